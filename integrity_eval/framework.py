@@ -1,0 +1,869 @@
+"""Indicator frameworks: a frozen tree of indicators and aggregates.
+
+A framework is COINr's *iMeta* table (Becker et al., COINr 1.1, ``new_coin``) in
+object form: level 1 holds the indicators, each higher level aggregates the one
+below, one root (the index) at the top. Frameworks are written as YAML (the
+integrity frameworks shipped in ``integrity_eval/frameworks``) or read from an
+iMeta CSV/XLSX, and round-trip through :meth:`Framework.to_imeta` /
+:meth:`Framework.from_imeta`.
+
+YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
+
+    name: shanghai-2018
+    title: {zh: 上海市区级政务诚信评价, en: Shanghai district government integrity}
+    source: 004_eb7a51c6d53126fb.txt
+    levels: [{zh: 指标, en: Indicator}, {zh: 领域, en: Domain}, {zh: 总分, en: Index}]
+    groups: [{code: size_group, name: {zh: 规模, en: Size}}]
+    denominators: [{code: population, name: {zh: 常住人口, en: Population}, unit: 万人}]
+    nodes:
+      - {code: INDEX, name: {zh: 总分, en: Index}, level: 3}
+      - {code: D1, name: {...}, level: 2, parent: INDEX, weight: 1, source: "004… §二"}
+      - {code: D1_court, name: {...}, level: 1, parent: D1, direction: -1, unit: 件, ...}
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import Problem, ProblemList, ValidationError
+
+__all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
+
+FRAMEWORK_KEYS = {
+    "name",
+    "title",
+    "description",
+    "source",
+    "version",
+    "units",
+    "levels",
+    "groups",
+    "denominators",
+    "nodes",
+    "rating",
+}
+NODE_KEYS = {
+    "kind",
+    "code",
+    "name",
+    "level",
+    "parent",
+    "weight",
+    "direction",
+    "unit",
+    "target",
+    "goalposts",
+    "denominator",
+    "source",
+    "responsible",
+    "data",
+    "definition",
+    "min",
+    "max",
+}
+AUX_KEYS = {"code", "name", "unit"}
+# What an indicator's values are: drives templates (Excel validation) and synthetic data.
+KINDS = ("count", "rate", "ratio", "score", "points", "amount", "binary")
+
+# iMeta columns: COINr's ten, then this kit's extras (all optional on input).
+IMETA_COLUMNS = [
+    "Level",
+    "iCode",
+    "iName",
+    "Direction",
+    "Weight",
+    "Unit",
+    "Target",
+    "Denominator",
+    "Parent",
+    "Type",
+]
+IMETA_EXTRAS = {
+    "iName_zh": "name_zh",
+    "goalpost_lower": None,
+    "goalpost_upper": None,
+    "Kind": "kind",
+    "Min": "min",
+    "Max": "max",
+    "Source": "source",
+    "Responsible": "responsible",
+    "Data": "data",
+    "Definition": "definition",
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    """One element of the tree: an indicator (level 1) or an aggregate (level ≥ 2)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    level: int
+    parent: str | None = None
+    kind: str = ""
+    weight: float = 1.0
+    direction: int = 1
+    unit: str = ""
+    target: float | None = None
+    goalposts: tuple[float, float] | None = None
+    denominator: str | None = None
+    source: str = ""
+    responsible: tuple[str, ...] = ()
+    data: str = ""
+    definition: str = ""
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def is_indicator(self) -> bool:
+        return self.level == 1
+
+    def name(self, lang: str = "zh") -> str:
+        """The node's name in ``lang`` ("zh" or "en"), falling back to the other."""
+        first, second = (
+            (self.name_zh, self.name_en) if lang == "zh" else (self.name_en, self.name_zh)
+        )
+        return first or second
+
+
+@dataclass(frozen=True)
+class AuxColumn:
+    """A non-indicator iData column: a grouping variable or a denominator."""
+
+    code: str
+    name_zh: str = ""
+    name_en: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated, immutable indicator tree.
+
+    Build one with :func:`load_framework`, :meth:`from_imeta`,
+    :meth:`from_dict` or :meth:`from_yaml`; the constructor validates
+    everything (unique codes, existing parents, no cycles, consistent levels,
+    directions ±1, positive weights) and raises one
+    :class:`~integrity_eval.errors.ValidationError` listing every problem.
+    """
+
+    nodes: tuple[Node, ...]
+    name: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+    description: str = ""
+    source: str = ""
+    units: str = ""
+    level_names: tuple[tuple[str, str], ...] = ()
+    groups: tuple[AuxColumn, ...] = ()
+    denominators: tuple[AuxColumn, ...] = ()
+    rating: Mapping[str, Any] | None = field(default=None, hash=False)
+    _origin: str = field(default="framework", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _validate_tree(self.nodes, self.denominators, self._origin)
+
+    # ----------------------------------------------------------------- views
+    @cached_property
+    def _by_code(self) -> dict[str, Node]:
+        return {n.code: n for n in self.nodes}
+
+    def __getitem__(self, code: str) -> Node:
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise KeyError(f"no node {code!r} in framework {self.name!r}") from None
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"L{lv}: {len(self.codes_at(lv))}" for lv in range(1, self.n_levels + 1))
+        return f"<Framework {self.name or '(unnamed)'}: {sizes}>"
+
+    @property
+    def n_levels(self) -> int:
+        return max(n.level for n in self.nodes)
+
+    @property
+    def root(self) -> str:
+        return next(n.code for n in self.nodes if n.parent is None)
+
+    @cached_property
+    def indicators(self) -> list[str]:
+        """Indicator codes (level 1) in framework order."""
+        return self.codes_at(1)
+
+    def codes_at(self, level: int) -> list[str]:
+        return [n.code for n in self.nodes if n.level == level]
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {n.code: [] for n in self.nodes}
+        for n in self.nodes:
+            if n.parent is not None:
+                out[n.parent].append(n.code)
+        return out
+
+    @property
+    def directions(self) -> pd.Series:
+        return pd.Series(
+            {c: self[c].direction for c in self.indicators}, name="Direction", dtype=float
+        )
+
+    @property
+    def weights(self) -> pd.Series:
+        """Nominal weight of every node but the root, by code."""
+        return pd.Series(
+            {n.code: n.weight for n in self.nodes if n.parent is not None},
+            name="Weight",
+            dtype=float,
+        )
+
+    @property
+    def targets(self) -> pd.Series:
+        return pd.Series(
+            {c: _nan(self[c].target) for c in self.indicators}, name="Target", dtype=float
+        )
+
+    @cached_property
+    def lineage(self) -> pd.DataFrame:
+        """COINr's *Lineage*: one row per indicator, its ancestor at each level."""
+        rows = []
+        for code in self.indicators:
+            chain = [code]
+            while (p := self[chain[-1]].parent) is not None:
+                chain.append(p)
+            rows.append(chain)
+        cols = [self.level_label(lv) for lv in range(1, self.n_levels + 1)]
+        return pd.DataFrame(rows, columns=cols)
+
+    def level_label(self, level: int, lang: str = "en") -> str:
+        if len(self.level_names) >= level:
+            zh, en = self.level_names[level - 1]
+            return (en or zh) if lang == "en" else (zh or en)
+        return f"Level {level}"
+
+    def descendants(self, code: str, level: int = 1) -> list[str]:
+        """All nodes at ``level`` below ``code`` (the indicators by default)."""
+        out, stack = [], [code]
+        while stack:
+            c = stack.pop()
+            if self[c].level == level:
+                out.append(c)
+            stack.extend(reversed(self.children[c]))
+        return out
+
+    def with_weights(self, weights: Mapping[str, float]) -> Framework:
+        """A copy with some node weights replaced (validated)."""
+        unknown = [c for c in weights if c not in self]
+        if unknown:
+            raise ValidationError(
+                [
+                    Problem(rule="no such node in the framework", source="weights", row=c)
+                    for c in unknown
+                ],
+                title="invalid weights",
+            )
+        nodes = tuple(
+            replace(n, weight=float(weights[n.code])) if n.code in weights else n
+            for n in self.nodes
+        )
+        return replace(self, nodes=nodes)
+
+    # ------------------------------------------------------------- hashing
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form, the same layout as the YAML files."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.title_zh or self.title_en:
+            out["title"] = {"zh": self.title_zh, "en": self.title_en}
+        for key in ("description", "source", "units"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.level_names:
+            out["levels"] = [{"zh": zh, "en": en} for zh, en in self.level_names]
+        for key in ("groups", "denominators"):
+            items = getattr(self, key)
+            if items:
+                out[key] = [_aux_to_dict(a) for a in items]
+        out["nodes"] = [_node_to_dict(n) for n in self.nodes]
+        if self.rating:
+            out["rating"] = dict(self.rating)
+        return out
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_dict` (stable across runs)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # ---------------------------------------------------------- constructors
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "framework") -> Framework:
+        """Build from the YAML layout; unknown keys and bad values are all reported."""
+        problems = ProblemList()
+        if not isinstance(data, Mapping):
+            problems.add("a framework must be a mapping with a 'nodes' list", source=origin)
+            problems.raise_if_any("invalid framework")
+        for key in data:
+            if key not in FRAMEWORK_KEYS:
+                problems.add(
+                    f"unknown key; expected one of {sorted(FRAMEWORK_KEYS)}",
+                    source=origin,
+                    column=key,
+                    value=_suggest(key, FRAMEWORK_KEYS),
+                )
+        raw_nodes = data.get("nodes")
+        if not isinstance(raw_nodes, list) or not raw_nodes:
+            problems.add("'nodes' must be a non-empty list", source=origin, column="nodes")
+            raw_nodes = []
+        nodes = [_node_from_dict(raw, i, origin, problems) for i, raw in enumerate(raw_nodes)]
+        groups = [
+            _aux_from_dict(a, "groups", i, origin, problems)
+            for i, a in enumerate(data.get("groups") or [])
+        ]
+        denoms = [
+            _aux_from_dict(a, "denominators", i, origin, problems)
+            for i, a in enumerate(data.get("denominators") or [])
+        ]
+        levels = []
+        for i, lv in enumerate(data.get("levels") or []):
+            zh, en = _bilingual(lv, origin, f"levels[{i}]", problems)
+            levels.append((zh, en))
+        title_zh, title_en = _bilingual(data.get("title", ""), origin, "title", problems)
+        rating = data.get("rating")
+        if rating is not None and not isinstance(rating, Mapping):
+            problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
+        problems.raise_if_any("invalid framework")
+        return cls(
+            nodes=tuple(n for n in nodes if n is not None),
+            name=str(data.get("name") or ""),
+            title_zh=title_zh,
+            title_en=title_en,
+            description=str(data.get("description") or ""),
+            source=str(data.get("source") or ""),
+            units=str(data.get("units") or ""),
+            level_names=tuple(levels),
+            groups=tuple(g for g in groups if g is not None),
+            denominators=tuple(d for d in denoms if d is not None),
+            rating=dict(rating) if rating else None,
+            _origin=origin,
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Framework:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ValidationError(
+                [Problem(rule="file does not exist", source=str(path))],
+                title="framework file not found",
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            row = f"line {mark.line + 1}" if mark is not None else ""
+            raise ValidationError(
+                [
+                    Problem(
+                        rule=f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                        source=str(path),
+                        row=row,
+                    )
+                ],
+                title="framework YAML does not parse",
+            ) from None
+        return cls.from_dict(data, origin=str(path))
+
+    @classmethod
+    def from_imeta(cls, imeta: pd.DataFrame, name: str = "", origin: str = "iMeta") -> Framework:
+        """Build from COINr's iMeta table.
+
+        Columns ``Level, iCode, iName, Direction, Weight, Unit, Target,
+        Denominator, Parent, Type`` (COINr ``new_coin``); rows of Type
+        ``Group`` and ``Denominator`` declare the grouping and denominator
+        columns of iData. This kit's optional extras (``iName_zh``,
+        ``goalpost_lower``/``goalpost_upper``, ``Min``/``Max``, ``Source``,
+        ``Responsible``, ``Data``, ``Definition``) are read when present.
+        """
+        problems = ProblemList()
+        missing = [c for c in ("Level", "iCode", "Parent", "Type") if c not in imeta.columns]
+        for col in missing:
+            problems.add("required iMeta column is missing", source=origin, column=col)
+        problems.raise_if_any("invalid iMeta")
+        raw_nodes: list[dict[str, Any]] = []
+        groups, denoms = [], []
+        for i, row in imeta.reset_index(drop=True).iterrows():
+            r = {k: _cell(v) for k, v in row.items()}
+            typ = str(r.get("Type") or "").strip()
+            code = r.get("iCode")
+            if typ in ("Group", "Denominator"):
+                aux = AuxColumn(
+                    code=str(code),
+                    name_en=str(r.get("iName") or ""),
+                    name_zh=str(r.get("iName_zh") or ""),
+                    unit=str(r.get("Unit") or ""),
+                )
+                (groups if typ == "Group" else denoms).append(aux)
+                continue
+            if typ not in ("Indicator", "Aggregate"):
+                problems.add(
+                    "Type must be Indicator, Aggregate, Group or Denominator",
+                    source=origin,
+                    row=i + 2,
+                    column="Type",
+                    value=typ,
+                )
+                continue
+            node: dict[str, Any] = {
+                "code": code,
+                "name": {"en": r.get("iName") or "", "zh": r.get("iName_zh") or ""},
+                "level": r.get("Level"),
+                "parent": r.get("Parent"),
+            }
+            for col, key in (
+                ("Kind", "kind"),
+                ("Weight", "weight"),
+                ("Direction", "direction"),
+                ("Unit", "unit"),
+                ("Target", "target"),
+                ("Denominator", "denominator"),
+                ("Min", "min"),
+                ("Max", "max"),
+                ("Source", "source"),
+                ("Data", "data"),
+                ("Definition", "definition"),
+            ):
+                if r.get(col) is not None:
+                    node[key] = r[col]
+            if r.get("Responsible"):
+                node["responsible"] = [
+                    s.strip() for s in str(r["Responsible"]).split(";") if s.strip()
+                ]
+            lo, hi = r.get("goalpost_lower"), r.get("goalpost_upper")
+            if lo is not None or hi is not None:
+                node["goalposts"] = [lo, hi]
+            raw_nodes.append(node)
+        problems.raise_if_any("invalid iMeta")
+        data = {
+            "name": name,
+            "nodes": raw_nodes,
+            "groups": [_aux_to_dict(g) for g in groups],
+            "denominators": [_aux_to_dict(d) for d in denoms],
+        }
+        return cls.from_dict(data, origin=origin)
+
+    def to_imeta(self) -> pd.DataFrame:
+        """COINr's iMeta table (plus this kit's extra columns, see :meth:`from_imeta`)."""
+        rows = []
+        for n in self.nodes:
+            rows.append(
+                {
+                    "Level": n.level,
+                    "iCode": n.code,
+                    "iName": n.name_en or n.name_zh,
+                    "Direction": n.direction,
+                    "Weight": n.weight if n.parent is not None else 1.0,
+                    "Unit": n.unit or None,
+                    "Target": n.target,
+                    "Denominator": n.denominator,
+                    "Parent": n.parent,
+                    "Type": "Indicator" if n.is_indicator else "Aggregate",
+                    "iName_zh": n.name_zh or None,
+                    "Kind": n.kind or None,
+                    "goalpost_lower": n.goalposts[0] if n.goalposts else None,
+                    "goalpost_upper": n.goalposts[1] if n.goalposts else None,
+                    "Min": n.min,
+                    "Max": n.max,
+                    "Source": n.source or None,
+                    "Responsible": "; ".join(n.responsible) or None,
+                    "Data": n.data or None,
+                    "Definition": n.definition or None,
+                }
+            )
+        for typ, items in (("Group", self.groups), ("Denominator", self.denominators)):
+            for a in items:
+                rows.append(
+                    {
+                        "iCode": a.code,
+                        "iName": a.name_en or a.name_zh,
+                        "iName_zh": a.name_zh or None,
+                        "Unit": a.unit or None,
+                        "Type": typ,
+                    }
+                )
+        df = pd.DataFrame(rows, columns=IMETA_COLUMNS + list(IMETA_EXTRAS))
+        df["Level"] = df["Level"].astype("Int64")
+        df["Direction"] = df["Direction"].astype("Int64")
+        return df.dropna(axis=1, how="all")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
+
+
+# ------------------------------------------------------------------ loading
+def available_frameworks() -> list[str]:
+    """Names of the frameworks shipped with the package."""
+    folder = resources.files("integrity_eval") / "frameworks"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_framework(name_or_path: str | Path | pd.DataFrame) -> Framework:
+    """Load a shipped framework by name, or a YAML / iMeta CSV / iMeta XLSX file.
+
+    >>> fw = load_framework("shanghai-2018")          # doctest: +SKIP
+    >>> fw = load_framework("my_framework.yaml")      # doctest: +SKIP
+    """
+    if isinstance(name_or_path, Framework):
+        return name_or_path
+    if isinstance(name_or_path, pd.DataFrame):
+        return Framework.from_imeta(name_or_path)
+    text = str(name_or_path)
+    if text in available_frameworks():
+        ref = resources.files("integrity_eval") / "frameworks" / f"{text}.yaml"
+        with resources.as_file(ref) as path:
+            return Framework.from_yaml(path)
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        hint = f"; shipped frameworks: {', '.join(available_frameworks())}"
+        raise ValidationError(
+            [Problem(rule=f"file does not exist{hint}", source=str(path))],
+            title="framework not found",
+        )
+    if suffix in (".yaml", ".yml"):
+        return Framework.from_yaml(path)
+    if suffix in (".csv", ".xlsx", ".xls"):
+        from .io import read_table  # local: io imports framework
+
+        return Framework.from_imeta(read_table(path), name=path.stem, origin=str(path))
+    raise ValidationError(
+        [
+            Problem(
+                rule="expected a .yaml/.yml framework or an iMeta .csv/.xlsx",
+                source=str(path),
+                value=path.suffix,
+            )
+        ],
+        title="unsupported framework format",
+    )
+
+
+# --------------------------------------------------------------- validation
+def _validate_tree(nodes: Iterable[Node], denominators: Iterable[AuxColumn], origin: str) -> None:
+    problems = ProblemList()
+    nodes = list(nodes)
+    codes = [n.code for n in nodes]
+    seen: set[str] = set()
+    for n in nodes:
+        if n.code in seen:
+            problems.add("duplicate code", source=origin, row=n.code, column="code")
+        seen.add(n.code)
+    by_code = {n.code: n for n in nodes}
+    roots = [n.code for n in nodes if n.parent is None]
+    if len(roots) != 1:
+        problems.add(
+            "exactly one root node (without parent) is required",
+            source=origin,
+            column="parent",
+            value=", ".join(roots) or "none",
+        )
+    denom_codes = {d.code for d in denominators}
+    for n in nodes:
+        if n.parent is not None and n.parent not in by_code:
+            problems.add(
+                "parent does not exist (orphan node)",
+                source=origin,
+                row=n.code,
+                column="parent",
+                value=n.parent,
+            )
+        elif n.parent is not None and by_code[n.parent].level != n.level + 1:
+            problems.add(
+                f"parent must be one level up (level {n.level + 1})",
+                source=origin,
+                row=n.code,
+                column="level",
+                value=by_code[n.parent].level,
+            )
+        if n.direction not in (1, -1):
+            problems.add(
+                "direction must be 1 or -1",
+                source=origin,
+                row=n.code,
+                column="direction",
+                value=n.direction,
+            )
+        if n.parent is not None and not (math.isfinite(n.weight) and n.weight > 0):
+            problems.add(
+                "weight must be a positive number",
+                source=origin,
+                row=n.code,
+                column="weight",
+                value=n.weight,
+            )
+        if n.level < 1:
+            problems.add(
+                "level must be 1 or more", source=origin, row=n.code, column="level", value=n.level
+            )
+        if n.denominator and n.denominator not in denom_codes:
+            problems.add(
+                "denominator is not declared under 'denominators'",
+                source=origin,
+                row=n.code,
+                column="denominator",
+                value=n.denominator,
+            )
+        if n.goalposts is not None and not n.goalposts[0] < n.goalposts[1]:
+            problems.add(
+                "goalposts must be [lower, upper] with lower < upper",
+                source=origin,
+                row=n.code,
+                column="goalposts",
+                value=list(n.goalposts),
+            )
+    # cycles: walk up from each node
+    for n in nodes:
+        path, cur = [n.code], n.parent
+        while cur is not None and cur in by_code:
+            if cur in path:
+                problems.add(
+                    "cycle in the tree",
+                    source=origin,
+                    row=n.code,
+                    column="parent",
+                    value=" → ".join([*path, cur]),
+                )
+                break
+            path.append(cur)
+            cur = by_code[cur].parent
+    for n in nodes:
+        kids = [c for c in codes if by_code[c].parent == n.code]
+        if n.level > 1 and not kids:
+            problems.add(
+                "aggregate has no children",
+                source=origin,
+                row=n.code,
+                column="level",
+                value=n.level,
+            )
+    problems.raise_if_any("invalid framework")
+
+
+# ------------------------------------------------------------------ helpers
+def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Node | None:
+    where = f"nodes[{i}]"
+    if not isinstance(raw, Mapping):
+        problems.add("each node must be a mapping", source=origin, row=where)
+        return None
+    code = raw.get("code")
+    row = str(code) if code else where
+    for key in raw:
+        if key not in NODE_KEYS:
+            problems.add(
+                f"unknown node key; expected one of {sorted(NODE_KEYS)}",
+                source=origin,
+                row=row,
+                column=key,
+                value=_suggest(key, NODE_KEYS),
+            )
+    if not code or not isinstance(code, str | int):
+        problems.add("node code is required", source=origin, row=where, column="code")
+        return None
+    zh, en = _bilingual(raw.get("name", ""), origin, f"{row}.name", problems)
+    level = _number(raw.get("level"), origin, row, "level", problems, integer=True)
+    weight = _number(raw.get("weight", 1), origin, row, "weight", problems)
+    direction = _number(raw.get("direction", 1), origin, row, "direction", problems, integer=True)
+    target = _optional_number(raw.get("target"), origin, row, "target", problems)
+    lo = _optional_number(raw.get("min"), origin, row, "min", problems)
+    hi = _optional_number(raw.get("max"), origin, row, "max", problems)
+    goalposts = None
+    if raw.get("goalposts") is not None:
+        gp = raw["goalposts"]
+        if not isinstance(gp, list | tuple) or len(gp) != 2:
+            problems.add(
+                "goalposts must be a list [lower, upper]",
+                source=origin,
+                row=row,
+                column="goalposts",
+                value=gp,
+            )
+        else:
+            a = _optional_number(gp[0], origin, row, "goalposts", problems)
+            b = _optional_number(gp[1], origin, row, "goalposts", problems)
+            if a is not None and b is not None:
+                goalposts = (a, b)
+    responsible = raw.get("responsible") or ()
+    if isinstance(responsible, str):
+        responsible = (responsible,)
+    if raw.get("kind") not in (None, *KINDS):
+        problems.add(
+            f"kind must be one of {list(KINDS)}",
+            source=origin,
+            row=row,
+            column="kind",
+            value=raw.get("kind"),
+        )
+    if level is None or weight is None or direction is None:
+        return None
+    parent = raw.get("parent")
+    return Node(
+        code=str(code),
+        name_zh=zh,
+        name_en=en,
+        level=int(level),
+        parent=None if parent in (None, "") else str(parent),
+        kind=_text(raw.get("kind")),
+        weight=float(weight),
+        direction=int(direction),
+        unit=_text(raw.get("unit")),
+        target=target,
+        goalposts=goalposts,
+        denominator=_text(raw.get("denominator")) or None,
+        source=_text(raw.get("source")),
+        responsible=tuple(str(r) for r in responsible),
+        data=_text(raw.get("data")),
+        definition=_text(raw.get("definition")),
+        min=lo,
+        max=hi,
+    )
+
+
+def _aux_from_dict(
+    raw: Any, key: str, i: int, origin: str, problems: ProblemList
+) -> AuxColumn | None:
+    if not isinstance(raw, Mapping) or not raw.get("code"):
+        problems.add("each entry needs a 'code'", source=origin, row=f"{key}[{i}]")
+        return None
+    for k in raw:
+        if k not in AUX_KEYS:
+            problems.add(
+                f"unknown key; expected one of {sorted(AUX_KEYS)}",
+                source=origin,
+                row=f"{key}[{i}]",
+                column=k,
+            )
+    zh, en = _bilingual(raw.get("name", ""), origin, f"{key}[{i}].name", problems)
+    return AuxColumn(code=str(raw["code"]), name_zh=zh, name_en=en, unit=_text(raw.get("unit")))
+
+
+def _aux_to_dict(a: AuxColumn) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": a.code, "name": {"zh": a.name_zh, "en": a.name_en}}
+    if a.unit:
+        out["unit"] = a.unit
+    return out
+
+
+def _node_to_dict(n: Node) -> dict[str, Any]:
+    d = asdict(n)
+    out: dict[str, Any] = {
+        "code": n.code,
+        "name": {"zh": n.name_zh, "en": n.name_en},
+        "level": n.level,
+    }
+    defaults = Node(code="", name_zh="", name_en="", level=1)
+    for key in (
+        "parent",
+        "kind",
+        "weight",
+        "direction",
+        "unit",
+        "target",
+        "goalposts",
+        "denominator",
+        "source",
+        "responsible",
+        "data",
+        "definition",
+        "min",
+        "max",
+    ):
+        if d[key] != getattr(defaults, key):
+            value = d[key]
+            out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _bilingual(value: Any, origin: str, where: str, problems: ProblemList) -> tuple[str, str]:
+    if value is None:
+        return "", ""
+    if isinstance(value, str):
+        return value, value
+    if isinstance(value, Mapping):
+        extra = set(value) - {"zh", "en"}
+        if extra:
+            problems.add(
+                "a name has keys 'zh' and 'en' only",
+                source=origin,
+                row=where,
+                value=", ".join(sorted(map(str, extra))),
+            )
+        return _text(value.get("zh")), _text(value.get("en"))
+    problems.add("expected a text or {zh:, en:}", source=origin, row=where, value=value)
+    return "", ""
+
+
+def _number(
+    value: Any, origin: str, row: str, col: str, problems: ProblemList, integer: bool = False
+) -> float | None:
+    try:
+        if isinstance(value, bool) or value is None:
+            raise ValueError
+        num = float(value)
+        if not math.isfinite(num) or (integer and num != int(num)):
+            raise ValueError
+        return num
+    except (TypeError, ValueError):
+        kind = "a whole number" if integer else "a number"
+        problems.add(f"expected {kind}", source=origin, row=row, column=col, value=value)
+        return None
+
+
+def _optional_number(
+    value: Any, origin: str, row: str, col: str, problems: ProblemList
+) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return _number(value, origin, row, col, problems)
+
+
+def _cell(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _nan(v: float | None) -> float:
+    return math.nan if v is None else v
+
+
+def _suggest(key: str, allowed: set[str]) -> str:
+    close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
