@@ -1,15 +1,30 @@
 """integrity-eval: composite indicators for government integrity (政务诚信) evaluation."""
 
+from . import aggregate, impute, normalise, treat, weights
 from ._version import __version__
+from .build import build
 from .errors import Problem, ValidationError
+from .evaluation import Evaluation
 from .framework import Framework, Node, available_frameworks, load_framework
+from .schemas import check_idata, validate_idata
+from .spec import load_spec
 
 __all__ = [
+    "Evaluation",
     "Framework",
     "Node",
     "Problem",
     "ValidationError",
     "__version__",
+    "aggregate",
     "available_frameworks",
+    "build",
+    "check_idata",
+    "impute",
     "load_framework",
+    "load_spec",
+    "normalise",
+    "treat",
+    "validate_idata",
+    "weights",
 ]

@@ -1,0 +1,385 @@
+"""``build()``: the composite-indicator pipeline, stage by stage.
+
+denominate → impute → screen → treat → normalise → (weights) → aggregate, as in
+COINr 1.1.14 (``Denominate``, ``Impute``, ``Screen``, ``Treat``, ``Normalise``,
+``Aggregate``) and the OECD/JRC Handbook (2008) steps 3–6. Each stage works on
+one ``(units, indicators)`` NumPy matrix; labels are attached once at the end.
+A stage the spec leaves out is skipped and its dataset is the previous one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import aggregate as agg
+from . import denominate as den
+from . import impute as imp
+from . import normalise as nrm
+from . import treat as trt
+from ._version import __version__
+from .errors import Problem, ProblemList, ValidationError
+from .evaluation import Evaluation
+from .framework import Framework, load_framework
+from .schemas import check_idata
+from .screen import screen as screen_units
+from .spec import load_spec, method_params, resolve, spec_hash
+from .weights import nominal_weights
+
+__all__ = ["build"]
+
+
+def build(
+    framework: Framework | str | Path | pd.DataFrame,
+    idata: pd.DataFrame,
+    spec: Mapping[str, Any] | str | Path | None = None,
+    *,
+    seed: int = 0,
+    time: Any = None,
+) -> Evaluation:
+    """Evaluate ``idata`` on ``framework`` following ``spec``; returns an :class:`Evaluation`.
+
+    ``framework``: a :class:`Framework`, a shipped name, a YAML/iMeta path or an
+    iMeta DataFrame. ``idata``: COINr's iData layout. With a ``Time`` column the
+    period ``time`` (default: the latest) is evaluated and earlier periods serve
+    panel imputation (``impute: {method: latest}``). ``spec``: dict or YAML
+    path (DESIGN.md §4); ``None`` = min-max 0–100 normalisation and arithmetic
+    mean. ``seed`` feeds the stochastic methods. Bad input raises one
+    :class:`~integrity_eval.errors.ValidationError` listing every problem.
+    """
+    fw = load_framework(framework)
+    spec_r = resolve(load_spec(spec), fw.n_levels)
+    values = check_idata(fw, idata)
+    data = _coerce(fw, idata, values)
+    current, history, time = _split_period(data, time)
+    units = _unit_table(fw, current)
+    codes = fw.indicators
+    x = current[codes].to_numpy(dtype=float)
+    dsets: dict[str, np.ndarray] = {"Raw": x}
+    unit_index = list(units.index)
+    info: dict[str, Any] = {}
+    problems = ProblemList()
+
+    if "denominate" in spec_r:
+        x = _denominate(fw, current, x, problems)
+        if history is not None:
+            past = _denominate(fw, history, history[codes].to_numpy(dtype=float), problems)
+            history = pd.concat(
+                [
+                    history.drop(columns=codes),
+                    pd.DataFrame(past, columns=codes, index=history.index),
+                ],
+                axis=1,
+            )
+        problems.raise_if_any("cannot denominate")
+    dsets["Denominated"] = x
+
+    if "impute" in spec_r:
+        x = _impute(spec_r["impute"], x, units, current, history, codes, seed, problems)
+    dsets["Imputed"] = x
+
+    keep = np.ones(len(unit_index), dtype=bool)
+    if "screen" in spec_r:
+        cfg = {k: v for k, v in spec_r["screen"].items()}
+        unknown = [u for u in (cfg.get("force") or {}) if u not in units.index]
+        for u in unknown:
+            problems.add("unit in screen.force is not in the data", source="spec", row=u)
+        problems.raise_if_any("invalid screening")
+        table = screen_units(x, unit_index, **cfg)
+        info["screen_summary"] = table
+        keep = table["Included"].to_numpy(dtype=bool)
+        x = x[keep]
+    dsets["Screened"] = x
+    kept_units = [u for u, k in zip(unit_index, keep, strict=True) if k]
+
+    points = np.full(x.shape, "", dtype=object)
+    if "treat" in spec_r:
+        cfg = {k: v for k, v in spec_r["treat"].items() if k != "method"}
+        x, points, details = trt.METHODS[spec_r["treat"]["method"]](x, **cfg)
+        details.index = pd.Index(codes, name="iCode")
+        info["treat_details"] = details
+    dsets["Treated"] = x
+
+    if "normalise" in spec_r:
+        x = _normalise(fw, spec_r["normalise"], x, kept_units, problems)
+    dsets["Normalised"] = x
+
+    weights = nominal_weights(fw, spec_r.get("weights"), problems)
+    problems.raise_if_any("invalid weights")
+    if "aggregate" in spec_r:
+        agg_cols, agg_codes = _aggregate(fw, spec_r["aggregate"], x, weights, kept_units, problems)
+        problems.raise_if_any("cannot aggregate")
+        dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
+        info["aggregate_codes"] = agg_codes
+
+    frames = {
+        name: pd.DataFrame(
+            arr,
+            index=pd.Index(
+                unit_index if name in ("Raw", "Denominated", "Imputed") else kept_units,
+                name="uCode",
+            ),
+            columns=codes + (info.get("aggregate_codes", []) if name == "Aggregated" else []),
+        )
+        for name, arr in dsets.items()
+    }
+    treated_points = pd.DataFrame(points, index=pd.Index(kept_units, name="uCode"), columns=codes)
+    manifest = _manifest(fw, spec_r, idata, values, seed, time, len(unit_index))
+    return Evaluation(
+        framework=fw,
+        spec=spec_r,
+        seed=seed,
+        time=time,
+        idata=idata,
+        units=units,
+        dsets=frames,
+        weights=weights,
+        treated_points=treated_points,
+        details=info,
+        manifest=manifest,
+    )
+
+
+# ------------------------------------------------------------------ stages
+def _coerce(fw: Framework, idata: pd.DataFrame, block: np.ndarray) -> pd.DataFrame:
+    """iData with the numeric block (from validation) in place of the raw columns."""
+    needed = set(fw.indicators) | {fw[c].denominator for c in fw.indicators}
+    numeric = [c for c in idata.columns if c in needed]
+    values = pd.DataFrame(block, columns=numeric, index=idata.index)
+    rest = idata[[c for c in idata.columns if c not in set(numeric)]].copy()
+    rest["uCode"] = rest["uCode"].astype(str).str.strip()
+    return pd.concat([rest, values], axis=1)
+
+
+def _split_period(data: pd.DataFrame, time: Any):
+    if "Time" not in data.columns:
+        return data.reset_index(drop=True), None, None
+    times = sorted(data["Time"].dropna().unique())
+    if time is None:
+        time = times[-1]
+    if time not in times:
+        raise ValidationError(
+            [
+                Problem(
+                    f"period not in the data; available: {', '.join(map(str, times))}",
+                    source="iData",
+                    column="Time",
+                    value=time,
+                )
+            ],
+            title="unknown period",
+        )
+    current = data[data["Time"] == time].reset_index(drop=True)
+    history = data[data["Time"] < time]
+    return (
+        current,
+        (history if len(history) else None),
+        time.item() if hasattr(time, "item") else time,
+    )
+
+
+def _unit_table(fw: Framework, current: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("uName", "Time") if c in current.columns]
+    cols += [g.code for g in fw.groups if g.code in current.columns]
+    cols += [d.code for d in fw.denominators if d.code in current.columns]
+    units = current.set_index("uCode")[cols].copy()
+    if "uName" not in units.columns:
+        units.insert(0, "uName", units.index.astype(str))
+    return units
+
+
+def _denominate(
+    fw: Framework, frame: pd.DataFrame, x: np.ndarray, problems: ProblemList
+) -> np.ndarray:
+    d = np.full(x.shape, np.nan)
+    for j, code in enumerate(fw.indicators):
+        name = fw[code].denominator
+        if name:
+            col = frame[name].to_numpy(dtype=float)
+            # a missing denominator makes the value missing (as in COINr); zero is an error
+            bad = (~np.isnan(x[:, j])) & (col == 0)
+            for i in np.flatnonzero(bad):
+                problems.add(
+                    "denominator is zero",
+                    source="iData",
+                    row=frame["uCode"].iloc[i],
+                    column=name,
+                    value=col[i],
+                )
+            d[:, j] = col
+    return den.denominate(x, d)
+
+
+def _impute(
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    units: pd.DataFrame,
+    current: pd.DataFrame,
+    history: pd.DataFrame | None,
+    codes: list[str],
+    seed: int,
+    problems: ProblemList,
+) -> np.ndarray:
+    method = cfg["method"]
+    params = {k: v for k, v in cfg.items() if k != "method"}
+    if "group" in params:
+        group = params["group"]
+        if group not in current.columns:
+            problems.add(
+                "grouping column for imputation is not in the data",
+                source="spec",
+                column="impute.group",
+                value=group,
+            )
+            problems.raise_if_any("cannot impute")
+        params["group"] = current[group].to_numpy(dtype=object)
+    if method == "iterative" and "seed" not in params:
+        params["seed"] = seed
+    if method == "latest":
+        params["history"] = _history_cube(history, list(units.index), codes)
+    return imp.METHODS[method](x, **params)
+
+
+def _history_cube(history: pd.DataFrame | None, units: list[str], codes: list[str]) -> np.ndarray:
+    """Earlier periods as a ``(periods, units, indicators)`` array aligned to ``units``."""
+    if history is None or history.empty:
+        return np.empty((0, len(units), len(codes)))
+    times = sorted(history["Time"].unique())
+    wide = history.set_index(["Time", "uCode"])[codes]
+    full = pd.MultiIndex.from_product([times, units], names=["Time", "uCode"])
+    cube = wide.reindex(full).to_numpy(dtype=float)
+    return cube.reshape(len(times), len(units), len(codes))
+
+
+def _normalise(
+    fw: Framework, cfg: Mapping[str, Any], x: np.ndarray, units: list[str], problems: ProblemList
+) -> np.ndarray:
+    method = cfg["method"]
+    dirs = fw.directions.to_numpy()
+    xd = x * dirs
+    params = {k: v for k, v in cfg.items() if k not in ("method", "iref")}
+    if method == "dist2ref":
+        if cfg["iref"] not in units:
+            problems.add(
+                "reference unit for dist2ref is not among the (screened) units",
+                source="spec",
+                column="normalise.iref",
+                value=cfg["iref"],
+            )
+            problems.raise_if_any("cannot normalise")
+        params["iref"] = units.index(cfg["iref"])
+    if method == "dist2targ":
+        params["targets"] = fw.targets.to_numpy() * dirs
+    if method == "goalposts":
+        posts = np.array([fw[c].goalposts or (np.nan, np.nan) for c in fw.indicators], float).T
+        params["posts"] = np.where(dirs < 0, -posts[::-1], posts)
+    nrm.check(xd, fw.indicators, method, params, problems)
+    problems.raise_if_any("cannot normalise")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return nrm.METHODS[method](xd, **params)
+
+
+def _aggregate(
+    fw: Framework,
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    weights: pd.Series,
+    units: list[str],
+    problems: ProblemList,
+) -> tuple[np.ndarray, list[str]]:
+    """Aggregate level by level; returns the aggregate columns and their codes."""
+    col = {c: j for j, c in enumerate(fw.indicators)}
+    wmap = weights.to_dict()
+    values = x
+    out_cols: list[np.ndarray] = []
+    out_codes: list[str] = []
+    for level in range(2, fw.n_levels + 1):
+        method = _per_level(cfg["method"], level)
+        params = {
+            k: _per_level(v, level)
+            for k, v in cfg.items()
+            if k not in ("method", "dat_thresh") and k in _params_of(method)
+        }
+        thresh = _per_level(cfg.get("dat_thresh"), level)
+        parents = fw.codes_at(level)
+        level_cols = np.empty((len(units), len(parents)))
+        for p, parent in enumerate(parents):
+            kids = fw.children[parent]
+            xs = values[:, [col[k] for k in kids]]
+            w = np.array([wmap[k] for k in kids])
+            _check_domain(method, params, xs, kids, units, problems)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                y = agg.METHODS[method](xs, w, **params)
+            if thresh is not None:
+                y = np.where(np.mean(~np.isnan(xs), axis=1) < thresh, np.nan, y)
+            level_cols[:, p] = y
+        for p, parent in enumerate(parents):
+            col[parent] = values.shape[1] + p
+        values = np.concatenate([values, level_cols], axis=1)
+        out_cols.append(level_cols)
+        out_codes += parents
+    return np.concatenate(out_cols, axis=1), out_codes
+
+
+def _per_level(value: Any, level: int) -> Any:
+    """A per-level setting (a list, bottom level first) or one value for every level."""
+    return value[level - 2] if isinstance(value, list) else value
+
+
+def _params_of(method: str) -> set[str]:
+    return set(method_params(agg.METHODS[method]))
+
+
+def _check_domain(
+    method: str,
+    params: Mapping[str, Any],
+    xs: np.ndarray,
+    kids: list[str],
+    units: list[str],
+    problems: ProblemList,
+) -> None:
+    if method == "gmean" or (method == "genmean" and params.get("p", 1) < 0):
+        bad, rule = xs <= 0, f"{method} needs positive values (normalise e.g. to [1, 100])"
+    elif method == "hmean":
+        bad, rule = xs == 0, "hmean needs non-zero values"
+    else:
+        return
+    for i, j in zip(*np.nonzero(bad), strict=True):
+        problems.add(rule, source="aggregate", row=units[i], column=kids[j], value=xs[i, j])
+
+
+# --------------------------------------------------------------- manifest
+def _manifest(
+    fw: Framework,
+    spec: Mapping[str, Any],
+    idata: pd.DataFrame,
+    block: np.ndarray,
+    seed: int,
+    time: Any,
+    n_units: int,
+) -> dict[str, Any]:
+    digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
+    digest.update(np.ascontiguousarray(block).tobytes())
+    for c in idata.columns:
+        if not pd.api.types.is_numeric_dtype(idata.dtypes[c]) or c in ("uCode", "Time"):
+            digest.update("\x1f".join(map(str, idata[c].tolist())).encode("utf-8"))
+    return {
+        "package": "integrity-eval",
+        "version": __version__,
+        "seed": seed,
+        "framework": {"name": fw.name, "hash": fw.hash},
+        "spec": spec,
+        "spec_hash": spec_hash(spec),
+        "inputs": {
+            "idata_hash": digest.hexdigest(),
+            "n_rows": len(idata),
+            "n_units": n_units,
+            "time": time,
+        },
+        "versions": {"numpy": np.__version__, "pandas": pd.__version__},
+    }

@@ -1,0 +1,262 @@
+"""The :class:`Evaluation`: one immutable object holding every stage of a build.
+
+Modelled on COINr's *coin* (every dataset of the pipeline in one object) and on
+statsmodels' results objects (read-only attributes, ``summary()``). Datasets
+are returned as new DataFrames sharing memory copy-on-write, so a caller
+cannot change what the Evaluation holds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, ValidationError
+from .framework import Framework
+from .ranking import min_rank
+from .weights import effective_weights
+
+DSETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated")
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """Result of :func:`integrity_eval.build`. Read-only; use :meth:`with_params` to vary it."""
+
+    framework: Framework
+    spec: Mapping[str, Any]
+    seed: int
+    time: Any
+    idata: pd.DataFrame = field(repr=False)
+    units: pd.DataFrame = field(repr=False)
+    dsets: Mapping[str, pd.DataFrame] = field(repr=False)
+    weights: pd.Series = field(repr=False)
+    treated_points: pd.DataFrame = field(repr=False)
+    details: Mapping[str, Any] = field(repr=False)
+    manifest: Mapping[str, Any] = field(repr=False)
+
+    def __repr__(self) -> str:
+        n = len(self.get_dset("Raw"))
+        stages = ", ".join(k for k in self.spec if k != "weights") or "none"
+        when = f", time {self.time}" if self.time is not None else ""
+        return f"<Evaluation {self.framework.name or '(unnamed)'}: {n} units{when}; {stages}>"
+
+    # ------------------------------------------------------------ datasets
+    def get_dset(self, name: str) -> pd.DataFrame:
+        """A stage's dataset: DataFrame indexed by uCode, one column per code.
+
+        Names: ``"Raw"``, ``"Denominated"``, ``"Imputed"``, ``"Screened"``,
+        ``"Treated"``, ``"Normalised"``, ``"Aggregated"`` (indicators plus every
+        aggregate). A skipped stage's dataset is the previous one.
+        """
+        if name not in self.dsets:
+            hint = "; the spec has no 'aggregate' stage" if name == "Aggregated" else ""
+            raise KeyError(f"no dataset {name!r}; available: {list(self.dsets)}{hint}")
+        return self.dsets[name].copy(deep=False)
+
+    @property
+    def dset_names(self) -> tuple[str, ...]:
+        return tuple(self.dsets)
+
+    def _aggregated(self) -> pd.DataFrame:
+        if "Aggregated" not in self.dsets:
+            raise ValidationError(
+                [
+                    Problem(
+                        "the spec has no 'aggregate' stage, so there are no scores; "
+                        "add aggregate: {method: amean}",
+                        source="spec",
+                        column="aggregate",
+                    )
+                ],
+                title="no scores",
+            )
+        return self.dsets["Aggregated"]
+
+    # ------------------------------------------------------------ results
+    @cached_property
+    def _all_scores(self) -> pd.Series:
+        return self._aggregated()[self.framework.root].rename("score")
+
+    @property
+    def scores(self) -> pd.Series:
+        """Top-level index score of every scored unit (see :attr:`unscored` for the rest)."""
+        return self._all_scores.dropna()
+
+    @property
+    def ranks(self) -> pd.Series:
+        """Rank of every scored unit: 1 = best, ties take the minimum rank."""
+        s = self.scores
+        return pd.Series(
+            min_rank(s.to_numpy()[:, None], descending=True)[:, 0], index=s.index, name="rank"
+        )
+
+    def get_ranks(self, dset: str = "Aggregated") -> pd.DataFrame:
+        """Ranks of every column of a dataset (1 = highest value, ties "min")."""
+        df = self.dsets[dset] if dset in self.dsets else self.get_dset(dset)
+        return pd.DataFrame(
+            min_rank(df.to_numpy(dtype=float), descending=True), index=df.index, columns=df.columns
+        )
+
+    @cached_property
+    def unscored(self) -> pd.DataFrame:
+        """Units without a score and why (screened out, or no data under an aggregate)."""
+        rows = []
+        summary = self.details.get("screen_summary")
+        if summary is not None:
+            cfg = self.spec["screen"]
+            for code, r in summary[~summary["Included"]].iterrows():
+                rows.append(
+                    (
+                        code,
+                        f"screened out ({cfg['unit_screen']}): data availability "
+                        f"{r['Dat_Avail']:.2f} (screen.dat_thresh {cfg['dat_thresh']}), "
+                        f"non-zero share {r['Non_Zero']:.2f}",
+                    )
+                )
+        if "Aggregated" in self.dsets:
+            agg = self.dsets["Aggregated"]
+            for code in self._all_scores.index[self._all_scores.isna()]:
+                missing = [
+                    c
+                    for c in agg.columns[len(self.framework.indicators) :]
+                    if np.isnan(agg.at[code, c])
+                ]
+                rows.append(
+                    (
+                        code,
+                        "no score: no available data under "
+                        + ", ".join(missing[:5])
+                        + ("…" if len(missing) > 5 else ""),
+                    )
+                )
+        return pd.DataFrame(rows, columns=["uCode", "reason"]).set_index("uCode")
+
+    @cached_property
+    def effective_weights(self) -> pd.Series:
+        """Each element's weight in the top-level index (COINr ``get_eff_weights``)."""
+        return effective_weights(self.framework, self.weights)
+
+    @property
+    def screen_summary(self) -> pd.DataFrame | None:
+        s = self.details.get("screen_summary")
+        return None if s is None else s.copy()
+
+    @property
+    def treat_details(self) -> pd.DataFrame | None:
+        s = self.details.get("treat_details")
+        return None if s is None else s.copy()
+
+    # -------------------------------------------------------------- variants
+    def with_params(self, **params: Any) -> Evaluation:
+        """A new Evaluation with some spec settings changed (scikit-learn style paths).
+
+        ``ev.with_params(normalise__method="zscore")``, ``ev.with_params(treat=None)``.
+        Changing a stage's method resets its other parameters to the new
+        method's defaults unless they are given in the same call.
+        """
+        from .build import build
+        from .spec import set_params
+
+        seed = params.pop("seed", self.seed)
+        return build(
+            self.framework, self.idata, set_params(self.spec, **params), seed=seed, time=self.time
+        )
+
+    def get_params(self) -> dict[str, Any]:
+        """The resolved spec flattened to ``stage__param`` keys."""
+        out: dict[str, Any] = {}
+        for stage, cfg in self.spec.items():
+            out[stage] = cfg
+            for k, v in cfg.items():
+                out[f"{stage}__{k}"] = v
+        return out
+
+    # ------------------------------------------------------------- display
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        """The results table: name, score, rank, then each dimension's score, by rank."""
+        agg = self._aggregated()
+        fw = self.framework
+        dims = fw.codes_at(fw.n_levels - 1) if fw.n_levels > 1 else []
+        out = pd.DataFrame(
+            {
+                "uName": self.units.loc[agg.index, "uName"],
+                "score": self._all_scores,
+                "rank": self.ranks,
+            }
+        )
+        out = out.join(agg[dims])
+        return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
+
+    def summary(self) -> EvaluationSummary:
+        """Text and HTML overview: framework, spec, league table, unscored units."""
+        return EvaluationSummary(self)
+
+
+class EvaluationSummary:
+    """What :meth:`Evaluation.summary` returns: prints as text, renders as HTML in Jupyter."""
+
+    def __init__(self, ev: Evaluation, top: int = 10):
+        self.ev = ev
+        self.top = top
+
+    def _parts(self) -> tuple[list[tuple[str, str]], pd.DataFrame | None]:
+        ev = self.ev
+        fw = ev.framework
+        facts = [
+            ("framework / 框架", f"{fw.name} ({fw.title_zh or fw.title_en})"),
+            (
+                "levels / 层级",
+                ", ".join(
+                    f"{fw.level_label(lv)}: {len(fw.codes_at(lv))}"
+                    for lv in range(1, fw.n_levels + 1)
+                ),
+            ),
+            ("units / 单位", str(len(ev.get_dset("Raw")))),
+            ("period / 期间", str(ev.time) if ev.time is not None else "—"),
+            ("seed", str(ev.seed)),
+        ]
+        facts += [
+            (f"{k}", ", ".join(f"{a}={b}" for a, b in v.items()) or "on")
+            for k, v in ev.spec.items()
+        ]
+        if len(ev.unscored):
+            facts.append(
+                (
+                    "unscored / 未评分",
+                    "; ".join(f"{u}: {r}" for u, r in ev.unscored["reason"].items()),
+                )
+            )
+        table = ev.table().head(self.top) if "Aggregated" in ev.dsets else None
+        return facts, table
+
+    def __str__(self) -> str:
+        facts, table = self._parts()
+        width = max(len(k) for k, _ in facts)
+        lines = ["Evaluation summary / 评价概要", "=" * 40]
+        lines += [f"{k:<{width}}  {v}" for k, v in facts]
+        if table is not None:
+            lines += [
+                "",
+                f"Top {self.top} / 前{self.top}名:",
+                table.to_string(float_format=lambda v: f"{v:.2f}"),
+            ]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        facts, table = self._parts()
+        rows = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts
+        )
+        out = f"<h4>Evaluation summary / 评价概要</h4><table>{rows}</table>"
+        if table is not None:
+            out += table.to_html(float_format=lambda v: f"{v:.2f}", escape=True)
+        return out

@@ -1,0 +1,220 @@
+"""Normalisation: bring indicators onto a common scale.
+
+Every method is a pure function of an array ``x`` of shape ``(..., units,
+indicators)``: statistics are taken over the unit axis (-2), per-indicator
+parameters broadcast over the last axis, NaN is kept as missing. Leading axes
+(Monte Carlo replications) are vectorised over for free.
+
+Semantics follow COINr 1.1.14 (``n_*`` functions, Becker et al. 2022) and the
+OECD/JRC *Handbook on Constructing Composite Indicators* (2008) §1.5. Columns
+with Direction −1 are multiplied by −1 *before* the method is applied, as in
+COINr ``Normalise.numeric``; targets and goalposts are flipped with them
+(COINr ``get_iMeta_norm_paras``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .errors import ProblemList
+from .ranking import min_rank
+
+__all__ = [
+    "METHODS",
+    "borda",
+    "dist2max",
+    "dist2ref",
+    "dist2targ",
+    "efficacy",
+    "fracmax",
+    "goalposts",
+    "minmax",
+    "prank",
+    "rank",
+    "zscore",
+]
+
+
+def _colmin(x: np.ndarray) -> np.ndarray:
+    return np.nanmin(x, axis=-2, keepdims=True)
+
+
+def _colmax(x: np.ndarray) -> np.ndarray:
+    return np.nanmax(x, axis=-2, keepdims=True)
+
+
+def minmax(x: np.ndarray, l_u: Sequence[float] = (0.0, 100.0)) -> np.ndarray:
+    """Min-max scaling onto ``[l, u]``: ``(x − min)/(max − min)·(u − l) + l``.
+
+    COINr ``n_minmax``; OECD/JRC Handbook (2008) §1.5, method 4 ("re-scaling").
+    """
+    lo, hi = _colmin(x), _colmax(x)
+    return (x - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+
+
+def zscore(x: np.ndarray, m_sd: Sequence[float] = (0.0, 1.0)) -> np.ndarray:
+    """Standardisation to mean ``m`` and standard deviation ``sd``.
+
+    ``(x − mean)/s·sd + m`` with the sample standard deviation ``s`` (n − 1),
+    as R's ``sd`` in COINr ``n_zscore``; Handbook (2008) §1.5, method 3.
+    """
+    mean = np.nanmean(x, axis=-2, keepdims=True)
+    sd = np.nanstd(x, axis=-2, ddof=1, keepdims=True)
+    return (x - mean) / sd * m_sd[1] + m_sd[0]
+
+
+def rank(x: np.ndarray) -> np.ndarray:
+    """Ranks, lowest value = 1, ties take the minimum rank (COINr ``n_rank``)."""
+    return min_rank(x)
+
+
+def prank(x: np.ndarray) -> np.ndarray:
+    """Percentile ranks ``(rank − 1)/(n − 1)`` with ``n`` non-missing values (COINr ``n_prank``)."""
+    n = np.sum(~np.isnan(x), axis=-2, keepdims=True)
+    return (min_rank(x) - 1.0) / (n - 1.0)
+
+
+def borda(x: np.ndarray) -> np.ndarray:
+    """Borda scores ``rank − 1`` (COINr ``n_borda``; Handbook (2008) §1.5, method 1)."""
+    return min_rank(x) - 1.0
+
+
+def fracmax(x: np.ndarray) -> np.ndarray:
+    """Fraction of the maximum, ``x / max`` (COINr ``n_fracmax``)."""
+    return x / _colmax(x)
+
+
+def dist2max(x: np.ndarray) -> np.ndarray:
+    """Distance to the maximum, ``1 − (max − x)/(max − min)`` (COINr ``n_dist2max``)."""
+    lo, hi = _colmin(x), _colmax(x)
+    return 1.0 - (hi - x) / (hi - lo)
+
+
+def dist2ref(x: np.ndarray, iref: int, cap_max: bool = False) -> np.ndarray:
+    """Distance to a reference unit, ``1 − (x_ref − x)/(x_ref − min)`` (COINr ``n_dist2ref``).
+
+    ``iref`` is the row of the reference unit (the build step converts the
+    spec's uCode); with ``cap_max`` values above the reference score 1.
+    """
+    ref = np.take(x, [iref], axis=-2)
+    y = 1.0 - (ref - x) / (ref - _colmin(x))
+    return np.minimum(y, 1.0) if cap_max else y
+
+
+def dist2targ(x: np.ndarray, targets: np.ndarray, cap_max: bool = False) -> np.ndarray:
+    """Distance to target, ``(x − min)/(target − min)`` (COINr ``n_dist2targ``, direction 1).
+
+    ``targets`` holds one target per indicator, already multiplied by the
+    indicator's direction (COINr ``get_iMeta_norm_paras``), so a direction −1
+    indicator reaches 1 at its (low) target. ``cap_max`` caps scores at 1.
+    """
+    lo = _colmin(x)
+    y = (x - lo) / (targets - lo)
+    return np.minimum(y, 1.0) if cap_max else y
+
+
+def goalposts(
+    x: np.ndarray,
+    posts: np.ndarray,
+    scale: float = 100.0,
+    trunc2posts: bool = True,
+) -> np.ndarray:
+    """Goalposts: ``(x − GP_low)/(GP_high − GP_low)``, truncated to [0, 1], times ``scale``.
+
+    COINr ``n_goalposts`` with posts from the framework. ``posts`` has shape
+    ``(2, indicators)``: rows lower and upper, already flipped for direction −1
+    indicators (``(−upper, −lower)``, as COINr ``get_iMeta_norm_paras`` does),
+    so the formula is the same for both directions. Handbook (2008) §1.5, method 6
+    (distance to a reference); used by the UNDP HDI.
+    """
+    lo, hi = posts[0], posts[1]
+    y = (x - lo) / (hi - lo)
+    if trunc2posts:
+        y = np.clip(y, 0.0, 1.0)
+    return y * scale
+
+
+def efficacy(x: np.ndarray, base: float = 60.0, span: float = 40.0) -> np.ndarray:
+    """Efficacy coefficient (功效系数法): ``base + span·(x − worst)/(best − worst)``.
+
+    The efficacy-coefficient method of Chinese performance evaluation (e.g. the
+    Ministry of Finance's 《企业绩效评价标准值》 scoring and 《中央企业综合绩效评价
+    实施细则》, 2006): the worst unit scores ``base`` (60, a pass) and the best
+    ``base + span`` (100). After the direction flip, worst = min and best = max.
+    """
+    lo, hi = _colmin(x), _colmax(x)
+    return base + span * (x - lo) / (hi - lo)
+
+
+METHODS: dict[str, Callable[..., np.ndarray]] = {
+    "minmax": minmax,
+    "zscore": zscore,
+    "rank": rank,
+    "prank": prank,
+    "borda": borda,
+    "fracmax": fracmax,
+    "dist2max": dist2max,
+    "dist2ref": dist2ref,
+    "dist2targ": dist2targ,
+    "goalposts": goalposts,
+    "efficacy": efficacy,
+}
+# Parameters the build step fills from the framework or the data, not from the spec.
+CONTEXT_PARAMS = {"targets", "posts"}
+# Methods that divide by a column's spread: a constant column cannot be scored.
+_SPREAD = {"minmax", "zscore", "dist2max", "efficacy"}
+
+
+def check(
+    x: np.ndarray,
+    codes: Sequence[str],
+    method: str,
+    params: dict,
+    problems: ProblemList,
+) -> None:
+    """Record every indicator the method cannot normalise (zero spread, missing target…)."""
+    avail = np.sum(~np.isnan(x), axis=0)
+    lo = np.where(avail > 0, np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nan)
+    hi = np.where(avail > 0, np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0), np.nan)
+    for j, code in enumerate(codes):
+        if method in _SPREAD and avail[j] > 0 and lo[j] == hi[j]:
+            problems.add(
+                f"zero variance: normalise method '{method}' divides by the spread",
+                source="normalise",
+                column=code,
+                value=lo[j],
+            )
+        if method == "zscore" and avail[j] == 1:
+            problems.add("zscore needs at least two values", source="normalise", column=code)
+        if method == "fracmax" and hi[j] == 0:
+            problems.add("maximum is 0: fracmax divides by it", source="normalise", column=code)
+        if method == "dist2targ":
+            t = params["targets"][j]
+            if np.isnan(t):
+                problems.add(
+                    "no target in the framework for dist2targ", source="normalise", column=code
+                )
+            elif t == lo[j]:
+                problems.add(
+                    "target equals the minimum: dist2targ divides by zero",
+                    source="normalise",
+                    column=code,
+                    value=t,
+                )
+        if method == "goalposts" and np.isnan(params["posts"][:, j]).any():
+            problems.add(
+                "no goalposts in the framework for this indicator",
+                source="normalise",
+                column=code,
+            )
+        if method == "dist2ref":
+            ref = x[params["iref"], j]
+            if np.isnan(ref) or ref == lo[j]:
+                problems.add(
+                    "reference unit's value is missing or equals the minimum",
+                    source="normalise",
+                    column=code,
+                    value=ref,
+                )

@@ -1,0 +1,128 @@
+"""Declarative checks of iData against a framework (lazy, like pandera: every failure listed).
+
+iData is COINr's layout: one row per unit (and period), columns ``uCode``,
+optional ``uName`` and ``Time``, the framework's group and denominator
+columns, then one column per indicator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, ProblemList, ValidationError
+from .framework import Framework
+
+ID_COLUMNS = ("uCode", "uName", "Time")
+
+
+def validate_idata(
+    framework: Framework, idata: pd.DataFrame, *, source: str = "iData"
+) -> list[Problem]:
+    """Every problem of ``idata`` for ``framework``; an empty list when it is valid (see :func:`inspect_idata`)."""
+    return inspect_idata(framework, idata, source=source)[0]
+
+
+def inspect_idata(
+    framework: Framework, idata: pd.DataFrame, *, source: str = "iData"
+) -> tuple[list[Problem], np.ndarray | None]:
+    """Every problem of ``idata`` for ``framework``; an empty list when it is valid.
+
+    Checks: ``uCode`` present and non-empty; no duplicate unit (per period when
+    there is a ``Time`` column); every indicator and needed denominator column
+    present; no unknown column; every indicator and denominator cell numeric;
+    no indicator without any data. Also returns the indicator and denominator
+    columns (in ``idata`` order) as one float matrix, or None when columns are missing.
+    """
+    problems = ProblemList()
+    cols = list(idata.columns)
+    known = set(ID_COLUMNS) | {g.code for g in framework.groups}
+    known |= {d.code for d in framework.denominators} | set(framework.indicators)
+    if "uCode" not in cols:
+        problems.add("required column is missing", source=source, column="uCode")
+    for c in cols:
+        if str(c) not in known:
+            problems.add(
+                "unknown column: not an indicator, group or denominator of the framework",
+                source=source,
+                column=c,
+            )
+    for dup in {c for c in cols if cols.count(c) > 1}:
+        problems.add("duplicate column", source=source, column=dup)
+    for code in framework.indicators:
+        if code not in cols:
+            problems.add("required indicator column is missing", source=source, column=code)
+    needed = {framework[c].denominator for c in framework.indicators if framework[c].denominator}
+    for d in sorted(needed):
+        if d not in cols:
+            problems.add("denominator column is missing", source=source, column=d)
+    if problems or "uCode" not in cols:
+        return list(problems), None
+    codes = idata["uCode"]
+    blank = codes.isna() | (codes.astype(str).str.strip() == "")
+    for i in np.flatnonzero(blank.to_numpy()):
+        problems.add("uCode is empty", source=source, row=_row(i), column="uCode")
+    keys = ["uCode", "Time"] if "Time" in cols else ["uCode"]
+    dups = idata.duplicated(subset=keys, keep=False) & ~blank
+    for key, grp in idata[dups].groupby(keys, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        rows = ", ".join(_row(i) for i in np.flatnonzero(idata.index.isin(grp.index)))
+        problems.add(
+            "duplicate unit row" + (" for this period" if len(keys) > 1 else ""),
+            source=source,
+            row=rows,
+            column="uCode",
+            value=" / ".join(map(str, key)),
+        )
+    numeric_cols = [c for c in cols if c in set(framework.indicators) | needed]
+    dtypes = idata.dtypes
+    for c in numeric_cols:
+        if pd.api.types.is_numeric_dtype(dtypes[c]):
+            continue
+        raw = idata[c]
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna() & ~raw.astype(str).str.strip().isin(["", "nan", "NaN"])
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.add(
+                "expected a number", source=source, row=_unit(idata, i), column=c, value=raw.iloc[i]
+            )
+    values = to_numeric_block(idata, numeric_cols)
+    for j in np.flatnonzero(np.all(np.isnan(values), axis=0)):
+        if numeric_cols[j] in framework.indicators:
+            problems.add("indicator has no data", source=source, column=numeric_cols[j])
+    for i, j in zip(*np.nonzero(np.isinf(values)), strict=True):
+        problems.add(
+            "value is infinite", source=source, row=_unit(idata, i), column=numeric_cols[j]
+        )
+    return list(problems), values
+
+
+def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iData") -> np.ndarray:
+    """Raise one :class:`ValidationError` listing every problem of ``idata``.
+
+    Returns the numeric block of :func:`inspect_idata` when there is none.
+    """
+    problems, values = inspect_idata(framework, idata, source=source)
+    if problems:
+        raise ValidationError(
+            problems, title=f"{source} does not fit framework {framework.name or '(unnamed)'}"
+        )
+    return values
+
+
+def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The columns as one float matrix; non-numeric cells become NaN (validate them first)."""
+    block = idata[cols]
+    if all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
+        return block.to_numpy(dtype=float, na_value=np.nan)
+    return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _row(i: int) -> str:
+    return f"{i + 1}"
+
+
+def _unit(idata: pd.DataFrame, i: int) -> str:
+    code = idata["uCode"].iloc[i]
+    time = f" {idata['Time'].iloc[i]}" if "Time" in idata.columns else ""
+    return f"{code}{time} (row {i + 1})"

@@ -1,0 +1,264 @@
+"""Build specifications: plain dicts (or YAML files) naming each stage's method.
+
+The vocabulary is DESIGN.md §4 (COINr's names without prefixes)::
+
+    denominate: {}
+    impute:    {method: mean_group, group: EurAsia_group}
+    screen:    {dat_thresh: 0.9, unit_screen: byNA}
+    treat:     {method: winsorise, winmax: 5, skew_thresh: 2, kurt_thresh: 3.5}
+    normalise: {method: minmax, l_u: [0, 100]}
+    aggregate: {method: amean}          # or one method per level: [amean, gmean, amean]
+    weights:   {method: framework}      # framework | equal, plus optional values: {code: w}
+
+A stage left out (or set to ``None``) is skipped. :func:`resolve` fills every
+parameter with the method's default (read from the function's signature, so
+the defaults live in one place) and reports every unknown key, method or
+parameter at once. :func:`set_params` applies scikit-learn style
+``stage__param`` updates; changing a stage's ``method`` resets its other
+parameters to the new method's defaults unless they are given in the same call.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import aggregate, impute, normalise, screen, treat
+from .errors import Problem, ProblemList, ValidationError
+
+STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
+SPEC_KEYS = (*STAGES, "weights")
+DEFAULT_SPEC: dict[str, Any] = {
+    "normalise": {"method": "minmax"},
+    "aggregate": {"method": "amean"},
+}
+METHODS: dict[str, dict[str, Callable]] = {
+    "impute": impute.METHODS,
+    "treat": treat.METHODS,
+    "normalise": normalise.METHODS,
+    "aggregate": aggregate.METHODS,
+}
+DEFAULT_METHOD = {
+    "impute": "mean",
+    "treat": "winsorise",
+    "normalise": "minmax",
+    "aggregate": "amean",
+}
+# Leading positional arguments that carry data, not parameters.
+_DATA_ARGS = {"x", "w", "units"}
+_CONTEXT = {"history", "targets", "posts"}
+# Stage-level parameters that are not arguments of the method function.
+_STAGE_EXTRA: dict[str, dict[str, Any]] = {"aggregate": {"dat_thresh": None}}
+WEIGHT_METHODS = ("framework", "equal")
+
+
+def method_params(fn: Callable) -> dict[str, Any]:
+    """A method's spec parameters and defaults (``inspect.Parameter.empty``: required)."""
+    out = {}
+    for name, p in inspect.signature(fn).parameters.items():
+        if name in _DATA_ARGS or name in _CONTEXT:
+            continue
+        out[name] = p.default
+    return out
+
+
+def load_spec(spec: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
+    """A spec from a dict, a YAML file, or ``None`` (the default spec); not yet resolved."""
+    if spec is None:
+        return copy.deepcopy(DEFAULT_SPEC)
+    if isinstance(spec, Mapping):
+        return copy.deepcopy(dict(spec))
+    path = Path(spec)
+    if not path.exists():
+        raise ValidationError([Problem("file does not exist", source=str(path))], "spec not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValidationError(
+            [Problem(f"YAML syntax error: {exc}", source=str(path))], "spec does not parse"
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ValidationError(
+            [Problem("a spec must be a mapping of stage names", source=str(path))], "invalid spec"
+        )
+    return dict(data)
+
+
+def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict[str, Any]:
+    """Validate a spec and fill in every default; raises one error listing every problem."""
+    spec = load_spec(spec) if not isinstance(spec, Mapping) else dict(spec)
+    problems = ProblemList()
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key not in SPEC_KEYS:
+            problems.add(
+                f"unknown spec key; expected one of {list(SPEC_KEYS)}",
+                source="spec",
+                column=key,
+                value=_suggest(key, SPEC_KEYS),
+            )
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            problems.add(
+                "a stage's settings must be a mapping (or null to skip)",
+                source="spec",
+                column=key,
+                value=value,
+            )
+            continue
+        out[key] = _resolve_stage(key, dict(value), n_levels, problems)
+    problems.raise_if_any("invalid spec")
+    return {k: out[k] for k in SPEC_KEYS if k in out}
+
+
+def _resolve_stage(
+    stage: str, cfg: dict[str, Any], n_levels: int | None, problems: ProblemList
+) -> dict[str, Any]:
+    if stage == "denominate":
+        _unknown(stage, cfg, set(), problems)
+        return {}
+    if stage == "screen":
+        allowed = method_params(screen.screen)
+        _unknown(stage, cfg, set(allowed), problems)
+        if cfg.get("unit_screen", "byNA") not in screen.UNIT_SCREEN:
+            problems.add(
+                f"unit_screen must be one of {list(screen.UNIT_SCREEN)}",
+                source="spec",
+                column="screen.unit_screen",
+                value=cfg.get("unit_screen"),
+            )
+        return {**allowed, **cfg}
+    if stage == "weights":
+        _unknown(stage, cfg, {"method", "values"}, problems)
+        method = cfg.get("method", "framework")
+        if method not in WEIGHT_METHODS:
+            problems.add(
+                f"weights method must be one of {list(WEIGHT_METHODS)}",
+                source="spec",
+                column="weights.method",
+                value=method,
+            )
+        values = cfg.get("values") or {}
+        for code, w in dict(values).items():
+            if not _positive(w):
+                problems.add(
+                    "weight must be a positive number",
+                    source="spec",
+                    column=f"weights.values.{code}",
+                    value=w,
+                )
+        return {"method": method, "values": dict(values)}
+    registry = METHODS[stage]
+    method = cfg.get("method", DEFAULT_METHOD[stage])
+    methods = method if isinstance(method, list) else [method]
+    if stage == "aggregate" and isinstance(method, list) and n_levels is not None:
+        if len(method) != n_levels - 1:
+            problems.add(
+                f"one aggregation method per level above the indicators ({n_levels - 1}) is needed",
+                source="spec",
+                column="aggregate.method",
+                value=method,
+            )
+    elif isinstance(method, list) and stage != "aggregate":
+        problems.add(
+            "method must be a single name", source="spec", column=f"{stage}.method", value=method
+        )
+        return cfg
+    allowed: dict[str, Any] = dict(_STAGE_EXTRA.get(stage, {}))
+    for m in methods:
+        if m not in registry:
+            problems.add(
+                f"unknown {stage} method; expected one of {list(registry)}",
+                source="spec",
+                column=f"{stage}.method",
+                value=_suggest(str(m), registry),
+            )
+            continue
+        for name, default in method_params(registry[m]).items():
+            allowed.setdefault(name, default)
+    _unknown(stage, cfg, {"method", *allowed}, problems)
+    out = {"method": method}
+    for name, default in allowed.items():
+        if name in cfg:
+            out[name] = cfg[name]
+        elif default is inspect.Parameter.empty:
+            if name != "seed":
+                problems.add(
+                    f"parameter '{name}' is required by {stage} method {method!r}",
+                    source="spec",
+                    column=f"{stage}.{name}",
+                )
+        elif _used_by(name, methods, registry) or name in _STAGE_EXTRA.get(stage, {}):
+            out[name] = list(default) if isinstance(default, tuple) else default
+    return out
+
+
+def _used_by(name: str, methods: list, registry: Mapping[str, Callable]) -> bool:
+    return any(m in registry and name in method_params(registry[m]) for m in methods)
+
+
+def _unknown(stage: str, cfg: Mapping[str, Any], allowed: set[str], problems: ProblemList) -> None:
+    for key in cfg:
+        if key not in allowed:
+            problems.add(
+                f"unknown parameter for {stage}; expected one of {sorted(allowed)}",
+                source="spec",
+                column=f"{stage}.{key}",
+                value=_suggest(key, allowed),
+            )
+
+
+def set_params(spec: Mapping[str, Any], **params: Any) -> dict[str, Any]:
+    """Apply ``stage=…`` and ``stage__param=…`` updates to a (resolved) spec.
+
+    ``treat=None`` drops a stage; ``normalise__method="zscore"`` switches method
+    and resets the stage's other parameters unless given in the same call.
+    """
+    new = copy.deepcopy(dict(spec))
+    nested: dict[str, dict[str, Any]] = {}
+    for path, value in params.items():
+        stage, _, param = path.partition("__")
+        if not param:
+            if value is None:
+                new.pop(stage, None)
+            else:
+                new[stage] = dict(value) if isinstance(value, Mapping) else value
+            continue
+        nested.setdefault(stage, {})[param] = value
+    for stage, updates in nested.items():
+        current = dict(new.get(stage) or {})
+        if "method" in updates and updates["method"] != current.get("method"):
+            current = {}
+        current.update(updates)
+        new[stage] = current
+    return new
+
+
+def spec_hash(spec: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a resolved spec."""
+    text = json.dumps(spec, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _positive(w: Any) -> bool:
+    try:
+        return float(w) > 0 and float(w) != float("inf")
+    except (TypeError, ValueError):
+        return False
+
+
+def _suggest(key: str, allowed) -> str:
+    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
+    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
