@@ -19,7 +19,7 @@ ID_COLUMNS = ("uCode", "uName", "Time")
 def validate_idata(
     framework: Framework, idata: pd.DataFrame, *, source: str = "iData"
 ) -> list[Problem]:
-    """Every problem of ``idata`` for ``framework``; an empty list when it is valid (see :func:`inspect_idata`)."""
+    """Every problem of ``idata`` for ``framework`` (see :func:`inspect_idata`); [] if valid."""
     return inspect_idata(framework, idata, source=source)[0]
 
 
