@@ -41,6 +41,7 @@ def build(
     *,
     seed: int = 0,
     time: Any = None,
+    normalise_pool: np.ndarray | None = None,
 ) -> Evaluation:
     """Evaluate ``idata`` on ``framework`` following ``spec``; returns an :class:`Evaluation`.
 
@@ -49,7 +50,10 @@ def build(
     period ``time`` (default: the latest) is evaluated and earlier periods serve
     panel imputation (``impute: {method: latest}``). ``spec``: dict or YAML
     path (DESIGN.md §4); ``None`` = min-max 0–100 normalisation and arithmetic
-    mean. ``seed`` feeds the stochastic methods. Bad input raises one
+    mean. ``seed`` feeds the stochastic methods. ``normalise_pool``: extra
+    ``(rows, indicators)`` treated values normalised together with these units
+    (COINr ``Normalise.purse(global = TRUE)``; used by
+    :func:`integrity_eval.panel.build_panel`). Bad input raises one
     :class:`~integrity_eval.errors.ValidationError` listing every problem.
     """
     fw = load_framework(framework)
@@ -106,7 +110,7 @@ def build(
     dsets["Treated"] = x
 
     if "normalise" in spec_r:
-        x = _normalise(fw, spec_r["normalise"], x, kept_units, problems)
+        x = _normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
     dsets["Normalised"] = x
 
     weights = nominal_weights(fw, spec_r.get("weights"), problems)
@@ -257,11 +261,17 @@ def _history_cube(history: pd.DataFrame | None, units: list[str], codes: list[st
 
 
 def _normalise(
-    fw: Framework, cfg: Mapping[str, Any], x: np.ndarray, units: list[str], problems: ProblemList
+    fw: Framework,
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    units: list[str],
+    problems: ProblemList,
+    pool: np.ndarray | None = None,
 ) -> np.ndarray:
     method = cfg["method"]
     dirs = fw.directions.to_numpy()
-    xd = x * dirs
+    n = len(x)
+    xd = (x if pool is None else np.concatenate([x, pool])) * dirs
     params = {k: v for k, v in cfg.items() if k not in ("method", "iref")}
     if method == "dist2ref":
         if cfg["iref"] not in units:
@@ -281,7 +291,7 @@ def _normalise(
     nrm.check(xd, fw.indicators, method, params, problems)
     problems.raise_if_any("cannot normalise")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return nrm.METHODS[method](xd, **params)
+        return nrm.METHODS[method](xd, **params)[:n]
 
 
 def _aggregate(
@@ -365,9 +375,9 @@ def _manifest(
 ) -> dict[str, Any]:
     digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
     digest.update(np.ascontiguousarray(block).tobytes())
-    for c in idata.columns:
-        if not pd.api.types.is_numeric_dtype(idata.dtypes[c]) or c in ("uCode", "Time"):
-            digest.update("\x1f".join(map(str, idata[c].tolist())).encode("utf-8"))
+    text = [c for c, t in idata.dtypes.items() if t.kind not in "fiub" or c in ("uCode", "Time")]
+    cells = idata[text].to_numpy().ravel().tolist()
+    digest.update("\x1f".join(map(str, cells)).encode("utf-8"))
     return {
         "package": "integrity-eval",
         "version": __version__,

@@ -62,18 +62,15 @@ def inspect_idata(
     blank = codes.isna() | (codes.astype(str).str.strip() == "")
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("uCode is empty", source=source, row=_row(i), column="uCode")
-    keys = ["uCode", "Time"] if "Time" in cols else ["uCode"]
-    dups = idata.duplicated(subset=keys, keep=False) & ~blank
-    for key, grp in idata[dups].groupby(keys, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        rows = ", ".join(_row(i) for i in np.flatnonzero(idata.index.isin(grp.index)))
-        problems.add(
-            "duplicate unit row" + (" for this period" if len(keys) > 1 else ""),
-            source=source,
-            row=rows,
-            column="uCode",
-            value=" / ".join(map(str, key)),
-        )
+    key = codes.astype(str)
+    if "Time" in cols:
+        key = key + " / " + idata["Time"].astype(str)
+    dups = key.duplicated(keep=False).to_numpy() & ~blank.to_numpy()
+    if dups.any():
+        for value in sorted(set(key[dups])):
+            rows = ", ".join(_row(i) for i in np.flatnonzero((key == value).to_numpy()))
+            problems.add("duplicate unit row" + (" for this period" if "Time" in cols else ""),
+                         source=source, row=rows, column="uCode", value=value)
     numeric_cols = [c for c in cols if c in set(framework.indicators) | needed]
     dtypes = idata.dtypes
     for c in numeric_cols:
@@ -113,7 +110,7 @@ def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iDa
 def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """The columns as one float matrix; non-numeric cells become NaN (validate them first)."""
     block = idata[cols]
-    if all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
+    if all(t.kind in "fiub" for t in idata.dtypes[cols]):
         return block.to_numpy(dtype=float, na_value=np.nan)
     return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
