@@ -47,8 +47,9 @@ class Panel:
 
     def get_dset(self, name: str) -> pd.DataFrame:
         """A dataset of every period stacked, indexed by (Time, uCode)."""
-        return pd.concat({t: ev.get_dset(name) for t, ev in self.evaluations.items()},
-                         names=["Time", "uCode"])
+        return pd.concat(
+            {t: ev.get_dset(name) for t, ev in self.evaluations.items()}, names=["Time", "uCode"]
+        )
 
     @property
     def scores(self) -> pd.DataFrame:
@@ -60,7 +61,9 @@ class Panel:
         """Ranks within each period, units × periods."""
         return pd.DataFrame({t: ev.ranks for t, ev in self.evaluations.items()})
 
-    def trends(self, *, codes: list[str] | None = None, interval: int | None = None) -> pd.DataFrame:
+    def trends(
+        self, *, codes: list[str] | None = None, interval: int | None = None
+    ) -> pd.DataFrame:
         """COINr ``get_trends``: CAGR of each unit's aggregated scores over the last ``interval`` periods."""
         from .compare import trends
 
@@ -85,11 +88,20 @@ def build_panel(
     Each period sees only its own and earlier periods for panel imputation.
     """
     if normalise not in NORMALISE:
-        raise ValidationError([Problem(f"normalise must be one of {list(NORMALISE)}",
-                                       source="build_panel", value=normalise)], "invalid panel")
+        raise ValidationError(
+            [
+                Problem(
+                    f"normalise must be one of {list(NORMALISE)}",
+                    source="build_panel",
+                    value=normalise,
+                )
+            ],
+            "invalid panel",
+        )
     if "Time" not in idata.columns:
-        raise ValidationError([Problem("panel data need a Time column", source="iData",
-                                       column="Time")], "not a panel")
+        raise ValidationError(
+            [Problem("panel data need a Time column", source="iData", column="Time")], "not a panel"
+        )
     fw = load_framework(framework)
     spec = load_spec(spec)
     periods = times if times is not None else sorted(idata["Time"].dropna().unique().tolist())
@@ -97,11 +109,14 @@ def build_panel(
         evs = {t: build(fw, idata, spec, seed=seed, time=t) for t in periods}
         return Panel(evs, normalise)
     treated_spec = set_params(spec, normalise=None, aggregate=None)
-    treated = {t: build(fw, idata, treated_spec, seed=seed, time=t).get_dset("Treated")
-               for t in periods}
+    treated = {
+        t: build(fw, idata, treated_spec, seed=seed, time=t).get_dset("Treated") for t in periods
+    }
     evs = {}
     for t in periods:
-        pool = np.concatenate([treated[s].to_numpy() for s in periods if s != t]
-                              or [np.empty((0, len(fw.indicators)))])
+        pool = np.concatenate(
+            [treated[s].to_numpy() for s in periods if s != t]
+            or [np.empty((0, len(fw.indicators)))]
+        )
         evs[t] = build(fw, idata, spec, seed=seed, time=t, normalise_pool=pool)
     return Panel(evs, normalise)
