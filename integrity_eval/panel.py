@@ -64,7 +64,7 @@ class Panel:
     def trends(
         self, *, codes: list[str] | None = None, interval: int | None = None
     ) -> pd.DataFrame:
-        """COINr ``get_trends``: CAGR of each unit's aggregated scores over the last ``interval`` periods."""
+        """Each unit's CAGR over the last ``interval`` periods (COINr ``get_trends``)."""
         from .compare import trends
 
         long = self.get_dset("Aggregated").reset_index()
