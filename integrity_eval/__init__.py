@@ -1,6 +1,6 @@
 """integrity-eval: composite indicators for government integrity (政务诚信) evaluation."""
 
-from . import aggregate, impute, normalise, treat, weights
+from . import aggregate, analysis, compare, datasets, impute, normalise, panel, treat, weights
 from ._version import __version__
 from .build import build
 from .errors import Problem, ValidationError
@@ -17,13 +17,17 @@ __all__ = [
     "ValidationError",
     "__version__",
     "aggregate",
+    "analysis",
     "available_frameworks",
     "build",
     "check_idata",
+    "compare",
+    "datasets",
     "impute",
     "load_framework",
     "load_spec",
     "normalise",
+    "panel",
     "treat",
     "validate_idata",
     "weights",

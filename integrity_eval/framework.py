@@ -90,6 +90,7 @@ IMETA_COLUMNS = [
     "Parent",
     "Type",
 ]
+IMETA_ATTRS = "integrity_eval"
 IMETA_EXTRAS = {
     "iName_zh": "name_zh",
     "goalpost_lower": None,
@@ -464,15 +465,22 @@ class Framework:
             raw_nodes.append(node)
         problems.raise_if_any("invalid iMeta")
         data = {
-            "name": name,
+            **imeta.attrs.get(IMETA_ATTRS, {}),
             "nodes": raw_nodes,
             "groups": [_aux_to_dict(g) for g in groups],
             "denominators": [_aux_to_dict(d) for d in denoms],
         }
+        if name or "name" not in data:
+            data["name"] = name
         return cls.from_dict(data, origin=origin)
 
     def to_imeta(self) -> pd.DataFrame:
-        """COINr's iMeta table (plus this kit's extra columns, see :meth:`from_imeta`)."""
+        """COINr's iMeta table (plus this kit's extra columns, see :meth:`from_imeta`).
+
+        The framework's own metadata (name, titles, level names, rating…) travels
+        in ``df.attrs["integrity_eval"]``, so an in-memory round trip is exact;
+        a CSV keeps the tree only.
+        """
         rows = []
         for n in self.nodes:
             rows.append(
@@ -513,7 +521,12 @@ class Framework:
         df = pd.DataFrame(rows, columns=IMETA_COLUMNS + list(IMETA_EXTRAS))
         df["Level"] = df["Level"].astype("Int64")
         df["Direction"] = df["Direction"].astype("Int64")
-        return df.dropna(axis=1, how="all")
+        df = df.dropna(axis=1, how="all")
+        meta = {
+            k: v for k, v in self.to_dict().items() if k not in ("nodes", "groups", "denominators")
+        }
+        df.attrs[IMETA_ATTRS] = meta
+        return df
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)

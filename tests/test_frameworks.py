@@ -1,0 +1,267 @@
+"""The shipped integrity frameworks: loading, iMeta round trip, provenance, the documents' shape."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+import yaml
+
+import integrity_eval as ie
+from integrity_eval.framework import KINDS, Framework
+
+SHIPPED = ["shanghai-2018", "changning-2020", "luyang-2018", "jiangyin-township-2018"]
+SEEDS = {
+    "000_a12416bebf458155.txt",
+    "001_6ab79e289bf5bf74.txt",
+    "002_93c988d6af699336.txt",
+    "003_01131af63e5da6d9.txt",
+    "004_eb7a51c6d53126fb.txt",
+}
+BREACH_SEED = "003_01131af63e5da6d9.txt"
+CITATION = re.compile(r"^00[0-4]_[0-9a-f]{16}\.txt §")
+CITED = re.compile(r"(00[0-4]_[0-9a-f]{16}\.txt) §([^\s;]+)")
+NUM = "[一二三四五六七八九十]+"
+# The documents' own numbering: 一 / 一.1 / 三.(二) / 二.(四).3 / 一.一是 / 一–三 (a range).
+CLAUSE = re.compile(rf"^{NUM}(–{NUM})?(\.(\({NUM}\)|\d+|{NUM}是))*$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+ZH_NUMS = "一二三四五六七八九十"
+ZH_ORD = [f"第{c}类" for c in "一二三四五六七八"]  # the eight breach behaviours of 003 §一.一是
+
+
+def _paren(section: str, n: int) -> list[str]:
+    return [f"{section}.({ZH_NUMS[i]})" for i in range(n)]
+
+
+def _numbered(section: str, n: int) -> list[str]:
+    return [f"{section}.{i + 1}" for i in range(n)]
+
+
+# The documents' structure: for each grouping node, the clauses of its children, in order.
+STRUCTURE = {
+    "shanghai-2018": {  # 4 mechanisms, 16 key domains, 5 safeguards
+        "INDEX": ["一", "二", "三"],
+        "MECH": _numbered("一", 4),
+        "DOM": _numbered("二", 16),
+        "SAFE": _numbered("三", 5),
+    },
+    "changning-2020": {  # 3 aspects, 15 tasks
+        "INDEX": ["一", "二", "三"],
+        "MECH": _numbered("一", 4),
+        "DOM": _numbered("二", 6),
+        "SAFE": _numbered("三", 5),
+    },
+    "luyang-2018": {
+        "INDEX": ["二", "三", "四"],
+        "LEVER": _paren("二", 3),
+        "CREDIT": _paren("三", 5),
+        "DOM": _paren("四", 5),
+    },
+    "jiangyin-township-2018": {  # 四围绕四建制 and 3 safeguards
+        "TOTAL": ["二", "三"],
+        "WORK": _paren("二", 4),
+        "SAFE": _paren("三", 3),
+    },
+}
+
+
+@pytest.fixture(scope="module", params=SHIPPED)
+def name(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def fw(name) -> Framework:
+    return ie.load_framework(name)
+
+
+@pytest.fixture(scope="module")
+def raw(name) -> dict:
+    """The YAML as written (to check keys given explicitly, not filled by defaults)."""
+    ref = resources.files("integrity_eval") / "frameworks" / f"{name}.yaml"
+    return yaml.safe_load(ref.read_text(encoding="utf-8"))
+
+
+def _citations(source: str) -> list[tuple[str, str]]:
+    return CITED.findall(source)
+
+
+def _first_clause(source: str) -> str:
+    return _citations(source)[0][1]
+
+
+def _indicators(fw: Framework):
+    return [fw[c] for c in fw.indicators]
+
+
+def test_all_shipped_frameworks_are_available():
+    assert set(SHIPPED) <= set(ie.available_frameworks())
+
+
+def test_name_is_file_stem_and_levels_are_named(fw, name):
+    assert fw.name == name
+    assert len(fw.level_names) == fw.n_levels
+    for zh, en in fw.level_names:
+        assert CJK.search(zh) and LATIN.search(en)
+    assert CJK.search(fw.title_zh) and LATIN.search(fw.title_en)
+    assert fw.source in SEEDS
+    assert CJK.search(fw.units) and LATIN.search(fw.units)
+
+
+def test_imeta_round_trip_keeps_the_tree(fw):
+    back = Framework.from_imeta(fw.to_imeta(), name=fw.name)
+    assert back.nodes == fw.nodes
+    assert back.groups == fw.groups
+    assert back.denominators == fw.denominators
+
+
+def test_imeta_round_trip_is_exact(fw):
+    back = Framework.from_imeta(fw.to_imeta())
+    assert back == fw
+    assert back.hash == fw.hash
+
+
+def test_codes_are_short_ascii(fw):
+    for n in fw.nodes:
+        assert CODE.match(n.code), n.code
+
+
+def test_every_node_has_zh_and_en_names(fw):
+    for n in fw.nodes:
+        assert CJK.search(n.name_zh), n.code
+        assert LATIN.search(n.name_en) and not CJK.search(n.name_en), n.code
+
+
+def test_every_node_cites_a_seed_clause(fw):
+    for n in fw.nodes:
+        assert CITATION.match(n.source), (n.code, n.source)
+        cited = _citations(n.source)
+        assert cited, n.code
+        for file, clause in cited:
+            assert file in SEEDS, (n.code, file)
+            assert CLAUSE.match(clause), (n.code, clause)
+
+
+def test_every_node_has_an_explicit_weight(raw):
+    for node in raw["nodes"]:
+        assert "weight" in node, node["code"]
+
+
+def test_every_indicator_is_fully_described(fw, raw):
+    written = {node["code"]: node for node in raw["nodes"]}
+    for ind in _indicators(fw):
+        given = written[ind.code]
+        for key in ("direction", "kind", "unit", "responsible", "data", "definition", "min"):
+            assert key in given, (ind.code, key)
+        assert ind.kind in KINDS, ind.code
+        assert ind.responsible and all(CJK.search(r) for r in ind.responsible), ind.code
+        for text in (ind.unit, ind.data, ind.definition):  # bilingual "中文 / English"
+            zh, sep, en = text.partition(" / ")
+            assert sep and CJK.search(zh) and LATIN.search(en), (ind.code, text)
+
+
+def test_indicator_ranges_fit_their_kind(fw):
+    for ind in _indicators(fw):
+        lo, hi = ind.min, ind.max
+        if ind.kind == "rate":
+            assert hi is not None and 0 <= lo < hi <= 1, ind.code
+        elif ind.kind == "binary":
+            assert (lo, hi) == (0, 1), ind.code
+        elif ind.kind in ("count", "points"):
+            assert lo == 0, ind.code
+        if ind.kind in ("points", "score"):
+            assert hi is not None and hi > lo, ind.code
+        if hi is not None:
+            assert lo < hi, ind.code
+        values = [ind.target] if ind.target is not None else []
+        values += list(ind.goalposts or ())
+        for v in values:
+            assert lo <= v and (hi is None or v <= hi), (ind.code, v)
+
+
+def test_size_dependent_counts_name_a_denominator(fw):
+    counts = [i for i in _indicators(fw) if i.kind == "count"]
+    for ind in counts:
+        if "记录" in ind.name_zh or "投诉" in ind.name_zh:
+            assert ind.denominator, ind.code
+
+
+def test_breach_record_indicators_use_the_eight_behaviours(fw):
+    for ind in _indicators(fw):
+        counts_breaches = ind.kind == "count" and "失信记录" in ind.name_zh
+        deducts_for_breaches = ind.kind == "points" and ind.direction == -1
+        if counts_breaches or deducts_for_breaches:
+            files = [f for f, _ in _citations(ind.source)]
+            assert BREACH_SEED in files, ind.code
+
+
+def test_weights_other_than_one_are_explained(fw):
+    assert "权重" in fw.description and "Weights" in fw.description
+    for n in fw.nodes:
+        if n.parent is not None and n.weight != 1:
+            file, clause = _citations(n.source)[0]
+            assert f"{file[:3]} §{clause}" in fw.description, n.code
+
+
+def test_structure_matches_the_document(fw, name):
+    for parent, clauses in STRUCTURE[name].items():
+        kids = fw.children[parent]
+        assert [_first_clause(fw[k].source) for k in kids] == clauses, parent
+    # every element of the document carries at least one indicator
+    for parent in STRUCTURE[name]:
+        if parent != fw.root:
+            for element in fw.children[parent]:
+                assert fw.descendants(element), element
+
+
+def test_shanghai_has_four_mechanisms_sixteen_domains_five_safeguards():
+    fw = ie.load_framework("shanghai-2018")
+    assert [len(fw.children[p]) for p in ("MECH", "DOM", "SAFE")] == [4, 16, 5]
+    assert 40 <= len(fw.indicators) <= 70
+
+
+def test_changning_has_three_aspects_and_fifteen_tasks():
+    fw = ie.load_framework("changning-2020")
+    assert len(fw.children[fw.root]) == 3
+    assert len(fw.codes_at(2)) == 15
+
+
+@pytest.mark.parametrize("name", ["changning-2020", "luyang-2018", "jiangyin-township-2018"])
+def test_unit_type_group_for_mixed_units(name):
+    fw = ie.load_framework(name)
+    assert "unit_type" in [g.code for g in fw.groups]
+
+
+def test_jiangyin_deductions_cover_the_eight_breach_behaviours_once():
+    fw = ie.load_framework("jiangyin-township-2018")
+    deductions = [i for i in _indicators(fw) if i.direction == -1]
+    found = [o for i in deductions for o in ZH_ORD if f"({o})" in i.source]
+    assert sorted(found, key=ZH_ORD.index) == ZH_ORD
+
+
+def test_jiangyin_is_scored_by_capped_points():
+    fw = ie.load_framework("jiangyin-township-2018")
+    for ind in _indicators(fw):
+        assert ind.kind == "points" and ind.min == 0 and ind.max > 0, ind.code
+
+
+def test_jiangyin_rating_maps_points_to_sorted_stars():
+    fw = ie.load_framework("jiangyin-township-2018")
+    rating = fw.rating
+    assert rating is not None and rating["method"] == "points"
+    stars = rating["stars"]
+    assert [s["stars"] for s in stars] == sorted({s["stars"] for s in stars}, reverse=True)
+    mins = [s["min"] for s in stars]
+    assert mins == sorted(set(mins), reverse=True)
+    for s in stars:
+        assert CJK.search(s["zh"]) and LATIN.search(s["en"])
+    # the stated range follows from the base and the item caps
+    bonus = sum(i.max for i in _indicators(fw) if i.direction == 1)
+    malus = sum(i.max for i in _indicators(fw) if i.direction == -1)
+    assert rating["range"] == [rating["base"] - malus, rating["base"] + bonus]
+    assert mins[-1] <= rating["range"][0] and mins[0] <= rating["range"][1]
+    assert all(CITATION.match(s) for s in rating["source"].split("; "))
+    assert rating["note"]
