@@ -1,6 +1,17 @@
 """integrity-eval: composite indicators for government integrity (政务诚信) evaluation."""
 
-from . import aggregate, analysis, compare, datasets, impute, normalise, panel, treat, weights
+from . import (
+    aggregate,
+    analysis,
+    compare,
+    datasets,
+    impute,
+    normalise,
+    panel,
+    plots,
+    treat,
+    weights,
+)
 from ._version import __version__
 from .build import build
 from .errors import Problem, ValidationError
@@ -28,6 +39,7 @@ __all__ = [
     "load_spec",
     "normalise",
     "panel",
+    "plots",
     "treat",
     "validate_idata",
     "weights",
