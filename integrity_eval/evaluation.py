@@ -93,9 +93,8 @@ class Evaluation:
     def ranks(self) -> pd.Series:
         """Rank of every scored unit: 1 = best, ties take the minimum rank."""
         s = self.scores
-        return pd.Series(
-            min_rank(s.to_numpy()[:, None], descending=True)[:, 0], index=s.index, name="rank"
-        )
+        ranks = min_rank(s.to_numpy()[:, None], descending=True)[:, 0]
+        return pd.Series(ranks.astype(int), index=s.index, name="rank")
 
     def get_ranks(self, dset: str = "Aggregated") -> pd.DataFrame:
         """Ranks of every column of a dataset (1 = highest value, ties "min")."""

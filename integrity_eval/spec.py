@@ -36,7 +36,9 @@ from .errors import Problem, ProblemList, ValidationError
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
 SPEC_KEYS = (*STAGES, "weights")
+# Denominate is a no-op for frameworks without denominators.
 DEFAULT_SPEC: dict[str, Any] = {
+    "denominate": {},
     "normalise": {"method": "minmax"},
     "aggregate": {"method": "amean"},
 }
