@@ -34,14 +34,49 @@ FULL_SPEC = {
 
 def synthetic(n_units: int = 3000, n_ind: int = 100, seed: int = 1):
     """A 4-level tree (100 indicators → 20 → 5 → index) and skewed data with 2 % missing."""
-    rows = [{"iCode": f"I{i:03d}", "Level": 1, "Parent": f"P{i // 5:02d}", "Type": "Indicator",
-             "Direction": 1 if i % 4 else -1, "Weight": 1.0} for i in range(n_ind)]
-    rows += [{"iCode": f"P{p:02d}", "Level": 2, "Parent": f"S{p // 4}", "Type": "Aggregate",
-              "Direction": 1, "Weight": 1.0} for p in range(n_ind // 5)]
-    rows += [{"iCode": f"S{s}", "Level": 3, "Parent": "Index", "Type": "Aggregate",
-              "Direction": 1, "Weight": 1.0} for s in range(n_ind // 20)]
-    rows += [{"iCode": "Index", "Level": 4, "Parent": None, "Type": "Aggregate",
-              "Direction": 1, "Weight": 1.0}]
+    rows = [
+        {
+            "iCode": f"I{i:03d}",
+            "Level": 1,
+            "Parent": f"P{i // 5:02d}",
+            "Type": "Indicator",
+            "Direction": 1 if i % 4 else -1,
+            "Weight": 1.0,
+        }
+        for i in range(n_ind)
+    ]
+    rows += [
+        {
+            "iCode": f"P{p:02d}",
+            "Level": 2,
+            "Parent": f"S{p // 4}",
+            "Type": "Aggregate",
+            "Direction": 1,
+            "Weight": 1.0,
+        }
+        for p in range(n_ind // 5)
+    ]
+    rows += [
+        {
+            "iCode": f"S{s}",
+            "Level": 3,
+            "Parent": "Index",
+            "Type": "Aggregate",
+            "Direction": 1,
+            "Weight": 1.0,
+        }
+        for s in range(n_ind // 20)
+    ]
+    rows += [
+        {
+            "iCode": "Index",
+            "Level": 4,
+            "Parent": None,
+            "Type": "Aggregate",
+            "Direction": 1,
+            "Weight": 1.0,
+        }
+    ]
     fw = ie.Framework.from_imeta(pd.DataFrame(rows), name="synthetic")
     rng = np.random.default_rng(seed)
     x = rng.lognormal(0.0, 1.0, size=(n_units, n_ind))
@@ -62,8 +97,10 @@ def measure(label: str, fw, idata, spec, repeats: int) -> None:
     ie.build(fw, idata, spec)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"{label:<40} median {statistics.median(times) * 1000:8.1f} ms   "
-          f"min {min(times) * 1000:8.1f} ms   peak memory {peak / 2**20:7.1f} MiB")
+    print(
+        f"{label:<40} median {statistics.median(times) * 1000:8.1f} ms   "
+        f"min {min(times) * 1000:8.1f} ms   peak memory {peak / 2**20:7.1f} MiB"
+    )
 
 
 def main() -> None:

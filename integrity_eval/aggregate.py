@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .errors import Problem, ValidationError
+
 __all__ = ["METHODS", "amean", "copeland", "genmean", "gmean", "hmean", "sum_"]
 
 
@@ -60,6 +62,18 @@ def genmean(x: np.ndarray, w: np.ndarray, p: float = 2.0) -> np.ndarray:
     when a child is missing) the weights are renormalised over available children,
     like every other method here.
     """
+    if p == 0:
+        raise ValidationError(
+            [
+                Problem(
+                    "genmean with p = 0 is the geometric-mean limit: use method gmean",
+                    source="spec",
+                    column="aggregate.p",
+                    value="0",
+                )
+            ],
+            title="invalid aggregation",
+        )
     wa, total = _avail_weights(x, w)
     powered = np.where(np.isnan(x), 0.0, np.power(np.where(np.isnan(x), 1.0, x), p))
     return np.power((powered * wa).sum(axis=-1) / total, 1.0 / p)

@@ -50,7 +50,8 @@ def build(
     period ``time`` (default: the latest) is evaluated and earlier periods serve
     panel imputation (``impute: {method: latest}``). ``spec``: dict or YAML
     path (DESIGN.md §4); ``None`` = denominate (where the framework names
-    denominators), min-max 0–100 normalisation and the arithmetic mean. ``seed`` feeds the stochastic methods. ``normalise_pool``: extra
+    denominators), min-max 0–100 normalisation and the arithmetic mean.
+    ``seed`` feeds the stochastic methods. ``normalise_pool``: extra
     ``(rows, indicators)`` treated values normalised together with these units
     (COINr ``Normalise.purse(global = TRUE)``; used by
     :func:`integrity_eval.panel.build_panel`). Bad input raises one
@@ -173,7 +174,7 @@ def _split_period(data: pd.DataFrame, time: Any):
                     f"period not in the data; available: {', '.join(map(str, times))}",
                     source="iData",
                     column="Time",
-                    value=time,
+                    value=str(time),
                 )
             ],
             title="unknown period",
@@ -216,7 +217,8 @@ def _denominate(
                     value=col[i],
                 )
             d[:, j] = col
-    return den.denominate(x, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return den.denominate(x, d)
 
 
 def _impute(
@@ -328,6 +330,8 @@ def _aggregate(
             if thresh is not None:
                 y = np.where(np.mean(~np.isnan(xs), axis=1) < thresh, np.nan, y)
             level_cols[:, p] = y
+        # faults below would reappear as faults of their aggregates: stop at this level
+        problems.raise_if_any("cannot aggregate")
         for p, parent in enumerate(parents):
             col[parent] = values.shape[1] + p
         values = np.concatenate([values, level_cols], axis=1)

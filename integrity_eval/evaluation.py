@@ -183,14 +183,15 @@ class Evaluation:
         agg = self._aggregated()
         fw = self.framework
         dims = fw.codes_at(fw.n_levels - 1) if fw.n_levels > 1 else []
+        scored = self.scores.index
         out = pd.DataFrame(
             {
-                "uName": self.units.loc[agg.index, "uName"],
-                "score": self._all_scores,
+                "uName": self.units.loc[scored, "uName"],
+                "score": self.scores,
                 "rank": self.ranks,
             }
         )
-        out = out.join(agg[dims])
+        out = out.join(agg.loc[scored, dims])
         return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
 
     def summary(self) -> EvaluationSummary:

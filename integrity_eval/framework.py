@@ -175,7 +175,9 @@ class Framework:
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _validate_tree(self.nodes, self.denominators, self._origin)
+        _tree_problems(self.nodes, self.denominators, self._origin).raise_if_any(
+            "invalid framework"
+        )
 
     # ----------------------------------------------------------------- views
     @cached_property
@@ -335,6 +337,7 @@ class Framework:
             problems.add("'nodes' must be a non-empty list", source=origin, column="nodes")
             raw_nodes = []
         nodes = [_node_from_dict(raw, i, origin, problems) for i, raw in enumerate(raw_nodes)]
+        bad_rows = {p.row for p in problems}
         groups = [
             _aux_from_dict(a, "groups", i, origin, problems)
             for i, a in enumerate(data.get("groups") or [])
@@ -351,7 +354,14 @@ class Framework:
         rating = data.get("rating")
         if rating is not None and not isinstance(rating, Mapping):
             problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
-        problems.raise_if_any("invalid framework")
+        if problems:  # report the tree's faults too, on the nodes that parsed
+            kept = [n for n in nodes if n is not None]
+            problems += [
+                p
+                for p in _tree_problems(kept, [d for d in denoms if d], origin)
+                if not (p.row in bad_rows and "orphan" in p.rule)
+            ]
+            problems.raise_if_any("invalid framework")
         return cls(
             nodes=tuple(n for n in nodes if n is not None),
             name=str(data.get("name") or ""),
@@ -399,14 +409,16 @@ class Framework:
         """Build from COINr's iMeta table.
 
         Columns ``Level, iCode, iName, Direction, Weight, Unit, Target,
-        Denominator, Parent, Type`` (COINr ``new_coin``); rows of Type
+        Denominator, Parent, Type`` (COINr ``new_coin``; Weight may not be empty,
+        as COINr's ``check_iMeta`` requires); rows of Type
         ``Group`` and ``Denominator`` declare the grouping and denominator
         columns of iData. This kit's optional extras (``iName_zh``,
         ``goalpost_lower``/``goalpost_upper``, ``Min``/``Max``, ``Source``,
         ``Responsible``, ``Data``, ``Definition``) are read when present.
         """
         problems = ProblemList()
-        missing = [c for c in ("Level", "iCode", "Parent", "Type") if c not in imeta.columns]
+        required = ("Level", "iCode", "Parent", "Type", "Weight")
+        missing = [c for c in required if c not in imeta.columns]
         for col in missing:
             problems.add("required iMeta column is missing", source=origin, column=col)
         problems.raise_if_any("invalid iMeta")
@@ -455,6 +467,8 @@ class Framework:
             ):
                 if r.get(col) is not None:
                     node[key] = r[col]
+            if r.get("Weight") is None:  # COINr check_iMeta: no NA weights
+                node["weight"] = None
             if r.get("Responsible"):
                 node["responsible"] = [
                     s.strip() for s in str(r["Responsible"]).split(";") if s.strip()
@@ -581,7 +595,10 @@ def load_framework(name_or_path: str | Path | pd.DataFrame) -> Framework:
 
 
 # --------------------------------------------------------------- validation
-def _validate_tree(nodes: Iterable[Node], denominators: Iterable[AuxColumn], origin: str) -> None:
+def _tree_problems(
+    nodes: Iterable[Node], denominators: Iterable[AuxColumn], origin: str
+) -> ProblemList:
+    """Every structural problem of a tree (codes, parents, levels, cycles, weights…)."""
     problems = ProblemList()
     nodes = list(nodes)
     codes = [n.code for n in nodes]
@@ -678,7 +695,7 @@ def _validate_tree(nodes: Iterable[Node], denominators: Iterable[AuxColumn], ori
                 column="level",
                 value=n.level,
             )
-    problems.raise_if_any("invalid framework")
+    return problems
 
 
 # ------------------------------------------------------------------ helpers
@@ -735,8 +752,11 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
             column="kind",
             value=raw.get("kind"),
         )
-    if level is None or weight is None or direction is None:
-        return None
+    if level is None:
+        return None  # cannot be placed in the tree; the problem is recorded
+    # an unparsable weight or direction is recorded; a placeholder keeps the tree checkable
+    weight = 1.0 if weight is None else weight
+    direction = 1 if direction is None else direction
     parent = raw.get("parent")
     return Node(
         code=str(code),

@@ -186,7 +186,7 @@ def check(
                 column=code,
                 value=lo[j],
             )
-        if method == "zscore" and avail[j] == 1:
+        elif method == "zscore" and avail[j] == 1:
             problems.add("zscore needs at least two values", source="normalise", column=code)
         if method == "fracmax" and hi[j] == 0:
             problems.add("maximum is 0: fracmax divides by it", source="normalise", column=code)

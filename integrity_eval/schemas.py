@@ -56,8 +56,12 @@ def inspect_idata(
     for d in sorted(needed):
         if d not in cols:
             problems.add("denominator column is missing", source=source, column=d)
-    if problems or "uCode" not in cols:
+    complete = not problems
+    if "uCode" not in cols:
         return list(problems), None
+    # go on checking rows and cells on the first copy of each known column
+    idata = idata.loc[:, ~idata.columns.duplicated()]
+    cols = list(idata.columns)
     codes = idata["uCode"]
     blank = codes.isna() | (codes.astype(str).str.strip() == "")
     for i in np.flatnonzero(blank.to_numpy()):
@@ -69,8 +73,13 @@ def inspect_idata(
     if dups.any():
         for value in sorted(set(key[dups])):
             rows = ", ".join(_row(i) for i in np.flatnonzero((key == value).to_numpy()))
-            problems.add("duplicate unit row" + (" for this period" if "Time" in cols else ""),
-                         source=source, row=rows, column="uCode", value=value)
+            problems.add(
+                "duplicate unit row" + (" for this period" if "Time" in cols else ""),
+                source=source,
+                row=rows,
+                column="uCode",
+                value=value,
+            )
     numeric_cols = [c for c in cols if c in set(framework.indicators) | needed]
     dtypes = idata.dtypes
     for c in numeric_cols:
@@ -91,7 +100,7 @@ def inspect_idata(
         problems.add(
             "value is infinite", source=source, row=_unit(idata, i), column=numeric_cols[j]
         )
-    return list(problems), values
+    return list(problems), (values if complete else None)
 
 
 def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iData") -> np.ndarray:

@@ -139,7 +139,7 @@ def _resolve_stage(
                 f"unit_screen must be one of {list(screen.UNIT_SCREEN)}",
                 source="spec",
                 column="screen.unit_screen",
-                value=cfg.get("unit_screen"),
+                value=_suggest(str(cfg.get("unit_screen")), screen.UNIT_SCREEN),
             )
         return {**allowed, **cfg}
     if stage == "weights":
@@ -195,6 +195,8 @@ def _resolve_stage(
     for name, default in allowed.items():
         if name in cfg:
             out[name] = cfg[name]
+        elif name == "seed":
+            continue  # filled from build(seed=...) unless the spec pins it
         elif default is inspect.Parameter.empty:
             if name != "seed":
                 problems.add(

@@ -111,7 +111,10 @@ def winsorise(
     skew/kurtosis before (``Skew0``, ``Kurt0``, ``Pass0``), after winsorising
     (``nwin``, ``Skew1``, ``Kurt1``, ``Pass1``) and after the log step
     (``log``, ``Skew2``, ``Kurt2``, ``Pass2``). ``winmax=None`` means no limit;
-    ``fallback=None`` skips the log step.
+    ``fallback=None`` skips the log step. ``force_win`` keeps winsorising a
+    *failing* indicator up to ``winmax`` even once it passes; an indicator that
+    passes the first test is never touched (COINr ``Treat.numeric`` only calls
+    ``winsorise`` when ``f_pass`` fails).
     """
     if fallback not in ("log_CT", None):
         raise ValueError(f"fallback must be 'log_CT' or None, not {fallback!r}")
@@ -123,7 +126,7 @@ def winsorise(
     hi_mask = np.zeros((n, m), dtype=bool)
     lo_mask = np.zeros((n, m), dtype=bool)
     nwin = np.zeros(m, dtype=int)
-    treated = ~pass0 | force_win
+    treated = ~pass0
     passing = pass0.copy()
     active = treated & (nwin < limit)
     for _ in range(n):  # each step moves at least one point; n bounds it
@@ -132,15 +135,18 @@ def winsorise(
         sk = skew(xw)
         up = active & (np.nan_to_num(sk, nan=0.0) >= 0)
         down = active & ~up
-        if up.any():
-            moved = _extreme_step(xw, up[None, :], high=True)
-            hi_mask[:, up] = moved[:, up]
-        if down.any():
-            moved = _extreme_step(xw, down[None, :], high=False)
-            lo_mask[:, down] = moved[:, down]
+        stuck = np.zeros(m, dtype=bool)  # nothing left to move (all values equal)
+        for cols, mask, high in ((up, hi_mask, True), (down, lo_mask, False)):
+            if cols.any():
+                moved = _extreme_step(xw, cols[None, :], high=high)
+                # COINr keeps the positions of the current extreme(s): the points moved
+                # before are tied with it, so this is the running total on that side
+                step = cols & moved.any(axis=0)
+                mask[:, step] = moved[:, step]
+                stuck |= cols & ~step
         nwin = hi_mask.sum(axis=0) + lo_mask.sum(axis=0)
         passing, _, _ = _passes(xw, skew_thresh, kurt_thresh)
-        active = active & (~passing | force_win) & (nwin < limit)
+        active = active & ~stuck & (~passing | force_win) & (nwin < limit)
     pass1, sk1, kt1 = _passes(xw, skew_thresh, kurt_thresh)
     points = np.full((n, m), "", dtype=object)
     points[hi_mask] = "winhi"

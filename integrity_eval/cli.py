@@ -1,0 +1,646 @@
+"""The ``integrity-eval`` command (DESIGN.md §6).
+
+::
+
+    integrity-eval run       [--framework F] [--data D] [--spec S] [--out DIR] [--lang zh|en]
+                             [--seed N] [--draws N] [--time T] [--sheet S] [--quiet]
+    integrity-eval validate  --framework F --data D [--spec S] [--sheet S]
+    integrity-eval template  --framework F --out FILE.xlsx [--by responsible|all] [--units FILE]
+    integrity-eval frameworks
+
+Exit codes: 0 success; 1 the input is wrong (a missing file included): every problem
+is listed on stderr with file, sheet, row, column and rule, without a traceback, and
+no partial output is left behind; 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import io as _io
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._version import __version__
+from .errors import Problem, ValidationError
+
+__all__ = ["DEFAULT_DATASET", "main", "run_id"]
+
+DEFAULT_DATASET = "shanghai-districts"
+PROG = "integrity-eval"
+DRAWS_NOTE = (
+    "记录在运行记录中；不确定性分析（蒙特卡洛）将在后续版本提供 / recorded in the manifest; "
+    "uncertainty analysis (Monte Carlo) arrives in a later version"
+)
+
+
+class _UsageError(Exception):
+    """Wrong combination of options (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: 用法错误 / usage error: {message}\n")
+        sys.exit(2)
+
+
+# ====================================================================== main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 bad input, 2 wrong usage)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    args.argv = args_list
+    try:
+        return int(args.func(args))
+    except _UsageError as exc:
+        sub = f"{PROG} {args.command}"
+        sys.stderr.write(f"{sub}: 用法错误 / usage error: {exc}\n")
+        return 2
+    except ValidationError as exc:
+        _print_problems(exc)
+        return 1
+    except OSError as exc:  # unreadable input, unwritable output folder, disk full…
+        name = getattr(exc, "filename", None) or ""
+        sys.stderr.write(
+            f"错误 / Error: 文件读写失败 / file input/output failed: {name} "
+            f"({exc.strerror or exc})\n"
+        )
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断 / interrupted\n")
+        return 130
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "政务诚信综合评价工具 / Composite indicators for government integrity evaluation. "
+            f"Version {__version__}."
+        ),
+        epilog=(
+            "退出码 / exit codes: 0 成功 / success; 1 输入有误（含文件不存在）/ input wrong "
+            "(missing file included); 2 用法错误 / wrong usage."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="计算评价并写出报告 / evaluate and write reports",
+        description=(
+            "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、results.xlsx、"
+            f"manifest.json）。不带参数时评价内置数据集 {DEFAULT_DATASET}（合成数据）的最新一年。"
+            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, "
+            f"manifest.json). Without options: the bundled dataset {DEFAULT_DATASET} "
+            "(synthetic), latest year."
+        ),
+    )
+    run.add_argument(
+        "--framework",
+        metavar="F",
+        help="框架：内置名称或 YAML / iMeta CSV / XLSX 文件 / framework: shipped name or a "
+        "YAML / iMeta CSV / XLSX file (default: the bundled dataset's)",
+    )
+    run.add_argument(
+        "--data",
+        metavar="D",
+        help="指标数据：CSV、XLSX、Parquet（iData 格式、面板数据或填好的填报表）/ indicator "
+        "data: CSV, XLSX or Parquet (iData layout, panel data, or a filled template)",
+    )
+    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (DESIGN §4)")
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        default="reports",
+        help="输出目录，结果写入 DIR/<run-id>/ / output folder; results go to DIR/<run-id>/ "
+        "(default: reports)",
+    )
+    run.add_argument("--lang", choices=("zh", "en"), default="zh", help="名称语言 / names language")
+    run.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
+    )
+    run.add_argument(
+        "--draws",
+        type=_non_negative,
+        default=0,
+        metavar="N",
+        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
+    )
+    run.add_argument(
+        "--time",
+        metavar="T",
+        help="面板数据的评价期（默认最新）/ period of panel data to evaluate (default: latest)",
+    )
+    run.add_argument(
+        "--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet (default: all)"
+    )
+    run.add_argument(
+        "--quiet", action="store_true", help="不显示进度 / no progress output on stderr"
+    )
+    run.set_defaults(func=_cmd_run)
+
+    val = sub.add_parser(
+        "validate",
+        help="只检查输入，不计算 / check inputs without building",
+        description="检查框架和数据并列出所有问题 / check framework and data, list every problem",
+    )
+    val.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
+    val.add_argument("--data", required=True, metavar="D", help="指标数据 / indicator data")
+    val.add_argument("--spec", metavar="S", help="同时检查计算参数 / also check a build spec")
+    val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
+    val.set_defaults(func=_cmd_validate)
+
+    tpl = sub.add_parser(
+        "template",
+        help="生成数据填报表 / write the data-collection workbook",
+        description=(
+            "生成供填报单位填写的 XLSX 填报表 / write the XLSX workbook reporting units fill in"
+        ),
+    )
+    tpl.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
+    tpl.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件 / output file")
+    tpl.add_argument(
+        "--by",
+        choices=("responsible", "all"),
+        default="responsible",
+        help="每个负责单位一个工作表，或全部一个工作表 / one sheet per responsible unit, "
+        "or one for all (default: responsible)",
+    )
+    tpl.add_argument(
+        "--units",
+        metavar="FILE",
+        help="预填的被评价单位表（uCode、uName 列）/ units to pre-fill (uCode, uName columns)",
+    )
+    tpl.add_argument("--lang", choices=("zh", "en"), default="zh", help="标题语言 / title language")
+    tpl.set_defaults(func=_cmd_template)
+
+    fws = sub.add_parser(
+        "frameworks",
+        help="列出内置框架 / list shipped frameworks",
+        description="列出内置框架：标题、层级、各层节点数 / "
+        "shipped frameworks: title, levels, sizes",
+    )
+    fws.set_defaults(func=_cmd_frameworks)
+    return parser
+
+
+def _non_negative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数 / expected a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"不能为负 / must not be negative: {n}")
+    return n
+
+
+# ================================================================ commands
+def _cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .build import build
+    from .io import atomic_output_dir
+
+    steps = tqdm(
+        total=4, file=sys.stderr, disable=args.quiet, leave=False, unit="step", desc="准备 / setup"
+    )
+    try:
+        steps.set_description("读取输入 / reading inputs")
+        inputs = _load_inputs(args)
+        steps.update()
+        steps.set_description("计算评价 / building")
+        ev = build(inputs.framework, inputs.idata, inputs.spec, seed=args.seed, time=inputs.time)
+        steps.update()
+
+        manifest = _run_manifest(ev, inputs, args)
+        out_root = Path(args.out)
+        rid = run_id(manifest)
+        final = _unique(out_root / rid)
+        manifest["run_id"] = final.name
+        steps.set_description("写出结果 / writing outputs")
+        with atomic_output_dir(final) as tmp:
+            _write_outputs(ev, tmp, manifest, args)
+        steps.update()
+    finally:
+        steps.close()
+    print(f"完成 / done: {final}")
+    if not args.quiet:
+        _print_top(final / "league_table.csv")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    inputs = _load_inputs(args, for_run=False)
+    from .schemas import validate_idata
+
+    problems = validate_idata(inputs.framework, inputs.idata, source=str(args.data))
+    if problems:
+        raise ValidationError(problems, title="指标数据有误 / invalid indicator data")
+    idata = inputs.idata
+    n_units = idata["uCode"].nunique()
+    periods = ""
+    if "Time" in idata.columns:
+        times = sorted(idata["Time"].dropna().unique().tolist())
+        if len(times) == 1:
+            periods = f"，评价期 / period {times[0]}"
+        else:
+            periods = f"，{len(times)} 期 / {len(times)} periods ({times[0]}–{times[-1]})"
+    n_ind = len(inputs.framework.indicators)
+    n_missing = int(idata[list(inputs.framework.indicators)].isna().sum().sum())
+    print(
+        f"通过 / OK: {args.data} — {n_units} 个单位、{n_ind} 项指标{periods}，缺失值 "
+        f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
+    )
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .framework import load_framework
+    from .io import read_table
+    from .template import write_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise _UsageError(f"--out 应为 .xlsx 文件 / --out must be an .xlsx file: {out}")
+    fw = load_framework(args.framework)
+    units = None
+    if args.units:
+        if Path(args.units).resolve() == out.resolve():
+            raise _UsageError("--out 不能覆盖 --units / --out must not overwrite --units")
+        units = read_table(args.units)
+        if "uCode" not in units.columns:
+            raise ValidationError(
+                [
+                    Problem(
+                        "缺少必需的列 / required column is missing", str(args.units), column="uCode"
+                    )
+                ],
+                title="单位表有误 / invalid units table",
+            )
+        units = units.assign(uCode=units["uCode"].map(_code_str))
+    write_template(fw, out, by=args.by, units=units, lang=args.lang)
+    print(f"已写出填报表 / template written: {out}")
+    return 0
+
+
+def _cmd_frameworks(args: argparse.Namespace) -> int:
+    from .framework import available_frameworks, load_framework
+
+    names = available_frameworks()
+    failed: list[Problem] = []
+    print("内置框架 / shipped frameworks:")
+    for name in names:
+        try:
+            fw = load_framework(name)
+        except ValidationError as exc:
+            failed.extend(exc.problems)
+            continue
+        print(f"  {name}  {fw.title_zh or name} / {fw.title_en or name}")
+        levels = " → ".join(
+            f"{fw.level_label(lv, 'zh')} {fw.level_label(lv, 'en')}: {len(fw.codes_at(lv))}"
+            for lv in range(1, fw.n_levels + 1)
+        )
+        print(f"      层级 / levels ({fw.n_levels}): {levels}")
+        print(f"      节点数 / nodes: {len(fw)}")
+    if failed:
+        raise ValidationError(failed, title="内置框架无法读取 / a shipped framework is invalid")
+    return 0
+
+
+# ================================================================= inputs
+class _Inputs:
+    def __init__(self) -> None:
+        self.framework: Any = None
+        self.idata: pd.DataFrame | None = None
+        self.spec: dict[str, Any] | None = None
+        self.time: Any = None
+        self.dataset: Any = None  # bundled Dataset when no --data
+        self.files: list[dict[str, Any]] = []
+
+
+def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
+    """Framework, data, spec and period, every problem of data and spec reported at once."""
+    from .framework import available_frameworks, load_framework
+    from .io import file_sha256, read_idata
+
+    inp = _Inputs()
+    data = getattr(args, "data", None)
+    fw_arg = args.framework
+    if data is None:  # bundled default dataset (run only)
+        from . import datasets
+
+        ds = _default_dataset()
+        inp.framework = ds.framework
+        if fw_arg is not None:  # the user's version of the dataset's framework
+            fw_user = load_framework(fw_arg)
+            if fw_user.name != ds.framework.name:
+                raise _UsageError(
+                    f"内置数据集 {DEFAULT_DATASET} 使用框架 {ds.framework.name}，不是 "
+                    f"{fw_user.name or fw_arg}；请用 --data 提供数据 / the bundled dataset "
+                    f"{DEFAULT_DATASET} uses framework {ds.framework.name}, not "
+                    f"{fw_user.name or fw_arg}; give --data"
+                )
+            inp.framework = fw_user
+        inp.dataset = ds
+        inp.idata = ds.idata
+        inp.files.append({"role": "dataset", "name": ds.name, "path": str(ds.path)})
+        for f in sorted(Path(ds.path).iterdir()):
+            if f.is_file() and not f.name.startswith("."):
+                inp.files.append({"role": "dataset file", "path": str(f), "sha256": file_sha256(f)})
+    else:
+        if fw_arg is None:
+            from . import datasets
+
+            fw_arg = datasets.load(DEFAULT_DATASET).framework.name
+            _note(args, f"未指定 --framework，使用 {fw_arg} / no --framework given, using {fw_arg}")
+        inp.framework = load_framework(fw_arg)
+    fw = inp.framework
+    if fw_arg is not None:
+        if fw_arg in available_frameworks() and not Path(fw_arg).exists():
+            ref = resources.files("integrity_eval") / "frameworks" / f"{fw_arg}.yaml"
+            with resources.as_file(ref) as p:
+                inp.files.append(
+                    {"role": "framework", "name": fw_arg, "path": str(p), "sha256": file_sha256(p)}
+                )
+        else:
+            inp.files.append(
+                {
+                    "role": "framework",
+                    "path": str(Path(fw_arg).resolve()),
+                    "sha256": file_sha256(fw_arg),
+                }
+            )
+
+    problems: list[Problem] = []
+    if data is not None:
+        try:
+            inp.idata = read_idata(data, fw, sheet=args.sheet)
+            inp.files.append(
+                {"role": "data", "path": str(Path(data).resolve()), "sha256": file_sha256(data)}
+            )
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if args.spec is not None:
+        try:
+            inp.spec = _check_spec(args.spec, fw)
+            inp.files.append(
+                {
+                    "role": "spec",
+                    "path": str(Path(args.spec).resolve()),
+                    "sha256": file_sha256(args.spec),
+                }
+            )
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if for_run and inp.idata is not None and getattr(args, "time", None) is not None:
+        try:
+            inp.time = _match_time(inp.idata, args.time, str(data or DEFAULT_DATASET))
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems, title="输入有误 / invalid input")
+    return inp
+
+
+def _default_dataset() -> Any:
+    """The bundled default dataset, its panel version when it has one (all years, so that
+    ``--time`` can pick any of them; the latest year is the same data)."""
+    from . import datasets
+
+    try:
+        return datasets.load(DEFAULT_DATASET, panel=True)
+    except ValidationError:
+        return datasets.load(DEFAULT_DATASET)
+
+
+def _check_spec(path: str, fw: Any) -> dict[str, Any]:
+    from .spec import load_spec, resolve
+
+    spec = load_spec(path)
+    try:
+        resolve(spec, fw.n_levels)
+    except ValidationError as exc:  # name the file: resolve says "spec"
+        raise ValidationError(
+            [
+                Problem(
+                    p.rule,
+                    source=path if p.source in ("", "spec") else p.source,
+                    row=p.row,
+                    column=p.column,
+                    value=p.value,
+                )
+                for p in exc.problems
+            ],
+            title=exc.title,
+        ) from None
+    return spec
+
+
+def _match_time(idata: pd.DataFrame, text: str, source: str) -> Any:
+    if "Time" not in idata.columns:
+        raise ValidationError(
+            [
+                Problem(
+                    "数据没有 Time 列，不能使用 --time / the data have no Time column, so "
+                    "--time does not apply",
+                    source=source,
+                    column="Time",
+                    value=text,
+                )
+            ],
+            title="无法选择评价期 / cannot pick the period",
+        )
+    values = idata["Time"].dropna().unique().tolist()
+    for v in values:
+        if str(v) == text.strip():
+            return v
+    avail = ", ".join(map(str, sorted(values, key=str)))
+    raise ValidationError(
+        [
+            Problem(
+                f"数据中没有该评价期；现有 / period not in the data; available: {avail}",
+                source=source,
+                column="Time",
+                value=text,
+            )
+        ],
+        title="无法选择评价期 / cannot pick the period",
+    )
+
+
+def _note(args: argparse.Namespace, text: str) -> None:
+    if not getattr(args, "quiet", False):
+        sys.stderr.write(text + "\n")
+
+
+# ================================================================ outputs
+def run_id(manifest: Mapping[str, Any], now: _dt.datetime | None = None) -> str:
+    """``YYYYmmdd-HHMMSS-<first 8 hex of the manifest's combined hash>``."""
+    now = now or _dt.datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{combined_hash(manifest)[:8]}"
+
+
+def combined_hash(manifest: Mapping[str, Any]) -> str:
+    """One hash over what determines the results: package version, seed, framework,
+    spec, input data and period (the manifest's own ``run_hash`` when it has one)."""
+    if manifest.get("run_hash"):
+        return str(manifest["run_hash"])
+    parts = {
+        "version": manifest.get("version"),
+        "seed": manifest.get("seed"),
+        "framework": _dig(manifest, "framework", "hash"),
+        "spec": manifest.get("spec_hash"),
+        "idata": _dig(manifest, "inputs", "idata_hash"),
+        "time": _dig(manifest, "inputs", "time"),
+    }
+    if not any(v is not None for k, v in parts.items() if k != "seed"):
+        parts = {"manifest": manifest}
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dig(d: Mapping[str, Any], *keys: str) -> Any:
+    cur: Any = d
+    for k in keys:
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(k)
+    return cur
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    k = 2
+    while (candidate := path.with_name(f"{path.name}-{k}")).exists():
+        k += 1
+    return candidate
+
+
+def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[str, Any]:
+    manifest = _jsonable(dict(ev.manifest))
+    manifest["run_hash"] = combined_hash(manifest)
+    ds = inputs.dataset
+    manifest.update(
+        {
+            "created": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command": [PROG, *args.argv],
+            "input_files": inputs.files,
+            "dataset": None
+            if ds is None
+            else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
+            "synthetic": bool(ds is not None and ds.synthetic),
+            "time": _jsonable(getattr(ev, "time", inputs.time)),
+            "lang": args.lang,
+            "draws": args.draws,
+            "draws_note": DRAWS_NOTE,
+        }
+    )
+    return manifest
+
+
+def _write_outputs(ev: Any, folder: Path, manifest: dict[str, Any], args: Any) -> None:
+    from .io import csv_safe, file_sha256
+    from .report import league_table, write_results
+
+    table = league_table(ev, lang=args.lang)
+    for col in ("uCode", "uName"):
+        table[col] = table[col].map(csv_safe).astype(object)
+    (folder / "league_table.csv").write_bytes(
+        table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    )
+    outputs = [{"file": "league_table.csv"}, {"file": "results.xlsx"}]
+    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
+    write_results(
+        ev,
+        folder / "results.xlsx",
+        lang=args.lang,
+        synthetic=manifest["synthetic"],
+        manifest=manifest,
+    )
+    for entry in outputs:
+        f = folder / entry["file"]
+        entry.update({"bytes": f.stat().st_size, "sha256": file_sha256(f)})
+    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
+    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types (NumPy scalars and arrays, tuples, paths, timestamps converted)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return str(value)
+
+
+def _print_top(csv_path: Path, n: int = 5) -> None:
+    table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype={"uCode": str})
+    head = table.head(n)[["rank", "uCode", "uName", "score"]]
+    buf = _io.StringIO()
+    buf.write(f"前 {len(head)} 名 / top {len(head)}:\n")
+    for r in head.itertuples(index=False):
+        rank = "" if pd.isna(r.rank) else int(r.rank)
+        buf.write(f"  {rank:>3}  {r.uCode}  {r.uName}  {r.score:.2f}\n")
+    sys.stdout.write(buf.getvalue())
+
+
+def _code_str(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if pd.isna(v) else str(v)
+
+
+# ================================================================ problems
+def _print_problems(exc: ValidationError) -> None:
+    n = len(exc.problems)
+    out = [f"错误 / Error: {exc.title} — 共 {n} 个问题 / {n} problem(s):"]
+    for i, p in enumerate(exc.problems, start=1):
+        parts = []
+        if p.source:
+            label = "文件/file" if _looks_like_path(p.source) else "来源/source"
+            parts.append(f"{label} {p.source}")
+        if p.row != "":
+            parts.append(f"行/row {p.row}")
+        if p.column != "":
+            parts.append(f"列/column {p.column}")
+        if p.value != "":
+            parts.append(f"值/value {p.value!r}")
+        where = " | ".join(parts)
+        out.append(f"  {i}. {where} | 规则/rule: {p.rule}" if where else f"  {i}. {p.rule}")
+    sys.stderr.write("\n".join(out) + "\n")
+
+
+def _looks_like_path(source: str) -> bool:
+    head = source.split(" [", 1)[0]
+    return "/" in head or "\\" in head or bool(Path(head).suffix)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,993 @@
+"""Readers, cleaners and atomic writers for the files users bring and the kit writes.
+
+Reading: :func:`read_table` reads a CSV, XLSX or Parquet table as it is (used for
+COINr iMeta tables); :func:`read_idata` reads an indicator table (COINr *iData*
+layout) or a filled data-collection template (:mod:`integrity_eval.template`) and
+cleans it the way district and department submissions need: title rows above the
+header, name/unit rows below it, merged cells, full-width digits, ``12%``,
+``1,234``, dashes for "no data". Every problem found in a file is collected and
+raised once as a :class:`~integrity_eval.errors.ValidationError`.
+
+Writing: everything the kit writes goes through a temporary file or folder in the
+same parent and :func:`os.replace`, so a failed run leaves no partial output
+(:func:`atomic_output_dir`, :func:`atomic_write_bytes`, :func:`atomic_write_text`,
+:func:`atomic_write_path`). Text written to spreadsheets passes through
+:func:`excel_safe` / :func:`write_cell` so that a unit named ``=HYPERLINK(...)``
+stays text and is never evaluated as a formula.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import difflib
+import hashlib
+import io as _io
+import math
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, ProblemList, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .framework import Framework, Node
+
+__all__ = [
+    "CSV_ENCODINGS",
+    "INSTRUCTIONS_SHEET",
+    "META_ROWS",
+    "SUPPORTED_SUFFIXES",
+    "ValueRange",
+    "allowed_range",
+    "atomic_output_dir",
+    "atomic_write_bytes",
+    "atomic_write_path",
+    "atomic_write_text",
+    "csv_safe",
+    "excel_cell",
+    "excel_safe",
+    "file_sha256",
+    "is_formula_like",
+    "parse_number",
+    "read_idata",
+    "read_table",
+    "write_cell",
+]
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
+# Tried in this order. UTF-8 with a byte-order mark is recognised by the mark itself;
+# GB18030 is a superset of GBK, tried last for the characters GBK lacks.
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+
+ID_COLUMNS = ("uCode", "uName", "Time")
+# Name of the template's instructions sheet: never read as data.
+INSTRUCTIONS_SHEET = "填表说明 Instructions"
+# Description rows the template writes under the header; the label sits in the uCode
+# column. (key, Chinese label, English label)
+META_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("name_zh", "指标名称（中文）", "Indicator name (Chinese)"),
+    ("name_en", "指标名称（英文）", "Indicator name (English)"),
+    ("unit", "计量单位", "Unit"),
+    ("range", "取值范围", "Allowed values"),
+    ("responsible", "负责单位", "Responsible unit"),
+    ("definition", "指标说明", "Definition"),
+)
+_HEADER_SCAN_ROWS = 50
+_MISSING_TOKENS = {
+    "",
+    "—",
+    "——",
+    "－",
+    "-",
+    "--",
+    "–",
+    "−",
+    "/",
+    "无",
+    "na",
+    "n/a",
+    "nan",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+# ===================================================================== reading
+def read_table(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    text_columns: Sequence[str] = ("uCode", "iCode"),
+) -> pd.DataFrame:
+    """Read a CSV, XLSX or Parquet file as a table whose first row is the header.
+
+    CSV files are decoded as UTF-8, UTF-8 with BOM, GBK or GB18030 (tried in that
+    order). A missing file, an unsupported suffix, an undecodable or corrupt file
+    raise :class:`ValidationError` naming the file. ``sheet`` picks an XLSX sheet
+    (name or 0-based position; default the first). ``text_columns`` (by default the
+    unit and indicator codes) are kept as text, so ``0101`` stays ``"0101"``.
+    """
+    path = Path(path)
+    suffix = _check_file(path)
+    source = str(path)
+    if suffix == ".csv":
+        text = _decode_csv(path)
+        try:
+            df = pd.read_csv(_io.StringIO(text), dtype={c: str for c in text_columns})
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None
+        return _as_text(df, text_columns)
+    if suffix == ".parquet":
+        return _as_text(_read_parquet(path), text_columns)
+    wb = _open_workbook(path)
+    try:
+        ws = _pick_sheet(wb, sheet, source)
+        grid = _sheet_grid(ws)
+    finally:
+        wb.close()
+    if not grid:
+        return pd.DataFrame()
+    header = [_header_text(v) or f"Unnamed: {j}" for j, v in enumerate(grid[0])]
+    width = len(header)
+    rows = [
+        list(r[:width]) + [None] * (width - len(r)) for r in grid[1:] if any(_filled(v) for v in r)
+    ]
+    return _as_text(pd.DataFrame(rows, columns=header), text_columns)
+
+
+def _as_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for col in columns:
+        if col in df.columns:
+            df[col] = pd.Series([_code_text(v) or None for v in df[col].tolist()], index=df.index)
+    return df
+
+
+def read_idata(
+    path: str | Path, framework: Framework, *, sheet: str | int | None = None
+) -> pd.DataFrame:
+    """Read and clean an indicator table (iData) or a filled data-collection template.
+
+    Finds the header row (the row with ``uCode`` or the indicator codes; title rows
+    above and the template's name/unit/definition rows below are skipped), fills
+    merged cells, strips whitespace, turns full-width digits into ASCII, ``12%`` into
+    0.12, ``1,234`` into 1234 and dashes, ``/``, ``无`` and empty cells into missing
+    values. Sheets of a per-responsible-unit template are combined on ``uCode``
+    (and ``Time`` for panel data).
+
+    Every problem is collected and raised once as a :class:`ValidationError`: text
+    in a numeric column, values outside an indicator's allowed range, duplicate
+    unit rows, unknown columns, missing required columns (``uCode`` and every
+    indicator), conflicting values for one unit in two sheets.
+
+    Returns a DataFrame in iData layout: ``uCode`` (str), ``uName``, ``Time`` when
+    present, group columns, denominators, then the indicators in framework order
+    (float).
+    """
+    path = Path(path)
+    suffix = _check_file(path)
+    source = str(path)
+    problems = ProblemList()
+    if suffix == ".xlsx" or suffix == ".xlsm":
+        sheets = _workbook_grids(path, sheet)
+    elif suffix == ".csv":
+        sheets = [_Grid(None, _csv_grid(path))]
+    else:
+        sheets = [_Grid(None, _parquet_grid(path))]
+    schema = _Schema.of(framework)
+    parts: list[_Part] = []
+    seen: set[str] = set()  # every known column found in a header row
+    for grid in sheets:
+        where = source if grid.name is None else f"{source} [工作表/sheet {grid.name}]"
+        part = _parse_grid(grid, schema, where, problems, seen, explicit=sheet is not None)
+        if part is not None:
+            parts.append(part)
+    if not seen:  # no header row anywhere
+        if not problems:
+            scope = "in any sheet " if suffix in (".xlsx", ".xlsm") else ""
+            problems.add(
+                f"找不到表头行（应包含 uCode 或指标代码）/ no header row found {scope}"
+                "(expected a row with uCode or the indicator codes)",
+                source=source,
+            )
+        problems.raise_if_any("无法读取指标数据 / cannot read indicator data")
+    for col in schema.indicators:
+        if col not in seen:
+            problems.add("缺少必需的列 / required column is missing", source=source, column=col)
+    if not parts:
+        problems.raise_if_any("无法读取指标数据 / cannot read indicator data")
+    df = _combine(parts, schema, source, problems)
+    problems.raise_if_any("指标数据有误 / invalid indicator data")
+    return df
+
+
+# ------------------------------------------------------------- file helpers
+def _check_file(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise _file_error(path, "文件不存在 / file does not exist")
+    if path.is_dir():
+        raise _file_error(path, "这是文件夹，不是文件 / this is a folder, not a file")
+    if suffix not in SUPPORTED_SUFFIXES:
+        hint = ""
+        if suffix == ".xls":
+            hint = "；请另存为 .xlsx / re-save as .xlsx"
+        raise ValidationError(
+            [
+                Problem(
+                    rule="不支持的文件格式，应为 CSV、XLSX 或 Parquet / unsupported file format, "
+                    f"expected CSV, XLSX or Parquet{hint}",
+                    source=str(path),
+                    value=path.suffix or "(no suffix)",
+                )
+            ],
+            title="不支持的文件格式 / unsupported file format",
+        )
+    return suffix
+
+
+def _file_error(path: Path, rule: str) -> ValidationError:
+    return ValidationError([Problem(rule=rule, source=str(path))], title=f"{rule}: {path}")
+
+
+def _decode_csv(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in CSV_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return text[1:] if text.startswith("\ufeff") else text
+    tried = "UTF-8, UTF-8 with BOM (UTF-8-BOM), GBK, GB18030"
+    raise ValidationError(
+        [
+            Problem(
+                rule=f"无法识别文件编码（已尝试 {tried}），请另存为 UTF-8 / cannot decode the "
+                f"file (tried {tried}); please re-save it as UTF-8",
+                source=str(path),
+            )
+        ],
+        title="无法识别的文件编码 / unknown text encoding",
+    )
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise _file_error(
+            path, f"不是有效的 Parquet 文件 / not a valid Parquet file: {type(exc).__name__}"
+        ) from None
+
+
+def _open_workbook(path: Path, *, data_only: bool = True, read_only: bool = False) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _file_error(
+            path, f"不是有效的 XLSX 工作簿 / not a valid XLSX workbook: {type(exc).__name__}"
+        ) from None
+
+
+def _pick_sheet(wb: Any, sheet: str | int | None, source: str) -> Any:
+    if sheet is None:
+        return wb.worksheets[0]
+    if isinstance(sheet, int) and 0 <= sheet < len(wb.worksheets):
+        return wb.worksheets[sheet]
+    if isinstance(sheet, str) and sheet in wb.sheetnames:
+        return wb[sheet]
+    raise ValidationError(
+        [
+            Problem(
+                rule="工作表不存在 / no such sheet; sheets: " + ", ".join(wb.sheetnames),
+                source=source,
+                value=str(sheet),
+            )
+        ],
+        title="工作表不存在 / no such sheet",
+    )
+
+
+@dataclass
+class _Grid:
+    """The raw cells of one sheet (or CSV/Parquet file) and each row's 1-based number."""
+
+    name: str | None
+    rows: list[list[Any]]
+
+
+def _sheet_grid(ws: Any) -> list[list[Any]]:
+    """Cell values of a worksheet, merged ranges filled with their top-left value."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for rng in ws.merged_cells.ranges:
+        value = ws.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            row = rows[r]
+            if len(row) < rng.max_col:
+                row.extend([None] * (rng.max_col - len(row)))
+            for c in range(rng.min_col - 1, rng.max_col):
+                row[c] = value
+    return rows
+
+
+class _Formula(str):
+    """A formula cell whose computed value was never saved (written by a script, not Excel)."""
+
+
+def _workbook_grids(path: Path, sheet: str | int | None) -> list[_Grid]:
+    wb = _open_workbook(path)
+    formulas = _open_workbook(path, data_only=False, read_only=True)
+    try:
+        if sheet is not None:
+            sheets = [_pick_sheet(wb, sheet, str(path))]
+        else:
+            sheets = [ws for ws in wb.worksheets if ws.title != INSTRUCTIONS_SHEET]
+        grids = []
+        for ws in sheets:
+            rows = _sheet_grid(ws)
+            for r, row in enumerate(formulas[ws.title].iter_rows(values_only=True)):
+                for c, value in enumerate(row):
+                    if not (isinstance(value, str) and value.startswith("=")):
+                        continue
+                    if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+                        rows[r][c] = _Formula(value)
+            grids.append(_Grid(ws.title, rows))
+        return grids
+    finally:
+        wb.close()
+        formulas.close()
+
+
+def _csv_grid(path: Path) -> list[list[Any]]:
+    text = _decode_csv(path)
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        return []
+    except pd.errors.ParserError as exc:
+        raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None
+    return [list(r) for r in df.itertuples(index=False, name=None)]
+
+
+def _parquet_grid(path: Path) -> list[list[Any]]:
+    df = _read_parquet(path)
+    if not isinstance(df.index, pd.RangeIndex) and df.index.name is not None:
+        df = df.reset_index()
+    body = df.astype(object).where(df.notna(), None)
+    return [list(df.columns), *(list(r) for r in body.itertuples(index=False, name=None))]
+
+
+# ------------------------------------------------------------ value cleaning
+def _norm_text(value: Any) -> str:
+    """NFKC (full-width → ASCII), whitespace stripped (incl. the ideographic space)."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _filled(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    if isinstance(value, str) and not value.strip():
+        return False
+    return True
+
+
+def _header_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _norm_text(value)
+
+
+def _code_text(value: Any) -> str:
+    """A unit code as text: 310101.0 → '310101', full-width digits → ASCII."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return _norm_text(value)
+
+
+def parse_number(value: Any) -> float | None:
+    """One cell as a number; ``None`` for missing. Raises ``ValueError`` for anything else.
+
+    Accepts numbers, full-width digits, ``12%`` (→ 0.12), ``1,234`` (→ 1234; strict
+    thousands grouping only) and treats empty cells, dashes (—, －, -, –), ``/``, ``无``,
+    ``NA`` and ``n/a`` as missing. Text, dates and non-finite numbers raise.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return float(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        num = float(value)
+        if math.isnan(num):
+            return None
+        if not math.isfinite(num):
+            raise ValueError("not finite")
+        return num
+    if isinstance(value, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
+        raise ValueError("a date is not a number")
+    raw = str(value).strip()
+    if raw in _MISSING_TOKENS:
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = text.replace("\u3000", "").replace(" ", "")
+    if text.lower() in _MISSING_TOKENS:
+        return None
+    scale = 1.0
+    if text.endswith("%"):
+        text, scale = text[:-1], 0.01
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            raise ValueError("ambiguous comma")
+        text = text.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
+        raise ValueError("not a number")
+    num = float(text) * scale
+    if not math.isfinite(num):
+        raise ValueError("not finite")
+    return num
+
+
+@dataclass(frozen=True)
+class ValueRange:
+    """The values an indicator accepts: ``lo ≤ x ≤ hi`` (either may be None), whole or not."""
+
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
+
+    def contains(self, x: float) -> bool:
+        if self.lo is not None and x < self.lo:
+            return False
+        if self.hi is not None and x > self.hi:
+            return False
+        return not (self.integer and not float(x).is_integer())
+
+    def describe(self) -> tuple[str, str]:
+        """(Chinese, English) description, e.g. ('0 到 1 之间的数', 'a number from 0 to 1')."""
+        zh_kind, en_kind = ("整数", "whole number") if self.integer else ("数", "number")
+        lo, hi = _fmt(self.lo), _fmt(self.hi)
+        if self.lo is not None and self.hi is not None:
+            return f"{lo} 到 {hi} 之间的{zh_kind}", f"a {en_kind} from {lo} to {hi}"
+        if self.lo is not None:
+            return f"不小于 {lo} 的{zh_kind}", f"a {en_kind} ≥ {lo}"
+        if self.hi is not None:
+            return f"不大于 {hi} 的{zh_kind}", f"a {en_kind} ≤ {hi}"
+        return f"任意{zh_kind}", f"any {en_kind}"
+
+
+def allowed_range(node: Node) -> ValueRange:
+    """The range an indicator's raw values must fall in.
+
+    The node's ``min``/``max`` when given; otherwise by ``kind``: counts are whole
+    numbers ≥ 0, rates lie in [0, 1], binary indicators are 0 or 1.
+    """
+    lo, hi, integer = node.min, node.max, False
+    if node.kind == "count":
+        lo = 0.0 if lo is None else lo
+        integer = True
+    elif node.kind == "rate":
+        lo = 0.0 if lo is None else lo
+        hi = 1.0 if hi is None else hi
+    elif node.kind == "binary":
+        lo = 0.0 if lo is None else lo
+        hi = 1.0 if hi is None else hi
+        integer = True
+    return ValueRange(lo, hi, integer)
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# ------------------------------------------------------------------ parsing
+@dataclass(frozen=True)
+class _Schema:
+    indicators: tuple[str, ...]
+    groups: tuple[str, ...]
+    denominators: tuple[str, ...]
+    ranges: dict[str, ValueRange]
+    meta_texts: dict[str, frozenset[str]]  # per column: texts a description row may hold
+    labels: frozenset[str]
+
+    @classmethod
+    def of(cls, fw: Framework) -> _Schema:
+        ranges = {c: allowed_range(fw[c]) for c in fw.indicators}
+        meta: dict[str, frozenset[str]] = {}
+        for code in fw.indicators:
+            n = fw[code]
+            zh, en = ranges[code].describe()
+            texts = {n.name_zh, n.name_en, n.unit, n.definition, zh, en, f"{zh} / {en}"}
+            texts |= {"; ".join(n.responsible), "、".join(n.responsible), *n.responsible}
+            meta[code] = frozenset(_norm_text(t) for t in texts if t)
+        for aux in (*fw.groups, *fw.denominators):
+            meta[aux.code] = frozenset(
+                _norm_text(t) for t in (aux.name_zh, aux.name_en, aux.unit) if t
+            )
+        labels = set()
+        for _key, zh, en in META_ROWS:
+            labels |= {zh, en, f"{zh} / {en}", f"{en} / {zh}"}
+        return cls(
+            indicators=tuple(fw.indicators),
+            groups=tuple(g.code for g in fw.groups),
+            denominators=tuple(d.code for d in fw.denominators),
+            ranges=ranges,
+            meta_texts=meta,
+            labels=frozenset(_norm_text(x) for x in labels),
+        )
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return (*ID_COLUMNS, *self.groups, *self.denominators, *self.indicators)
+
+    @property
+    def numeric(self) -> frozenset[str]:
+        return frozenset((*self.denominators, *self.indicators))
+
+
+@dataclass
+class _Part:
+    """One sheet's parsed rows: columns by name, and the source row of each record."""
+
+    where: str
+    frame: pd.DataFrame  # columns: keys + values; includes '_row'
+
+
+def _canonical(header: str, known: set[str] | frozenset[str] = frozenset()) -> str:
+    """``ucode``/``UCODE`` → ``uCode`` (likewise uName, Time), unless the header is itself
+    a column of the framework (an indicator may be called ``TIME``)."""
+    if header in known:
+        return header
+    low = header.lower()
+    for name in ID_COLUMNS:
+        if low == name.lower():
+            return name
+    return header
+
+
+def _find_header(rows: list[list[Any]], schema: _Schema) -> int | None:
+    known = set(schema.known)
+    best, best_hits = None, 0
+    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        cells = {_canonical(_header_text(v), known) for v in row}
+        if "uCode" in cells:
+            return i
+        hits = len(cells & known)
+        if hits >= 2 and hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _parse_grid(
+    grid: _Grid,
+    schema: _Schema,
+    where: str,
+    problems: ProblemList,
+    seen_columns: set[str],
+    *,
+    explicit: bool,
+) -> _Part | None:
+    rows = grid.rows
+    h = _find_header(rows, schema)
+    if h is None:
+        if explicit or grid.name is None:
+            problems.add(
+                "找不到表头行（应包含 uCode 或指标代码）/ no header row found "
+                "(expected a row with uCode or the indicator codes)",
+                source=where,
+            )
+        return None
+    known = set(schema.known)
+    header = [_canonical(_header_text(v), known) for v in rows[h]]
+    header_row = h + 1
+    body = rows[h + 1 :]
+    # columns to keep: (position, name); report unknown, unnamed and repeated columns
+    columns: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        col_has_data = any(j < len(r) and _filled(r[j]) for r in body)
+        if not name:
+            if col_has_data:
+                problems.add(
+                    "列没有表头 / column has no header",
+                    source=where,
+                    row=header_row,
+                    column=_excel_col(j),
+                )
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"（是否应为 {close[0]}？/ did you mean {close[0]}?）" if close else ""
+            problems.add(
+                f"未知的列：不是本框架的指标 / unknown column: not an indicator, group or "
+                f"denominator of the framework{hint}",
+                source=where,
+                row=header_row,
+                column=name,
+                value=name,
+            )
+            continue
+        if name in seen:
+            problems.add(
+                f"重复的列（与第 {_excel_col(seen[name])} 列相同）/ duplicate column "
+                f"(same as column {_excel_col(seen[name])})",
+                source=where,
+                row=header_row,
+                column=name,
+            )
+            continue
+        seen[name] = j
+        columns.append((j, name))
+    seen_columns.update(seen)
+    if "uCode" not in seen:
+        problems.add("缺少必需的列 / required column is missing", source=where, column="uCode")
+        return None
+    names = [n for _, n in columns]
+    records: list[dict[str, Any]] = []
+    first_row: dict[tuple[str, ...], int] = {}
+    has_time = "Time" in seen
+    description_block = True  # description rows may only follow the header directly
+    for offset, raw in enumerate(body):
+        rownum = header_row + 1 + offset
+        cells = {n: (raw[j] if j < len(raw) else None) for j, n in columns}
+        if not any(_filled(v) for v in cells.values()):
+            continue
+        code = _code_text(cells["uCode"])
+        if code in schema.labels:
+            continue
+        if description_block and not code and _is_description_row(cells, schema):
+            continue
+        description_block = False
+        if not code:
+            problems.add(
+                "缺少单位代码 / uCode is missing", source=where, row=rownum, column="uCode"
+            )
+            continue
+        rec: dict[str, Any] = {"uCode": code, "_row": rownum}
+        for name in names:
+            if name == "uCode":
+                continue
+            value = cells[name]
+            if name in schema.numeric:
+                rec[name] = _clean_number(value, name, schema, where, rownum, problems)
+            elif name == "Time":
+                rec[name] = _clean_time(value)
+                if rec[name] is None:
+                    problems.add(
+                        "缺少时间 / Time is missing", source=where, row=rownum, column="Time"
+                    )
+            else:
+                rec[name] = _code_text(value) or None
+        key = (code, str(rec.get("Time"))) if has_time else (code,)
+        if key in first_row:
+            problems.add(
+                f"重复的单位行（与第 {first_row[key]} 行重复）/ duplicate unit row "
+                f"(same as row {first_row[key]})",
+                source=where,
+                row=rownum,
+                column="uCode" if not has_time else "uCode, Time",
+                value=code if not has_time else f"{code}, {rec.get('Time')}",
+            )
+            continue
+        first_row[key] = rownum
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[*names, "_row"])
+    return _Part(where=where, frame=frame)
+
+
+def _is_description_row(cells: dict[str, Any], schema: _Schema) -> bool:
+    """A names/units row under the header: every filled cell is that column's metadata."""
+    found = False
+    for name, value in cells.items():
+        if not _filled(value) or name in ID_COLUMNS:
+            continue
+        if _norm_text(value) not in schema.meta_texts.get(name, frozenset()):
+            return False
+        found = True
+    return found
+
+
+def _clean_number(
+    value: Any, column: str, schema: _Schema, where: str, row: int, problems: ProblemList
+) -> float:
+    if isinstance(value, _Formula):
+        problems.add(
+            "公式没有计算结果，请在 Excel 中打开并保存后再提交 / formula without a computed "
+            "value: open and save the file in Excel first",
+            source=where,
+            row=row,
+            column=column,
+            value=str(value),
+        )
+        return math.nan
+    try:
+        num = parse_number(value)
+    except ValueError:
+        problems.add(
+            "应为数字 / expected a number", source=where, row=row, column=column, value=value
+        )
+        return math.nan
+    if num is None:
+        return math.nan
+    rng = schema.ranges.get(column)
+    if rng is not None and not rng.contains(num):
+        zh, en = rng.describe()
+        problems.add(
+            f"超出允许范围，应为{zh} / outside the allowed range: expected {en}",
+            source=where,
+            row=row,
+            column=column,
+            value=value,
+        )
+    return num
+
+
+def _clean_time(value: Any) -> Any:
+    if not _filled(value):
+        return None
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.year if (value.month, value.day) == (1, 1) else str(value)[:10]
+    try:
+        num = parse_number(value)
+    except ValueError:
+        return _norm_text(value)
+    if num is not None and float(num).is_integer():
+        return int(num)
+    return _norm_text(value)
+
+
+def _excel_col(j: int) -> str:
+    out = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _combine(
+    parts: list[_Part], schema: _Schema, source: str, problems: ProblemList
+) -> pd.DataFrame:
+    with_time = [("Time" in p.frame.columns) for p in parts]
+    if any(with_time) and not all(with_time):
+        problems.add(
+            "部分工作表有 Time 列、部分没有 / some sheets have a Time column and others do not",
+            source=source,
+            column="Time",
+        )
+        problems.raise_if_any("指标数据有误 / invalid indicator data")
+    keys = ["uCode", "Time"] if all(with_time) else ["uCode"]
+    combined: dict[tuple[Any, ...], dict[str, Any]] = {}
+    origin: dict[tuple[tuple[Any, ...], str], tuple[str, int]] = {}
+    order: list[tuple[Any, ...]] = []
+    for part in parts:
+        frame = part.frame
+        value_cols = [c for c in frame.columns if c not in (*keys, "_row")]
+        for rec in frame.to_dict("records"):
+            key = tuple(rec[k] for k in keys)
+            target = combined.get(key)
+            if target is None:
+                target = combined[key] = {k: rec[k] for k in keys}
+                order.append(key)
+            for col in value_cols:
+                value = rec[col]
+                if not _filled(value):
+                    target.setdefault(col, value)
+                    continue
+                old = target.get(col)
+                if _filled(old) and old != value:
+                    if col == "uName":
+                        continue  # the first name given wins
+                    first_where, first_row = origin[(key, col)]
+                    problems.add(
+                        "同一单位在两个工作表中的值不一致"
+                        f"（另见 {first_where} 第 {first_row} 行）/ "
+                        f"conflicting values for the same unit in two sheets "
+                        f"(see also {first_where} row {first_row})",
+                        source=part.where,
+                        row=rec["_row"],
+                        column=col,
+                        value=value,
+                    )
+                    continue
+                target[col] = value
+                origin[(key, col)] = (part.where, rec["_row"])
+    present = {c for p in parts for c in p.frame.columns}
+    ordered = [c for c in schema.known if c in present]
+    df = pd.DataFrame([combined[k] for k in order], columns=ordered)
+    df["uCode"] = df["uCode"].astype(str)
+    for col in ordered:
+        if col in schema.numeric:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+        elif col == "Time":
+            values = df[col].tolist()
+            if all(isinstance(v, int) for v in values):
+                df[col] = df[col].astype("int64")
+            else:
+                df[col] = df[col].astype(str)
+    return df.reset_index(drop=True)
+
+
+# ===================================================================== writing
+@contextlib.contextmanager
+def atomic_output_dir(final: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``final``; rename it to ``final`` on success.
+
+    On any exception the temporary folder, and parent folders this call created,
+    are removed, so a failed run leaves nothing behind. ``final`` must not exist
+    (an empty folder is replaced).
+    """
+    final = Path(final)
+    created = _make_parents(final.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    except BaseException:
+        _remove_empty(created)
+        raise
+    try:
+        yield tmp
+        if final.exists() and (not final.is_dir() or any(final.iterdir())):
+            raise FileExistsError(f"output already exists / 输出已存在: {final}")
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_write_path(final: str | Path) -> Iterator[Path]:
+    """Yield a temporary file path next to ``final`` (same suffix); move it into place on
+    success, delete it on failure. For libraries that write to a path (openpyxl)."""
+    final = Path(final)
+    created = _make_parents(final.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        _remove_empty(created)
+        raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, fsync,
+    ``os.replace``)."""
+    path = Path(path)
+    with atomic_write_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    missing = []
+    cur = folder
+    while not cur.exists():
+        missing.append(cur)
+        if cur.parent == cur:
+            break
+        cur = cur.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing  # deepest first
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    for f in folders:
+        with contextlib.suppress(OSError):
+            f.rmdir()
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes (read in 1 MiB chunks)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------ spreadsheet safety
+def is_formula_like(value: Any) -> bool:
+    """True for text a spreadsheet would evaluate: starts with =, +, -, @, tab or CR."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def excel_safe(value: Any) -> Any:
+    """A value ready for an openpyxl cell: NumPy scalars → Python, NaN/NA → None,
+    timestamps → datetime, characters XML forbids removed from text.
+
+    Text that looks like a formula is returned unchanged; write it with
+    :func:`write_cell`, which stores it as text (``data_type "s"``, quote prefix) so it
+    is never evaluated.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str | int | float | bool | _dt.date | _dt.time):
+        return _ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
+    return _ILLEGAL_XML.sub("", str(value))
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Set one cell through :func:`excel_safe`; formula-like text stays text."""
+    value = excel_safe(value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def excel_cell(ws: Any, value: Any) -> Cell:
+    """A cell for a write-only worksheet (``ws.append([...])``), made safe as in
+    :func:`write_cell`."""
+    from openpyxl.cell import WriteOnlyCell
+
+    value = excel_safe(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def csv_safe(value: Any) -> Any:
+    """For CSV files opened in Excel: formula-like text gets a leading apostrophe
+    (OWASP CSV-injection advice); everything else is unchanged."""
+    if is_formula_like(value):
+        return "'" + value
+    return value
