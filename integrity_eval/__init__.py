@@ -9,6 +9,7 @@ from . import (
     normalise,
     panel,
     plots,
+    report,
     treat,
     weights,
 )
@@ -17,8 +18,10 @@ from .build import build
 from .errors import Problem, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, Node, available_frameworks, load_framework
+from .io import read_idata, read_table
 from .schemas import check_idata, validate_idata
 from .spec import load_spec
+from .template import write_template
 
 __all__ = [
     "Evaluation",
@@ -40,7 +43,11 @@ __all__ = [
     "normalise",
     "panel",
     "plots",
+    "read_idata",
+    "read_table",
+    "report",
     "treat",
     "validate_idata",
     "weights",
+    "write_template",
 ]

@@ -9,7 +9,6 @@ A stage the spec leaves out is skipped and its dataset is the previous one.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,13 @@ from . import denominate as den
 from . import impute as imp
 from . import normalise as nrm
 from . import treat as trt
-from ._version import __version__
 from .errors import Problem, ProblemList, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, load_framework
+from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
-from .spec import load_spec, method_params, resolve, spec_hash
+from .spec import load_spec, method_params, resolve
 from .weights import nominal_weights
 
 __all__ = ["build"]
@@ -134,7 +133,7 @@ def build(
         for name, arr in dsets.items()
     }
     treated_points = pd.DataFrame(points, index=pd.Index(kept_units, name="uCode"), columns=codes)
-    manifest = _manifest(fw, spec_r, idata, values, seed, time, len(unit_index))
+    manifest = evaluation_manifest(fw, spec_r, idata, values, seed, time, len(unit_index))
     return Evaluation(
         framework=fw,
         spec=spec_r,
@@ -368,32 +367,3 @@ def _check_domain(
 
 
 # --------------------------------------------------------------- manifest
-def _manifest(
-    fw: Framework,
-    spec: Mapping[str, Any],
-    idata: pd.DataFrame,
-    block: np.ndarray,
-    seed: int,
-    time: Any,
-    n_units: int,
-) -> dict[str, Any]:
-    digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
-    digest.update(np.ascontiguousarray(block).tobytes())
-    text = [c for c, t in idata.dtypes.items() if t.kind not in "fiub" or c in ("uCode", "Time")]
-    cells = idata[text].to_numpy().ravel().tolist()
-    digest.update("\x1f".join(map(str, cells)).encode("utf-8"))
-    return {
-        "package": "integrity-eval",
-        "version": __version__,
-        "seed": seed,
-        "framework": {"name": fw.name, "hash": fw.hash},
-        "spec": spec,
-        "spec_hash": spec_hash(spec),
-        "inputs": {
-            "idata_hash": digest.hexdigest(),
-            "n_rows": len(idata),
-            "n_units": n_units,
-            "time": time,
-        },
-        "versions": {"numpy": np.__version__, "pandas": pd.__version__},
-    }

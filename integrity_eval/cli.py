@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import hashlib
 import io as _io
 import json
 import sys
@@ -231,7 +230,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         manifest = _run_manifest(ev, inputs, args)
         out_root = Path(args.out)
-        rid = run_id(manifest)
+        rid = run_id(manifest) + ("-synthetic" if manifest.get("synthetic") else "")
         final = _unique(out_root / rid)
         manifest["run_id"] = final.name
         steps.set_description("写出结果 / writing outputs")
@@ -241,6 +240,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         steps.close()
     print(f"完成 / done: {final}")
+    if manifest.get("synthetic"):
+        print(
+            "注意：本次评价使用合成数据，不代表任何单位的真实情况 / "
+            "note: synthetic data, not real figures of any unit"
+        )
     if not args.quiet:
         _print_top(final / "league_table.csv")
     return 0
@@ -492,37 +496,9 @@ def _note(args: argparse.Namespace, text: str) -> None:
 
 # ================================================================ outputs
 def run_id(manifest: Mapping[str, Any], now: _dt.datetime | None = None) -> str:
-    """``YYYYmmdd-HHMMSS-<first 8 hex of the manifest's combined hash>``."""
+    """``YYYYmmdd-HHMMSS-<first 8 hex of the manifest's run hash>``."""
     now = now or _dt.datetime.now()
-    return f"{now:%Y%m%d-%H%M%S}-{combined_hash(manifest)[:8]}"
-
-
-def combined_hash(manifest: Mapping[str, Any]) -> str:
-    """One hash over what determines the results: package version, seed, framework,
-    spec, input data and period (the manifest's own ``run_hash`` when it has one)."""
-    if manifest.get("run_hash"):
-        return str(manifest["run_hash"])
-    parts = {
-        "version": manifest.get("version"),
-        "seed": manifest.get("seed"),
-        "framework": _dig(manifest, "framework", "hash"),
-        "spec": manifest.get("spec_hash"),
-        "idata": _dig(manifest, "inputs", "idata_hash"),
-        "time": _dig(manifest, "inputs", "time"),
-    }
-    if not any(v is not None for k, v in parts.items() if k != "seed"):
-        parts = {"manifest": manifest}
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _dig(d: Mapping[str, Any], *keys: str) -> Any:
-    cur: Any = d
-    for k in keys:
-        if not isinstance(cur, Mapping):
-            return None
-        cur = cur.get(k)
-    return cur
+    return f"{now:%Y%m%d-%H%M%S}-{manifest['run_hash'][:8]}"
 
 
 def _unique(path: Path) -> Path:
@@ -536,7 +512,6 @@ def _unique(path: Path) -> Path:
 
 def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[str, Any]:
     manifest = _jsonable(dict(ev.manifest))
-    manifest["run_hash"] = combined_hash(manifest)
     ds = inputs.dataset
     manifest.update(
         {

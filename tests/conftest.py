@@ -22,6 +22,16 @@ ASEM_SPEC = {
     "aggregate": {"method": "amean"},
 }
 
+# A three-level toy tree: IDX → D1 (a, b), D2 (c)
+TOY_NODES = [
+    {"code": "IDX", "level": 3},
+    {"code": "D1", "level": 2, "parent": "IDX"},
+    {"code": "D2", "level": 2, "parent": "IDX"},
+    {"code": "a", "level": 1, "parent": "D1"},
+    {"code": "b", "level": 1, "parent": "D1"},
+    {"code": "c", "level": 1, "parent": "D2"},
+]
+
 
 @pytest.fixture(scope="session")
 def asem_imeta() -> pd.DataFrame:

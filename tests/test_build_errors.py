@@ -9,19 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TOY_NODES as NODES
 
 import integrity_eval as ie
 
 NAN = np.nan
-
-NODES = [
-    {"code": "IDX", "level": 3},
-    {"code": "D1", "level": 2, "parent": "IDX"},
-    {"code": "D2", "level": 2, "parent": "IDX"},
-    {"code": "a", "level": 1, "parent": "D1"},
-    {"code": "b", "level": 1, "parent": "D1"},
-    {"code": "c", "level": 1, "parent": "D2"},
-]
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ ROWS = [
     ["310106", "静安区", 5, 2, 12, 0.6, 70],
     ["310107", "普陀区", 2, 9, 55, 0.95, 85],
 ]
-RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
+RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}(-synthetic)?$")
 
 
 # ------------------------------------------------------------------ helpers
@@ -572,21 +572,16 @@ def test_validate_ok_line(files, capsys):
 
 
 # --------------------------------------------------------- bundled dataset
-needs_default = pytest.mark.skipif(
-    DEFAULT_DATASET not in datasets.available(),
-    reason=f"bundled dataset {DEFAULT_DATASET} not present yet",
-)
-
-
-@needs_default
 def test_run_without_options(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, _, err = _cli(capsys, "run", "--quiet")
+    code, out, err = _cli(capsys, "run", "--quiet")
     assert code == 0, err
     (run_dir,) = list((tmp_path / "reports").iterdir())
     assert RUN_ID.match(run_dir.name)
-    manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     ds = datasets.load(DEFAULT_DATASET)
+    assert run_dir.name.endswith("-synthetic") is bool(ds.synthetic)
+    assert ("合成数据" in out) is bool(ds.synthetic)
+    manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     assert manifest["dataset"]["name"] == DEFAULT_DATASET
     assert manifest["synthetic"] is ds.synthetic
     if "Time" in ds.idata.columns:
@@ -599,7 +594,6 @@ def test_run_without_options(capsys, tmp_path, monkeypatch):
     assert ("SYNTHETIC" in readme) is bool(ds.synthetic)
 
 
-@needs_default
 def test_run_default_dataset_with_framework_option(capsys, tmp_path, files):
     name = datasets.load(DEFAULT_DATASET).framework.name
     code, _, err = _cli(capsys, "run", "--framework", name, "--out", files["out"], "--quiet")
@@ -609,7 +603,6 @@ def test_run_default_dataset_with_framework_option(capsys, tmp_path, files):
     assert len(list(files["out"].iterdir())) == 1
 
 
-@needs_default
 def test_run_default_dataset_earlier_year(capsys, tmp_path):
     periods = datasets.load(DEFAULT_DATASET, panel=True).periods
     assert len(periods) > 1
@@ -624,7 +617,6 @@ def test_run_default_dataset_earlier_year(capsys, tmp_path):
     assert len(list(out.iterdir())) == 1
 
 
-@needs_default
 def test_run_default_dataset_to_out(capsys, tmp_path):
     out = tmp_path / "existing"
     out.mkdir()

@@ -7,19 +7,12 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TOY_NODES as NODES
 
 import integrity_eval as ie
 from integrity_eval import impute as imp
 from integrity_eval.spec import resolve, set_params
 
-NODES = [
-    {"code": "IDX", "level": 3},
-    {"code": "D1", "level": 2, "parent": "IDX"},
-    {"code": "D2", "level": 2, "parent": "IDX"},
-    {"code": "a", "level": 1, "parent": "D1"},
-    {"code": "b", "level": 1, "parent": "D1"},
-    {"code": "c", "level": 1, "parent": "D2"},
-]
 # c of u3 is an outlier big enough to fail the skew/kurtosis test
 DATA = pd.DataFrame(
     {

@@ -76,7 +76,7 @@ def write_results(
     path = Path(path)
     manifest = dict(ev.manifest if manifest is None else manifest)
     if synthetic is None:
-        synthetic = bool(manifest.get("synthetic") or _get(manifest, "inputs", "synthetic"))
+        synthetic = bool(manifest.get("synthetic"))
     fw = ev.framework
     names = _unit_names(ev, lang)
 
@@ -257,15 +257,6 @@ def _num(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if v != v else v
-
-
-def _get(d: Mapping[str, Any], *keys: str) -> Any:
-    cur: Any = d
-    for k in keys:
-        if not isinstance(cur, Mapping):
-            return None
-        cur = cur.get(k)
-    return cur
 
 
 def _flatten(data: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:

@@ -1,0 +1,63 @@
+"""Run manifests: what produced a set of numbers (DESIGN.md: "every run writes a manifest").
+
+The build records package and library versions, the seed, the framework's name
+and hash, the resolved spec and its hash, and a hash of the input data; the
+command line adds file paths and SHA-256 of inputs and outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._version import __version__
+from .framework import Framework
+from .spec import spec_hash
+
+__all__ = ["evaluation_manifest"]
+
+
+def evaluation_manifest(
+    fw: Framework,
+    spec: Mapping[str, Any],
+    idata: pd.DataFrame,
+    block: np.ndarray,
+    seed: int,
+    time: Any,
+    n_units: int,
+) -> dict[str, Any]:
+    """The manifest of one build: what determines its numbers, and their hashes.
+
+    ``inputs.idata_hash`` covers the column names, the numeric block and every text
+    cell; ``run_hash`` combines package version, seed, framework hash, spec hash,
+    data hash and period, so equal run hashes mean identical results.
+    """
+    digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
+    digest.update(np.ascontiguousarray(block).tobytes())
+    text = [c for c, t in idata.dtypes.items() if t.kind not in "fiub" or c in ("uCode", "Time")]
+    cells = idata[text].to_numpy().ravel().tolist()
+    digest.update("\x1f".join(map(str, cells)).encode("utf-8"))
+    manifest = {
+        "package": "integrity-eval",
+        "version": __version__,
+        "seed": seed,
+        "framework": {"name": fw.name, "hash": fw.hash},
+        "spec": spec,
+        "spec_hash": spec_hash(spec),
+        "inputs": {
+            "idata_hash": digest.hexdigest(),
+            "n_rows": len(idata),
+            "n_units": n_units,
+            "time": time,
+        },
+        "versions": {"numpy": np.__version__, "pandas": pd.__version__},
+    }
+    parts = [__version__, seed, fw.hash, manifest["spec_hash"], digest.hexdigest(), time]
+    text = json.dumps(parts, ensure_ascii=False, default=str)
+    manifest["run_hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return manifest
