@@ -12,6 +12,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -200,7 +201,8 @@ class Evaluation:
 
 
 class EvaluationSummary:
-    """What :meth:`Evaluation.summary` returns: prints as text, renders as HTML in Jupyter."""
+    """What :meth:`Evaluation.summary` returns: text when printed, HTML in Jupyter,
+    and an Excel workbook through :meth:`to_excel`."""
 
     def __init__(self, ev: Evaluation, top: int = 10):
         self.ev = ev
@@ -250,6 +252,12 @@ class EvaluationSummary:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def to_excel(self, path: str | Path, *, lang: str = "zh") -> Path:
+        """The Excel view: the full results workbook (README, every stage, weights…)."""
+        from .report.excel import write_results
+
+        return write_results(self.ev, path, lang=lang)
 
     def _repr_html_(self) -> str:
         facts, table = self._parts()
