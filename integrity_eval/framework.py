@@ -54,12 +54,10 @@ FRAMEWORK_KEYS = {
     "nodes",
     "rating",
 }
-NODE_KEYS = {
-    "kind",
-    "code",
-    "name",
-    "level",
+# Node keys beyond code, name and level, in the order they are written out.
+OPTIONAL_NODE_KEYS = (
     "parent",
+    "kind",
     "weight",
     "direction",
     "unit",
@@ -72,7 +70,8 @@ NODE_KEYS = {
     "definition",
     "min",
     "max",
-}
+)
+NODE_KEYS = {"code", "name", "level", *OPTIONAL_NODE_KEYS}
 AUX_KEYS = {"code", "name", "unit"}
 # What an indicator's values are: drives templates (Excel validation) and synthetic data.
 KINDS = ("count", "rate", "ratio", "score", "points", "amount", "binary")
@@ -813,22 +812,7 @@ def _node_to_dict(n: Node) -> dict[str, Any]:
         "level": n.level,
     }
     defaults = Node(code="", name_zh="", name_en="", level=1)
-    for key in (
-        "parent",
-        "kind",
-        "weight",
-        "direction",
-        "unit",
-        "target",
-        "goalposts",
-        "denominator",
-        "source",
-        "responsible",
-        "data",
-        "definition",
-        "min",
-        "max",
-    ):
+    for key in OPTIONAL_NODE_KEYS:
         if d[key] != getattr(defaults, key):
             value = d[key]
             out[key] = list(value) if isinstance(value, tuple) else value
