@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -141,10 +142,10 @@ def build(
         time=time,
         idata=idata,
         units=units,
-        dsets=frames,
+        dsets=MappingProxyType(frames),
         weights=weights,
         treated_points=treated_points,
-        details=info,
+        details=MappingProxyType(info),
         manifest=manifest,
     )
 

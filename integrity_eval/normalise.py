@@ -31,6 +31,7 @@ __all__ = [
     "fracmax",
     "goalposts",
     "minmax",
+    "none",
     "prank",
     "rank",
     "zscore",
@@ -139,16 +140,27 @@ def goalposts(
 def efficacy(x: np.ndarray, base: float = 60.0, span: float = 40.0) -> np.ndarray:
     """Efficacy coefficient (功效系数法): ``base + span·(x − worst)/(best − worst)``.
 
-    The efficacy-coefficient method of Chinese performance evaluation (e.g. the
-    Ministry of Finance's 《企业绩效评价标准值》 scoring and 《中央企业综合绩效评价
-    实施细则》, 2006): the worst unit scores ``base`` (60, a pass) and the best
-    ``base + span`` (100). After the direction flip, worst = min and best = max.
+    The efficacy-coefficient method of Chinese performance evaluation scores
+    ``d = 60 + 40·(x − x_s)/(x_h − x_s)`` between a not-allowed value ``x_s`` and a
+    satisfactory value ``x_h``; here they are the worst and best observed values,
+    so the worst unit scores ``base`` (60, a pass) and the best ``base + span``
+    (100). After the direction flip, worst = min and best = max.
     """
     lo, hi = _colmin(x), _colmax(x)
     return base + span * (x - lo) / (hi - lo)
 
 
+def none(x: np.ndarray) -> np.ndarray:
+    """No rescaling: the (direction-adjusted) values as they are (COINr ``f_n = "none"``).
+
+    With ``aggregate: {method: sum}`` this scores points systems: bonus items add,
+    direction −1 deduction items subtract (002_93c988d6af699336.txt, 积分制).
+    """
+    return np.array(x, dtype=float)
+
+
 METHODS: dict[str, Callable[..., np.ndarray]] = {
+    "none": none,
     "minmax": minmax,
     "zscore": zscore,
     "rank": rank,

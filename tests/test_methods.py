@@ -772,3 +772,19 @@ def test_evaluation_ranks_ties_and_get_ranks_nan():
     assert ev.ranks.to_dict() == {"p": 4, "q": 1, "r": 1, "s": 3}
     r = ev.get_ranks("Aggregated")
     assert np.isnan(r.loc["s", "b"]) and r["b"].tolist()[:3] == [3, 1, 1]
+
+
+def test_none_keeps_values_and_points_sum_with_directions():
+    """normalise none + aggregate sum: bonus items add, direction −1 deductions subtract."""
+    fw = ie.Framework.from_dict(
+        {
+            "nodes": [
+                {"code": "T", "level": 2},
+                {"code": "bonus", "level": 1, "parent": "T"},
+                {"code": "deduct", "level": 1, "parent": "T", "direction": -1},
+            ]
+        }
+    )
+    data = pd.DataFrame({"uCode": ["A", "B"], "bonus": [5.0, 12.0], "deduct": [2.0, 8.0]})
+    ev = ie.build(fw, data, {"normalise": {"method": "none"}, "aggregate": {"method": "sum"}})
+    assert ev.scores.to_dict() == {"A": 3.0, "B": 4.0}  # 5 − 2, 12 − 8
