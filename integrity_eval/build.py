@@ -192,7 +192,7 @@ def _unit_table(fw: Framework, current: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in ("uName", "Time") if c in current.columns]
     cols += [g.code for g in fw.groups if g.code in current.columns]
     cols += [d.code for d in fw.denominators if d.code in current.columns]
-    units = current.set_index("uCode")[cols].copy()
+    units = current[cols].set_axis(pd.Index(current["uCode"], name="uCode"))
     if "uName" not in units.columns:
         units.insert(0, "uName", units.index.astype(str))
     return units
@@ -202,21 +202,23 @@ def _denominate(
     fw: Framework, frame: pd.DataFrame, x: np.ndarray, problems: ProblemList
 ) -> np.ndarray:
     d = np.full(x.shape, np.nan)
+    by_denominator: dict[str, list[int]] = {}
     for j, code in enumerate(fw.indicators):
-        name = fw[code].denominator
-        if name:
-            col = frame[name].to_numpy(dtype=float)
-            # a missing denominator makes the value missing (as in COINr); zero is an error
-            bad = (~np.isnan(x[:, j])) & (col == 0)
-            for i in np.flatnonzero(bad):
-                problems.add(
-                    "denominator is zero",
-                    source="iData",
-                    row=frame["uCode"].iloc[i],
-                    column=name,
-                    value=col[i],
-                )
-            d[:, j] = col
+        if fw[code].denominator:
+            by_denominator.setdefault(fw[code].denominator, []).append(j)
+    for name, cols in by_denominator.items():
+        col = frame[name].to_numpy(dtype=float)
+        d[:, cols] = col[:, None]
+        # a missing denominator makes the value missing (as in COINr); zero is an error
+        bad = ~np.isnan(x[:, cols]) & (col[:, None] == 0)
+        for i in np.flatnonzero(bad.any(axis=1)):
+            problems.add(
+                "denominator is zero",
+                source="iData",
+                row=frame["uCode"].iloc[i],
+                column=name,
+                value=col[i],
+            )
     with np.errstate(divide="ignore", invalid="ignore"):
         return den.denominate(x, d)
 
