@@ -122,18 +122,21 @@ def build(
         dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
         info["aggregate_codes"] = agg_codes
 
+    all_idx = pd.Index(unit_index, name="uCode")
+    kept_idx = all_idx[keep] if not keep.all() else all_idx
+    columns = pd.Index(codes)
     frames = {
         name: pd.DataFrame(
             arr,
-            index=pd.Index(
-                unit_index if name in ("Raw", "Denominated", "Imputed") else kept_units,
-                name="uCode",
-            ),
-            columns=codes + (info.get("aggregate_codes", []) if name == "Aggregated" else []),
+            index=all_idx if name in ("Raw", "Denominated", "Imputed") else kept_idx,
+            columns=columns.append(pd.Index(info["aggregate_codes"]))
+            if name == "Aggregated"
+            else columns,
+            copy=False,
         )
         for name, arr in dsets.items()
     }
-    treated_points = pd.DataFrame(points, index=pd.Index(kept_units, name="uCode"), columns=codes)
+    treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
     manifest = evaluation_manifest(fw, spec_r, idata, values, seed, time, len(unit_index))
     return Evaluation(
         framework=fw,
