@@ -7,6 +7,7 @@ its faults in one pass instead of one per run.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -77,3 +78,30 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+def suggest(key: object, allowed: Iterable[object]) -> str:
+    """``key`` with a "did you mean" hint when an allowed name is close to it."""
+    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
+    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
+
+
+def report_unknown(
+    keys: Iterable[object],
+    allowed: Iterable[object],
+    problems: ProblemList,
+    *,
+    what: str = "key",
+    prefix: str = "",
+    **where: object,
+) -> None:
+    """Record every key not in ``allowed``, with the allowed names and a suggestion."""
+    allowed = sorted(map(str, allowed))
+    for key in keys:
+        if str(key) not in allowed:
+            problems.add(
+                f"unknown {what}; expected one of {allowed}",
+                column=f"{prefix}{key}",
+                value=suggest(key, allowed),
+                **where,
+            )

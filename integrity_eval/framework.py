@@ -23,7 +23,6 @@ YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
@@ -37,7 +36,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .errors import Problem, ProblemList, ValidationError
+from .errors import Problem, ProblemList, ValidationError, report_unknown
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -323,14 +322,7 @@ class Framework:
         if not isinstance(data, Mapping):
             problems.add("a framework must be a mapping with a 'nodes' list", source=origin)
             problems.raise_if_any("invalid framework")
-        for key in data:
-            if key not in FRAMEWORK_KEYS:
-                problems.add(
-                    f"unknown key; expected one of {sorted(FRAMEWORK_KEYS)}",
-                    source=origin,
-                    column=key,
-                    value=_suggest(key, FRAMEWORK_KEYS),
-                )
+        report_unknown(data, FRAMEWORK_KEYS, problems, source=origin)
         raw_nodes = data.get("nodes")
         if not isinstance(raw_nodes, list) or not raw_nodes:
             problems.add("'nodes' must be a non-empty list", source=origin, column="nodes")
@@ -705,15 +697,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         return None
     code = raw.get("code")
     row = str(code) if code else where
-    for key in raw:
-        if key not in NODE_KEYS:
-            problems.add(
-                f"unknown node key; expected one of {sorted(NODE_KEYS)}",
-                source=origin,
-                row=row,
-                column=key,
-                value=_suggest(key, NODE_KEYS),
-            )
+    report_unknown(raw, NODE_KEYS, problems, what="node key", source=origin, row=row)
     if not code or not isinstance(code, str | int):
         problems.add("node code is required", source=origin, row=where, column="code")
         return None
@@ -785,14 +769,7 @@ def _aux_from_dict(
     if not isinstance(raw, Mapping) or not raw.get("code"):
         problems.add("each entry needs a 'code'", source=origin, row=f"{key}[{i}]")
         return None
-    for k in raw:
-        if k not in AUX_KEYS:
-            problems.add(
-                f"unknown key; expected one of {sorted(AUX_KEYS)}",
-                source=origin,
-                row=f"{key}[{i}]",
-                column=k,
-            )
+    report_unknown(raw, AUX_KEYS, problems, source=origin, row=f"{key}[{i}]")
     zh, en = _bilingual(raw.get("name", ""), origin, f"{key}[{i}].name", problems)
     return AuxColumn(code=str(raw["code"]), name_zh=zh, name_en=en, unit=_text(raw.get("unit")))
 
@@ -879,8 +856,3 @@ def _text(v: Any) -> str:
 
 def _nan(v: float | None) -> float:
     return math.nan if v is None else v
-
-
-def _suggest(key: str, allowed: set[str]) -> str:
-    close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)

@@ -21,7 +21,6 @@ parameters to the new method's defaults unless they are given in the same call.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import inspect
 import json
@@ -32,7 +31,7 @@ from typing import Any
 import yaml
 
 from . import aggregate, impute, normalise, screen, treat
-from .errors import Problem, ProblemList, ValidationError
+from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
 SPEC_KEYS = (*STAGES, "weights")
@@ -107,7 +106,7 @@ def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict
                 f"unknown spec key; expected one of {list(SPEC_KEYS)}",
                 source="spec",
                 column=key,
-                value=_suggest(key, SPEC_KEYS),
+                value=suggest(key, SPEC_KEYS),
             )
             continue
         if value is None:
@@ -129,21 +128,21 @@ def _resolve_stage(
     stage: str, cfg: dict[str, Any], n_levels: int | None, problems: ProblemList
 ) -> dict[str, Any]:
     if stage == "denominate":
-        _unknown(stage, cfg, set(), problems)
+        _report(stage, cfg, set(), problems)
         return {}
     if stage == "screen":
         allowed = method_params(screen.screen)
-        _unknown(stage, cfg, set(allowed), problems)
+        _report(stage, cfg, set(allowed), problems)
         if cfg.get("unit_screen", "byNA") not in screen.UNIT_SCREEN:
             problems.add(
                 f"unit_screen must be one of {list(screen.UNIT_SCREEN)}",
                 source="spec",
                 column="screen.unit_screen",
-                value=_suggest(str(cfg.get("unit_screen")), screen.UNIT_SCREEN),
+                value=suggest(str(cfg.get("unit_screen")), screen.UNIT_SCREEN),
             )
         return {**allowed, **cfg}
     if stage == "weights":
-        _unknown(stage, cfg, {"method", "values"}, problems)
+        _report(stage, cfg, {"method", "values"}, problems)
         method = cfg.get("method", "framework")
         if method not in WEIGHT_METHODS:
             problems.add(
@@ -185,12 +184,12 @@ def _resolve_stage(
                 f"unknown {stage} method; expected one of {list(registry)}",
                 source="spec",
                 column=f"{stage}.method",
-                value=_suggest(str(m), registry),
+                value=suggest(str(m), registry),
             )
             continue
         for name, default in method_params(registry[m]).items():
             allowed.setdefault(name, default)
-    _unknown(stage, cfg, {"method", *allowed}, problems)
+    _report(stage, cfg, {"method", *allowed}, problems)
     out = {"method": method}
     for name, default in allowed.items():
         if name in cfg:
@@ -211,17 +210,6 @@ def _resolve_stage(
 
 def _used_by(name: str, methods: list, registry: Mapping[str, Callable]) -> bool:
     return any(m in registry and name in method_params(registry[m]) for m in methods)
-
-
-def _unknown(stage: str, cfg: Mapping[str, Any], allowed: set[str], problems: ProblemList) -> None:
-    for key in cfg:
-        if key not in allowed:
-            problems.add(
-                f"unknown parameter for {stage}; expected one of {sorted(allowed)}",
-                source="spec",
-                column=f"{stage}.{key}",
-                value=_suggest(key, allowed),
-            )
 
 
 def set_params(spec: Mapping[str, Any], **params: Any) -> dict[str, Any]:
@@ -263,6 +251,7 @@ def _positive(w: Any) -> bool:
         return False
 
 
-def _suggest(key: str, allowed) -> str:
-    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
-    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
+def _report(stage: str, cfg: Mapping[str, Any], allowed: set[str], problems: ProblemList) -> None:
+    report_unknown(
+        cfg, allowed, problems, what=f"parameter for {stage}", prefix=f"{stage}.", source="spec"
+    )
