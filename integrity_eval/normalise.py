@@ -188,45 +188,45 @@ def check(
 ) -> None:
     """Record every indicator the method cannot normalise (zero spread, missing target…)."""
     avail = np.sum(~np.isnan(x), axis=0)
-    lo = np.where(avail > 0, np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nan)
-    hi = np.where(avail > 0, np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0), np.nan)
-    for j, code in enumerate(codes):
-        if method in _SPREAD and avail[j] > 0 and lo[j] == hi[j]:
-            problems.add(
+    lo = np.where(avail > 0, np.min(np.where(np.isnan(x), np.inf, x), axis=0), np.nan)
+    hi = np.where(avail > 0, np.max(np.where(np.isnan(x), -np.inf, x), axis=0), np.nan)
+    rules: list[tuple[np.ndarray, str, np.ndarray | None]] = []
+    if method in _SPREAD:
+        rules.append(
+            (
+                (avail > 0) & (lo == hi),
                 f"zero variance: normalise method '{method}' divides by the spread",
-                source="normalise",
-                column=code,
-                value=lo[j],
+                lo,
             )
-        elif method == "zscore" and avail[j] == 1:
-            problems.add("zscore needs at least two values", source="normalise", column=code)
-        if method == "fracmax" and hi[j] == 0:
-            problems.add("maximum is 0: fracmax divides by it", source="normalise", column=code)
-        if method == "dist2targ":
-            t = params["targets"][j]
-            if np.isnan(t):
-                problems.add(
-                    "no target in the framework for dist2targ", source="normalise", column=code
-                )
-            elif t == lo[j]:
-                problems.add(
-                    "target equals the minimum: dist2targ divides by zero",
-                    source="normalise",
-                    column=code,
-                    value=t,
-                )
-        if method == "goalposts" and np.isnan(params["posts"][:, j]).any():
-            problems.add(
+        )
+    if method == "fracmax":
+        rules.append((hi == 0, "maximum is 0: fracmax divides by it", None))
+    if method == "dist2targ":
+        t = params["targets"]
+        rules.append((np.isnan(t), "no target in the framework for dist2targ", None))
+        rules.append((t == lo, "target equals the minimum: dist2targ divides by zero", t))
+    if method == "goalposts":
+        rules.append(
+            (
+                np.isnan(params["posts"]).any(axis=0),
                 "no goalposts in the framework for this indicator",
-                source="normalise",
-                column=code,
+                None,
             )
-        if method == "dist2ref":
-            ref = x[params["iref"], j]
-            if np.isnan(ref) or ref == lo[j]:
-                problems.add(
-                    "reference unit's value is missing or equals the minimum",
-                    source="normalise",
-                    column=code,
-                    value=ref,
-                )
+        )
+    if method == "dist2ref":
+        ref = x[params["iref"]]
+        rules.append(
+            (
+                np.isnan(ref) | (ref == lo) | none,
+                "reference unit's value is missing or equals the minimum",
+                ref,
+            )
+        )
+    for flagged, rule, values in rules:
+        for j in np.flatnonzero(flagged):
+            problems.add(
+                rule,
+                source="normalise",
+                column=codes[j],
+                value=None if values is None else values[j],
+            )
