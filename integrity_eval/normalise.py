@@ -217,7 +217,7 @@ def check(
         ref = x[params["iref"]]
         rules.append(
             (
-                np.isnan(ref) | (ref == lo) | none,
+                np.isnan(ref) | (ref == lo),
                 "reference unit's value is missing or equals the minimum",
                 ref,
             )
