@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import treat
 from .errors import Problem, ValidationError
 from .framework import Framework
 
@@ -248,29 +249,6 @@ def _group_labels(obj: Any, df: pd.DataFrame, by: str | pd.Series, source: str) 
 
 
 # ==================================================================== statistics
-def _skew_kurt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """COINr ``skew()`` / ``kurt()`` column-wise, NaN removed: the sample-adjusted
-    skewness G1 = sqrt(n(n-1))/(n-2) · g1 and excess kurtosis G2 (e1071 type 2, as Excel),
-    Joanes & Gill (1998). NaN when n < 3 (skew) or n < 4 (kurtosis), or for a constant
-    column (COINr stops on too few points; 0/0 gives NaN in R)."""
-    ok = ~np.isnan(x)
-    n = ok.sum(axis=0).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, x, 0.0).sum(axis=0) / n
-        d = np.where(ok, x - mean, 0.0)
-        m2, m3, m4 = (d**2).sum(axis=0), (d**3).sum(axis=0), (d**4).sum(axis=0)
-        g1 = np.sqrt(n) * m3 / m2**1.5
-        skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
-        r = n * m4 / m2**2
-        kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-        const = np.nanmax(np.where(ok, x, -np.inf), axis=0) == np.nanmin(
-            np.where(ok, x, np.inf), axis=0
-        )
-    skew = np.where((n < 3) | const, np.nan, skew)
-    kurt = np.where((n < 4) | const, np.nan, kurt)
-    return skew, kurt
-
-
 def _flag(test: np.ndarray, known: np.ndarray, yes: str, no: str) -> np.ndarray:
     out = np.where(test, yes, no).astype(object)
     out[~known] = None
@@ -315,7 +293,7 @@ def indicator_stats(
     arr = x.to_numpy()
     ok = ~np.isnan(arr)
     n_avail = ok.sum(axis=0)
-    skew, kurt = _skew_kurt(arr)
+    skew, kurt = treat.skew(arr, axis=0), treat.kurt(arr, axis=0)
     nonzero = (ok & (arr != 0)).sum(axis=0)
     n_unique = x.nunique(dropna=True).to_numpy()
     long = x.melt(var_name="_code", value_name="_v").dropna()

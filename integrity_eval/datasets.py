@@ -68,6 +68,7 @@ import yaml
 
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
+from .schemas import check_idata
 
 __all__ = [
     "DATASET_KEYS",
@@ -252,7 +253,7 @@ def load(name: str, *, panel: bool = False) -> Dataset:
             key = "panel"
         idata = _read_table(folder / meta[key])
         origin = str(folder / meta[key])
-    _check_idata(idata, framework, source=origin)
+    check_idata(framework, idata, source=origin)
     truth = _read_table(folder / meta["truth"]) if meta.get("truth") else None
     return Dataset(
         name=name,
@@ -455,33 +456,6 @@ def _read_table(path: Path) -> pd.DataFrame:
         [Problem(rule="expected a .csv or .parquet table", source=str(path), value=path.suffix)],
         title="unsupported table format",
     )
-
-
-def _check_idata(idata: pd.DataFrame, framework: Framework, source: str) -> None:
-    problems = ProblemList()
-    if "uCode" not in idata.columns:
-        problems.add("iData needs a uCode column", source=source, column="uCode")
-    else:
-        key = ["uCode", "Time"] if "Time" in idata.columns else ["uCode"]
-        blank = idata["uCode"].isna() | (idata["uCode"].astype(str).str.strip() == "")
-        for i in idata.index[blank]:
-            problems.add("uCode is missing", source=source, row=i, column="uCode")
-        dup = idata.duplicated(key, keep="first") & ~blank
-        for i in idata.index[dup]:
-            problems.add(
-                f"duplicate {' + '.join(key)}",
-                source=source,
-                row=idata.at[i, "uCode"],
-                column="uCode",
-            )
-    for code in framework.indicators:
-        if code not in idata.columns:
-            problems.add(
-                "indicator of the framework is missing from iData", source=source, column=code
-            )
-        elif not pd.api.types.is_numeric_dtype(idata[code]):
-            problems.add("indicator column is not numeric", source=source, column=code)
-    problems.raise_if_any("invalid iData")
 
 
 def _prune(fw: Framework, keep: list[str], name: str) -> Framework:

@@ -27,6 +27,14 @@ import pandas as pd
 __all__ = ["kurt", "log_ct", "skew", "winsorise"]
 
 
+def _varies(x: np.ndarray, axis: int) -> np.ndarray:
+    """Whether the non-missing values differ (a constant column has no skew or kurtosis)."""
+    ok = ~np.isnan(x)
+    hi = np.max(np.where(ok, x, -np.inf), axis=axis)
+    lo = np.min(np.where(ok, x, np.inf), axis=axis)
+    return hi > lo
+
+
 def skew(x: np.ndarray, axis: int = -2) -> np.ndarray:
     """Sample-adjusted skewness G1 = √(n(n−1))/(n−2) · m₃/m₂^{3/2}; NaN-aware.
 
@@ -41,7 +49,7 @@ def skew(x: np.ndarray, axis: int = -2) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.sqrt(n) * m3 / m2**1.5
         out = g * np.sqrt(n * (n - 1.0)) / (n - 2.0)
-    return np.where((n >= 3) & (m2 > 0), out, np.nan)
+    return np.where((n >= 3) & _varies(x, axis), out, np.nan)
 
 
 def kurt(x: np.ndarray, axis: int = -2) -> np.ndarray:
@@ -58,7 +66,7 @@ def kurt(x: np.ndarray, axis: int = -2) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         r = n * m4 / m2**2
         out = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
-    return np.where((n >= 4) & (m2 > 0), out, np.nan)
+    return np.where((n >= 4) & _varies(x, axis), out, np.nan)
 
 
 def _passes(x: np.ndarray, skew_thresh: float, kurt_thresh: float):

@@ -369,5 +369,5 @@ def test_idata_missing_indicator_is_reported(tmp_path, monkeypatch):
     with pytest.raises(ValidationError) as err:
         datasets.load("tiny")
     rules = {(p.column, p.rule) for p in err.value.problems}
-    assert ("b", "indicator of the framework is missing from iData") in rules
-    assert ("uCode", "duplicate uCode") in rules
+    assert ("b", "required indicator column is missing") in rules
+    assert ("uCode", "duplicate unit row") in rules
