@@ -29,7 +29,7 @@ from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
 from .spec import load_spec, method_params, resolve
-from .weights import nominal_weights
+from .weights.nominal import nominal_weights
 
 __all__ = ["build"]
 

@@ -21,7 +21,7 @@ import pandas as pd
 from .errors import Problem, ValidationError
 from .framework import Framework
 from .ranking import min_rank
-from .weights import effective_weights
+from .weights.nominal import effective_weights
 
 DSETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated")
 

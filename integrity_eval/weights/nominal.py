@@ -1,8 +1,7 @@
-"""Weights: the nominal weights a build uses, and effective weights in the index.
+"""Nominal weights a build uses, and effective weights in the index.
 
-Weighting *models* (entropy, CRITIC, PCA, AHP, BoD, …; DESIGN.md §5) will live
-here too. Nominal weights are relative within each parent (COINr renormalises
-them over the available children when aggregating).
+Nominal weights are relative within each parent (COINr renormalises them over
+the available children when aggregating).
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ProblemList
-from .framework import Framework
+from ..errors import ProblemList
+from ..framework import Framework
 
 __all__ = ["effective_weights", "nominal_weights"]
 
