@@ -711,8 +711,9 @@ def correlation_flags(
     filter, as in COINr); pairs whose level-``grouplev`` ancestor is the same and whose
     correlation is ``> thresh_high`` (Flag "high") or ``< thresh_low`` (Flag "low"); set
     a threshold to None to skip it. Columns ``Group, Ind1, Ind2, Corr, Flag``; each pair
-    once, in framework order (COINr documents "pairs only reported once" but its code
-    lists both orders). ``roundto`` rounds ``Corr`` (COINr's default 3; here None).
+    once, indicators in COINr's internal order (:attr:`Framework.coinr_order
+    <integrity_eval.framework.Framework.coinr_order>`: by parent code, then file order;
+    Ind1 before Ind2). ``roundto`` rounds ``Corr`` (COINr's default 3; here None).
     """
     _check_method(method)
     df = _dset(data, dset)
@@ -729,7 +730,7 @@ def correlation_flags(
             raise _fail(
                 "threshold must be between -1 and 1", "invalid option", source=name, value=t
             )
-    codes = [c for c in fw.indicators if c in df.columns]
+    codes = sorted((c for c in fw.indicators if c in df.columns), key=fw.coinr_order.get)
     x = _block(df, fw, dset, codes=codes)
     r = x.corr(method=method).to_numpy()
     group = np.array([_ancestor(fw, c, grouplev) for c in codes], dtype=object)
@@ -1019,8 +1020,12 @@ def strengths_weaknesses(
     indicators whose share of unique values (NaN counted as a value, over all units) is
     not above it; ``min_discard`` (default True) drops indicators where the unit holds
     the worst rank present (COINr's guard against e.g. shared zeros). The remaining ranks
-    are sorted ascending (ties keep framework order): strengths are the first ``top_n``,
-    weaknesses the last ``bottom_n`` (default ``top_n``), still in ascending rank order.
+    are sorted ascending, ties in COINr's internal indicator order
+    (:attr:`Framework.coinr_order <integrity_eval.framework.Framework.coinr_order>`: by
+    parent code, then file order — so of two indicators tied at the cut-off, the one whose
+    pillar code sorts first is kept, as ``get_str_weak`` does): strengths are the first
+    ``top_n``, weaknesses the last ``bottom_n`` (default ``top_n``), still in ascending
+    rank order.
 
     Tables: ``Code`` (unless ``with_codes=False``), ``Name``, the level-``report_level``
     group (column named after that level), ``Rank``, ``Value`` (the unadjusted value,
@@ -1063,7 +1068,8 @@ def strengths_weaknesses(
     keep &= r_unit.notna()
     if min_discard:
         keep &= r_unit != ranks.max(axis=0)
-    r_unit = r_unit[keep].sort_values(kind="stable")
+    r_unit = r_unit[keep]
+    r_unit = r_unit.iloc[np.lexsort(([fw.coinr_order[c] for c in r_unit.index], r_unit))]
     s_codes = list(r_unit.index[:top_n])
     w_codes = list(r_unit.index[max(len(r_unit) - bottom_n, 0) :])
     level_name = fw.level_label(report_level)

@@ -255,6 +255,26 @@ class Framework:
         cols = [self.level_label(lv) for lv in range(1, self.n_levels + 1)]
         return pd.DataFrame(rows, columns=cols)
 
+    @cached_property
+    def coinr_order(self) -> dict[str, int]:
+        """Position of every code in COINr's internal order, the order that breaks ties.
+
+        COINr 1.1.14 ``new_coin`` (R/new_coin.R) sorts iMeta by level, then by parent
+        code, then keeps file order (``iMeta[order(iMeta$Level, iMeta$Parent), ]``; R's
+        ``order`` is stable and puts the root's missing parent last). Its tools then list
+        indicators in that order, so when two indicators tie (e.g. the same rank in
+        ``get_str_weak``) the one whose parent code sorts first comes first. Parent codes
+        are compared as R compares text in the usual UTF-8 locales: ignoring case first,
+        lower case before upper case when the codes differ only by case.
+        """
+        pos = {n.code: i for i, n in enumerate(self.nodes)}
+
+        def key(n: Node) -> tuple:
+            p = n.parent
+            return (n.level, p is None, (p or "").casefold(), (p or "").swapcase(), pos[n.code])
+
+        return {n.code: i for i, n in enumerate(sorted(self.nodes, key=key))}
+
     def level_label(self, level: int, lang: str = "en") -> str:
         if len(self.level_names) >= level:
             zh, en = self.level_names[level - 1]

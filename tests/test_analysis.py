@@ -368,7 +368,9 @@ def test_correlation_flags_worked_by_hand(tiny_fw):
 def test_correlation_flags_asem_against_pairwise_loop(raw, fw):
     fl = A.correlation_flags(raw, framework=fw, thresh_high=0.75, thresh_low=-0.5)
     expect = []
-    for g in fw.codes_at(2):
+    # COINr's internal order: indicators by pillar code (new_coin sorts iMeta by Parent),
+    # file order within a pillar
+    for g in sorted(fw.codes_at(2), key=str.lower):
         for a, b in itertools.combinations(fw.children[g], 2):
             r = np.corrcoef(*pair_mask(raw[a], raw[b]))[0, 1]
             if r > 0.75 or r < -0.5:
@@ -488,6 +490,52 @@ def test_strengths_weaknesses_in_group_ranks(sw_data, tiny_fw):
     assert res.strengths["Code"].tolist() == ["a", "b"]
     assert res.weaknesses["Code"].tolist() == ["d", "c"]
     assert res.weaknesses["Rank"].tolist() == [1, 2]
+
+
+def test_strengths_weaknesses_asem_tie_at_the_cut_off_follows_coinr_order(raw, fw):
+    """ASEM, IND, Raw: Embs (Political) and MatCon (Environ) both rank 6th for IND;
+    COINr's get_str_weak keeps MatCon because new_coin sorts iMeta by Level then Parent
+    (R/new_coin.R: ``iMeta[order(iMeta$Level, iMeta$Parent), ]``) and "Environ" sorts
+    before "Political". Expected table built here from that definition."""
+    imeta = pd.read_csv(ASEM / "asem_iMeta.csv")
+    ind = imeta[imeta["Type"] == "Indicator"]
+    coinr_codes = ind.sort_values("Parent", kind="stable", key=lambda s: s.str.lower())["iCode"]
+    adj = raw[list(coinr_codes)] * ind.set_index("iCode")["Direction"][coinr_codes].to_numpy()
+    ranks = adj.rank(ascending=False, method="min")
+    r = ranks.loc["IND"].dropna()
+    r = r[r != ranks.max()[r.index]]
+    ordered = r.sort_values(kind="stable")  # coinr_codes order breaks ties
+    assert ordered.iloc[4:6].tolist() == [6, 6]
+    assert set(ordered.index[4:6]) == {"Embs", "MatCon"}
+
+    res = A.strengths_weaknesses(raw, "IND", "Raw", framework=fw, top_n=5, bottom_n=5)
+    assert res.strengths["Code"].tolist() == list(ordered.index[:5])
+    assert res.strengths["Code"].tolist()[-1] == "MatCon"
+    assert "Embs" not in res.strengths["Code"].tolist()
+    assert res.strengths["Rank"].tolist() == [1, 3, 4, 5, 6]
+    assert res.weaknesses["Code"].tolist() == list(ordered.index[-5:])
+
+
+def test_coinr_order_sorts_by_level_then_parent_then_file_order():
+    fw = Framework.from_dict(
+        {
+            "nodes": [
+                {"code": "TOP", "level": 3},
+                {"code": "Beta", "level": 2, "parent": "TOP"},
+                {"code": "alpha", "level": 2, "parent": "TOP"},
+                {"code": "z", "level": 1, "parent": "Beta"},
+                {"code": "y", "level": 1, "parent": "alpha"},
+                {"code": "x", "level": 1, "parent": "Beta"},
+            ]
+        }
+    )
+    order = sorted(fw.codes_at(1) + fw.codes_at(2) + ["TOP"], key=fw.coinr_order.get)
+    # R in a UTF-8 locale: "alpha" < "Beta" (case ignored first); z before x (file order)
+    assert order == ["y", "z", "x", "Beta", "alpha", "TOP"]
+    df = pd.DataFrame({"x": [1.0, 2, 3], "y": [1.0, 2, 3], "z": [1.0, 2, 3]}, index=["p", "q", "r"])
+    res = A.strengths_weaknesses(df, "r", framework=fw, top_n=1, bottom_n=1)
+    assert res.strengths["Code"].tolist() == ["y"]  # three-way tie at rank 1
+    assert res.weaknesses["Code"].tolist() == ["x"]
 
 
 def test_strengths_weaknesses_errors(sw_data, tiny_fw):
