@@ -13,13 +13,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .analysis import _dset, _fail, _framework
+from .analysis import ID_COLUMNS, _dset, _fail, _framework
 from .errors import Problem, ValidationError
 from .framework import Framework
 
 __all__ = ["cagr", "compare", "prc_change", "trends"]
 
-_COMPARE_COLUMNS = ("coin.1", "coin.2", "Diff", "Abs.diff")
+_DIFF_COLUMNS = ("Diff", "Abs.diff")
 
 
 # ======================================================================== compare
@@ -53,12 +53,112 @@ def _column(obj: Any, dset: str, icode: str | None, which: str) -> pd.Series:
     return s.astype(float)
 
 
+def _unit_columns(obj: Any, dset: str) -> tuple[pd.DataFrame, list[str]] | None:
+    """The unit columns a side can supply, indexed by uCode, and those ``"all"`` means:
+    an Evaluation's ``units`` table (uName, Time, groups, denominators); a DataFrame's
+    columns (``"all"``: uName, Time and the non-numeric ones)."""
+    units = getattr(obj, "units", None)
+    if isinstance(units, pd.DataFrame):
+        return units, list(units.columns)
+    if isinstance(obj, pd.DataFrame):
+        df = _dset(obj, dset)
+        keep = [
+            c for c in df.columns if c in ID_COLUMNS or not pd.api.types.is_numeric_dtype(df[c])
+        ]
+        return df, keep
+    return None
+
+
+def _also_get(a: Any, b: Any, dset: str, also_get: str | Sequence[str]) -> pd.DataFrame:
+    """COINr ``compare_coins(also_get =)``: unit columns of ``a``, gaps filled from ``b``."""
+    sides = {w: _unit_columns(o, dset) for w, o in (("a", a), ("b", b))}
+    have = {w: t for w, t in sides.items() if t is not None}
+    if not have:
+        raise _fail(
+            "also_get needs Evaluations or DataFrames (Series carry no unit columns)",
+            "invalid option",
+            source="also_get",
+            value=also_get,
+        )
+    if isinstance(also_get, str) and also_get == "all":
+        cols = list(dict.fromkeys(c for _, every in have.values() for c in every))
+    else:
+        cols = [also_get] if isinstance(also_get, str) else list(also_get)
+    problems = [
+        Problem(
+            rule=f"unit column not found; available: {', '.join(map(str, t.columns))}",
+            source=w,
+            column=c,
+        )
+        for w, (t, _) in have.items()
+        for c in cols
+        if c not in t.columns
+    ]
+    if problems:
+        raise ValidationError(problems, title="invalid option")
+    out = None
+    for t, _ in have.values():
+        out = t[cols] if out is None else out.combine_first(t[cols])[cols]
+    return out
+
+
+def _describe(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _variant_labels(a: Any, b: Any) -> tuple[str, str]:
+    """Column names for the two sides: what differs between them.
+
+    Evaluations: the spec settings that differ — ``stage=method`` for a changed (or
+    skipped: ``off``) method, ``stage__param=value`` (the paths of ``with_params``) for a
+    parameter both sides have — else the seed, period or framework; Series: their
+    names; else ``"a"`` and ``"b"``.
+    """
+    if hasattr(a, "spec") and hasattr(b, "spec"):
+        pa, pb = [], []
+        for stage in dict.fromkeys([*a.spec, *b.spec]):
+            ca, cb = a.spec.get(stage), b.spec.get(stage)
+            if ca is None or cb is None:
+                if ca != cb:
+                    pa.append(f"{stage}={'off' if ca is None else ca.get('method', 'on')}")
+                    pb.append(f"{stage}={'off' if cb is None else cb.get('method', 'on')}")
+                continue
+            for key in [k for k in ca if k in cb and not _same(ca[k], cb[k])]:
+                # a changed method is named alone: its parameters differ with it
+                name = stage if key == "method" else f"{stage}__{key}"
+                pa.append(f"{name}={_describe(ca[key])}")
+                pb.append(f"{name}={_describe(cb[key])}")
+        if pa:
+            return ", ".join(pa), ", ".join(pb)
+        for attr in ("seed", "time"):
+            va, vb = getattr(a, attr, None), getattr(b, attr, None)
+            if va != vb:
+                return f"{attr}={va}", f"{attr}={vb}"
+        fa, fb = getattr(a, "framework", None), getattr(b, "framework", None)
+        if fa is not None and fb is not None and fa.name != fb.name:
+            return fa.name, fb.name
+    na, nb = getattr(a, "name", None), getattr(b, "name", None)
+    if isinstance(na, str) and isinstance(nb, str) and na and nb and na != nb:
+        return na, nb
+    return "a", "b"
+
+
+def _same(x: Any, y: Any) -> bool:
+    try:
+        return bool(np.all(np.asarray(x, dtype=object) == np.asarray(y, dtype=object)))
+    except ValueError:  # shapes differ
+        return False
+
+
 def compare(
     a: Any,
     b: Any,
     *,
     dset: str = "Aggregated",
     icode: str | None = None,
+    labels: tuple[str, str] | None = None,
+    also_get: str | Sequence[str] | None = None,
     sort_by: str | None = None,
     compare_by: Literal["ranks", "scores"] = "ranks",
 ) -> pd.DataFrame:
@@ -68,10 +168,18 @@ def compare(
     or Series by unit. ``icode`` defaults to the framework root (the index). Units are
     matched on uCode, keeping those of either side (outer join); with
     ``compare_by="ranks"`` (default) each side is ranked over the matched table (rank 1
-    = highest, ties min, missing units stay NaN). Returns, indexed by uCode in code
-    order (as R's ``merge``): ``coin.1`` (a), ``coin.2`` (b), ``Diff`` = coin.1 −
-    coin.2, ``Abs.diff``. ``sort_by`` sorts ascending by one of those columns ("a" and
-    "b" are accepted for coin.1 / coin.2), missing values last.
+    = highest, ties min; integers, ``<NA>`` for a unit missing on that side).
+
+    Returns, indexed by uCode in code order (as R's ``merge``): the ``also_get`` unit
+    columns, then one column per side, ``Diff`` = a − b and ``Abs.diff``. The two value
+    columns are named by ``labels`` (default: what differs between the two, e.g.
+    ``normalise=minmax`` / ``normalise=zscore`` for two Evaluations,
+    the names of two Series, else ``a`` / ``b``); COINr calls them ``coin.1`` /
+    ``coin.2``. ``also_get``: unit columns to carry, as COINr's ``also_get`` — a name or
+    a list (``"uName"``, group columns, ``"Time"``) or ``"all"``; taken from ``a`` (its
+    ``units`` table, or a DataFrame's text columns), filled from ``b`` for units only
+    ``b`` has. ``sort_by`` sorts ascending by one of the output columns ("a" and "b"
+    name the two value columns), missing values last.
     """
     if compare_by not in ("ranks", "scores"):
         raise _fail(
@@ -88,17 +196,31 @@ def compare(
                 break
     s1 = _column(a, dset, icode, "a")
     s2 = _column(b, dset, icode, "b")
-    both = pd.concat([s1.rename("coin.1"), s2.rename("coin.2")], axis=1, sort=True)
+    la, lb = _variant_labels(a, b) if labels is None else map(str, labels)
+    if la == lb:
+        la, lb = f"{la} (a)", f"{lb} (b)"
+    extra = None if also_get is None else _also_get(a, b, dset, also_get)
+    clash = [x for x in (la, lb) if x in _DIFF_COLUMNS or (extra is not None and x in extra)]
+    if clash:
+        raise _fail(
+            "labels must differ from the other column names",
+            "invalid option",
+            source="labels",
+            value=clash,
+        )
+    both = pd.concat([s1.rename(la), s2.rename(lb)], axis=1, sort=True)
     both.index.name = "uCode"
     if compare_by == "ranks":
-        both = both.rank(ascending=False, method="min", na_option="keep")
-    both["Diff"] = both["coin.1"] - both["coin.2"]
+        both = both.rank(ascending=False, method="min", na_option="keep").astype("Int64")
+    both["Diff"] = both[la] - both[lb]
     both["Abs.diff"] = both["Diff"].abs()
+    if extra is not None:
+        both = extra.reindex(both.index).join(both)
     if sort_by is not None:
-        key = {"a": "coin.1", "b": "coin.2"}.get(sort_by, sort_by)
-        if key not in _COMPARE_COLUMNS:
+        key = {"a": la, "b": lb}.get(sort_by, sort_by)
+        if key not in both.columns and key != "uCode":
             raise _fail(
-                f"sort_by must be one of {list(_COMPARE_COLUMNS)}",
+                f"sort_by must be one of {['a', 'b', *both.columns]}",
                 "invalid option",
                 source="sort_by",
                 value=sort_by,
@@ -216,10 +338,17 @@ def trends(
     than two observations give NaN. ``adjust_directions`` multiplies each metric by the
     indicator's direction (needs the framework; COINr's default False).
 
+    ``panel`` may be a :class:`~integrity_eval.panel.Panel` (``build_panel``), whose
+    datasets are indexed by (Time, uCode): index levels named ``unit_col`` /
+    ``time_col`` are read as columns, so ``trends(panel, dset="Aggregated")`` equals
+    ``panel.trends()``.
+
     Returns COINr's long table sorted by iCode then uCode: ``uCode, iCode, <f_trend>,
     Avail`` (share of the unit's rows with a value), ``t_first, t_latest`` (first and
-    latest observed times, when at least two), ``Avail_use_latest, t_first_use_latest``
-    (the same within the ``use_latest`` window).
+    latest observed times, when at least two; integers — nullable ``Int64`` — when the
+    times are whole numbers such as years), and with ``use_latest`` only,
+    ``Avail_use_latest, t_first_use_latest`` (the same within the window; COINr fills
+    them with NA otherwise).
 
     Differences from COINr: ``interval`` filters rows before anything else (COINr's
     ``Time`` argument mis-indexes rows when it is not a prefix of the series, and is
@@ -231,8 +360,10 @@ def trends(
         raise _fail(
             "expected a long DataFrame", "invalid data", source="panel", value=type(df).__name__
         )
-    if unit_col not in df.columns and df.index.name == unit_col:
-        df = df.reset_index()
+    # a panel's datasets are indexed by (Time, uCode): bring those levels back as columns
+    in_index = [n for n in df.index.names if n in (unit_col, time_col) and n not in df.columns]
+    if in_index:
+        df = df.reset_index(level=in_index)
     problems = [
         Problem(rule="required column is missing", source="panel", column=c)
         for c in (unit_col, time_col)
@@ -386,16 +517,19 @@ def trends(
         metric = metric * direction
 
     name = f_trend if isinstance(f_trend, str) else getattr(f_trend, "__name__", "trend")
+    whole = np.isfinite(tt).any() and bool(np.all(np.mod(tt[np.isfinite(tt)], 1) == 0))
+    as_time = (lambda a: pd.array(a.ravel(), dtype="Int64")) if whole else np.ravel
     out = pd.DataFrame(
         {
             "uCode": np.repeat(units, n_c),
             "iCode": np.tile(np.array(codes, dtype=object), n_u),
             name: metric.ravel(),
             "Avail": avail.ravel(),
-            "t_first": t_first.ravel(),
-            "t_latest": t_latest.ravel(),
-            "Avail_use_latest": avail_w.ravel(),
-            "t_first_use_latest": t_first_w.ravel(),
+            "t_first": as_time(t_first),
+            "t_latest": as_time(t_latest),
         }
     )
+    if use_latest is not None:
+        out["Avail_use_latest"] = avail_w.ravel()
+        out["t_first_use_latest"] = as_time(t_first_w)
     return out.sort_values(["iCode", "uCode"], kind="stable").reset_index(drop=True)

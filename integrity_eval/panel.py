@@ -61,14 +61,21 @@ class Panel:
         """Ranks within each period, units × periods."""
         return pd.DataFrame({t: ev.ranks for t, ev in self.evaluations.items()})
 
-    def trends(
-        self, *, codes: list[str] | None = None, interval: int | None = None
-    ) -> pd.DataFrame:
-        """Each unit's CAGR over the last ``interval`` periods (COINr ``get_trends``)."""
+    @property
+    def framework(self) -> Framework:
+        """The indicator framework (the same for every period)."""
+        return next(iter(self.evaluations.values())).framework
+
+    def trends(self, *, dset: str = "Aggregated", **options: Any) -> pd.DataFrame:
+        """Trend of every unit × code over the periods — COINr ``get_trends``.
+
+        Same as ``integrity_eval.compare.trends(panel, dset=dset, **options)``; the
+        options (``codes``, ``f_trend``, ``interval``, ``use_latest``,
+        ``adjust_directions``) are documented there.
+        """
         from .compare import trends
 
-        long = self.get_dset("Aggregated").reset_index()
-        return trends(long, codes=codes, interval=interval)
+        return trends(self, dset=dset, **options)
 
 
 def build_panel(

@@ -43,15 +43,20 @@ def test_compare_ranks_worked_by_hand():
     b = pd.Series({"u1": 5.0, "u2": 30, "u3": 1, "u5": 7})
     out = C.compare(a, b)
     assert list(out.index) == ["u1", "u2", "u3", "u4", "u5"]
-    assert list(out.columns) == ["coin.1", "coin.2", "Diff", "Abs.diff"]
+    assert list(out.columns) == ["a", "b", "Diff", "Abs.diff"]
+    assert (out.dtypes == "Int64").all()  # ranks are integers, <NA> where missing
     # a: u2 = u3 = 20 share rank 1, u1 rank 3; b: 30 > 7 > 5 > 1
-    np.testing.assert_array_equal(out["coin.1"], [3, 1, 1, np.nan, np.nan])
-    np.testing.assert_array_equal(out["coin.2"], [3, 1, 4, np.nan, 2])
-    np.testing.assert_array_equal(out["Diff"], [0, 0, -3, np.nan, np.nan])
-    np.testing.assert_array_equal(out["Abs.diff"], [0, 0, 3, np.nan, np.nan])
+    assert out["a"].tolist() == [3, 1, 1, pd.NA, pd.NA]
+    assert out["b"].tolist() == [3, 1, 4, pd.NA, 2]
+    assert out["Diff"].tolist() == [0, 0, -3, pd.NA, pd.NA]
+    assert out["Abs.diff"].tolist() == [0, 0, 3, pd.NA, pd.NA]
     scores = C.compare(a, b, compare_by="scores", sort_by="Abs.diff")
     assert list(scores.index[:3]) == ["u1", "u2", "u3"]  # |5|, |−10|, |19| then NaN
     assert scores.loc["u3", "Diff"] == 19
+    named = C.compare(a.rename("2023"), b.rename("2024"), sort_by="b")
+    assert list(named.columns[:2]) == ["2023", "2024"] and named.index[0] == "u2"
+    labelled = C.compare(a, b, labels=("old", "new"))
+    assert list(labelled.columns[:2]) == ["old", "new"]
 
 
 def test_compare_evaluations_default_to_the_root(tiny_fw):
@@ -65,6 +70,44 @@ def test_compare_evaluations_default_to_the_root(tiny_fw):
     # DataFrames with a uCode column, explicit icode
     out2 = C.compare(d1.rename_axis("uCode").reset_index(), d2, icode="a")
     assert out2["Diff"].tolist() == [0, 0, 0]
+
+
+def test_compare_names_columns_after_what_differs(asem_ev):
+    """Issue 6: columns named after the two variants, not coin.1 / coin.2."""
+    zscore = asem_ev.with_params(normalise__method="zscore", normalise__m_sd=[10, 2])
+    out = C.compare(asem_ev, zscore)
+    assert list(out.columns) == ["normalise=minmax", "normalise=zscore", "Diff", "Abs.diff"]
+    wider = asem_ev.with_params(normalise__l_u=[1, 100], screen__dat_thresh=0.5)
+    assert list(C.compare(asem_ev, wider).columns[:2]) == [
+        "screen__dat_thresh=0.9, normalise__l_u=[0, 100]",
+        "screen__dat_thresh=0.5, normalise__l_u=[1, 100]",
+    ]
+    no_treat = asem_ev.with_params(treat=None)
+    assert list(C.compare(asem_ev, no_treat).columns[:2]) == ["treat=winsorise", "treat=off"]
+    assert list(C.compare(asem_ev, asem_ev).columns[:2]) == ["a", "b"]
+
+
+def test_compare_also_get_carries_unit_columns_as_coinr(asem_ev):
+    """COINr compare_coins(also_get = "uName"): unit columns first, taken from the first
+    coin and filled from the second for units only it has."""
+    only_some = asem_ev.get_dset("Aggregated").iloc[:40]
+    names = asem_ev.units[["uName", "EurAsia_group"]].iloc[:40]
+    b = pd.concat([names, only_some], axis=1)
+    other = asem_ev.with_params(aggregate__method="gmean", normalise__l_u=[1, 100])
+    out = C.compare(b, other, also_get=["uName", "EurAsia_group"], labels=("amean", "gmean"))
+    assert list(out.columns) == ["uName", "EurAsia_group", "amean", "gmean", "Diff", "Abs.diff"]
+    units = asem_ev.units
+    assert out["uName"].tolist() == units.loc[out.index, "uName"].tolist()  # 11 filled from b
+    assert out["EurAsia_group"].tolist() == units.loc[out.index, "EurAsia_group"].tolist()
+    assert out["amean"].isna().sum() == len(units) - 40
+    assert out.loc["AUT", "uName"] == "Austria"
+    every = C.compare(asem_ev, other, also_get="all")
+    assert list(every.columns[: len(units.columns)]) == list(units.columns)
+    with pytest.raises(ValidationError) as e:
+        C.compare(asem_ev, other, also_get="Region")
+    assert {p.source for p in e.value.problems} == {"a", "b"}
+    with pytest.raises(ValidationError):
+        C.compare(pd.Series({"x": 1.0}), pd.Series({"x": 2.0}), also_get="uName")
 
 
 def test_compare_errors():
@@ -126,8 +169,6 @@ def test_trends_cagr_and_availability(panel):
         "Avail",
         "t_first",
         "t_latest",
-        "Avail_use_latest",
-        "t_first_use_latest",
     ]
     assert tr[["iCode", "uCode"]].values.tolist() == [
         ["a", "A"],
@@ -140,7 +181,8 @@ def test_trends_cagr_and_availability(panel):
     np.testing.assert_allclose(tr["Avail"], [1.0, 0.5, 1.0, 1.0])
     np.testing.assert_array_equal(tr["t_first"], [2018, 2019, 2018, 2018])
     np.testing.assert_array_equal(tr["t_latest"], [2021, 2021, 2021, 2021])
-    assert tr["Avail_use_latest"].isna().all()
+    assert tr["t_first"].dtype == "Int64"  # years stay integers
+    assert C.trends(panel.assign(Time=panel["Time"] + 0.5))["t_first"].dtype == float
 
 
 def test_trends_use_latest_window_and_coinr_first_row_rule(panel):
@@ -150,7 +192,7 @@ def test_trends_use_latest_window_and_coinr_first_row_rule(panel):
     # B's last two rows are [NaN, 200]: one point → NaN, availability 1/2
     assert np.isnan(tr.loc[("a", "B"), "CAGR"])
     assert tr.loc[("a", "B"), "Avail_use_latest"] == 0.5
-    assert np.isnan(tr.loc[("a", "B"), "t_first_use_latest"])
+    assert pd.isna(tr.loc[("a", "B"), "t_first_use_latest"])
     tr3 = C.trends(panel, use_latest=3).set_index(["iCode", "uCode"])
     assert tr3.loc[("b", "A"), "CAGR"] == pytest.approx(1.0)  # 20 → 80 over 2 years
     # a window starting at the unit's first row is NaN in COINr (`i_first > 1`)

@@ -50,3 +50,22 @@ def test_panel_scores_and_ranks_tables(asem_fw, panel_data):
 def test_build_panel_needs_time(asem_fw, asem_idata):
     with pytest.raises(ie.ValidationError, match="Time"):
         build_panel(asem_fw, asem_idata.drop(columns="Time"), SPEC)
+
+
+def test_trends_of_a_panel_two_spellings_agree_with_cagr_by_hand(asem_fw, panel_data):
+    """Issue 12: compare.trends accepts what its docstring documents (an object with
+    get_dset, here build_panel's result) and agrees with Panel.trends; CAGR by hand
+    (COINr CAGR: (last / first)^(1 / years) − 1)."""
+    panel = build_panel(asem_fw, panel_data, SPEC)
+    via_function = ie.compare.trends(panel, dset="Aggregated", codes=["Index", "Conn"])
+    via_method = panel.trends(codes=["Index", "Conn"])
+    pd.testing.assert_frame_equal(via_function, via_method)
+    assert list(via_method.columns) == ["uCode", "iCode", "CAGR", "Avail", "t_first", "t_latest"]
+    assert via_method["t_first"].dtype == "Int64" and set(via_method["t_latest"]) == {2022}
+    row = via_method.set_index(["iCode", "uCode"]).loc[("Index", "AUT")]
+    first, last = panel[2018].scores["AUT"], panel[2022].scores["AUT"]
+    assert row["CAGR"] == pytest.approx((last / first) ** (1 / 4) - 1)
+    # the same keywords on both spellings
+    window = panel.trends(codes=["Index"], use_latest=2)
+    assert window.equals(ie.compare.trends(panel, dset="Aggregated", codes=["Index"], use_latest=2))
+    assert window["t_first_use_latest"].dropna().eq(2021).all()
