@@ -594,27 +594,8 @@ def _code_str(v: Any) -> str:
 
 # ================================================================ problems
 def _print_problems(exc: ValidationError) -> None:
-    n = len(exc.problems)
-    out = [f"错误 / Error: {exc.title} — 共 {n} 个问题 / {n} problem(s):"]
-    for i, p in enumerate(exc.problems, start=1):
-        parts = []
-        if p.source:
-            label = "文件/file" if _looks_like_path(p.source) else "来源/source"
-            parts.append(f"{label} {p.source}")
-        if p.row != "":
-            parts.append(f"行/row {p.row}")
-        if p.column != "":
-            parts.append(f"列/column {p.column}")
-        if p.value != "":
-            parts.append(f"值/value {p.value!r}")
-        where = " | ".join(parts)
-        out.append(f"  {i}. {where} | 规则/rule: {p.rule}" if where else f"  {i}. {p.rule}")
-    sys.stderr.write("\n".join(out) + "\n")
-
-
-def _looks_like_path(source: str) -> bool:
-    head = source.split(" [", 1)[0]
-    return "/" in head or "\\" in head or bool(Path(head).suffix)
+    """Every problem, in Chinese and English: the same text as ``str(exc)`` in Python."""
+    sys.stderr.write(f"错误 / Error: {exc}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
