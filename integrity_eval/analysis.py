@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from . import treat
+from .display import Displayable, Summary
 from .errors import Problem, ValidationError
 from .framework import Framework
 
@@ -343,27 +344,53 @@ def indicator_stats(
 
 
 # ============================================================ data availability
-@dataclass(frozen=True, eq=False)
-class DataAvailability:
+@dataclass(frozen=True, eq=False, repr=False)
+class DataAvailability(Displayable):
     """Result of :func:`data_availability` (COINr ``get_data_avail``).
 
-    ``summary``: per unit ``N_missing, N_zero, N_miss_or_zero, Dat_Avail, Non_Zero``;
-    ``by_group``: per unit × aggregate code, the fraction of the aggregate's indicators
-    that are available (None without a framework); ``group_means``: ``summary``'s
-    fractions and ``by_group`` averaged over the units of each group of ``by`` (with
-    ``n_units``), or None. Also indexable as ``res["Summary"]``, ``res["ByGroup"]``.
+    ``by_unit`` (COINr's ``Summary``): per unit ``N_missing, N_zero, N_miss_or_zero,
+    Dat_Avail, Non_Zero``; ``by_group``: per unit × aggregate code, the fraction of the
+    aggregate's indicators that are available (None without a framework);
+    ``group_means``: ``by_unit``'s fractions and ``by_group`` averaged over the units of
+    each group of ``by`` (with ``n_units``), or None. Also indexable by COINr's names,
+    ``res["Summary"]``, ``res["ByGroup"]``. :meth:`summary` is the printed overview.
     """
 
-    summary: pd.DataFrame
+    by_unit: pd.DataFrame
     by_group: pd.DataFrame | None = None
     group_means: pd.DataFrame | None = None
 
     def __getitem__(self, key: str) -> pd.DataFrame | None:
         return {
-            "Summary": self.summary,
+            "Summary": self.by_unit,
             "ByGroup": self.by_group,
             "GroupMeans": self.group_means,
         }[key]
+
+    def _headline(self) -> str:
+        avail = self.by_unit["Dat_Avail"]
+        return f"{len(avail)} units, data availability {avail.min():.0%}–{avail.max():.0%}"
+
+    def summary(self) -> Summary:
+        """Overview: the units with the least data first, and the group means."""
+        avail = self.by_unit["Dat_Avail"]
+        tables = [
+            (
+                "Units, least data first / 数据最少的单位在前",
+                self.by_unit.sort_values("Dat_Avail", kind="stable"),
+            )
+        ]
+        if self.group_means is not None:
+            tables.append(("Group means / 分组平均", self.group_means))
+        return Summary(
+            "Data availability / 数据可得性",
+            [
+                ("units / 单位", len(avail)),
+                ("mean availability / 平均可得率", f"{avail.mean():.1%}"),
+                ("complete units / 数据完整的单位", int((avail == 1).sum())),
+            ],
+            tables,
+        )
 
 
 def data_availability(
@@ -437,7 +464,7 @@ def data_availability(
         group_means = grouped.mean()
         group_means.insert(0, "n_units", grouped.size())
         group_means.index.name = by if isinstance(by, str) else (labels.name or "group")
-    return DataAvailability(summary=summary, by_group=by_group, group_means=group_means)
+    return DataAvailability(by_unit=summary, by_group=by_group, group_means=group_means)
 
 
 # ================================================================= correlations
@@ -798,8 +825,8 @@ def cronbach(
 
 
 # =========================================================================== PCA
-@dataclass(frozen=True, eq=False)
-class PCAGroup:
+@dataclass(frozen=True, eq=False, repr=False)
+class PCAGroup(Displayable):
     """PCA of one group of codes (R ``prcomp(center = TRUE, scale. = TRUE)``).
 
     ``loadings``: code × PC (prcomp's ``rotation``); ``sdev``: standard deviation of
@@ -822,9 +849,41 @@ class PCAGroup:
         """COINr's PCA weights of the group: the loadings of the first component."""
         return self.loadings["PC1"].rename("Weight")
 
+    def _headline(self) -> str:
+        return (
+            f"{self.name}: {len(self.loadings)} codes, {len(self.scores)} units; "
+            f"PC1 explains {self.variance_share.iloc[0]:.1%}"
+        )
 
-@dataclass(frozen=True, eq=False)
-class PCAResult:
+    def summary(self) -> Summary:
+        """Overview: units used and dropped, variance explained, loadings."""
+        return Summary(
+            f"PCA / 主成分分析: {self.name}",
+            _pca_facts(self),
+            [
+                ("Variance explained / 解释方差", _variance_table(self)),
+                ("Loadings / 载荷", self.loadings),
+            ],
+        )
+
+
+def _pca_facts(g: PCAGroup) -> list[tuple[str, object]]:
+    dropped = ", ".join(g.dropped) if g.dropped else "none / 无"
+    return [
+        ("codes / 代码", len(g.loadings)),
+        ("units used / 使用的单位", len(g.scores)),
+        ("units dropped (missing values) / 因缺失值剔除", dropped),
+    ]
+
+
+def _variance_table(g: PCAGroup) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"sdev": g.sdev, "share": g.variance_share, "cumulative": g.variance_share.cumsum()}
+    )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PCAResult(Displayable):
     """Result of :func:`pca` (COINr ``get_PCA``).
 
     ``weights``: COINr's "PCA weights", the first-component loadings of every code,
@@ -854,6 +913,37 @@ class PCAResult:
         if len(self.groups) == 1:
             return next(iter(self.groups.values())).scores
         return pd.concat({k: g.scores for k, g in self.groups.items()}, axis=1)
+
+    def _headline(self) -> str:
+        pc1 = [g.variance_share.iloc[0] for g in self.groups.values()]
+        return (
+            f"{len(self.groups)} group(s), {len(self.weights)} codes; "
+            f"PC1 explains {min(pc1):.1%}–{max(pc1):.1%}"
+        )
+
+    def summary(self) -> Summary:
+        """Overview: per group, the share of variance of the first components; the
+        PCA weights (first-component loadings)."""
+        shares = pd.DataFrame(
+            {
+                k: {
+                    "codes": len(g.loadings),
+                    "units used": len(g.scores),
+                    "PC1 share": g.variance_share.iloc[0],
+                    "PC1+PC2 share": g.variance_share.iloc[:2].sum(),
+                }
+                for k, g in self.groups.items()
+            }
+        ).T
+        dropped = sorted({u for g in self.groups.values() for u in g.dropped})
+        return Summary(
+            "PCA / 主成分分析",
+            [
+                ("groups / 组", len(self.groups)),
+                ("units dropped somewhere / 被剔除的单位", ", ".join(dropped) or "none / 无"),
+            ],
+            [("Groups / 各组", shares), ("PCA weights (PC1 loadings) / 主成分权重", self.weights)],
+        )
 
 
 def _pca_group(
@@ -979,8 +1069,8 @@ def pca(
 
 
 # ===================================================== strengths and weaknesses
-@dataclass(frozen=True, eq=False)
-class StrengthsWeaknesses:
+@dataclass(frozen=True, eq=False, repr=False)
+class StrengthsWeaknesses(Displayable):
     """Result of :func:`strengths_weaknesses`; also ``res["Strengths"]`` /
     ``res["Weaknesses"]`` as COINr's list."""
 
@@ -990,6 +1080,23 @@ class StrengthsWeaknesses:
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return {"Strengths": self.strengths, "Weaknesses": self.weaknesses}[key]
+
+    def _headline(self) -> str:
+        def codes(t: pd.DataFrame) -> str:
+            col = "Code" if "Code" in t.columns else "Name"
+            return ", ".join(map(str, t[col]))
+
+        return (
+            f"{self.unit}: strengths {codes(self.strengths)}; weaknesses {codes(self.weaknesses)}"
+        )
+
+    def summary(self) -> Summary:
+        """Both tables under a bilingual title."""
+        return Summary(
+            f"Strengths and weaknesses / 优势与短板: {self.unit}",
+            [],
+            [("Strengths / 优势", self.strengths), ("Weaknesses / 短板", self.weaknesses)],
+        )
 
 
 def strengths_weaknesses(
@@ -1083,7 +1190,7 @@ def strengths_weaknesses(
                 "Code": sel,
                 "Name": [fw[c].name(lang) for c in sel],
                 level_name: [_ancestor(fw, c, report_level) for c in sel],
-                "Rank": r_unit[sel].to_numpy(),
+                "Rank": pd.array(r_unit[sel].to_numpy(), dtype="Int64"),
                 "Value": values,
             }
         )

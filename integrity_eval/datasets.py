@@ -66,6 +66,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .display import Summary
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
 from .schemas import check_idata
@@ -167,6 +168,30 @@ class Dataset:
             f"{self.kind_label}{licence}>"
         )
 
+    def summary(self) -> Summary:
+        """Overview: title, kind (real or synthetic), source, licence, size, first rows."""
+        facts = [
+            ("dataset / 数据集", f"{self.name}{' (panel)' if self.panel else ''}"),
+            ("title / 标题", " / ".join(t for t in (self.title_zh, self.title_en) if t)),
+            ("kind / 类型", self.kind_label),
+            ("size / 规模", self._shape_text()),
+            ("framework / 框架", self.framework.name),
+        ]
+        facts += [
+            (label, text)
+            for label, text in (
+                ("source / 来源", _first_line(self.source)),
+                ("licence / 许可", self.licence),
+                ("description / 说明", self.description_zh or self.description),
+            )
+            if text
+        ]
+        return Summary(
+            f"Dataset / 数据集: {self.name}",
+            facts,
+            [("iData (first 5 rows / 前 5 行)", self.idata.head(5))],
+        )
+
     def _repr_html_(self) -> str:
         esc = html.escape
         badge = (
@@ -181,6 +206,13 @@ class Dataset:
             f"<code>{esc(self.name)}</code>{panel} · {esc(self._shape_text())} · {badge}"
             f" · {esc(self.licence)}{desc}</div>"
         )
+
+
+def _first_line(text: str, width: int = 100) -> str:
+    """The first line of ``text`` that is not a Markdown heading, cut to ``width``."""
+    lines = (ln.strip().lstrip("*- ") for ln in text.splitlines())
+    line = next((ln for ln in lines if ln and not ln.startswith("#")), "")
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 # ------------------------------------------------------------------- discovery

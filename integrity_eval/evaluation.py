@@ -199,6 +199,9 @@ class Evaluation:
         """Text and HTML overview: framework, spec, league table, unscored units."""
         return EvaluationSummary(self)
 
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
 
 class EvaluationSummary:
     """What :meth:`Evaluation.summary` returns: text when printed, HTML in Jupyter,

@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .display import Summary
 from .errors import Problem, ProblemList, ValidationError, report_unknown
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
@@ -130,6 +131,11 @@ class Node:
     def is_indicator(self) -> bool:
         return self.level == 1
 
+    def __repr__(self) -> str:
+        up = f", parent {self.parent}" if self.parent else ""
+        names = " / ".join(t for t in (self.name_zh, self.name_en) if t)
+        return f"<Node {self.code} (level {self.level}{up}){': ' + names if names else ''}>"
+
     def name(self, lang: str = "zh") -> str:
         """The node's name in ``lang`` ("zh" or "en"), falling back to the other."""
         first, second = (
@@ -197,6 +203,28 @@ class Framework:
     def __repr__(self) -> str:
         sizes = ", ".join(f"L{lv}: {len(self.codes_at(lv))}" for lv in range(1, self.n_levels + 1))
         return f"<Framework {self.name or '(unnamed)'}: {sizes}>"
+
+    def summary(self) -> Summary:
+        """Overview: titles, source, levels, and the tree as a table."""
+        levels = ", ".join(
+            f"{self.level_label(lv, 'zh')} / {self.level_label(lv)}: {len(self.codes_at(lv))}"
+            if self.level_label(lv, "zh") != self.level_label(lv)
+            else f"{self.level_label(lv)}: {len(self.codes_at(lv))}"
+            for lv in range(self.n_levels, 0, -1)
+        )
+        facts = [
+            ("framework / 框架", self.name or "(unnamed)"),
+            ("title / 标题", " / ".join(t for t in (self.title_zh, self.title_en) if t) or "—"),
+            ("levels / 层级", levels),
+        ]
+        facts += [(label, text) for label, text in (("source / 来源", self.source),) if text]
+        cols = ["code", "name_zh", "name_en", "level", "parent", "weight", "direction", "unit"]
+        tree = pd.DataFrame([[getattr(n, c) for c in cols] for n in self.nodes], columns=cols)
+        tree = tree.set_index("code")
+        return Summary("Indicator framework / 指标框架", facts, [("Tree / 指标树", tree)])
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     @property
     def n_levels(self) -> int:

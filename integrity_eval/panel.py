@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .build import build
+from .display import Displayable, Summary
 from .errors import Problem, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, load_framework
@@ -27,16 +28,35 @@ __all__ = ["Panel", "build_panel"]
 NORMALISE = ("global", "per_period")
 
 
-@dataclass(frozen=True, eq=False)
-class Panel:
+@dataclass(frozen=True, eq=False, repr=False)
+class Panel(Displayable):
     """The Evaluations of every period, keyed by ``Time``, oldest first."""
 
     evaluations: Mapping[Any, Evaluation]
     normalise: str
 
-    def __repr__(self) -> str:
+    def _headline(self) -> str:
         times = list(self.evaluations)
-        return f"<Panel {times[0]}–{times[-1]} ({len(times)} periods), normalise={self.normalise}>"
+        return f"{times[0]}–{times[-1]} ({len(times)} periods), normalise={self.normalise}"
+
+    def summary(self) -> Summary:
+        """Overview: framework, periods, units scored per period, scores by period
+        (best in the latest period first)."""
+        fw = self.framework
+        scores = self.scores
+        if not scores.empty:
+            scores = scores.sort_values(scores.columns[-1], ascending=False, na_position="last")
+        counts = ", ".join(f"{t}: {len(ev.scores)}" for t, ev in self.evaluations.items())
+        return Summary(
+            "Panel / 面板评价",
+            [
+                ("framework / 框架", f"{fw.name} ({fw.title_zh or fw.title_en})"),
+                ("periods / 期间", ", ".join(map(str, self.times))),
+                ("normalisation / 归一化", self.normalise),
+                ("units scored / 已评分单位", counts),
+            ],
+            [("Scores by period / 各期得分", scores)],
+        )
 
     def __getitem__(self, time: Any) -> Evaluation:
         return self.evaluations[time]
@@ -58,8 +78,8 @@ class Panel:
 
     @property
     def ranks(self) -> pd.DataFrame:
-        """Ranks within each period, units × periods."""
-        return pd.DataFrame({t: ev.ranks for t, ev in self.evaluations.items()})
+        """Ranks within each period, units × periods (integers, ``<NA>`` where unscored)."""
+        return pd.DataFrame({t: ev.ranks for t, ev in self.evaluations.items()}).astype("Int64")
 
     @property
     def framework(self) -> Framework:

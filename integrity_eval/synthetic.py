@@ -119,6 +119,7 @@ import yaml
 from scipy.signal import lfilter
 from scipy.special import expit, logit
 
+from .display import Displayable, Summary
 from .framework import Framework, load_framework
 
 __all__ = [
@@ -149,8 +150,8 @@ DEFAULTS: dict[str, float] = {
 CSV_FLOAT_FORMAT = "%.10g"
 
 
-@dataclass(frozen=True)
-class SyntheticPanel:
+@dataclass(frozen=True, repr=False)
+class SyntheticPanel(Displayable):
     """A synthetic panel and its ground truth.
 
     ``idata``: COINr iData layout — ``uCode, uName, Time``, group columns,
@@ -178,6 +179,22 @@ class SyntheticPanel:
         year = self.years[-1] if year is None else int(year)
         t = self.truth[self.truth["Time"] == year]
         return pd.Series(t["theta"].to_numpy(), index=t["uCode"].to_numpy(), name="theta")
+
+    def _headline(self) -> str:
+        years = self.years
+        return (
+            f"{self.params.get('framework', '')}: {self.idata['uCode'].nunique()} units, "
+            f"{years[0]}–{years[-1]}; synthetic / 合成数据"
+        )
+
+    def summary(self) -> Summary:
+        """Overview: the model, its constants, and the ground truth of the latest year."""
+        scalars = [(k, v) for k, v in self.params.items() if isinstance(v, (str, int, float))]
+        return Summary(
+            "Synthetic panel / 合成面板数据 (合成数据 / synthetic)",
+            [("years / 年份", f"{self.years[0]}–{self.years[-1]}"), *scalars],
+            [("Ground truth θ, latest year / 最新年份真实值", self.truth_at())],
+        )
 
 
 # ----------------------------------------------------------------- generator

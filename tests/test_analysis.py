@@ -513,6 +513,7 @@ def test_strengths_weaknesses_asem_tie_at_the_cut_off_follows_coinr_order(raw, f
     assert res.strengths["Code"].tolist()[-1] == "MatCon"
     assert "Embs" not in res.strengths["Code"].tolist()
     assert res.strengths["Rank"].tolist() == [1, 3, 4, 5, 6]
+    assert res.strengths["Rank"].dtype == "Int64"
     assert res.weaknesses["Code"].tolist() == list(ordered.index[-5:])
 
 

@@ -42,6 +42,7 @@ def test_panel_scores_and_ranks_tables(asem_fw, panel_data):
     panel = build_panel(asem_fw, panel_data, SPEC)
     assert panel.scores.shape == (51, 5)
     assert panel.ranks.min().min() == 1
+    assert (panel.ranks.dtypes == "Int64").all()  # integer ranks, <NA> where unscored
     ev = ie.build(asem_fw, panel_data[panel_data.Time == 2018], SPEC)
     # the 2018 ranks differ once the other years take part in the normalisation
     assert not panel[2018].scores.equals(ev.scores)
