@@ -38,6 +38,9 @@ class Problem:
     column: str = ""
     value: str = ""
 
+    def __repr__(self) -> str:
+        return f"<Problem {self}>"
+
     @property
     def message(self) -> str:
         """The rule in Chinese and English (see :func:`bilingual`)."""

@@ -57,8 +57,14 @@ class Evaluation:
         aggregate). A skipped stage's dataset is the previous one.
         """
         if name not in self.dsets:
-            hint = "; the spec has no 'aggregate' stage" if name == "Aggregated" else ""
-            raise KeyError(f"no dataset {name!r}; available: {list(self.dsets)}{hint}")
+            agg = name == "Aggregated"
+            zh = "；评价设置没有 'aggregate' 步骤" if agg else ""
+            en = "; the spec has no 'aggregate' stage" if agg else ""
+            have = list(self.dsets)
+            raise KeyError(
+                f"没有数据集 {name!r}，可用：{have}{zh} / "
+                f"no dataset {name!r}; available: {have}{en}"
+            )
         return self.dsets[name].copy(deep=False)
 
     @property

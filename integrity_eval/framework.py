@@ -192,7 +192,10 @@ class Framework:
         try:
             return self._by_code[code]
         except KeyError:
-            raise KeyError(f"no node {code!r} in framework {self.name!r}") from None
+            raise KeyError(
+                f"框架 {self.name!r} 中没有节点 {code!r} / "
+                f"no node {code!r} in framework {self.name!r}"
+            ) from None
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code

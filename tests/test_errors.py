@@ -90,3 +90,21 @@ def test_cli_and_python_print_the_same_text(tmp_path, capsys):
 
 def test_problem_without_location_is_the_message_alone():
     assert str(Problem("duplicate code")) == "代码重复 / duplicate code"
+
+
+def test_lookup_errors_of_the_python_api_are_bilingual(asem_ev):
+    with pytest.raises(KeyError) as e:
+        asem_ev.get_dset("Nope")
+    assert str(e.value).startswith("\"没有数据集 'Nope'，可用：")
+    assert "no dataset 'Nope'; available:" in str(e.value)
+    with pytest.raises(KeyError) as e:
+        asem_ev.framework["Nope"]
+    assert "中没有节点 'Nope' / no node 'Nope'" in str(e.value)
+
+
+def test_problem_repr_is_its_bilingual_line():
+    p = Problem("duplicate code", source="framework.yaml", row="D1")
+    assert (
+        repr(p)
+        == "<Problem 文件/file framework.yaml | 行/row D1 | 规则/rule: 代码重复 / duplicate code>"
+    )
