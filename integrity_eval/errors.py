@@ -14,6 +14,7 @@ not in the table is shown as is.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -85,7 +86,8 @@ class ValidationError(ValueError):
         return pd.DataFrame(rows, columns=cols)
 
     def _repr_html_(self) -> str:
-        head = f"<b>{_html(bilingual(self.title))}</b> — {len(self.problems)} problem(s)"
+        n = len(self.problems)
+        head = f"<b>{html.escape(bilingual(self.title))}</b> — 共 {n} 个问题 / {n} problem(s)"
         return head + self.to_frame().to_html(index=False)
 
 
@@ -134,12 +136,6 @@ def report_unknown(
 
 
 # ====================================================================== language
-def _html(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
 def _looks_like_path(source: str) -> bool:
     head = source.split(" [", 1)[0]
     return "/" in head or "\\" in head or bool(Path(head).suffix)
