@@ -23,6 +23,7 @@ Schemes come from :func:`load_scheme` (a shipped name, a YAML path or a dict), f
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -100,7 +101,9 @@ class Veto:
 
     def describe(self, lang: str = "zh") -> str:
         word = "封顶" if lang == "zh" else "capped at"
-        return f"{self.name(lang)}: {self.indicator} {self.op} {_num(self.value)} → {word} {self.cap}"
+        return (
+            f"{self.name(lang)}: {self.indicator} {self.op} {_num(self.value)} → {word} {self.cap}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -272,7 +275,7 @@ class Scheme:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (the YAML layout), for the run manifest; ``Scheme.from_dict`` reads it back."""
+        """Plain data (the YAML layout) for the run manifest; :meth:`from_dict` reads it back."""
         out: dict[str, Any] = {"name": self.name}
         if self.title_zh or self.title_en:
             out["title"] = {"zh": self.title_zh, "en": self.title_en}
@@ -294,9 +297,7 @@ class Scheme:
                 "评级方案无效 / invalid rating scheme",
             )
         problems = ProblemList()
-        report_unknown(
-            [k for k in data if k != "edge_rule"], SCHEME_KEYS, problems, source=origin
-        )
+        report_unknown([k for k in data if k != "edge_rule"], SCHEME_KEYS, problems, source=origin)
         has_bands, has_stars = "bands" in data, "stars" in data
         if has_bands == has_stars:
             problems.add(
@@ -324,7 +325,7 @@ def available_schemes() -> list[str]:
 
 
 def load_scheme(scheme: str | Path | Mapping[str, Any] | Scheme) -> Scheme:
-    """A shipped scheme by name (``tax-credit``, ``four-grade``, ``stars-5``), a YAML path or a dict."""
+    """A shipped scheme by name (``tax-credit``, ``four-grade``, ``stars-5``), YAML path or dict."""
     if isinstance(scheme, Scheme):
         return scheme
     if isinstance(scheme, Mapping):
@@ -400,7 +401,9 @@ def scheme_from_rating(rating: Mapping[str, Any], origin: str = "rating") -> Sch
     return Scheme.from_dict(own, origin=origin)
 
 
-def resolve(rating: str | Path | Mapping[str, Any] | Scheme | None, framework: Any) -> Scheme | None:
+def resolve(
+    rating: str | Path | Mapping[str, Any] | Scheme | None, framework: Any
+) -> Scheme | None:
     """The scheme for ``run --rating R``: a shipped name, a YAML path, a dict, a Scheme,
     or ``None`` for the framework's own ``rating`` block (``None`` if it has none).
 
@@ -440,7 +443,7 @@ def _parse_bands(
     """``(code, edge, zh, en, stars)`` per band, with every structural problem recorded."""
     if isinstance(bands, str | bytes) or not isinstance(bands, Sequence) or len(bands) < 2:
         problems.add(
-            "至少需要两个档位（从高到低的列表）/ at least two bands are needed (a list, best first)",
+            "至少需要两个档位（从高到低）/ at least two bands are needed (a list, best first)",
             source=origin,
             column="bands",
             value=bands if not isinstance(bands, Sequence) else len(bands),
@@ -535,9 +538,7 @@ def _parse_bands(
         maxes.append(None if upper is None else float(upper))
     codes = [b[0] for b in out]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        problems.add(
-            "等级名重复 / duplicate grade name", source=origin, row=code, column="grade"
-        )
+        problems.add("等级名重复 / duplicate grade name", source=origin, row=code, column="grade")
     for k in range(1, len(out)):
         prev, cur = out[k - 1], out[k]
         if (
@@ -573,7 +574,7 @@ def _parse_bands(
                 source=origin,
                 column="stars",
             )
-        elif any(a <= b for a, b in zip(stars, stars[1:], strict=False)):
+        elif any(a <= b for a, b in itertools.pairwise(stars)):
             problems.add(
                 "星数须从高到低递减 / star numbers must decrease from the best band",
                 source=origin,
@@ -601,7 +602,9 @@ def _parse_vetoes(
         if isinstance(raw, Veto):
             raw = raw.to_dict()
         if not isinstance(raw, Mapping):
-            problems.add("否决规则须为映射 / a veto rule must be a mapping", source=origin, row=where)
+            problems.add(
+                "否决规则须为映射 / a veto rule must be a mapping", source=origin, row=where
+            )
             continue
         report_unknown(raw, VETO_KEYS, problems, source=origin, row=where)
         missing = [k for k in ("name", "indicator", "op", "value", "cap") if k not in raw]
