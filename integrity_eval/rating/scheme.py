@@ -59,7 +59,7 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
 # Relative tolerance under which a score counts as equal to an edge.
 EDGE_RTOL = 1e-9
 
-SCHEME_KEYS = {"name", "title", "source", "note", "bands", "stars", "vetoes"}
+SCHEME_KEYS = {"name", "title", "source", "note", "bands", "stars", "vetoes", "calibration"}
 BAND_KEYS = {"grade", "stars", "min", "max", "zh", "en"}
 VETO_KEYS = {"name", "indicator", "op", "value", "cap", "source"}
 # Keys a framework's ``rating`` block may hold besides a scheme's own.
@@ -145,6 +145,7 @@ class Scheme:
         title: Mapping[str, str] | str | None = None,
         source: str = "",
         note: str = "",
+        calibration: Mapping[str, Any] | None = None,
         origin: str = "scheme",
     ) -> None:
         problems = ProblemList()
@@ -160,6 +161,8 @@ class Scheme:
         self.title_zh, self.title_en = _pair(title)
         self.source = source
         self.note = note
+        # how a calibrated scheme was obtained (plain data, kept in the manifest)
+        self.calibration = dict(calibration) if calibration else None
 
     # ------------------------------------------------------------ views
     @property
@@ -255,6 +258,7 @@ class Scheme:
             title={"zh": self.title_zh, "en": self.title_en},
             source=self.source,
             note=self.note,
+            calibration=self.calibration,
         )
 
     # ------------------------------------------------------------ plain data
@@ -286,6 +290,8 @@ class Scheme:
         out["edge_rule"] = "score ≥ min → band (a score equal to an edge gets the better grade)"
         out["bands"] = self._band_dicts()
         out["vetoes"] = [v.to_dict() for v in self._vetoes]
+        if self.calibration:
+            out["calibration"] = self.calibration
         return out
 
     @classmethod
@@ -313,6 +319,7 @@ class Scheme:
             title=data.get("title"),
             source=str(data.get("source") or ""),
             note=str(data.get("note") or ""),
+            calibration=data.get("calibration"),
             origin=origin,
         )
 
