@@ -150,7 +150,9 @@ class Rated:
             index=pd.Index(units, name="uCode"),
         )
         if scheme.is_stars:
-            stars = pd.array([scheme.stars(g) if g else pd.NA for g in table["grade"]], "Int64")
+            stars = pd.array(
+                [scheme.stars(g) if isinstance(g, str) else pd.NA for g in table["grade"]], "Int64"
+            )
             table["stars"] = stars
         self.table = table
         missing = table.index[np.isnan(s)]
