@@ -543,3 +543,23 @@ def test_grade_probabilities_by_hand():
     assert got["borderline"].tolist() == [False, True, True]
     with pytest.raises(ie.ValidationError, match="no valid draw"):
         ie.rating.grade_probabilities(pd.DataFrame({"p": [np.nan, np.nan]}), scheme)
+
+
+def test_grade_probabilities_apply_veto_caps():
+    scheme = ie.rating.Scheme([("A", 90), ("B", 70), ("C", None)], [{**VETO, "cap": "B"}])
+    draws = pd.DataFrame({"p": [95.0, 85, 91, 99], "q": [95.0, 85, 91, 99]})
+    raw = pd.DataFrame({"falsified": [1, 0]}, index=["p", "q"])
+    got = ie.rating.grade_probabilities(draws, scheme, raw=raw)
+    # p is capped at B in every draw: certain B, not borderline; q: A 3/4, B 1/4
+    assert got.loc["p", ["A", "B", "C"]].tolist() == [0, 1, 0] and not got.loc["p", "borderline"]
+    assert got.loc["q", ["A", "B", "C"]].tolist() == [0.75, 0.25, 0] and got.loc["q", "borderline"]
+    with pytest.raises(ie.ValidationError, match="raw="):
+        ie.rating.grade_probabilities(draws, scheme)
+
+
+def test_panel_of_a_points_framework_scores_points():
+    ds = ie.datasets.load("jiangyin-townships", panel=True)
+    panel = ie.panel.build_panel(ds.framework, ds.idata)
+    one = ie.build(ds.framework, ds.idata, time=2019)
+    pd.testing.assert_series_equal(panel[2019].scores, one.scores)
+    assert panel.scores.min().min() >= 20 and panel.scores.max().max() <= 120

@@ -85,7 +85,7 @@ def rate(
             "无法评级 / cannot rate",
         )
     if scheme.vetoes:
-        raw = _check_raw(raw, scheme, units)
+        raw = check_raw(raw, scheme, units)
     return Rated(scheme, scores, raw, reasons, lang=lang)
 
 
@@ -119,23 +119,19 @@ class Rated:
         units = scores.index
         s = scores.to_numpy(dtype=float)
         by_score = scheme.grade_index(s)
-        final = by_score.copy()
+        final = by_score
         codes = scheme.grades
         fired_rows, unchecked_rows = [], []
         veto_text = np.full(len(units), "", dtype=object)
         if scheme.vetoes:
-            values = raw.reindex(units)
-            fires = np.zeros((len(units), len(scheme.vetoes)), dtype=bool)
+            fires, values = veto_matrix(scheme, raw, units)
+            final = apply_caps(scheme, by_score, fires)
             for j, v in enumerate(scheme.vetoes):
-                x = values[v.indicator].to_numpy(dtype=float)
-                fires[:, j] = v.fires(x)
-                cap = codes.index(v.cap)
-                final = np.where(fires[:, j] & (final >= 0), np.maximum(final, cap), final)
                 for i in np.flatnonzero(fires[:, j]):
                     fired_rows.append(
-                        (units[i], v.name("zh"), v.name("en"), v.indicator, x[i], v.cap)
+                        (units[i], v.name("zh"), v.name("en"), v.indicator, values[i, j], v.cap)
                     )
-                for i in np.flatnonzero(np.isnan(x)):
+                for i in np.flatnonzero(np.isnan(values[:, j])):
                     unchecked_rows.append((units[i], v.name("zh"), v.name("en"), v.indicator))
             names = np.array([v.name(lang) for v in scheme.vetoes], dtype=object)
             veto_text = np.array(["; ".join(names[row]) for row in fires], dtype=object)
@@ -283,6 +279,23 @@ class RatedSummary:
         return f"<h4>评级结果 / rating summary</h4><table>{rows}</table>{table}"
 
 
+# ------------------------------------------------------------------ vetoes
+def veto_matrix(
+    scheme: Scheme, raw: pd.DataFrame, units: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rule fires for which unit (units × rules, bool) and the raw values it read."""
+    values = raw.reindex(units)[[v.indicator for v in scheme.vetoes]].to_numpy(dtype=float)
+    fires = np.column_stack([v.fires(values[:, j]) for j, v in enumerate(scheme.vetoes)])
+    return fires.reshape(len(units), len(scheme.vetoes)), values
+
+
+def apply_caps(scheme: Scheme, index: np.ndarray, fires: np.ndarray) -> np.ndarray:
+    """Band indices (…, units; −1 = no grade) capped by the worst cap of the rules fired."""
+    caps = np.array([scheme.grades.index(v.cap) for v in scheme.vetoes])
+    worst = np.max(np.where(fires, caps, -1), axis=1)
+    return np.where(index >= 0, np.maximum(index, worst), index)
+
+
 # ------------------------------------------------------------------ checks
 def _numeric_scores(scores: pd.Series) -> pd.Series:
     try:
@@ -307,7 +320,7 @@ def _numeric_scores(scores: pd.Series) -> pd.Series:
     return out
 
 
-def _check_raw(raw: pd.DataFrame | None, scheme: Scheme, units: pd.Index) -> pd.DataFrame:
+def check_raw(raw: pd.DataFrame | None, scheme: Scheme, units: pd.Index) -> pd.DataFrame:
     problems = ProblemList()
     if raw is None:
         problems.add(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ValidationError
+from .grade import apply_caps, check_raw, veto_matrix
 from .scheme import Scheme, load_scheme
 
 __all__ = ["grade_probabilities"]
@@ -28,13 +29,17 @@ def grade_probabilities(
     score_draws: pd.DataFrame,
     scheme: Scheme | str | Path | Mapping[str, Any],
     *,
+    raw: pd.DataFrame | None = None,
     interval: tuple[float, float] = (0.05, 0.95),
 ) -> pd.DataFrame:
     """Units × grades probabilities (best first), plus ``borderline`` (bool).
 
     ``score_draws``: DataFrame, draws (rows) × units (columns). Missing draws of a unit
     are left out of its shares; a unit with no draw at all is an error. Vectorised
-    over draws and units (one comparison against the edges).
+    over draws and units (one comparison against the edges). When the scheme has veto
+    rules, ``raw`` (the raw indicator values by uCode, e.g. ``ev.get_dset("Raw")``) is
+    required: every draw's grade is capped as in :func:`rate`, and ``borderline`` compares
+    the capped grades at the two ends of the interval.
     """
     scheme = load_scheme(scheme)
     if not isinstance(score_draws, pd.DataFrame) or score_draws.empty:
@@ -58,11 +63,17 @@ def grade_probabilities(
             "无法计算等级概率 / cannot compute grade probabilities",
         )
     idx = scheme.grade_index(x)  # draws × units, −1 where missing
+    lo, hi = np.nanquantile(x, interval, axis=0)
+    ends = scheme.grade_index(np.stack([lo, hi]))
+    if scheme.vetoes:
+        fires, _ = veto_matrix(
+            scheme, check_raw(raw, scheme, score_draws.columns), score_draws.columns
+        )
+        idx, ends = apply_caps(scheme, idx, fires), apply_caps(scheme, ends, fires)
     k = len(scheme.grades)
     counts = (idx[..., None] == np.arange(k)).sum(axis=0)  # units × grades
     probs = counts / ok.sum(axis=0)[:, None]
-    lo, hi = np.nanquantile(x, interval, axis=0)
-    borderline = scheme.grade_index(lo) != scheme.grade_index(hi)
+    borderline = ends[0] != ends[1]
     out = pd.DataFrame(
         probs, index=pd.Index(score_draws.columns, name="uCode"), columns=scheme.grades
     )
