@@ -121,20 +121,25 @@ class Rated:
         by_score = scheme.grade_index(s)
         final = by_score
         codes = scheme.grades
-        fired_rows, unchecked_rows = [], []
+        fired: list[pd.DataFrame] = []
+        unchecked: list[pd.DataFrame] = []
         veto_text = np.full(len(units), "", dtype=object)
         if scheme.vetoes:
             fires, values = veto_matrix(scheme, raw, units)
             final = apply_caps(scheme, by_score, fires)
+            # one pass per rule (a handful), vectorised over units
             for j, v in enumerate(scheme.vetoes):
-                for i in np.flatnonzero(fires[:, j]):
-                    fired_rows.append(
-                        (units[i], v.name("zh"), v.name("en"), v.indicator, values[i, j], v.cap)
+                rule = {"rule_zh": v.name("zh"), "rule_en": v.name("en"), "indicator": v.indicator}
+                hit, gap = fires[:, j], np.isnan(values[:, j])
+                fired.append(
+                    pd.DataFrame(
+                        {"uCode": units[hit], **rule, "value": values[hit, j], "cap": v.cap}
                     )
-                for i in np.flatnonzero(np.isnan(values[:, j])):
-                    unchecked_rows.append((units[i], v.name("zh"), v.name("en"), v.indicator))
-            names = np.array([v.name(lang) for v in scheme.vetoes], dtype=object)
-            veto_text = np.array(["; ".join(names[row]) for row in fires], dtype=object)
+                )
+                unchecked.append(pd.DataFrame({"uCode": units[gap], **rule}))
+                name = v.name(lang)
+                joined = np.where(veto_text == "", name, veto_text + "; " + name)
+                veto_text = np.where(hit, joined, veto_text)
         grade_codes = np.array([*codes, None], dtype=object)
         table = pd.DataFrame(
             {
@@ -152,18 +157,16 @@ class Rated:
             table["stars"] = stars
         self.table = table
         missing = table.index[np.isnan(s)]
-        self.not_rated = pd.Series(
-            [str(reasons.get(u, "没有分数 / no score")) for u in missing],
-            index=pd.Index(missing, name="uCode"),
-            name="reason",
-            dtype=object,
+        self.not_rated = (
+            reasons.reindex(missing)
+            .fillna("没有分数 / no score")
+            .astype(object)
+            .rename("reason")
+            .rename_axis("uCode")
         )
-        self.fired = pd.DataFrame(
-            fired_rows, columns=["uCode", "rule_zh", "rule_en", "indicator", "value", "cap"]
-        )
-        self.unchecked = pd.DataFrame(
-            unchecked_rows, columns=["uCode", "rule_zh", "rule_en", "indicator"]
-        )
+        rule_cols = ["uCode", "rule_zh", "rule_en", "indicator"]
+        self.fired = _stack(fired, [*rule_cols, "value", "cap"])
+        self.unchecked = _stack(unchecked, rule_cols)
         rated = table["grade"].dropna()
         counts = rated.value_counts().reindex(codes, fill_value=0)
         self.distribution = pd.DataFrame(
@@ -230,7 +233,7 @@ class RatedSummary:
         r, sc = self.rated, self.rated.scheme
         bands = "; ".join(f"{g} {sc.grade_name(g)}: {sc.band_text(g)}" for g in sc.grades)
         facts = [
-            ("方案 / scheme", f"{sc.name} ({sc.title_zh or sc.title_en})"),
+            ("方案 / scheme", " / ".join(t for t in (sc.name, sc.title_zh, sc.title_en) if t)),
             ("档位 / bands", bands),
             (
                 "边界规则 / edge rule",
@@ -277,6 +280,13 @@ class RatedSummary:
         )
         table = self._table().to_html(float_format=lambda v: f"{v:.2f}", escape=True, na_rep="—")
         return f"<h4>评级结果 / rating summary</h4><table>{rows}</table>{table}"
+
+
+def _stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 # ------------------------------------------------------------------ vetoes

@@ -71,7 +71,7 @@ def grade_probabilities(
         )
         idx, ends = apply_caps(scheme, idx, fires), apply_caps(scheme, ends, fires)
     k = len(scheme.grades)
-    counts = (idx[..., None] == np.arange(k)).sum(axis=0)  # units × grades
+    counts = np.stack([(idx == g).sum(axis=0) for g in range(k)], axis=1)  # units × grades
     probs = counts / ok.sum(axis=0)[:, None]
     borderline = ends[0] != ends[1]
     out = pd.DataFrame(

@@ -238,10 +238,9 @@ class Scheme:
         s = np.asarray(scores, dtype=float)
         edges = self.edges
         # a score within EDGE_RTOL of an edge counts as on it (the better grade)
-        tol = EDGE_RTOL * np.maximum(1.0, np.abs(edges))
-        below = s[..., None] < edges - tol
-        idx = below.sum(axis=-1)
-        return np.where(np.isnan(s), -1, idx)
+        lowered = (edges - EDGE_RTOL * np.maximum(1.0, np.abs(edges)))[::-1]  # ascending
+        above = np.searchsorted(lowered, s, side="right")  # edges at or below each score
+        return np.where(np.isnan(s), -1, len(edges) - above)
 
     def grade(self, scores: Any) -> np.ndarray:
         """Grade code of each score (``None`` where the score is missing)."""
@@ -405,6 +404,7 @@ def scheme_from_rating(rating: Mapping[str, Any], origin: str = "rating") -> Sch
         base = load_scheme(rating["scheme"])
         return base.with_vetoes(own.get("vetoes") or [])
     own.setdefault("name", origin)
+    own.setdefault("title", {"zh": "框架自带的评级设置", "en": "the framework's own rating block"})
     return Scheme.from_dict(own, origin=origin)
 
 
