@@ -79,8 +79,9 @@ def calibrate_shares(
     problems.raise_if_any(_TITLE)
     x = s.to_numpy(dtype=float)
     n = len(x)
-    distinct = np.unique(x)[::-1]  # best first
-    achievable = np.array([0, *[(x >= v).sum() for v in distinct]])  # 0 … n
+    distinct, counts_each = np.unique(x, return_counts=True)
+    distinct = distinct[::-1]  # best first
+    achievable = np.concatenate([[0], np.cumsum(counts_each[::-1])])  # units ≥ each value
     target = np.cumsum(values)[:-1] * n
     pick = np.abs(achievable[None, :] - target[:, None]).argmin(axis=1)  # first = smaller
     counts = achievable[pick]

@@ -151,9 +151,7 @@ class Rated:
             index=pd.Index(units, name="uCode"),
         )
         if scheme.is_stars:
-            stars = pd.array(
-                [scheme.stars(g) if isinstance(g, str) else pd.NA for g in table["grade"]], "Int64"
-            )
+            stars = table["grade"].map({g: scheme.stars(g) for g in codes}).astype("Int64")
             table["stars"] = stars
         self.table = table
         missing = table.index[np.isnan(s)]
@@ -352,8 +350,7 @@ def check_raw(raw: pd.DataFrame | None, scheme: Scheme, units: pd.Index) -> pd.D
                 column=col,
                 value=raw.at[u, col],
             )
-    missing_units = [u for u in units if u not in raw.index]
-    for u in missing_units:
+    for u in units[~units.isin(raw.index)]:
         problems.add("raw 中没有此单位 / unit missing from raw", source="raw", row=u)
     problems.raise_if_any("原始值无效 / invalid raw values")
     return numeric

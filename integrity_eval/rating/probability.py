@@ -63,7 +63,9 @@ def grade_probabilities(
             "无法计算等级概率 / cannot compute grade probabilities",
         )
     idx = scheme.grade_index(x)  # draws × units, −1 where missing
-    lo, hi = np.nanquantile(x, interval, axis=0)
+    # np.nanquantile loops over columns in Python: only where draws are missing
+    quantile = np.nanquantile if not ok.all() else np.quantile
+    lo, hi = quantile(x, interval, axis=0)
     ends = scheme.grade_index(np.stack([lo, hi]))
     if scheme.vetoes:
         fires, _ = veto_matrix(

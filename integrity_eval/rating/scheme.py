@@ -238,9 +238,11 @@ class Scheme:
         s = np.asarray(scores, dtype=float)
         edges = self.edges
         # a score within EDGE_RTOL of an edge counts as on it (the better grade)
-        lowered = (edges - EDGE_RTOL * np.maximum(1.0, np.abs(edges)))[::-1]  # ascending
-        above = np.searchsorted(lowered, s, side="right")  # edges at or below each score
-        return np.where(np.isnan(s), -1, len(edges) - above)
+        lowered = edges - EDGE_RTOL * np.maximum(1.0, np.abs(edges))
+        idx = np.zeros(s.shape, dtype=np.int64)
+        for edge in lowered:  # a few edges; vectorised over every score
+            idx += s < edge
+        return np.where(np.isnan(s), -1, idx)
 
     def grade(self, scores: Any) -> np.ndarray:
         """Grade code of each score (``None`` where the score is missing)."""
