@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import Problem, ValidationError
 
-__all__ = ["METHODS", "amean", "copeland", "genmean", "gmean", "hmean", "sum_"]
+__all__ = ["METHODS", "amean", "copeland", "genmean", "gmean", "hmean", "points", "sum_"]
 
 
 def _avail_weights(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,6 +90,26 @@ def sum_(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(total), np.nan, out)
 
 
+def points(
+    x: np.ndarray, w: np.ndarray, base: float = 0.0, bonus_cap: float | None = None
+) -> np.ndarray:
+    """Points total ``base + min(bonus_cap, Σ bonus) − Σ deductions`` (002 积分制).
+
+    002_93c988d6af699336.txt §二.(二).3: "对诚信行为形成加分、对失信行为形成减分". ``x``
+    holds the (clipped, direction-adjusted) points of every *item* under the aggregate
+    — the build passes the level-1 descendants, not the children, so that the bonus cap
+    applies to the bonus total — bonus points positive, deducted points negative;
+    ``w`` the items' weights (1 = the points as recorded, 0 = left out). Missing items
+    count for nothing, as in :func:`sum_`; a unit with no item gets NaN.
+    """
+    wx = np.where(np.isnan(x), 0.0, x) * w
+    bonus = np.where(wx > 0, wx, 0.0).sum(axis=-1)
+    if bonus_cap is not None:
+        bonus = np.minimum(bonus, bonus_cap)
+    out = base + bonus + np.where(wx < 0, wx, 0.0).sum(axis=-1)
+    return np.where(np.all(np.isnan(x), axis=-1), np.nan, out)
+
+
 def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Copeland scores from the weighted outranking matrix (COINr ``a_copeland``).
 
@@ -124,6 +144,7 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
     "genmean": genmean,
     "copeland": copeland,
     "sum": sum_,
+    "points": points,
 }
 # Methods that need strictly positive (gmean, genmean with p < 0) or non-zero values.
 POSITIVE_ONLY = {"gmean"}

@@ -28,7 +28,7 @@ from .framework import Framework, load_framework
 from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
-from .spec import load_spec, method_params, resolve
+from .spec import framework_default, load_spec, method_params, resolve
 from .weights.nominal import nominal_weights
 
 __all__ = ["build"]
@@ -58,7 +58,7 @@ def build(
     :class:`~integrity_eval.errors.ValidationError` listing every problem.
     """
     fw = load_framework(framework)
-    spec_r = resolve(load_spec(spec), fw.n_levels)
+    spec_r = resolve(load_spec(framework_default(fw) if spec is None else spec), fw.n_levels)
     values = check_idata(fw, idata)
     data = _coerce(fw, idata, values)
     current, history, time = _split_period(data, time)
@@ -295,6 +295,10 @@ def _normalise(
     if method == "goalposts":
         posts = np.array([fw[c].goalposts or (np.nan, np.nan) for c in fw.indicators], float).T
         params["posts"] = np.where(dirs < 0, -posts[::-1], posts)
+    if method == "clip":
+        bounds = np.array([(_nan(fw[c].min), _nan(fw[c].max)) for c in fw.indicators]).T
+        bounds = np.where(np.isnan(bounds), [[-np.inf], [np.inf]], bounds)
+        params["bounds"] = np.where(dirs < 0, -bounds[::-1], bounds)
     nrm.check(xd, fw.indicators, method, params, problems)
     problems.raise_if_any("cannot normalise")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -326,7 +330,8 @@ def _aggregate(
         parents = fw.codes_at(level)
         level_cols = np.empty((len(units), len(parents)))
         for p, parent in enumerate(parents):
-            kids = fw.children[parent]
+            # a points total caps the bonus of all its items, so it reads the items themselves
+            kids = fw.descendants(parent) if method == "points" else fw.children[parent]
             xs = values[:, [col[k] for k in kids]]
             w = np.array([wmap[k] for k in kids])
             _check_domain(method, params, xs, kids, units, problems)
@@ -343,6 +348,10 @@ def _aggregate(
         out_cols.append(level_cols)
         out_codes += parents
     return np.concatenate(out_cols, axis=1), out_codes
+
+
+def _nan(v: float | None) -> float:
+    return np.nan if v is None else v
 
 
 def _per_level(value: Any, level: int) -> Any:

@@ -24,6 +24,7 @@ from .ranking import min_rank
 __all__ = [
     "METHODS",
     "borda",
+    "clip",
     "dist2max",
     "dist2ref",
     "dist2targ",
@@ -159,8 +160,21 @@ def none(x: np.ndarray) -> np.ndarray:
     return np.array(x, dtype=float)
 
 
+def clip(x: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Each item clipped to its framework ``[min, max]`` (direction-adjusted), not rescaled.
+
+    The points model of 002_93c988d6af699336.txt §二.(二).3 (积分制): every item is
+    first clipped to its range — a bonus item to ``[0, cap]``, a deduction item (direction
+    −1) to ``[−cap, 0]`` — then the items are added (``aggregate: {method: points}``).
+    ``bounds``: ``(2, indicators)`` lower and upper bounds after the direction flip
+    (filled by the build from the framework's ``min``/``max``; ±inf where none is given).
+    """
+    return np.clip(np.asarray(x, dtype=float), bounds[0], bounds[1])
+
+
 METHODS: dict[str, Callable[..., np.ndarray]] = {
     "none": none,
+    "clip": clip,
     "minmax": minmax,
     "zscore": zscore,
     "rank": rank,
@@ -174,7 +188,7 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
     "efficacy": efficacy,
 }
 # Parameters the build step fills from the framework or the data, not from the spec.
-CONTEXT_PARAMS = {"targets", "posts"}
+CONTEXT_PARAMS = {"targets", "posts", "bounds"}
 # Methods that divide by a column's spread: a constant column cannot be scored.
 _SPREAD = {"minmax", "zscore", "dist2max", "efficacy"}
 

@@ -21,7 +21,7 @@ from .display import Displayable, Summary
 from .errors import Problem, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, load_framework
-from .spec import load_spec, set_params
+from .spec import framework_default, load_spec, set_params
 
 __all__ = ["Panel", "build_panel"]
 
@@ -130,7 +130,7 @@ def build_panel(
             [Problem("panel data need a Time column", source="iData", column="Time")], "not a panel"
         )
     fw = load_framework(framework)
-    spec = load_spec(spec)
+    spec = load_spec(framework_default(fw) if spec is None else spec)
     periods = times if times is not None else sorted(idata["Time"].dropna().unique().tolist())
     if normalise == "per_period" or "normalise" not in spec:
         evs = {t: build(fw, idata, spec, seed=seed, time=t) for t in periods}

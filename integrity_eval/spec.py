@@ -55,7 +55,7 @@ DEFAULT_METHOD = {
 }
 # Leading positional arguments that carry data, not parameters.
 _DATA_ARGS = {"x", "w", "units"}
-_CONTEXT = {"history", "targets", "posts"}
+_CONTEXT = {"history", "targets", "posts", "bounds"}
 # Stage-level parameters that are not arguments of the method function.
 _STAGE_EXTRA: dict[str, dict[str, Any]] = {"aggregate": {"dat_thresh": None}}
 WEIGHT_METHODS = ("framework", "equal")
@@ -69,6 +69,40 @@ def method_params(fn: Callable) -> dict[str, Any]:
             continue
         out[name] = p.default
     return out
+
+
+def framework_default(framework: Any) -> dict[str, Any]:
+    """The spec ``build`` uses when none is given.
+
+    A framework whose ``rating`` block has ``method: points`` (the Jiangyin plan,
+    002_93c988d6af699336.txt §二.(二).3) scores points totals: each item clipped to its
+    ``[min, max]`` (``normalise: clip``), areas summed, and the top level
+    ``base + min(bonus_cap, Σ bonus items) − Σ deduction items`` (``aggregate: points``),
+    with ``base`` and ``bonus_cap`` from the block. Any other framework: :data:`DEFAULT_SPEC`.
+    """
+    rating = getattr(framework, "rating", None) or {}
+    if rating.get("method") != "points":
+        return copy.deepcopy(DEFAULT_SPEC)
+    problems = ProblemList()
+    for key in ("base", "bonus_cap"):
+        value = rating.get(key)
+        if value is not None and not (
+            isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            problems.add(
+                "须为数字 / must be a number", source="framework rating", column=key, value=value
+            )
+    problems.raise_if_any("评级设置无效 / invalid rating block")
+    above = framework.n_levels - 1
+    return {
+        "denominate": {},
+        "normalise": {"method": "clip"},
+        "aggregate": {
+            "method": ["sum"] * (above - 1) + ["points"],
+            "base": rating.get("base", 0),
+            "bonus_cap": rating.get("bonus_cap"),
+        },
+    }
 
 
 def load_spec(spec: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:

@@ -254,14 +254,17 @@ def test_jiangyin_rating_maps_points_to_sorted_stars():
     assert rating is not None and rating["method"] == "points"
     stars = rating["stars"]
     assert [s["stars"] for s in stars] == sorted({s["stars"] for s in stars}, reverse=True)
-    mins = [s["min"] for s in stars]
+    # every band but the worst has a lower edge; the worst takes every lower score
+    assert "min" not in stars[-1]
+    mins = [s["min"] for s in stars[:-1]]
     assert mins == sorted(set(mins), reverse=True)
     for s in stars:
         assert CJK.search(s["zh"]) and LATIN.search(s["en"])
-    # the stated range follows from the base and the item caps
+    # the stated range follows from the base, the bonus cap and the item caps
     bonus = sum(i.max for i in _indicators(fw) if i.direction == 1)
     malus = sum(i.max for i in _indicators(fw) if i.direction == -1)
-    assert rating["range"] == [rating["base"] - malus, rating["base"] + bonus]
-    assert mins[-1] <= rating["range"][0] and mins[0] <= rating["range"][1]
+    top = rating["base"] + min(bonus, rating["bonus_cap"])
+    assert rating["range"] == [rating["base"] - malus, top]
+    assert mins[-1] > rating["range"][0] and mins[0] <= rating["range"][1]
     assert all(CITATION.match(s) for s in rating["source"].split("; "))
     assert rating["note"]

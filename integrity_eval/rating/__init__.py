@@ -1,0 +1,41 @@
+"""Ratings: grade bands, stars, veto rules, points models and their calibration (DESIGN §5b).
+
+>>> import integrity_eval as ie                                   # doctest: +SKIP
+>>> rated = ie.rating.rate(ev, "tax-credit")                      # doctest: +SKIP
+>>> rated.table          # score, grade_by_score, grade, veto     # doctest: +SKIP
+
+The points model of a points framework (Jiangyin, 002) is part of the build: its
+default spec clips each item (``normalise: clip``) and totals the points
+(``aggregate: points``); see :func:`integrity_eval.spec.framework_default`.
+"""
+
+from .calibrate import (
+    Agreement,
+    ExpertFit,
+    agreement,
+    calibrate_anchors,
+    calibrate_expert,
+    calibrate_shares,
+)
+from .grade import Rated, rate
+from .probability import grade_probabilities
+from .scheme import OPS, Scheme, Veto, available_schemes, load_scheme, resolve, scheme_from_rating
+
+__all__ = [
+    "OPS",
+    "Agreement",
+    "ExpertFit",
+    "Rated",
+    "Scheme",
+    "Veto",
+    "agreement",
+    "available_schemes",
+    "calibrate_anchors",
+    "calibrate_expert",
+    "calibrate_shares",
+    "grade_probabilities",
+    "load_scheme",
+    "rate",
+    "resolve",
+    "scheme_from_rating",
+]
