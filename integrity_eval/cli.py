@@ -158,11 +158,17 @@ def _build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser(
         "validate",
         help="只检查输入，不计算 / check inputs without building",
-        description="检查框架和数据并列出所有问题 / check framework and data, list every problem",
+        description="检查框架、数据和计算参数，列出 run 会拒绝的所有问题，不写出任何文件 / "
+        "check framework, data and spec and list every problem run would refuse; writes nothing",
     )
     val.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
     val.add_argument("--data", required=True, metavar="D", help="指标数据 / indicator data")
-    val.add_argument("--spec", metavar="S", help="同时检查计算参数 / also check a build spec")
+    val.add_argument(
+        "--spec",
+        metavar="S",
+        help="按此计算参数检查 run 会拒绝的一切（默认：框架的默认参数）/ check everything run "
+        "would refuse under this build spec (default: the framework's default spec)",
+    )
     val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
     val.set_defaults(func=_cmd_validate)
 
@@ -257,6 +263,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_idata(inputs.framework, inputs.idata, source=str(args.data))
     if problems:
         raise ValidationError(problems, title="指标数据有误 / invalid indicator data")
+    spec_note = _check_build(inputs, args)
     idata = inputs.idata
     n_units = idata["uCode"].nunique()
     periods = ""
@@ -272,7 +279,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"通过 / OK: {args.data} — {n_units} 个单位、{n_ind} 项指标{periods}，缺失值 "
         f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
     )
+    print(spec_note)
     return 0
+
+
+def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
+    """Run every check of ``run``'s build (``ie.check``); raise what it finds, else a note."""
+    from dataclasses import replace
+
+    from .build import check
+
+    problems = check(inputs.framework, inputs.idata, inputs.spec)
+    if problems:
+        source = str(args.spec) if args.spec else "spec"
+        raise ValidationError(
+            [replace(p, source=source) if p.source == "spec" else p for p in problems],
+            title="run 会拒绝这些输入 / run would refuse these inputs",
+        )
+    if args.spec:
+        return f"计算检查通过 / build checks passed: {args.spec}"
+    if inputs.framework.spec:
+        return (
+            "计算检查通过（框架的默认计算参数）/ build checks passed (the framework's default spec)"
+        )
+    return "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
