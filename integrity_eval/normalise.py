@@ -203,7 +203,8 @@ def check(
                 (avail > 0) & (lo == hi),
                 "该指标所有单位的取值都相同（均为 {value}），标准化方法 '{method}' 要除以取值的"
                 "离散程度，无法计算；可在计算参数的 exclude: 中列出该指标（本次评价不用它），或"
-                "更正数据 / every unit has the same value of this indicator ({value}); normalise "
+                "更正数据（weight: 0 只让指标不计入上级得分，它仍须能被标准化，例如改用 rank）"
+                " / every unit has the same value of this indicator ({value}); normalise "
                 "method '{method}' divides by the spread, so it cannot be computed; list the "
                 "indicator under exclude: in the spec (left out of this build) or correct the "
                 "data (weight: 0 keeps an indicator in the tables but out of its aggregate, and "
