@@ -258,11 +258,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args, for_run=False)
-    from .schemas import validate_idata
-
-    problems = validate_idata(inputs.framework, inputs.idata, source=str(args.data))
-    if problems:
-        raise ValidationError(problems, title="指标数据有误 / invalid indicator data")
     spec_note = _check_build(inputs, args)
     idata = inputs.idata
     n_units = idata["uCode"].nunique()
@@ -284,16 +279,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
-    """Run every check of ``run``'s build (``ie.check``); raise what it finds, else a note."""
+    """Run every check of ``run``'s build (``ie.check``: iData against the framework, then
+    every stage up to aggregation); raise what it finds naming the files, else a note."""
     from dataclasses import replace
 
     from .build import check
 
     problems = check(inputs.framework, inputs.idata, inputs.spec)
     if problems:
-        source = str(args.spec) if args.spec else "spec"
+        files = {"spec": str(args.spec) if args.spec else "spec", "iData": str(args.data)}
         raise ValidationError(
-            [replace(p, source=source) if p.source == "spec" else p for p in problems],
+            [replace(p, source=files.get(p.source, p.source)) for p in problems],
             title="run 会拒绝这些输入 / run would refuse these inputs",
         )
     if args.spec:
