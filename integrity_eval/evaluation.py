@@ -159,12 +159,7 @@ class Evaluation:
     def excluded(self) -> pd.DataFrame:
         """Elements the spec's ``exclude`` left out: ``level`` and ``reason``, by iCode."""
         table = self.details.get("excluded")
-        if table is None:
-            return pd.DataFrame(
-                {"level": pd.Series(dtype=int), "reason": pd.Series(dtype=object)},
-                index=pd.Index([], name="iCode"),
-            )
-        return table.copy()
+        return (self.framework.excluding(())[1] if table is None else table).copy()
 
     @cached_property
     def effective_weights(self) -> pd.Series:

@@ -349,11 +349,12 @@ class Framework:
         order = [n.code for n in self.nodes if n.code in gone]
         table = pd.DataFrame(
             {
-                "level": [self[c].level for c in order],
-                "reason": [gone[c] for c in order],
-            },
-            index=pd.Index(order, name="iCode"),
-        )
+                "level": pd.Series([self[c].level for c in order], dtype=int),
+                "reason": pd.Series([gone[c] for c in order], dtype=object),
+            }
+        ).set_axis(pd.Index(order, name="iCode"))
+        if not gone:
+            return self, table
         kept = replace(self, nodes=tuple(n for n in self.nodes if n.code not in gone))
         return kept, table
 

@@ -103,7 +103,7 @@ def build_panel(
             [Problem("panel data need a Time column", source="iData", column="Time")], "not a panel"
         )
     fw = load_framework(framework)
-    spec = load_spec(spec)
+    spec = load_spec(spec if spec is not None else fw.spec)
     periods = times if times is not None else sorted(idata["Time"].dropna().unique().tolist())
     if normalise == "per_period" or "normalise" not in spec:
         evs = {t: build(fw, idata, spec, seed=seed, time=t) for t in periods}
@@ -116,7 +116,7 @@ def build_panel(
     for t in periods:
         pool = np.concatenate(
             [treated[s].to_numpy() for s in periods if s != t]
-            or [np.empty((0, len(fw.indicators)))]
+            or [np.empty((0, treated[t].shape[1]))]
         )
         evs[t] = build(fw, idata, spec, seed=seed, time=t, normalise_pool=pool)
     return Panel(evs, normalise)
