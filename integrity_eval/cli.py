@@ -283,7 +283,7 @@ def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
     every stage up to aggregation); raise what it finds naming the files, else a note."""
     from dataclasses import replace
 
-    from .build import check
+    from .build import build, check
 
     problems = check(inputs.framework, inputs.idata, inputs.spec)
     if problems:
@@ -293,12 +293,18 @@ def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
             title="run 会拒绝这些输入 / run would refuse these inputs",
         )
     if args.spec:
-        return f"计算检查通过 / build checks passed: {args.spec}"
-    if inputs.framework.spec:
-        return (
+        note = f"计算检查通过 / build checks passed: {args.spec}"
+    elif inputs.framework.spec:
+        note = (
             "计算检查通过（框架的默认计算参数）/ build checks passed (the framework's default spec)"
         )
-    return "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
+    else:
+        note = "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
+    unscored = build(inputs.framework, inputs.idata, inputs.spec).unscored
+    lines = [f"  {u}: {label}" for u, label in unscored["label"].items()]
+    if lines:
+        lines.insert(0, f"不予评级的单位 {len(lines)} 个 / units not rated: {len(lines)}")
+    return "\n".join([note, *lines])
 
 
 def _cmd_template(args: argparse.Namespace) -> int:

@@ -94,8 +94,10 @@ def test_run_never_ranks_a_screened_unit(shanghai, tmp_path, capsys):
     data = tmp_path / "districts.csv"
     _blank(idata, fw, "BS", 20).to_csv(data, index=False, encoding="utf-8")
     argv = ["--framework", "shanghai-2018", "--data", str(data)]
-    assert main(["validate", *argv]) == 0  # screening is not a refusal
-    assert "框架的默认计算参数" in capsys.readouterr().out
+    assert main(["validate", *argv]) == 0  # screening is not a refusal, but it is announced
+    out = capsys.readouterr().out
+    assert "框架的默认计算参数" in out and "units not rated: 1" in out
+    assert "  BS: 不予评级：仅报送 20 / 59 项指标 / not rated: 20 of 59 indicators reported" in out
     out = tmp_path / "out"
     assert main(["run", *argv, "--out", str(out), "--quiet"]) == 0
     (run_dir,) = out.iterdir()
