@@ -10,6 +10,7 @@ A stage the spec leaves out is skipped and its dataset is the previous one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -104,7 +105,7 @@ def _build(
             problems.raise_if_any(title)
 
     fw_in = load_framework(framework)
-    spec_r = resolve(load_spec(spec if spec is not None else fw_in.spec), fw_in.n_levels)
+    spec_r = _resolve_spec(spec, fw_in)
     fw, excluded = fw_in.excluding(spec_r.get("exclude", ()))
     idata_in = idata.drop(columns=[c for c in excluded.index if c in idata.columns])
     values = check_idata(fw, idata_in)
@@ -212,6 +213,20 @@ def _build(
         manifest=manifest,
         source_framework=fw_in,
     )
+
+
+def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) -> dict[str, Any]:
+    """The resolved spec: ``spec``, or the framework's default spec (its problems name it)."""
+    if spec is not None or fw.spec is None:
+        return resolve(load_spec(spec), fw.n_levels)
+    try:
+        return resolve(load_spec(fw.spec), fw.n_levels)
+    except ValidationError as exc:
+        where = f"框架 {fw.name} 的 spec: / spec: of framework {fw.name}"
+        raise ValidationError(
+            [replace(p, source=where) if p.source == "spec" else p for p in exc.problems],
+            title=exc.title,
+        ) from None
 
 
 # ------------------------------------------------------------------ stages

@@ -106,3 +106,24 @@ def test_run_never_ranks_a_screened_unit(shanghai, tmp_path, capsys):
     assert pd.isna(bs["rank"]) and pd.isna(bs["score"])
     assert table["uCode"].iloc[-1] == "BS"
     assert table["rank"].dropna().astype(int).tolist() == list(range(1, len(idata)))
+
+
+def test_problems_of_a_framework_default_spec_name_the_framework():
+    fw = ie.Framework.from_dict(
+        {
+            "name": "tiny",
+            "nodes": [
+                {"code": "IDX", "level": 2},
+                {"code": "a", "level": 1, "parent": "IDX"},
+            ],
+            "spec": {"normalise": {"method": "minmaxx"}},
+        }
+    )
+    data = pd.DataFrame({"uCode": ["u1", "u2"], "a": [1.0, 2]})
+    with pytest.raises(ie.ValidationError) as info:
+        ie.build(fw, data)
+    assert [p.source for p in info.value.problems] == [
+        "框架 tiny 的 spec: / spec: of framework tiny"
+    ]
+    assert "did you mean 'minmax'" in str(info.value)
+    ie.build(fw, data, {"normalise": {"method": "minmax"}})  # an explicit spec replaces it

@@ -182,12 +182,17 @@ REFUSALS: dict[str, dict] = {
         fw=lambda t: t + "spec:\n  normalise: {method: zscore}\n  aggregate: {method: amean}\n",
         rows=_column("hotline", [70] * 5),
     ),
+    "framework_default_spec_invalid": _case(
+        "spec: of framework mini",
+        fw=lambda t: t + "spec:\n  normalise: {method: minmaxx}\n",
+    ),
 }
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
     ("integrity_eval/build.py", r"problems\.add\("): 5,  # denominator, impute, force, iref, domain
-    ("integrity_eval/build.py", r"raise ValidationError\("): 1,  # unknown --time (CLI, both)
+    # unknown --time (checked by the CLI for both commands); the framework's default spec
+    ("integrity_eval/build.py", r"raise ValidationError\("): 2,
     ("integrity_eval/normalise.py", r"rules\.append\("): 6,
     ("integrity_eval/aggregate.py", r"raise ValidationError\("): 1,
     ("integrity_eval/weights/nominal.py", r"problems\.add\(|zero_weight_parents\("): 2,
