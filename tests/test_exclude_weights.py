@@ -219,3 +219,34 @@ def _base() -> dict:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_spec_weight_zero_through_the_cli(tmp_path, capsys):
+    # D1 = mean of min-max(court) and min-max(penalty), both direction −1; audit weighs 0:
+    # court 3, 1, 0, 5, 2 → (5 − x)/5·100 = 40, 80, 100, 0, 60
+    # penalty 10, 4, 7, 2, 9 → (10 − x)/8·100 = 0, 75, 37.5, 100, 12.5
+    header = ["uCode", "uName", "court", "penalty", "audit", "kept", "hotline"]
+    rows = [
+        ["310101", "黄浦区", 3, 10, 120.5, 0.9, 88],
+        ["310104", "徐汇区", 1, 4, 0, 0.75, 91.5],
+        ["310105", "长宁区", 0, 7, 30, 0.8, 80],
+        ["310106", "静安区", 5, 2, 12, 0.6, 70],
+        ["310107", "普陀区", 2, 9, 55, 0.95, 85],
+    ]
+    data = tmp_path / "data.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    spec = _write(
+        tmp_path / "spec.yaml",
+        "weights: {values: {audit: 0}}\nnormalise: {method: minmax}\naggregate: {method: amean}\n",
+    )
+    fw = _write(tmp_path / "fw.yaml", FW_TEXT)
+    out = tmp_path / "out"
+    argv = ["--framework", str(fw), "--data", str(data), "--spec", str(spec)]
+    assert main(["validate", *argv]) == 0, capsys.readouterr().err
+    assert main(["run", *argv, "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+    (run_dir,) = out.iterdir()
+    table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
+    d1 = table.set_index("uCode")["D1"]
+    expected = {"310101": 20.0, "310104": 77.5, "310105": 68.75, "310106": 50.0, "310107": 36.25}
+    assert d1.to_dict() == pytest.approx(expected)
