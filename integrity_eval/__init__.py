@@ -15,7 +15,7 @@ from . import (
     weights,
 )
 from ._version import __version__
-from .build import build
+from .build import build, check
 from .errors import Problem, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, Node, available_frameworks, load_framework
@@ -35,6 +35,7 @@ __all__ = [
     "analysis",
     "available_frameworks",
     "build",
+    "check",
     "check_idata",
     "compare",
     "datasets",

@@ -9,7 +9,8 @@ A stage the spec leaves out is skipped and its dataset is the previous one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -31,7 +32,7 @@ from .screen import screen as screen_units
 from .spec import framework_default, load_spec, method_params, resolve
 from .weights.nominal import nominal_weights
 
-__all__ = ["build"]
+__all__ = ["build", "check"]
 
 
 def build(
@@ -49,18 +50,66 @@ def build(
     iMeta DataFrame. ``idata``: COINr's iData layout. With a ``Time`` column the
     period ``time`` (default: the latest) is evaluated and earlier periods serve
     panel imputation (``impute: {method: latest}``). ``spec``: dict or YAML
-    path (DESIGN.md §4); ``None`` = denominate (where the framework names
+    path (DESIGN.md §4); ``None`` = the framework's default spec (its YAML
+    ``spec:`` block) or, without one, denominate (where the framework names
     denominators), min-max 0–100 normalisation and the arithmetic mean.
     ``seed`` feeds the stochastic methods. ``normalise_pool``: extra
     ``(rows, indicators)`` treated values normalised together with these units
     (COINr ``Normalise.purse(global = TRUE)``; used by
     :func:`integrity_eval.panel.build_panel`). Bad input raises one
-    :class:`~integrity_eval.errors.ValidationError` listing every problem.
+    :class:`~integrity_eval.errors.ValidationError` listing every problem;
+    :func:`check` lists the same problems without raising.
     """
-    fw = load_framework(framework)
-    spec_r = resolve(load_spec(framework_default(fw) if spec is None else spec), fw.n_levels)
-    values = check_idata(fw, idata)
-    data = _coerce(fw, idata, values)
+    return _build(framework, idata, spec, seed, time, normalise_pool, ProblemList(), False)
+
+
+def check(
+    framework: Framework | str | Path | pd.DataFrame,
+    idata: pd.DataFrame,
+    spec: Mapping[str, Any] | str | Path | None = None,
+    *,
+    seed: int = 0,
+    time: Any = None,
+) -> ProblemList:
+    """Every problem that would make :func:`build` refuse these inputs; empty if none.
+
+    Runs the build itself up to and including aggregation, but records each
+    stage's problems and goes on (faulty cells are set missing so they are not
+    reported again by a later stage) instead of stopping at the first stage that
+    fails. What ``check`` passes, ``build`` accepts. Problems that leave nothing
+    to check further (framework, spec or iData that cannot be read, an unknown
+    ``exclude`` code) end the check early, as they end the build.
+    """
+    problems = ProblemList()
+    try:
+        _build(framework, idata, spec, seed, time, None, problems, True)
+    except ValidationError as exc:
+        problems.extend(p for p in exc.problems if p not in problems)
+    return problems
+
+
+def _build(
+    framework: Framework | str | Path | pd.DataFrame,
+    idata: pd.DataFrame,
+    spec: Mapping[str, Any] | str | Path | None,
+    seed: int,
+    time: Any,
+    normalise_pool: np.ndarray | None,
+    problems: ProblemList,
+    check_only: bool,
+) -> Evaluation | None:
+    """The pipeline behind :func:`build` and :func:`check` (``check_only``: record, go on)."""
+
+    def stop(title: str) -> None:
+        if not check_only:
+            problems.raise_if_any(title)
+
+    fw_in = load_framework(framework)
+    spec_r = _resolve_spec(spec, fw_in)
+    fw, excluded = fw_in.excluding(spec_r.get("exclude", ()))
+    idata_in = idata.drop(columns=[c for c in excluded.index if c in idata.columns])
+    values = check_idata(fw, idata_in)
+    data = _coerce(fw, idata_in, values)
     current, history, time = _split_period(data, time)
     units = _unit_table(fw, current)
     codes = fw.indicators
@@ -68,7 +117,6 @@ def build(
     dsets: dict[str, np.ndarray] = {"Raw": x}
     unit_index = list(units.index)
     info: dict[str, Any] = {}
-    problems = ProblemList()
 
     if "denominate" in spec_r:
         x = _denominate(fw, current, x, problems)
@@ -81,21 +129,29 @@ def build(
                 ],
                 axis=1,
             )
-        problems.raise_if_any("cannot denominate")
+        stop("cannot denominate")
+        x = np.where(np.isinf(x), np.nan, x)  # zero denominators (reported): go on checking
     dsets["Denominated"] = x
 
     if "impute" in spec_r:
         x = _impute(spec_r["impute"], x, units, current, history, codes, seed, problems)
+        stop("cannot impute")
     dsets["Imputed"] = x
 
     keep = np.ones(len(unit_index), dtype=bool)
     if "screen" in spec_r:
-        cfg = {k: v for k, v in spec_r["screen"].items()}
-        unknown = [u for u in (cfg.get("force") or {}) if u not in units.index]
-        for u in unknown:
-            problems.add("unit in screen.force is not in the data", source="spec", row=u)
-        problems.raise_if_any("invalid screening")
-        table = screen_units(x, unit_index, **cfg)
+        cfg = dict(spec_r["screen"])
+        force = dict(cfg.get("force") or {})
+        for u in [u for u in force if u not in units.index]:
+            problems.add(
+                "screen.force 中的单位不在数据中 / unit in screen.force is not in the data",
+                source="spec",
+                row=u,
+                column="screen.force",
+            )
+            del force[u]
+        stop("invalid screening")
+        table = screen_units(x, unit_index, **{**cfg, "force": force})
         info["screen_summary"] = table
         keep = table["Included"].to_numpy(dtype=bool)
         x = x[keep]
@@ -112,15 +168,20 @@ def build(
 
     if "normalise" in spec_r:
         x = _normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
+        stop("cannot normalise")
     dsets["Normalised"] = x
 
-    weights = nominal_weights(fw, spec_r.get("weights"), problems)
-    problems.raise_if_any("invalid weights")
+    weights = nominal_weights(fw, spec_r.get("weights"), problems, excluded=excluded.index)
+    stop("invalid weights")
     if "aggregate" in spec_r:
-        agg_cols, agg_codes = _aggregate(fw, spec_r["aggregate"], x, weights, kept_units, problems)
-        problems.raise_if_any("cannot aggregate")
+        agg_cols, agg_codes = _aggregate(
+            fw, spec_r["aggregate"], x, weights, kept_units, problems, stop
+        )
         dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
         info["aggregate_codes"] = agg_codes
+    if check_only:
+        return None
+    info["excluded"] = excluded
 
     all_idx = pd.Index(unit_index, name="uCode")
     kept_idx = all_idx[keep] if not keep.all() else all_idx
@@ -137,7 +198,7 @@ def build(
         for name, arr in dsets.items()
     }
     treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
-    manifest = evaluation_manifest(fw, spec_r, idata, values, seed, time, len(unit_index))
+    manifest = evaluation_manifest(fw_in, spec_r, idata_in, values, seed, time, len(unit_index))
     return Evaluation(
         framework=fw,
         spec=spec_r,
@@ -150,7 +211,25 @@ def build(
         treated_points=treated_points,
         details=MappingProxyType(info),
         manifest=manifest,
+        source_framework=fw_in,
     )
+
+
+def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) -> dict[str, Any]:
+    """The resolved spec: ``spec`` as given, else :func:`~integrity_eval.spec.framework_default`.
+
+    Problems in a framework's own ``spec:`` block name the framework.
+    """
+    if spec is not None or fw.spec is None:
+        return resolve(load_spec(framework_default(fw) if spec is None else spec), fw.n_levels)
+    try:
+        return resolve(load_spec(framework_default(fw)), fw.n_levels)
+    except ValidationError as exc:
+        where = f"框架 {fw.name} 的 spec: / spec: of framework {fw.name}"
+        raise ValidationError(
+            [replace(p, source=where) if p.source == "spec" else p for p in exc.problems],
+            title=exc.title,
+        ) from None
 
 
 # ------------------------------------------------------------------ stages
@@ -247,7 +326,7 @@ def _impute(
                 column="impute.group",
                 value=group,
             )
-            problems.raise_if_any("cannot impute")
+            return x
         params["group"] = current[group].to_numpy(dtype=object)
     if method == "iterative" and "seed" not in params:
         params["seed"] = seed
@@ -288,7 +367,7 @@ def _normalise(
                 column="normalise.iref",
                 value=cfg["iref"],
             )
-            problems.raise_if_any("cannot normalise")
+            return np.full(x.shape, np.nan)
         params["iref"] = units.index(cfg["iref"])
     if method == "dist2targ":
         params["targets"] = fw.targets.to_numpy() * dirs
@@ -299,10 +378,11 @@ def _normalise(
         bounds = np.array([(_nan(fw[c].min), _nan(fw[c].max)) for c in fw.indicators]).T
         bounds = np.where(np.isnan(bounds), [[-np.inf], [np.inf]], bounds)
         params["bounds"] = np.where(dirs < 0, -bounds[::-1], bounds)
-    nrm.check(xd, fw.indicators, method, params, problems)
-    problems.raise_if_any("cannot normalise")
+    faulty = nrm.check(xd, fw.indicators, method, params, problems, dirs)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return nrm.METHODS[method](xd, **params)[:n]
+        y = nrm.METHODS[method](xd, **params)[:n]
+    y[:, faulty] = np.nan  # reported; only :func:`check` goes on past them
+    return y
 
 
 def _aggregate(
@@ -312,8 +392,14 @@ def _aggregate(
     weights: pd.Series,
     units: list[str],
     problems: ProblemList,
+    stop: Callable[[str], None],
 ) -> tuple[np.ndarray, list[str]]:
-    """Aggregate level by level; returns the aggregate columns and their codes."""
+    """Aggregate level by level; returns the aggregate columns and their codes.
+
+    Children with weight 0 stay in the tables but do not enter the aggregate (and
+    are not checked against its method's domain); as in COINr, ``dat_thresh``
+    counts every child.
+    """
     col = {c: j for j, c in enumerate(fw.indicators)}
     wmap = weights.to_dict()
     values = x
@@ -332,16 +418,18 @@ def _aggregate(
         for p, parent in enumerate(parents):
             # a points total caps the bonus of all its items, so it reads the items themselves
             kids = fw.descendants(parent) if method == "points" else fw.children[parent]
-            xs = values[:, [col[k] for k in kids]]
-            w = np.array([wmap[k] for k in kids])
-            _check_domain(method, params, xs, kids, units, problems)
+            every = values[:, [col[k] for k in kids]]
+            used = [k for k in kids if wmap[k] > 0]
+            xs = values[:, [col[k] for k in used]]
+            w = np.array([wmap[k] for k in used])
+            faulty = _check_domain(method, params, xs, used, units, problems)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                y = agg.METHODS[method](xs, w, **params)
+                y = agg.METHODS[method](xs, w, **params) if used else np.full(len(units), np.nan)
             if thresh is not None:
-                y = np.where(np.mean(~np.isnan(xs), axis=1) < thresh, np.nan, y)
-            level_cols[:, p] = y
+                y = np.where(np.mean(~np.isnan(every), axis=1) < thresh, np.nan, y)
+            level_cols[:, p] = np.where(faulty, np.nan, y)
         # faults below would reappear as faults of their aggregates: stop at this level
-        problems.raise_if_any("cannot aggregate")
+        stop("cannot aggregate")
         for p, parent in enumerate(parents):
             col[parent] = values.shape[1] + p
         values = np.concatenate([values, level_cols], axis=1)
@@ -370,15 +458,17 @@ def _check_domain(
     kids: list[str],
     units: list[str],
     problems: ProblemList,
-) -> None:
+) -> np.ndarray:
+    """Record values outside the method's domain; returns the units that have any."""
     if method == "gmean" or (method == "genmean" and params.get("p", 1) < 0):
         bad, rule = xs <= 0, f"{method} needs positive values (normalise e.g. to [1, 100])"
     elif method == "hmean":
         bad, rule = xs == 0, "hmean needs non-zero values"
     else:
-        return
+        return np.zeros(len(units), dtype=bool)
     for i, j in zip(*np.nonzero(bad), strict=True):
         problems.add(rule, source="aggregate", row=units[i], column=kids[j], value=xs[i, j])
+    return bad.any(axis=1)
 
 
 # --------------------------------------------------------------- manifest

@@ -158,11 +158,17 @@ def _build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser(
         "validate",
         help="只检查输入，不计算 / check inputs without building",
-        description="检查框架和数据并列出所有问题 / check framework and data, list every problem",
+        description="检查框架、数据和计算参数，列出 run 会拒绝的所有问题，不写出任何文件 / "
+        "check framework, data and spec and list every problem run would refuse; writes nothing",
     )
     val.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
     val.add_argument("--data", required=True, metavar="D", help="指标数据 / indicator data")
-    val.add_argument("--spec", metavar="S", help="同时检查计算参数 / also check a build spec")
+    val.add_argument(
+        "--spec",
+        metavar="S",
+        help="按此计算参数检查 run 会拒绝的一切（默认：框架的默认参数）/ check everything run "
+        "would refuse under this build spec (default: the framework's default spec)",
+    )
     val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
     val.set_defaults(func=_cmd_validate)
 
@@ -252,11 +258,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args, for_run=False)
-    from .schemas import validate_idata
-
-    problems = validate_idata(inputs.framework, inputs.idata, source=str(args.data))
-    if problems:
-        raise ValidationError(problems, title="指标数据有误 / invalid indicator data")
+    spec_note = _check_build(inputs, args)
     idata = inputs.idata
     n_units = idata["uCode"].nunique()
     periods = ""
@@ -272,7 +274,37 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"通过 / OK: {args.data} — {n_units} 个单位、{n_ind} 项指标{periods}，缺失值 "
         f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
     )
+    print(spec_note)
     return 0
+
+
+def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
+    """Run every check of ``run``'s build (``ie.check``: iData against the framework, then
+    every stage up to aggregation); raise what it finds naming the files, else a note."""
+    from dataclasses import replace
+
+    from .build import build, check
+
+    problems = check(inputs.framework, inputs.idata, inputs.spec)
+    if problems:
+        files = {"spec": str(args.spec) if args.spec else "spec", "iData": str(args.data)}
+        raise ValidationError(
+            [replace(p, source=files.get(p.source, p.source)) for p in problems],
+            title="run 会拒绝这些输入 / run would refuse these inputs",
+        )
+    if args.spec:
+        note = f"计算检查通过 / build checks passed: {args.spec}"
+    elif inputs.framework.spec:
+        note = (
+            "计算检查通过（框架的默认计算参数）/ build checks passed (the framework's default spec)"
+        )
+    else:
+        note = "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
+    unscored = build(inputs.framework, inputs.idata, inputs.spec).unscored
+    lines = [f"  {u}: {label}" for u, label in unscored["label"].items()]
+    if lines:
+        lines.insert(0, f"不予评级的单位 {len(lines)} 个 / units not rated: {len(lines)}")
+    return "\n".join([note, *lines])
 
 
 def _cmd_template(args: argparse.Namespace) -> int:

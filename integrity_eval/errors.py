@@ -384,7 +384,6 @@ ZH: dict[str, str] = {
     "weight given for a code that is not in the framework (or is the root)": (
         "为框架中不存在（或为根节点）的代码给出了权重"
     ),
-    "weight must be a positive number": "权重须为正数",
     "weights method must be one of {}": "权重方法须为以下之一：{}",
     "with_parent must be True, False or 'family'": "with_parent 须为 True、False 或 'family'",
     "with_parent needs a level below the top": "with_parent 需要低于最高层的层级",

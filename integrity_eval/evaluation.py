@@ -41,10 +41,12 @@ class Evaluation:
     treated_points: pd.DataFrame = field(repr=False)
     details: Mapping[str, Any] = field(repr=False)
     manifest: Mapping[str, Any] = field(repr=False)
+    #: The framework as given, before the spec's ``exclude`` (``framework`` is the one built).
+    source_framework: Framework | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         n = len(self.get_dset("Raw"))
-        stages = ", ".join(k for k in self.spec if k != "weights") or "none"
+        stages = ", ".join(k for k in self.spec if k not in ("weights", "exclude")) or "none"
         when = f", time {self.time}" if self.time is not None else ""
         return f"<Evaluation {self.framework.name or '(unnamed)'}: {n} units{when}; {stages}>"
 
@@ -112,20 +114,33 @@ class Evaluation:
 
     @cached_property
     def unscored(self) -> pd.DataFrame:
-        """Units without a score and why (screened out, or no data under an aggregate)."""
+        """Units without a score and why, one row each, indexed by uCode.
+
+        Columns: ``status`` (``"screened"``: below the screening rule,
+        ``"forced"``: ``screen.force``, ``"no_data"``: no data under an
+        aggregate), ``n_reported`` and ``n_indicators`` (indicators with a
+        reported value, of those in the build), ``reason`` (the rule and figures)
+        and ``label``, the bilingual text for league tables
+        ("不予评级：仅报送 N / M 项指标 / not rated: N of M indicators reported").
+        """
+        raw = self.dsets["Raw"]
+        m = raw.shape[1]
+        reported = raw.notna().sum(axis=1)
         rows = []
         summary = self.details.get("screen_summary")
         if summary is not None:
             cfg = self.spec["screen"]
+            flag = {"byNA": "LowData", "byzeros": "LowNonZero", "byNAandzeros": "LowDatOrZeroFlag"}
             for code, r in summary[~summary["Included"]].iterrows():
-                rows.append(
-                    (
-                        code,
-                        f"screened out ({cfg['unit_screen']}): data availability "
-                        f"{r['Dat_Avail']:.2f} (screen.dat_thresh {cfg['dat_thresh']}), "
-                        f"non-zero share {r['Non_Zero']:.2f}",
-                    )
+                status = "screened" if r[flag[cfg["unit_screen"]]] else "forced"
+                reason = (
+                    f"screened out ({cfg['unit_screen']}): data availability "
+                    f"{r['Dat_Avail']:.2f} (screen.dat_thresh {cfg['dat_thresh']}), "
+                    f"non-zero share {r['Non_Zero']:.2f}"
+                    if status == "screened"
+                    else "excluded by screen.force"
                 )
+                rows.append((code, status, reason, _not_rated(status, r, reported[code], m)))
         if "Aggregated" in self.dsets:
             agg = self.dsets["Aggregated"]
             for code in self._all_scores.index[self._all_scores.isna()]:
@@ -134,15 +149,23 @@ class Evaluation:
                     for c in agg.columns[len(self.framework.indicators) :]
                     if np.isnan(agg.at[code, c])
                 ]
-                rows.append(
-                    (
-                        code,
-                        "no score: no available data under "
-                        + ", ".join(missing[:5])
-                        + ("…" if len(missing) > 5 else ""),
-                    )
+                reason = (
+                    "no score: no available data under "
+                    + ", ".join(missing[:5])
+                    + ("…" if len(missing) > 5 else "")
                 )
-        return pd.DataFrame(rows, columns=["uCode", "reason"]).set_index("uCode")
+                label = _not_rated("no_data", None, reported[code], m)
+                rows.append((code, "no_data", reason, label))
+        out = pd.DataFrame(rows, columns=["uCode", "status", "reason", "label"])
+        out.insert(2, "n_reported", [int(reported[u]) for u in out["uCode"]])
+        out.insert(3, "n_indicators", m)
+        return out.set_index("uCode")
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """Elements the spec's ``exclude`` left out: ``level`` and ``reason``, by iCode."""
+        table = self.details.get("excluded")
+        return (self.framework.excluding(())[1] if table is None else table).copy()
 
     @cached_property
     def effective_weights(self) -> pd.Series:
@@ -172,7 +195,11 @@ class Evaluation:
 
         seed = params.pop("seed", self.seed)
         return build(
-            self.framework, self.idata, set_params(self.spec, **params), seed=seed, time=self.time
+            self.source_framework or self.framework,
+            self.idata,
+            set_params(self.spec, **params),
+            seed=seed,
+            time=self.time,
         )
 
     def get_params(self) -> dict[str, Any]:
@@ -180,7 +207,7 @@ class Evaluation:
         out: dict[str, Any] = {}
         for stage, cfg in self.spec.items():
             out[stage] = cfg
-            for k, v in cfg.items():
+            for k, v in cfg.items() if isinstance(cfg, Mapping) else ():
                 out[f"{stage}__{k}"] = v
         return out
 
@@ -234,7 +261,12 @@ class EvaluationSummary:
             ("seed", str(ev.seed)),
         ]
         facts += [
-            (f"{k}", ", ".join(f"{a}={b}" for a, b in v.items()) or "on")
+            (
+                f"{k}",
+                ", ".join(f"{a}={b}" for a, b in v.items()) or "on"
+                if isinstance(v, Mapping)
+                else ", ".join(map(str, v)),
+            )
             for k, v in ev.spec.items()
         ]
         if len(ev.unscored):
@@ -277,3 +309,16 @@ class EvaluationSummary:
         if table is not None:
             out += table.to_html(float_format=lambda v: f"{v:.2f}", escape=True)
         return out
+
+
+def _not_rated(status: str, screen_row: pd.Series | None, n: int, m: int) -> str:
+    """The bilingual "not rated" label of an unscored unit."""
+    if status == "forced":
+        return "不予评级：按 screen.force 排除 / not rated: excluded by screen.force"
+    if screen_row is not None and not screen_row["LowData"]:  # screened for zeros only
+        nz = int(m - screen_row["N_missing"] - screen_row["N_zero"])
+        return (
+            f"不予评级：{m} 项指标中仅 {nz} 项非零 / "
+            f"not rated: only {nz} of {m} indicators non-zero"
+        )
+    return f"不予评级：仅报送 {n} / {m} 项指标 / not rated: {n} of {m} indicators reported"

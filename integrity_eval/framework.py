@@ -19,6 +19,12 @@ YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
       - {code: INDEX, name: {zh: 总分, en: Index}, level: 3}
       - {code: D1, name: {...}, level: 2, parent: INDEX, weight: 1, source: "004… §二"}
       - {code: D1_court, name: {...}, level: 1, parent: D1, direction: -1, unit: 件, ...}
+    spec: {screen: {dat_thresh: 0.667}, normalise: {method: minmax}, aggregate: {method: amean}}
+
+``spec`` is the framework's default build spec (DESIGN.md §4): ``build(fw, idata)``
+without a spec uses it. A node's ``weight`` may be 0: the element stays in every
+table but does not enter its parent's aggregate (COINr accepts zero weights); an
+aggregate whose children all weigh 0 is an error.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import pandas as pd
 import yaml
 
 from .display import Summary
-from .errors import Problem, ProblemList, ValidationError, report_unknown
+from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -53,6 +59,7 @@ FRAMEWORK_KEYS = {
     "denominators",
     "nodes",
     "rating",
+    "spec",
 }
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
@@ -176,6 +183,7 @@ class Framework:
     groups: tuple[AuxColumn, ...] = ()
     denominators: tuple[AuxColumn, ...] = ()
     rating: Mapping[str, Any] | None = field(default=None, hash=False)
+    spec: Mapping[str, Any] | None = field(default=None, hash=False)
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -339,6 +347,68 @@ class Framework:
         )
         return replace(self, nodes=nodes)
 
+    def excluding(self, codes: Iterable[str]) -> tuple[Framework, pd.DataFrame]:
+        """This framework without some elements, and a table of what was left out.
+
+        The spec's ``exclude`` (DESIGN.md §4), as COINr's ``remove_elements`` /
+        ``new_coin(exclude = …)``: the elements are not in the build at all and
+        their siblings' weights are renormalised within the parent. ``codes`` are
+        indicators or aggregates; an excluded aggregate takes everything under it,
+        and an aggregate whose children are all excluded is excluded too (it would
+        have no data). Returns the reduced framework and a table indexed by
+        ``iCode`` with ``level`` and ``reason``. Unknown codes, the root, or
+        excluding every element raise one :class:`ValidationError`.
+        """
+        codes = list(dict.fromkeys(str(c) for c in codes))
+        problems = ProblemList()
+        for c in codes:
+            if c not in self:
+                problems.add(
+                    "exclude 中的代码不在框架中 / code under exclude is not in the framework",
+                    source="spec",
+                    column="exclude",
+                    value=suggest(c, self._by_code),
+                )
+            elif self[c].parent is None:
+                problems.add(
+                    "不能排除总指数 / the top-level index cannot be excluded",
+                    source="spec",
+                    column="exclude",
+                    value=c,
+                )
+        problems.raise_if_any("invalid exclude")
+        gone: dict[str, str] = {}
+        for c in codes:
+            gone[c] = "列入 exclude / listed under exclude"
+            stack = list(self.children[c])
+            while stack:
+                d = stack.pop()
+                gone.setdefault(d, f"上级 {c} 被排除 / under excluded {c}")
+                stack.extend(self.children[d])
+        for level in range(2, self.n_levels + 1):  # bottom up, so emptiness cascades
+            for p in self.codes_at(level):
+                if p not in gone and all(k in gone for k in self.children[p]):
+                    gone[p] = "所有下级均被排除 / all its children are excluded"
+        if self.root in gone:
+            problems.add(
+                "exclude 排除了全部指标 / exclude leaves no indicator",
+                source="spec",
+                column="exclude",
+                value=", ".join(codes),
+            )
+            problems.raise_if_any("invalid exclude")
+        order = [n.code for n in self.nodes if n.code in gone]
+        table = pd.DataFrame(
+            {
+                "level": pd.Series([self[c].level for c in order], dtype=int),
+                "reason": pd.Series([gone[c] for c in order], dtype=object),
+            }
+        ).set_axis(pd.Index(order, name="iCode"))
+        if not gone:
+            return self, table
+        kept = replace(self, nodes=tuple(n for n in self.nodes if n.code not in gone))
+        return kept, table
+
     # ------------------------------------------------------------- hashing
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form, the same layout as the YAML files."""
@@ -357,6 +427,8 @@ class Framework:
         out["nodes"] = [_node_to_dict(n) for n in self.nodes]
         if self.rating:
             out["rating"] = dict(self.rating)
+        if self.spec:
+            out["spec"] = dict(self.spec)
         return out
 
     @cached_property
@@ -396,6 +468,9 @@ class Framework:
         rating = data.get("rating")
         if rating is not None and not isinstance(rating, Mapping):
             problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
+        spec = data.get("spec")
+        if spec is not None and not isinstance(spec, Mapping):
+            problems.add("'spec' must be a mapping", source=origin, column="spec", value=spec)
         if problems:  # report the tree's faults too, on the nodes that parsed
             kept = [n for n in nodes if n is not None]
             problems += [
@@ -416,6 +491,7 @@ class Framework:
             groups=tuple(g for g in groups if g is not None),
             denominators=tuple(d for d in denoms if d is not None),
             rating=dict(rating) if rating else None,
+            spec=dict(spec) if isinstance(spec, Mapping) else None,
             _origin=origin,
         )
 
@@ -684,9 +760,9 @@ def _tree_problems(
                 column="direction",
                 value=n.direction,
             )
-        if n.parent is not None and not (math.isfinite(n.weight) and n.weight > 0):
+        if n.parent is not None and not (math.isfinite(n.weight) and n.weight >= 0):
             problems.add(
-                "weight must be a positive number",
+                "权重应为非负数 / weight must be a number ≥ 0",
                 source=origin,
                 row=n.code,
                 column="weight",
@@ -737,7 +813,37 @@ def _tree_problems(
                 column="level",
                 value=n.level,
             )
+    children: dict[str, list[str]] = {}
+    for n in nodes:
+        if n.parent is not None:
+            children.setdefault(n.parent, []).append(n.code)
+    zero_weight_parents(children, {n.code: n.weight for n in nodes}, problems, source=origin)
     return problems
+
+
+def zero_weight_parents(
+    children: Mapping[str, list[str]],
+    weights: Mapping[str, float],
+    problems: ProblemList,
+    **where: object,
+) -> None:
+    """Record every aggregate whose children all weigh 0 (it would have no value).
+
+    A zero weight keeps an element in the tables but out of its parent's
+    aggregate (COINr accepts zero weights); with every child at 0 the weighted
+    mean is 0/0.
+    """
+    for parent, kids in children.items():
+        if kids and all(weights.get(k) == 0 for k in kids):
+            problems.add(
+                "聚合项的所有下级权重均为 0，无法计算；至少给一个下级正权重，或把该聚合项列入 "
+                "exclude / every child of this aggregate has weight 0, so it has no value; give "
+                "one child a positive weight, or list the aggregate under exclude",
+                row=parent,
+                column="weight",
+                value=", ".join(kids),
+                **where,
+            )
 
 
 # ------------------------------------------------------------------ helpers

@@ -199,8 +199,14 @@ def check(
     method: str,
     params: dict,
     problems: ProblemList,
-) -> None:
-    """Record every indicator the method cannot normalise (zero spread, missing target…)."""
+    directions: np.ndarray | None = None,
+) -> np.ndarray:
+    """Record every indicator the method cannot normalise (zero spread, missing target…).
+
+    ``x`` is direction-adjusted (×−1 for Direction −1); ``directions`` turns the
+    values shown in the problems back into the data's own direction. Returns the
+    mask of indicators with a problem.
+    """
     avail = np.sum(~np.isnan(x), axis=0)
     lo = np.where(avail > 0, np.min(np.where(np.isnan(x), np.inf, x), axis=0), np.nan)
     hi = np.where(avail > 0, np.max(np.where(np.isnan(x), -np.inf, x), axis=0), np.nan)
@@ -209,7 +215,14 @@ def check(
         rules.append(
             (
                 (avail > 0) & (lo == hi),
-                f"zero variance: normalise method '{method}' divides by the spread",
+                "该指标所有单位的取值都相同（均为 {value}），标准化方法 '{method}' 要除以取值的"
+                "离散程度，无法计算；可在计算参数的 exclude: 中列出该指标（本次评价不用它），或"
+                "更正数据（weight: 0 只让指标不计入上级得分，它仍须能被标准化，例如改用 rank）"
+                " / every unit has the same value of this indicator ({value}); normalise "
+                "method '{method}' divides by the spread, so it cannot be computed; list the "
+                "indicator under exclude: in the spec (left out of this build) or correct the "
+                "data (weight: 0 keeps an indicator in the tables but out of its aggregate, and "
+                "needs a normalisation that does not divide by the spread, e.g. rank)",
                 lo,
             )
         )
@@ -236,11 +249,23 @@ def check(
                 ref,
             )
         )
+    signs = np.ones(x.shape[-1]) if directions is None else np.asarray(directions, dtype=float)
+    faulty = np.zeros(x.shape[-1], dtype=bool)
     for flagged, rule, values in rules:
+        faulty |= flagged
         for j in np.flatnonzero(flagged):
+            shown = "" if values is None else _plain(values[j] * signs[j])
             problems.add(
-                rule,
+                rule.format(value=shown, method=method),
                 source="normalise",
                 column=codes[j],
-                value=None if values is None else values[j],
+                value=shown,
             )
+    return faulty
+
+
+def _plain(v: float) -> str:
+    """A value as the data hold it: shortest round-trip digits, never ``-0``."""
+    if np.isnan(v):
+        return "nan"
+    return np.format_float_positional(float(v) + 0.0, trim="-")

@@ -143,7 +143,7 @@ def build_panel(
     for t in periods:
         pool = np.concatenate(
             [treated[s].to_numpy() for s in periods if s != t]
-            or [np.empty((0, len(fw.indicators)))]
+            or [np.empty((0, treated[t].shape[1]))]
         )
         evs[t] = build(fw, idata, spec, seed=seed, time=t, normalise_pool=pool)
     return Panel(evs, normalise)

@@ -9,6 +9,11 @@ The vocabulary is DESIGN.md §4 (COINr's names without prefixes)::
     normalise: {method: minmax, l_u: [0, 100]}
     aggregate: {method: amean}          # or one method per level: [amean, gmean, amean]
     weights:   {method: framework}      # framework | equal, plus optional values: {code: w}
+    exclude:   [D05_debt_arrears]       # indicators or aggregates left out of the build
+
+A weight may be 0 (the element stays in every table but not in its parent's
+aggregate); ``exclude`` removes elements from the build altogether
+(:meth:`Framework.excluding <integrity_eval.framework.Framework.excluding>`).
 
 A stage left out (or set to ``None``) is skipped. :func:`resolve` fills every
 parameter with the method's default (read from the function's signature, so
@@ -34,7 +39,7 @@ from . import aggregate, impute, normalise, screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
-SPEC_KEYS = (*STAGES, "weights")
+SPEC_KEYS = ("exclude", *STAGES, "weights")
 # Denominate is a no-op for frameworks without denominators.
 DEFAULT_SPEC: dict[str, Any] = {
     "denominate": {},
@@ -79,7 +84,15 @@ def framework_default(framework: Any) -> dict[str, Any]:
     ``[min, max]`` (``normalise: clip``), areas summed, and the top level
     ``base + min(bonus_cap, Σ bonus items) − Σ deduction items`` (``aggregate: points``),
     with ``base`` and ``bonus_cap`` from the block. Any other framework: :data:`DEFAULT_SPEC`.
+    The stages named in the framework's own ``spec:`` block replace those of the same name
+    (the shipped integrity frameworks add unit screening there).
     """
+    own = copy.deepcopy(dict(getattr(framework, "spec", None) or {}))
+    return {**_stage_default(framework), **own}
+
+
+def _stage_default(framework: Any) -> dict[str, Any]:
+    """:data:`DEFAULT_SPEC`, or the points stages of a points framework's rating block."""
     rating = getattr(framework, "rating", None) or {}
     if rating.get("method") != "points":
         return copy.deepcopy(DEFAULT_SPEC)
@@ -145,6 +158,10 @@ def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict
             continue
         if value is None:
             continue
+        if key == "exclude":
+            if codes := _resolve_exclude(value, problems):
+                out[key] = codes
+            continue
         if not isinstance(value, Mapping):
             problems.add(
                 "a stage's settings must be a mapping (or null to skip)",
@@ -187,9 +204,9 @@ def _resolve_stage(
             )
         values = cfg.get("values") or {}
         for code, w in dict(values).items():
-            if not _positive(w):
+            if not _non_negative(w):
                 problems.add(
-                    "weight must be a positive number",
+                    "权重应为非负数 / weight must be a number ≥ 0",
                     source="spec",
                     column=f"weights.values.{code}",
                     value=w,
@@ -278,11 +295,25 @@ def spec_hash(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _positive(w: Any) -> bool:
+def _non_negative(w: Any) -> bool:
     try:
-        return float(w) > 0 and float(w) != float("inf")
+        return float(w) >= 0 and float(w) != float("inf")
     except (TypeError, ValueError):
         return False
+
+
+def _resolve_exclude(value: Any, problems: ProblemList) -> list[str]:
+    """``exclude``: a list of codes (one code may be given as a plain string)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(c, str | int) for c in items):
+        problems.add(
+            "exclude 应为代码列表 / exclude must be a list of indicator or aggregate codes",
+            source="spec",
+            column="exclude",
+            value=value,
+        )
+        return []
+    return [str(c) for c in items]
 
 
 def _report(stage: str, cfg: Mapping[str, Any], allowed: set[str], problems: ProblemList) -> None:

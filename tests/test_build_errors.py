@@ -118,7 +118,7 @@ def test_framework_tree_problems_all_at_once():
     nodes = [dict(n) for n in NODES] + [
         {"code": "a", "level": 1, "parent": "D1"},  # duplicate code
         {"code": "x", "level": 1, "parent": "NOPE"},  # orphan
-        {"code": "y", "level": 1, "parent": "D2", "weight": 0},
+        {"code": "y", "level": 1, "parent": "D2", "weight": 0},  # allowed, as in COINr
         {"code": "z", "level": 1, "parent": "D2", "weight": -2},
         {"code": "v", "level": 1, "parent": "D2", "direction": 2},
     ]
@@ -128,8 +128,7 @@ def test_framework_tree_problems_all_at_once():
         [
             ("duplicate code", "a", "code", ""),
             ("parent does not exist (orphan node)", "x", "parent", "NOPE"),
-            ("weight must be a positive number", "y", "weight", "0.0"),
-            ("weight must be a positive number", "z", "weight", "-2.0"),
+            ("权重应为非负数 / weight must be a number ≥ 0", "z", "weight", "-2.0"),
             ("direction must be 1 or -1", "v", "direction", "2"),
         ]
     )
@@ -183,7 +182,7 @@ def test_framework_parse_and_tree_problems_together():
     nodes = [dict(n) for n in NODES] + [
         {"code": "a", "level": 1, "parent": "D1"},  # duplicate
         {"code": "x", "level": 1, "parent": "NOPE"},  # orphan
-        {"code": "y", "level": 1, "parent": "D2", "weight": 0},
+        {"code": "y", "level": 1, "parent": "D2", "weight": -1},
         {"code": "w", "level": 1, "parent": "D2", "weight": "abc"},
     ]
     err = raised(lambda: ie.Framework.from_dict({"nodes": nodes}))
@@ -192,12 +191,12 @@ def test_framework_parse_and_tree_problems_together():
 
 def test_imeta_problems():
     im = ie.Framework.from_dict({"nodes": NODES}).to_imeta()
-    im.loc[im["iCode"] == "a", "Weight"] = 0
+    im.loc[im["iCode"] == "a", "Weight"] = -1
     im.loc[im["iCode"] == "c", "Parent"] = "D9"
     err = raised(lambda: ie.Framework.from_imeta(im))
     got = sorted((p.row, p.column, p.value) for p in err.problems)
     # D2 loses its only child to the bad parent: reported too
-    assert got == [("D2", "level", "2"), ("a", "weight", "0.0"), ("c", "parent", "D9")]
+    assert got == [("D2", "level", "2"), ("a", "weight", "-1.0"), ("c", "parent", "D9")]
     assert all(p.source == "iMeta" for p in err.problems)
 
 
@@ -208,12 +207,11 @@ def test_imeta_missing_weight_reported():
     assert [(p.row, p.column) for p in err.problems] == [("b", "weight")]
 
 
-def test_spec_weights_not_positive_or_unknown(fw):
+def test_spec_weights_negative_or_unknown(fw):
     spec = {"weights": {"values": {"a": 0, "b": -1, "c": "heavy", "D1": None}}}
     err = raised(lambda: ie.build(fw, good_data(), spec))
     assert sorted((p.column, p.value) for p in err.problems) == [
         ("weights.values.D1", ""),
-        ("weights.values.a", "0"),
         ("weights.values.b", "-1"),
         ("weights.values.c", "heavy"),
     ]
@@ -226,7 +224,7 @@ def test_zero_variance_indicators_listed(fw):
     data = good_data().assign(b=[3.0, 3, 3, 3], c=[7.0, NAN, 7, 7])
     for method in ("minmax", "zscore"):
         err = raised(lambda m=method: ie.build(fw, data, {"normalise": {"method": m}}))
-        assert sorted((p.column, p.value) for p in err.problems) == [("b", "3.0"), ("c", "7.0")]
+        assert sorted((p.column, p.value) for p in err.problems) == [("b", "3"), ("c", "7")]
         assert all(method in p.rule for p in err.problems)
     # methods that do not divide by the spread accept a constant column
     ie.build(fw, data, {"normalise": {"method": "rank"}})
@@ -373,7 +371,7 @@ def test_framework_parameters_missing_for_normalisation():
     )
     # dist2targ: a's target equals its minimum (division by zero), b has no target
     err = raised(lambda: ie.build(fw, data, {"normalise": {"method": "dist2targ"}}))
-    assert sorted((p.column, p.value) for p in err.problems) == [("a", "1.0"), ("b", "")]
+    assert sorted((p.column, p.value) for p in err.problems) == [("a", "1"), ("b", "")]
     err = raised(lambda: ie.build(fw, data, {"normalise": {"method": "goalposts"}}))
     assert [p.column for p in err.problems] == ["b"]
     # dist2ref: the reference unit holds the minimum of every indicator

@@ -341,7 +341,7 @@ def _case_framework_bad_weights(files):
 
 def _case_framework_negative_weight(files):
     files["fw"].write_text(FW_TEXT.replace("weight: 1}", "weight: -2}", 1), encoding="utf-8")
-    return ["行/row D1 | 列/column weight | 值/value '-2.0'", "weight must be a positive"]
+    return ["行/row D1 | 列/column weight | 值/value '-2.0'", "weight must be a number ≥ 0"]
 
 
 def _case_framework_python_tag(files):

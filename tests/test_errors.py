@@ -77,7 +77,7 @@ def test_cli_and_python_print_the_same_text(tmp_path, capsys):
         ie.load_framework(fw)
     python_text = str(e.value)
     assert python_text.startswith("框架无效 / invalid framework — 共 2 个问题 / 2 problem(s):")
-    assert "权重须为正数 / weight must be a positive number" in python_text
+    assert "权重应为非负数 / weight must be a number ≥ 0" in python_text
     assert "上级不存在（孤立节点） / parent does not exist (orphan node)" in python_text
 
     data = tmp_path / "data.csv"

@@ -112,7 +112,7 @@ def test_every_problem_listed_at_once():
     assert ("D1", "duplicate code") in rules
     assert any(r == ("a", "parent does not exist (orphan node)") for r in rules)
     assert any(row == "a" and "direction" in rule for row, rule in rules)
-    assert any(row == "D1" and "positive" in rule for row, rule in rules)
+    assert any(row == "D1" and "≥ 0" in rule for row, rule in rules)
 
 
 def test_cycle_detected():
@@ -143,5 +143,5 @@ def test_with_weights_validates():
     assert fw.with_weights({"D2": 3}).weights["D2"] == 3
     with pytest.raises(ie.ValidationError):
         fw.with_weights({"zz": 1})
-    with pytest.raises(ie.ValidationError, match="positive"):
-        fw.with_weights({"D2": 0})
+    with pytest.raises(ie.ValidationError, match="≥ 0"):
+        fw.with_weights({"D2": -1})

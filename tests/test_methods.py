@@ -741,7 +741,8 @@ def test_screen_through_build_lists_reasons():
     ev = ie.build(framework(nodes), data, spec)
     assert sorted(ev.scores.index) == ["u2", "u5"]
     assert sorted(ev.unscored.index) == ["u1", "u3", "u4"]
-    assert ev.unscored["reason"].str.contains("screened out").all()
+    assert ev.unscored["reason"].str.contains("screened out").tolist() == [False, True, True]
+    assert ev.unscored["status"].tolist() == ["forced", "screened", "screened"]
     assert ev.get_dset("Screened").index.tolist() == ["u2", "u5"]
 
 

@@ -125,7 +125,7 @@ def test_other_spec_problems_listed_at_once():
             {
                 "treat": "winsorise",
                 "screen": {"unit_screen": "byNa"},
-                "weights": {"method": "entropyy", "values": {"a": 0, "b": -1, "c": "x"}},
+                "weights": {"method": "entropyy", "values": {"a": -2, "b": -1, "c": "x"}},
                 "aggregate": {"method": ["amean", "gmean"]},
             },
             n_levels=4,

@@ -1,29 +1,37 @@
 """Nominal weights a build uses, and effective weights in the index.
 
 Nominal weights are relative within each parent (COINr renormalises them over
-the available children when aggregating).
+the available children when aggregating). A weight may be 0: the element stays
+in every table but does not enter its parent's aggregate, and its effective
+weight (and that of everything under it) is 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pandas as pd
 
-from ..errors import ProblemList
-from ..framework import Framework
+from ..errors import ProblemList, suggest
+from ..framework import Framework, zero_weight_parents
 
 __all__ = ["effective_weights", "nominal_weights"]
 
 
 def nominal_weights(
-    fw: Framework, cfg: Mapping[str, Any] | None, problems: ProblemList
+    fw: Framework,
+    cfg: Mapping[str, Any] | None,
+    problems: ProblemList,
+    *,
+    excluded: Collection[str] = (),
 ) -> pd.Series:
     """The framework's weights, overridden by the spec's ``weights`` settings.
 
     ``{method: equal}`` sets every weight to 1; ``values: {code: w}`` sets
-    single weights. Codes not in the framework are recorded in ``problems``.
+    single weights (values for ``excluded`` codes are ignored). Codes not in the
+    framework, and aggregates whose children all weigh 0, are recorded in
+    ``problems``.
     """
     w = fw.weights.copy()
     if cfg is None:
@@ -31,15 +39,19 @@ def nominal_weights(
     if cfg["method"] == "equal":
         w[:] = 1.0
     for code, value in cfg.get("values", {}).items():
+        if code in excluded:
+            continue
         if code not in w.index:
             problems.add(
-                "weight given for a code that is not in the framework (or is the root)",
+                "权重所指代码不在框架中（或为总指数，或已被 exclude 排除）/ weight given for a "
+                "code that is not in the framework (or is the root, or is excluded)",
                 source="spec",
                 column=f"weights.values.{code}",
-                value=value,
+                value=suggest(code, w.index),
             )
         else:
             w[code] = float(value)
+    zero_weight_parents(fw.children, w.to_dict(), problems, source="spec")
     return w
 
 
