@@ -28,9 +28,10 @@ from them is derived here in code (a ``loader``), never by editing the files. Sy
 data set ``synthetic: true``, describe the generating model and seed in ``SOURCE.md`` and
 ship the ground truth (``truth:``). ``uCode`` is always read as text (``"001"``, and
 ``"NA"`` is Namibia, not a missing value). Full rules: ``datasets/README.md``. The folder
-is ``<repository>/datasets`` (the package is installed in editable mode); the
-environment variable ``INTEGRITY_EVAL_DATASETS`` replaces it by another folder of the same
-layout. Files are read relative to the dataset's folder.
+is the repository's top-level ``datasets/``: an installed wheel carries a copy of it as
+``integrity_eval/_datasets`` (``setup.py`` copies every file at build time), an editable
+install reads it in place. The environment variable ``INTEGRITY_EVAL_DATASETS`` replaces
+it by another folder of the same layout. Files are read relative to the dataset's folder.
 
 Bundled datasets:
 
@@ -86,7 +87,9 @@ __all__ = [
 ]
 
 ENV_VAR = "INTEGRITY_EVAL_DATASETS"
-_DEFAULT_DIR = Path(__file__).resolve().parents[1] / "datasets"
+# The copy inside an installed wheel, then the repository's folder (editable install).
+_PACKAGED_DIR = Path(__file__).resolve().parent / "_datasets"
+_REPO_DIR = Path(__file__).resolve().parents[1] / "datasets"
 
 _REQUIRED_KEYS = ("name", "title", "framework", "synthetic", "source", "licence")
 _OPTIONAL_KEYS = (
@@ -185,9 +188,10 @@ class Dataset:
 
 # ------------------------------------------------------------------- discovery
 def datasets_dir() -> Path:
-    """The datasets folder: ``$INTEGRITY_EVAL_DATASETS`` if set, else ``<repo>/datasets``."""
+    """The datasets folder: ``$INTEGRITY_EVAL_DATASETS`` if set, else the copy installed
+    with the package (``integrity_eval/_datasets``), else ``<repository>/datasets``."""
     env = os.environ.get(ENV_VAR)
-    root = Path(env).expanduser() if env else _DEFAULT_DIR
+    root = Path(env).expanduser() if env else _default_dir()
     if not root.is_dir():
         where = f"{ENV_VAR}={env}" if env else "the bundled datasets folder"
         raise ValidationError(
@@ -195,6 +199,10 @@ def datasets_dir() -> Path:
             title="datasets folder not found",
         )
     return root
+
+
+def _default_dir() -> Path:
+    return _PACKAGED_DIR if _PACKAGED_DIR.is_dir() else _REPO_DIR
 
 
 def available() -> list[str]:
