@@ -69,6 +69,7 @@ import yaml
 
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
+from .io import file_sha256
 from .schemas import check_idata
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "load_papi",
     "load_pci",
     "papi_ucode",
+    "synthetic_origin",
 ]
 
 ENV_VAR = "INTEGRITY_EVAL_DATASETS"
@@ -209,6 +211,70 @@ def available() -> list[str]:
     """Names of the datasets (folders with a ``dataset.yaml``), sorted."""
     root = datasets_dir()
     return sorted(p.name for p in root.iterdir() if (p / "dataset.yaml").is_file())
+
+
+def synthetic_origin(path: str | Path) -> str | None:
+    """Why the file at ``path`` is bundled synthetic data, or None when it is not.
+
+    A file is synthetic when it lies in the folder of a bundled dataset marked
+    ``synthetic: true``, when its bytes equal one of such a dataset's files (a copy under
+    another name), or when its name ends in ``_synthetic`` (the naming rule of
+    ``datasets/README.md``). Returns ``"<dataset>/<file>"`` for a bundled file or copy,
+    else the file name; the CLI uses it to keep the "synthetic" label on a run whose
+    ``--data`` is such a file.
+    """
+    path = Path(path)
+    try:
+        resolved = path.resolve()
+        size = path.stat().st_size
+    except OSError:
+        return None
+    root = _safe_datasets_dir()
+    files = _synthetic_files(None if root is None else str(root))
+    for (name, fname, _size), fpath in files.items():
+        if Path(fpath) == resolved:
+            return f"{name}/{fname}"
+    digest = None
+    for (name, fname, fsize), fpath in files.items():
+        if fsize != size:
+            continue
+        if digest is None:
+            digest = file_sha256(resolved)
+        if digest == file_sha256(Path(fpath)):
+            return f"{name}/{fname}"
+    if path.stem.lower().endswith("_synthetic"):
+        return path.name
+    return None
+
+
+def _safe_datasets_dir() -> Path | None:
+    try:
+        return datasets_dir()
+    except ValidationError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _synthetic_files(root: str | None) -> dict[tuple[str, str, int], str]:
+    """(dataset, file name, size) → path of every file of the bundled synthetic datasets."""
+    out: dict[tuple[str, str, int], str] = {}
+    if root is None:
+        return out
+    for folder in sorted(Path(root).iterdir()):
+        meta_file = folder / "dataset.yaml"
+        if not meta_file.is_file():
+            continue
+        try:
+            meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if not (isinstance(meta, Mapping) and meta.get("synthetic") is True):
+            continue
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and f.suffix.lower() in (".csv", ".xlsx", ".parquet"):
+                key = (folder.name, f.relative_to(folder).as_posix(), f.stat().st_size)
+                out[key] = str(f.resolve())
+    return out
 
 
 def load(name: str, *, panel: bool = False) -> Dataset:

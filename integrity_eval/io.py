@@ -21,12 +21,14 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import difflib
+import errno
 import hashlib
 import io as _io
 import math
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import zipfile
@@ -847,7 +849,8 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
 
     On any exception the temporary folder, and parent folders this call created,
     are removed, so a failed run leaves nothing behind. ``final`` must not exist
-    (an empty folder is replaced).
+    (an empty folder is replaced). The folder gets the user's umask (``0755`` for the
+    usual ``022``), not the ``0700`` of a temporary folder.
     """
     final = Path(final)
     created = _make_parents(final.parent)
@@ -860,6 +863,7 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
         yield tmp
         if final.exists() and (not final.is_dir() or any(final.iterdir())):
             raise FileExistsError(f"output already exists / 输出已存在: {final}")
+        os.chmod(tmp, 0o777 & ~_umask())
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -868,17 +872,25 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_write_path(final: str | Path) -> Iterator[Path]:
+def atomic_write_path(final: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary file path next to ``final`` (same suffix); move it into place on
-    success, delete it on failure. For libraries that write to a path (openpyxl)."""
+    success, delete it on failure. For libraries that write to a path (openpyxl).
+
+    An existing ``final`` is never replaced unless ``overwrite=True``: the move raises
+    :class:`FileExistsError` (checked atomically with a hard link where the file system
+    has them). The file gets the user's umask (``0644`` for the usual ``022``), not the
+    ``0600`` of a temporary file; a replaced file keeps its own permissions.
+    """
     final = Path(final)
+    if not overwrite and _exists(final):
+        raise _exists_error(final)
     created = _make_parents(final.parent)
     fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.replace(tmp, final)
+        _publish(tmp, final, overwrite=overwrite)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -886,11 +898,11 @@ def atomic_write_path(final: str | Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder, fsync,
-    ``os.replace``)."""
+    rename); an existing file only with ``overwrite=True`` (see :func:`atomic_write_path`)."""
     path = Path(path)
-    with atomic_write_path(path) as tmp:
+    with atomic_write_path(path, overwrite=overwrite) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -898,9 +910,52 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+def atomic_write_text(
+    path: str | Path, text: str, *, encoding: str = "utf-8", overwrite: bool = False
+) -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    return atomic_write_bytes(path, text.encode(encoding), overwrite=overwrite)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _exists_error(path: Path) -> FileExistsError:
+    return FileExistsError(
+        errno.EEXIST,
+        "输出文件已存在，不会覆盖 / output file exists and is not overwritten",
+        str(path),
+    )
+
+
+def _publish(tmp: Path, final: Path, *, overwrite: bool) -> None:
+    """Move a finished temporary file to ``final`` with the right permissions."""
+    if overwrite and final.exists():
+        os.chmod(tmp, stat.S_IMODE(final.stat().st_mode))
+        os.replace(tmp, final)
+        return
+    os.chmod(tmp, 0o666 & ~_umask())
+    if overwrite:
+        os.replace(tmp, final)
+        return
+    try:
+        os.link(tmp, final)  # fails if final appeared meanwhile: never clobbers
+    except FileExistsError:
+        raise _exists_error(final) from None
+    except OSError:  # no hard links on this file system
+        if _exists(final):
+            raise _exists_error(final) from None
+        os.replace(tmp, final)
+        return
+    tmp.unlink()
 
 
 def _make_parents(folder: Path) -> list[Path]:

@@ -125,8 +125,12 @@ def write_template(
     by: Literal["responsible", "all"] = "responsible",
     units: pd.DataFrame | None = None,
     lang: Literal["zh", "en"] = "zh",
+    overwrite: bool = False,
 ) -> Path:
     """Write the data-collection workbook for ``framework`` to ``path`` (atomically).
+
+    An existing file at ``path`` is never replaced unless ``overwrite=True``
+    (:class:`FileExistsError`).
 
     ``units`` (columns ``uCode`` and optionally ``uName``) pre-fills the unit rows
     of every data sheet. ``lang`` picks which language leads in titles and the order
@@ -147,7 +151,7 @@ def write_template(
     for spec in layout:
         ws = wb.create_sheet(spec.name)
         _write_data_sheet(ws, framework, spec, unit_rows, lang)
-    with atomic_write_path(path) as tmp:
+    with atomic_write_path(path, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return path
 
