@@ -52,6 +52,7 @@ FRAMEWORK_KEYS = {
     "denominators",
     "nodes",
     "rating",
+    "expected_units",
 }
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
@@ -170,6 +171,8 @@ class Framework:
     groups: tuple[AuxColumn, ...] = ()
     denominators: tuple[AuxColumn, ...] = ()
     rating: Mapping[str, Any] | None = field(default=None, hash=False)
+    # The units the evaluation covers (optional): codes outside are problems in read_idata.
+    expected_units: tuple[AuxColumn, ...] = ()
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -306,6 +309,8 @@ class Framework:
         out["nodes"] = [_node_to_dict(n) for n in self.nodes]
         if self.rating:
             out["rating"] = dict(self.rating)
+        if self.expected_units:
+            out["expected_units"] = [_aux_to_dict(u) for u in self.expected_units]
         return out
 
     @cached_property
@@ -342,6 +347,16 @@ class Framework:
             zh, en = _bilingual(lv, origin, f"levels[{i}]", problems)
             levels.append((zh, en))
         title_zh, title_en = _bilingual(data.get("title", ""), origin, "title", problems)
+        expected = [
+            _aux_from_dict(
+                {"code": u} if isinstance(u, str | int) else u,
+                "expected_units",
+                i,
+                origin,
+                problems,
+            )
+            for i, u in enumerate(data.get("expected_units") or [])
+        ]
         rating = data.get("rating")
         if rating is not None and not isinstance(rating, Mapping):
             problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
@@ -365,6 +380,7 @@ class Framework:
             groups=tuple(g for g in groups if g is not None),
             denominators=tuple(d for d in denoms if d is not None),
             rating=dict(rating) if rating else None,
+            expected_units=tuple(u for u in expected if u is not None),
             _origin=origin,
         )
 
