@@ -403,8 +403,10 @@ def _workbook_grids(path: Path, sheet: str | int | None) -> list[_Grid]:
     wb = _open_workbook(path)
     formulas = _open_workbook(path, data_only=False, read_only=True)
     try:
-        if sheet is not None:
+        if sheet is not None:  # that sheet, and the template's list of units
             sheets = [_pick_sheet(wb, sheet, str(path))]
+            if UNITS_SHEET in wb.sheetnames and sheets[0].title != UNITS_SHEET:
+                sheets.append(wb[UNITS_SHEET])
         else:
             sheets = [ws for ws in wb.worksheets if ws.title != INSTRUCTIONS_SHEET]
         grids = []

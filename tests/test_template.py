@@ -11,7 +11,7 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
-from integrity_eval.io import INSTRUCTIONS_SHEET, allowed_range, read_idata
+from integrity_eval.io import INSTRUCTIONS_SHEET, UNITS_SHEET, allowed_range, read_idata
 from integrity_eval.template import (
     BASE_SHEET,
     FIRST_DATA_ROW,
@@ -65,6 +65,7 @@ def test_layout_by_responsible(tmp_path, fw):
         "市发展改革委",
         "市政务服务办_热线_中心",  # ':' and '/' are not allowed in sheet names
         UNASSIGNED_SHEET,
+        UNITS_SHEET,  # the expected units, read back by read_idata
     ]
     assert _header(wb["市高院"]) == ["uCode", "uName", "court", "penalty"]
     assert _header(wb[BASE_SHEET]) == ["uCode", "uName", "size_group", "population"]
