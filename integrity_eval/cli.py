@@ -430,6 +430,7 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
                 {"role": "data", "path": str(Path(data).resolve()), "sha256": file_sha256(data)}
             )
             inp.synthetic_origin = datasets.synthetic_origin(data)
+            _report_units(inp.idata)
         except ValidationError as exc:
             problems.extend(exc.problems)
     if args.spec is not None:
@@ -452,6 +453,31 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     if problems:
         raise ValidationError(problems, title="输入有误 / invalid input")
     return inp
+
+
+def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:
+    """Say on stderr which unit codes were reconciled and which expected units have no data."""
+    from .progress import note
+
+    rec = idata.attrs.get("reconciled")
+    if rec is not None and len(rec):
+        note(
+            f"注意：已统一 {len(rec)} 处单位代码的写法 / note: {len(rec)} unit code(s) "
+            "reconciled (case, full-width characters, spaces):"
+        )
+        for r in rec.head(limit).itertuples(index=False):
+            note(f"  {r.source} 行/row {r.row}: {r.found!r} → {r.uCode!r} ({r.reason})")
+        if len(rec) > limit:
+            note(f"  … 另有 {len(rec) - limit} 处 / {len(rec) - limit} more")
+    missing = idata.attrs.get("missing_units")
+    if missing is not None and len(missing):
+        listed = ", ".join(
+            f"{c} {n}".strip() for c, n in zip(missing["uCode"], missing["uName"], strict=True)
+        )
+        note(
+            f"注意：{len(missing)} 个被评价单位没有数据 / note: {len(missing)} expected "
+            f"unit(s) have no data: {listed}"
+        )
 
 
 def _default_dataset() -> Any:
@@ -556,6 +582,11 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
             "synthetic": inputs.synthetic,
             "synthetic_origin": inputs.synthetic_origin,
+            "unit_codes": {
+                key: _jsonable(inputs.idata.attrs[key].to_dict("records"))
+                for key in ("reconciled", "missing_units")
+                if key in inputs.idata.attrs
+            },
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,
