@@ -149,7 +149,7 @@ def write_template(
     path = Path(path)
     unit_rows = _unit_rows(units)
     if not unit_rows and framework.expected_units:
-        unit_rows = [(u.code, u.name(lang)) for u in framework.expected_units]
+        unit_rows = [(u.code, u.name_zh or u.name_en) for u in framework.expected_units]
     layout = template_layout(framework, by=by)
     wb = Workbook()
     ws0 = wb.active
