@@ -1,4 +1,4 @@
-"""The ``integrity-eval`` command (DESIGN.md §6).
+"""The ``integrity-eval`` command (user guide: ``docs/cli.md``).
 
 ::
 
@@ -128,7 +128,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="指标数据：CSV、XLSX、Parquet（iData 格式、面板数据或填好的填报表）/ indicator "
         "data: CSV, XLSX or Parquet (iData layout, panel data, or a filled template)",
     )
-    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (DESIGN §4)")
+    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (docs/spec.md)")
     run.add_argument(
         "--out",
         metavar="DIR",
