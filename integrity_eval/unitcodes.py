@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import Problem
@@ -112,118 +113,109 @@ def reconcile_codes(entries: pd.DataFrame, expected: pd.DataFrame | None = None)
     may be empty). ``expected`` (``uCode``, ``uName``; see :func:`expected_table`) lists
     the units the evaluation covers, when known.
     """
+    entries = entries.reset_index(drop=True)
     found = entries["found"].astype(str)
+    typed = found.map(lambda s: _nfkc(s).strip())
     keys = found.map(code_key)
-    names = entries["uName"].map(name_key) if "uName" in entries.columns else keys.map(lambda _: "")
-    problems: list[Problem] = []
-    canonical: dict[str, str | None] = {}
-    if expected is not None:
-        by_key: dict[str, list[str]] = {}
-        for code in expected["uCode"]:
-            by_key.setdefault(code_key(code), []).append(code)
-        exp_names = {
-            name_key(n): c for c, n in zip(expected["uCode"], expected["uName"], strict=True)
-        }
-        exp_names.pop("", None)
-        exp_name_of = dict(zip(expected["uCode"], expected["uName"].map(name_key), strict=True))
-    for key in dict.fromkeys(keys):
-        if expected is None:
-            spellings = found[keys == key].map(lambda s: _nfkc(s).strip())
-            counts = spellings.value_counts(sort=False)
-            canonical[key] = str(counts.idxmax())  # most used; the first seen on a tie
-        else:
-            canonical[key] = by_key[key][0] if len(by_key.get(key, [])) == 1 else None
-    codes = keys.map(canonical).astype(object)
-    codes = codes.where(codes.notna(), None)
-    # expected list: codes outside it, ambiguous codes, names of other units
-    if expected is not None:
-        for key in dict.fromkeys(keys):
-            if canonical[key] is not None:
-                continue
-            sel = keys == key
-            candidates = by_key.get(key, [])
-            if candidates:  # A1 and a1 both expected: only an exact spelling is safe
-                typed = found.map(lambda s: _nfkc(s).strip())
-                exact = sel & typed.isin(candidates)
-                codes[exact] = typed[exact]
-                sel = sel & ~exact
-                if not sel.any():
-                    continue
-                rule = (
-                    f"单位代码有歧义：可能是 {'、'.join(candidates)} / ambiguous unit code: "
-                    f"could be {', '.join(candidates)}"
-                )
-            else:
-                owner = {exp_names.get(n) for n in names[sel]} - {None}
-                hint_zh = hint_en = ""
-                if len(owner) == 1:
-                    code = owner.pop()
-                    hint_zh, hint_en = (
-                        f"；单位名称属于 {code}",
-                        f"; its uName belongs to unit {code}",
-                    )
-                else:
-                    close = difflib.get_close_matches(
-                        found[sel].iloc[0], list(expected["uCode"]), n=1
-                    )
-                    if close:
-                        hint_zh, hint_en = f"；是否应为 {close[0]}？", f"; did you mean {close[0]}?"
-                rule = (
-                    f"单位代码不在被评价单位名单中{hint_zh} / unit code is not one of the "
-                    f"expected units{hint_en}"
-                )
-            where = _where(entries[sel])
-            problems.append(
-                Problem(
-                    rule=rule,
-                    source=where[0],
-                    row=where[1],
-                    column="uCode",
-                    value=found[sel].iloc[0],
-                )
-            )
-        for i in entries.index:
-            code, name = codes[i], names[i]
-            if code is None or not name:
-                continue
-            owner = exp_names.get(name)
-            if owner is not None and owner != code and exp_name_of.get(code) != name:
-                problems.append(
-                    Problem(
-                        rule=f"单位名称属于另一个单位 {owner}（本代码 {code} 的名称为"
-                        f"“{exp_name_of.get(code) or '—'}”）/ uName belongs to another unit, "
-                        f"{owner} (unit {code} is “{exp_name_of.get(code) or '—'}”)",
-                        source=str(entries.at[i, "source"]),
-                        row=str(entries.at[i, "row"]),
-                        column="uName",
-                        value=str(entries.at[i, "uName"]),
-                    )
-                )
-    else:  # no list of units: one unit name under two codes
-        problems += _names_under_two_codes(entries, codes, names)
-    reconciled = [
-        (
-            entries.at[i, "source"],
-            entries.at[i, "row"],
-            found[i],
-            codes[i],
-            _reason(found[i], codes[i]),
-        )
-        for i in entries.index
-        if codes[i] is not None and found[i] != codes[i]
+    if "uName" in entries.columns:
+        names = entries["uName"].map(name_key)
+    else:
+        names = pd.Series("", index=entries.index)
+    if expected is None:
+        codes = _most_used_spelling(typed, keys)
+        problems = _names_under_two_codes(entries, codes, names)
+    else:
+        codes, problems = _match_expected(entries, typed, keys, names, expected)
+    changed = codes.notna() & (found != codes)
+    reconciled = pd.DataFrame(
+        {"source": entries["source"], "row": entries["row"], "found": found, "uCode": codes}
+    )[changed].reset_index(drop=True)
+    reconciled["reason"] = [
+        _reason(f, c) for f, c in zip(reconciled["found"], reconciled["uCode"], strict=True)
     ]
-    present = set(codes.dropna())
-    missing = (
-        expected[~expected["uCode"].isin(present)].reset_index(drop=True)
-        if expected is not None
-        else pd.DataFrame(columns=["uCode", "uName"])
-    )
+    if expected is None:
+        missing = pd.DataFrame(columns=["uCode", "uName"])
+    else:
+        missing = expected[~expected["uCode"].isin(set(codes.dropna()))].reset_index(drop=True)
     return Reconciliation(
         codes=codes.astype(object).where(codes.notna(), None),
-        reconciled=pd.DataFrame(reconciled, columns=RECONCILED_COLUMNS),
+        reconciled=reconciled[RECONCILED_COLUMNS],
         missing=missing,
         problems=problems,
     )
+
+
+def _most_used_spelling(typed: pd.Series, keys: pd.Series) -> pd.Series:
+    """Without a list of units: each key's most used spelling (the first seen on a tie)."""
+    counts = typed.groupby([keys, typed], sort=False).size()
+    best = counts.groupby(level=0, sort=False).idxmax()
+    return keys.map({key: spelling for key, spelling in best.to_numpy()})
+
+
+def _match_expected(
+    entries: pd.DataFrame,
+    typed: pd.Series,
+    keys: pd.Series,
+    names: pd.Series,
+    expected: pd.DataFrame,
+) -> tuple[pd.Series, list[Problem]]:
+    """With a list of units: the listed code of each entry, and the problems."""
+    listed = list(expected["uCode"])
+    by_key: dict[str, list[str]] = {}
+    for code in listed:
+        by_key.setdefault(code_key(code), []).append(code)
+    codes = keys.map({k: v[0] for k, v in by_key.items() if len(v) == 1}).astype(object)
+    exact = codes.isna() & typed.isin(listed)  # A1 and a1 both listed: the exact one
+    codes[exact] = typed[exact]
+    problems: list[Problem] = []
+    name_owner = {name_key(n): c for c, n in zip(listed, expected["uName"], strict=True)}
+    name_owner.pop("", None)
+    for key, sel in keys[codes.isna()].groupby(keys[codes.isna()], sort=False).groups.items():
+        candidates = by_key.get(key, [])
+        if candidates:
+            rule = (
+                f"单位代码有歧义：可能是 {'、'.join(candidates)} / ambiguous unit code: "
+                f"could be {', '.join(candidates)}"
+            )
+        else:
+            owners = {name_owner.get(n) for n in names[sel]} - {None}
+            hint_zh = hint_en = ""
+            if len(owners) == 1:
+                owner = owners.pop()
+                hint_zh, hint_en = f"；单位名称属于 {owner}", f"; its uName belongs to unit {owner}"
+            elif close := difflib.get_close_matches(typed[sel[0]], listed, n=1):
+                hint_zh, hint_en = f"；是否应为 {close[0]}？", f"; did you mean {close[0]}?"
+            rule = (
+                f"单位代码不在被评价单位名单中{hint_zh} / unit code is not one of the "
+                f"expected units{hint_en}"
+            )
+        source, rows = _where(entries.loc[sel])
+        problems.append(
+            Problem(
+                rule=rule,
+                source=source,
+                row=rows,
+                column="uCode",
+                value=entries.at[sel[0], "found"],
+            )
+        )
+    # a uName that is the name of another listed unit
+    own_name = codes.map(dict(zip(listed, expected["uName"].map(name_key), strict=True)))
+    owner = names.map(name_owner)
+    wrong = codes.notna() & owner.notna() & (owner != codes) & (own_name != names)
+    for i in np.flatnonzero(wrong.to_numpy()):
+        code, other, shown = codes[i], owner[i], own_name[i] or "—"
+        problems.append(
+            Problem(
+                rule=f"单位名称属于另一个单位 {other}（本代码 {code} 的名称为“{shown}”）/ "
+                f"uName belongs to another unit, {other} (unit {code} is “{shown}”)",
+                source=str(entries.at[i, "source"]),
+                row=str(entries.at[i, "row"]),
+                column="uName",
+                value=str(entries.at[i, "uName"]),
+            )
+        )
+    return codes, problems
 
 
 def _names_under_two_codes(

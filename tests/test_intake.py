@@ -260,3 +260,20 @@ def test_xlsx_percent_formatted_cells(capsys, tmp_path):
 @pytest.mark.parametrize("text", ["85%", "８５％", " 85 % "])
 def test_parse_number_keeps_fraction_meaning(text):
     assert ie.io.parse_number(text) == 0.85
+
+
+def test_reconcile_codes_rules():
+    from integrity_eval.unitcodes import entries_table, expected_table, reconcile_codes
+
+    # no list: the most used spelling wins, the first seen on a tie
+    e = entries_table([("a", 1, "sh01", ""), ("b", 1, "SH01", ""), ("c", 1, "SH01", "")])
+    e = pd.concat([e, entries_table([("a", 2, "ab", ""), ("b", 2, "AB", "")])])
+    r = reconcile_codes(e)
+    assert r.codes.tolist() == ["SH01", "SH01", "SH01", "ab", "ab"] and r.problems == []
+    assert r.reconciled[["found", "uCode"]].values.tolist() == [["sh01", "SH01"], ["AB", "ab"]]
+    # a list with two codes that differ in case only: exact spellings match, others are ambiguous
+    e = entries_table([("f", 4, "A1", ""), ("f", 5, "a1", ""), ("f", 6, "A 1", "")])
+    r = reconcile_codes(e, expected_table(["A1", "a1"]))
+    assert r.codes.tolist() == ["A1", "a1", None]
+    (p,) = r.problems
+    assert "ambiguous" in p.rule and p.row == "6" and p.value == "A 1"
