@@ -459,8 +459,11 @@ def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:
     """Say on stderr which unit codes were reconciled and which expected units have no data."""
     from .progress import note
 
-    rec = idata.attrs.get("reconciled")
-    if rec is not None and len(rec):
+    notes = idata.attrs.get("unit_codes")
+    if notes is None:
+        return
+    rec = notes.reconciled
+    if len(rec):
         note(
             f"注意：已统一 {len(rec)} 处单位代码的写法 / note: {len(rec)} unit code(s) "
             "reconciled (case, full-width characters, spaces):"
@@ -469,8 +472,8 @@ def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:
             note(f"  {r.source} 行/row {r.row}: {r.found!r} → {r.uCode!r} ({r.reason})")
         if len(rec) > limit:
             note(f"  … 另有 {len(rec) - limit} 处 / {len(rec) - limit} more")
-    missing = idata.attrs.get("missing_units")
-    if missing is not None and len(missing):
+    missing = notes.missing
+    if len(missing):
         listed = ", ".join(
             f"{c} {n}".strip() for c, n in zip(missing["uCode"], missing["uName"], strict=True)
         )
@@ -478,6 +481,17 @@ def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:
             f"注意：{len(missing)} 个被评价单位没有数据 / note: {len(missing)} expected "
             f"unit(s) have no data: {listed}"
         )
+
+
+def _unit_code_notes(idata: pd.DataFrame) -> dict[str, Any]:
+    """The manifest's record of reconciled unit codes and expected units without data."""
+    notes = idata.attrs.get("unit_codes")
+    if notes is None:
+        return {}
+    return {
+        "reconciled": _jsonable(notes.reconciled.to_dict("records")),
+        "missing_units": _jsonable(notes.missing.to_dict("records")),
+    }
 
 
 def _default_dataset() -> Any:
@@ -582,11 +596,7 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
             "synthetic": inputs.synthetic,
             "synthetic_origin": inputs.synthetic_origin,
-            "unit_codes": {
-                key: _jsonable(inputs.idata.attrs[key].to_dict("records"))
-                for key in ("reconciled", "missing_units")
-                if key in inputs.idata.attrs
-            },
+            "unit_codes": _unit_code_notes(inputs.idata),
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, ProblemList, ValidationError
+from .unitcodes import UnitCodeNotes, entries_table, expected_table, reconcile_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
@@ -187,11 +188,12 @@ def read_idata(
 
     Unit codes typed differently (case, full-width characters, spaces) are reconciled to
     one code per unit (:func:`integrity_eval.unitcodes.reconcile_codes`); the changes are
-    in ``df.attrs["reconciled"]`` (source, row, found, uCode, reason). When the expected
+    in ``df.attrs["unit_codes"].reconciled`` (source, row, found, uCode, reason), a
+    :class:`~integrity_eval.unitcodes.UnitCodeNotes`. When the expected
     units are known — ``units`` (a table with ``uCode``/``uName``, or codes), else the
     units sheet of a template written with them (:data:`UNITS_SHEET`), else the
     framework's ``expected_units`` — codes outside the list are problems and expected
-    units without data are in ``df.attrs["missing_units"]`` (uCode, uName).
+    units without data are in ``df.attrs["unit_codes"].missing`` (uCode, uName).
 
     Every problem is collected and raised once as a :class:`ValidationError`: text
     in a numeric column, values outside an indicator's allowed range, duplicate
@@ -243,8 +245,7 @@ def read_idata(
     reconciled, missing = _reconcile_units(parts, expected, problems)
     df = _combine(parts, schema, source, problems)
     problems.raise_if_any("指标数据有误 / invalid indicator data")
-    df.attrs["reconciled"] = reconciled
-    df.attrs["missing_units"] = missing
+    df.attrs["unit_codes"] = UnitCodeNotes(reconciled, missing)
     return df
 
 
@@ -253,8 +254,6 @@ def _expected_units(
 ) -> pd.DataFrame | None:
     """The expected units: given explicitly, else a template's units sheet, else the
     framework's ``expected_units``; None when none of them names any."""
-    from .unitcodes import expected_table
-
     if units is not None:
         return expected_table(units)
     if listed is not None:
@@ -264,8 +263,6 @@ def _expected_units(
 
 def _units_sheet(grid: _Grid) -> pd.DataFrame | None:
     """The expected units a template lists on its units sheet (``uCode``, ``uName``)."""
-    from .unitcodes import expected_table
-
     rows = grid.rows
     for h, row in enumerate(rows[:10]):
         header = [_canonical(_header_text(v)) for v in row]
@@ -854,8 +851,6 @@ def _reconcile_units(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One code per unit across every sheet (:mod:`integrity_eval.unitcodes`); rows whose
     code stays a problem are dropped. Returns the (reconciled, missing) tables."""
-    from .unitcodes import entries_table, reconcile_codes
-
     rows = [
         (part.where, r["_row"], r["_found"], r.get("uName"))
         for part in parts

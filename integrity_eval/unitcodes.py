@@ -36,6 +36,7 @@ from .errors import Problem
 __all__ = [
     "ENTRY_COLUMNS",
     "Reconciliation",
+    "UnitCodeNotes",
     "code_key",
     "entries_table",
     "expected_table",
@@ -103,6 +104,46 @@ class Reconciliation:
     reconciled: pd.DataFrame
     missing: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitCodeNotes:
+    """What :func:`~integrity_eval.io.read_idata` did with the unit codes of a file.
+
+    Kept in ``df.attrs["unit_codes"]``. ``reconciled``: codes typed differently and
+    unified (``source``, ``row``, ``found``, ``uCode``, ``reason``); ``missing``: expected
+    units without any data (``uCode``, ``uName``). Two notes are equal when their tables
+    are, so pandas keeps them through ``concat`` of frames read from the same file.
+    """
+
+    reconciled: pd.DataFrame
+    missing: pd.DataFrame
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, UnitCodeNotes)
+            and self.reconciled.equals(other.reconciled)
+            and self.missing.equals(other.missing)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"<UnitCodeNotes: {len(self.reconciled)} code(s) reconciled, "
+            f"{len(self.missing)} expected unit(s) without data>"
+        )
+
+    def _repr_html_(self) -> str:
+        out = (
+            f"<p>单位代码：已统一 {len(self.reconciled)} 处，{len(self.missing)} 个被评价单位无数据"
+            f" / unit codes: {len(self.reconciled)} reconciled, {len(self.missing)} expected "
+            "unit(s) without data</p>"
+        )
+        for table in (self.reconciled, self.missing):
+            if len(table):
+                out += table.to_html(index=False, escape=True)
+        return out
 
 
 def reconcile_codes(entries: pd.DataFrame, expected: pd.DataFrame | None = None) -> Reconciliation:

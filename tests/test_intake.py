@@ -116,7 +116,7 @@ def test_code_variants_across_sheets_are_one_unit(capsys, tmp_path):
     df = read_idata(template, ie.load_framework(fw))
     assert sorted(df["uCode"]) == sorted(c for c, _ in UNITS)  # no second, partly filled unit
     assert df[INDICATORS].notna().all().all()
-    rec = df.attrs["reconciled"]
+    rec = df.attrs["unit_codes"].reconciled
     assert list(rec.columns) == ["source", "row", "found", "uCode", "reason"]
     assert set(zip(rec["found"], rec["uCode"], strict=True)) == {
         ("hp", "HP"),
@@ -125,6 +125,9 @@ def test_code_variants_across_sheets_are_one_unit(capsys, tmp_path):
         ("J A", "JA"),
     }
     assert rec["source"].str.contains("市高院|市发展改革委").all()
+    assert "4 code(s) reconciled" in repr(df.attrs["unit_codes"])
+    both = pd.concat([df, read_idata(template, ie.load_framework(fw))])  # attrs compare safely
+    assert both.attrs["unit_codes"] == df.attrs["unit_codes"]
 
     code, _, err = _cli(
         capsys, "run", "--framework", fw, "--data", template, "--out", tmp_path / "o"
