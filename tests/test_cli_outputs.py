@@ -211,3 +211,18 @@ def test_real_data_are_not_labelled_synthetic(capsys, tmp_path):
     assert code == 0, err
     (run,) = (tmp_path / "o").iterdir()
     assert not run.name.endswith("-synthetic") and SYNTHETIC_NOTE not in out
+
+
+def test_atomic_writes_refuse_existing_files_and_keep_modes(tmp_path):
+    from integrity_eval.io import atomic_write_text
+
+    target = tmp_path / "notes.txt"
+    target.write_text("mine", encoding="utf-8")
+    os.chmod(target, 0o600)
+    with pytest.raises(FileExistsError):
+        atomic_write_text(target, "theirs")
+    assert target.read_text(encoding="utf-8") == "mine"
+    atomic_write_text(target, "replaced", overwrite=True)  # an explicit overwrite
+    assert target.read_text(encoding="utf-8") == "replaced"
+    assert _mode(target) == 0o600  # a replaced file keeps its permissions
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
