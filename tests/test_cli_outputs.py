@@ -8,22 +8,24 @@ erased before an error, and bundled synthetic data passed by path stay labelled 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import pty
 import shutil
 import stat
 import struct
 import subprocess
 import sys
-import termios
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 from integrity_eval.cli import SYNTHETIC_NOTE, main
+
+# pseudo-terminals for the progress-bar tests (POSIX)
+fcntl = pytest.importorskip("fcntl")
+pty = pytest.importorskip("pty")
+termios = pytest.importorskip("termios")
 
 EXE = Path(sys.executable).with_name("integrity-eval")
 SH_DIR = ROOT / "datasets" / "shanghai-districts"
