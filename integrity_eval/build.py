@@ -50,7 +50,7 @@ def build(
     iMeta DataFrame. ``idata``: COINr's iData layout. With a ``Time`` column the
     period ``time`` (default: the latest) is evaluated and earlier periods serve
     panel imputation (``impute: {method: latest}``). ``spec``: dict or YAML
-    path (DESIGN.md §4); ``None`` = the framework's default spec (its YAML
+    path (``docs/spec.md``); ``None`` = the framework's default spec (its YAML
     ``spec:`` block) or, without one, denominate (where the framework names
     denominators), min-max 0–100 normalisation and the arithmetic mean.
     ``seed`` feeds the stochastic methods. ``normalise_pool``: extra

@@ -1,4 +1,4 @@
-"""The ``integrity-eval`` command (DESIGN.md §6).
+"""The ``integrity-eval`` command (user guide: ``docs/cli.md``).
 
 ::
 
@@ -37,6 +37,11 @@ PROG = "integrity-eval"
 DRAWS_NOTE = (
     "记录在运行记录中；不确定性分析（蒙特卡洛）将在后续版本提供 / recorded in the manifest; "
     "uncertainty analysis (Monte Carlo) arrives in a later version"
+)
+
+SYNTHETIC_NOTE = (
+    "注意：本次评价使用合成数据，不代表任何单位的真实情况 / "
+    "note: synthetic data, not real figures of any unit"
 )
 
 
@@ -123,7 +128,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="指标数据：CSV、XLSX、Parquet（iData 格式、面板数据或填好的填报表）/ indicator "
         "data: CSV, XLSX or Parquet (iData layout, panel data, or a filled template)",
     )
-    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (DESIGN §4)")
+    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (docs/spec.md)")
     run.add_argument(
         "--out",
         metavar="DIR",
@@ -194,6 +199,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="预填的被评价单位表（uCode、uName 列）/ units to pre-fill (uCode, uName columns)",
     )
     tpl.add_argument("--lang", choices=("zh", "en"), default="zh", help="标题语言 / title language")
+    tpl.add_argument(
+        "--force",
+        action="store_true",
+        help="覆盖已存在的 --out 文件（输入文件除外）/ overwrite an existing --out file "
+        "(never an input file)",
+    )
     tpl.set_defaults(func=_cmd_template)
 
     fws = sub.add_parser(
@@ -218,14 +229,12 @@ def _non_negative(text: str) -> int:
 
 # ================================================================ commands
 def _cmd_run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from .build import build
     from .io import atomic_output_dir
+    from .progress import progress
 
-    steps = tqdm(
-        total=4, file=sys.stderr, disable=args.quiet, leave=False, unit="step", desc="准备 / setup"
-    )
+    # a bar on a terminal only; closed (and erased) before any error message is printed
+    steps = progress(total=4, desc="准备 / setup", unit="step", quiet=args.quiet)
     try:
         steps.set_description("读取输入 / reading inputs")
         inputs = _load_inputs(args)
@@ -247,10 +256,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         steps.close()
     print(f"完成 / done: {final}")
     if manifest.get("synthetic"):
-        print(
-            "注意：本次评价使用合成数据，不代表任何单位的真实情况 / "
-            "note: synthetic data, not real figures of any unit"
-        )
+        print(SYNTHETIC_NOTE)
     if not args.quiet:
         _print_top(final / "league_table.csv")
     return 0
@@ -260,6 +266,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args, for_run=False)
     spec_note = _check_build(inputs, args)
     idata = inputs.idata
+    if inputs.synthetic:
+        print(SYNTHETIC_NOTE)
     n_units = idata["uCode"].nunique()
     periods = ""
     if "Time" in idata.columns:
@@ -315,11 +323,10 @@ def _cmd_template(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise _UsageError(f"--out 应为 .xlsx 文件 / --out must be an .xlsx file: {out}")
+    _refuse_overwrite(out, args)
     fw = load_framework(args.framework)
     units = None
     if args.units:
-        if Path(args.units).resolve() == out.resolve():
-            raise _UsageError("--out 不能覆盖 --units / --out must not overwrite --units")
         units = read_table(args.units)
         if "uCode" not in units.columns:
             raise ValidationError(
@@ -331,9 +338,27 @@ def _cmd_template(args: argparse.Namespace) -> int:
                 title="单位表有误 / invalid units table",
             )
         units = units.assign(uCode=units["uCode"].map(_code_str))
-    write_template(fw, out, by=args.by, units=units, lang=args.lang)
+    write_template(fw, out, by=args.by, units=units, lang=args.lang, overwrite=args.force)
     print(f"已写出填报表 / template written: {out}")
     return 0
+
+
+def _refuse_overwrite(out: Path, args: argparse.Namespace) -> None:
+    """``template --out`` never replaces an input file, nor any existing file without --force."""
+    inputs = [getattr(args, k, None) for k in ("framework", "units")]
+    if any(i and Path(i).exists() and Path(i).resolve() == out.resolve() for i in inputs):
+        raise _UsageError("--out 不能覆盖输入文件 / --out must not overwrite an input file")
+    if out.exists() and not args.force:
+        raise ValidationError(
+            [
+                Problem(
+                    "输出文件已存在，不会覆盖；请换一个文件名，或加 --force 覆盖 / the output "
+                    "file exists and is not overwritten; choose another name or add --force",
+                    source=str(out),
+                )
+            ],
+            title="输出文件已存在 / output file exists",
+        )
 
 
 def _cmd_frameworks(args: argparse.Namespace) -> int:
@@ -368,11 +393,20 @@ class _Inputs:
         self.spec: dict[str, Any] | None = None
         self.time: Any = None
         self.dataset: Any = None  # bundled Dataset when no --data
+        self.synthetic_origin: str | None = None  # --data is (a copy of) bundled synthetic data
         self.files: list[dict[str, Any]] = []
+
+    @property
+    def synthetic(self) -> bool:
+        """Synthetic data: the bundled dataset, or a bundled synthetic file given as --data."""
+        return bool(self.dataset is not None and self.dataset.synthetic) or bool(
+            self.synthetic_origin
+        )
 
 
 def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     """Framework, data, spec and period, every problem of data and spec reported at once."""
+    from . import datasets
     from .framework import available_frameworks, load_framework
     from .io import file_sha256, read_idata
 
@@ -380,8 +414,6 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     data = getattr(args, "data", None)
     fw_arg = args.framework
     if data is None:  # bundled default dataset (run only)
-        from . import datasets
-
         ds = _default_dataset()
         inp.framework = ds.framework
         if fw_arg is not None:  # the user's version of the dataset's framework
@@ -402,8 +434,6 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
                 inp.files.append({"role": "dataset file", "path": str(f), "sha256": file_sha256(f)})
     else:
         if fw_arg is None:
-            from . import datasets
-
             fw_arg = datasets.load(DEFAULT_DATASET).framework.name
             _note(args, f"未指定 --framework，使用 {fw_arg} / no --framework given, using {fw_arg}")
         inp.framework = load_framework(fw_arg)
@@ -431,6 +461,8 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             inp.files.append(
                 {"role": "data", "path": str(Path(data).resolve()), "sha256": file_sha256(data)}
             )
+            inp.synthetic_origin = datasets.synthetic_origin(data)
+            _report_units(inp.idata)
         except ValidationError as exc:
             problems.extend(exc.problems)
     if args.spec is not None:
@@ -453,6 +485,45 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     if problems:
         raise ValidationError(problems, title="输入有误 / invalid input")
     return inp
+
+
+def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:
+    """Say on stderr which unit codes were reconciled and which expected units have no data."""
+    from .progress import note
+
+    notes = idata.attrs.get("unit_codes")
+    if notes is None:
+        return
+    rec = notes.reconciled
+    if len(rec):
+        note(
+            f"注意：已统一 {len(rec)} 处单位代码的写法 / note: {len(rec)} unit code(s) "
+            "reconciled (case, full-width characters, spaces):"
+        )
+        for r in rec.head(limit).itertuples(index=False):
+            note(f"  {r.source} 行/row {r.row}: {r.found!r} → {r.uCode!r} ({r.reason})")
+        if len(rec) > limit:
+            note(f"  … 另有 {len(rec) - limit} 处 / {len(rec) - limit} more")
+    missing = notes.missing
+    if len(missing):
+        listed = ", ".join(
+            f"{c} {n}".strip() for c, n in zip(missing["uCode"], missing["uName"], strict=True)
+        )
+        note(
+            f"注意：{len(missing)} 个被评价单位没有数据 / note: {len(missing)} expected "
+            f"unit(s) have no data: {listed}"
+        )
+
+
+def _unit_code_notes(idata: pd.DataFrame) -> dict[str, Any]:
+    """The manifest's record of reconciled unit codes and expected units without data."""
+    notes = idata.attrs.get("unit_codes")
+    if notes is None:
+        return {}
+    return {
+        "reconciled": _jsonable(notes.reconciled.to_dict("records")),
+        "missing_units": _jsonable(notes.missing.to_dict("records")),
+    }
 
 
 def _default_dataset() -> Any:
@@ -522,8 +593,10 @@ def _match_time(idata: pd.DataFrame, text: str, source: str) -> Any:
 
 
 def _note(args: argparse.Namespace, text: str) -> None:
+    from .progress import note
+
     if not getattr(args, "quiet", False):
-        sys.stderr.write(text + "\n")
+        note(text)
 
 
 # ================================================================ outputs
@@ -553,7 +626,9 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             "dataset": None
             if ds is None
             else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
-            "synthetic": bool(ds is not None and ds.synthetic),
+            "synthetic": inputs.synthetic,
+            "synthetic_origin": inputs.synthetic_origin,
+            "unit_codes": _unit_code_notes(inputs.idata),
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,

@@ -28,9 +28,10 @@ from them is derived here in code (a ``loader``), never by editing the files. Sy
 data set ``synthetic: true``, describe the generating model and seed in ``SOURCE.md`` and
 ship the ground truth (``truth:``). ``uCode`` is always read as text (``"001"``, and
 ``"NA"`` is Namibia, not a missing value). Full rules: ``datasets/README.md``. The folder
-is ``<repository>/datasets`` (the package is installed in editable mode); the
-environment variable ``INTEGRITY_EVAL_DATASETS`` replaces it by another folder of the same
-layout. Files are read relative to the dataset's folder.
+is the repository's top-level ``datasets/``: an installed wheel carries a copy of it as
+``integrity_eval/_datasets`` (``setup.py`` copies every file at build time), an editable
+install reads it in place. The environment variable ``INTEGRITY_EVAL_DATASETS`` replaces
+it by another folder of the same layout. Files are read relative to the dataset's folder.
 
 Bundled datasets:
 
@@ -69,6 +70,7 @@ import yaml
 from .display import Summary
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
+from .io import file_sha256
 from .schemas import check_idata
 
 __all__ = [
@@ -84,10 +86,13 @@ __all__ = [
     "load_papi",
     "load_pci",
     "papi_ucode",
+    "synthetic_origin",
 ]
 
 ENV_VAR = "INTEGRITY_EVAL_DATASETS"
-_DEFAULT_DIR = Path(__file__).resolve().parents[1] / "datasets"
+# The copy inside an installed wheel, then the repository's folder (editable install).
+_PACKAGED_DIR = Path(__file__).resolve().parent / "_datasets"
+_REPO_DIR = Path(__file__).resolve().parents[1] / "datasets"
 
 _REQUIRED_KEYS = ("name", "title", "framework", "synthetic", "source", "licence")
 _OPTIONAL_KEYS = (
@@ -217,9 +222,10 @@ def _first_line(text: str, width: int = 100) -> str:
 
 # ------------------------------------------------------------------- discovery
 def datasets_dir() -> Path:
-    """The datasets folder: ``$INTEGRITY_EVAL_DATASETS`` if set, else ``<repo>/datasets``."""
+    """The datasets folder: ``$INTEGRITY_EVAL_DATASETS`` if set, else the copy installed
+    with the package (``integrity_eval/_datasets``), else ``<repository>/datasets``."""
     env = os.environ.get(ENV_VAR)
-    root = Path(env).expanduser() if env else _DEFAULT_DIR
+    root = Path(env).expanduser() if env else _default_dir()
     if not root.is_dir():
         where = f"{ENV_VAR}={env}" if env else "the bundled datasets folder"
         raise ValidationError(
@@ -229,10 +235,78 @@ def datasets_dir() -> Path:
     return root
 
 
+def _default_dir() -> Path:
+    return _PACKAGED_DIR if _PACKAGED_DIR.is_dir() else _REPO_DIR
+
+
 def available() -> list[str]:
     """Names of the datasets (folders with a ``dataset.yaml``), sorted."""
     root = datasets_dir()
     return sorted(p.name for p in root.iterdir() if (p / "dataset.yaml").is_file())
+
+
+def synthetic_origin(path: str | Path) -> str | None:
+    """Why the file at ``path`` is bundled synthetic data, or None when it is not.
+
+    A file is synthetic when it lies in the folder of a bundled dataset marked
+    ``synthetic: true``, when its bytes equal one of such a dataset's files (a copy under
+    another name), or when its name ends in ``_synthetic`` (the naming rule of
+    ``datasets/README.md``). Returns ``"<dataset>/<file>"`` for a bundled file or copy,
+    else the file name; the CLI uses it to keep the "synthetic" label on a run whose
+    ``--data`` is such a file.
+    """
+    path = Path(path)
+    try:
+        resolved = path.resolve()
+        size = path.stat().st_size
+    except OSError:
+        return None
+    root = _safe_datasets_dir()
+    files = _synthetic_files(None if root is None else str(root))
+    for (name, fname, _size), fpath in files.items():
+        if Path(fpath) == resolved:
+            return f"{name}/{fname}"
+    digest = None
+    for (name, fname, fsize), fpath in files.items():
+        if fsize != size:
+            continue
+        if digest is None:
+            digest = file_sha256(resolved)
+        if digest == file_sha256(Path(fpath)):
+            return f"{name}/{fname}"
+    if path.stem.lower().endswith("_synthetic"):
+        return path.name
+    return None
+
+
+def _safe_datasets_dir() -> Path | None:
+    try:
+        return datasets_dir()
+    except ValidationError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _synthetic_files(root: str | None) -> dict[tuple[str, str, int], str]:
+    """(dataset, file name, size) → path of every file of the bundled synthetic datasets."""
+    out: dict[tuple[str, str, int], str] = {}
+    if root is None:
+        return out
+    for folder in sorted(Path(root).iterdir()):
+        meta_file = folder / "dataset.yaml"
+        if not meta_file.is_file():
+            continue
+        try:
+            meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if not (isinstance(meta, Mapping) and meta.get("synthetic") is True):
+            continue
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and f.suffix.lower() in (".csv", ".xlsx", ".parquet"):
+                key = (folder.name, f.relative_to(folder).as_posix(), f.stat().st_size)
+                out[key] = str(f.resolve())
+    return out
 
 
 def load(name: str, *, panel: bool = False) -> Dataset:

@@ -21,7 +21,7 @@ YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
       - {code: D1_court, name: {...}, level: 1, parent: D1, direction: -1, unit: 件, ...}
     spec: {screen: {dat_thresh: 0.667}, normalise: {method: minmax}, aggregate: {method: amean}}
 
-``spec`` is the framework's default build spec (DESIGN.md §4): ``build(fw, idata)``
+``spec`` is the framework's default build spec (``docs/spec.md``): ``build(fw, idata)``
 without a spec uses it. A node's ``weight`` may be 0: the element stays in every
 table but does not enter its parent's aggregate (COINr accepts zero weights); an
 aggregate whose children all weigh 0 is an error.
@@ -60,6 +60,7 @@ FRAMEWORK_KEYS = {
     "nodes",
     "rating",
     "spec",
+    "expected_units",
 }
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
@@ -184,6 +185,8 @@ class Framework:
     denominators: tuple[AuxColumn, ...] = ()
     rating: Mapping[str, Any] | None = field(default=None, hash=False)
     spec: Mapping[str, Any] | None = field(default=None, hash=False)
+    # The units the evaluation covers (optional): codes outside are problems in read_idata.
+    expected_units: tuple[AuxColumn, ...] = ()
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -350,7 +353,7 @@ class Framework:
     def excluding(self, codes: Iterable[str]) -> tuple[Framework, pd.DataFrame]:
         """This framework without some elements, and a table of what was left out.
 
-        The spec's ``exclude`` (DESIGN.md §4), as COINr's ``remove_elements`` /
+        The spec's ``exclude`` (``docs/spec.md``), as COINr's ``remove_elements`` /
         ``new_coin(exclude = …)``: the elements are not in the build at all and
         their siblings' weights are renormalised within the parent. ``codes`` are
         indicators or aggregates; an excluded aggregate takes everything under it,
@@ -429,6 +432,8 @@ class Framework:
             out["rating"] = dict(self.rating)
         if self.spec:
             out["spec"] = dict(self.spec)
+        if self.expected_units:
+            out["expected_units"] = [_aux_to_dict(u) for u in self.expected_units]
         return out
 
     @cached_property
@@ -465,6 +470,16 @@ class Framework:
             zh, en = _bilingual(lv, origin, f"levels[{i}]", problems)
             levels.append((zh, en))
         title_zh, title_en = _bilingual(data.get("title", ""), origin, "title", problems)
+        expected = [
+            _aux_from_dict(
+                {"code": u} if isinstance(u, str | int) else u,
+                "expected_units",
+                i,
+                origin,
+                problems,
+            )
+            for i, u in enumerate(data.get("expected_units") or [])
+        ]
         rating = data.get("rating")
         if rating is not None and not isinstance(rating, Mapping):
             problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
@@ -492,6 +507,7 @@ class Framework:
             denominators=tuple(d for d in denoms if d is not None),
             rating=dict(rating) if rating else None,
             spec=dict(spec) if isinstance(spec, Mapping) else None,
+            expected_units=tuple(u for u in expected if u is not None),
             _origin=origin,
         )
 

@@ -21,17 +21,20 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import difflib
+import errno
 import hashlib
 import io as _io
 import math
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, ProblemList, ValidationError
+from .unitcodes import UnitCodeNotes, entries_table, expected_table, reconcile_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
@@ -51,6 +55,7 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "META_ROWS",
     "SUPPORTED_SUFFIXES",
+    "UNITS_SHEET",
     "ValueRange",
     "allowed_range",
     "atomic_output_dir",
@@ -63,6 +68,7 @@ __all__ = [
     "file_sha256",
     "is_formula_like",
     "parse_number",
+    "percent_scale",
     "read_idata",
     "read_table",
     "write_cell",
@@ -76,6 +82,8 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 ID_COLUMNS = ("uCode", "uName", "Time")
 # Name of the template's instructions sheet: never read as data.
 INSTRUCTIONS_SHEET = "填表说明 Instructions"
+# Name of the template's sheet of expected units (uCode, uName): read as the list of units.
+UNITS_SHEET = "被评价单位 Units"
 # Description rows the template writes under the header; the label sits in the uCode
 # column. (key, Chinese label, English label)
 META_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -158,7 +166,11 @@ def _as_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def read_idata(
-    path: str | Path, framework: Framework, *, sheet: str | int | None = None
+    path: str | Path,
+    framework: Framework,
+    *,
+    sheet: str | int | None = None,
+    units: Any = None,
 ) -> pd.DataFrame:
     """Read and clean an indicator table (iData) or a filled data-collection template.
 
@@ -169,10 +181,26 @@ def read_idata(
     values. Sheets of a per-responsible-unit template are combined on ``uCode``
     (and ``Time`` for panel data).
 
+    Percentages are read against the indicator's scale (:func:`percent_scale`): ``85%``
+    is 0.85 in a 0–1 rate column and 85 in a 0–100 column; in a column that is neither
+    (a count, an amount) it is a problem. Cells an XLSX formats as percentages count as
+    typed with ``%``.
+
+    Unit codes typed differently (case, full-width characters, spaces) are reconciled to
+    one code per unit (:func:`integrity_eval.unitcodes.reconcile_codes`); the changes are
+    in ``df.attrs["unit_codes"].reconciled`` (source, row, found, uCode, reason), a
+    :class:`~integrity_eval.unitcodes.UnitCodeNotes`. When the expected
+    units are known — ``units`` (a table with ``uCode``/``uName``, or codes), else the
+    units sheet of a template written with them (:data:`UNITS_SHEET`), else the
+    framework's ``expected_units`` — codes outside the list are problems and expected
+    units without data are in ``df.attrs["unit_codes"].missing`` (uCode, uName).
+
     Every problem is collected and raised once as a :class:`ValidationError`: text
     in a numeric column, values outside an indicator's allowed range, duplicate
     unit rows, unknown columns, missing required columns (``uCode`` and every
-    indicator), conflicting values for one unit in two sheets.
+    indicator), conflicting values for one unit in two sheets, unit codes that cannot
+    be reconciled (outside the expected units, one unit name under two codes, a name
+    that belongs to another unit).
 
     Returns a DataFrame in iData layout: ``uCode`` (str), ``uName``, ``Time`` when
     present, group columns, denominators, then the indicators in framework order
@@ -182,8 +210,11 @@ def read_idata(
     suffix = _check_file(path)
     source = str(path)
     problems = ProblemList()
+    listed = None
     if suffix == ".xlsx" or suffix == ".xlsm":
         sheets = _workbook_grids(path, sheet)
+        listed = next((_units_sheet(g) for g in sheets if g.name == UNITS_SHEET), None)
+        sheets = [g for g in sheets if g.name != UNITS_SHEET]
     elif suffix == ".csv":
         sheets = [_Grid(None, _csv_grid(path))]
     else:
@@ -210,9 +241,40 @@ def read_idata(
             problems.add("缺少必需的列 / required column is missing", source=source, column=col)
     if not parts:
         problems.raise_if_any("无法读取指标数据 / cannot read indicator data")
+    expected = _expected_units(units, listed, framework)
+    reconciled, missing = _reconcile_units(parts, expected, problems)
     df = _combine(parts, schema, source, problems)
     problems.raise_if_any("指标数据有误 / invalid indicator data")
+    df.attrs["unit_codes"] = UnitCodeNotes(reconciled, missing)
     return df
+
+
+def _expected_units(
+    units: Any, listed: pd.DataFrame | None, framework: Framework
+) -> pd.DataFrame | None:
+    """The expected units: given explicitly, else a template's units sheet, else the
+    framework's ``expected_units``; None when none of them names any."""
+    if units is not None:
+        return expected_table(units)
+    if listed is not None:
+        return listed
+    return expected_table([(u.code, u.name_zh or u.name_en) for u in framework.expected_units])
+
+
+def _units_sheet(grid: _Grid) -> pd.DataFrame | None:
+    """The expected units a template lists on its units sheet (``uCode``, ``uName``)."""
+    rows = grid.rows
+    for h, row in enumerate(rows[:10]):
+        header = [_canonical(_header_text(v)) for v in row]
+        if "uCode" in header:
+            c, n = header.index("uCode"), header.index("uName") if "uName" in header else None
+            pairs = [
+                (_code_text(r[c]), "" if n is None or n >= len(r) else _code_text(r[n]))
+                for r in rows[h + 1 :]
+                if c < len(r) and _code_text(r[c])
+            ]
+            return expected_table(pairs)
+    return None
 
 
 # ------------------------------------------------------------- file helpers
@@ -330,17 +392,24 @@ class _Formula(str):
     """A formula cell whose computed value was never saved (written by a script, not Excel)."""
 
 
+class _Percent(float):
+    """A number in a cell with a percent number format: Excel shows 0.85 as ``85%``."""
+
+
 def _workbook_grids(path: Path, sheet: str | int | None) -> list[_Grid]:
     wb = _open_workbook(path)
     formulas = _open_workbook(path, data_only=False, read_only=True)
     try:
-        if sheet is not None:
+        if sheet is not None:  # that sheet, and the template's list of units
             sheets = [_pick_sheet(wb, sheet, str(path))]
+            if UNITS_SHEET in wb.sheetnames and sheets[0].title != UNITS_SHEET:
+                sheets.append(wb[UNITS_SHEET])
         else:
             sheets = [ws for ws in wb.worksheets if ws.title != INSTRUCTIONS_SHEET]
         grids = []
         for ws in sheets:
             rows = _sheet_grid(ws)
+            _mark_percent_cells(ws, rows)
             for r, row in enumerate(formulas[ws.title].iter_rows(values_only=True)):
                 for c, value in enumerate(row):
                     if not (isinstance(value, str) and value.startswith("=")):
@@ -352,6 +421,21 @@ def _workbook_grids(path: Path, sheet: str | int | None) -> list[_Grid]:
     finally:
         wb.close()
         formulas.close()
+
+
+def _mark_percent_cells(ws: Any, rows: list[list[Any]]) -> None:
+    """Wrap numbers shown as percentages (number format with ``%``) in :class:`_Percent`."""
+    for r, row in enumerate(ws.iter_rows()):
+        if r >= len(rows):
+            break
+        for c, cell in enumerate(row):
+            value = rows[r][c] if c < len(rows[r]) else None
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and "%" in str(cell.number_format or "")
+            ):
+                rows[r][c] = _Percent(value)
 
 
 def _csv_grid(path: Path) -> list[list[Any]]:
@@ -419,43 +503,59 @@ def _code_text(value: Any) -> str:
 def parse_number(value: Any) -> float | None:
     """One cell as a number; ``None`` for missing. Raises ``ValueError`` for anything else.
 
-    Accepts numbers, full-width digits, ``12%`` (→ 0.12), ``1,234`` (→ 1234; strict
+    Accepts numbers, full-width digits, ``12%`` (→ 0.12, a fraction: to read a percentage
+    against an indicator's scale use :func:`read_idata`), ``1,234`` (→ 1234; strict
     thousands grouping only) and treats empty cells, dashes (—, －, -, –), ``/``, ``无``,
     ``NA`` and ``n/a`` as missing. Text, dates and non-finite numbers raise.
     """
+    num, percent = _parse_cell(value)
+    if num is None or not percent:
+        return num
+    return _shift(num, -2)
+
+
+def _shift(x: float, places: int) -> float:
+    """``x · 10**places`` by moving the decimal point (85 → 0.85 exactly, not 0.8500…01)."""
+    return float(Decimal(repr(float(x))).scaleb(places))
+
+
+def _parse_cell(value: Any) -> tuple[float | None, bool]:
+    """(number as typed, typed with a percent sign): ``"85%"`` → (85.0, True)."""
+    if isinstance(value, _Percent):  # XLSX percent format: Excel stored the fraction
+        return _shift(float(value), 2), True
     if value is None:
-        return None
+        return None, False
     if isinstance(value, bool | np.bool_):
-        return float(value)
+        return float(value), False
     if isinstance(value, int | float | np.integer | np.floating):
         num = float(value)
         if math.isnan(num):
-            return None
+            return None, False
         if not math.isfinite(num):
             raise ValueError("not finite")
-        return num
+        return num, False
     if isinstance(value, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
         raise ValueError("a date is not a number")
     raw = str(value).strip()
     if raw in _MISSING_TOKENS:
-        return None
+        return None, False
     text = unicodedata.normalize("NFKC", raw).strip()
     text = text.replace("\u3000", "").replace(" ", "")
     if text.lower() in _MISSING_TOKENS:
-        return None
-    scale = 1.0
-    if text.endswith("%"):
-        text, scale = text[:-1], 0.01
+        return None, False
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
     if "," in text:
         if not _THOUSANDS.match(text):
             raise ValueError("ambiguous comma")
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
         raise ValueError("not a number")
-    num = float(text) * scale
+    num = float(text)
     if not math.isfinite(num):
         raise ValueError("not finite")
-    return num
+    return num, percent
 
 
 @dataclass(frozen=True)
@@ -506,6 +606,26 @@ def allowed_range(node: Node) -> ValueRange:
     return ValueRange(lo, hi, integer)
 
 
+_PERCENT_UNITS = ("%", "百分", "percent")
+
+
+def percent_scale(node: Node, rng: ValueRange | None = None) -> int | None:
+    """What a value typed as ``85%`` means for an indicator, as decimal places to move.
+
+    ``-2`` (85% → 0.85) when the indicator's values lie in [0, 1] (a rate, a binary, or
+    ``max ≤ 1``); ``0`` (85% → 85) when its unit is a percentage (``%``, ``百分``,
+    ``percent``) or its values run to 100 (``max = 100``); None when a percentage fits
+    neither (a count, an amount, a score on another scale): such a cell is a problem.
+    """
+    rng = rng or allowed_range(node)
+    if rng.hi is not None and rng.hi <= 1:
+        return -2
+    unit = (node.unit or "").lower()
+    if any(u in unit for u in _PERCENT_UNITS) or rng.hi == 100:
+        return 0
+    return None
+
+
 def _fmt(x: float | None) -> str:
     if x is None:
         return ""
@@ -521,6 +641,7 @@ class _Schema:
     ranges: dict[str, ValueRange]
     meta_texts: dict[str, frozenset[str]]  # per column: texts a description row may hold
     labels: frozenset[str]
+    percent: dict[str, int]  # per indicator: decimal places a typed "85%" moves (-2 or 0)
 
     @classmethod
     def of(cls, fw: Framework) -> _Schema:
@@ -546,6 +667,11 @@ class _Schema:
             ranges=ranges,
             meta_texts=meta,
             labels=frozenset(_norm_text(x) for x in labels),
+            percent={
+                c: places
+                for c in fw.indicators
+                if (places := percent_scale(fw[c], ranges[c])) is not None
+            },
         )
 
     @property
@@ -656,8 +782,6 @@ def _parse_grid(
         return None
     names = [n for _, n in columns]
     records: list[dict[str, Any]] = []
-    first_row: dict[tuple[str, ...], int] = {}
-    has_time = "Time" in seen
     description_block = True  # description rows may only follow the header directly
     for offset, raw in enumerate(body):
         rownum = header_row + 1 + offset
@@ -675,7 +799,9 @@ def _parse_grid(
                 "缺少单位代码 / uCode is missing", source=where, row=rownum, column="uCode"
             )
             continue
-        rec: dict[str, Any] = {"uCode": code, "_row": rownum}
+        raw_code = cells["uCode"]
+        found = raw_code if isinstance(raw_code, str) else code
+        rec: dict[str, Any] = {"uCode": code, "_row": rownum, "_found": found}
         for name in names:
             if name == "uCode":
                 continue
@@ -690,21 +816,59 @@ def _parse_grid(
                     )
             else:
                 rec[name] = _code_text(value) or None
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[*names, "_row", "_found"])
+    return _Part(where=where, frame=frame)
+
+
+def _drop_duplicates(part: _Part, problems: ProblemList) -> None:
+    """Report and drop a second row of the same unit (and period) in one sheet."""
+    frame = part.frame
+    has_time = "Time" in frame.columns
+    first_row: dict[tuple[str, ...], int] = {}
+    keep = []
+    for rec in frame[["uCode", "_row", *(["Time"] if has_time else [])]].to_dict("records"):
+        code = rec["uCode"]
         key = (code, str(rec.get("Time"))) if has_time else (code,)
         if key in first_row:
             problems.add(
                 f"重复的单位行（与第 {first_row[key]} 行重复）/ duplicate unit row "
                 f"(same as row {first_row[key]})",
-                source=where,
-                row=rownum,
+                source=part.where,
+                row=rec["_row"],
                 column="uCode" if not has_time else "uCode, Time",
                 value=code if not has_time else f"{code}, {rec.get('Time')}",
             )
+            keep.append(False)
             continue
-        first_row[key] = rownum
-        records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=[*names, "_row"])
-    return _Part(where=where, frame=frame)
+        first_row[key] = rec["_row"]
+        keep.append(True)
+    part.frame = frame[keep]
+
+
+def _reconcile_units(
+    parts: list[_Part], expected: pd.DataFrame | None, problems: ProblemList
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One code per unit across every sheet (:mod:`integrity_eval.unitcodes`); rows whose
+    code stays a problem are dropped. Returns the (reconciled, missing) tables."""
+    rows = [
+        (part.where, r["_row"], r["_found"], r.get("uName"))
+        for part in parts
+        for r in part.frame.to_dict("records")
+    ]
+    if not rows:
+        return reconcile_codes(entries_table([]), expected).reconciled, pd.DataFrame()
+    result = reconcile_codes(entries_table(rows), expected)
+    problems.extend(result.problems)
+    start = 0
+    for part in parts:
+        n = len(part.frame)
+        codes = result.codes.iloc[start : start + n].to_numpy()
+        start += n
+        frame = part.frame.assign(uCode=codes)
+        part.frame = frame[frame["uCode"].notna()].drop(columns="_found")
+        _drop_duplicates(part, problems)
+    return result.reconciled, result.missing
 
 
 def _is_description_row(cells: dict[str, Any], schema: _Schema) -> bool:
@@ -733,7 +897,7 @@ def _clean_number(
         )
         return math.nan
     try:
-        num = parse_number(value)
+        num, percent = _parse_cell(value)
     except ValueError:
         problems.add(
             "应为数字 / expected a number", source=where, row=row, column=column, value=value
@@ -741,6 +905,20 @@ def _clean_number(
         return math.nan
     if num is None:
         return math.nan
+    if percent:
+        places = schema.percent.get(column)
+        if places is None:
+            problems.add(
+                "百分数不适用于此指标（既不是 0–1 的比率，也不是百分制），请填写数值 / a "
+                "percentage does not fit this indicator (neither a 0–1 rate nor a 0–100 "
+                "percentage): enter the number itself",
+                source=where,
+                row=row,
+                column=column,
+                value=_shown(value),
+            )
+            return math.nan
+        num = _shift(num, places)
     rng = schema.ranges.get(column)
     if rng is not None and not rng.contains(num):
         zh, en = rng.describe()
@@ -749,9 +927,16 @@ def _clean_number(
             source=where,
             row=row,
             column=column,
-            value=value,
+            value=_shown(value),
         )
     return num
+
+
+def _shown(value: Any) -> Any:
+    """A cell as the user sees it: a percent-formatted 0.85 is shown as ``85%``."""
+    if isinstance(value, _Percent):
+        return f"{_shift(float(value), 2):g}%"
+    return value
 
 
 def _clean_time(value: Any) -> Any:
@@ -847,7 +1032,8 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
 
     On any exception the temporary folder, and parent folders this call created,
     are removed, so a failed run leaves nothing behind. ``final`` must not exist
-    (an empty folder is replaced).
+    (an empty folder is replaced). The folder gets the user's umask (``0755`` for the
+    usual ``022``), not the ``0700`` of a temporary folder.
     """
     final = Path(final)
     created = _make_parents(final.parent)
@@ -860,6 +1046,7 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
         yield tmp
         if final.exists() and (not final.is_dir() or any(final.iterdir())):
             raise FileExistsError(f"output already exists / 输出已存在: {final}")
+        os.chmod(tmp, 0o777 & ~_umask())
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -868,17 +1055,25 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_write_path(final: str | Path) -> Iterator[Path]:
+def atomic_write_path(final: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary file path next to ``final`` (same suffix); move it into place on
-    success, delete it on failure. For libraries that write to a path (openpyxl)."""
+    success, delete it on failure. For libraries that write to a path (openpyxl).
+
+    An existing ``final`` is never replaced unless ``overwrite=True``: the move raises
+    :class:`FileExistsError` (checked atomically with a hard link where the file system
+    has them). The file gets the user's umask (``0644`` for the usual ``022``), not the
+    ``0600`` of a temporary file; a replaced file keeps its own permissions.
+    """
     final = Path(final)
+    if not overwrite and _exists(final):
+        raise _exists_error(final)
     created = _make_parents(final.parent)
     fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.replace(tmp, final)
+        _publish(tmp, final, overwrite=overwrite)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -886,11 +1081,11 @@ def atomic_write_path(final: str | Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder, fsync,
-    ``os.replace``)."""
+    rename); an existing file only with ``overwrite=True`` (see :func:`atomic_write_path`)."""
     path = Path(path)
-    with atomic_write_path(path) as tmp:
+    with atomic_write_path(path, overwrite=overwrite) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -898,9 +1093,52 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+def atomic_write_text(
+    path: str | Path, text: str, *, encoding: str = "utf-8", overwrite: bool = False
+) -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    return atomic_write_bytes(path, text.encode(encoding), overwrite=overwrite)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _exists_error(path: Path) -> FileExistsError:
+    return FileExistsError(
+        errno.EEXIST,
+        "输出文件已存在，不会覆盖 / output file exists and is not overwritten",
+        str(path),
+    )
+
+
+def _publish(tmp: Path, final: Path, *, overwrite: bool) -> None:
+    """Move a finished temporary file to ``final`` with the right permissions."""
+    if overwrite and final.exists():
+        os.chmod(tmp, stat.S_IMODE(final.stat().st_mode))
+        os.replace(tmp, final)
+        return
+    os.chmod(tmp, 0o666 & ~_umask())
+    if overwrite:
+        os.replace(tmp, final)
+        return
+    try:
+        os.link(tmp, final)  # fails if final appeared meanwhile: never clobbers
+    except FileExistsError:
+        raise _exists_error(final) from None
+    except OSError:  # no hard links on this file system
+        if _exists(final):
+            raise _exists_error(final) from None
+        os.replace(tmp, final)
+        return
+    tmp.unlink()
 
 
 def _make_parents(folder: Path) -> list[Path]:

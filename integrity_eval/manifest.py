@@ -1,4 +1,4 @@
-"""Run manifests: what produced a set of numbers (DESIGN.md: "every run writes a manifest").
+"""Run manifests: what produced a set of numbers (every run writes one; ``docs/outputs.md``).
 
 The build records package and library versions, the seed, the framework's name
 and hash, the resolved spec and its hash, and a hash of the input data; the

@@ -16,7 +16,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-__all__ = ["progress", "shown"]
+__all__ = ["note", "progress", "shown"]
 
 
 def shown(quiet: bool = False) -> bool:
@@ -45,3 +45,9 @@ def progress(
         leave=False,
         disable=not shown(quiet),
     )
+
+
+def note(text: str) -> None:
+    """Write one line to ``stderr`` without breaking a bar: the bar is erased, the line
+    written, the bar redrawn below it (``tqdm.write``)."""
+    tqdm.write(text, file=sys.stderr)

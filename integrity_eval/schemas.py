@@ -80,6 +80,7 @@ def inspect_idata(
                 column="uCode",
                 value=value,
             )
+    _check_unit_codes(framework, codes.astype(str), ~blank.to_numpy(), source, problems)
     numeric_cols = [c for c in cols if c in set(framework.indicators) | needed]
     dtypes = idata.dtypes
     for c in numeric_cols:
@@ -101,6 +102,44 @@ def inspect_idata(
             "value is infinite", source=source, row=_unit(idata, i), column=numeric_cols[j]
         )
     return list(problems), (values if complete else None)
+
+
+def _check_unit_codes(
+    framework: Framework, codes: pd.Series, valid: np.ndarray, source: str, problems: ProblemList
+) -> None:
+    """One unit under two spellings of its code (``SH01``/``sh01``/``ＳＨ01``), and codes
+    outside the framework's ``expected_units`` (:mod:`integrity_eval.unitcodes`).
+    :func:`~integrity_eval.io.read_idata` reconciles the spellings of a file; a DataFrame
+    is not changed, only checked."""
+    from .unitcodes import code_key
+
+    codes = codes.reset_index(drop=True)[valid]
+    keys = codes.map(code_key)
+    for _key, grp in codes.groupby(keys, sort=False):
+        spellings = list(dict.fromkeys(grp))
+        if len(spellings) > 1:
+            rows = ", ".join(_row(i) for i in grp.index)
+            problems.add(
+                "同一单位的代码有不同写法（大小写、全角、空格）；用 io.read_idata 读取文件可自动"
+                "统一，或改正代码 / one unit under different spellings of its code (case, "
+                "full-width, spaces); io.read_idata reconciles them in a file, or fix the codes",
+                source=source,
+                row=rows,
+                column="uCode",
+                value=", ".join(spellings),
+            )
+    expected = {u.code for u in framework.expected_units}
+    if expected:
+        for code in dict.fromkeys(codes):
+            if code not in expected:
+                problems.add(
+                    "单位代码不在框架的被评价单位名单中 / unit code is not one of the "
+                    "framework's expected units",
+                    source=source,
+                    row=", ".join(_row(i) for i in codes.index[codes == code]),
+                    column="uCode",
+                    value=code,
+                )
 
 
 def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iData") -> np.ndarray:

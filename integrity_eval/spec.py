@@ -1,6 +1,6 @@
 """Build specifications: plain dicts (or YAML files) naming each stage's method.
 
-The vocabulary is DESIGN.md §4 (COINr's names without prefixes)::
+The vocabulary (user guide: ``docs/spec.md``) is COINr's names without prefixes::
 
     denominate: {}
     impute:    {method: mean_group, group: EurAsia_group}

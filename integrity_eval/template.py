@@ -26,6 +26,7 @@ from .errors import Problem, ValidationError
 from .io import (
     INSTRUCTIONS_SHEET,
     META_ROWS,
+    UNITS_SHEET,
     ValueRange,
     allowed_range,
     atomic_write_path,
@@ -125,12 +126,20 @@ def write_template(
     by: Literal["responsible", "all"] = "responsible",
     units: pd.DataFrame | None = None,
     lang: Literal["zh", "en"] = "zh",
+    overwrite: bool = False,
 ) -> Path:
     """Write the data-collection workbook for ``framework`` to ``path`` (atomically).
 
-    ``units`` (columns ``uCode`` and optionally ``uName``) pre-fills the unit rows
-    of every data sheet. ``lang`` picks which language leads in titles and the order
-    of the two name rows; instructions are always Chinese first, then English.
+    An existing file at ``path`` is never replaced unless ``overwrite=True``
+    (:class:`FileExistsError`).
+
+    ``units`` (columns ``uCode`` and optionally ``uName``; by default the framework's
+    ``expected_units``) pre-fills the unit rows of every data sheet and is written to
+    the units sheet (:data:`~integrity_eval.io.UNITS_SHEET`), so that
+    :func:`~integrity_eval.io.read_idata` knows the expected units of a filled template:
+    codes outside the list are problems, listed units without data are reported.
+    ``lang`` picks which language leads in titles and the order of the two name rows;
+    instructions are always Chinese first, then English.
     Returns the path written.
     """
     from openpyxl import Workbook
@@ -139,6 +148,8 @@ def write_template(
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     path = Path(path)
     unit_rows = _unit_rows(units)
+    if not unit_rows and framework.expected_units:
+        unit_rows = [(u.code, u.name_zh or u.name_en) for u in framework.expected_units]
     layout = template_layout(framework, by=by)
     wb = Workbook()
     ws0 = wb.active
@@ -147,7 +158,9 @@ def write_template(
     for spec in layout:
         ws = wb.create_sheet(spec.name)
         _write_data_sheet(ws, framework, spec, unit_rows, lang)
-    with atomic_write_path(path) as tmp:
+    if unit_rows:
+        _write_units_sheet(wb.create_sheet(UNITS_SHEET), unit_rows)
+    with atomic_write_path(path, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return path
 
@@ -180,6 +193,22 @@ def _unit_rows(units: pd.DataFrame | None) -> list[tuple[str, str]]:
     return out
 
 
+def _write_units_sheet(ws: Worksheet, unit_rows: list[tuple[str, str]]) -> None:
+    """The expected units (uCode, uName) under a title row; read back by read_idata."""
+    from openpyxl.styles import Font
+
+    write_cell(ws, 1, 1, "被评价单位名单（请勿修改）/ Units evaluated (do not edit)").font = Font(
+        bold=True, size=13
+    )
+    for j, text in enumerate(("uCode", "uName"), start=1):
+        write_cell(ws, 2, j, text).font = Font(bold=True)
+    for i, (code, name) in enumerate(unit_rows, start=3):
+        write_cell(ws, i, 1, code).number_format = "@"
+        write_cell(ws, i, 2, name)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 28
+
+
 def _title(framework: Framework, lang: str) -> str:
     zh = framework.title_zh or framework.name
     en = framework.title_en or framework.name
@@ -202,10 +231,12 @@ def _write_instructions(
         f"第 {FIRST_META_ROW}–{FIRST_DATA_ROW - 1} 行为指标名称、单位、取值范围和说明，仅供参考。",
         f"3. 自第 {FIRST_DATA_ROW} 行起每行填写一个被评价单位："
         "uCode 为单位代码，uName 为单位名称。",
-        "4. 只填数字，不要带单位；比率填小数或百分数（如 0.95 或 95%）；件数填非负整数。",
+        "4. 只填数字，不要带单位；比率填小数或百分数（如 0.95 或 95%）；百分制指标填 0–100"
+        "（85 或 85%）；件数填非负整数。",
         "5. 无数据的单元格请留空或填“—”，不要填 0（0 表示确实为零）。",
         "6. 输入超出取值范围时 Excel 会提示；请核对后再填。",
         f"7. 填好后保存为 .xlsx 文件交回；可用以下命令自行检查：{check}",
+        f"8. 被评价单位名单见工作表“{UNITS_SHEET}”（如有）；单位代码请照名单填写。",
     ]
     lines_en = [
         "Instructions",
@@ -218,10 +249,12 @@ def _write_instructions(
         f"3. From row {FIRST_DATA_ROW}, one row per evaluated unit: uCode is the unit code, "
         "uName its name.",
         "4. Numbers only, without units; rates as decimals or percentages (0.95 or 95%); "
-        "counts as whole numbers ≥ 0.",
+        "0–100 scores as 85 or 85%; counts as whole numbers ≥ 0.",
         "5. Leave a cell empty or enter “—” when there are no data; do not enter 0 (0 means zero).",
         "6. Excel warns when a value is outside the allowed range; please check it.",
         f"7. Save as .xlsx and return it. To check it yourself: {check}",
+        f"8. The units evaluated are listed on the sheet “{UNITS_SHEET}” (when present); "
+        "use their codes as listed.",
     ]
     row = 1
     bold = Font(bold=True, size=13)

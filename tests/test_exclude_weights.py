@@ -1,4 +1,4 @@
-"""Constant indicators, ``exclude`` and weight 0 (DESIGN.md §4 "More keys").
+"""Constant indicators, ``exclude`` and weight 0 (docs/spec.md: `exclude`, weight 0).
 
 Hand-computed values on a toy tree IDX → D1 (a, b), D2 (c), min-max 0–100 and the
 arithmetic mean. COINr semantics: a zero weight keeps the element in every table but

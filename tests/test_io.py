@@ -393,7 +393,10 @@ def test_atomic_output_dir_refuses_to_overwrite(tmp_path):
 def test_atomic_write_and_hash(tmp_path):
     p = atomic_write_text(tmp_path / "a" / "t.txt", "政务诚信\n")
     assert p.read_text(encoding="utf-8") == "政务诚信\n"
-    atomic_write_bytes(p, b"abc")
+    with pytest.raises(FileExistsError):
+        atomic_write_bytes(p, b"abc")
+    assert p.read_text(encoding="utf-8") == "政务诚信\n"
+    atomic_write_bytes(p, b"abc", overwrite=True)
     assert p.read_bytes() == b"abc"
     assert file_sha256(p) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert sorted(x.name for x in p.parent.iterdir()) == ["t.txt"]

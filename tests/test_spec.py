@@ -1,4 +1,4 @@
-"""Build specs (DESIGN.md §4): defaults, lazy validation, with_params, YAML files, get_params."""
+"""Build specs (docs/spec.md): defaults, lazy validation, with_params, YAML files, get_params."""
 
 from __future__ import annotations
 

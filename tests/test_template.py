@@ -11,7 +11,7 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
-from integrity_eval.io import INSTRUCTIONS_SHEET, allowed_range, read_idata
+from integrity_eval.io import INSTRUCTIONS_SHEET, UNITS_SHEET, allowed_range, read_idata
 from integrity_eval.template import (
     BASE_SHEET,
     FIRST_DATA_ROW,
@@ -65,15 +65,18 @@ def test_layout_by_responsible(tmp_path, fw):
         "市发展改革委",
         "市政务服务办_热线_中心",  # ':' and '/' are not allowed in sheet names
         UNASSIGNED_SHEET,
+        UNITS_SHEET,  # the expected units, read back by read_idata
     ]
     assert _header(wb["市高院"]) == ["uCode", "uName", "court", "penalty"]
     assert _header(wb[BASE_SHEET]) == ["uCode", "uName", "size_group", "population"]
     assert _header(wb[UNASSIGNED_SHEET]) == ["uCode", "uName", "audit"]
-    for ws in wb.worksheets[1:]:
+    for ws in wb.worksheets[1:-1]:
         assert ws.freeze_panes == f"C{FIRST_DATA_ROW}"
         assert [ws.cell(FIRST_DATA_ROW + i, 1).value for i in range(3)] == UNITS["uCode"].tolist()
         assert [ws.cell(FIRST_DATA_ROW + i, 2).value for i in range(3)] == UNITS["uName"].tolist()
         assert ws.cell(FIRST_DATA_ROW, 1).data_type == "s"  # leading zeros kept
+    listed = [[c.value for c in r] for r in wb[UNITS_SHEET].iter_rows(min_row=2)]
+    assert listed == [["uCode", "uName"], *UNITS[["uCode", "uName"]].values.tolist()]
     ws = wb["市高院"]
     below = {
         ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(HEADER_ROW + 1, FIRST_DATA_ROW)

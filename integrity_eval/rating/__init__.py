@@ -1,4 +1,4 @@
-"""Ratings: grade bands, stars, veto rules, points models and their calibration (DESIGN §5b).
+"""Ratings: grade bands, stars, vetoes, points models and their calibration (``docs/rating.md``).
 
 >>> import integrity_eval as ie                                   # doctest: +SKIP
 >>> rated = ie.rating.rate(ev, "tax-credit")                      # doctest: +SKIP

@@ -1,4 +1,4 @@
-"""Rating units: grade by score, veto caps, the final grade (DESIGN §5b).
+"""Rating units: grade by score, veto caps, the final grade (``docs/rating.md``).
 
 ``rate(ev, scheme)`` grades every scored unit by its score (a score equal to an
 edge gets the better grade), then applies the scheme's veto rules to the **raw**
