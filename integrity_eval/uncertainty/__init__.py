@@ -1,13 +1,25 @@
 """Uncertainty and sensitivity analysis (DESIGN §7): vectorised Monte Carlo, Sobol indices,
 multi-source scores.
 
-``run`` (Monte Carlo), ``sobol`` / ``sobol_function`` (variance-based sensitivity),
-``source_mean`` (CPI-style multi-source scores), ``default_inputs`` (the CLI's
-``--draws`` inputs). Inputs are plain data (a list of dicts), validated before
-anything runs.
+- :func:`run`: Monte Carlo uncertainty analysis of an Evaluation (rank intervals, R̄_S);
+- :func:`sobol`, :func:`sobol_function`: Sobol first-order and total indices;
+- :func:`source_mean`: CPI-style multi-source scores with standard errors;
+- :func:`default_inputs`: the inputs ``integrity-eval run --draws N`` uses.
+
+Inputs are plain data (a list of dicts), validated before anything runs.
 """
 
 from .montecarlo import UncertaintyResult, run
 from .problem import validate_inputs
+from .sobol import SobolResult, sobol, sobol_function
+from .sources import source_mean
 
-__all__ = ["UncertaintyResult", "run", "validate_inputs"]
+__all__ = [
+    "SobolResult",
+    "UncertaintyResult",
+    "run",
+    "sobol",
+    "sobol_function",
+    "source_mean",
+    "validate_inputs",
+]

@@ -135,7 +135,8 @@ BATCHED: dict[str, Callable[..., np.ndarray]] = {
 class Variant:
     """One combination's normalised data and aggregation settings.
 
-    ``xt``: the normalised data transposed (indicators, kept units); ``rows``: their positions among all units;
+    ``xt``: the normalised data transposed (indicators, kept units); ``rows``:
+    the kept units' positions among all units;
     ``levels``: per level above the indicators, ``(method, params, dat_thresh)``.
     """
 

@@ -340,7 +340,7 @@ def _parse_weights(fw, raw, codes, nominal, name, where, problems) -> Input | No
                 s = s.to_dict()
             if not isinstance(s, Mapping):
                 problems.add(
-                    "权重集须为 Series 或字典 / a weight set must be a Series or dict code → weight",
+                    "权重集须为 Series 或字典 / a weight set must be a Series or dict code→weight",
                     column=f"values[{k}]",
                     value=type(s).__name__,
                     **where,
@@ -384,7 +384,8 @@ def _parse_weights(fw, raw, codes, nominal, name, where, problems) -> Input | No
         eps = raw["noise"]
         if not _finite(eps) or not 0 <= float(eps) < 1:
             problems.add(
-                "权重噪声须在 [0, 1) / weight noise must be in [0, 1) (each weight × U(1 − ε, 1 + ε))",
+                "权重噪声须在 [0, 1) / weight noise must be in [0, 1) "
+                "(each weight × U(1 − ε, 1 + ε))",
                 column="noise",
                 value=eps,
                 **where,
