@@ -390,3 +390,16 @@ def test_chunk_size_default_is_bounded(asem_ev):
     problem = validate_inputs(asem_ev, COINR_INPUTS[:1])
     model = engine.prepare(asem_ev, problem)
     assert 16 <= engine.default_chunk_size(model) <= 4096
+
+
+def test_default_inputs(asem_ev):
+    """DESIGN §6: COINr's noisy weights ±25 %, normalisation and aggregation alternatives."""
+    inputs = unc.default_inputs(asem_ev)
+    assert inputs == unc.COINR_DEFAULT_INPUTS and inputs is not unc.COINR_DEFAULT_INPUTS
+    mine = [{"path": "weights", "noise": 0.1}]
+    assert unc.default_inputs(asem_ev, mine) == mine
+    assert unc.default_inputs(asem_ev, {"inputs": mine}) == mine
+    points = asem_ev.with_params(aggregate__method="sum")
+    assert unc.default_inputs(points) == [{"path": "weights", "noise": 0.25}]
+    res = unc.run(asem_ev, inputs, n=64, seed=0, quiet=True)
+    assert res.ranks.shape == (64, 51)

@@ -9,14 +9,17 @@ multi-source scores.
 Inputs are plain data (a list of dicts), validated before anything runs.
 """
 
+from .defaults import COINR_DEFAULT_INPUTS, default_inputs
 from .montecarlo import UncertaintyResult, run
 from .problem import validate_inputs
 from .sobol import SobolResult, sobol, sobol_function
 from .sources import source_mean
 
 __all__ = [
+    "COINR_DEFAULT_INPUTS",
     "SobolResult",
     "UncertaintyResult",
+    "default_inputs",
     "run",
     "sobol",
     "sobol_function",
