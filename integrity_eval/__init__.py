@@ -11,6 +11,7 @@ from . import (
     plots,
     report,
     treat,
+    uncertainty,
     weights,
 )
 from ._version import __version__
@@ -47,6 +48,7 @@ __all__ = [
     "read_table",
     "report",
     "treat",
+    "uncertainty",
     "validate_idata",
     "weights",
     "write_template",

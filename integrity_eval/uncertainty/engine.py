@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .. import spec as specmod
-from ..build import _check_domain, _params_of, _per_level
+from .. import treat as trt
+from ..build import _check_domain, _normalise, _params_of, _per_level
 from ..errors import ProblemList, ValidationError
 from ..progress import progress
 from ..ranking import min_rank
@@ -202,31 +203,34 @@ def prepare(ev: Any, problem: Problem) -> Model:
         )
     units = pd.Index(ev.get_dset("Raw").index, name="uCode")
     problems = ProblemList()
-    nominal = _variant(ev, ev.spec["aggregate"], units, "nominal", problems)
+    norm = ev.dsets["Normalised"]
+    nominal = _variant(
+        (norm.to_numpy(dtype=float), list(norm.index)),
+        fw,
+        ev.spec["aggregate"],
+        units,
+        "nominal",
+        problems,
+    )
     choice = [problem.inputs[i] for i in problem.choice_inputs]
-    upstream: dict[tuple, Any] = {}
+    upstream = _Upstream(ev)
     variants: dict[tuple[int, ...], Variant] = {}
     for key in problem.combinations():
         params = {inp.path: inp.alternatives[k] for inp, k in zip(choice, key, strict=True)}
         up = {p: v for p, v in params.items() if not p.startswith("aggregate")}
         down = {p: v for p, v in params.items() if p.startswith("aggregate")}
         label = ", ".join(f"{p}={v!r}" for p, v in params.items()) or "nominal"
-        up_key = tuple(sorted((p, repr(v)) for p, v in up.items()))
-        if up_key not in upstream:
-            try:
-                upstream[up_key] = ev.with_params(**up, aggregate=None) if up else ev
-            except ValidationError as exc:
-                upstream[up_key] = None
-                for pr in exc.problems:
-                    problems.add(
-                        f"{label}: {pr.rule}",
-                        source=pr.source or "inputs",
-                        row=pr.row,
-                        column=pr.column,
-                        value=pr.value,
-                    )
-        built = upstream[up_key]
-        if built is None:
+        try:
+            built = upstream.normalised(up)
+        except ValidationError as exc:
+            for pr in exc.problems:
+                problems.add(
+                    f"{label}: {pr.rule}",
+                    source=pr.source or "inputs",
+                    row=pr.row,
+                    column=pr.column,
+                    value=pr.value,
+                )
             continue
         try:
             cfg = specmod.resolve(
@@ -238,7 +242,7 @@ def prepare(ev: Any, problem: Problem) -> Model:
                     f"{label}: {pr.rule}", source="inputs", column=pr.column, value=pr.value
                 )
             continue
-        variant = _variant(built, cfg, units, label, problems)
+        variant = _variant(built, fw, cfg, units, label, problems)
         if variant is not None:
             variants[key] = variant
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
@@ -246,13 +250,69 @@ def prepare(ev: Any, problem: Problem) -> Model:
     return Model(problem, units, variants, nominal, tree)
 
 
+class _Upstream:
+    """Normalised data for a set of spec changes, each distinct stage result computed once.
+
+    Changes to treatment or normalisation start from the nominal build's screened
+    (or treated) data and run only the changed stages, with the build's own stage
+    functions; changes further up (denominate, impute, screen) rebuild through
+    :meth:`Evaluation.with_params`.
+    """
+
+    def __init__(self, ev: Any):
+        self.ev = ev
+        self.fw = ev.framework
+        self.treated: dict[str, np.ndarray] = {}
+        self.done: dict[str, tuple[np.ndarray, list]] = {}
+
+    def normalised(self, up: Mapping[str, Any]) -> tuple[np.ndarray, list]:
+        ev = self.ev
+        key = repr(sorted(up.items()))
+        if key in self.done:
+            return self.done[key]
+        new = specmod.resolve(specmod.set_params(ev.spec, **up), self.fw.n_levels)
+        if any(new.get(s) != ev.spec.get(s) for s in ("denominate", "impute", "screen")):
+            built = ev.with_params(**up, aggregate=None)
+            norm = built.dsets["Normalised"]
+            out = (norm.to_numpy(dtype=float), list(norm.index))
+        else:
+            kept = list(ev.dsets["Screened"].index)
+            x = self._treated(new.get("treat"))
+            if new.get("normalise") is None:
+                out = (x, kept)
+            elif new.get("normalise") == ev.spec.get("normalise") and new.get(
+                "treat"
+            ) == ev.spec.get("treat"):
+                out = (ev.dsets["Normalised"].to_numpy(dtype=float), kept)
+            else:
+                problems = ProblemList()
+                out = (_normalise(self.fw, new["normalise"], x, kept, problems), kept)
+        self.done[key] = out
+        return out
+
+    def _treated(self, cfg: Mapping[str, Any] | None) -> np.ndarray:
+        ev = self.ev
+        if cfg == ev.spec.get("treat"):
+            return ev.dsets["Treated"].to_numpy(dtype=float)
+        if cfg is None:
+            return ev.dsets["Screened"].to_numpy(dtype=float)
+        key = repr(cfg)
+        if key not in self.treated:
+            params = {k: v for k, v in cfg.items() if k != "method"}
+            x = ev.dsets["Screened"].to_numpy(dtype=float)
+            self.treated[key] = trt.METHODS[cfg["method"]](x, **params)[0]
+        return self.treated[key]
+
+
 def _variant(
-    ev: Any, cfg: Mapping[str, Any], units: pd.Index, label: str, problems: ProblemList
+    data: tuple[np.ndarray, list],
+    fw: Any,
+    cfg: Mapping[str, Any],
+    units: pd.Index,
+    label: str,
+    problems: ProblemList,
 ) -> Variant | None:
-    fw = ev.framework
-    norm = ev.dsets["Normalised"]
-    x = norm.to_numpy(dtype=float)
-    kept = list(norm.index)
+    x, kept = data
     levels = []
     values = x
     ok = True
@@ -353,19 +413,18 @@ def _score_chunk(model: Model, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _run(model: Model, tasks: list, total: int, n_jobs: int | None, quiet: bool, desc: str):
+    """Run the chunk tasks with joblib; fill one (total, units) score array as chunks arrive."""
     from joblib import Parallel, delayed
 
+    choices = np.empty((total, len(model.problem.choice_inputs)), dtype=np.intp)
+    scores = np.empty((total, len(model.units)))
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    out = []
+    results = parallel(delayed(fn)(*args) for _, fn, args in tasks)
     with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
-        for (start, stop), result in zip(
-            [t[0] for t in tasks],
-            parallel(delayed(fn)(*args) for _, fn, args in tasks),
-            strict=True,
-        ):
-            out.append(result)
+        for ((start, stop), _, _), (c, s) in zip(tasks, results, strict=True):
+            choices[start:stop], scores[start:stop] = c, s
             bar.update(stop - start)
-    return out
+    return choices, scores
 
 
 def evaluate_random(
@@ -385,8 +444,7 @@ def evaluate_random(
     for start, stop in _chunks(n, size):
         b0, b1 = start // BLOCK, -(-stop // BLOCK)
         tasks.append(((start, stop), _random_chunk, (model, seeds[b0:b1], b0, start, stop)))
-    parts = _run(model, tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
-    return _stack(parts, model)
+    return _run(model, tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
 
 
 def evaluate_design(
@@ -395,15 +453,7 @@ def evaluate_design(
     """Scores for the given design rows ``u`` (e.g. a Saltelli design)."""
     size = chunk_size or default_chunk_size(model)
     tasks = [((s, e), _score_chunk, (model, u[s:e])) for s, e in _chunks(len(u), size)]
-    parts = _run(model, tasks, len(u), n_jobs, quiet, "Sobol")
-    return _stack(parts, model)
-
-
-def _stack(parts: list, model: Model) -> tuple[np.ndarray, np.ndarray]:
-    c = len(model.problem.choice_inputs)
-    if not parts:
-        return np.empty((0, c), dtype=np.intp), np.empty((0, len(model.units)))
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol")
 
 
 def ranks_of(scores: np.ndarray) -> np.ndarray:

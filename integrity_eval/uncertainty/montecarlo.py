@@ -162,9 +162,7 @@ class UncertaintyResult:
         rank shift and the share of replications in which the unit was scored."""
         r = self._rank_draws
         s = self.score_draws[:, self._scored]
-        with np.errstate(all="ignore"):
-            q_r = np.nanquantile(r, [0.05, 0.5, 0.95], axis=0)
-            q_s = np.nanquantile(s, [0.05, 0.5, 0.95], axis=0)
+        q_r, q_s = _quantiles(r), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
         out = pd.DataFrame(
             {
@@ -206,6 +204,14 @@ class UncertaintyResult:
         from .plots import score_distributions
 
         return score_distributions(self, units=units, ax=ax, lang=lang)
+
+
+def _quantiles(x: np.ndarray) -> np.ndarray:
+    """5th, 50th, 95th percentiles per column (NaN = unscored in that replication)."""
+    if not np.isnan(x).any():
+        return np.quantile(x, [0.05, 0.5, 0.95], axis=0)
+    with np.errstate(all="ignore"):
+        return np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
 
 
 class UncertaintySummary:

@@ -58,7 +58,10 @@ def _indices(
     y: np.ndarray, n: int, d: int, num_resamples: int, conf_level: float, seed: int
 ) -> dict[str, np.ndarray]:
     """S1, ST and bootstrap half-widths from outputs ``y`` (n·(d+2), m)."""
-    y = (y - y.mean(axis=0)) / np.where(y.std(axis=0) > 0, y.std(axis=0), 1.0)
+    # standardise in place (y is the caller's working copy), as SALib does
+    sd = y.std(axis=0)
+    y -= y.mean(axis=0)
+    y /= np.where(sd > 0, sd, 1.0)
     blocks = y.reshape(d + 2, n, -1)
     a, b, ab = blocks[0], blocks[-1], blocks[1:-1]
     r = np.random.default_rng(seed).integers(n, size=(n, num_resamples))
@@ -168,7 +171,7 @@ def sobol_function(
     names = list(names) if names is not None else [f"x{j + 1}" for j in range(k)]
     groups = list(groups) if groups is not None else names
     u, gnames = _design(k, n, seed, groups)
-    y = np.asarray(f(_to_values(u, bounds)), dtype=float)
+    y = np.array(f(_to_values(u, bounds)), dtype=float)
     return _result(y, n, gnames, None, num_resamples, conf_level, seed)
 
 
@@ -199,12 +202,14 @@ def sobol(
     u, gnames = _design(problem.n_factors, n, seed, problem.groups)
     _, scores = engine.evaluate_design(model, u, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet)
     scored = ~np.isnan(model.nominal_scores())
-    scores = scores[:, scored]
+    if not scored.all():
+        scores = scores[:, scored]
     units = list(model.units[scored])
     if output == "score":
         y, outputs = scores, units
     else:
         ranks = engine.ranks_of(scores)
+        del scores
         if output == "rank":
             y, outputs = ranks, units
         else:
