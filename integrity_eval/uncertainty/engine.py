@@ -407,17 +407,31 @@ def _random_chunk(model: Model, seeds: list, first_block: int, start: int, stop:
     return _score_chunk(model, u)
 
 
-def _score_chunk(model: Model, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _score_chunk(
+    model: Model, u: np.ndarray, columns: np.ndarray | None = None, ranks: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``."""
     choices, weights = model.problem.decode(u)
-    return choices, model.scores(choices, weights)
+    scores = model.scores(choices, weights)
+    if columns is not None:
+        scores = scores[:, columns]
+    return choices, ranks_of(scores) if ranks else scores
 
 
-def _run(model: Model, tasks: list, total: int, n_jobs: int | None, quiet: bool, desc: str):
-    """Run the chunk tasks with joblib; fill one (total, units) score array as chunks arrive."""
+def _run(
+    model: Model,
+    tasks: list,
+    total: int,
+    n_jobs: int | None,
+    quiet: bool,
+    desc: str,
+    width: int | None = None,
+):
+    """Run the chunk tasks with joblib; fill one (total, units) array as chunks arrive."""
     from joblib import Parallel, delayed
 
     choices = np.empty((total, len(model.problem.choice_inputs)), dtype=np.intp)
-    scores = np.empty((total, len(model.units)))
+    scores = np.empty((total, len(model.units) if width is None else width))
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
     results = parallel(delayed(fn)(*args) for _, fn, args in tasks)
     with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
@@ -448,12 +462,22 @@ def evaluate_random(
 
 
 def evaluate_design(
-    model: Model, u: np.ndarray, *, chunk_size: int | None, n_jobs: int | None, quiet: bool = False
+    model: Model,
+    u: np.ndarray,
+    *,
+    columns: np.ndarray,
+    ranks: bool,
+    chunk_size: int | None,
+    n_jobs: int | None,
+    quiet: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores for the given design rows ``u`` (e.g. a Saltelli design)."""
+    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's);
+    ranks are computed chunk by chunk, so the scores of all rows are never held at once."""
     size = chunk_size or default_chunk_size(model)
-    tasks = [((s, e), _score_chunk, (model, u[s:e])) for s, e in _chunks(len(u), size)]
-    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol")
+    tasks = [
+        ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
+    ]
+    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol", width=len(columns))
 
 
 def ranks_of(scores: np.ndarray) -> np.ndarray:

@@ -200,21 +200,21 @@ def sobol(
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
     u, gnames = _design(problem.n_factors, n, seed, problem.groups)
-    _, scores = engine.evaluate_design(model, u, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet)
-    scored = ~np.isnan(model.nominal_scores())
-    if not scored.all():
-        scores = scores[:, scored]
+    scored = np.flatnonzero(~np.isnan(model.nominal_scores()))
     units = list(model.units[scored])
-    if output == "score":
-        y, outputs = scores, units
-    else:
-        ranks = engine.ranks_of(scores)
-        del scores
-        if output == "rank":
-            y, outputs = ranks, units
-        else:
-            nominal = engine.ranks_of(model.nominal_scores()[scored][None, :])
-            y, outputs = np.nanmean(np.abs(ranks - nominal), axis=1), None
+    _, y = engine.evaluate_design(
+        model,
+        u,
+        columns=scored,
+        ranks=output != "score",
+        chunk_size=chunk_size,
+        n_jobs=n_jobs,
+        quiet=quiet,
+    )
+    outputs: list | None = units
+    if output == "rank_shift":
+        nominal = engine.ranks_of(model.nominal_scores()[scored][None, :])
+        y, outputs = np.nanmean(np.abs(y - nominal), axis=1), None
     return _result(y, n, gnames, outputs, num_resamples, conf_level, seed)
 
 
