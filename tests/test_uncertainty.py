@@ -322,6 +322,8 @@ def test_sobol_of_an_evaluation(asem_ev):
     # an input whose alternatives are identical changes nothing: both indices exactly 0
     assert np.all(sa.S1[2] == 0) and np.all(sa.ST[2] == 0)
     assert np.nanmean(sa.ST[0]) > 0
+    # ranks that rarely change: bootstrap resamples without variance count as 0, not 1/ε
+    assert np.abs(sa.S1_conf).max() < 10 and np.abs(sa.ST_conf).max() < 10
     frame = sa.to_frame()
     assert frame.index.names == ["output", "input"] and len(frame) == 3 * 51
     shift = unc.sobol(base, inputs, n=64, seed=0, output="rank_shift", quiet=True)
@@ -403,3 +405,12 @@ def test_default_inputs(asem_ev):
     assert unc.default_inputs(points) == [{"path": "weights", "noise": 0.25}]
     res = unc.run(asem_ev, inputs, n=64, seed=0, quiet=True)
     assert res.ranks.shape == (64, 51)
+
+
+def test_sobol_constant_and_rare_outputs_have_finite_indices():
+    # a constant output (variance 0) has indices 0, as in SALib
+    res = unc.sobol_function(
+        lambda x: np.c_[np.zeros(len(x)), x[:, 0]], [(0, 1)] * 2, n=256, seed=5
+    )
+    assert np.all(res.S1[:, 0] == 0) and np.all(res.S1_conf[:, 0] == 0)
+    assert res.S1[0, 1] > 0.9

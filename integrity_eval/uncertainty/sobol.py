@@ -82,15 +82,17 @@ def _indices(
     def boot(x: np.ndarray) -> np.ndarray:
         return counts @ x
 
+    # a (resampled) output without variance has indices 0, as in SALib
+    eps = np.finfo(float).eps
     v, vb = np.var(np.concatenate([a, b]), axis=0), var(boot)
     out = {k: np.zeros((d, y.shape[1])) for k in ("S1", "S1_conf", "ST", "ST_conf")}
     with np.errstate(divide="ignore", invalid="ignore"):
         for i in range(d):
             f1, ft = b * (ab[i] - a), 0.5 * (a - ab[i]) ** 2
-            out["S1"][i] = np.where(v > 0, full(f1) / v, 0.0)
-            out["ST"][i] = np.where(v > 0, full(ft) / v, 0.0)
-            out["S1_conf"][i] = z * np.where(vb > 0, boot(f1) / vb, 0.0).std(axis=0, ddof=1)
-            out["ST_conf"][i] = z * np.where(vb > 0, boot(ft) / vb, 0.0).std(axis=0, ddof=1)
+            out["S1"][i] = np.where(v > eps, full(f1) / v, 0.0)
+            out["ST"][i] = np.where(v > eps, full(ft) / v, 0.0)
+            out["S1_conf"][i] = z * np.where(vb > eps, boot(f1) / vb, 0.0).std(axis=0, ddof=1)
+            out["ST_conf"][i] = z * np.where(vb > eps, boot(ft) / vb, 0.0).std(axis=0, ddof=1)
     return out
 
 
