@@ -26,10 +26,10 @@ import pandas as pd
 from .. import spec as specmod
 from .. import treat as trt
 from ..build import _check_domain, _normalise, _params_of, _per_level
-from ..errors import ProblemList, ValidationError
+from ..errors import Problem, ProblemList, ValidationError
 from ..progress import progress
 from ..ranking import min_rank
-from .problem import Problem
+from .problem import UncertaintyProblem
 
 __all__ = ["BLOCK", "Model", "evaluate_design", "evaluate_random", "prepare"]
 
@@ -150,7 +150,7 @@ class Variant:
 class Model:
     """Everything a chunk needs: problem, variants, tree; picklable for joblib/Dask."""
 
-    problem: Problem
+    problem: UncertaintyProblem
     units: pd.Index
     variants: Mapping[tuple[int, ...], Variant]
     nominal: Variant
@@ -193,12 +193,19 @@ class Model:
         return values[0]
 
 
-def prepare(ev: Any, problem: Problem) -> Model:
+def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
     """Build every reachable combination once; one error listing every failing one."""
     fw = ev.framework
     if "aggregate" not in ev.spec:
         raise ValidationError(
-            [_problem("评价规格没有 aggregate 阶段 / the spec has no 'aggregate' stage", "spec")],
+            [
+                Problem(
+                    "评价规格没有 aggregate 阶段，没有得分 / the spec has no 'aggregate' stage, "
+                    "so there are no scores to analyse",
+                    source="spec",
+                    column="aggregate",
+                )
+            ],
             title="无法进行不确定性分析 / cannot run the uncertainty analysis",
         )
     units = pd.Index(ev.get_dset("Raw").index, name="uCode")
@@ -356,7 +363,7 @@ def _variant(
     return Variant(np.ascontiguousarray(x.T), rows, tuple(levels))
 
 
-def _tree(fw: Any, problem: Problem) -> tuple:
+def _tree(fw: Any, problem: UncertaintyProblem) -> tuple:
     pos = {c: j for j, c in enumerate(problem.codes)}
     tree = []
     for level in range(2, fw.n_levels + 1):
@@ -372,12 +379,6 @@ def _tree(fw: Any, problem: Problem) -> tuple:
             )
         )
     return tuple(tree)
-
-
-def _problem(rule: str, source: str):
-    from ..errors import Problem as P
-
-    return P(rule, source=source)
 
 
 # ------------------------------------------------------------------ chunks

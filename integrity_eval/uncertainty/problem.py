@@ -13,7 +13,7 @@
 
 Every input becomes one or more columns ("factors") of a unit hypercube: a
 Monte Carlo draw or a Sobol design row ``u ∈ [0, 1)^k`` is mapped to one
-configuration by :meth:`Problem.decode`. Discrete inputs use the inverse CDF of
+configuration by :meth:`UncertaintyProblem.decode`. Discrete inputs use the inverse CDF of
 their stated probabilities (each alternative with its probability, not a rounded
 continuous range); weights inputs give one factor per perturbed weight and are
 analysed as one group (SALib ``groups``).
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,7 @@ from scipy import special
 from ..errors import ProblemList, report_unknown, suggest
 from ..spec import STAGES
 
-__all__ = ["Input", "Problem", "validate_inputs"]
+__all__ = ["Input", "UncertaintyProblem", "validate_inputs"]
 
 WEIGHT_KINDS = ("noise", "dirichlet", "values")
 # Paths a discrete input may name besides ``stage`` and ``stage__param``.
@@ -80,7 +80,7 @@ class Input:
 
 
 @dataclass(frozen=True)
-class Problem:
+class UncertaintyProblem:
     """Validated inputs bound to an Evaluation's framework and nominal weights.
 
     ``names`` and ``groups`` list the factors (columns of the design), ``input_names``
@@ -91,7 +91,6 @@ class Problem:
     codes: tuple[str, ...]  # every weighted code (non-root), the weight-matrix columns
     nominal: np.ndarray  # nominal weights, aligned to ``codes``
     parent_of: np.ndarray  # (codes,) index of each code's parent: its sibling group
-    raw: tuple[Mapping[str, Any], ...] = field(repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -210,7 +209,7 @@ def _group_sum(w: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return out
 
 
-def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> Problem:
+def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> UncertaintyProblem:
     """Check ``inputs`` against the Evaluation ``ev``; one error listing every problem.
 
     Checks the shape of each input (known path, non-empty alternatives,
@@ -244,7 +243,7 @@ def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> Problem:
             )
             continue
         report_unknown(raw, INPUT_KEYS, problems, what="input key", **where)
-        inp = _parse(fw, ev, raw, codes, nominal, where, problems)
+        inp = _parse(fw, raw, codes, nominal, where, problems)
         if inp is None:
             continue
         if inp.name in seen:
@@ -259,10 +258,10 @@ def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> Problem:
     if not inputs:
         problems.add("没有不确定输入 / no uncertain inputs given", source="inputs")
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
-    return Problem(tuple(out), codes, nominal, parent_of, tuple(inputs))
+    return UncertaintyProblem(tuple(out), codes, nominal, parent_of)
 
 
-def _parse(fw, ev, raw, codes, nominal, where, problems: ProblemList) -> Input | None:
+def _parse(fw, raw, codes, nominal, where, problems: ProblemList) -> Input | None:
     path = raw["path"]
     name = str(raw.get("name", path))
     if path == "weights":
