@@ -112,7 +112,7 @@ def scale(n_units: int = 3000, n_ind: int = 100, n: int = 10_000, label: str = "
 def growth() -> None:
     for n_units in (750, 1500, 3000):
         scale(n_units, 100, 2500, label="growth in units       ")
-    for n_ind in (25, 50, 100):
+    for n_ind in (40, 80, 160):
         scale(3000, n_ind, 2500, label="growth in indicators  ")
     for n in (2500, 5000, 10_000):
         scale(3000, 100, n, label="growth in replications")

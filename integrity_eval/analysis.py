@@ -1158,7 +1158,9 @@ def percentile_rank(
     Missing estimates get no rank. Returns ``rank`` (and ``lower``/``upper`` with ``se``).
     """
     if method != "wgi":
-        raise ValueError(f"unknown percentile-rank method {method!r}; expected 'wgi'")
+        raise ValueError(
+            f"未知的百分位排名方法 / unknown percentile-rank method {method!r}; expected 'wgi'"
+        )
     est = pd.to_numeric(estimate, errors="coerce").astype(float)
     points = np.sort(est.dropna().to_numpy())
     n = len(points)

@@ -61,6 +61,26 @@ def test_each_replication_equals_its_build(asem_ev):
     assert set(res.choices["aggregate__method"]) == {0, 1}
 
 
+def test_every_mean_with_missing_data_equals_its_build(asem_ev):
+    """Missing children (no imputation), every batched mean and dat_thresh: as the build."""
+    base = asem_ev.with_params(impute=None, screen=None, normalise__l_u=[1, 100])
+    assert base.get_dset("Normalised").isna().any().any()
+    methods = ["amean", "gmean", "hmean", "genmean", "sum"]
+    inputs = [
+        {"path": "aggregate__method", "values": methods},
+        {"path": "aggregate__dat_thresh", "values": [None, 0.9]},
+    ]
+    res = unc.run(base, inputs, n=40, seed=0, quiet=True)
+    assert len(res.choices.drop_duplicates()) == 10
+    built = {}
+    for draw, (m, t) in res.choices.iterrows():
+        if (m, t) not in built:
+            params = {"aggregate__method": methods[m], "aggregate__dat_thresh": [None, 0.9][t]}
+            built[m, t] = base.with_params(**params).get_dset("Aggregated")[base.framework.root]
+        expected = built[m, t].reindex(res.scores.columns).to_numpy()
+        assert np.array_equal(res.scores.loc[draw].to_numpy(), expected, equal_nan=True)
+
+
 def test_expert_weight_sets_equal_builds_with_those_weights(asem_ev):
     experts = [{"Conn": 1.0, "Sust": 3.0}, pd.Series({"Physical": 2.0, "Conn": 2.0})]
     for k, p in enumerate(([1.0, 0.0], [0.0, 1.0])):
@@ -414,3 +434,9 @@ def test_sobol_constant_and_rare_outputs_have_finite_indices():
     )
     assert np.all(res.S1[:, 0] == 0) and np.all(res.S1_conf[:, 0] == 0)
     assert res.S1[0, 1] > 0.9
+
+
+def test_sizes_are_checked(asem_ev):
+    with pytest.raises(ValidationError) as err:
+        unc.run(asem_ev, COINR_INPUTS, n=0, chunk_size=-5)
+    assert len(err.value.problems) == 2 and "positive integer" in str(err.value)

@@ -40,59 +40,70 @@ CHUNK_BYTES = 128 * 2**20
 
 
 # ------------------------------------------------------------ batched aggregation
-def _accumulate(term: Callable[[int], np.ndarray], n: int) -> np.ndarray:
-    """``((term(0) + term(1)) + term(2)) + …``: child by child, left to right.
-
-    This is the order in which the build's aggregation sums over children (NumPy
-    reduces the column block ``x[:, children]``, which is Fortran-ordered, one
-    child after the other), so every replication's score equals the build's bit
-    for bit, and does not depend on how many replications a chunk holds.
-    """
-    res = term(0)
-    for i in range(1, n):
-        res += term(i)
-    return res
-
-
 class _Children:
-    """The children of one parent: values (U,) or (R, U) each, and their weights (R, C)."""
+    """The children of one parent: values (U,) or (R, U) each, and their weights (R, C).
 
-    def __init__(self, values: list[np.ndarray], w: np.ndarray):
+    ``cache`` keeps what depends on the values only (missing masks, logarithms …):
+    the indicators below level 2 are the same in every chunk, so a variant computes
+    them once.
+    """
+
+    def __init__(self, values: list[np.ndarray], w: np.ndarray, cache: dict | None = None):
         self.w = w
         self.n = len(values)
-        missing = [np.isnan(v) for v in values]
-        self.complete = not any(m.any() for m in missing)
-        if self.complete:
-            self.values = values
-            self.avail = None
-        else:
-            self.values = [np.where(m, 0.0, v) for v, m in zip(values, missing, strict=True)]
-            self.avail = [~m for m in missing]
+        self.cache = {} if cache is None else cache
+        if "values" not in self.cache:
+            missing = [np.isnan(v) for v in values]
+            if any(m.any() for m in missing):
+                self.cache["values"] = [
+                    np.where(m, 0.0, v) for v, m in zip(values, missing, strict=True)
+                ]
+                self.cache["avail"] = [~m for m in missing]
+            else:
+                self.cache["values"], self.cache["avail"] = values, None
+        self.values, self.avail = self.cache["values"], self.cache["avail"]
 
     def wsum(self, values: list[np.ndarray]) -> np.ndarray:
-        """``Σ_c values[c] · w[:, c]`` → (R, U), summed child by child."""
+        """``Σ_c values[c] · w[:, c]`` → (R, U), added child by child, left to right.
+
+        This is the order in which the build's aggregation sums over children (NumPy
+        reduces the column block ``x[:, children]``, which is Fortran-ordered, one
+        child after the other), so every replication's score equals the build's bit
+        for bit, and does not depend on how many replications a chunk holds.
+        """
         w = self.w
-        return _accumulate(lambda c: values[c] * w[:, c, None], self.n)
+        res = values[0] * w[:, 0, None]
+        term = np.empty_like(res)
+        for c in range(1, self.n):
+            res += np.multiply(values[c], w[:, c, None], out=term)
+        return res
 
-    def total(self, n_units: int) -> np.ndarray:
-        """Weight total over the available children (R, U)."""
-        if self.complete:
-            t = _accumulate(lambda c: self.w[:, c].copy(), self.n)
-            return np.broadcast_to(t[:, None], (len(self.w), n_units))
-        return self.wsum([a.astype(float) for a in self.avail])
+    def total(self) -> np.ndarray:
+        """Weight total over the available children: (R, 1) if none is missing, else (R, U)."""
+        if self.avail is None:
+            t = self.w[:, 0].copy()
+            for c in range(1, self.n):
+                t += self.w[:, c]
+            return t[:, None]
+        if "avail_f" not in self.cache:
+            self.cache["avail_f"] = [a.astype(float) for a in self.avail]
+        return self.wsum(self.cache["avail_f"])
 
-    def transformed(self, fn: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
+    def transformed(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
         """``fn`` of each child's values, 0 where missing (as the build's methods)."""
-        if self.complete:
-            return [fn(v) for v in self.values]
-        return [
-            np.where(a, fn(np.where(a, v, 1.0)), 0.0)
-            for v, a in zip(self.values, self.avail, strict=True)
-        ]
+        if name not in self.cache:
+            if self.avail is None:
+                self.cache[name] = [fn(v) for v in self.values]
+            else:
+                self.cache[name] = [
+                    np.where(a, fn(np.where(a, v, 1.0)), 0.0)
+                    for v, a in zip(self.values, self.avail, strict=True)
+                ]
+        return self.cache[name]
 
     def count(self) -> np.ndarray:
         """Share of available children per unit (for ``dat_thresh``)."""
-        if self.complete:
+        if self.avail is None:
             return np.ones(())
         return sum(a.astype(np.intp) for a in self.avail) / self.n
 
@@ -106,16 +117,17 @@ def _amean(k: _Children, total: np.ndarray) -> np.ndarray:
 
 def _gmean(k: _Children, total: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.exp(k.wsum(k.transformed(np.log)) / total)
+        return np.exp(k.wsum(k.transformed("log", np.log)) / total)
 
 
 def _hmean(k: _Children, total: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
-        return total / k.wsum(k.transformed(np.reciprocal))
+        return total / k.wsum(k.transformed("reciprocal", np.reciprocal))
 
 
 def _genmean(k: _Children, total: np.ndarray, p: float = 2.0) -> np.ndarray:
-    return np.power(k.wsum(k.transformed(lambda v: np.power(v, p))) / total, 1.0 / p)
+    powered = k.transformed(f"power{p!r}", lambda v: np.power(v, p))
+    return np.power(k.wsum(powered) / total, 1.0 / p)
 
 
 def _sum(k: _Children, total: np.ndarray) -> np.ndarray:
@@ -144,6 +156,7 @@ class Variant:
     xt: np.ndarray  # (indicators, kept units): one contiguous row per child
     rows: np.ndarray
     levels: tuple[tuple[str, dict[str, Any], Any], ...]
+    cache: tuple[dict, ...]  # per level-2 parent: what depends on the indicators only
 
 
 @dataclass(frozen=True)
@@ -177,12 +190,15 @@ class Model:
         """Scores (R, kept units): level by level, children laid out (C, [R,] U)."""
         values: np.ndarray = variant.xt
         n_units = variant.xt.shape[1]
-        for (method, params, thresh), parents in zip(variant.levels, self.tree, strict=True):
+        for depth, ((method, params, thresh), parents) in enumerate(
+            zip(variant.levels, self.tree, strict=True)
+        ):
             fn = BATCHED[method]
             level = np.empty((len(parents), len(weights), n_units))
             for p, (kids, wcols) in enumerate(parents):
-                k = _Children([values[j] for j in kids], weights[:, wcols])
-                total = k.total(n_units)
+                cache = variant.cache[p] if depth == 0 else None
+                k = _Children([values[j] for j in kids], weights[:, wcols], cache)
+                total = k.total()
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     total = np.where(total > 0, total, np.nan)
                     y = fn(k, total, **params)
@@ -360,7 +376,8 @@ def _variant(
     if not ok:
         return None
     rows = units.get_indexer(pd.Index(kept))
-    return Variant(np.ascontiguousarray(x.T), rows, tuple(levels))
+    caches = tuple({} for _ in fw.codes_at(2))
+    return Variant(np.ascontiguousarray(x.T), rows, tuple(levels), caches)
 
 
 def _tree(fw: Any, problem: UncertaintyProblem) -> tuple:

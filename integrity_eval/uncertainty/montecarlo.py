@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ProblemList
 from . import engine
 from .problem import validate_inputs
 
@@ -56,6 +57,7 @@ def run(
     once before any replication runs; one ``ValidationError`` lists every problem.
     A progress bar is drawn on a terminal only (``quiet=True`` hides it).
     """
+    _check_sizes(n=n, chunk_size=chunk_size)
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
     choices, scores = engine.evaluate_random(
@@ -73,6 +75,21 @@ def run(
         choice_names=[problem.inputs[i].name for i in problem.choice_inputs],
         names=ev.units["uName"].reindex(model.units),
     )
+
+
+def _check_sizes(**sizes: Any) -> None:
+    problems = ProblemList()
+    for name, value in sizes.items():
+        if value is None and name != "n":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            problems.add(
+                "须为正整数 / must be a positive integer",
+                source="arguments",
+                column=name,
+                value=value,
+            )
+    problems.raise_if_any("参数无效 / invalid arguments")
 
 
 @dataclass(frozen=True, eq=False)

@@ -198,7 +198,10 @@ def sobol(
     engine (see :func:`run` for ``chunk_size``/``n_jobs``).
     """
     if output not in ("rank", "score", "rank_shift"):
-        raise ValueError("output must be 'rank', 'score' or 'rank_shift'")
+        raise ValueError(
+            f"output 须为 'rank'、'score' 或 'rank_shift' / output must be 'rank', 'score' "
+            f"or 'rank_shift' (got {output!r})"
+        )
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
     u, gnames = _design(problem.n_factors, n, seed, problem.groups)
