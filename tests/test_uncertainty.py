@@ -208,6 +208,8 @@ def test_result_frame_and_statistics(ua):
     # R̄_S by hand: mean over units and draws of |rank − nominal rank|
     shift = (ranks - frame["nominal_rank"]).abs().to_numpy().mean()
     assert ua.rank_shift == pytest.approx(shift)
+    per_draw = (ranks - frame["nominal_rank"]).abs().mean(axis=1)
+    np.testing.assert_allclose(ua.rank_shifts.to_numpy(), per_draw.to_numpy())
     within = ((ranks - ranks.median()).abs() <= 3).to_numpy().mean()
     assert ua.share_within(3) == pytest.approx(within)
     assert (ranks.min(axis=1) == 1).all()

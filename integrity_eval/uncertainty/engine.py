@@ -237,6 +237,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
     )
     choice = [problem.inputs[i] for i in problem.choice_inputs]
     upstream = _Upstream(ev)
+    resolved: dict[str, Mapping[str, Any]] = {}
     variants: dict[tuple[int, ...], Variant] = {}
     for key in problem.combinations():
         params = {inp.path: inp.alternatives[k] for inp, k in zip(choice, key, strict=True)}
@@ -256,9 +257,11 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
                 )
             continue
         try:
-            cfg = specmod.resolve(
-                specmod.set_params({"aggregate": ev.spec["aggregate"]}, **down), fw.n_levels
-            )["aggregate"]
+            cfg = resolved.get(repr(down))
+            if cfg is None:
+                cfg = resolved[repr(down)] = specmod.resolve(
+                    specmod.set_params({"aggregate": ev.spec["aggregate"]}, **down), fw.n_levels
+                )["aggregate"]
         except ValidationError as exc:
             for pr in exc.problems:
                 problems.add(
@@ -355,12 +358,12 @@ def _variant(
             for k, v in cfg.items()
             if k not in ("method", "dat_thresh") and k in _params_of(method)
         }
-        if level == 2:
+        if level == 2 and method in ("gmean", "hmean", "genmean"):
             local = ProblemList()
+            col = {c: j for j, c in enumerate(fw.indicators)}
             for parent in fw.codes_at(2):
                 kids = fw.children[parent]
-                cols = [fw.indicators.index(k) for k in kids]
-                _check_domain(method, params, values[:, cols], kids, kept, local)
+                _check_domain(method, params, values[:, [col[k] for k in kids]], kids, kept, local)
             for pr in local[:5]:
                 problems.add(
                     f"{label}: {pr.rule}",

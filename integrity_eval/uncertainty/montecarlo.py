@@ -162,8 +162,15 @@ class UncertaintyResult:
         2008, §7, the output statistic of the uncertainty analysis), averaged over the
         replications; units unscored in a replication are left out of its mean.
         """
+        return float(self.rank_shifts.mean())
+
+    @property
+    def rank_shifts(self) -> pd.Series:
+        """R̄_S of each replication: mean |rank − nominal rank| over its scored units."""
         shift = np.abs(self._rank_draws - self.nominal_ranks.to_numpy()[None, :])
-        return float(np.nanmean(shift))
+        with np.errstate(all="ignore"):
+            per_draw = np.nanmean(shift, axis=1)
+        return pd.Series(per_draw, index=pd.RangeIndex(self.n, name="draw"), name="rank_shift")
 
     def share_within(self, k: int = 3) -> float:
         """Share of (unit, replication) pairs whose rank lies within ±k places of the
