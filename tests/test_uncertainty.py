@@ -210,8 +210,9 @@ def test_result_frame_and_statistics(ua):
     assert ua.rank_shift == pytest.approx(shift)
     per_draw = (ranks - frame["nominal_rank"]).abs().mean(axis=1)
     np.testing.assert_allclose(ua.rank_shifts.to_numpy(), per_draw.to_numpy())
-    within = ((ranks - ranks.median()).abs() <= 3).to_numpy().mean()
-    assert ua.share_within(3) == pytest.approx(within)
+    within = ((frame["nominal_rank"] - ranks.median()).abs() <= 3).mean()
+    assert ua.share_within(3) == pytest.approx(within) and 0 < within <= 1
+    assert ua.share_within(0) < ua.share_within(50) == 1.0
     assert (ranks.min(axis=1) == 1).all()
     assert "R̄_S" in str(ua.summary()) and "<table>" in ua._repr_html_()
     assert "UncertaintyResult" in repr(ua)

@@ -173,12 +173,11 @@ class UncertaintyResult:
         return pd.Series(per_draw, index=pd.RangeIndex(self.n, name="draw"), name="rank_shift")
 
     def share_within(self, k: int = 3) -> float:
-        """Share of (unit, replication) pairs whose rank lies within ±k places of the
-        unit's median rank — the JRC audits' summary of rank stability."""
+        """Share of units whose nominal rank lies within ±k places of their median rank
+        over the replications — the summary of rank robustness in the JRC's statistical
+        audits of composite indicators (e.g. of the Global Innovation Index)."""
         med = np.nanmedian(self._rank_draws, axis=0)
-        close = np.abs(self._rank_draws - med[None, :]) <= k
-        valid = ~np.isnan(self._rank_draws)
-        return float(close[valid].mean()) if valid.any() else float("nan")
+        return float(np.mean(np.abs(self.nominal_ranks.to_numpy() - med) <= k))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit (by uCode): nominal score and rank, median rank, the 5th–95th
@@ -254,7 +253,10 @@ class UncertaintySummary:
             ("inputs / 不确定输入", paths),
             ("units / 单位", str(int(ua._scored.sum()))),
             ("R̄_S (mean |rank shift| / 平均名次偏移)", f"{ua.rank_shift:.2f}"),
-            ("share within ±3 of median rank / 中位名次±3内比例", f"{ua.share_within(3):.1%}"),
+            (
+                "名义名次距中位名次±3以内的单位比例 / units within ±3 of median rank",
+                f"{ua.share_within(3):.1%}",
+            ),
         ]
 
     def _table(self) -> pd.DataFrame:
