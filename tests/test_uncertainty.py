@@ -349,6 +349,7 @@ def test_sobol_of_an_evaluation(asem_ev):
     assert np.abs(sa.S1_conf).max() < 10 and np.abs(sa.ST_conf).max() < 10
     frame = sa.to_frame()
     assert frame.index.names == ["output", "input"] and len(frame) == 3 * 51
+    assert "aggregate__method" in str(sa.summary()) and "<table" in sa._repr_html_()
     shift = unc.sobol(base, inputs, n=64, seed=0, output="rank_shift", quiet=True)
     assert shift.S1.shape == (3,)
 
@@ -443,3 +444,18 @@ def test_sizes_are_checked(asem_ev):
     with pytest.raises(ValidationError) as err:
         unc.run(asem_ev, COINR_INPUTS, n=0, chunk_size=-5)
     assert len(err.value.problems) == 2 and "positive integer" in str(err.value)
+
+
+def test_sobol_groups_agree_with_salib():
+    salib = pytest.importorskip("SALib.analyze.sobol", reason="SALib not installed")
+    n, groups = 512, ["w", "w", "v", "w"]
+    u, names = _design(4, n, 9, groups)
+    y = u @ np.array([1.0, 2.0, 3.0, 0.5]) + u[:, 0] * u[:, 2]
+    problem = {"num_vars": 4, "names": list("abcd"), "bounds": [[0, 1]] * 4, "groups": groups}
+    ref = salib.analyze(
+        problem, _salib_layout(y, n, 2), calc_second_order=False, num_resamples=50, seed=3
+    )
+    ours = _indices(y[:, None], n, 2, 50, 0.95, 3)
+    assert names == ["w", "v"]
+    for key in ("S1", "ST", "S1_conf", "ST_conf"):
+        np.testing.assert_allclose(ours[key][:, 0], ref[key], rtol=1e-9, atol=1e-12)

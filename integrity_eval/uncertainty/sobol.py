@@ -264,16 +264,41 @@ class SobolResult:
         frame = self.to_frame()
         return frame if self.S1.ndim == 1 else frame.groupby(level="input", sort=False).mean()
 
-    def summary(self) -> str:
-        title = f"Sobol sensitivity / Sobol 敏感性指数 (n = {self.n}, CI {self.conf_level:.0%})"
-        return title + "\n" + self.mean().to_string(float_format=lambda v: f"{v:.3f}")
+    def summary(self) -> SobolSummary:
+        """Text (print) and HTML (Jupyter): indices per input, averaged over the outputs."""
+        return SobolSummary(self)
 
     def _repr_html_(self) -> str:
-        title = html.escape(f"Sobol sensitivity / Sobol 敏感性指数 (n = {self.n})")
-        return f"<h4>{title}</h4>" + self.mean().to_html(float_format=lambda v: f"{v:.3f}")
+        return self.summary()._repr_html_()
 
     def plot(self, *, ax: Any = None, lang: str = "en") -> Any:
         """Bars of S1 and ST (mean over outputs) with their confidence intervals."""
         from .plots import sobol_bars
 
         return sobol_bars(self, ax=ax, lang=lang)
+
+
+class SobolSummary:
+    """What :meth:`SobolResult.summary` returns."""
+
+    def __init__(self, sa: SobolResult):
+        self.sa = sa
+
+    def _title(self) -> str:
+        sa = self.sa
+        m = 1 if sa.S1.ndim == 1 else sa.S1.shape[1]
+        return (
+            f"Sobol 敏感性指数 / Sobol sensitivity indices: n = {sa.n}, {m} output(s), "
+            f"CI {sa.conf_level:.0%} (mean over outputs / 各输出平均)"
+        )
+
+    def __str__(self) -> str:
+        table = self.sa.mean().to_string(float_format=lambda v: f"{v:.3f}")
+        return f"{self._title()}\n{table}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return f"<h4>{html.escape(self._title())}</h4>" + self.sa.mean().to_html(
+            float_format=lambda v: f"{v:.3f}"
+        )
