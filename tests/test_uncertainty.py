@@ -459,3 +459,19 @@ def test_sobol_groups_agree_with_salib():
     assert names == ["w", "v"]
     for key in ("S1", "ST", "S1_conf", "ST_conf"):
         np.testing.assert_allclose(ours[key][:, 0], ref[key], rtol=1e-9, atol=1e-12)
+
+
+def test_gmean_above_negative_pillars_is_refused(asem_ev):
+    # z-scores make pillar scores negative; a geometric mean over pillars cannot take them
+    base = asem_ev.with_params(normalise__method="zscore")
+    bad = [
+        {
+            "path": "aggregate__method",
+            "values": [["amean", "amean", "amean"], ["amean", "gmean", "amean"]],
+        }
+    ]
+    with pytest.raises(ValidationError) as err:
+        unc.run(base, bad, n=10)
+    assert "gmean needs positive values" in str(err.value)
+    with pytest.raises(ValidationError):
+        base.with_params(aggregate__method=["amean", "gmean", "amean"])

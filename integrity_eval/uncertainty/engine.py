@@ -186,13 +186,20 @@ class Model:
         out[:, self.nominal.rows] = self._aggregate(self.nominal, self.problem.nominal[None, :])
         return out[0]
 
-    def _aggregate(self, variant: Variant, weights: np.ndarray) -> np.ndarray:
-        """Scores (R, kept units): level by level, children laid out (C, [R,] U)."""
+    def _aggregate(
+        self, variant: Variant, weights: np.ndarray, inspect: Callable | None = None
+    ) -> np.ndarray:
+        """Scores (R, kept units): level by level, children laid out (C, [R,] U).
+
+        ``inspect(depth, method, params, values)`` sees each level's input (for checks).
+        """
         values: np.ndarray = variant.xt
         n_units = variant.xt.shape[1]
         for depth, ((method, params, thresh), parents) in enumerate(
             zip(variant.levels, self.tree, strict=True)
         ):
+            if inspect is not None:
+                inspect(depth, method, params, values)
             fn = BATCHED[method]
             level = np.empty((len(parents), len(weights), n_units))
             for p, (kids, wcols) in enumerate(parents):
@@ -272,8 +279,42 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         if variant is not None:
             variants[key] = variant
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
-    tree = _tree(fw, problem)
-    return Model(problem, units, variants, nominal, tree)
+    model = Model(problem, units, variants, nominal, _tree(fw, problem))
+    for key, variant in variants.items():
+        label = ", ".join(
+            f"{inp.path}={inp.alternatives[k]!r}" for inp, k in zip(choice, key, strict=True)
+        )
+        _check_upper_levels(model, variant, fw, label, problems)
+    problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+    return model
+
+
+def _check_upper_levels(
+    model: Model, variant: Variant, fw: Any, label: str, problems: ProblemList
+) -> None:
+    """Domain of gmean/hmean above level 2 (e.g. gmean over pillars that z-scores made
+    negative), at the nominal weights, with the build's own check."""
+    kept = list(model.units[variant.rows])
+
+    def check(depth: int, method: str, params: Mapping[str, Any], values: np.ndarray) -> None:
+        if depth == 0 or method not in ("gmean", "hmean", "genmean"):
+            return
+        level = depth + 2
+        below = {c: j for j, c in enumerate(fw.codes_at(level - 1))}
+        local = ProblemList()
+        for parent in fw.codes_at(level):
+            kids = fw.children[parent]
+            xs = np.stack([values[below[k]][0] for k in kids], axis=-1)
+            _check_domain(method, params, xs, kids, kept, local)
+        for pr in local[:5]:
+            problems.add(
+                f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
+            )
+        if len(local) > 5:
+            problems.add(f"{label}: … {len(local) - 5} more such values", source="inputs")
+
+    if any(m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]):
+        model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
 
 
 class _Upstream:
