@@ -1,13 +1,17 @@
 """The vectorised engine: many configurations of one Evaluation as batched array operations.
 
-1. Every reachable combination of discrete spec choices (treat, normalise,
-   impute, …) is built once through :meth:`Evaluation.with_params`, without its
-   aggregation, so combinations that differ only in the aggregation method share
-   one build; stages no input touches are thus the nominal build's.
-2. All replications' weights are then applied level by level as matrix products
-   over the aggregation tree (``(units, children) @ (children, replications)``),
-   with missing children skipped and the weights renormalised over the available
-   ones, as COINr 1.1.14's ``a_amean``/``a_gmean`` and :mod:`integrity_eval.aggregate`.
+1. Every reachable combination of discrete spec choices is computed once, without
+   its aggregation (combinations that differ only in the aggregation share it):
+   changes of treatment or normalisation rerun only those stages, from the nominal
+   build's screened data, with the build's own stage functions; changes further up
+   (denominate, impute, screen) rebuild through :meth:`Evaluation.with_params`.
+   Stages no input touches are the nominal build's.
+2. All replications' weights are then applied level by level over the aggregation
+   tree, one ``(replications, units)`` array per child, with missing children skipped
+   and the weights renormalised over the available ones, as COINr 1.1.14's
+   ``a_amean``/``a_gmean`` and :mod:`integrity_eval.aggregate`; the sums run child
+   by child in the build's order, so the nominal replication equals the build bit
+   for bit.
 3. Replications run in memory-bounded chunks, in parallel with joblib (any joblib
    backend, Dask included). Random inputs come from one ``SeedSequence`` child per
    fixed block of :data:`BLOCK` replications, so the numbers do not depend on the
@@ -31,7 +35,15 @@ from ..progress import progress
 from ..ranking import min_rank
 from .problem import UncertaintyProblem
 
-__all__ = ["BLOCK", "Model", "evaluate_design", "evaluate_random", "prepare"]
+__all__ = [
+    "BLOCK",
+    "Model",
+    "default_chunk_size",
+    "evaluate_design",
+    "evaluate_random",
+    "prepare",
+    "ranks_of",
+]
 
 # Replications per SeedSequence child: fixed, so draws never depend on the chunk size.
 BLOCK = 256

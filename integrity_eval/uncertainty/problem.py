@@ -83,24 +83,14 @@ class Input:
 class UncertaintyProblem:
     """Validated inputs bound to an Evaluation's framework and nominal weights.
 
-    ``names`` and ``groups`` list the factors (columns of the design), ``input_names``
-    the inputs (one Sobol index each).
+    ``groups`` names the input of each factor (column of the design): one Sobol index
+    per input.
     """
 
     inputs: tuple[Input, ...]
     codes: tuple[str, ...]  # every weighted code (non-root), the weight-matrix columns
     nominal: np.ndarray  # nominal weights, aligned to ``codes``
     parent_of: np.ndarray  # (codes,) index of each code's parent: its sibling group
-
-    @property
-    def names(self) -> list[str]:
-        out = []
-        for inp in self.inputs:
-            if inp.kind in ("noise", "dirichlet"):
-                out += [f"{inp.name}:{c}" for c in inp.codes]
-            else:
-                out.append(inp.name)
-        return out
 
     @property
     def groups(self) -> list[str]:
@@ -136,7 +126,6 @@ class UncertaintyProblem:
         u = np.asarray(u, dtype=float)
         n = len(u)
         base = np.broadcast_to(self.nominal, (n, len(self.codes))).copy()
-        w = None
         choices = np.zeros((n, len(self.choice_inputs)), dtype=np.intp)
         col = 0
         pos = {c: j for j, c in enumerate(self.codes)}
