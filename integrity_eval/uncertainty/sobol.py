@@ -58,11 +58,13 @@ def _indices(
     y: np.ndarray, n: int, d: int, num_resamples: int, conf_level: float, seed: int
 ) -> dict[str, np.ndarray]:
     """S1, ST and bootstrap half-widths from outputs ``y`` (n·(d+2), m)."""
-    # standardise in place (y is the caller's working copy), as SALib does
-    sd = y.std(axis=0)
-    y -= y.mean(axis=0)
-    y /= np.where(sd > 0, sd, 1.0)
+    # standardise in place (y is the caller's working copy), as SALib does; block by
+    # block, so that no temporary as large as y is needed
     blocks = y.reshape(d + 2, n, -1)
+    mean = blocks.mean(axis=1).mean(axis=0)
+    sd = np.sqrt(sum(((blk - mean) ** 2).sum(axis=0) for blk in blocks) / len(y))
+    y -= mean
+    y /= np.where(sd > 0, sd, 1.0)
     a, b, ab = blocks[0], blocks[-1], blocks[1:-1]
     r = np.random.default_rng(seed).integers(n, size=(n, num_resamples))
     counts = np.zeros((num_resamples, n))
