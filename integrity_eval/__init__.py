@@ -12,6 +12,7 @@ from . import (
     rating,
     report,
     treat,
+    uncertainty,
     weights,
 )
 from ._version import __version__
@@ -50,6 +51,7 @@ __all__ = [
     "read_table",
     "report",
     "treat",
+    "uncertainty",
     "validate_idata",
     "weights",
     "write_template",

@@ -1251,3 +1251,41 @@ def unit_summary(
             "Rank": ranks.loc[unit].to_numpy(),
         }
     )
+
+
+def percentile_rank(
+    estimate: pd.Series,
+    se: pd.Series | None = None,
+    z: float = 1.64,
+    method: str = "wgi",
+) -> pd.DataFrame:
+    """Percentile ranks (0 = lowest, 100 = highest) with the interval of ``estimate ± z·se``.
+
+    ``method="wgi"``: the World Bank's Worldwide Governance Indicators rule: a
+    value's percentile rank is ``100·(r − 1)/(N − 1)`` with ``r`` the number of the
+    N point estimates at or below it (ties take the higher rank), floored at 0; the
+    lower and upper bounds are the percentile ranks of ``estimate ∓ z·se`` among the
+    point estimates (Kaufmann, Kraay & Mastruzzi 2010, *The Worldwide Governance
+    Indicators: Methodology and Analytical Issues*, World Bank WP 5430; checked
+    against the published WGI 2019 Control of Corruption columns Rank, Lower, Upper).
+    Missing estimates get no rank. Returns ``rank`` (and ``lower``/``upper`` with ``se``).
+    """
+    if method != "wgi":
+        raise ValueError(
+            f"未知的百分位排名方法 / unknown percentile-rank method {method!r}; expected 'wgi'"
+        )
+    est = pd.to_numeric(estimate, errors="coerce").astype(float)
+    points = np.sort(est.dropna().to_numpy())
+    n = len(points)
+
+    def pct(values: np.ndarray) -> np.ndarray:
+        count = np.searchsorted(points, values, side="right")
+        out = 100.0 * np.maximum(count - 1, 0) / max(n - 1, 1)
+        return np.where(np.isnan(values), np.nan, out)
+
+    out = pd.DataFrame({"rank": pct(est.to_numpy())}, index=est.index)
+    if se is not None:
+        s = pd.to_numeric(se.reindex(est.index), errors="coerce").to_numpy(dtype=float)
+        out["lower"] = pct(est.to_numpy() - z * s)
+        out["upper"] = pct(est.to_numpy() + z * s)
+    return out

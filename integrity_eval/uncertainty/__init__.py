@@ -1,0 +1,28 @@
+"""Uncertainty and sensitivity analysis (DESIGN §7): vectorised Monte Carlo, Sobol indices,
+multi-source scores.
+
+- :func:`run`: Monte Carlo uncertainty analysis of an Evaluation (rank intervals, R̄_S);
+- :func:`sobol`, :func:`sobol_function`: Sobol first-order and total indices;
+- :func:`source_mean`: CPI-style multi-source scores with standard errors;
+- :func:`default_inputs`: the inputs ``integrity-eval run --draws N`` uses.
+
+Inputs are plain data (a list of dicts), validated before anything runs.
+"""
+
+from .defaults import COINR_DEFAULT_INPUTS, default_inputs
+from .montecarlo import UncertaintyResult, run
+from .problem import validate_inputs
+from .sobol import SobolResult, sobol, sobol_function
+from .sources import source_mean
+
+__all__ = [
+    "COINR_DEFAULT_INPUTS",
+    "SobolResult",
+    "UncertaintyResult",
+    "default_inputs",
+    "run",
+    "sobol",
+    "sobol_function",
+    "source_mean",
+    "validate_inputs",
+]

@@ -1,0 +1,48 @@
+"""The default uncertain inputs (DESIGN §6), used by ``integrity-eval run --draws N``.
+
+COINr 1.1.14's sensitivity example (vignette "Sensitivity analysis"): each weight
+× U(0.75, 1.25) at every level (``get_noisy_weights``, noise factor 0.25),
+normalisation min-max onto [1, 100] or z-scores with mean 10 and SD 2, and the
+arithmetic or geometric mean. A framework's or spec's ``uncertainty:`` block
+replaces them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["COINR_DEFAULT_INPUTS", "default_inputs"]
+
+COINR_DEFAULT_INPUTS: list[dict[str, Any]] = [
+    {"path": "weights", "noise": 0.25},
+    {
+        "path": "normalise",
+        "values": [{"method": "minmax", "l_u": [1, 100]}, {"method": "zscore", "m_sd": [10, 2]}],
+    },
+    {"path": "aggregate__method", "values": ["amean", "gmean"]},
+]
+# Aggregations for which the normalisation and mean alternatives above make sense.
+_MEANS = {"amean", "gmean"}
+
+
+def default_inputs(ev: Any, block: Any = None) -> list[dict[str, Any]]:
+    """The inputs for ``run --draws``: ``block``, else the spec's or the framework's
+    ``uncertainty:`` block (a list of inputs, or a mapping with ``inputs``), else
+    COINr's defaults. For an index that is not a weighted mean (e.g. a points sum),
+    the defaults are the weights noise only: other normalisations or means would
+    change what the score means.
+    """
+    for candidate in (
+        block,
+        ev.spec.get("uncertainty") if isinstance(ev.spec, Mapping) else None,
+        getattr(ev.framework, "uncertainty", None),
+    ):
+        if candidate:
+            inputs = candidate.get("inputs") if isinstance(candidate, Mapping) else candidate
+            return [dict(i) for i in inputs]
+    method = ev.spec.get("aggregate", {}).get("method", "amean")
+    methods = set(method) if isinstance(method, list) else {method}
+    if not methods <= _MEANS:
+        return [dict(COINR_DEFAULT_INPUTS[0])]
+    return [dict(i) for i in COINR_DEFAULT_INPUTS]

@@ -1,0 +1,559 @@
+"""The vectorised engine: many configurations of one Evaluation as batched array operations.
+
+1. Every reachable combination of discrete spec choices is computed once, without
+   its aggregation (combinations that differ only in the aggregation share it):
+   changes of treatment or normalisation rerun only those stages, from the nominal
+   build's screened data, with the build's own stage functions; changes further up
+   (denominate, impute, screen) rebuild through :meth:`Evaluation.with_params`.
+   Stages no input touches are the nominal build's.
+2. All replications' weights are then applied level by level over the aggregation
+   tree, one ``(replications, units)`` array per child, with missing children skipped
+   and the weights renormalised over the available ones, as COINr 1.1.14's
+   ``a_amean``/``a_gmean`` and :mod:`integrity_eval.aggregate`; the sums run child
+   by child in the build's order, so the nominal replication equals the build bit
+   for bit.
+3. Replications run in memory-bounded chunks, in parallel with joblib (any joblib
+   backend, Dask included). Random inputs come from one ``SeedSequence`` child per
+   fixed block of :data:`BLOCK` replications, so the numbers do not depend on the
+   chunk size, the number of workers or the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import spec as specmod
+from .. import treat as trt
+from ..build import _check_domain, _normalise, _params_of, _per_level
+from ..errors import Problem, ProblemList, ValidationError
+from ..progress import progress
+from ..ranking import min_rank
+from .problem import UncertaintyProblem
+
+__all__ = [
+    "BLOCK",
+    "Model",
+    "default_chunk_size",
+    "evaluate_design",
+    "evaluate_random",
+    "prepare",
+    "ranks_of",
+]
+
+# Replications per SeedSequence child: fixed, so draws never depend on the chunk size.
+BLOCK = 256
+# Memory budget of one chunk's working arrays (bytes).
+CHUNK_BYTES = 128 * 2**20
+
+
+# ------------------------------------------------------------ batched aggregation
+class _Children:
+    """The children of one parent: values (U,) or (R, U) each, and their weights (R, C).
+
+    ``cache`` keeps what depends on the values only (missing masks, logarithms …):
+    the indicators below level 2 are the same in every chunk, so a variant computes
+    them once.
+    """
+
+    def __init__(self, values: list[np.ndarray], w: np.ndarray, cache: dict | None = None):
+        self.w = w
+        self.n = len(values)
+        self.cache = {} if cache is None else cache
+        if "values" not in self.cache:
+            missing = [np.isnan(v) for v in values]
+            if any(m.any() for m in missing):
+                self.cache["values"] = [
+                    np.where(m, 0.0, v) for v, m in zip(values, missing, strict=True)
+                ]
+                self.cache["avail"] = [~m for m in missing]
+            else:
+                self.cache["values"], self.cache["avail"] = values, None
+        self.values, self.avail = self.cache["values"], self.cache["avail"]
+
+    def wsum(self, values: list[np.ndarray]) -> np.ndarray:
+        """``Σ_c values[c] · w[:, c]`` → (R, U), added child by child, left to right.
+
+        This is the order in which the build's aggregation sums over children (NumPy
+        reduces the column block ``x[:, children]``, which is Fortran-ordered, one
+        child after the other), so every replication's score equals the build's bit
+        for bit, and does not depend on how many replications a chunk holds.
+        """
+        w = self.w
+        res = values[0] * w[:, 0, None]
+        term = np.empty_like(res)
+        for c in range(1, self.n):
+            res += np.multiply(values[c], w[:, c, None], out=term)
+        return res
+
+    def total(self) -> np.ndarray:
+        """Weight total over the available children: (R, 1) if none is missing, else (R, U)."""
+        if self.avail is None:
+            t = self.w[:, 0].copy()
+            for c in range(1, self.n):
+                t += self.w[:, c]
+            return t[:, None]
+        if "avail_f" not in self.cache:
+            self.cache["avail_f"] = [a.astype(float) for a in self.avail]
+        return self.wsum(self.cache["avail_f"])
+
+    def transformed(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
+        """``fn`` of each child's values, 0 where missing (as the build's methods)."""
+        if name not in self.cache:
+            if self.avail is None:
+                self.cache[name] = [fn(v) for v in self.values]
+            else:
+                self.cache[name] = [
+                    np.where(a, fn(np.where(a, v, 1.0)), 0.0)
+                    for v, a in zip(self.values, self.avail, strict=True)
+                ]
+        return self.cache[name]
+
+    def count(self) -> np.ndarray:
+        """Share of available children per unit (for ``dat_thresh``)."""
+        if self.avail is None:
+            return np.ones(())
+        return sum(a.astype(np.intp) for a in self.avail) / self.n
+
+
+# Batched counterparts of aggregate.METHODS: the same formulas and NaN handling
+# (missing children skipped, weights renormalised over the available ones, COINr
+# a_amean / a_gmean / a_hmean / a_genmean), with one weight vector per replication.
+def _amean(k: _Children, total: np.ndarray) -> np.ndarray:
+    return k.wsum(k.values) / total
+
+
+def _gmean(k: _Children, total: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.exp(k.wsum(k.transformed("log", np.log)) / total)
+
+
+def _hmean(k: _Children, total: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return total / k.wsum(k.transformed("reciprocal", np.reciprocal))
+
+
+def _genmean(k: _Children, total: np.ndarray, p: float = 2.0) -> np.ndarray:
+    powered = k.transformed(f"power{p!r}", lambda v: np.power(v, p))
+    return np.power(k.wsum(powered) / total, 1.0 / p)
+
+
+def _sum(k: _Children, total: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(total), np.nan, k.wsum(k.values))
+
+
+BATCHED: dict[str, Callable[..., np.ndarray]] = {
+    "amean": _amean,
+    "gmean": _gmean,
+    "hmean": _hmean,
+    "genmean": _genmean,
+    "sum": _sum,
+}
+
+
+# ------------------------------------------------------------------ the model
+@dataclass(frozen=True)
+class Variant:
+    """One combination's normalised data and aggregation settings.
+
+    ``xt``: the normalised data transposed (indicators, kept units); ``rows``:
+    the kept units' positions among all units;
+    ``levels``: per level above the indicators, ``(method, params, dat_thresh)``.
+    """
+
+    xt: np.ndarray  # (indicators, kept units): one contiguous row per child
+    rows: np.ndarray
+    levels: tuple[tuple[str, dict[str, Any], Any], ...]
+    cache: tuple[dict, ...]  # per level-2 parent: what depends on the indicators only
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything a chunk needs: problem, variants, tree; picklable for joblib/Dask."""
+
+    problem: UncertaintyProblem
+    units: pd.Index
+    variants: Mapping[tuple[int, ...], Variant]
+    nominal: Variant
+    tree: tuple[tuple[tuple[np.ndarray, np.ndarray], ...], ...]  # per level: (kids, weight cols)
+
+    def scores(self, choices: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Index scores (R, all units) for spec choices (R, c) and weights (R, codes)."""
+        out = np.full((len(weights), len(self.units)), np.nan)
+        keys, inverse = np.unique(choices, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        for k, key in enumerate(keys):
+            sel = np.flatnonzero(inverse == k)
+            variant = self.variants[tuple(int(v) for v in key)]
+            out[np.ix_(sel, variant.rows)] = self._aggregate(variant, weights[sel])
+        return out
+
+    def nominal_scores(self) -> np.ndarray:
+        """The nominal replication: the Evaluation's own data and weights."""
+        out = np.full((1, len(self.units)), np.nan)
+        out[:, self.nominal.rows] = self._aggregate(self.nominal, self.problem.nominal[None, :])
+        return out[0]
+
+    def _aggregate(
+        self, variant: Variant, weights: np.ndarray, inspect: Callable | None = None
+    ) -> np.ndarray:
+        """Scores (R, kept units): level by level, children laid out (C, [R,] U).
+
+        ``inspect(depth, method, params, values)`` sees each level's input (for checks).
+        """
+        values: np.ndarray = variant.xt
+        n_units = variant.xt.shape[1]
+        for depth, ((method, params, thresh), parents) in enumerate(
+            zip(variant.levels, self.tree, strict=True)
+        ):
+            if inspect is not None:
+                inspect(depth, method, params, values)
+            fn = BATCHED[method]
+            level = np.empty((len(parents), len(weights), n_units))
+            for p, (kids, wcols) in enumerate(parents):
+                cache = variant.cache[p] if depth == 0 else None
+                k = _Children([values[j] for j in kids], weights[:, wcols], cache)
+                total = k.total()
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    total = np.where(total > 0, total, np.nan)
+                    y = fn(k, total, **params)
+                if thresh is not None:
+                    y = np.where(k.count() < thresh, np.nan, y)
+                level[p] = y
+            values = level
+        return values[0]
+
+
+def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
+    """Build every reachable combination once; one error listing every failing one."""
+    fw = ev.framework
+    if "aggregate" not in ev.spec:
+        raise ValidationError(
+            [
+                Problem(
+                    "评价规格没有 aggregate 阶段，没有得分 / the spec has no 'aggregate' stage, "
+                    "so there are no scores to analyse",
+                    source="spec",
+                    column="aggregate",
+                )
+            ],
+            title="无法进行不确定性分析 / cannot run the uncertainty analysis",
+        )
+    units = pd.Index(ev.get_dset("Raw").index, name="uCode")
+    problems = ProblemList()
+    norm = ev.dsets["Normalised"]
+    nominal = _variant(
+        (norm.to_numpy(dtype=float), list(norm.index)),
+        fw,
+        ev.spec["aggregate"],
+        units,
+        "nominal",
+        problems,
+    )
+    choice = [problem.inputs[i] for i in problem.choice_inputs]
+    upstream = _Upstream(ev)
+    resolved: dict[str, Mapping[str, Any]] = {}
+    variants: dict[tuple[int, ...], Variant] = {}
+    for key in problem.combinations():
+        params = {inp.path: inp.alternatives[k] for inp, k in zip(choice, key, strict=True)}
+        up = {p: v for p, v in params.items() if not p.startswith("aggregate")}
+        down = {p: v for p, v in params.items() if p.startswith("aggregate")}
+        label = ", ".join(f"{p}={v!r}" for p, v in params.items()) or "nominal"
+        try:
+            built = upstream.normalised(up)
+        except ValidationError as exc:
+            for pr in exc.problems:
+                problems.add(
+                    f"{label}: {pr.rule}",
+                    source=pr.source or "inputs",
+                    row=pr.row,
+                    column=pr.column,
+                    value=pr.value,
+                )
+            continue
+        try:
+            cfg = resolved.get(repr(down))
+            if cfg is None:
+                cfg = resolved[repr(down)] = specmod.resolve(
+                    specmod.set_params({"aggregate": ev.spec["aggregate"]}, **down), fw.n_levels
+                )["aggregate"]
+        except ValidationError as exc:
+            for pr in exc.problems:
+                problems.add(
+                    f"{label}: {pr.rule}", source="inputs", column=pr.column, value=pr.value
+                )
+            continue
+        variant = _variant(built, fw, cfg, units, label, problems)
+        if variant is not None:
+            variants[key] = variant
+    problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+    model = Model(problem, units, variants, nominal, _tree(fw, problem))
+    for key, variant in variants.items():
+        label = ", ".join(
+            f"{inp.path}={inp.alternatives[k]!r}" for inp, k in zip(choice, key, strict=True)
+        )
+        _check_upper_levels(model, variant, fw, label, problems)
+    problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+    return model
+
+
+def _check_upper_levels(
+    model: Model, variant: Variant, fw: Any, label: str, problems: ProblemList
+) -> None:
+    """Domain of gmean/hmean above level 2 (e.g. gmean over pillars that z-scores made
+    negative), at the nominal weights, with the build's own check."""
+    kept = list(model.units[variant.rows])
+
+    def check(depth: int, method: str, params: Mapping[str, Any], values: np.ndarray) -> None:
+        if depth == 0 or method not in ("gmean", "hmean", "genmean"):
+            return
+        level = depth + 2
+        below = {c: j for j, c in enumerate(fw.codes_at(level - 1))}
+        local = ProblemList()
+        for parent in fw.codes_at(level):
+            kids = fw.children[parent]
+            xs = np.stack([values[below[k]][0] for k in kids], axis=-1)
+            _check_domain(method, params, xs, kids, kept, local)
+        for pr in local[:5]:
+            problems.add(
+                f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
+            )
+        if len(local) > 5:
+            problems.add(f"{label}: … {len(local) - 5} more such values", source="inputs")
+
+    if any(m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]):
+        model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
+
+
+class _Upstream:
+    """Normalised data for a set of spec changes, each distinct stage result computed once.
+
+    Changes to treatment or normalisation start from the nominal build's screened
+    (or treated) data and run only the changed stages, with the build's own stage
+    functions; changes further up (denominate, impute, screen) rebuild through
+    :meth:`Evaluation.with_params`.
+    """
+
+    def __init__(self, ev: Any):
+        self.ev = ev
+        self.fw = ev.framework
+        self.treated: dict[str, np.ndarray] = {}
+        self.done: dict[str, tuple[np.ndarray, list]] = {}
+
+    def normalised(self, up: Mapping[str, Any]) -> tuple[np.ndarray, list]:
+        ev = self.ev
+        key = repr(sorted(up.items()))
+        if key in self.done:
+            return self.done[key]
+        new = specmod.resolve(specmod.set_params(ev.spec, **up), self.fw.n_levels)
+        if any(new.get(s) != ev.spec.get(s) for s in ("denominate", "impute", "screen")):
+            built = ev.with_params(**up, aggregate=None)
+            norm = built.dsets["Normalised"]
+            out = (norm.to_numpy(dtype=float), list(norm.index))
+        else:
+            kept = list(ev.dsets["Screened"].index)
+            x = self._treated(new.get("treat"))
+            if new.get("normalise") is None:
+                out = (x, kept)
+            elif new.get("normalise") == ev.spec.get("normalise") and new.get(
+                "treat"
+            ) == ev.spec.get("treat"):
+                out = (ev.dsets["Normalised"].to_numpy(dtype=float), kept)
+            else:
+                problems = ProblemList()
+                out = (_normalise(self.fw, new["normalise"], x, kept, problems), kept)
+        self.done[key] = out
+        return out
+
+    def _treated(self, cfg: Mapping[str, Any] | None) -> np.ndarray:
+        ev = self.ev
+        if cfg == ev.spec.get("treat"):
+            return ev.dsets["Treated"].to_numpy(dtype=float)
+        if cfg is None:
+            return ev.dsets["Screened"].to_numpy(dtype=float)
+        key = repr(cfg)
+        if key not in self.treated:
+            params = {k: v for k, v in cfg.items() if k != "method"}
+            x = ev.dsets["Screened"].to_numpy(dtype=float)
+            self.treated[key] = trt.METHODS[cfg["method"]](x, **params)[0]
+        return self.treated[key]
+
+
+def _variant(
+    data: tuple[np.ndarray, list],
+    fw: Any,
+    cfg: Mapping[str, Any],
+    units: pd.Index,
+    label: str,
+    problems: ProblemList,
+) -> Variant | None:
+    x, kept = data
+    levels = []
+    values = x
+    ok = True
+    for level in range(2, fw.n_levels + 1):
+        method = _per_level(cfg["method"], level)
+        if method not in BATCHED:
+            problems.add(
+                f"{label}: 聚合方法不支持权重批量计算 / aggregation method not supported by the "
+                f"uncertainty engine; use one of {list(BATCHED)}",
+                source="inputs",
+                column="aggregate.method",
+                value=method,
+            )
+            return None
+        params = {
+            k: _per_level(v, level)
+            for k, v in cfg.items()
+            if k not in ("method", "dat_thresh") and k in _params_of(method)
+        }
+        if level == 2 and method in ("gmean", "hmean", "genmean"):
+            local = ProblemList()
+            col = {c: j for j, c in enumerate(fw.indicators)}
+            for parent in fw.codes_at(2):
+                kids = fw.children[parent]
+                _check_domain(method, params, values[:, [col[k] for k in kids]], kids, kept, local)
+            for pr in local[:5]:
+                problems.add(
+                    f"{label}: {pr.rule}",
+                    source="inputs",
+                    row=pr.row,
+                    column=pr.column,
+                    value=pr.value,
+                )
+            if len(local) > 5:
+                problems.add(f"{label}: … {len(local) - 5} more such values", source="inputs")
+            ok = ok and not local
+        levels.append((method, params, _per_level(cfg.get("dat_thresh"), level)))
+    if not ok:
+        return None
+    rows = units.get_indexer(pd.Index(kept))
+    caches = tuple({} for _ in fw.codes_at(2))
+    return Variant(np.ascontiguousarray(x.T), rows, tuple(levels), caches)
+
+
+def _tree(fw: Any, problem: UncertaintyProblem) -> tuple:
+    pos = {c: j for j, c in enumerate(problem.codes)}
+    tree = []
+    for level in range(2, fw.n_levels + 1):
+        below = fw.indicators if level == 2 else fw.codes_at(level - 1)
+        idx = {c: j for j, c in enumerate(below)}
+        tree.append(
+            tuple(
+                (
+                    np.array([idx[k] for k in fw.children[parent]], dtype=np.intp),
+                    np.array([pos[k] for k in fw.children[parent]], dtype=np.intp),
+                )
+                for parent in fw.codes_at(level)
+            )
+        )
+    return tuple(tree)
+
+
+# ------------------------------------------------------------------ chunks
+def default_chunk_size(model: Model) -> int:
+    """Replications per chunk so one chunk's working arrays stay within :data:`CHUNK_BYTES`."""
+    n_units = len(model.units)
+    widest = max(len(parents) for parents in model.tree)
+    per_rep = 8 * n_units * (widest + 8)
+    return int(max(16, min(4096, CHUNK_BYTES // per_rep)))
+
+
+def _chunks(n: int, size: int) -> list[tuple[int, int]]:
+    return [(s, min(n, s + size)) for s in range(0, n, size)]
+
+
+def _random_rows(
+    seeds: list[np.random.SeedSequence], first_block: int, start: int, stop: int, k: int
+) -> np.ndarray:
+    """Uniform rows ``start:stop`` from blocks of :data:`BLOCK` draws, one seed each."""
+    blocks = [np.random.default_rng(s).random((BLOCK, k)) for s in seeds]
+    u = np.concatenate(blocks) if blocks else np.empty((0, k))
+    return u[start - first_block * BLOCK : stop - first_block * BLOCK]
+
+
+def _random_chunk(model: Model, seeds: list, first_block: int, start: int, stop: int):
+    u = _random_rows(seeds, first_block, start, stop, model.problem.n_factors)
+    return _score_chunk(model, u)
+
+
+def _score_chunk(
+    model: Model, u: np.ndarray, columns: np.ndarray | None = None, ranks: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``."""
+    choices, weights = model.problem.decode(u)
+    scores = model.scores(choices, weights)
+    if columns is not None:
+        scores = scores[:, columns]
+    return choices, ranks_of(scores) if ranks else scores
+
+
+def _run(
+    model: Model,
+    tasks: list,
+    total: int,
+    n_jobs: int | None,
+    quiet: bool,
+    desc: str,
+    width: int | None = None,
+):
+    """Run the chunk tasks with joblib; fill one (total, units) array as chunks arrive."""
+    from joblib import Parallel, delayed
+
+    choices = np.empty((total, len(model.problem.choice_inputs)), dtype=np.intp)
+    scores = np.empty((total, len(model.units) if width is None else width))
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    results = parallel(delayed(fn)(*args) for _, fn, args in tasks)
+    with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
+        for ((start, stop), _, _), (c, s) in zip(tasks, results, strict=True):
+            choices[start:stop], scores[start:stop] = c, s
+            bar.update(stop - start)
+    return choices, scores
+
+
+def evaluate_random(
+    model: Model,
+    n: int,
+    seed: int,
+    *,
+    chunk_size: int | None,
+    n_jobs: int | None,
+    quiet: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` Monte Carlo replications: spec-choice indices (n, c) and scores (n, units)."""
+    size = chunk_size or default_chunk_size(model)
+    n_blocks = -(-n // BLOCK)
+    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
+    tasks = []
+    for start, stop in _chunks(n, size):
+        b0, b1 = start // BLOCK, -(-stop // BLOCK)
+        tasks.append(((start, stop), _random_chunk, (model, seeds[b0:b1], b0, start, stop)))
+    return _run(model, tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
+
+
+def evaluate_design(
+    model: Model,
+    u: np.ndarray,
+    *,
+    columns: np.ndarray,
+    ranks: bool,
+    chunk_size: int | None,
+    n_jobs: int | None,
+    quiet: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's);
+    ranks are computed chunk by chunk, so the scores of all rows are never held at once."""
+    size = chunk_size or default_chunk_size(model)
+    tasks = [
+        ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
+    ]
+    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol", width=len(columns))
+
+
+def ranks_of(scores: np.ndarray) -> np.ndarray:
+    """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`."""
+    return min_rank(scores, descending=True, axis=-1)
