@@ -49,6 +49,7 @@ __all__ = [
     "data_availability",
     "indicator_stats",
     "pca",
+    "percentile_rank",
     "strengths_weaknesses",
     "unit_summary",
 ]

@@ -421,7 +421,7 @@ def test_chunk_size_default_is_bounded(asem_ev):
 
 
 def test_default_inputs(asem_ev):
-    """DESIGN §6: COINr's noisy weights ±25 %, normalisation and aggregation alternatives."""
+    """The run --draws defaults: COINr noisy weights ±25 %, normalisation and mean choices."""
     inputs = unc.default_inputs(asem_ev)
     assert inputs == unc.COINR_DEFAULT_INPUTS and inputs is not unc.COINR_DEFAULT_INPUTS
     mine = [{"path": "weights", "noise": 0.1}]
@@ -477,3 +477,17 @@ def test_gmean_above_negative_pillars_is_refused(asem_ev):
     assert "gmean needs positive values" in str(err.value)
     with pytest.raises(ValidationError):
         base.with_params(aggregate__method=["amean", "gmean", "amean"])
+
+
+def test_points_total_has_no_default_inputs():
+    """A points total's items and caps are the rules (002 §二.(二).3): nothing to vary."""
+    ds = ie.datasets.load("jiangyin-townships")
+    ev = ie.build(ds.framework, ds.idata)
+    assert ie.uncertainty.default_inputs(ev) == []
+    shanghai = ie.datasets.load("shanghai-districts")
+    ev = ie.build(shanghai.framework, shanghai.idata)
+    assert [i["path"] for i in ie.uncertainty.default_inputs(ev)] == [
+        "weights",
+        "normalise",
+        "aggregate__method",
+    ]

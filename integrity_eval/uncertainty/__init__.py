@@ -1,4 +1,4 @@
-"""Uncertainty and sensitivity analysis (DESIGN §7): vectorised Monte Carlo, Sobol indices,
+"""Uncertainty and sensitivity analysis (docs/uncertainty.md): Monte Carlo, Sobol indices,
 multi-source scores.
 
 - :func:`run`: Monte Carlo uncertainty analysis of an Evaluation (rank intervals, R̄_S);

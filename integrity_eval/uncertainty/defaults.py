@@ -1,4 +1,4 @@
-"""The default uncertain inputs (DESIGN §6), used by ``integrity-eval run --draws N``.
+"""The default uncertain inputs (``docs/uncertainty.md``), used by ``integrity-eval run --draws N``.
 
 COINr 1.1.14's sensitivity example (vignette "Sensitivity analysis"): each weight
 × U(0.75, 1.25) at every level (``get_noisy_weights``, noise factor 0.25),
@@ -29,9 +29,11 @@ _MEANS = {"amean", "gmean"}
 def default_inputs(ev: Any, block: Any = None) -> list[dict[str, Any]]:
     """The inputs for ``run --draws``: ``block``, else the spec's or the framework's
     ``uncertainty:`` block (a list of inputs, or a mapping with ``inputs``), else
-    COINr's defaults. For an index that is not a weighted mean (e.g. a points sum),
+    COINr's defaults. For an index that is not a weighted mean (e.g. a weighted sum),
     the defaults are the weights noise only: other normalisations or means would
-    change what the score means.
+    change what the score means. A points total (002_93c988d6af699336.txt §二.(二).3)
+    has no methodological alternatives — its items and caps are the rules themselves —
+    so its default is no input at all (an empty list: nothing to analyse).
     """
     for candidate in (
         block,
@@ -43,6 +45,8 @@ def default_inputs(ev: Any, block: Any = None) -> list[dict[str, Any]]:
             return [dict(i) for i in inputs]
     method = ev.spec.get("aggregate", {}).get("method", "amean")
     methods = set(method) if isinstance(method, list) else {method}
+    if "points" in methods:
+        return []
     if not methods <= _MEANS:
         return [dict(COINR_DEFAULT_INPUTS[0])]
     return [dict(i) for i in COINR_DEFAULT_INPUTS]

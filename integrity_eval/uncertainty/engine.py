@@ -365,7 +365,9 @@ class _Upstream:
                 out = (ev.dsets["Normalised"].to_numpy(dtype=float), kept)
             else:
                 problems = ProblemList()
-                out = (_normalise(self.fw, new["normalise"], x, kept, problems), kept)
+                y = _normalise(self.fw, new["normalise"], x, kept, problems)
+                problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+                out = (y, kept)
         self.done[key] = out
         return out
 

@@ -47,7 +47,7 @@ def run(
     n_jobs: int | None = None,
     quiet: bool = False,
 ) -> UncertaintyResult:
-    """Monte Carlo uncertainty analysis of ``ev`` under ``inputs`` (DESIGN §7).
+    """Monte Carlo uncertainty analysis of ``ev`` under ``inputs`` (``docs/uncertainty.md``).
 
     ``n`` replications; ``seed`` makes them reproducible: the numbers do not
     depend on ``chunk_size`` (replications per chunk; default: chunks of about

@@ -1,6 +1,6 @@
 """The uncertainty problem: plain-data inputs (SALib style), validated before anything runs.
 
-``inputs`` is a list of dicts (DESIGN §7)::
+``inputs`` is a list of dicts (``docs/uncertainty.md``)::
 
     [{"path": "weights", "noise": 0.25, "levels": [2, 3]},        # COINr noisy weights
      {"path": "weights", "dirichlet": 50, "levels": [2]},          # Dirichlet around nominal
@@ -216,7 +216,7 @@ def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> Uncertainty
     out: list[Input] = []
     if isinstance(inputs, Mapping) or not isinstance(inputs, Sequence):
         problems.add(
-            "输入须为字典列表 / inputs must be a list of dicts (DESIGN §7)",
+            "输入须为字典列表 / inputs must be a list of dicts (see docs/uncertainty.md)",
             source="inputs",
             value=type(inputs).__name__,
         )

@@ -195,7 +195,7 @@ def sobol(
     """Sobol indices of every unit's rank (``output="rank"``) or score (``"score"``), or of
     the average absolute rank shift R̄_S (``"rank_shift"``), with respect to each input.
 
-    Each input of ``inputs`` (DESIGN §7) is one index: a weights input is analysed
+    Each input of ``inputs`` (``docs/uncertainty.md``) is one index: a weights input is analysed
     as one group of its weights. Runs ``n·(D + 2)`` configurations on the vectorised
     engine (see :func:`run` for ``chunk_size``/``n_jobs``).
     """
