@@ -39,7 +39,7 @@ from . import aggregate, impute, normalise, screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
-SPEC_KEYS = ("exclude", *STAGES, "weights")
+SPEC_KEYS = ("exclude", *STAGES, "weights", "uncertainty")
 # Denominate is a no-op for frameworks without denominators.
 DEFAULT_SPEC: dict[str, Any] = {
     "denominate": {},
@@ -162,6 +162,10 @@ def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict
             if codes := _resolve_exclude(value, problems):
                 out[key] = codes
             continue
+        if key == "uncertainty":
+            if inputs := _resolve_uncertainty(value, problems):
+                out[key] = inputs
+            continue
         if not isinstance(value, Mapping):
             problems.add(
                 "a stage's settings must be a mapping (or null to skip)",
@@ -173,6 +177,24 @@ def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict
         out[key] = _resolve_stage(key, dict(value), n_levels, problems)
     problems.raise_if_any("invalid spec")
     return {k: out[k] for k in SPEC_KEYS if k in out}
+
+
+def _resolve_uncertainty(value: Any, problems: ProblemList) -> list[dict[str, Any]]:
+    """The ``uncertainty:`` inputs of ``run --draws``: a list of input mappings.
+
+    Kept as plain data; :func:`integrity_eval.uncertainty.run` validates their content
+    (paths, alternatives, noise) before any replication runs.
+    """
+    if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+        return [dict(v) for v in value]
+    problems.add(
+        "不确定性输入须为映射的列表 / uncertainty inputs must be a list of mappings "
+        "(one per uncertain input, e.g. {path: weights, noise: 0.25})",
+        source="spec",
+        column="uncertainty",
+        value=value,
+    )
+    return []
 
 
 def _resolve_stage(

@@ -491,3 +491,12 @@ def test_points_total_has_no_default_inputs():
         "normalise",
         "aggregate__method",
     ]
+
+
+def test_spec_uncertainty_block_feeds_the_default_inputs(asem_ev):
+    block = [{"path": "aggregate__method", "values": ["amean", "gmean"]}]
+    ev = asem_ev.with_params(uncertainty=block)
+    assert ie.uncertainty.default_inputs(ev) == block
+    assert ev.spec["uncertainty"] == block
+    with pytest.raises(ValidationError, match="uncertainty inputs must be a list of mappings"):
+        asem_ev.with_params(uncertainty="weights")

@@ -27,19 +27,15 @@ _MEANS = {"amean", "gmean"}
 
 
 def default_inputs(ev: Any, block: Any = None) -> list[dict[str, Any]]:
-    """The inputs for ``run --draws``: ``block``, else the spec's or the framework's
-    ``uncertainty:`` block (a list of inputs, or a mapping with ``inputs``), else
+    """The inputs for ``run --draws``: ``block``, else the spec's ``uncertainty:`` list
+    (a framework carries its own in its ``spec:`` block), else
     COINr's defaults. For an index that is not a weighted mean (e.g. a weighted sum),
     the defaults are the weights noise only: other normalisations or means would
     change what the score means. A points total (002_93c988d6af699336.txt §二.(二).3)
     has no methodological alternatives — its items and caps are the rules themselves —
     so its default is no input at all (an empty list: nothing to analyse).
     """
-    for candidate in (
-        block,
-        ev.spec.get("uncertainty") if isinstance(ev.spec, Mapping) else None,
-        getattr(ev.framework, "uncertainty", None),
-    ):
+    for candidate in (block, ev.spec.get("uncertainty")):
         if candidate:
             inputs = candidate.get("inputs") if isinstance(candidate, Mapping) else candidate
             return [dict(i) for i in inputs]
