@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import io as _io
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -105,10 +104,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="计算评价并写出报告 / evaluate and write reports",
         description=(
             "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、results.xlsx、"
-            f"manifest.json）。不带参数时评价内置数据集 {DEFAULT_DATASET}（合成数据）的最新一年。"
-            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, "
-            f"manifest.json). Without options: the bundled dataset {DEFAULT_DATASET} "
-            "(synthetic), latest year."
+            "总报告 report.html/.pdf、各单位报告 units/、manifest.json）。不带参数时评价内置数据集 "
+            f"{DEFAULT_DATASET}（合成数据）的最新一年。"
+            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, the overall "
+            f"report report.html/.pdf, one report per unit in units/, manifest.json). Without "
+            f"options: the bundled dataset {DEFAULT_DATASET} (synthetic), latest year."
         ),
     )
     run.add_argument(
@@ -131,7 +131,21 @@ def _build_parser() -> argparse.ArgumentParser:
         help="输出目录，结果写入 DIR/<run-id>/ / output folder; results go to DIR/<run-id>/ "
         "(default: reports)",
     )
-    run.add_argument("--lang", choices=("zh", "en"), default="zh", help="名称语言 / names language")
+    run.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
+    )
+    run.add_argument(
+        "--agency",
+        metavar="NAME",
+        default=None,
+        help="报告封面上的评价机构名称（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ evaluating agency "
+        "named on every report cover (default: $INTEGRITY_EVAL_AGENCY)",
+    )
+    run.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="只写 HTML 报告，不生成 PDF（更快）/ HTML reports only, no PDFs (faster)",
+    )
     run.add_argument(
         "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
     )
@@ -215,7 +229,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .build import build
-    from .io import atomic_output_dir
 
     steps = tqdm(
         total=4, file=sys.stderr, disable=args.quiet, leave=False, unit="step", desc="准备 / setup"
@@ -234,8 +247,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         final = _unique(out_root / rid)
         manifest["run_id"] = final.name
         steps.set_description("写出结果 / writing outputs")
-        with atomic_output_dir(final) as tmp:
-            _write_outputs(ev, tmp, manifest, args)
+        _write_outputs(ev, final, manifest, args)
         steps.update()
     finally:
         steps.close()
@@ -364,10 +376,10 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             inp.framework = fw_user
         inp.dataset = ds
         inp.idata = ds.idata
-        inp.files.append({"role": "dataset", "name": ds.name, "path": str(ds.path)})
+        inp.files.append({"role": "dataset", "name": ds.name})
         for f in sorted(Path(ds.path).iterdir()):
             if f.is_file() and not f.name.startswith("."):
-                inp.files.append({"role": "dataset file", "path": str(f), "sha256": file_sha256(f)})
+                inp.files.append({"role": "dataset file", "path": f.name, "sha256": file_sha256(f)})
     else:
         if fw_arg is None:
             from . import datasets
@@ -381,13 +393,13 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             ref = resources.files("integrity_eval") / "frameworks" / f"{fw_arg}.yaml"
             with resources.as_file(ref) as p:
                 inp.files.append(
-                    {"role": "framework", "name": fw_arg, "path": str(p), "sha256": file_sha256(p)}
+                    {"role": "framework", "name": fw_arg, "path": p.name, "sha256": file_sha256(p)}
                 )
         else:
             inp.files.append(
                 {
                     "role": "framework",
-                    "path": str(Path(fw_arg).resolve()),
+                    "path": Path(fw_arg).name,
                     "sha256": file_sha256(fw_arg),
                 }
             )
@@ -396,9 +408,7 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     if data is not None:
         try:
             inp.idata = read_idata(data, fw, sheet=args.sheet)
-            inp.files.append(
-                {"role": "data", "path": str(Path(data).resolve()), "sha256": file_sha256(data)}
-            )
+            inp.files.append({"role": "data", "path": Path(data).name, "sha256": file_sha256(data)})
         except ValidationError as exc:
             problems.extend(exc.problems)
     if args.spec is not None:
@@ -407,7 +417,7 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             inp.files.append(
                 {
                     "role": "spec",
-                    "path": str(Path(args.spec).resolve()),
+                    "path": Path(args.spec).name,
                     "sha256": file_sha256(args.spec),
                 }
             )
@@ -518,9 +528,7 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             "created": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": [PROG, *args.argv],
             "input_files": inputs.files,
-            "dataset": None
-            if ds is None
-            else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
+            "dataset": None if ds is None else {"name": ds.name, "synthetic": bool(ds.synthetic)},
             "synthetic": bool(ds is not None and ds.synthetic),
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
@@ -531,31 +539,23 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
     return manifest
 
 
-def _write_outputs(ev: Any, folder: Path, manifest: dict[str, Any], args: Any) -> None:
-    from .io import csv_safe, file_sha256
-    from .report import league_table, write_results
+def _write_outputs(ev: Any, final: Path, manifest: dict[str, Any], args: Any) -> None:
+    """Every output of the run, written by :func:`integrity_eval.report.write` (atomic)."""
+    import os
 
-    table = league_table(ev, lang=args.lang)
-    for col in ("uCode", "uName"):
-        table[col] = table[col].map(csv_safe).astype(object)
-    (folder / "league_table.csv").write_bytes(
-        table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    )
-    outputs = [{"file": "league_table.csv"}, {"file": "results.xlsx"}]
-    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
-    write_results(
+    from . import report
+
+    agency = args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
+    manifest["agency"] = agency
+    report.write(
         ev,
-        folder / "results.xlsx",
+        final,
         lang=args.lang,
-        synthetic=manifest["synthetic"],
+        agency=agency,
         manifest=manifest,
+        pdf=not args.no_pdf,
+        quiet=args.quiet,
     )
-    for entry in outputs:
-        f = folder / entry["file"]
-        entry.update({"bytes": f.stat().st_size, "sha256": file_sha256(f)})
-    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
-    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
 
 
 def _jsonable(value: Any) -> Any:

@@ -853,6 +853,7 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
     created = _make_parents(final.parent)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700: readable as the umask allows
     except BaseException:
         _remove_empty(created)
         raise
@@ -875,6 +876,7 @@ def atomic_write_path(final: str | Path) -> Iterator[Path]:
     created = _make_parents(final.parent)
     fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600: readable as the umask allows
     tmp = Path(name)
     try:
         yield tmp
@@ -901,6 +903,12 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
     return atomic_write_bytes(path, text.encode(encoding))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _make_parents(folder: Path) -> list[Path]:

@@ -1,0 +1,272 @@
+"""Charts of the reports, drawn with matplotlib in the resolved CJK font, returned as PNG.
+
+Each function takes plain labelled data (names already in the report's language,
+never codes) and returns PNG bytes at 200 dpi, so the picture looks the same in any
+browser and in the PDF without a font (vector SVG with text outlines was tried: it
+made each PDF several seconds slower to render). Figures are built on
+:class:`matplotlib.figure.Figure` (no pyplot state), so report writing never leaves
+windows or global figures open.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .fonts import ResolvedFont, matplotlib_rc
+
+__all__ = [
+    "data_uri",
+    "grade_chart",
+    "heatmap",
+    "profile_chart",
+    "ranking_chart",
+    "trend_chart",
+]
+
+BLUE = "#2f5d8c"
+GREY = "#8c8c8c"
+RED = "#b03a2e"
+CM = 1 / 2.54  # inches per centimetre
+
+
+@contextmanager
+def _style(font: ResolvedFont):
+    import matplotlib
+
+    rc = {
+        **matplotlib_rc(font),
+        "font.size": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 9,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _figure(width_cm: float, height_cm: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
+
+
+DPI = 200
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def data_uri(png: bytes) -> str:
+    """An ``<img src>`` value holding the PNG (no file, no network)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _wrap(label: str, width: int) -> str:
+    """Break a long name into two balanced lines (CJK text has no spaces: break by
+    characters; text with spaces at a space); beyond two lines, cut with "…"."""
+    if len(label) <= width:
+        return label
+    if " " in label:
+        lines = textwrap.wrap(
+            label, width=max(width, len(label) // 2 + 1), max_lines=2, placeholder="…"
+        )
+        return "\n".join(lines)
+    half = -(-len(label) // 2)
+    if half > width:
+        return label[:width] + "\n" + label[width : 2 * width - 1] + "…"
+    return label[:half] + "\n" + label[half:]
+
+
+def profile_chart(
+    names: Sequence[str],
+    unit: Sequence[float],
+    median: Sequence[float],
+    best: Sequence[float],
+    *,
+    labels: tuple[str, str, str],
+    font: ResolvedFont,
+) -> bytes:
+    """Horizontal bars of the unit's score per dimension, with the median (diamond) and
+    the best unit (tick) of every dimension; missing scores leave an empty row."""
+    n = len(names)
+    with _style(font):
+        fig = _figure(17, 1.2 + 0.55 * n)
+        ax = fig.add_subplot()
+        y = np.arange(n)[::-1]
+        u = np.asarray(unit, dtype=float)
+        ax.barh(y, np.nan_to_num(u), height=0.6, color=BLUE, label=labels[0])
+        ax.scatter(
+            median, y, marker="D", s=22, color="white", edgecolor="black", zorder=3, label=labels[1]
+        )
+        ax.scatter(best, y, marker="|", s=160, linewidths=2, color=RED, zorder=3, label=labels[2])
+        span = float(np.nanmax(np.r_[np.abs(u), 1.0]))
+        for yi, v in zip(y, u, strict=True):
+            if not np.isfinite(v):
+                continue
+            inside = v > 0.2 * span  # inside the bar's end, clear of the markers
+            ax.text(
+                v - 0.01 * span if inside else v + 0.01 * span,
+                yi,
+                f"{v:.1f}",
+                va="center",
+                ha="right" if inside else "left",
+                fontsize=6.5,
+                color="white" if inside else "black",
+                zorder=4,
+            )
+        ax.set_yticks(y, [_wrap(s, 16) for s in names], fontsize=7)
+        top = np.nanmax(np.r_[u, np.asarray(best, float), 1.0])
+        ax.set_xlim(
+            min(0.0, float(np.nanmin(np.r_[u, np.asarray(median, float), 0.0]))), top * 1.12
+        )
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.04 if n > 6 else -0.12),
+            ncol=3,
+            frameon=False,
+            fontsize=7,
+        )
+        return _png(fig)
+
+
+def trend_chart(
+    times: Sequence[Any],
+    scores: Sequence[float],
+    ranks: Sequence[float],
+    *,
+    labels: tuple[str, str],
+    font: ResolvedFont,
+) -> bytes:
+    """The unit's score (left) and rank (right, 1 at the top) over periods."""
+    x = [str(t) for t in times]
+    with _style(font):
+        fig = _figure(17, 6)
+        ax = fig.add_subplot()
+        ax.plot(x, scores, marker="o", color=BLUE, label=labels[0])
+        ax.set_ylabel(labels[0])
+        ax2 = ax.twinx()
+        ax2.plot(x, ranks, marker="s", linestyle="--", color=RED, label=labels[1])
+        ax2.invert_yaxis()
+        ax2.set_ylabel(labels[1])
+        ax2.spines["right"].set_visible(True)
+        ax2.yaxis.get_major_locator().set_params(integer=True)
+        handles = ax.get_legend_handles_labels()
+        h2 = ax2.get_legend_handles_labels()
+        ax.legend(
+            handles[0] + h2[0],
+            handles[1] + h2[1],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=2,
+            frameon=False,
+        )
+        return _png(fig)
+
+
+def ranking_chart(
+    names: Sequence[str],
+    scores: Sequence[float],
+    rank_lo: Sequence[float] | None = None,
+    rank_hi: Sequence[float] | None = None,
+    ranks: Sequence[float] | None = None,
+    *,
+    xlabel: str,
+    font: ResolvedFont,
+) -> bytes:
+    """Units best first: rank with 90 % interval whiskers when given, else score bars."""
+    n = len(names)
+    with _style(font):
+        fig = _figure(17, 1.5 + 0.45 * n)
+        ax = fig.add_subplot()
+        y = np.arange(n)[::-1]
+        if rank_lo is not None and rank_hi is not None and ranks is not None:
+            r = np.asarray(ranks, float)
+            lo, hi = np.asarray(rank_lo, float), np.asarray(rank_hi, float)
+            ax.errorbar(
+                r,
+                y,
+                xerr=[r - lo, hi - r],
+                fmt="o",
+                color=BLUE,
+                ecolor=GREY,
+                elinewidth=2,
+                capsize=3,
+            )
+            ax.set_xlim(0.5, max(float(np.nanmax(hi)), n) + 0.5)
+            ax.invert_xaxis()
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        else:
+            s = np.asarray(scores, float)
+            ax.barh(y, s, height=0.6, color=BLUE)
+            for yi, v in zip(y, s, strict=True):
+                ax.text(v, yi, f" {v:.1f}", va="center", fontsize=7)
+            ax.set_xlim(min(0.0, float(np.nanmin(s))), float(np.nanmax(s)) * 1.1)
+        ax.set_yticks(y, [_wrap(s, 12) for s in names], fontsize=7)
+        ax.set_xlabel(xlabel)
+        return _png(fig)
+
+
+def grade_chart(counts: pd.Series, *, ylabel: str, font: ResolvedFont) -> bytes:
+    """Number of units per grade, best grade first."""
+    with _style(font):
+        fig = _figure(12, 5.5)
+        ax = fig.add_subplot()
+        x = [str(i) for i in counts.index]
+        ax.bar(x, counts.to_numpy(), color=BLUE, width=0.6)
+        for xi, v in zip(x, counts.to_numpy(), strict=True):
+            ax.text(xi, v, f"{int(v)}", ha="center", va="bottom", fontsize=8)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, max(1, counts.max()) * 1.2)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        return _png(fig)
+
+
+def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
+    """Units (rows, best first) × dimensions (columns, names) coloured by score;
+    missing cells are left white and marked "—"."""
+    values = table.to_numpy(dtype=float)
+    nr, nc = values.shape
+    with _style(font):
+        fig = _figure(17, 3.5 + 0.5 * nr)
+        ax = fig.add_subplot()
+        img = ax.imshow(
+            np.ma.masked_invalid(values),
+            cmap="RdYlGn",
+            aspect="auto",
+            vmin=np.nanmin(values) if np.isfinite(values).any() else 0,
+            vmax=np.nanmax(values) if np.isfinite(values).any() else 1,
+        )
+        rotate = nc > 6
+        ax.set_xticks(
+            range(nc),
+            [_wrap(str(c), 10) for c in table.columns],
+            fontsize=6.5,
+            rotation=60 if rotate else 0,
+            ha="left" if rotate else "center",
+            rotation_mode="anchor",
+        )
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(nr), [str(i) for i in table.index], fontsize=7)
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(
+                j,
+                i,
+                "—" if not np.isfinite(v) else f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize=6,
+            )
+        ax.spines[:].set_visible(False)
+        fig.colorbar(img, ax=ax, shrink=0.6, location="bottom", pad=0.02)
+        return _png(fig)
