@@ -7,10 +7,8 @@ import importlib
 import io
 import json
 import re
-import warnings
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import openpyxl
@@ -19,111 +17,15 @@ import pytest
 from conftest import ROOT
 
 import integrity_eval as ie
-from integrity_eval import datasets
 from integrity_eval.report import safe_filename
 from integrity_eval.report.text import LABELS
 
 write_mod = importlib.import_module("integrity_eval.report.write")
 
-UNITS = ["BS", "CM", "CN", "FX"]
-BANDS = [("A", 90.0), ("B", 70.0), ("C", 40.0), ("D", None)]
-
-
-def _grade(score: float) -> str:
-    """Grade by the DESIGN §5b edge rule (a score equal to an edge gets the better grade)."""
-    for label, edge in BANDS:
-        if edge is None or score >= edge:
-            return label
-    raise AssertionError
-
-
-@pytest.fixture(scope="module")
-def small():
-    """Four Shanghai districts (synthetic), two years; one district named like an attack."""
-    ds = datasets.load("shanghai-districts", panel=True)
-    idata = ds.idata[ds.idata["uCode"].isin(UNITS) & ds.idata["Time"].isin([2023, 2024])].copy()
-    idata.loc[idata["uCode"] == "CN", "uName"] = "<script>alert(1)</script>长宁区"
-    # with four units two indicators happen to be constant: vary them so min-max applies
-    idata.loc[idata["uCode"] == "BS", "D05_debt_arrears"] = 1
-    idata.loc[idata["uCode"] == "BS", "S2_plan_adopted"] = 0
-    idata.loc[idata["uCode"] == "BS", "S5_agency_cooperation"] = 0
-    ev = ie.build(ds.framework, idata, None, seed=0, time=2024)
-    return ev
-
-
-@pytest.fixture(scope="module")
-def extras(small):
-    """Hand-made rating, uncertainty, grade-probability and record results in the
-    interfaces of issues 8 and 9 (duck-typed)."""
-    scores = small.scores
-    grades = [_grade(s) for s in scores]
-    table = pd.DataFrame(
-        {
-            "score": scores,
-            "grade_by_score": grades,
-            "grade": grades,
-            "veto": "",
-        },
-        index=scores.index,
-    )
-    worst = scores.idxmin()
-    table.loc[worst, "grade"] = "D"
-    table.loc[worst, "veto"] = "重大失信事件"
-    rated = SimpleNamespace(table=table, scheme=SimpleNamespace(bands=BANDS, name="tax-credit"))
-    ranks = small.ranks
-    frame = pd.DataFrame(
-        {
-            "nominal_score": scores,
-            "nominal_rank": ranks,
-            "median_rank": ranks.astype(float),
-            "rank_q05": (ranks - 1).clip(lower=1),
-            "rank_q95": (ranks + 1).clip(upper=len(ranks)),
-            "score_q05": scores - 3,
-            "score_median": scores,
-            "score_q95": scores + 3,
-        }
-    )
-    ua = SimpleNamespace(
-        to_frame=lambda: frame,
-        n=200,
-        inputs=[{"path": "weights", "noise": 0.25}, {"path": "aggregate__method"}],
-        rank_shift=0.8,
-    )
-    probs = pd.DataFrame({g: 0.0 for g, _ in BANDS}, index=scores.index)
-    for u, g in zip(scores.index, grades, strict=True):
-        probs.loc[u, g] = 0.7
-        probs.loc[u, "D" if g != "D" else "C"] = 0.3
-    probs["borderline"] = True
-    records = {
-        "BS": pd.DataFrame(
-            {
-                "record_id": ["R1"],
-                "decided": ["2024-03-01"],
-                "source": ["court"],
-                "category": [7],
-                "severity": ["serious"],
-                "weight": [1.0],
-            }
-        )
-    }
-    return {"rated": rated, "ua": ua, "grade_probs": probs, "records": records}
-
-
-@pytest.fixture(scope="module")
-def written(small, extras, tmp_path_factory):
-    out = tmp_path_factory.mktemp("rep") / "run"
-    manifest = {**small.manifest, "synthetic": True, "run_id": "test-run"}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ie.report.write(
-            small, out, agency="某信用服务有限公司", manifest=manifest, quiet=True, **extras
-        )
-    return out, [str(w.message) for w in caught]
-
 
 # ------------------------------------------------------------------ deliverable
-def test_deliverable_files(written):
-    out, _ = written
+def test_deliverable_files(report_written):
+    out, _ = report_written
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     for f in ("league_table.csv", "results.xlsx", "manifest.json", "report.html", "report.pdf"):
         assert f in names
@@ -135,8 +37,8 @@ def test_deliverable_files(written):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp folder
 
 
-def test_no_glyph_missing_and_no_absolute_path(written, tmp_path_factory):
-    out, messages = written
+def test_no_glyph_missing_and_no_absolute_path(report_written, tmp_path_factory):
+    out, messages = report_written
     assert not [m for m in messages if "Glyph" in m or "missing from" in m]
     needles = {str(out), str(out.parent), str(ROOT), str(Path.home())}
     needles.discard("/root") if str(Path.home()) == "/root" else None
@@ -154,10 +56,10 @@ def test_no_glyph_missing_and_no_absolute_path(written, tmp_path_factory):
             assert "file:///" not in text, p.name
 
 
-def test_pdf_embeds_cjk_font_and_holds_unit_name(written):
+def test_pdf_embeds_cjk_font_and_holds_unit_name(report_written):
     from pypdf import PdfReader
 
-    out, _ = written
+    out, _ = report_written
     reader = PdfReader(out / "units" / "BS.pdf")
     fonts = {}
     for page in reader.pages:
@@ -182,8 +84,8 @@ def test_pdf_embeds_cjk_font_and_holds_unit_name(written):
 
 
 # ---------------------------------------------------------------- unit report
-def test_unit_report_content(written, small):
-    out, _ = written
+def test_unit_report_content(report_written, report_ev):
+    out, _ = report_written
     html = (out / "units" / "BS.html").read_text("utf-8")
     for text in (
         "宝山区",
@@ -202,33 +104,33 @@ def test_unit_report_content(written, small):
         "R1",  # the breach record that counted
         "tax-credit",
         "得分恰好等于分界值时取较好的等级",
-        small.manifest["run_hash"],
+        report_ev.manifest["run_hash"],
     ):
         assert text in html, text
     assert "data:image/png;base64," in html
     # worst unit: veto fired and named
-    worst = small.scores.idxmin()
+    worst = report_ev.scores.idxmin()
     assert "重大失信事件" in (out / "units" / f"{worst}.html").read_text("utf-8")
 
 
-def test_names_are_escaped(written):
-    out, _ = written
+def test_names_are_escaped(report_written):
+    out, _ = report_written
     for f in (out / "units" / "CN.html", out / "report.html"):
         html = f.read_text("utf-8")
         assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;长宁区" in html
 
 
-def test_chinese_report_has_no_english_labels(written):
-    out, _ = written
+def test_chinese_report_has_no_english_labels(report_written):
+    out, _ = report_written
     html = (out / "units" / "BS.html").read_text("utf-8")
     english = [en for zh, en in LABELS.values() if zh != en and "{" not in en and len(en) > 6]
     left = [en for en in english if f">{en}<" in html]
     assert not left
 
 
-def test_english_report(small, tmp_path):
+def test_english_report(report_ev, tmp_path):
     out = tmp_path / "en"
-    ie.report.write(small, out, lang="en", pdf=False, quiet=True)
+    ie.report.write(report_ev, out, lang="en", pdf=False, quiet=True)
     html = (out / "units" / "BS.html").read_text("utf-8")
     assert "Indicators" in html and "Annex: methodology" in html
     chinese = [zh for zh, en in LABELS.values() if zh != en and "{" not in zh]
@@ -237,10 +139,10 @@ def test_english_report(small, tmp_path):
     assert wb.sheetnames[0] == "README" and "Scores" in wb.sheetnames
 
 
-def test_unit_with_missing_dimension_says_so(small, tmp_path):
-    fw = small.framework
+def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):
+    fw = report_ev.framework
     element = fw.codes_at(2)[0]
-    idata = small.idata.copy()
+    idata = report_ev.idata.copy()
     codes = fw.descendants(element)
     idata.loc[idata["uCode"] == "FX", codes] = np.nan
     ev = ie.build(fw, idata, None, seed=0, time=2024)
@@ -252,12 +154,12 @@ def test_unit_with_missing_dimension_says_so(small, tmp_path):
 
 
 # ------------------------------------------------------------------ tables
-def test_league_csv(written, small):
-    out, _ = written
+def test_league_csv(report_written, report_ev):
+    out, _ = report_written
     raw = (out / "league_table.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(out / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
-    fw = small.framework
+    fw = report_ev.framework
     dims = [f"{c} {fw[c].name_zh}" for c in fw.children[fw.root]]
     assert list(table.columns[:4]) == ["uCode", "uName", "score", "rank"]
     assert list(table.columns[4 : 4 + len(dims)]) == dims
@@ -267,12 +169,12 @@ def test_league_csv(written, small):
     text = raw.decode("utf-8-sig")
     assert not re.search(r"\d\.\d{3,}", text)  # rounded to 2 decimals
     top = table.iloc[0]
-    assert top["score"] == pytest.approx(small.scores.max(), abs=0.005)
+    assert top["score"] == pytest.approx(report_ev.scores.max(), abs=0.005)
 
 
-def test_not_rated_units_have_no_rank(small, tmp_path):
-    idata = small.idata.copy()
-    fw = small.framework
+def test_not_rated_units_have_no_rank(report_ev, tmp_path):
+    idata = report_ev.idata.copy()
+    fw = report_ev.framework
     idata.loc[idata["uCode"] == "CM", fw.indicators] = np.nan
     ev = ie.build(fw, idata, None, seed=0, time=2024)
     assert "CM" in ev.unscored.index
@@ -284,8 +186,8 @@ def test_not_rated_units_have_no_rank(small, tmp_path):
     assert table.iloc[-1]["uCode"] == "CM"
 
 
-def test_results_workbook(written):
-    out, _ = written
+def test_results_workbook(report_written):
+    out, _ = report_written
     path = out / "results.xlsx"
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
@@ -331,14 +233,14 @@ def test_safe_filename_keeps_plain_codes_and_separates_others():
     )
 
 
-def test_failed_run_leaves_nothing(small, tmp_path, monkeypatch):
+def test_failed_run_leaves_nothing(report_ev, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk trouble")
 
     monkeypatch.setattr(write_mod, "render_pdf", broken)
     out = tmp_path / "x" / "run"
     with pytest.raises(RuntimeError, match="disk trouble"):
-        ie.report.write(small, out, quiet=True)
+        ie.report.write(report_ev, out, quiet=True)
     assert not (tmp_path / "x").exists()
 
 
