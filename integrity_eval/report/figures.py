@@ -233,32 +233,37 @@ def grade_chart(counts: pd.Series, *, ylabel: str, font: ResolvedFont) -> bytes:
 
 
 def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
-    """Units (rows, best first) × dimensions (columns, names) coloured by score;
-    missing cells are left white and marked "—"."""
-    values = table.to_numpy(dtype=float)
+    """Scores of units × dimensions, coloured (red low, green high). ``table``: units as
+    rows (best first), dimensions as columns, both named. Drawn with dimensions as rows
+    (long names stay horizontal) and units as columns; missing cells are white, "—"."""
+    data = table.T
+    values = data.to_numpy(dtype=float)
     nr, nc = values.shape
+    finite = np.isfinite(values).any()
     with _style(font):
-        fig = _figure(17, 3.5 + 0.5 * nr)
+        fig = _figure(17, 3.0 + 0.5 * nr)
         ax = fig.add_subplot()
         img = ax.imshow(
             np.ma.masked_invalid(values),
             cmap="RdYlGn",
             aspect="auto",
-            vmin=np.nanmin(values) if np.isfinite(values).any() else 0,
-            vmax=np.nanmax(values) if np.isfinite(values).any() else 1,
+            vmin=np.nanmin(values) if finite else 0,
+            vmax=np.nanmax(values) if finite else 1,
         )
-        rotate = nc > 6
+        rotate = nc > 8
         ax.set_xticks(
             range(nc),
-            [_wrap(str(c), 10) for c in table.columns],
+            [_wrap(str(c), 6) for c in data.columns],
             fontsize=6.5,
-            rotation=60 if rotate else 0,
+            rotation=45 if rotate else 0,
             ha="left" if rotate else "center",
             rotation_mode="anchor",
         )
         ax.xaxis.tick_top()
-        ax.set_yticks(range(nr), [str(i) for i in table.index], fontsize=7)
+        ax.set_yticks(range(nr), [_wrap(str(i), 16) for i in data.index], fontsize=6.5)
+        lo, hi = img.get_clim()
         for (i, j), v in np.ndenumerate(values):
+            dark = np.isfinite(v) and hi > lo and not 0.12 < (v - lo) / (hi - lo) < 0.88
             ax.text(
                 j,
                 i,
@@ -266,7 +271,8 @@ def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
                 ha="center",
                 va="center",
                 fontsize=6,
+                color="white" if dark else "black",
             )
         ax.spines[:].set_visible(False)
-        fig.colorbar(img, ax=ax, shrink=0.6, location="bottom", pad=0.02)
+        fig.colorbar(img, ax=ax, shrink=0.5, location="bottom", pad=0.01, aspect=40)
         return _png(fig)

@@ -153,6 +153,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "movers": ("名次变动最大的单位", "Biggest movers"),
     "movers_vs": ("与 {prev} 相比", "compared with {prev}"),
     "prev_rank": ("上期名次", "Previous rank"),
+    "no_movers": ("各单位名次均无变化。", "no unit changed rank."),
     "rank_change": ("名次变化", "Rank change"),
     "units_n": ("参评单位", "Units evaluated"),
     "units_scored": ("有得分的单位", "Units scored"),
