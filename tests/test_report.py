@@ -7,6 +7,7 @@ import importlib
 import io
 import json
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -102,12 +103,14 @@ def test_unit_report_content(report_written, report_ev):
         "90% 名次区间",
         "各等级概率",
         "R1",  # the breach record that counted
+        "司法判决",
         "tax-credit",
         "得分恰好等于分界值时取较好的等级",
         report_ev.manifest["run_hash"],
     ):
         assert text in html, text
     assert "data:image/png;base64," in html
+    assert "无计入的失信记录" in (out / "units" / "CM.html").read_text("utf-8")
     # worst unit: veto fired and named
     worst = report_ev.scores.idxmin()
     assert "重大失信事件" in (out / "units" / f"{worst}.html").read_text("utf-8")
@@ -306,3 +309,44 @@ def test_core_imports_nothing_from_report_or_cli(module):
         elif isinstance(node, ast.Import):
             for a in node.names:
                 assert not a.name.startswith(("integrity_eval.report", "integrity_eval.cli"))
+
+
+# ------------------------------------------------------------------- fonts
+def test_font_resolver_order(tmp_path, monkeypatch):
+    from integrity_eval.report import fonts
+
+    default = fonts.resolve_font()
+    assert default.origin in ("system", "package") and default.path.is_file()
+    assert "CJK" in default.family
+    monkeypatch.setenv(fonts.FONT_ENV, str(default.path))
+    assert fonts.resolve_font().origin == "user"
+    monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "nope.ttf"))
+    with pytest.raises(ie.ValidationError, match="font"):
+        fonts.resolve_font()
+    assert fonts.resolve_font(default.path).origin == "user"
+
+
+def test_charts_draw_chinese_without_missing_glyphs():
+    from integrity_eval.report import figures, fonts
+
+    font = fonts.resolve_font()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Glyph.*")
+        png = figures.profile_chart(
+            ["政务诚信记录、共享与公开机制", "招商引资"],
+            [80.0, np.nan],
+            [60.0, 50.0],
+            [95.0, 90.0],
+            labels=("本单位", "中位数", "最高"),
+            font=font,
+        )
+    assert png.startswith(b"\x89PNG")
+    # the same text in a font without CJK glyphs does warn: the check above can fail
+    with pytest.warns(UserWarning, match="Glyph"):
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+            fig = Figure()
+            fig.add_subplot().set_title("招商引资")
+            fig.savefig(io.BytesIO(), format="png")

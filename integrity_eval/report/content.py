@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .text import describe_spec, tr
+from .text import RECORD_COLUMNS, RECORD_VALUES, describe_spec, tr
 
 __all__ = ["format_value", "history_of", "overall_content", "unit_content"]
 
@@ -450,11 +450,9 @@ def unit_content(
     out["n_units_raw"] = len(raw)
 
     # --- records
-    recs = None if records is None else records.get(code)
-    out["records"] = (
-        None if recs is None else recs.astype(object).where(recs.notna(), "").to_dict("records")
-    )
-    out["records_columns"] = [] if recs is None else [str(c) for c in recs.columns]
+    # (records given: every unit gets the section, "none counted" when it has none)
+    recs = None if records is None else records.get(code, pd.DataFrame())
+    out["records"] = None if recs is None else _record_rows(recs, lang)
 
     # --- trend
     trend = []
@@ -467,6 +465,17 @@ def unit_content(
     out["full_tree"] = False
     out["tree_note"] = tr("tree_note_unit", lang)
     return out
+
+
+def _record_rows(recs: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """Breach records with headers and codes in the report's language."""
+    i = 1 if lang == "en" else 0
+    cols = [str(c) for c in recs.columns]
+    head = [RECORD_COLUMNS.get(c, (c, c))[i] for c in cols]
+    rows = []
+    for rec in recs.astype(object).where(recs.notna(), "").itertuples(index=False):
+        rows.append([RECORD_VALUES.get(v, (v, v))[i] if isinstance(v, str) else v for v in rec])
+    return {"head": head, "rows": rows}
 
 
 def _sw_rows(table: pd.DataFrame, fw: Any, lang: str) -> list[dict[str, Any]]:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LABELS", "METHOD_NAMES", "STAGE_NAMES", "describe_spec", "tr"]
+__all__ = [
+    "LABELS",
+    "METHOD_NAMES",
+    "RECORD_COLUMNS",
+    "RECORD_VALUES",
+    "STAGE_NAMES",
+    "describe_spec",
+    "tr",
+]
 
 LABELS: dict[str, tuple[str, str]] = {
     "unit_report": ("政务诚信评价报告", "Government integrity evaluation report"),
@@ -160,6 +168,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "contents": ("目录", "Contents"),
     "dimension": ("维度", "Dimension"),
     "value_unit": ("{value} {unit}", "{value} {unit}"),
+}
+
+# Breach-record columns and codes (DESIGN §6b) as a reader sees them.
+RECORD_COLUMNS: dict[str, tuple[str, str]] = {
+    "record_id": ("记录编号", "Record"),
+    "decided": ("决定日期", "Decided"),
+    "source": ("来源", "Source"),
+    "category": ("失信类别", "Category"),
+    "severity": ("严重程度", "Severity"),
+    "weight": ("计入权重", "Weight"),
+}
+RECORD_VALUES: dict[str, tuple[str, str]] = {
+    "court": ("司法判决", "court judgment"),
+    "penalty": ("行政处罚", "administrative penalty"),
+    "discipline": ("纪律处分", "disciplinary sanction"),
+    "accountability": ("问责处理", "accountability decision"),
+    "audit": ("审计", "audit"),
+    "petition": ("信访", "petition"),
+    "other": ("其他", "other"),
+    "general": ("一般", "general"),
+    "serious": ("严重", "serious"),
 }
 
 STAGE_NAMES: dict[str, tuple[str, str]] = {
