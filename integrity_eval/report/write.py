@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..errors import Problem, ValidationError
 from ..io import atomic_output_dir, file_sha256
 from ..progress import progress
 from . import excel, figures
@@ -79,6 +80,7 @@ def write(
     manifest: Mapping[str, Any] | None = None,
     history: Any = None,
     font: str | Path | None = None,
+    units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
 ) -> Path:
@@ -90,8 +92,9 @@ def write(
     every cover; ``manifest`` is the run manifest to extend (default ``ev.manifest``);
     ``history``: a Panel or mapping period → Evaluation for trends and changes (None:
     built from ``ev.idata`` when it holds earlier periods); ``font``: a CJK font file
-    (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``pdf=False``
-    skips the PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
+    (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``units``: write
+    unit reports for these uCodes only (default: every unit); ``pdf=False`` skips the
+    PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
     with atomic_output_dir(out_dir) as tmp:
@@ -107,6 +110,7 @@ def write(
             manifest=manifest,
             history=history,
             font=font,
+            units=units,
             pdf=pdf,
             quiet=quiet,
         )
@@ -126,6 +130,7 @@ def write_into(
     manifest: Mapping[str, Any] | None = None,
     history: Any = None,
     font: str | Path | None = None,
+    units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
 ) -> None:
@@ -148,6 +153,17 @@ def write_into(
         "methodology": annex,
     }
     codes = [str(c) for c in ev.units.index]
+    if units is not None:
+        unknown = [u for u in units if str(u) not in codes]
+        if unknown:
+            raise ValidationError(
+                [
+                    Problem("评价中没有该单位 / no such unit in the evaluation", "units", row=u)
+                    for u in unknown
+                ],
+                title="无法写出单位报告 / cannot write unit reports",
+            )
+        codes = [str(u) for u in units]
     names = _file_names(codes)
     steps = 3 + len(codes)
     bar = progress(total=steps, desc=tr("unit_report", lang), unit="份", quiet=quiet)
