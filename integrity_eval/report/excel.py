@@ -1,11 +1,14 @@
-"""``results.xlsx``: every stage of an evaluation as plain values.
+"""``results.xlsx``: every number of an evaluation, formatted for assessors.
 
-A README sheet first (what each sheet holds, in Chinese then English, and a
-warning when the data are synthetic), then one sheet per stage dataset, the
-framework (COINr iMeta table), weights, scores and ranks, treated points,
-unscored units and the run manifest. Cells hold values only, never formulas:
-every cell goes through :func:`integrity_eval.io.excel_cell`, so text such as
-``=HYPERLINK(...)`` stays text. The file is written atomically.
+A README sheet first (what each sheet holds, in Chinese then English, the steps that
+ran, and a warning when the data are synthetic), then one sheet per stage dataset that
+differs from the previous stage, the framework (COINr iMeta table), weights, scores and
+ranks, ratings, grade probabilities and uncertainty (when given), treated points,
+unscored units and the run manifest. Sheet names are Chinese (English with
+``lang="en"``); data sheets carry names above codes, frozen headers and filters.
+Cells hold values only, never formulas: every cell goes through
+:func:`integrity_eval.io.excel_cell`, so text such as ``=HYPERLINK(...)`` stays text.
+The file is written atomically.
 """
 
 from __future__ import annotations

@@ -110,27 +110,27 @@ def profile_chart(
             median, y, marker="D", s=22, color="white", edgecolor="black", zorder=3, label=labels[1]
         )
         ax.scatter(best, y, marker="|", s=160, linewidths=2, color=RED, zorder=3, label=labels[2])
-        span = float(np.nanmax(np.r_[np.abs(u), 1.0]))
+        # values in a column right of the plot, clear of bars and markers
         for yi, v in zip(y, u, strict=True):
-            if not np.isfinite(v):
-                continue
-            inside = v > 0.2 * span  # inside the bar's end, clear of the markers
             ax.text(
-                v - 0.01 * span if inside else v + 0.01 * span,
+                1.01,
                 yi,
-                f"{v:.1f}",
+                f"{v:.1f}" if np.isfinite(v) else "—",
+                transform=ax.get_yaxis_transform(),
                 va="center",
-                ha="right" if inside else "left",
+                ha="left",
                 fontsize=6.5,
-                color="white" if inside else "black",
-                zorder=4,
             )
         ax.set_yticks(y, [_wrap(s, 16) for s in names], fontsize=7)
         top = np.nanmax(np.r_[u, np.asarray(best, float), 1.0])
         ax.set_xlim(
-            min(0.0, float(np.nanmin(np.r_[u, np.asarray(median, float), 0.0]))), top * 1.12
+            min(0.0, float(np.nanmin(np.r_[u, np.asarray(median, float), 0.0]))), top * 1.03
         )
+        handles, texts = ax.get_legend_handles_labels()
+        order = [texts.index(t) for t in labels]
         ax.legend(
+            [handles[i] for i in order],
+            list(labels),
             loc="upper center",
             bbox_to_anchor=(0.5, -0.04 if n > 6 else -0.12),
             ncol=3,

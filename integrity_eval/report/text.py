@@ -154,7 +154,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "点为名义名次，横线为蒙特卡洛 90% 名次区间。",
         "Dots: nominal rank; lines: Monte Carlo 90% rank interval.",
     ),
-    "scores_chart_note": ("各单位综合得分。", "Each unit's score."),
+    "scores_chart": ("各单位综合得分", "Scores"),
+    "scores_chart_note": (
+        "各单位综合得分（本次未做不确定性分析，无名次区间）。",
+        "Each unit's score (no uncertainty analysis in this run, so no rank intervals).",
+    ),
     "grade_dist": ("等级分布", "Grade distribution"),
     "count": ("单位数", "Units"),
     "heatmap": ("各维度得分热力图", "Dimension scores"),
