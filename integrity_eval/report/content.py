@@ -407,7 +407,8 @@ def unit_content(
                 if np.isfinite(v) and np.isfinite(pv):
                     d = float(v) - float(pv)
                     kind = node.unit.split(" / ", 1)[0]
-                    change = (f"{100 * d:+.1f} pt" if kind == "比率" else f"{d:+.3g}") if d else "0"
+                    points = tr("points", lang, d=100 * d)
+                    change = (points if kind == "比率" else f"{d:+.3g}") if d else "0"
                 if prev_ranks is not None and code in prev_ranks.index and np.isfinite(rank):
                     pr = prev_ranks.at[code, c]
                     if np.isfinite(pr):

@@ -76,6 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "normalised": ("标准化得分", "Normalised score"),
     "change": ("较上期", "Change vs last period"),
     "no_previous": ("无上期数据", "no previous period"),
+    "points": ("{d:+.1f} 个百分点", "{d:+.1f} pt"),
     "rank_up": ("升{n}位", "up {n}"),
     "rank_down": ("降{n}位", "down {n}"),
     "rank_same": ("名次不变", "rank unchanged"),
