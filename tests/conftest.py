@@ -148,7 +148,13 @@ def report_extras(report_ev):
 @pytest.fixture(scope="session")
 def report_written(report_ev, report_extras, tmp_path_factory):
     out = tmp_path_factory.mktemp("rep") / "run"
-    manifest = {**report_ev.manifest, "synthetic": True, "run_id": "test-run"}
+    manifest = {
+        **report_ev.manifest,
+        "synthetic": True,
+        "run_id": "test-run",
+        # an absolute path as an older CLI wrote it: the writer keeps only the file name
+        "input_files": [{"role": "data", "path": str(ROOT / "data.csv"), "sha256": "0" * 64}],
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ie.report.write(

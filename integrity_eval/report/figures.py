@@ -88,6 +88,10 @@ def _wrap(label: str, width: int) -> str:
     return label[:half] + "\n" + label[half:]
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" for ch in text)
+
+
 def profile_chart(
     names: Sequence[str],
     unit: Sequence[float],
@@ -100,8 +104,10 @@ def profile_chart(
     """Horizontal bars of the unit's score per dimension, with the median (diamond) and
     the best unit (tick) of every dimension; missing scores leave an empty row."""
     n = len(names)
+    wrapped = [_wrap(s, 16 if _is_cjk(s) else 34) for s in names]
+    row = 0.62 if any("\n" in s for s in wrapped) else 0.55
     with _style(font):
-        fig = _figure(17, 1.2 + 0.55 * n)
+        fig = _figure(17, 1.2 + row * n)
         ax = fig.add_subplot()
         y = np.arange(n)[::-1]
         u = np.asarray(unit, dtype=float)
@@ -121,7 +127,7 @@ def profile_chart(
                 ha="left",
                 fontsize=6.5,
             )
-        ax.set_yticks(y, [_wrap(s, 16) for s in names], fontsize=7)
+        ax.set_yticks(y, wrapped, fontsize=7)
         top = np.nanmax(np.r_[u, np.asarray(best, float), 1.0])
         ax.set_xlim(
             min(0.0, float(np.nanmin(np.r_[u, np.asarray(median, float), 0.0]))), top * 1.03
@@ -212,7 +218,7 @@ def ranking_chart(
             for yi, v in zip(y, s, strict=True):
                 ax.text(v, yi, f" {v:.1f}", va="center", fontsize=7)
             ax.set_xlim(min(0.0, float(np.nanmin(s))), float(np.nanmax(s)) * 1.1)
-        ax.set_yticks(y, [_wrap(s, 12) for s in names], fontsize=7)
+        ax.set_yticks(y, [_wrap(s, 12 if _is_cjk(s) else 24) for s in names], fontsize=7)
         ax.set_xlabel(xlabel)
         return _png(fig)
 
@@ -253,14 +259,18 @@ def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
         rotate = nc > 8
         ax.set_xticks(
             range(nc),
-            [_wrap(str(c), 6) for c in data.columns],
+            [_wrap(str(c), 6 if _is_cjk(str(c)) else 12) for c in data.columns],
             fontsize=6.5,
             rotation=45 if rotate else 0,
             ha="left" if rotate else "center",
             rotation_mode="anchor",
         )
         ax.xaxis.tick_top()
-        ax.set_yticks(range(nr), [_wrap(str(i), 16) for i in data.index], fontsize=6.5)
+        ax.set_yticks(
+            range(nr),
+            [_wrap(str(i), 16 if _is_cjk(str(i)) else 34) for i in data.index],
+            fontsize=6.5,
+        )
         lo, hi = img.get_clim()
         for (i, j), v in np.ndenumerate(values):
             dark = np.isfinite(v) and hi > lo and not 0.12 < (v - lo) / (hi - lo) < 0.88
