@@ -10,6 +10,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import openpyxl
@@ -350,3 +351,29 @@ def test_charts_draw_chinese_without_missing_glyphs():
             fig = Figure()
             fig.add_subplot().set_title("招商引资")
             fig.savefig(io.BytesIO(), format="png")
+
+
+def test_status_labels_use_intake_columns_when_present():
+    """``ev.unscored`` may carry ``label`` or ``n_reported``/``n_indicators`` (issue on
+    intake); without them the reason is shown."""
+    from integrity_eval.report.tables import status_labels
+
+    units = pd.DataFrame(index=pd.Index(["A", "B", "C", "D"], name="uCode"))
+    unscored = pd.DataFrame(
+        {
+            "reason": ["screened out", "screened out", "no data"],
+            "n_reported": [3, np.nan, np.nan],
+            "n_indicators": [12, 12, np.nan],
+            "label": [
+                None,
+                "不予评级：仅报送 1 / 12 项指标 / not rated: 1 of 12 indicators reported",
+                None,
+            ],
+        },
+        index=pd.Index(["A", "B", "C"], name="uCode"),
+    )
+    out = status_labels(SimpleNamespace(units=units, unscored=unscored))
+    assert out["A"] == "不予评级：仅报送 3 / 12 项指标 / not rated: 3 of 12 indicators reported"
+    assert out["B"].startswith("不予评级：仅报送 1 / 12")
+    assert out["C"] == "不予评级 / not rated: no data"
+    assert out["D"] == "已评分 / rated"

@@ -21,8 +21,8 @@ __all__ = [
 ]
 
 LABELS: dict[str, tuple[str, str]] = {
-    "unit_report": ("政务诚信评价报告", "Government integrity evaluation report"),
-    "overall_report": ("政务诚信评价总报告", "Government integrity evaluation: overall report"),
+    "unit_report": ("单位评价报告", "Evaluation report"),
+    "overall_report": ("评价总报告", "Overall evaluation report"),
     "synthetic": ("合成数据", "Synthetic data"),
     "synthetic_note": (
         "本报告基于合成（模拟）数据，仅用于演示和测试，不代表任何真实地区或部门的表现。",
