@@ -36,7 +36,7 @@ from .text import tr
 
 __all__ = ["safe_filename", "write", "write_into"]
 
-FONT_FILE = "NotoSansCJKsc-subset.otf"
+FONT_FILE = "ReportCJK-subset.otf"
 _RESERVED = {
     "CON",
     "PRN",
@@ -197,7 +197,7 @@ def write_into(
         fonts = folder / "fonts"
         fonts.mkdir()
         _subset_font(resolved.path, fonts / FONT_FILE, "".join(html.values()))
-        _copy_licence(fonts)
+        _write_licence(fonts, resolved)
         (folder / "units").mkdir()
         for key, text in html.items():
             target = folder / f"{key}.html"
@@ -334,9 +334,18 @@ def _subset_font(source: Path, target: Path, text: str) -> None:
     font.save(str(target))
 
 
-def _copy_licence(fonts: Path) -> None:
+def _write_licence(fonts: Path, font: Any) -> None:
+    """The licence of the font subset shipped with the HTML reports: the SIL Open Font
+    License of Noto Sans CJK, or a note that the user supplied the font."""
     from importlib import metadata
 
+    if font.origin == "user":
+        (fonts / "FONT.txt").write_text(
+            f"字体由用户提供 / font supplied by the user: {font.family} ({font.path.name}); "
+            "its licence must allow embedding and redistribution of subsets.\n",
+            encoding="utf-8",
+        )
+        return
     text = None
     try:
         dist = metadata.distribution("noto-cjk-sans-otc")
