@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean system-deps test-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# WeasyPrint (PDF reports) needs Pango; install Debian's packages only when missing.
+system-deps:
+	@ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' || \
+	  (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0)
+
+# The browser check of the HTML reports (tests/test_report_browser.py) uses Debian's chromium.
+test-tools:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) || \
+	  echo "chromium 无法安装，浏览器检查将跳过 / chromium cannot be installed: the browser check will be skipped"
+
+demo: $(STAMP) system-deps
 	$(BIN)/integrity-eval run
 
-test: $(STAMP)
+test: $(STAMP) system-deps test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider

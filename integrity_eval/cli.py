@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import io as _io
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -35,8 +34,10 @@ __all__ = ["DEFAULT_DATASET", "main", "run_id"]
 DEFAULT_DATASET = "shanghai-districts"
 PROG = "integrity-eval"
 DRAWS_NOTE = (
-    "记录在运行记录中；不确定性分析（蒙特卡洛）将在后续版本提供 / recorded in the manifest; "
-    "uncertainty analysis (Monte Carlo) arrives in a later version"
+    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
+    "list, else COINr's defaults (weights ±25 %%, "
+    "normalisation and aggregation alternatives)"
 )
 
 SYNTHETIC_NOTE = (
@@ -110,10 +111,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="计算评价并写出报告 / evaluate and write reports",
         description=(
             "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、results.xlsx、"
-            f"manifest.json）。不带参数时评价内置数据集 {DEFAULT_DATASET}（合成数据）的最新一年。"
-            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, "
-            f"manifest.json). Without options: the bundled dataset {DEFAULT_DATASET} "
-            "(synthetic), latest year."
+            "总报告 report.html/.pdf、各单位报告 units/、manifest.json）。不带参数时评价内置数据集 "
+            f"{DEFAULT_DATASET}（合成数据）的最新一年。"
+            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, the overall "
+            f"report report.html/.pdf, one report per unit in units/, manifest.json). Without "
+            f"options: the bundled dataset {DEFAULT_DATASET} (synthetic), latest year."
         ),
     )
     run.add_argument(
@@ -136,7 +138,29 @@ def _build_parser() -> argparse.ArgumentParser:
         help="输出目录，结果写入 DIR/<run-id>/ / output folder; results go to DIR/<run-id>/ "
         "(default: reports)",
     )
-    run.add_argument("--lang", choices=("zh", "en"), default="zh", help="名称语言 / names language")
+    run.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
+    )
+    run.add_argument(
+        "--agency",
+        metavar="NAME",
+        default=None,
+        help="报告封面上的评价机构名称（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ evaluating agency "
+        "named on every report cover (default: $INTEGRITY_EVAL_AGENCY)",
+    )
+    run.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="只写 HTML 报告，不生成 PDF（更快）/ HTML reports only, no PDFs (faster)",
+    )
+    run.add_argument(
+        "--rating",
+        metavar="R",
+        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
+        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
+        "stars-5) or a YAML file "
+        "(default: the framework's rating block, if any)",
+    )
     run.add_argument(
         "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
     )
@@ -230,7 +254,6 @@ def _non_negative(text: str) -> int:
 # ================================================================ commands
 def _cmd_run(args: argparse.Namespace) -> int:
     from .build import build
-    from .io import atomic_output_dir
     from .progress import progress
 
     # a bar on a terminal only; closed (and erased) before any error message is printed
@@ -241,16 +264,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         steps.update()
         steps.set_description("计算评价 / building")
         ev = build(inputs.framework, inputs.idata, inputs.spec, seed=args.seed, time=inputs.time)
+        extras = _rate_and_draw(ev, args)
         steps.update()
 
         manifest = _run_manifest(ev, inputs, args)
+        manifest.update(extras.pop("manifest"))
         out_root = Path(args.out)
         rid = run_id(manifest) + ("-synthetic" if manifest.get("synthetic") else "")
         final = _unique(out_root / rid)
         manifest["run_id"] = final.name
         steps.set_description("写出结果 / writing outputs")
-        with atomic_output_dir(final) as tmp:
-            _write_outputs(ev, tmp, manifest, args)
+        _write_outputs(ev, final, manifest, args, extras)
         steps.update()
     finally:
         steps.close()
@@ -288,12 +312,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _check_build(inputs: _Inputs, args: argparse.Namespace) -> str:
     """Run every check of ``run``'s build (``ie.check``: iData against the framework, then
-    every stage up to aggregation); raise what it finds naming the files, else a note."""
+    every stage up to aggregation) and of the framework's rating block; raise what it finds
+    naming the files, else a note."""
     from dataclasses import replace
 
     from .build import build, check
+    from .rating import resolve
 
     problems = check(inputs.framework, inputs.idata, inputs.spec)
+    try:  # the framework's rating block, as run reads it
+        resolve(None, inputs.framework)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
     if problems:
         files = {"spec": str(args.spec) if args.spec else "spec", "iData": str(args.data)}
         raise ValidationError(
@@ -428,10 +458,10 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             inp.framework = fw_user
         inp.dataset = ds
         inp.idata = ds.idata
-        inp.files.append({"role": "dataset", "name": ds.name, "path": str(ds.path)})
+        inp.files.append({"role": "dataset", "name": ds.name})
         for f in sorted(Path(ds.path).iterdir()):
             if f.is_file() and not f.name.startswith("."):
-                inp.files.append({"role": "dataset file", "path": str(f), "sha256": file_sha256(f)})
+                inp.files.append({"role": "dataset file", "path": f.name, "sha256": file_sha256(f)})
     else:
         if fw_arg is None:
             fw_arg = datasets.load(DEFAULT_DATASET).framework.name
@@ -443,13 +473,13 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             ref = resources.files("integrity_eval") / "frameworks" / f"{fw_arg}.yaml"
             with resources.as_file(ref) as p:
                 inp.files.append(
-                    {"role": "framework", "name": fw_arg, "path": str(p), "sha256": file_sha256(p)}
+                    {"role": "framework", "name": fw_arg, "path": p.name, "sha256": file_sha256(p)}
                 )
         else:
             inp.files.append(
                 {
                     "role": "framework",
-                    "path": str(Path(fw_arg).resolve()),
+                    "path": Path(fw_arg).name,
                     "sha256": file_sha256(fw_arg),
                 }
             )
@@ -458,9 +488,7 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
     if data is not None:
         try:
             inp.idata = read_idata(data, fw, sheet=args.sheet)
-            inp.files.append(
-                {"role": "data", "path": str(Path(data).resolve()), "sha256": file_sha256(data)}
-            )
+            inp.files.append({"role": "data", "path": Path(data).name, "sha256": file_sha256(data)})
             inp.synthetic_origin = datasets.synthetic_origin(data)
             _report_units(inp.idata)
         except ValidationError as exc:
@@ -471,7 +499,7 @@ def _load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> _Inputs:
             inp.files.append(
                 {
                     "role": "spec",
-                    "path": str(Path(args.spec).resolve()),
+                    "path": Path(args.spec).name,
                     "sha256": file_sha256(args.spec),
                 }
             )
@@ -623,46 +651,66 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             "created": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": [PROG, *args.argv],
             "input_files": inputs.files,
-            "dataset": None
-            if ds is None
-            else {"name": ds.name, "synthetic": bool(ds.synthetic), "path": str(ds.path)},
+            "dataset": None if ds is None else {"name": ds.name, "synthetic": bool(ds.synthetic)},
             "synthetic": inputs.synthetic,
             "synthetic_origin": inputs.synthetic_origin,
             "unit_codes": _unit_code_notes(inputs.idata),
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,
-            "draws_note": DRAWS_NOTE,
         }
     )
     return manifest
 
 
-def _write_outputs(ev: Any, folder: Path, manifest: dict[str, Any], args: Any) -> None:
-    from .io import csv_safe, file_sha256
-    from .report import league_table, write_results
+def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Ratings (``--rating`` or the framework's block) and the Monte Carlo analysis
+    (``--draws``) of ``ev``: the keyword arguments of :func:`integrity_eval.report.write`,
+    plus what the manifest records under ``"manifest"``."""
+    from . import rating, uncertainty
 
-    table = league_table(ev, lang=args.lang)
-    for col in ("uCode", "uName"):
-        table[col] = table[col].map(csv_safe).astype(object)
-    (folder / "league_table.csv").write_bytes(
-        table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    )
-    outputs = [{"file": "league_table.csv"}, {"file": "results.xlsx"}]
-    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
-    write_results(
+    scheme = rating.resolve(args.rating, ev.framework)
+    raw = ev.get_dset("Raw")
+    out: dict[str, Any] = {"manifest": {"rating": None if scheme is None else scheme.to_dict()}}
+    if scheme is not None:
+        out["rated"] = rating.rate(ev, scheme, lang=args.lang)
+    if args.draws:
+        inputs = uncertainty.default_inputs(ev)
+        out["manifest"]["uncertainty"] = {"draws": args.draws, "seed": args.seed, "inputs": inputs}
+        if not inputs:
+            _note(
+                args,
+                "积分制总分没有可变的方法选择，不做不确定性分析 / a points total has no "
+                "methodological choices to vary: no uncertainty analysis",
+            )
+            return out
+        ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
+        out["ua"] = ua
+        if scheme is not None:
+            out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=raw)
+    return out
+
+
+def _write_outputs(
+    ev: Any, final: Path, manifest: dict[str, Any], args: Any, extras: dict[str, Any]
+) -> None:
+    """Every output of the run, written by :func:`integrity_eval.report.write` (atomic)."""
+    import os
+
+    from . import report
+
+    agency = args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
+    manifest["agency"] = agency
+    report.write(
         ev,
-        folder / "results.xlsx",
+        final,
         lang=args.lang,
-        synthetic=manifest["synthetic"],
+        agency=agency,
         manifest=manifest,
+        pdf=not args.no_pdf,
+        quiet=args.quiet,
+        **extras,
     )
-    for entry in outputs:
-        f = folder / entry["file"]
-        entry.update({"bytes": f.stat().st_size, "sha256": file_sha256(f)})
-    manifest["outputs"] = [*outputs, {"file": "manifest.json"}]
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
-    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
 
 
 def _jsonable(value: Any) -> Any:

@@ -12,7 +12,6 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -237,8 +236,8 @@ class Evaluation:
 
 
 class EvaluationSummary:
-    """What :meth:`Evaluation.summary` returns: text when printed, HTML in Jupyter,
-    and an Excel workbook through :meth:`to_excel`."""
+    """What :meth:`Evaluation.summary` returns: text when printed, HTML in Jupyter.
+    Files (the Excel workbook, reports) are written by :mod:`integrity_eval.report`."""
 
     def __init__(self, ev: Evaluation, top: int = 10):
         self.ev = ev
@@ -293,12 +292,6 @@ class EvaluationSummary:
         return "\n".join(lines)
 
     __repr__ = __str__
-
-    def to_excel(self, path: str | Path, *, lang: str = "zh") -> Path:
-        """The Excel view: the full results workbook (README, every stage, weights…)."""
-        from .report.excel import write_results
-
-        return write_results(self.ev, path, lang=lang)
 
     def _repr_html_(self) -> str:
         facts, table = self._parts()

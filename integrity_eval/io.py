@@ -1039,6 +1039,7 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
     created = _make_parents(final.parent)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700: readable as the umask allows
     except BaseException:
         _remove_empty(created)
         raise
@@ -1070,6 +1071,7 @@ def atomic_write_path(final: str | Path, *, overwrite: bool = False) -> Iterator
     created = _make_parents(final.parent)
     fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600: readable as the umask allows
     tmp = Path(name)
     try:
         yield tmp
@@ -1139,6 +1141,12 @@ def _publish(tmp: Path, final: Path, *, overwrite: bool) -> None:
         os.replace(tmp, final)
         return
     tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _make_parents(folder: Path) -> list[Path]:

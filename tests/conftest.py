@@ -1,13 +1,16 @@
-"""Shared fixtures: the bundled ASEM example and COINr's reference outputs."""
+"""Shared fixtures: the bundled ASEM example, COINr's reference outputs, a written report."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 import integrity_eval as ie
+from integrity_eval import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 COINR_REF = ROOT / "tests" / "reference" / "coinr"
@@ -55,3 +58,111 @@ def asem_ev(asem_fw, asem_idata) -> ie.Evaluation:
 
 def coinr_ref(name: str, **kw) -> pd.DataFrame:
     return pd.read_csv(COINR_REF / f"{name}.csv", **kw)
+
+
+# ------------------------------------------------------------------ reports
+UNITS = ["BS", "CM", "CN", "FX"]
+BANDS = [("A", 90.0), ("B", 70.0), ("C", 40.0), ("D", None)]
+
+
+def _grade(score: float) -> str:
+    """Grade by the edge rule of docs/rating.md (a score equal to an edge gets the better grade)."""
+    for label, edge in BANDS:
+        if edge is None or score >= edge:
+            return label
+    raise AssertionError
+
+
+@pytest.fixture(scope="session")
+def report_ev():
+    """Four Shanghai districts (synthetic), two years; one district named like an attack."""
+    ds = datasets.load("shanghai-districts", panel=True)
+    idata = ds.idata[ds.idata["uCode"].isin(UNITS) & ds.idata["Time"].isin([2023, 2024])].copy()
+    idata.loc[idata["uCode"] == "CN", "uName"] = "<script>alert(1)</script>长宁区"
+    # with four units two indicators happen to be constant: vary them so min-max applies
+    idata.loc[idata["uCode"] == "BS", "D05_debt_arrears"] = 1
+    idata.loc[idata["uCode"] == "BS", "S2_plan_adopted"] = 0
+    idata.loc[idata["uCode"] == "BS", "S5_agency_cooperation"] = 0
+    ev = ie.build(ds.framework, idata, None, seed=0, time=2024)
+    return ev
+
+
+@pytest.fixture(scope="session")
+def report_extras(report_ev):
+    """Hand-made rating, uncertainty, grade-probability and record results in the
+    interfaces of issues 8 and 9 (duck-typed)."""
+    scores = report_ev.scores
+    grades = [_grade(s) for s in scores]
+    table = pd.DataFrame(
+        {
+            "score": scores,
+            "grade_by_score": grades,
+            "grade": grades,
+            "veto": "",
+        },
+        index=scores.index,
+    )
+    worst = scores.idxmin()
+    table.loc[worst, "grade"] = "D"
+    table.loc[worst, "veto"] = "重大失信事件"
+    rated = SimpleNamespace(table=table, scheme=SimpleNamespace(bands=BANDS, name="tax-credit"))
+    ranks = report_ev.ranks
+    frame = pd.DataFrame(
+        {
+            "nominal_score": scores,
+            "nominal_rank": ranks,
+            "median_rank": ranks.astype(float),
+            "rank_q05": (ranks - 1).clip(lower=1),
+            "rank_q95": (ranks + 1).clip(upper=len(ranks)),
+            "score_q05": scores - 3,
+            "score_median": scores,
+            "score_q95": scores + 3,
+        }
+    )
+    ua = SimpleNamespace(
+        to_frame=lambda: frame,
+        n=200,
+        inputs=[{"path": "weights", "noise": 0.25}, {"path": "aggregate__method"}],
+        rank_shift=0.8,
+    )
+    probs = pd.DataFrame({g: 0.0 for g, _ in BANDS}, index=scores.index)
+    for u, g in zip(scores.index, grades, strict=True):
+        probs.loc[u, g] = 0.7
+        probs.loc[u, "D" if g != "D" else "C"] = 0.3
+    probs["borderline"] = True
+    records = {
+        "BS": pd.DataFrame(
+            {
+                "record_id": ["R1"],
+                "decided": ["2024-03-01"],
+                "source": ["court"],
+                "category": [7],
+                "severity": ["serious"],
+                "weight": [1.0],
+            }
+        )
+    }
+    return {"rated": rated, "ua": ua, "grade_probs": probs, "records": records}
+
+
+@pytest.fixture(scope="session")
+def report_written(report_ev, report_extras, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "run"
+    manifest = {
+        **report_ev.manifest,
+        "synthetic": True,
+        "run_id": "test-run",
+        # an absolute path as an older CLI wrote it: the writer keeps only the file name
+        "input_files": [{"role": "data", "path": str(ROOT / "data.csv"), "sha256": "0" * 64}],
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ie.report.write(
+            report_ev,
+            out,
+            agency="某信用服务有限公司",
+            manifest=manifest,
+            quiet=True,
+            **report_extras,
+        )
+    return out, [str(w.message) for w in caught]

@@ -84,7 +84,8 @@ def _run(files, capsys, *extra: str) -> tuple[int, str, str]:
         "--out",
         files["out"],
         "--quiet",
-        *extra,
+        *(extra if "--pdf" not in extra else [e for e in extra if e != "--pdf"]),
+        *([] if "--pdf" in extra else ["--no-pdf"]),
     )
 
 
@@ -95,21 +96,30 @@ def _only_run_dir(out: Path) -> Path:
 
 # ------------------------------------------------------------------ success
 def test_run_writes_outputs(files, capsys):
-    code, out, err = _run(files, capsys, "--seed", "7", "--draws", "100")
+    code, out, err = _run(files, capsys, "--seed", "7", "--draws", "100", "--pdf")
     assert code == 0, err
     assert err == ""  # --quiet: no progress
     run_dir = _only_run_dir(files["out"])
     assert RUN_ID.match(run_dir.name)
     assert str(run_dir) in out
     assert sorted(p.name for p in run_dir.iterdir()) == [
+        "fonts",
         "league_table.csv",
         "manifest.json",
+        "report.html",
+        "report.pdf",
         "results.xlsx",
+        "units",
     ]
+    assert {p.name for p in (run_dir / "units").iterdir()} == {
+        f"{r[0]}.{ext}" for r in ROWS for ext in ("html", "pdf")
+    }
     raw = (run_dir / "league_table.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM so Excel shows Chinese
     table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
-    assert list(table.columns) == ["uCode", "uName", "score", "rank", "D1", "D2"]
+    assert list(table.columns[:4]) == ["uCode", "uName", "score", "rank"]
+    assert [c.split(" ")[0] for c in table.columns[4:6]] == ["D1", "D2"]
+    assert table.columns[-1] == "status"
     assert table["rank"].tolist() == sorted(table["rank"].tolist())
     assert table["rank"].iloc[0] == 1 and set(table["uCode"]) == {r[0] for r in ROWS}
 
@@ -121,18 +131,18 @@ def test_run_writes_outputs(files, capsys):
     by_role = {f["role"]: f for f in manifest["input_files"]}
     assert by_role["data"]["sha256"] == file_sha256(files["data"])
     assert by_role["framework"]["sha256"] == file_sha256(files["fw"])
-    assert Path(by_role["data"]["path"]) == files["data"].resolve()
+    assert by_role["data"]["path"] == files["data"].name  # no absolute path in outputs
     assert manifest["command"][:2] == ["integrity-eval", "run"]
     outputs = {o["file"]: o for o in manifest["outputs"]}
-    assert set(outputs) == {"league_table.csv", "results.xlsx", "manifest.json"}
+    assert {"league_table.csv", "results.xlsx", "manifest.json", "report.pdf"} <= set(outputs)
     assert outputs["results.xlsx"]["sha256"] == file_sha256(run_dir / "results.xlsx")
     assert manifest["synthetic"] is False
 
     wb = openpyxl.load_workbook(run_dir / "results.xlsx")
-    assert wb.sheetnames[0] == "README"
-    for name in ("Raw", "Aggregated", "Framework", "Weights", "Scores", "Unscored", "Manifest"):
+    assert wb.sheetnames[0] == "说明"
+    for name in ("原始数据", "聚合", "指标体系", "权重", "得分排名", "未评分单位", "运行记录"):
         assert name in wb.sheetnames
-    readme = " ".join(str(c.value) for row in wb["README"].iter_rows() for c in row if c.value)
+    readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert "合成" not in readme  # real (user) data: no synthetic notice
 
 
@@ -146,7 +156,15 @@ def test_run_twice_same_second_gets_distinct_folders(files, capsys):
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(files, capsys):
     code, out, err = _cli(
-        capsys, "run", "--framework", files["fw"], "--data", files["data"], "--out", files["out"]
+        capsys,
+        "run",
+        "--framework",
+        files["fw"],
+        "--data",
+        files["data"],
+        "--out",
+        files["out"],
+        "--no-pdf",
     )
     assert code == 0
     assert err == ""  # a log holds the result and the problems only (bars: test_cli_outputs)
@@ -201,8 +219,8 @@ def test_filled_template_with_merged_cells_and_odd_values(files, capsys, tmp_pat
     assert code == 0, err
     assert _snapshot(files["in"]) == before
     wb = openpyxl.load_workbook(_only_run_dir(files["out"]) / "results.xlsx")
-    raw = {r[0]: r for r in wb["Raw"].iter_rows(min_row=2, values_only=True)}
-    head = [c.value for c in wb["Raw"][1]]
+    raw = {r[0]: r for r in wb["原始数据"].iter_rows(min_row=3, values_only=True)}
+    head = [c.value for c in wb["原始数据"][2]]
     at = {name: head.index(name) for name in head}
     assert raw["310101"][at["kept"]] == pytest.approx(0.12)
     assert raw["310104"][at["hotline"]] is None
@@ -438,6 +456,7 @@ def test_console_script_subprocess(files, tmp_path):
             "--out",
             files["out"],
             "--quiet",
+            "--no-pdf",
         ],
         capture_output=True,
         text=True,
@@ -456,7 +475,7 @@ def test_failure_while_writing_leaves_nothing(files, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk trouble")
 
-    monkeypatch.setattr(report, "write_results", broken)
+    monkeypatch.setattr(report.excel, "write_results", broken)
     before = _snapshot(files["in"])
     with pytest.raises(RuntimeError, match="disk trouble"):
         _run(files, capsys)
@@ -530,10 +549,11 @@ def test_template_out_must_be_xlsx(files, capsys):
     assert not (files["in"] / "t.csv").exists()
 
 
-def test_help_mentions_draws_later(capsys):
+def test_help_explains_draws_and_rating(capsys):
     code, out, _ = _cli(capsys, "run", "--help")
     assert code == 0
-    assert "--draws" in out and "later version" in out and "后续版本" in out
+    assert "--draws" in out and "±25 %" in out and "±25%" in out  # argparse's %% escaped
+    assert "--rating" in out and "tax-credit" in out
 
 
 # ----------------------------------------------------------- other commands
@@ -574,7 +594,7 @@ def test_validate_ok_line(files, capsys):
 # --------------------------------------------------------- bundled dataset
 def test_run_without_options(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, err = _cli(capsys, "run", "--quiet")
+    code, out, err = _cli(capsys, "run", "--quiet", "--no-pdf")
     assert code == 0, err
     (run_dir,) = list((tmp_path / "reports").iterdir())
     assert RUN_ID.match(run_dir.name)
@@ -588,15 +608,19 @@ def test_run_without_options(capsys, tmp_path, monkeypatch):
         assert manifest["time"] == max(ds.idata["Time"].tolist())
     table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig")
     dims = ds.framework.children[ds.framework.root]
-    assert list(table.columns) == ["uCode", "uName", "score", "rank", *dims]
+    assert list(table.columns[:4]) == ["uCode", "uName", "score", "rank"]
+    assert [c.split(" ")[0] for c in table.columns[4 : 4 + len(dims)]] == dims
+    assert ("data" in table.columns) is bool(ds.synthetic)
     wb = openpyxl.load_workbook(run_dir / "results.xlsx")
-    readme = " ".join(str(c.value) for row in wb["README"].iter_rows() for c in row if c.value)
+    readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert ("SYNTHETIC" in readme) is bool(ds.synthetic)
 
 
 def test_run_default_dataset_with_framework_option(capsys, tmp_path, files):
     name = datasets.load(DEFAULT_DATASET).framework.name
-    code, _, err = _cli(capsys, "run", "--framework", name, "--out", files["out"], "--quiet")
+    code, _, err = _cli(
+        capsys, "run", "--framework", name, "--out", files["out"], "--quiet", "--no-pdf"
+    )
     assert code == 0, err
     code, _, err = _cli(capsys, "run", "--framework", files["fw"], "--out", files["out"])
     assert code == 2 and "--data" in err
@@ -607,7 +631,7 @@ def test_run_default_dataset_earlier_year(capsys, tmp_path):
     periods = datasets.load(DEFAULT_DATASET, panel=True).periods
     assert len(periods) > 1
     out = tmp_path / "out"
-    code, _, err = _cli(capsys, "run", "--time", periods[0], "--out", out, "--quiet")
+    code, _, err = _cli(capsys, "run", "--time", periods[0], "--out", out, "--quiet", "--no-pdf")
     assert code == 0, err
     (run_dir,) = list(out.iterdir())
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
@@ -620,7 +644,7 @@ def test_run_default_dataset_earlier_year(capsys, tmp_path):
 def test_run_default_dataset_to_out(capsys, tmp_path):
     out = tmp_path / "existing"
     out.mkdir()
-    code, _, err = _cli(capsys, "run", "--out", out, "--quiet", "--lang", "en")
+    code, _, err = _cli(capsys, "run", "--out", out, "--quiet", "--lang", "en", "--no-pdf")
     assert code == 0, err
     (run_dir,) = list(out.iterdir())
     assert (run_dir / "results.xlsx").exists()

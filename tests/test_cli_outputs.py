@@ -94,14 +94,14 @@ def test_outputs_follow_the_umask(capsys, tmp_path, mask, file_mode, dir_mode):
             capsys, "template", "--framework", "shanghai-2018", "--out", tmp_path / "t.xlsx"
         )
         assert code == 0, err
-        code, _, err = _cli(capsys, "run", "--out", tmp_path / "reports", "--quiet")
+        code, _, err = _cli(capsys, "run", "--out", tmp_path / "reports", "--quiet", "--no-pdf")
         assert code == 0, err
     assert _mode(tmp_path / "t.xlsx") == file_mode
     (run,) = (tmp_path / "reports").iterdir()
     assert _mode(tmp_path / "reports") == dir_mode
     assert _mode(run) == dir_mode
-    for f in run.iterdir():
-        assert _mode(f) == file_mode, f.name
+    for f in run.rglob("*"):  # units/ and fonts/ are folders
+        assert _mode(f) == (dir_mode if f.is_dir() else file_mode), f.name
 
 
 # ----------------------------------------------------------- progress bars on a terminal only
@@ -141,7 +141,7 @@ def _on_a_clean_line(text: str, message: str) -> bool:
 
 
 def test_bar_shown_on_a_terminal_and_erased_before_an_error(tmp_path):
-    code, err = _run_on_terminal(["run", "--out", "reports"], tmp_path)
+    code, err = _run_on_terminal(["run", "--no-pdf", "--out", "reports"], tmp_path)
     assert code == 0
     assert "读取输入 / reading inputs" in err  # the bar was drawn
     code, err = _run_on_terminal(["run", "--data", "missing.csv", "--out", "reports"], tmp_path)
@@ -153,14 +153,19 @@ def test_bar_shown_on_a_terminal_and_erased_before_an_error(tmp_path):
 
 
 def test_tqdm_disable_hides_the_bar_on_a_terminal(tmp_path):
-    code, err = _run_on_terminal(["run", "--out", "reports"], tmp_path, TQDM_DISABLE="1")
+    code, err = _run_on_terminal(
+        ["run", "--no-pdf", "--out", "reports"], tmp_path, TQDM_DISABLE="1"
+    )
     assert code == 0
     assert not any(mark in err for mark in BAR_MARKS), err
 
 
 def test_log_holds_only_result_and_problems(tmp_path):
     ok = subprocess.run(
-        [str(EXE), "run", "--out", "reports"], cwd=tmp_path, capture_output=True, text=True
+        [str(EXE), "run", "--no-pdf", "--out", "reports"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0
     assert ok.stderr == ""
@@ -179,7 +184,7 @@ def test_log_holds_only_result_and_problems(tmp_path):
 
 # -------------------------------------------------------- synthetic data stay labelled
 def _synthetic_run(capsys, data: Path, out: Path) -> tuple[str, dict]:
-    code, stdout, err = _cli(capsys, "run", "--data", data, "--out", out, "--quiet")
+    code, stdout, err = _cli(capsys, "run", "--data", data, "--out", out, "--quiet", "--no-pdf")
     assert code == 0, err
     (run,) = out.iterdir()
     assert run.name.endswith("-synthetic")
@@ -209,7 +214,9 @@ def test_real_data_are_not_labelled_synthetic(capsys, tmp_path):
     data = tmp_path / "districts.csv"
     text = SH_DATA.read_text(encoding="utf-8").replace(",0.", ",0.0", 1)  # not the bundled bytes
     data.write_text(text, encoding="utf-8")
-    code, out, err = _cli(capsys, "run", "--data", data, "--out", tmp_path / "o", "--quiet")
+    code, out, err = _cli(
+        capsys, "run", "--data", data, "--out", tmp_path / "o", "--quiet", "--no-pdf"
+    )
     assert code == 0, err
     (run,) = (tmp_path / "o").iterdir()
     assert not run.name.endswith("-synthetic") and SYNTHETIC_NOTE not in out

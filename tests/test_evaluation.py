@@ -25,12 +25,12 @@ def test_skipped_stage_dataset_is_the_previous_one(asem_ev):
     assert "treat" not in ev.spec and "treat" in asem_ev.spec
 
 
-def test_summary_text_html_and_excel(asem_ev, tmp_path):
+def test_summary_text_html_and_excel_view(asem_ev, tmp_path):
     text = str(asem_ev.summary())
     assert "CHE" in text and "winsorise" in text
     html = asem_ev.summary()._repr_html_()
     assert "<table" in html and "Switzerland" in html
-    path = asem_ev.summary().to_excel(tmp_path / "summary.xlsx")
+    path = ie.report.write_results(asem_ev, tmp_path / "summary.xlsx", lang="en")
     assert "Scores" in openpyxl.load_workbook(path).sheetnames
 
 

@@ -247,6 +247,7 @@ def test_spec_weight_zero_through_the_cli(tmp_path, capsys):
     assert main(["run", *argv, "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
     (run_dir,) = out.iterdir()
     table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
-    d1 = table.set_index("uCode")["D1"]
+    (col,) = [c for c in table.columns if c.split(" ")[0] == "D1"]  # "D1 <name>" header
+    d1 = table.set_index("uCode")[col]
     expected = {"310101": 20.0, "310104": 77.5, "310105": 68.75, "310106": 50.0, "310107": 36.25}
     assert d1.to_dict() == pytest.approx(expected)

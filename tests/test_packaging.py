@@ -26,6 +26,10 @@ def test_environment_yml_matches_pyproject():
     pyproject = dict(_parse(s) for s in wanted)
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = dict(_parse(s) for s in env["dependencies"] if isinstance(s, str) and s not in ("pip",))
+    # packages that conda-forge lacks are listed under `pip:` with the same bound
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):
+            conda.update(_parse(s) for s in entry.get("pip", []) if not s.startswith("-"))
     conda.pop("python")
     assert conda == pyproject
     assert all(bound for bound in pyproject.values()), "every dependency needs a lower bound"

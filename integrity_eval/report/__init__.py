@@ -1,6 +1,26 @@
-"""Reports: league tables, the results workbook (and, later, HTML/PDF reports)."""
+"""Everything a person reads: league table, results workbook, HTML/PDF reports (docs/reports.md).
 
+``write(ev, out_dir, ...)`` writes the whole deliverable of a run; the pieces are
+``league_table`` / ``league_csv`` (tables), ``write_results`` (Excel),
+``unit_content`` / ``overall_content`` (what each report says, as data),
+``resolve_font`` (the CJK font of charts and PDFs) and ``safe_filename``.
+"""
+
+from .content import history_of, overall_content, unit_content
 from .excel import write_results
-from .tables import dimension_codes, league_table
+from .fonts import resolve_font
+from .tables import dimension_codes, league_csv, league_table
+from .write import safe_filename, write
 
-__all__ = ["dimension_codes", "league_table", "write_results"]
+__all__ = [
+    "dimension_codes",
+    "history_of",
+    "league_csv",
+    "league_table",
+    "overall_content",
+    "resolve_font",
+    "safe_filename",
+    "unit_content",
+    "write",
+    "write_results",
+]

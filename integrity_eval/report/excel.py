@@ -1,11 +1,14 @@
-"""``results.xlsx``: every stage of an evaluation as plain values.
+"""``results.xlsx``: every number of an evaluation, formatted for assessors.
 
-A README sheet first (what each sheet holds, in Chinese then English, and a
-warning when the data are synthetic), then one sheet per stage dataset, the
-framework (COINr iMeta table), weights, scores and ranks, treated points,
-unscored units and the run manifest. Cells hold values only, never formulas:
-every cell goes through :func:`integrity_eval.io.excel_cell`, so text such as
-``=HYPERLINK(...)`` stays text. The file is written atomically.
+A README sheet first (what each sheet holds, in Chinese then English, the steps that
+ran, and a warning when the data are synthetic), then one sheet per stage dataset that
+differs from the previous stage, the framework (COINr iMeta table), weights, scores and
+ranks, ratings, grade probabilities and uncertainty (when given), treated points,
+unscored units and the run manifest. Sheet names are Chinese (English with
+``lang="en"``); data sheets carry names above codes, frozen headers and filters.
+Cells hold values only, never formulas: every cell goes through
+:func:`integrity_eval.io.excel_cell`, so text such as ``=HYPERLINK(...)`` stays text.
+The file is written atomically.
 """
 
 from __future__ import annotations
@@ -16,16 +19,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
+from openpyxl.styles import Font
 
 from .._version import __version__
 from ..io import atomic_write_path, excel_cell
-from .tables import dimension_codes, league_table
+from .tables import CSV_DECIMALS, dimension_codes, league_table, status_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
 
-__all__ = ["DSET_TEXT", "SYNTHETIC_NOTICE", "write_results"]
+__all__ = ["DSET_TEXT", "SHEET_NAMES", "SYNTHETIC_NOTICE", "sheet_name", "write_results"]
 
 # Stage datasets in pipeline order, with what each holds (zh, en).
 DSET_TEXT: dict[str, tuple[str, str]] = {
@@ -56,6 +61,48 @@ SYNTHETIC_NOTICE = (
 )
 
 
+# Sheet names (zh, en); the English names are those of earlier versions.
+SHEET_NAMES: dict[str, tuple[str, str]] = {
+    "README": ("说明", "README"),
+    "Raw": ("原始数据", "Raw"),
+    "Denominated": ("分母化", "Denominated"),
+    "Imputed": ("插补", "Imputed"),
+    "Screened": ("筛选", "Screened"),
+    "Treated": ("异常值处理", "Treated"),
+    "Normalised": ("标准化", "Normalised"),
+    "Aggregated": ("聚合", "Aggregated"),
+    "Framework": ("指标体系", "Framework"),
+    "Weights": ("权重", "Weights"),
+    "Scores": ("得分排名", "Scores"),
+    "Ratings": ("评级", "Ratings"),
+    "GradeProbs": ("等级概率", "GradeProbs"),
+    "Uncertainty": ("不确定性", "Uncertainty"),
+    "TreatedPoints": ("异常值处理点", "TreatedPoints"),
+    "TreatDetails": ("异常值处理明细", "TreatDetails"),
+    "ScreenSummary": ("筛选明细", "ScreenSummary"),
+    "Unscored": ("未评分单位", "Unscored"),
+    "Manifest": ("运行记录", "Manifest"),
+}
+NUMBER_FORMAT = "0.00##"
+INTEGER_FORMAT = "0"
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """The sheet called ``key`` in ``lang`` (Chinese by default)."""
+    zh, en = SHEET_NAMES[key]
+    return en if lang == "en" else zh
+
+
+def _frame_rows(df: pd.DataFrame) -> Iterable[Sequence[Any]]:
+    return df.astype(object).where(df.notna(), None).itertuples(index=False, name=None)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return a.shape == b.shape and np.array_equal(
+        a.to_numpy(dtype=float), b.to_numpy(dtype=float), equal_nan=True
+    )
+
+
 def write_results(
     ev: Evaluation,
     path: str | Path,
@@ -63,13 +110,22 @@ def write_results(
     lang: Literal["zh", "en"] = "zh",
     synthetic: bool | None = None,
     manifest: Mapping[str, Any] | None = None,
+    rated: Any = None,
+    ua: Any = None,
+    grade_probs: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``results.xlsx`` for ``ev`` to ``path`` (atomically); returns the path.
 
     ``synthetic``: whether the data are synthetic (default: ``ev.manifest``'s
     ``synthetic`` flag, if any); the README then says so. ``manifest``: the run
     manifest to show in the Manifest sheet (default ``ev.manifest``). ``lang`` picks
-    the language of unit and indicator names; explanations are Chinese then English.
+    the sheet names (Chinese, or English with ``"en"``) and the language of unit and
+    indicator names; explanations are Chinese then English. ``rated``, ``ua``,
+    ``grade_probs``: rating, uncertainty and grade-probability results add a sheet each.
+
+    Stage sheets have two header rows (names, then codes), frozen, with filters; a
+    stage whose dataset equals the previous one (the stage did not run or changed
+    nothing) has no sheet of its own: the README says which stages ran.
     """
     from openpyxl import Workbook
 
@@ -79,28 +135,39 @@ def write_results(
         synthetic = bool(manifest.get("synthetic"))
     fw = ev.framework
     names = _unit_names(ev, lang)
+    # (key, zh, en, header rows, data rows, number of key columns)
+    sheets: list[tuple[str, str, str, list[list[str]], Iterable[Sequence[Any]]]] = []
+    stage_notes: list[tuple[str, str, str]] = []
 
-    sheets: list[tuple[str, str, str, list[str], Iterable[Sequence[Any]]]] = []
-
-    for name in (
-        "Raw",
-        "Denominated",
-        "Imputed",
-        "Screened",
-        "Treated",
-        "Normalised",
-        "Aggregated",
-    ):
+    previous = None
+    for name in DSET_TEXT:
         if name not in _dset_names(ev):
             continue
         df = ev.get_dset(name)
         zh, en = DSET_TEXT[name]
-        cols = ["uCode", "uName", *map(str, df.columns)]
+        if previous is not None and _same(df, previous[1]):
+            prev = sheet_name(previous[0], lang)
+            stage_notes.append(
+                (
+                    sheet_name(name, lang),
+                    f"与“{prev}”相同（该步骤未运行或未改变数据），不单列工作表",
+                    f"same as '{prev}' (step not run or changed nothing): no sheet of its own",
+                )
+            )
+            continue
+        previous = (name, df)
+        codes = [str(c) for c in df.columns]
+        header_names = [
+            "单位名称" if lang == "zh" else "Unit",
+            "",
+            *(fw[c].name(lang) if c in fw else c for c in codes),
+        ]
+        cols = ["uCode", "uName", *codes]
         rows = (
             [str(u), names.get(str(u)), *vals]
             for u, vals in zip(df.index, df.to_numpy(dtype=float).tolist(), strict=True)
         )
-        sheets.append((name, zh, en, cols, rows))
+        sheets.append((name, zh, en, [header_names, cols], rows))
 
     imeta = fw.to_imeta()
     sheets.append(
@@ -108,47 +175,99 @@ def write_results(
             "Framework",
             "评价框架（COINr iMeta 表）：层级、指标代码、名称、方向、权重、单位、上级节点等",
             "Framework (COINr iMeta table): level, code, names, direction, weight, unit, parent…",
-            list(map(str, imeta.columns)),
-            imeta.astype(object).where(imeta.notna(), None).itertuples(index=False, name=None),
+            [list(map(str, imeta.columns))],
+            _frame_rows(imeta),
         )
     )
 
     eff = ev.effective_weights
     nominal = ev.weights
-    w_rows = []
-    for node in fw.nodes:
-        w_rows.append(
-            [
-                node.code,
-                node.name(lang),
-                node.level,
-                node.parent,
-                _num(nominal.get(node.code)) if node.parent is not None else None,
-                _num(eff.get(node.code)),
-            ]
-        )
+    w_rows = [
+        [
+            node.code,
+            node.name(lang),
+            node.level,
+            node.parent,
+            _num(nominal.get(node.code)) if node.parent is not None else None,
+            _num(eff.get(node.code)),
+        ]
+        for node in fw.nodes
+    ]
     sheets.append(
         (
             "Weights",
             "权重：名义权重（同一上级下的相对权重）和有效权重（在总分中的实际权重）",
             "Weights: nominal (relative, within the parent) and effective (share in the index)",
-            ["iCode", "iName", "Level", "Parent", "Weight", "EffectiveWeight"],
+            [["iCode", "iName", "Level", "Parent", "Weight", "EffectiveWeight"]],
             w_rows,
         )
     )
 
-    table = league_table(ev, lang=lang)
-    dims = ", ".join(dimension_codes(ev))
+    table = league_table(ev, lang=lang, rated=rated, ua=ua)
+    dims = dimension_codes(ev)
+    head = [
+        *(
+            ["单位代码", "单位名称", "综合得分", "名次"]
+            if lang == "zh"
+            else ["Unit code", "Unit", "Score", "Rank"]
+        ),
+        *(fw[c].name(lang) for c in dims),
+        *([""] * (len(table.columns) - 4 - len(dims))),
+    ]
     sheets.append(
         (
             "Scores",
-            f"得分与排名：总分、名次（1 = 最好，并列取最小名次）及各维度得分（{dims}）",
+            f"得分与排名：总分、名次（1 = 最好，并列取最小名次）及各维度得分（{', '.join(dims)}）；"
+            "未评分单位在最后，状态列说明原因",
             f"Scores and ranks: index score, rank (1 = best, ties share the lowest rank) and "
-            f"each dimension's score ({dims})",
-            list(table.columns),
-            table.astype(object).where(table.notna(), None).itertuples(index=False, name=None),
+            f"each dimension's score ({', '.join(dims)}); units not rated come last, with why",
+            [head, list(table.columns)],
+            _frame_rows(table),
         )
     )
+    if rated is not None:
+        rt = rated.table.reset_index()
+        scheme = getattr(rated, "scheme", None)
+        bands = (
+            "; ".join(f"{b[0]} ≥ {b[1]:g}" if b[1] is not None else f"{b[0]}" for b in scheme.bands)
+            if scheme is not None
+            else ""
+        )
+        sheets.append(
+            (
+                "Ratings",
+                f"评级：按得分的等级、直接判级规则后的最终等级（{bands}；得分等于分界值取较好等级）",
+                f"Ratings: grade by score, final grade after veto rules ({bands}; a score equal "
+                "to an edge gets the better grade)",
+                [list(map(str, rt.columns))],
+                _frame_rows(rt),
+            )
+        )
+    if grade_probs is not None:
+        gp = grade_probs.reset_index()
+        sheets.append(
+            (
+                "GradeProbs",
+                "等级概率：蒙特卡洛模拟中各单位落入各等级的比例；borderline = 90% 得分区间跨越等级",
+                "Grade probabilities from the Monte Carlo draws; borderline = the 90% score "
+                "interval spans more than one grade",
+                [list(map(str, gp.columns))],
+                _frame_rows(gp),
+            )
+        )
+    if ua is not None:
+        uf = ua.to_frame().reset_index()
+        sheets.append(
+            (
+                "Uncertainty",
+                f"不确定性分析：蒙特卡洛 {getattr(ua, 'n', '')} 次的名次与得分分位数"
+                "（5%、中位数、95%）",
+                f"Uncertainty: rank and score quantiles (5%, median, 95%) over "
+                f"{getattr(ua, 'n', '')} Monte Carlo draws",
+                [list(map(str, uf.columns))],
+                _frame_rows(uf),
+            )
+        )
 
     tp = ev.treated_points
     tp_rows = []
@@ -163,12 +282,12 @@ def write_results(
             "异常值处理点：被缩尾（winhi 上端、winlo 下端）或对数变换（log）的单元格；为空表示没有",
             "Treated points: cells winsorised (winhi high, winlo low) or log-transformed (log); "
             "empty when none",
-            ["uCode", "uName", "iCode", "Treatment"],
+            [["uCode", "uName", "iCode", "Treatment"]],
             tp_rows,
         )
     )
 
-    for attr, sheet, zh, en in (
+    for attr, key, zh, en in (
         (
             "treat_details",
             "TreatDetails",
@@ -185,25 +304,22 @@ def write_results(
         extra = getattr(ev, attr, None)
         if isinstance(extra, pd.DataFrame) and len(extra):
             df = extra.reset_index()
-            sheets.append(
-                (
-                    sheet,
-                    zh,
-                    en,
-                    list(map(str, df.columns)),
-                    df.astype(object).where(df.notna(), None).itertuples(index=False, name=None),
-                )
-            )
+            sheets.append((key, zh, en, [list(map(str, df.columns))], _frame_rows(df)))
 
     uns = ev.unscored
-    u_rows = [[str(u), names.get(str(u)), r] for u, r in uns["reason"].items()] if len(uns) else []
+    status = status_labels(ev)
+    u_rows = (
+        [[str(u), names.get(str(u)), r, status.get(str(u))] for u, r in uns["reason"].items()]
+        if len(uns)
+        else []
+    )
     sheets.append(
         (
             "Unscored",
             "未评分单位及原因（如数据不足被筛除）；为空表示所有单位均有得分",
             "Units without a score and why (e.g. screened out for missing data); empty when "
             "every unit is scored",
-            ["uCode", "uName", "Reason"],
+            [["uCode", "uName", "Reason", "Status"]],
             u_rows,
         )
     )
@@ -214,25 +330,46 @@ def write_results(
             "运行记录：软件版本、随机种子、框架与参数的哈希、输入文件哈希等，用于复现",
             "Run manifest: software version, seed, framework/spec/input hashes, for "
             "reproducing the run",
-            ["Key", "Value"],
+            [["Key", "Value"]],
             list(_flatten(manifest)),
         )
     )
 
     wb = Workbook(write_only=True)
-    readme = wb.create_sheet("README")
-    _write_readme(readme, ev, sheets, synthetic, manifest)
-    for name, _zh, _en, cols, rows in sheets:
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "C2" if cols[:2] == ["uCode", "uName"] else "A2"
-        for j, col in enumerate(cols):
-            ws.column_dimensions[_letter(j)].width = max(10, min(40, len(str(col)) + 4))
-        ws.append([excel_cell(ws, c) for c in cols])
+    readme = wb.create_sheet(sheet_name("README", lang))
+    _write_readme(readme, ev, sheets, stage_notes, synthetic, manifest, lang)
+    for key, _zh, _en, headers, rows in sheets:
+        ws = wb.create_sheet(sheet_name(key, lang))
+        cols = headers[-1]
+        n_head = len(headers)
+        keyed = cols[:2] == ["uCode", "uName"]
+        ws.freeze_panes = f"{'C' if keyed else 'A'}{n_head + 1}"
+        for j in range(len(cols)):
+            widest = max(len(str(h[j])) if j < len(h) else 0 for h in headers)
+            ws.column_dimensions[_letter(j)].width = max(10, min(40, widest * 1.6 + 2))
+        n_rows = 0
+        bold = Font(bold=True)
+        for h in headers:
+            cells = [excel_cell(ws, c) for c in h]
+            for c in cells:
+                c.font = bold
+            ws.append(cells)
         for row in rows:
-            ws.append([excel_cell(ws, v) for v in row])
+            ws.append([_number_cell(ws, v) for v in row])
+            n_rows += 1
+        ws.auto_filter.ref = f"A{n_head}:{_letter(max(len(cols) - 1, 0))}{n_head + n_rows}"
     with atomic_write_path(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def _number_cell(ws: Any, value: Any) -> Any:
+    cell = excel_cell(ws, value)
+    if isinstance(cell.value, float):
+        cell.number_format = NUMBER_FORMAT
+    elif isinstance(cell.value, int) and not isinstance(cell.value, bool):
+        cell.number_format = INTEGER_FORMAT
+    return cell
 
 
 # ------------------------------------------------------------------ helpers
@@ -291,11 +428,12 @@ def _letter(j: int) -> str:
 def _write_readme(
     ws: Any,
     ev: Evaluation,
-    sheets: list[tuple[str, str, str, list[str], Any]],
+    sheets: list[tuple[str, str, str, list[list[str]], Any]],
+    stage_notes: list[tuple[str, str, str]],
     synthetic: bool,
     manifest: Mapping[str, Any],
+    lang: str,
 ) -> None:
-    from openpyxl.styles import Font
 
     fw = ev.framework
     ws.column_dimensions["A"].width = 18
@@ -336,6 +474,21 @@ def _write_readme(
         row(*f)
     row()
     row("工作表 / Sheet", "内容", "Contents", bold=True)
-    row("README", "本页：各工作表说明", "This sheet: what each sheet holds")
-    for name, zh, en, _cols, _rows in sheets:
-        row(name, zh, en)
+    row(sheet_name("README", lang), "本页：各工作表说明", "This sheet: what each sheet holds")
+    for key, zh, en, _cols, _rows in sheets:
+        row(sheet_name(key, lang), zh, en)
+    ran = [
+        s
+        for s in ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
+        if s in ev.spec
+    ]
+    row()
+    row("运行的步骤 / Steps run", "、".join(ran) or "—", ", ".join(ran) or "—", bold=True)
+    for note in stage_notes:
+        row(*note)
+    row(
+        "排名表 / league_table.csv",
+        f"league_table.csv 中得分保留 {CSV_DECIMALS} 位小数，便于阅读；完整精度见本工作簿",
+        f"league_table.csv rounds scores to {CSV_DECIMALS} decimals for reading; full "
+        "precision is in this workbook",
+    )

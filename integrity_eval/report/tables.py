@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+from ..io import csv_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
 
-__all__ = ["dimension_codes", "league_table"]
+__all__ = ["CSV_DECIMALS", "dimension_codes", "league_csv", "league_table", "status_labels"]
+
+# league_table.csv is rounded for reading; results.xlsx keeps full precision.
+CSV_DECIMALS = 2
+STATUS_RATED = "已评分 / rated"
 
 
 def dimension_codes(ev: Evaluation) -> list[str]:
@@ -18,13 +24,45 @@ def dimension_codes(ev: Evaluation) -> list[str]:
     return list(fw.children[fw.root])
 
 
-def league_table(ev: Evaluation, *, lang: Literal["zh", "en"] = "zh") -> pd.DataFrame:
+def status_labels(ev: Evaluation) -> pd.Series:
+    """Bilingual status of every unit: "已评分 / rated", or the not-rated label of
+    ``ev.unscored`` (its ``label`` column when present, else built from
+    ``n_reported``/``n_indicators``, else "不予评级 / not rated" with the reason)."""
+    out = pd.Series(STATUS_RATED, index=ev.units.index.astype(str), dtype=object)
+    uns = ev.unscored
+    for code, row in uns.iterrows():
+        label = row.get("label")
+        if not isinstance(label, str) or not label:
+            n_rep, n_ind = row.get("n_reported"), row.get("n_indicators")
+            if n_rep is not None and n_ind is not None and pd.notna(n_rep):
+                label = (
+                    f"不予评级：仅报送 {int(n_rep)} / {int(n_ind)} 项指标 / not rated: "
+                    f"{int(n_rep)} of {int(n_ind)} indicators reported"
+                )
+            else:
+                label = f"不予评级 / not rated: {row['reason']}"
+        out[str(code)] = label
+    return out
+
+
+def league_table(
+    ev: Evaluation,
+    *,
+    lang: Literal["zh", "en"] = "zh",
+    rated: Any = None,
+    ua: Any = None,
+) -> pd.DataFrame:
     """The league table: ``uCode, uName, score, rank``, then one column per dimension.
 
     Dimension columns are named by their codes and hold the aggregated scores. Every
     unit of the evaluated period appears; units without a score (screened out, no
     data) come last with empty score and rank. Sorted by rank, ties by ``uCode``.
     ``lang="en"`` uses the units' ``uName_en`` column when there is one.
+
+    With ``rated`` (a rating result: ``rated.table`` by uCode) the columns ``grade``,
+    ``veto`` (and ``stars`` when the scheme has them) follow; with ``ua`` (an
+    uncertainty result: ``ua.to_frame()`` by uCode) ``rank_q05``, ``rank_q95`` (the
+    90 % rank interval) follow. ``status`` comes last: rated, or why not.
     """
     units = ev.units
     codes = [str(c) for c in units.index]
@@ -41,5 +79,48 @@ def league_table(ev: Evaluation, *, lang: Literal["zh", "en"] = "zh") -> pd.Data
     agg = ev.get_dset("Aggregated").reindex(units.index)
     for code in dims:
         out[code] = agg[code].astype(float).to_numpy()
+    if rated is not None:
+        t = rated.table.reindex(units.index)
+        out["grade"] = t["grade"].astype(object).where(t["grade"].notna(), None).to_numpy()
+        if "stars" in t.columns:
+            out["stars"] = t["stars"].astype("Int64").to_numpy()
+        out["veto"] = t["veto"].astype(object).where(t["veto"].notna(), None).to_numpy()
+    if ua is not None:
+        f = ua.to_frame().reindex(units.index)
+        out["rank_q05"] = f["rank_q05"].round().astype("Int64").to_numpy()
+        out["rank_q95"] = f["rank_q95"].round().astype("Int64").to_numpy()
+    out["status"] = status_labels(ev).reindex(codes).to_numpy()
     out = out.sort_values(["rank", "uCode"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
+
+
+def league_csv(
+    ev: Evaluation,
+    *,
+    lang: Literal["zh", "en"] = "zh",
+    rated: Any = None,
+    ua: Any = None,
+    synthetic: bool = False,
+) -> bytes:
+    """``league_table.csv`` for reading (UTF-8 with BOM, CRLF, Excel-friendly).
+
+    Columns: ``uCode, uName, score, rank`` (these four names are fixed), one column per
+    dimension headed "code name" (e.g. ``MECH 工作机制``), then grade/stars/veto and the
+    rank interval when present, ``status``, and ``data`` = "合成数据 / synthetic" on
+    every row when the data are synthetic. Scores are rounded to ``CSV_DECIMALS``
+    decimals (full precision stays in ``results.xlsx``); units that are not rated have
+    an empty score and rank and say why in ``status``. Text that a spreadsheet would
+    evaluate gets a leading apostrophe.
+    """
+    table = league_table(ev, lang=lang, rated=rated, ua=ua)
+    fw = ev.framework
+    dims = dimension_codes(ev)
+    table[["score", *dims]] = table[["score", *dims]].round(CSV_DECIMALS)
+    table = table.rename(columns={c: f"{c} {fw[c].name(lang)}" for c in dims})
+    if synthetic:
+        table["data"] = "合成数据 / synthetic"
+    for col in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = table[col].map(csv_safe).astype(object)
+    text = table.to_csv(index=False, lineterminator="\r\n", float_format=f"%.{CSV_DECIMALS}f")
+    return text.encode("utf-8-sig")

@@ -1,0 +1,362 @@
+"""``ie.report.write``: the whole deliverable of a run in one folder (docs/reports.md).
+
+::
+
+    <out_dir>/league_table.csv   rounded league table (bilingual headers, status column)
+    <out_dir>/results.xlsx       every number at full precision, formatted for assessors
+    <out_dir>/report.html|.pdf   the overall report
+    <out_dir>/units/<uCode>.html|.pdf   one report per unit
+    <out_dir>/fonts/             the CJK font subset the HTML reports use, with its licence
+    <out_dir>/manifest.json      what produced it: versions, hashes of inputs and outputs
+
+The folder is written under a temporary name and renamed when complete, so a run
+that fails leaves nothing behind. No file holds an absolute path of the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, ValidationError
+from ..io import atomic_output_dir, file_sha256
+from ..progress import progress
+from . import excel, figures
+from .content import history_of, methodology, overall_content, unit_content
+from .fonts import resolve_font
+from .render import render_html, render_pdf
+from .tables import league_csv
+from .text import tr
+
+__all__ = ["safe_filename", "write", "write_into"]
+
+FONT_FILE = "ReportCJK-subset.otf"
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(10)),
+    *(f"LPT{i}" for i in range(10)),
+}
+_UNSAFE = re.compile(r"[^\w.-]", re.UNICODE)
+
+
+def safe_filename(code: str) -> str:
+    """A file name for unit ``code`` that stays inside its folder on every system.
+
+    Path separators and other characters outside letters, digits, ``_ . -`` become
+    ``_``; leading dots are replaced (no ``..``, no hidden files); Windows device names
+    (CON, NUL, COM1, …) get a leading ``_``; long names are cut. Whenever the name had
+    to change, the first 8 hex digits of the code's SHA-1 are appended, so two codes
+    never share a file.
+    """
+    text = str(code)
+    name = _UNSAFE.sub("_", text).strip()
+    name = re.sub(r"^\.+", lambda m: "_" * len(m.group()), name)[:80] or "_"
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    if name != text:
+        name += "-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return name
+
+
+def write(
+    ev: Any,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    rated: Any = None,
+    ua: Any = None,
+    grade_probs: pd.DataFrame | None = None,
+    records: Mapping[str, pd.DataFrame] | None = None,
+    agency: str | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    history: Any = None,
+    font: str | Path | None = None,
+    units: Sequence[str] | None = None,
+    pdf: bool = True,
+    quiet: bool = False,
+) -> Path:
+    """Write every output of a run (docs/outputs.md) for ``ev`` into the new folder ``out_dir``.
+
+    ``rated``, ``ua``, ``grade_probs`` and ``records`` are the optional rating,
+    uncertainty, grade-probability and breach-record results (see
+    :mod:`integrity_eval.report.content`); ``agency`` names the evaluating agency on
+    every cover; ``manifest`` is the run manifest to extend (default ``ev.manifest``);
+    ``history``: a Panel or mapping period → Evaluation for trends and changes (None:
+    built from ``ev.idata`` when it holds earlier periods); ``font``: a CJK font file
+    (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``units``: write
+    unit reports for these uCodes only (default: every unit); ``pdf=False`` skips the
+    PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    with atomic_output_dir(out_dir) as tmp:
+        write_into(
+            ev,
+            tmp,
+            lang=lang,
+            rated=rated,
+            ua=ua,
+            grade_probs=grade_probs,
+            records=records,
+            agency=agency,
+            manifest=manifest,
+            history=history,
+            font=font,
+            units=units,
+            pdf=pdf,
+            quiet=quiet,
+        )
+    return out_dir
+
+
+def write_into(
+    ev: Any,
+    folder: Path,
+    *,
+    lang: str = "zh",
+    rated: Any = None,
+    ua: Any = None,
+    grade_probs: pd.DataFrame | None = None,
+    records: Mapping[str, pd.DataFrame] | None = None,
+    agency: str | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    history: Any = None,
+    font: str | Path | None = None,
+    units: Sequence[str] | None = None,
+    pdf: bool = True,
+    quiet: bool = False,
+) -> None:
+    """:func:`write` into an existing, empty folder (no atomic rename: the caller's job)."""
+    folder = Path(folder)
+    manifest = strip_paths(dict(ev.manifest if manifest is None else manifest))
+    synthetic = bool(manifest.get("synthetic"))
+    resolved = resolve_font(font)
+    hist = history_of(ev, history)
+    annex = methodology(ev, lang=lang, rated=rated, ua=ua)
+    common = {
+        "lang": lang,
+        "rated": rated,
+        "ua": ua,
+        "grade_probs": grade_probs,
+        "agency": agency,
+        "manifest": manifest,
+        "history": hist,
+        "synthetic": synthetic,
+        "methodology": annex,
+    }
+    codes = [str(c) for c in ev.units.index]
+    if units is not None:
+        unknown = [u for u in units if str(u) not in codes]
+        if unknown:
+            raise ValidationError(
+                [
+                    Problem("评价中没有该单位 / no such unit in the evaluation", "units", row=u)
+                    for u in unknown
+                ],
+                title="无法写出单位报告 / cannot write unit reports",
+            )
+        codes = [str(u) for u in units]
+    names = _file_names(codes)
+    steps = 3 + len(codes)
+    bar = progress(total=steps, desc=tr("unit_report", lang), unit="份", quiet=quiet)
+    try:
+        (folder / "league_table.csv").write_bytes(
+            league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
+        )
+        bar.update()
+        excel.write_results(
+            ev,
+            folder / "results.xlsx",
+            lang=lang,
+            synthetic=synthetic,
+            manifest=manifest,
+            rated=rated,
+            ua=ua,
+            grade_probs=grade_probs,
+        )
+        bar.update()
+
+        pages: dict[str, str] = {}
+        overall = overall_content(ev, **{k: v for k, v in common.items()})
+        _overall_charts(overall, resolved, lang)
+        pages["report"] = ("overall.html.j2", overall, "fonts/" + FONT_FILE)
+        for code in codes:
+            ctx = unit_content(ev, code, records=records, **common)
+            _unit_charts(ctx, resolved, lang)
+            pages[f"units/{names[code]}"] = ("unit.html.j2", ctx, "../fonts/" + FONT_FILE)
+        html = {key: render_html(tpl, ctx, font_url=url) for key, (tpl, ctx, url) in pages.items()}
+
+        fonts = folder / "fonts"
+        fonts.mkdir()
+        _subset_font(resolved.path, fonts / FONT_FILE, "".join(html.values()))
+        _write_licence(fonts, resolved)
+        (folder / "units").mkdir()
+        for key, text in html.items():
+            target = folder / f"{key}.html"
+            target.write_text(text, encoding="utf-8")
+            if pdf:
+                render_pdf(text, target.with_suffix(".pdf"), base=target.parent, roots=[fonts])
+            bar.update()
+    finally:
+        bar.close()
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    manifest["outputs"] = [
+        {
+            "file": p.relative_to(folder).as_posix(),
+            "bytes": p.stat().st_size,
+            "sha256": file_sha256(p),
+        }
+        for p in files
+    ] + [{"file": "manifest.json"}]
+    manifest["units_files"] = {c: f"units/{names[c]}" for c in codes if names[c] != c}
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
+    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------ helpers
+def _file_names(codes: list[str]) -> dict[str, str]:
+    """Safe, distinct file names, also on case-insensitive file systems."""
+    names = {c: safe_filename(c) for c in codes}
+    seen: dict[str, int] = {}
+    for n in names.values():
+        seen[n.lower()] = seen.get(n.lower(), 0) + 1
+    for c, n in names.items():
+        if seen[n.lower()] > 1 and not n.endswith(hashlib.sha1(c.encode()).hexdigest()[:8]):
+            names[c] = n + "-" + hashlib.sha1(c.encode("utf-8")).hexdigest()[:8]
+    return names
+
+
+_ABS = re.compile(r"^(/|[A-Za-z]:[\\/]|\\\\)")
+
+
+def strip_paths(value: Any) -> Any:
+    """The manifest with every absolute path replaced by its file name."""
+    if isinstance(value, Mapping):
+        return {k: strip_paths(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strip_paths(v) for v in value]
+    if isinstance(value, str) and _ABS.match(value):
+        return re.split(r"[\\/]", value.rstrip("\\/"))[-1]
+    return value
+
+
+def _overall_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
+    rows = ctx["ranking"]
+    names = [r["name"] for r in rows]
+    if ctx["has_ua"]:
+        lo = [r["interval"][0] if r["interval"] else r["rank"] for r in rows]
+        hi = [r["interval"][1] if r["interval"] else r["rank"] for r in rows]
+        svg = figures.ranking_chart(
+            names,
+            [r["score_value"] for r in rows],
+            lo,
+            hi,
+            [r["rank"] for r in rows],
+            xlabel=tr("rank", lang),
+            font=font,
+        )
+    else:
+        svg = figures.ranking_chart(
+            names, [r["score_value"] for r in rows], xlabel=tr("score", lang), font=font
+        )
+    ctx["ranking_img"] = figures.data_uri(svg)
+    counts = ctx.get("grade_counts")
+    ctx["grade_img"] = (
+        figures.data_uri(figures.grade_chart(counts, ylabel=tr("count", lang), font=font))
+        if counts is not None
+        else None
+    )
+    hm = ctx.get("heatmap")
+    ctx["heatmap_img"] = (
+        figures.data_uri(figures.heatmap(hm, font=font)) if hm is not None and len(hm) else None
+    )
+
+
+def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
+    prof = ctx.get("profile")
+    ctx["profile_img"] = None
+    if prof is not None:
+        ctx["profile_img"] = figures.data_uri(
+            figures.profile_chart(
+                prof["names"],
+                prof["unit"],
+                prof["median"],
+                prof["best"],
+                labels=(tr("this_unit", lang), tr("median", lang), tr("best", lang)),
+                font=font,
+            )
+        )
+    trend = ctx["trend"]
+    ctx["trend_img"] = None
+    if len(trend) >= 2:
+        ctx["trend_img"] = figures.data_uri(
+            figures.trend_chart(
+                [t[0] for t in trend],
+                [t[1] for t in trend],
+                [t[2] for t in trend],
+                labels=(tr("trend_score", lang), tr("trend_rank", lang)),
+                font=font,
+            )
+        )
+
+
+def _subset_font(source: Path, target: Path, text: str) -> None:
+    """The Simplified Chinese face of ``source`` cut down to the characters of ``text``
+    (plus ASCII), as an OpenType file; keeps every layout feature."""
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if source.suffix.lower() in (".ttc", ".otc"):
+        coll = TTCollection(str(source), lazy=True)
+        index = next(
+            (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(" SC")), 0
+        )
+        font = TTFont(str(source), fontNumber=index, lazy=True)
+    else:
+        font = TTFont(str(source), lazy=True)
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    opts.notdef_outline = True
+    sub = subset.Subsetter(opts)
+    ascii_ = "".join(chr(i) for i in range(32, 127))
+    sub.populate(text=text + ascii_ + "—–…·★“”「」（）：；，。、％")
+    sub.subset(font)
+    font.save(str(target))
+
+
+def _write_licence(fonts: Path, font: Any) -> None:
+    """The licence of the font subset shipped with the HTML reports: the SIL Open Font
+    License of Noto Sans CJK, or a note that the user supplied the font."""
+    from importlib import metadata
+
+    if font.origin == "user":
+        (fonts / "FONT.txt").write_text(
+            f"字体由用户提供 / font supplied by the user: {font.family} ({font.path.name}); "
+            "its licence must allow embedding and redistribution of subsets.\n",
+            encoding="utf-8",
+        )
+        return
+    text = None
+    try:
+        dist = metadata.distribution("noto-cjk-sans-otc")
+        for f in dist.files or []:
+            if f.name.upper().startswith("LICENSE"):
+                text = f.read_text(encoding="utf-8")
+                break
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        text = None
+    (fonts / "OFL.txt").write_text(
+        text
+        or "Noto Sans CJK: SIL Open Font License, Version 1.1 (https://openfontlicense.org).\n",
+        encoding="utf-8",
+    )

@@ -1,0 +1,379 @@
+"""Reports (docs/reports.md): the deliverable folder, its files, fonts, safety and layering."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import io
+import json
+import re
+import warnings
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+import integrity_eval as ie
+from integrity_eval.report import safe_filename
+from integrity_eval.report.text import LABELS
+
+write_mod = importlib.import_module("integrity_eval.report.write")
+
+
+# ------------------------------------------------------------------ deliverable
+def test_deliverable_files(report_written):
+    out, _ = report_written
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    for f in ("league_table.csv", "results.xlsx", "manifest.json", "report.html", "report.pdf"):
+        assert f in names
+    for u in ("BS", "CM", "FX"):
+        assert f"units/{u}.html" in names and f"units/{u}.pdf" in names
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    listed = {o["file"] for o in manifest["outputs"]}
+    assert names == listed  # every file is in the manifest, with its hash
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp folder
+
+
+def test_no_glyph_missing_and_no_absolute_path(report_written, tmp_path_factory):
+    out, messages = report_written
+    assert not [m for m in messages if "Glyph" in m or "missing from" in m]
+    needles = {str(out), str(out.parent), str(ROOT), str(Path.home())}
+    needles.discard("/root") if str(Path.home()) == "/root" else None
+    for p in out.rglob("*"):
+        if not p.is_file():
+            continue
+        blobs = [p.read_bytes()]
+        if p.suffix == ".xlsx":
+            with zipfile.ZipFile(p) as z:
+                blobs = [z.read(n) for n in z.namelist()]
+        for blob in blobs:
+            text = blob.decode("utf-8", errors="ignore")
+            for needle in needles:
+                assert needle not in text, (p.name, needle)
+            assert "file:///" not in text, p.name
+
+
+def test_pdf_embeds_cjk_font_and_holds_unit_name(report_written):
+    from pypdf import PdfReader
+
+    out, _ = report_written
+    reader = PdfReader(out / "units" / "BS.pdf")
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert font["/Subtype"] != "/Type3", name
+        desc = (
+            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            if "/DescendantFonts" in font
+            else font["/FontDescriptor"]
+        ).get_object()
+        assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+    assert any("ReportCJK" in n for n in fonts)
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "宝山区" in text
+    first = reader.pages[0].extract_text()
+    assert re.search(r"第\s*1\s*页\s*/\s*共\s*\d+\s*页", first)
+    assert "合成数据" in first  # synthetic marking on the cover
+
+
+# ---------------------------------------------------------------- unit report
+def test_unit_report_content(report_written, report_ev):
+    out, _ = report_written
+    html = (out / "units" / "BS.html").read_text("utf-8")
+    for text in (
+        "宝山区",
+        "某信用服务有限公司",
+        "合成数据",
+        '"第 " counter(page) " 页 / 共 " counter(pages) " 页"',  # page footer (CSS)
+        "各维度得分",
+        "指标明细",
+        "改进建议",
+        "责任单位",
+        "历年趋势",
+        "附录：评价方法",
+        "运行哈希",
+        "90% 名次区间",
+        "各等级概率",
+        "R1",  # the breach record that counted
+        "司法判决",
+        "tax-credit",
+        "得分恰好等于分界值时取较好的等级",
+        report_ev.manifest["run_hash"],
+    ):
+        assert text in html, text
+    assert "data:image/png;base64," in html
+    assert "无计入的失信记录" in (out / "units" / "CM.html").read_text("utf-8")
+    # worst unit: veto fired and named
+    worst = report_ev.scores.idxmin()
+    assert "重大失信事件" in (out / "units" / f"{worst}.html").read_text("utf-8")
+
+
+def test_names_are_escaped(report_written):
+    out, _ = report_written
+    for f in (out / "units" / "CN.html", out / "report.html"):
+        html = f.read_text("utf-8")
+        assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;长宁区" in html
+
+
+def test_chinese_report_has_no_english_labels(report_written):
+    out, _ = report_written
+    html = (out / "units" / "BS.html").read_text("utf-8")
+    english = [en for zh, en in LABELS.values() if zh != en and "{" not in en and len(en) > 6]
+    left = [en for en in english if f">{en}<" in html]
+    assert not left
+
+
+def test_english_report(report_ev, tmp_path):
+    out = tmp_path / "en"
+    ie.report.write(report_ev, out, lang="en", pdf=False, quiet=True)
+    html = (out / "units" / "BS.html").read_text("utf-8")
+    assert "Indicators" in html and "Annex: methodology" in html
+    chinese = [zh for zh, en in LABELS.values() if zh != en and "{" not in zh]
+    assert not [zh for zh in chinese if f">{zh}<" in html]
+    wb = openpyxl.load_workbook(out / "results.xlsx")
+    assert wb.sheetnames[0] == "README" and "Scores" in wb.sheetnames
+
+
+def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):
+    fw = report_ev.framework
+    element = fw.codes_at(2)[0]
+    idata = report_ev.idata.copy()
+    codes = fw.descendants(element)
+    idata.loc[idata["uCode"] == "FX", codes] = np.nan
+    ev = ie.build(fw, idata, None, seed=0, time=2024)
+    out = tmp_path / "miss"
+    ie.report.write(ev, out, pdf=False, quiet=True)
+    html = (out / "units" / "FX.html").read_text("utf-8")
+    assert "数据缺失" in html and fw[element].name_zh in html
+    assert fw[codes[0]].name_zh in html
+
+
+# ------------------------------------------------------------------ tables
+def test_league_csv(report_written, report_ev):
+    out, _ = report_written
+    raw = (out / "league_table.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(out / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
+    fw = report_ev.framework
+    dims = [f"{c} {fw[c].name_zh}" for c in fw.children[fw.root]]
+    assert list(table.columns[:4]) == ["uCode", "uName", "score", "rank"]
+    assert list(table.columns[4 : 4 + len(dims)]) == dims
+    for col in ("grade", "veto", "rank_q05", "rank_q95", "status", "data"):
+        assert col in table.columns
+    assert set(table["data"]) == {"合成数据 / synthetic"}
+    text = raw.decode("utf-8-sig")
+    assert not re.search(r"\d\.\d{3,}", text)  # rounded to 2 decimals
+    top = table.iloc[0]
+    assert top["score"] == pytest.approx(report_ev.scores.max(), abs=0.005)
+
+
+def test_not_rated_units_have_no_rank(report_ev, tmp_path):
+    idata = report_ev.idata.copy()
+    fw = report_ev.framework
+    idata.loc[idata["uCode"] == "CM", fw.indicators] = np.nan
+    ev = ie.build(fw, idata, None, seed=0, time=2024)
+    assert "CM" in ev.unscored.index
+    csv = ie.report.league_csv(ev).decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(csv), dtype={"uCode": str})
+    row = table[table["uCode"] == "CM"].iloc[0]
+    assert pd.isna(row["rank"]) and pd.isna(row["score"])
+    assert row["status"].startswith("不予评级")
+    assert table.iloc[-1]["uCode"] == "CM"
+
+
+def test_results_workbook(report_written):
+    out, _ = report_written
+    path = out / "results.xlsx"
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in z.read(name).decode("utf-8")
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert names[0] == "说明"
+    for s in ("原始数据", "聚合", "指标体系", "权重", "得分排名", "评级", "等级概率", "不确定性"):
+        assert s in names, s
+    # the default spec has no impute/screen/treat: their datasets repeat "Raw"/"Denominated"
+    assert "插补" not in names and "异常值处理" not in names
+    readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
+    assert "运行的步骤" in readme and "不单列工作表" in readme and "SYNTHETIC" in readme
+    ws = wb["得分排名"]
+    assert ws.freeze_panes == "C3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.cell(2, 1).value == "uCode" and ws.cell(1, 2).value == "单位名称"
+    assert ws.cell(3, 3).number_format == "0.00##"
+    raw = wb["原始数据"]
+    assert raw.cell(1, 3).value == "政务诚信三清单按时发布" or raw.cell(1, 3).value
+
+
+# ---------------------------------------------------------------- safety
+@pytest.mark.parametrize(
+    "code",
+    ["../../etc/passwd", "/abs/path", "C:\\win", "CON", "nul.txt", "Com1", "..", ".", "", "a/b"],
+)
+def test_safe_filename_stays_inside(code, tmp_path):
+    name = safe_filename(code)
+    assert name and "/" not in name and "\\" not in name and not name.startswith(".")
+    assert name.split(".")[0].upper() not in write_mod._RESERVED
+    target = (tmp_path / f"{name}.html").resolve()
+    assert target.parent == tmp_path.resolve()
+
+
+def test_safe_filename_keeps_plain_codes_and_separates_others():
+    assert safe_filename("BS") == "BS" and safe_filename("310101") == "310101"
+    assert safe_filename("徐汇区") == "徐汇区"
+    assert safe_filename("a/b") != safe_filename("a:b") != safe_filename("a_b")
+    assert (
+        write_mod._file_names(["ab", "AB"])["ab"].lower()
+        != write_mod._file_names(["ab", "AB"])["AB"].lower()
+    )
+
+
+def test_failed_run_leaves_nothing(report_ev, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(write_mod, "render_pdf", broken)
+    out = tmp_path / "x" / "run"
+    with pytest.raises(RuntimeError, match="disk trouble"):
+        ie.report.write(report_ev, out, quiet=True)
+    assert not (tmp_path / "x").exists()
+
+
+def test_pdf_fetches_nothing_outside(tmp_path):
+    from integrity_eval.report.figures import data_uri
+    from integrity_eval.report.render import _LocalOnly, render_pdf
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    inside = fonts / "ok.txt"
+    inside.write_text("ok")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    fetcher = _LocalOnly([fonts])
+    assert fetcher.fetch(inside.as_uri()).read() == b"ok"
+    assert fetcher.fetch("data:text/plain;base64,b2s=").read() == b"ok"
+    for url in (secret.as_uri(), (fonts / ".." / "secret.txt").as_uri(), "http://example.org/"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (4, 4), "red").save(png, format="PNG")
+    (tmp_path / "secret.png").write_bytes(png.getvalue())
+    ok = f'<html><body><img src="{data_uri(png.getvalue())}"></body></html>'
+    render_pdf(ok, tmp_path / "ok.pdf", base=tmp_path, roots=[fonts])
+    bad = f'<html><body><img src="{(tmp_path / "secret.png").as_uri()}"></body></html>'
+    with pytest.raises(RuntimeError, match="PDF"):
+        render_pdf(bad, tmp_path / "bad.pdf", base=tmp_path, roots=[fonts])
+
+
+# ---------------------------------------------------------------- layering
+CORE = [
+    "build",
+    "evaluation",
+    "spec",
+    "manifest",
+    "framework",
+    "io",
+    "errors",
+    "schemas",
+    "ranking",
+    "denominate",
+    "impute",
+    "screen",
+    "treat",
+    "normalise",
+    "aggregate",
+]
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_imports_nothing_from_report_or_cli(module):
+    path = ROOT / "integrity_eval" / f"{module}.py"
+    tree = ast.parse(path.read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            target = ("." * node.level) + (node.module or "")
+            names = [a.name for a in node.names]
+            assert not re.match(r"^(\.+|integrity_eval\.)(report|cli)\b", target), target
+            if re.fullmatch(r"\.+|integrity_eval", target):
+                assert "report" not in names and "cli" not in names
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                assert not a.name.startswith(("integrity_eval.report", "integrity_eval.cli"))
+
+
+# ------------------------------------------------------------------- fonts
+def test_font_resolver_order(tmp_path, monkeypatch):
+    from integrity_eval.report import fonts
+
+    default = fonts.resolve_font()
+    assert default.origin in ("system", "package") and default.path.is_file()
+    assert "CJK" in default.family
+    monkeypatch.setenv(fonts.FONT_ENV, str(default.path))
+    assert fonts.resolve_font().origin == "user"
+    monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "nope.ttf"))
+    with pytest.raises(ie.ValidationError, match="font"):
+        fonts.resolve_font()
+    assert fonts.resolve_font(default.path).origin == "user"
+
+
+def test_charts_draw_chinese_without_missing_glyphs():
+    from integrity_eval.report import figures, fonts
+
+    font = fonts.resolve_font()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Glyph.*")
+        png = figures.profile_chart(
+            ["政务诚信记录、共享与公开机制", "招商引资"],
+            [80.0, np.nan],
+            [60.0, 50.0],
+            [95.0, 90.0],
+            labels=("本单位", "中位数", "最高"),
+            font=font,
+        )
+    assert png.startswith(b"\x89PNG")
+    # the same text in a font without CJK glyphs does warn: the check above can fail
+    with pytest.warns(UserWarning, match="Glyph"):
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+            fig = Figure()
+            fig.add_subplot().set_title("招商引资")
+            fig.savefig(io.BytesIO(), format="png")
+
+
+def test_status_labels_use_intake_columns_when_present():
+    """``ev.unscored`` may carry ``label`` or ``n_reported``/``n_indicators`` (issue on
+    intake); without them the reason is shown."""
+    from integrity_eval.report.tables import status_labels
+
+    units = pd.DataFrame(index=pd.Index(["A", "B", "C", "D"], name="uCode"))
+    unscored = pd.DataFrame(
+        {
+            "reason": ["screened out", "screened out", "no data"],
+            "n_reported": [3, np.nan, np.nan],
+            "n_indicators": [12, 12, np.nan],
+            "label": [
+                None,
+                "不予评级：仅报送 1 / 12 项指标 / not rated: 1 of 12 indicators reported",
+                None,
+            ],
+        },
+        index=pd.Index(["A", "B", "C"], name="uCode"),
+    )
+    out = status_labels(SimpleNamespace(units=units, unscored=unscored))
+    assert out["A"] == "不予评级：仅报送 3 / 12 项指标 / not rated: 3 of 12 indicators reported"
+    assert out["B"].startswith("不予评级：仅报送 1 / 12")
+    assert out["C"] == "不予评级 / not rated: no data"
+    assert out["D"] == "已评分 / rated"
