@@ -19,8 +19,22 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import Problem, ValidationError
+from .mcda import ampi, bod, kemeny_young, mpi, topsis
 
-__all__ = ["METHODS", "amean", "copeland", "genmean", "gmean", "hmean", "sum_"]
+__all__ = [
+    "METHODS",
+    "amean",
+    "ampi",
+    "bod",
+    "copeland",
+    "genmean",
+    "gmean",
+    "hmean",
+    "kemeny_young",
+    "mpi",
+    "sum_",
+    "topsis",
+]
 
 
 def _avail_weights(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -124,6 +138,9 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
     "genmean": genmean,
     "copeland": copeland,
     "sum": sum_,
+    "mpi": mpi,
+    "ampi": ampi,
+    "bod": bod,
 }
 # Methods that need strictly positive (gmean, genmean with p < 0) or non-zero values.
 POSITIVE_ONLY = {"gmean"}

@@ -29,6 +29,7 @@ from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
 from .spec import load_spec, method_params, resolve
+from .weights.models import MODELS, ModelWeigher
 from .weights.nominal import nominal_weights
 
 __all__ = ["build"]
@@ -117,7 +118,13 @@ def build(
     weights = nominal_weights(fw, spec_r.get("weights"), problems)
     problems.raise_if_any("invalid weights")
     if "aggregate" in spec_r:
-        agg_cols, agg_codes = _aggregate(fw, spec_r["aggregate"], x, weights, kept_units, problems)
+        model = None
+        if spec_r.get("weights", {}).get("method") in MODELS:  # DESIGN §4: a model in the build
+            model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units, current)
+            info["weight_models"] = model.results
+        agg_cols, agg_codes = _aggregate(
+            fw, spec_r["aggregate"], x, weights, kept_units, problems, model
+        )
         problems.raise_if_any("cannot aggregate")
         dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
         info["aggregate_codes"] = agg_codes
@@ -308,24 +315,42 @@ def _aggregate(
     weights: pd.Series,
     units: list[str],
     problems: ProblemList,
+    model: ModelWeigher | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Aggregate level by level; returns the aggregate columns and their codes."""
+    """Aggregate level by level; returns the aggregate columns and their codes.
+
+    ``model`` (a spec weighting model) sets the children's weights, in place in
+    ``weights``, before each level is aggregated. ``cfg["by_node"]`` (aggregate
+    code → method) overrides the level's method for single aggregates.
+    """
     col = {c: j for j, c in enumerate(fw.indicators)}
-    wmap = weights.to_dict()
+    by_node = cfg.get("by_node") or {}
+    for code in by_node:
+        if code not in fw.children or not fw.children[code]:
+            problems.add(
+                "aggregate.by_node names a code that is not an aggregate of the framework",
+                source="spec",
+                column=f"aggregate.by_node.{code}",
+            )
+    problems.raise_if_any("invalid aggregation")
     values = x
     out_cols: list[np.ndarray] = []
     out_codes: list[str] = []
     for level in range(2, fw.n_levels + 1):
-        method = _per_level(cfg["method"], level)
-        params = {
-            k: _per_level(v, level)
-            for k, v in cfg.items()
-            if k not in ("method", "dat_thresh") and k in _params_of(method)
-        }
         thresh = _per_level(cfg.get("dat_thresh"), level)
         parents = fw.codes_at(level)
+        if model is not None:
+            model(level - 1, parents, values, col, weights, problems)
+            problems.raise_if_any("cannot compute the weighting model")
+        wmap = weights.to_dict()
         level_cols = np.empty((len(units), len(parents)))
         for p, parent in enumerate(parents):
+            method = by_node.get(parent, _per_level(cfg["method"], level))
+            params = {
+                k: _per_level(v, level)
+                for k, v in cfg.items()
+                if k not in ("method", "dat_thresh") and k in _params_of(method)
+            }
             kids = fw.children[parent]
             xs = values[:, [col[k] for k in kids]]
             w = np.array([wmap[k] for k in kids])

@@ -1,9 +1,35 @@
-"""Weights: nominal and effective weights of a build, and the weighting models.
+"""Weights: nominal and effective weights of a build, and the weighting models (DESIGN §5).
 
-The weighting models (DESIGN §5) each live in a module of this subpackage and
-return a result object with ``.weights``.
+Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
+``.weights`` (summing to 1), its diagnostics, ``summary()`` and ``_repr_html_``.
 """
 
+from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
+from .bod import bod
+from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
+from .objective import critic, entropy, merec, std
+from .regression import regression
+from .result import WeightResult
+from .simple import budget, equal
 
-__all__ = ["effective_weights", "nominal_weights"]
+__all__ = [
+    "RI_TABLES",
+    "SAATY_SCALE",
+    "WeightResult",
+    "ahp",
+    "ahp_group",
+    "bod",
+    "budget",
+    "critic",
+    "effective_weights",
+    "entropy",
+    "equal",
+    "factor",
+    "merec",
+    "nominal_weights",
+    "pca",
+    "regression",
+    "std",
+    "synthesise",
+]

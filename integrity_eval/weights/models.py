@@ -1,0 +1,171 @@
+"""Weighting models inside a build: ``weights: {method: entropy, dset: Normalised, level: 1}``.
+
+The spec names a model (:data:`MODELS`), the dataset it reads (``dset``,
+default ``Normalised``) and the ``level`` of the elements it weights (COINr's
+level numbers: 1 = indicators; default every level). For each aggregate whose
+children are at that level, the model is computed on the children's columns
+(screened units only) and its weights replace the children's nominal weights.
+Children above level 1 are aggregates: their values are the scores the build
+has just computed for them (whatever ``dset`` says). Further keys are passed
+to the model (``share_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
+``outcome`` — a column of iData — for ``regression``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ProblemList
+from ..framework import Framework
+from .bod import bod
+from .factor import factor, pca
+from .objective import critic, entropy, merec, std
+from .regression import regression
+from .result import WeightResult
+
+__all__ = ["DATASETS", "MODELS", "ModelWeigher", "resolve_model_spec"]
+
+MODELS: dict[str, Callable[..., WeightResult]] = {
+    "entropy": entropy,
+    "critic": critic,
+    "std": std,
+    "merec": merec,
+    "pca": pca,
+    "factor": factor,
+    "bod": bod,
+    "regression": regression,
+}
+DATASETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised")
+_SPEC_KEYS = {"method", "values", "dset", "level"}
+
+
+def model_params(method: str) -> dict[str, Any]:
+    """The model's keyword options and defaults (the spec may set them)."""
+    sig = inspect.signature(MODELS[method])
+    return {
+        k: p.default
+        for k, p in sig.parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY or k == "outcome"
+    }
+
+
+def resolve_model_spec(cfg: Mapping[str, Any], problems: ProblemList) -> dict[str, Any]:
+    """Validate a model ``weights`` spec and fill its defaults."""
+    method = cfg["method"]
+    params = model_params(method)
+    allowed = _SPEC_KEYS | set(params)
+    for key in cfg:
+        if key not in allowed:
+            problems.add(
+                f"unknown parameter for weights method {method}; expected one of {sorted(allowed)}",
+                source="spec",
+                column=f"weights.{key}",
+            )
+    dset = cfg.get("dset", "Normalised")
+    if dset not in DATASETS:
+        problems.add(
+            f"weights.dset must be one of {list(DATASETS)}",
+            source="spec",
+            column="weights.dset",
+            value=dset,
+        )
+    level = cfg.get("level")
+    if level is not None and (not isinstance(level, int) or level < 1):
+        problems.add(
+            "weights.level must be a level number (1 = indicators) or omitted for every level",
+            source="spec",
+            column="weights.level",
+            value=level,
+        )
+    if "outcome" in params and "outcome" not in cfg:
+        problems.add(
+            "regression weights need 'outcome': the iData column holding the outcome",
+            source="spec",
+            column="weights.outcome",
+        )
+    out = {"method": method, "values": dict(cfg.get("values") or {}), "dset": dset, "level": level}
+    for k, default in params.items():
+        if k in cfg:
+            out[k] = list(cfg[k]) if isinstance(cfg[k], tuple) else cfg[k]
+        elif default is not inspect.Parameter.empty and default is not None:
+            out[k] = default
+    return out
+
+
+class ModelWeigher:
+    """Computes a spec's model weights level by level during aggregation."""
+
+    def __init__(
+        self,
+        fw: Framework,
+        cfg: Mapping[str, Any],
+        dsets: Mapping[str, np.ndarray],
+        keep: np.ndarray,
+        units: list[str],
+        idata_current: pd.DataFrame,
+    ):
+        self.fw = fw
+        self.cfg = cfg
+        self.method = cfg["method"]
+        x = dsets[cfg["dset"]]
+        self.base = x[keep] if len(x) == len(keep) else x
+        self.units = pd.Index(units, name="uCode")
+        self.params = {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
+        if "share_bounds" in self.params and isinstance(self.params["share_bounds"], list):
+            self.params["share_bounds"] = tuple(self.params["share_bounds"])
+        if "outcome" in self.params:
+            col = self.params["outcome"]
+            self.outcome_column = col
+            ucodes = idata_current["uCode"].astype(str).str.strip()
+            self.params["outcome"] = (
+                pd.Series(idata_current[col].to_numpy(dtype=float), index=ucodes)
+                if col in idata_current.columns
+                else None
+            )
+        self.results: dict[str, WeightResult] = {}
+
+    def applies(self, child_level: int) -> bool:
+        return self.cfg["level"] is None or self.cfg["level"] == child_level
+
+    def __call__(
+        self,
+        child_level: int,
+        parents: list[str],
+        values: np.ndarray,
+        col: Mapping[str, int],
+        weights: pd.Series,
+        problems: ProblemList,
+    ) -> None:
+        """Replace the weights of the children of ``parents`` by the model's (in place)."""
+        if not self.applies(child_level):
+            return
+        if self.params.get("outcome", 0) is None:
+            problems.add(
+                "the regression outcome column is not in iData",
+                source="spec",
+                column="weights.outcome",
+                value=self.outcome_column,
+            )
+            return
+        source = self.base if child_level == 1 else values
+        for parent in parents:
+            kids = self.fw.children[parent]
+            X = pd.DataFrame(source[:, [col[k] for k in kids]], index=self.units, columns=kids)
+            if len(kids) == 1:
+                weights[kids] = 1.0
+                continue
+            try:
+                res = MODELS[self.method](X, **self.params)
+            except ValueError as exc:  # ValidationError: report and keep going
+                for p in getattr(exc, "problems", []):
+                    problems.append(p.__class__(**{**p.__dict__, "source": f"weights {parent}"}))
+                if not getattr(exc, "problems", None):
+                    problems.add(str(exc), source=f"weights {parent}")
+                continue
+            self.results[parent] = res
+            weights[kids] = res.weights[kids].to_numpy()
