@@ -333,8 +333,12 @@ def _aggregate(
                 column=f"aggregate.by_node.{code}",
             )
     problems.raise_if_any("invalid aggregation")
-    values = x
-    out_cols: list[np.ndarray] = []
+    n_ind = x.shape[1]
+    # every column in one Fortran-ordered block: children are gathered column-wise
+    n_agg = sum(len(fw.codes_at(level)) for level in range(2, fw.n_levels + 1))
+    values = np.empty((x.shape[0], n_ind + n_agg), order="F")
+    values[:, :n_ind] = x
+    filled = n_ind
     out_codes: list[str] = []
     for level in range(2, fw.n_levels + 1):
         thresh = _per_level(cfg.get("dat_thresh"), level)
@@ -343,7 +347,7 @@ def _aggregate(
             model(level - 1, parents, values, col, weights, problems)
             problems.raise_if_any("cannot compute the weighting model")
         wmap = weights.to_dict()
-        level_cols = np.empty((len(units), len(parents)))
+        level_cols = values[:, filled : filled + len(parents)]
         for p, parent in enumerate(parents):
             method = by_node.get(parent, _per_level(cfg["method"], level))
             params = {
@@ -363,11 +367,10 @@ def _aggregate(
         # faults below would reappear as faults of their aggregates: stop at this level
         problems.raise_if_any("cannot aggregate")
         for p, parent in enumerate(parents):
-            col[parent] = values.shape[1] + p
-        values = np.concatenate([values, level_cols], axis=1)
-        out_cols.append(level_cols)
+            col[parent] = filled + p
+        filled += len(parents)
         out_codes += parents
-    return np.concatenate(out_cols, axis=1), out_codes
+    return values[:, n_ind:filled], out_codes
 
 
 def _per_level(value: Any, level: int) -> Any:
