@@ -6,11 +6,14 @@ Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
 
 from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
 from .bod import bod
+from .explore import explore
 from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
 from .objective import critic, entropy, merec, std
+from .optimise import optimise
 from .regression import regression
 from .result import WeightResult
+from .reweight import rank_changes, reweight
 from .simple import budget, equal
 
 __all__ = [
@@ -25,11 +28,15 @@ __all__ = [
     "effective_weights",
     "entropy",
     "equal",
+    "explore",
     "factor",
     "merec",
     "nominal_weights",
+    "optimise",
     "pca",
+    "rank_changes",
     "regression",
+    "reweight",
     "std",
     "synthesise",
 ]

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
-from ..manifest import manifest_with_spec
 from .nominal import nominal_weights
 
 if TYPE_CHECKING:
@@ -34,7 +33,9 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     ``ev.with_params(weights={"values": weights})``, which this equals exactly.
     Unknown codes and non-positive weights are errors listing every problem.
     """
-    from ..build import _aggregate  # the core's aggregation, imported late (layering)
+    # the core's aggregation and spec, imported late: the core imports this subpackage
+    from ..build import _aggregate
+    from ..manifest import manifest_with_spec
     from ..spec import resolve, set_params
 
     fw = ev.framework
