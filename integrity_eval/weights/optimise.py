@@ -20,8 +20,8 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ..errors import ProblemList
-from .reweight import reweight
 from .result import WeightResult
+from .reweight import reweight
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation
