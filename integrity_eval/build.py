@@ -120,7 +120,7 @@ def build(
     if "aggregate" in spec_r:
         model = None
         if spec_r.get("weights", {}).get("method") in MODELS:  # DESIGN §4: a model in the build
-            model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units, current)
+            model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units)
             info["weight_models"] = model.results
         agg_cols, agg_codes = _aggregate(
             fw, spec_r["aggregate"], x, weights, kept_units, problems, model

@@ -252,7 +252,7 @@ def kemeny_young(
                     f"Kemeny–Young exact search is limited to {max_units} units (cost grows as "
                     f"2^n); rank a subset of units, or use aggregate method copeland",
                     source="kemeny_young",
-                    value=n,
+                    value=str(n),
                 )
             ],
             title="too many units for Kemeny–Young",

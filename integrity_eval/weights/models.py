@@ -8,7 +8,8 @@ children are at that level, the model is computed on the children's columns
 Children above level 1 are aggregates: their values are the scores the build
 has just computed for them (whatever ``dset`` says). Further keys are passed
 to the model (``share_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
-``outcome`` — a column of iData — for ``regression``).
+``outcome`` for ``regression``: a mapping uCode → value, or the path of a
+CSV/XLSX table with a ``uCode`` column and one value column).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemList
+from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
 from .bod import bod
 from .factor import factor, pca
@@ -84,7 +85,7 @@ def resolve_model_spec(cfg: Mapping[str, Any], problems: ProblemList) -> dict[st
         )
     if "outcome" in params and "outcome" not in cfg:
         problems.add(
-            "regression weights need 'outcome': the iData column holding the outcome",
+            "regression weights need 'outcome': a mapping uCode → value or a table's path",
             source="spec",
             column="weights.outcome",
         )
@@ -107,7 +108,6 @@ class ModelWeigher:
         dsets: Mapping[str, np.ndarray],
         keep: np.ndarray,
         units: list[str],
-        idata_current: pd.DataFrame,
     ):
         self.fw = fw
         self.cfg = cfg
@@ -119,14 +119,7 @@ class ModelWeigher:
         if "share_bounds" in self.params and isinstance(self.params["share_bounds"], list):
             self.params["share_bounds"] = tuple(self.params["share_bounds"])
         if "outcome" in self.params:
-            col = self.params["outcome"]
-            self.outcome_column = col
-            ucodes = idata_current["uCode"].astype(str).str.strip()
-            self.params["outcome"] = (
-                pd.Series(idata_current[col].to_numpy(dtype=float), index=ucodes)
-                if col in idata_current.columns
-                else None
-            )
+            self.params["outcome"] = _outcome(self.params["outcome"])
         self.results: dict[str, WeightResult] = {}
 
     def applies(self, child_level: int) -> bool:
@@ -143,14 +136,6 @@ class ModelWeigher:
     ) -> None:
         """Replace the weights of the children of ``parents`` by the model's (in place)."""
         if not self.applies(child_level):
-            return
-        if self.params.get("outcome", 0) is None:
-            problems.add(
-                "the regression outcome column is not in iData",
-                source="spec",
-                column="weights.outcome",
-                value=self.outcome_column,
-            )
             return
         source = self.base if child_level == 1 else values
         for parent in parents:
@@ -169,3 +154,28 @@ class ModelWeigher:
                 continue
             self.results[parent] = res
             weights[kids] = res.weights[kids].to_numpy()
+
+
+def _outcome(value: Any) -> pd.Series:
+    """The regression outcome of a spec: a mapping uCode → value or a table (uCode, value)."""
+    if isinstance(value, Mapping):
+        return pd.Series({str(k): v for k, v in value.items()}, dtype=float)
+    from ..io import read_table
+
+    table = read_table(value)
+    cols = [c for c in table.columns if c != "uCode"]
+    if "uCode" not in table.columns or len(cols) != 1:
+        raise ValidationError(
+            [
+                Problem(
+                    "the outcome table needs a uCode column and exactly one value column",
+                    source=str(value),
+                    value=list(table.columns),
+                )
+            ],
+            title="invalid regression outcome",
+        )
+    return pd.Series(
+        pd.to_numeric(table[cols[0]], errors="coerce").to_numpy(),
+        index=table["uCode"].astype(str).str.strip(),
+    )
