@@ -876,6 +876,7 @@ def atomic_write_path(final: str | Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(name)
+    _umask_mode(tmp)
     try:
         yield tmp
         os.replace(tmp, final)
@@ -884,6 +885,13 @@ def atomic_write_path(final: str | Path) -> Iterator[Path]:
             tmp.unlink()
         _remove_empty(created)
         raise
+
+
+def _umask_mode(path: Path) -> None:
+    """Give a ``mkstemp`` file (created 0600) the mode a plain ``open`` would: 0666 & ~umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -11,6 +11,7 @@ from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
 from .objective import critic, entropy, merec, std
 from .optimise import optimise
+from .questionnaire import AhpResponses, ahp_template, group_weights, read_ahp
 from .regression import regression
 from .result import WeightResult
 from .reweight import rank_changes, reweight
@@ -19,9 +20,11 @@ from .simple import budget, equal
 __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
+    "AhpResponses",
     "WeightResult",
     "ahp",
     "ahp_group",
+    "ahp_template",
     "bod",
     "budget",
     "critic",
@@ -30,11 +33,13 @@ __all__ = [
     "equal",
     "explore",
     "factor",
+    "group_weights",
     "merec",
     "nominal_weights",
     "optimise",
     "pca",
     "rank_changes",
+    "read_ahp",
     "regression",
     "reweight",
     "std",

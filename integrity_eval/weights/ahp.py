@@ -177,7 +177,7 @@ def ahp(
     a = matrix.to_numpy(dtype=float)
     w_eig, lam = _eigen(a)
     w = w_eig if method == "eigenvector" else _geometric(a)
-    ci = (lam - n) / (n - 1) if n > 2 else 0.0
+    ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0  # λmax ≥ n; no rounding below
     ri = table[n - 1]
     cr = ci / ri if ri > 0 else 0.0
     codes = list(matrix.index)
