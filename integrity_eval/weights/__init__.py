@@ -6,6 +6,7 @@ Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
 
 from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
 from .bod import bod
+from .compare import SchemeComparison, compare_schemes
 from .explore import explore
 from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
@@ -21,12 +22,14 @@ __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
     "AhpResponses",
+    "SchemeComparison",
     "WeightResult",
     "ahp",
     "ahp_group",
     "ahp_template",
     "bod",
     "budget",
+    "compare_schemes",
     "critic",
     "effective_weights",
     "entropy",

@@ -53,7 +53,8 @@ def _varimax_kaiser(loadings: np.ndarray) -> np.ndarray:
     if loadings.shape[1] == 1:
         return loadings
     h = np.sqrt((loadings**2).sum(axis=1, keepdims=True))
-    rotated, _ = rotate_factors(loadings / h, "varimax")
+    with np.errstate(divide="ignore"):  # statsmodels logs log10(0) once converged
+        rotated, _ = rotate_factors(loadings / h, "varimax")
     rotated = rotated * h
     # sign convention: each factor's largest loading positive
     signs = np.sign(rotated[np.argmax(np.abs(rotated), axis=0), range(rotated.shape[1])])
