@@ -213,3 +213,22 @@ def test_rank_changes_and_explore(asem_ev):
     assert "Spearman" in view.status.value and "<table" in view.output.value
     view._reset()
     assert (view.table["change"] == 0).all()
+
+
+def test_compare_schemes(fw):
+    spec = {"normalise": {"method": "minmax"}, "aggregate": {"method": "amean"}}
+    ev = ie.build(fw, DATA, spec)
+    cmp = ie.weights.compare_schemes(
+        ev, methods=("entropy", "merec"), level=1, explicit={"d2": {"D2": 3}}
+    )
+    assert list(cmp.evaluations) == ["nominal", "entropy", "d2"]
+    assert "strictly positive" in cmp.failed["merec"]  # min-max on [0, 100] has zeros
+    w = cmp.weights(["a", "b", "D1", "D2"])
+    assert w.loc["D2", "d2"] == pytest.approx(0.75) and w.loc["a", "nominal"] == 0.5
+    assert cmp.ranks["d2"].equals(ie.weights.reweight(ev, {"D2": 3}).ranks.rename("d2"))
+    moves = cmp.moves()
+    assert (moves["d2"] == cmp.ranks["nominal"] - cmp.ranks["d2"]).all()
+    truth = pd.Series([1.0, 2, 3, 4, 5], index=DATA["uCode"])
+    assert cmp.summary(truth)["spearman vs reference"]["nominal"] == pytest.approx(
+        ev.scores.corr(truth, method="spearman")
+    )
