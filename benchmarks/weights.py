@@ -22,7 +22,7 @@ import pandas as pd
 import integrity_eval as ie
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import synthetic  # noqa: E402
+from build import synthetic
 
 SPEC = {
     "impute": {"method": "mean"},
