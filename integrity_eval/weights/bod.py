@@ -98,9 +98,9 @@ def bod_scores(
     without a programme: any ``w ≥ 0`` gives the lower bound
     ``w·y_i / max_k w·y_k`` of the score, and when it reaches 1 that ``w`` is an
     optimal solution. Candidates are the power weights ``w = y_i^p`` (p = 1, 2,
-    4, 8, 16), then ``iterations`` multiplicative (Winnow-type, Littlestone
-    1988) updates away from the unit that beats ``i``; all vectorised over
-    units. Every unit not certified is solved exactly by HiGHS. With share
+    4, 8, 16) and powers of the unit's percentile ranks, then ``iterations``
+    multiplicative (Winnow-type, Littlestone 1988) updates away from the unit
+    that beats ``i``; all vectorised over units. Every unit not certified is solved exactly by HiGHS. With share
     bounds every unit is solved by HiGHS. Returns ``(scores, weights)``.
     """
     n, m = y.shape
@@ -131,32 +131,41 @@ def bod_scores(
 
 
 def _certify(
-    y: np.ndarray, units: np.ndarray, iterations: int, chunk: int = 256
+    y: np.ndarray, units: np.ndarray, iterations: int, chunk: int = 512
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``units`` have a weight vector proving score 1, and those vectors (scaled)."""
+    """Which ``units`` have a weight vector proving score 1, and those vectors (scaled).
+
+    Candidates: ``y_i^p`` and ``q_i^p`` (``q`` = the unit's percentile rank on each
+    indicator), then multiplicative updates; only the units not yet certified are
+    carried from one step to the next.
+    """
     done = np.zeros(len(units), dtype=bool)
     out = np.zeros((len(units), y.shape[1]))
+    q = (np.argsort(np.argsort(y, axis=0), axis=0) + 1.0) / len(y)
     for start in range(0, len(units), chunk):
-        idx = units[start : start + chunk]
+        rows = np.arange(start, min(start + chunk, len(units)))
+        idx = units[rows]
         yi = y[idx] + 1e-12
-        cand = [yi**p for p in (1, 2, 4, 8, 16)]
-        w = yi**8
-        for it in range(iterations + len(cand)):
-            if it < len(cand):
-                w = cand[it]
+        cands = [q[idx] ** p for p in (4, 16, 64)] + [yi**p for p in (1, 2, 4, 8, 16)]
+        w = cands[0]
+        for it in range(len(cands) + iterations):
+            if it < len(cands):
+                w = cands[it][: len(rows)] if it else w
             w = w / w.sum(axis=1, keepdims=True)
             v = w @ y.T
             own = np.einsum("ij,ij->i", w, y[idx])
             top = v.max(axis=1)
             ok = own >= top * (1 - 1e-12)
-            sel = ok & ~done[start : start + len(idx)]
-            out[start : start + len(idx)][sel] = w[sel] / top[sel, None]
-            done[start : start + len(idx)] |= ok
-            if done[start : start + len(idx)].all():
+            done[rows[ok]] = True
+            out[rows[ok]] = w[ok] / top[ok, None]
+            keep = ~ok
+            if not keep.any():
                 break
-            if it >= len(cand) - 1:
+            rows, idx, yi, w, v = rows[keep], idx[keep], yi[keep], w[keep], v[keep]
+            cands = [c[keep] for c in cands]
+            if it >= len(cands) - 1:
                 k = v.argmax(axis=1)
-                w = w * np.where(ok[:, None], 1.0, np.sqrt(yi / (y[k] + 1e-12)))
+                w = w * np.sqrt(yi / (y[k] + 1e-12))
     return done, out
 
 
