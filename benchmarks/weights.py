@@ -22,7 +22,7 @@ import pandas as pd
 import integrity_eval as ie
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import synthetic
+from build import FULL_SPEC, synthetic
 
 # benchmarks/build.py's pipeline (mean imputation, winsorising), normalised to [1, 100] so that
 # MEREC (x > 0) runs too

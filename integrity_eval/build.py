@@ -29,7 +29,7 @@ from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
 from .spec import load_spec, method_params, resolve
-from .weights.models import MODELS, ModelWeigher
+from .weights.models import WEIGHT_MODELS, ModelWeigher
 from .weights.nominal import nominal_weights
 
 __all__ = ["build"]
@@ -119,7 +119,9 @@ def build(
     problems.raise_if_any("invalid weights")
     if "aggregate" in spec_r:
         model = None
-        if spec_r.get("weights", {}).get("method") in MODELS:  # DESIGN §4: a model in the build
+        if (
+            spec_r.get("weights", {}).get("method") in WEIGHT_MODELS
+        ):  # DESIGN §4: a model in the build
             model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units)
             info["weight_models"] = model.results
         agg_cols, agg_codes = _aggregate(

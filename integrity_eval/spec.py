@@ -32,7 +32,7 @@ import yaml
 
 from . import aggregate, impute, normalise, screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
-from .weights.models import MODELS, resolve_model_spec
+from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
 SPEC_KEYS = (*STAGES, "weights")
@@ -143,13 +143,13 @@ def _resolve_stage(
             )
         return {**allowed, **cfg}
     if stage == "weights":
-        if cfg.get("method") in MODELS:  # a weighting model computed in the build (§4)
+        if cfg.get("method") in WEIGHT_MODELS:  # a weighting model computed in the build (§4)
             return resolve_model_spec(cfg, problems)
         _report(stage, cfg, {"method", "values"}, problems)
         method = cfg.get("method", "framework")
         if method not in WEIGHT_METHODS:
             problems.add(
-                f"weights method must be one of {[*WEIGHT_METHODS, *MODELS]}",
+                f"weights method must be one of {[*WEIGHT_METHODS, *WEIGHT_MODELS]}",
                 source="spec",
                 column="weights.method",
                 value=method,

@@ -109,3 +109,39 @@ def test_synthetic_experts_dataset(tmp_path):
     bundled = ROOT / "datasets" / synthetic.FOLDER
     for f in bundled.iterdir():
         assert (tmp_path / synthetic.FOLDER / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_expert_weights_in_the_spec(tmp_path):
+    ds = ie.datasets.load("shanghai-districts")
+    folder = ROOT / "datasets" / synthetic.FOLDER
+    spec = {"impute": {"method": "mean"}, "normalise": {"method": "minmax"}}
+    spec["aggregate"] = {"method": "amean"}
+    paths = [str(folder / f"ahp_{e}_synthetic.xlsx") for e in ("E1", "E2", "E4")]
+    ev = ie.build(
+        ds.framework, ds.idata, {**spec, "weights": {"method": "ahp", "questionnaires": paths}}
+    )
+    group = W.group_weights([W.read_ahp(p) for p in paths])
+    for parent in ("INDEX", "MECH", "SAFE"):
+        kids = ds.framework.children[parent]
+        assert ev.weights[kids].to_numpy() == pytest.approx(group[parent].weights[kids].to_numpy())
+    dom = ds.framework.children["DOM"]  # not in the questionnaire: the framework's weights
+    assert ev.weights[dom].to_numpy() == pytest.approx(ds.framework.weights[dom].to_numpy())
+    budget_file = str(folder / "budget_allocations_synthetic.csv")
+    ev2 = ie.build(
+        ds.framework,
+        ds.idata,
+        {**spec, "weights": {"method": "budget", "allocations": budget_file}},
+    )
+    _, budget = synthetic.load_experts()
+    expected = W.budget(budget).weights
+    assert ev2.weights[["MECH", "DOM", "SAFE"]].to_numpy() == pytest.approx(expected.to_numpy())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("expert,MECH,DOM\nX,50,50\n", encoding="utf-8")
+    err = raised(
+        lambda: ie.build(
+            ds.framework,
+            ds.idata,
+            {**spec, "weights": {"method": "budget", "allocations": str(bad)}},
+        )
+    )
+    assert err.problems[0].column == "INDEX" and "exactly the children" in err.problems[0].rule

@@ -100,8 +100,9 @@ def bod_scores(
     optimal solution. Candidates are the power weights ``w = y_i^p`` (p = 1, 2,
     4, 8, 16) and powers of the unit's percentile ranks, then ``iterations``
     multiplicative (Winnow-type, Littlestone 1988) updates away from the unit
-    that beats ``i``; all vectorised over units. Every unit not certified is solved exactly by HiGHS. With share
-    bounds every unit is solved by HiGHS. Returns ``(scores, weights)``.
+    that beats ``i``; all vectorised over units. Every unit not certified is
+    solved exactly by HiGHS. With share bounds every unit is solved by HiGHS.
+    Returns ``(scores, weights)``.
     """
     n, m = y.shape
     scores = np.zeros(n)

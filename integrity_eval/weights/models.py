@@ -29,7 +29,14 @@ from .objective import critic, entropy, merec, std
 from .regression import regression
 from .result import WeightResult
 
-__all__ = ["DATASETS", "MODELS", "ModelWeigher", "resolve_model_spec"]
+__all__ = [
+    "DATASETS",
+    "EXPERT_MODELS",
+    "MODELS",
+    "WEIGHT_MODELS",
+    "ModelWeigher",
+    "resolve_model_spec",
+]
 
 MODELS: dict[str, Callable[..., WeightResult]] = {
     "entropy": entropy,
@@ -41,13 +48,46 @@ MODELS: dict[str, Callable[..., WeightResult]] = {
     "bod": bod,
     "regression": regression,
 }
+
+
+def from_questionnaires(
+    *, questionnaires: str | list[str], how: str = "judgements", ri_table: str = "saaty"
+) -> dict[str, WeightResult]:
+    """AHP weights per aggregate from filled questionnaire(s) (group AHP when several)."""
+    from .questionnaire import group_weights, read_ahp
+
+    paths = [questionnaires] if isinstance(questionnaires, str) else list(questionnaires)
+    responses = [read_ahp(p) for p in paths]
+    if len(responses) == 1:
+        return responses[0].weights(ri_table=ri_table)
+    return group_weights(responses, how=how, ri_table=ri_table)
+
+
+def from_allocations(*, allocations: str, total: float | None = None) -> dict[str, WeightResult]:
+    """Budget-allocation weights from a table (column ``expert``, one column per code)."""
+    from ..io import read_table
+    from .simple import budget
+
+    table = read_table(allocations, text_columns=("expert",))
+    if "expert" in table.columns:
+        table = table.set_index("expert")
+    return {"": budget(table, total=total)}
+
+
+# Models that read expert input instead of the build's data: keyed by aggregate code
+EXPERT_MODELS: dict[str, Callable[..., dict[str, WeightResult]]] = {
+    "ahp": from_questionnaires,
+    "budget": from_allocations,
+}
+WEIGHT_MODELS = {**MODELS, **EXPERT_MODELS}
+
 DATASETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised")
 _SPEC_KEYS = {"method", "values", "dset", "level"}
 
 
 def model_params(method: str) -> dict[str, Any]:
     """The model's keyword options and defaults (the spec may set them)."""
-    sig = inspect.signature(MODELS[method])
+    sig = inspect.signature(WEIGHT_MODELS[method])
     return {
         k: p.default
         for k, p in sig.parameters.items()
@@ -120,6 +160,9 @@ class ModelWeigher:
             self.params["share_bounds"] = tuple(self.params["share_bounds"])
         if "outcome" in self.params:
             self.params["outcome"] = _outcome(self.params["outcome"])
+        self.expert: dict[str, WeightResult] | None = None
+        if self.method in EXPERT_MODELS:
+            self.expert = EXPERT_MODELS[self.method](**self.params)
         self.results: dict[str, WeightResult] = {}
 
     def applies(self, child_level: int) -> bool:
@@ -135,6 +178,9 @@ class ModelWeigher:
         problems: ProblemList,
     ) -> None:
         """Replace the weights of the children of ``parents`` by the model's (in place)."""
+        if self.expert is not None:
+            self._apply_expert(parents, weights, problems)
+            return
         if not self.applies(child_level):
             return
         source = self.base if child_level == 1 else values
@@ -154,6 +200,36 @@ class ModelWeigher:
                 continue
             self.results[parent] = res
             weights[kids] = res.weights[kids].to_numpy()
+
+    def _apply_expert(self, parents: list[str], weights: pd.Series, problems: ProblemList) -> None:
+        """Expert weights (AHP per aggregate; budget over one set of siblings) for ``parents``."""
+        for key, res in self.expert.items():
+            codes = list(res.weights.index)
+            known = {n.code for n in self.fw.nodes}
+            if key:  # AHP: keyed by the aggregate
+                parent = key if key in known else None
+            else:  # budget: the parent of the allocated codes
+                parent = self.fw[codes[0]].parent if codes[0] in known else None
+            if parent is None:
+                problems.add(
+                    "code in the expert weights is not in the framework",
+                    source=f"weights {self.method}",
+                    column=key or codes[0],
+                )
+                continue
+            if parent not in parents:
+                continue
+            if sorted(codes) != sorted(self.fw.children[parent]):
+                problems.add(
+                    f"expert weights must cover exactly the children of {parent}: "
+                    f"{self.fw.children[parent]}",
+                    source=f"weights {self.method}",
+                    column=parent,
+                    value=codes,
+                )
+                continue
+            self.results[parent] = res
+            weights[codes] = res.weights[codes].to_numpy()
 
 
 def _outcome(value: Any) -> pd.Series:
