@@ -9,6 +9,7 @@ A stage the spec leaves out is skipped and its dataset is the previous one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -380,8 +381,9 @@ def _per_level(value: Any, level: int) -> Any:
     return value[level - 2] if isinstance(value, list) else value
 
 
-def _params_of(method: str) -> set[str]:
-    return set(method_params(agg.METHODS[method]))
+@functools.cache
+def _params_of(method: str) -> frozenset[str]:
+    return frozenset(method_params(agg.METHODS[method]))
 
 
 def _check_domain(
