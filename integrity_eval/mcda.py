@@ -194,14 +194,22 @@ class KemenyYoungResult:
     """Condorcet–Kemeny–Young ranking: ``score`` of the best ranking, every best ranking.
 
     ``rankings``: list of tuples of unit codes, best first (several when tied);
+    ``complete``: False when there were more best rankings than listed;
     ``ranking``: the first of them; ``outranking``: the weighted outranking
     matrix ``e_jk``; ``condorcet_winner``: the unit beating every other one
     pairwise, or ``None``.
     """
 
-    def __init__(self, score: float, rankings: list[tuple], outranking: pd.DataFrame):
+    def __init__(
+        self,
+        score: float,
+        rankings: list[tuple],
+        outranking: pd.DataFrame,
+        complete: bool = True,
+    ):
         self.score = score
         self.rankings = rankings
+        self.complete = complete
         self.ranking = rankings[0]
         self.outranking = outranking
         e = outranking.to_numpy()
@@ -221,6 +229,11 @@ class KemenyYoungResult:
             f"score / 得分: {self.score:g}",
             f"Condorcet winner / 孔多塞胜者: {self.condorcet_winner}",
         ]
+        if not self.complete:
+            lines.append(
+                f"仅列出前 {len(self.rankings)} 个最优排序 / first {len(self.rankings)} "
+                "best rankings only (more tie)"
+            )
         lines += [f"{k + 1}. {' > '.join(map(str, r))}" for k, r in enumerate(self.rankings)]
         return "\n".join(lines)
 
@@ -233,6 +246,7 @@ def kemeny_young(
     weights: Mapping[str, float] | pd.Series | None = None,
     *,
     max_units: int = 12,
+    max_rankings: int = 10_000,
 ) -> KemenyYoungResult:
     """The Condorcet–Kemeny–Young ranking of the units (Handbook 2008 §6.3, pp. 112–115).
 
@@ -240,8 +254,10 @@ def kemeny_young(
     + ½ Σ_i w_i [x_ij = x_ik]`` (Munda & Nardo 2009). The best ranking
     maximises ``Σ_{j ranked above k} e_jk``; it is found exactly by dynamic
     programming over subsets (O(2ⁿ n²)), and every ranking attaining the
-    maximum is returned. More than ``max_units`` units is refused with an error
-    (the search grows as 2ⁿ).
+    maximum is returned — up to ``max_rankings`` of them (many ties, e.g. units
+    equal on every indicator, give up to n! optimal rankings); ``complete``
+    says whether the list is exhaustive. More than ``max_units`` units is
+    refused with an error (the search grows as 2ⁿ).
     """
     w = _frame_weights(X, weights, "kemeny_young")
     n = len(X)
@@ -279,8 +295,13 @@ def kemeny_young(
     tol = 1e-9 * max(1.0, abs(best))
     codes = list(X.index)
     rankings: list[tuple] = []
+    cut = False
 
     def extend(mask: int, order: list[int]) -> None:  # walk back along optimal steps
+        nonlocal cut
+        if len(rankings) >= max_rankings:
+            cut = True  # every call lies on an optimal path: a further ranking exists
+            return
         if mask == 0:
             rankings.append(tuple(codes[k] for k in reversed(order)))
             return
@@ -293,4 +314,9 @@ def kemeny_young(
 
     extend(size - 1, [])
     rankings.sort()
-    return KemenyYoungResult(float(best), rankings, pd.DataFrame(e, index=X.index, columns=X.index))
+    return KemenyYoungResult(
+        float(best),
+        rankings,
+        pd.DataFrame(e, index=X.index, columns=X.index),
+        complete=not cut,
+    )

@@ -89,6 +89,14 @@ def test_kemeny_young_ties_and_limit():
     r = AGG.kemeny_young(_profile(["abc", "bca", "cab"]), {"v0": 1, "v1": 1, "v2": 1})
     assert r.score == 5
     assert r.rankings == [("a", "b", "c"), ("b", "c", "a"), ("c", "a", "b")]
+    # five units equal on every indicator: all 5! = 120 rankings are optimal (score 10·½)
+    flat = AGG.kemeny_young(pd.DataFrame({"x": [1.0] * 5}, index=list("abcde")), {"x": 1})
+    assert len(flat.rankings) == 120 and len(set(flat.rankings)) == 120 and flat.complete
+    assert flat.score == 5
+    capped = AGG.kemeny_young(
+        pd.DataFrame({"x": [1.0] * 5}, index=list("abcde")), {"x": 1}, max_rankings=7
+    )
+    assert len(capped.rankings) == 7 and not capped.complete
     X = pd.DataFrame(np.arange(26.0)[:, None], index=[f"u{i}" for i in range(26)], columns=["x"])
     err = raised(lambda: AGG.kemeny_young(X, {"x": 1}))
     assert "limited to 12 units" in err.problems[0].rule and err.problems[0].value == "26"
