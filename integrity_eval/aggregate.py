@@ -19,8 +19,23 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import Problem, ValidationError
+from .mcda import ampi, bod, kemeny_young, mpi, topsis
 
-__all__ = ["METHODS", "amean", "copeland", "genmean", "gmean", "hmean", "points", "sum_"]
+__all__ = [
+    "METHODS",
+    "amean",
+    "ampi",
+    "bod",
+    "copeland",
+    "genmean",
+    "gmean",
+    "hmean",
+    "kemeny_young",
+    "mpi",
+    "points",
+    "sum_",
+    "topsis",
+]
 
 
 def _avail_weights(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,6 +160,9 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
     "copeland": copeland,
     "sum": sum_,
     "points": points,
+    "mpi": mpi,
+    "ampi": ampi,
+    "bod": bod,
 }
 # Methods that need strictly positive (gmean, genmean with p < 0) or non-zero values.
 POSITIVE_ONLY = {"gmean"}

@@ -9,6 +9,7 @@ A stage the spec leaves out is skipped and its dataset is the previous one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
 from .spec import framework_default, load_spec, method_params, resolve
+from .weights.models import WEIGHT_MODELS, ModelWeigher
 from .weights.nominal import nominal_weights
 
 __all__ = ["build", "check"]
@@ -174,8 +176,12 @@ def _build(
     weights = nominal_weights(fw, spec_r.get("weights"), problems, excluded=excluded.index)
     stop("invalid weights")
     if "aggregate" in spec_r:
+        model = None
+        if spec_r.get("weights", {}).get("method") in WEIGHT_MODELS:  # a model in the build
+            model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units)
+            info["weight_models"] = model.results
         agg_cols, agg_codes = _aggregate(
-            fw, spec_r["aggregate"], x, weights, kept_units, problems, stop
+            fw, spec_r["aggregate"], x, weights, kept_units, problems, stop, model
         )
         dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
         info["aggregate_codes"] = agg_codes
@@ -393,29 +399,51 @@ def _aggregate(
     units: list[str],
     problems: ProblemList,
     stop: Callable[[str], None],
+    model: ModelWeigher | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Aggregate level by level; returns the aggregate columns and their codes.
 
     Children with weight 0 stay in the tables but do not enter the aggregate (and
     are not checked against its method's domain); as in COINr, ``dat_thresh``
-    counts every child.
+    counts every child. ``model`` (a spec weighting model) sets the children's
+    weights, in place in ``weights``, before each level is aggregated.
+    ``cfg["by_node"]`` (aggregate code → method) overrides the level's method for
+    single aggregates.
     """
     col = {c: j for j, c in enumerate(fw.indicators)}
-    wmap = weights.to_dict()
-    values = x
-    out_cols: list[np.ndarray] = []
+    by_node = cfg.get("by_node") or {}
+    for code in by_node:
+        if code not in fw.children or not fw.children[code]:
+            problems.add(
+                "aggregate.by_node names a code that is not an aggregate of the framework",
+                source="spec",
+                column=f"aggregate.by_node.{code}",
+            )
+    stop("invalid aggregation")  # check() goes on: an unknown code matches no parent
+    n_ind = x.shape[1]
+    # every column in one Fortran-ordered block: children are gathered column-wise
+    n_agg = sum(len(fw.codes_at(level)) for level in range(2, fw.n_levels + 1))
+    values = np.empty((x.shape[0], n_ind + n_agg), order="F")
+    values[:, :n_ind] = x
+    filled = n_ind
     out_codes: list[str] = []
     for level in range(2, fw.n_levels + 1):
-        method = _per_level(cfg["method"], level)
-        params = {
-            k: _per_level(v, level)
-            for k, v in cfg.items()
-            if k not in ("method", "dat_thresh") and k in _params_of(method)
-        }
         thresh = _per_level(cfg.get("dat_thresh"), level)
         parents = fw.codes_at(level)
-        level_cols = np.empty((len(units), len(parents)))
+        if model is not None:
+            failed = ProblemList()
+            model(level - 1, parents, values, col, weights, failed)
+            problems.extend(failed)
+            failed.raise_if_any("cannot compute the weighting model")
+        wmap = weights.to_dict()
+        level_cols = values[:, filled : filled + len(parents)]
         for p, parent in enumerate(parents):
+            method = by_node.get(parent, _per_level(cfg["method"], level))
+            params = {
+                k: _per_level(v, level)
+                for k, v in cfg.items()
+                if k not in ("method", "dat_thresh") and k in _params_of(method)
+            }
             # a points total caps the bonus of all its items, so it reads the items themselves
             kids = fw.descendants(parent) if method == "points" else fw.children[parent]
             every = values[:, [col[k] for k in kids]]
@@ -431,11 +459,10 @@ def _aggregate(
         # faults below would reappear as faults of their aggregates: stop at this level
         stop("cannot aggregate")
         for p, parent in enumerate(parents):
-            col[parent] = values.shape[1] + p
-        values = np.concatenate([values, level_cols], axis=1)
-        out_cols.append(level_cols)
+            col[parent] = filled + p
+        filled += len(parents)
         out_codes += parents
-    return np.concatenate(out_cols, axis=1), out_codes
+    return values[:, n_ind:filled], out_codes
 
 
 def _nan(v: float | None) -> float:
@@ -447,8 +474,9 @@ def _per_level(value: Any, level: int) -> Any:
     return value[level - 2] if isinstance(value, list) else value
 
 
-def _params_of(method: str) -> set[str]:
-    return set(method_params(agg.METHODS[method]))
+@functools.cache
+def _params_of(method: str) -> frozenset[str]:
+    return frozenset(method_params(agg.METHODS[method]))
 
 
 def _check_domain(

@@ -19,7 +19,7 @@ from ._version import __version__
 from .framework import Framework
 from .spec import spec_hash
 
-__all__ = ["evaluation_manifest"]
+__all__ = ["evaluation_manifest", "manifest_with_spec"]
 
 
 def evaluation_manifest(
@@ -57,7 +57,26 @@ def evaluation_manifest(
         },
         "versions": {"numpy": np.__version__, "pandas": pd.__version__},
     }
-    parts = [__version__, seed, fw.hash, manifest["spec_hash"], digest.hexdigest(), time]
-    text = json.dumps(parts, ensure_ascii=False, default=str)
-    manifest["run_hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    manifest["run_hash"] = _run_hash(manifest, fw.hash)
     return manifest
+
+
+def manifest_with_spec(manifest: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of the same inputs built with another spec (new spec and run hashes)."""
+    out = {**manifest, "spec": spec, "spec_hash": spec_hash(spec)}
+    out["run_hash"] = _run_hash(out, manifest["framework"]["hash"])
+    return out
+
+
+def _run_hash(manifest: Mapping[str, Any], fw_hash: str) -> str:
+    inputs = manifest["inputs"]
+    parts = [
+        manifest["version"],
+        manifest["seed"],
+        fw_hash,
+        manifest["spec_hash"],
+        inputs["idata_hash"],
+        inputs["time"],
+    ]
+    text = json.dumps(parts, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

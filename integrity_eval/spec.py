@@ -37,6 +37,7 @@ import yaml
 
 from . import aggregate, impute, normalise, screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
+from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
 SPEC_KEYS = ("exclude", *STAGES, "weights", "uncertainty")
@@ -215,11 +216,13 @@ def _resolve_stage(
             )
         return {**allowed, **cfg}
     if stage == "weights":
+        if cfg.get("method") in WEIGHT_MODELS:  # a weighting model computed in the build (§4)
+            return resolve_model_spec(cfg, problems)
         _report(stage, cfg, {"method", "values"}, problems)
         method = cfg.get("method", "framework")
         if method not in WEIGHT_METHODS:
             problems.add(
-                f"weights method must be one of {list(WEIGHT_METHODS)}",
+                f"weights method must be one of {[*WEIGHT_METHODS, *WEIGHT_MODELS]}",
                 source="spec",
                 column="weights.method",
                 value=method,
@@ -237,6 +240,9 @@ def _resolve_stage(
     registry = METHODS[stage]
     method = cfg.get("method", DEFAULT_METHOD[stage])
     methods = method if isinstance(method, list) else [method]
+    by_node = cfg.pop("by_node", None) if stage == "aggregate" else None
+    if by_node is not None:  # per-aggregate methods (beyond COINr, bluefoxr/COINr#35)
+        methods = [*methods, *_check_by_node(by_node, registry, problems)]
     if stage == "aggregate" and isinstance(method, list) and n_levels is not None:
         if len(method) != n_levels - 1:
             problems.add(
@@ -278,7 +284,30 @@ def _resolve_stage(
                 )
         elif _used_by(name, methods, registry) or name in _STAGE_EXTRA.get(stage, {}):
             out[name] = list(default) if isinstance(default, tuple) else default
+    if by_node is not None:
+        out["by_node"] = dict(by_node)
     return out
+
+
+def _check_by_node(by_node: Any, registry: Mapping[str, Callable], problems: ProblemList) -> list:
+    """The methods named in ``aggregate.by_node`` (aggregate code → method), checked."""
+    if not isinstance(by_node, Mapping):
+        problems.add(
+            "aggregate.by_node must map aggregate codes to method names",
+            source="spec",
+            column="aggregate.by_node",
+            value=by_node,
+        )
+        return []
+    for code, m in by_node.items():
+        if m not in registry:
+            problems.add(
+                f"unknown aggregate method; expected one of {list(registry)}",
+                source="spec",
+                column=f"aggregate.by_node.{code}",
+                value=suggest(str(m), registry),
+            )
+    return [m for m in by_node.values() if m in registry]
 
 
 def _used_by(name: str, methods: list, registry: Mapping[str, Callable]) -> bool:

@@ -500,3 +500,13 @@ def test_spec_uncertainty_block_feeds_the_default_inputs(asem_ev):
     assert ev.spec["uncertainty"] == block
     with pytest.raises(ValidationError, match="uncertainty inputs must be a list of mappings"):
         asem_ev.with_params(uncertainty="weights")
+
+
+def test_spec_features_the_engine_cannot_batch_are_refused(asem_ev):
+    inputs = [{"path": "weights", "noise": 0.25}]
+    by_node = asem_ev.with_params(aggregate__by_node={"Conn": "gmean"})
+    with pytest.raises(ValidationError, match=r"aggregate\.by_node"):
+        ie.uncertainty.run(by_node, inputs, n=10)
+    modelled = asem_ev.with_params(weights={"method": "entropy", "level": 1})
+    with pytest.raises(ValidationError, match="needs fixed weights"):
+        ie.uncertainty.run(modelled, inputs, n=10)

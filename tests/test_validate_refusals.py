@@ -104,6 +104,11 @@ REFUSALS: dict[str, dict] = {
     "exclude_everything": _case(
         "exclude leaves no indicator", spec="exclude: [D1, D2]\n" + NORM_AMEAN
     ),
+    # build._aggregate: aggregate.by_node names a code that is not an aggregate
+    "by_node_unknown_aggregate": _case(
+        "by_node names a code that is not an aggregate",
+        spec="normalise: {method: minmax}\naggregate: {method: amean, by_node: {courtt: gmean}}\n",
+    ),
     # build._normalise: dist2ref's reference unit is not among the units
     "dist2ref_unknown_unit": _case(
         "reference unit for dist2ref is not among",
@@ -190,7 +195,8 @@ REFUSALS: dict[str, dict] = {
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
-    ("integrity_eval/build.py", r"problems\.add\("): 5,  # denominator, impute, force, iref, domain
+    # denominator, impute, force, iref, domain, by_node
+    ("integrity_eval/build.py", r"problems\.add\("): 6,
     # unknown --time (checked by the CLI for both commands); the framework's default spec
     ("integrity_eval/build.py", r"raise ValidationError\("): 2,
     ("integrity_eval/normalise.py", r"rules\.append\("): 6,

@@ -228,6 +228,34 @@ class Model:
         return values[0]
 
 
+def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
+    """Spec features the batched replications cannot reproduce exactly, as one error.
+
+    ``aggregate.by_node`` (a method per aggregate) and weights computed by a model from
+    the data (``weights: {method: entropy, …}``, recomputed in every real rebuild) would
+    make a replication differ from the build of its choices.
+    """
+    problems = ProblemList()
+    if spec["aggregate"].get("by_node"):
+        problems.add(
+            "不确定性分析暂不支持 aggregate.by_node / the uncertainty analysis does not "
+            "support aggregate.by_node yet; analyse a spec with one method per level",
+            source="spec",
+            column="aggregate.by_node",
+        )
+    method = (spec.get("weights") or {}).get("method", "framework")
+    if method not in specmod.WEIGHT_METHODS:
+        problems.add(
+            "不确定性分析需要固定权重：请先计算权重模型，再以 weights.values 给出"
+            " / the uncertainty analysis needs fixed weights: compute the weighting model "
+            "first and pass its weights as weights.values (ie.weights.reweight)",
+            source="spec",
+            column="weights.method",
+            value=method,
+        )
+    problems.raise_if_any("无法进行不确定性分析 / cannot run the uncertainty analysis")
+
+
 def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
     """Build every reachable combination once; one error listing every failing one."""
     fw = ev.framework
@@ -243,6 +271,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
             ],
             title="无法进行不确定性分析 / cannot run the uncertainty analysis",
         )
+    _refuse_unbatched(ev.spec)
     units = pd.Index(ev.get_dset("Raw").index, name="uCode")
     problems = ProblemList()
     norm = ev.dsets["Normalised"]

@@ -1,0 +1,111 @@
+"""Several weighting schemes on one Evaluation, side by side (weights, scores, ranks).
+
+The researcher's question "how much do the ranks depend on the weights?":
+each model of :data:`~integrity_eval.weights.models.MODELS` is run in the build
+(``weights: {method: …, level: …}``), explicit schemes (AHP, budget, optimised
+weights) are applied with :func:`~integrity_eval.weights.reweight.reweight`, and
+the results are tabulated with the rank correlation against a reference
+(e.g. a synthetic dataset's latent truth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import ValidationError
+from .reweight import reweight
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+
+__all__ = ["SchemeComparison", "compare_schemes"]
+
+
+class SchemeComparison:
+    """Evaluations under several weighting schemes. ``evaluations`` (name → Evaluation),
+    ``failed`` (name → why a model could not run), and tables built from them."""
+
+    def __init__(self, evaluations: Mapping[str, Evaluation], failed: Mapping[str, str]):
+        self.evaluations = dict(evaluations)
+        self.failed = dict(failed)
+
+    def weights(self, codes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each scheme's weights, normalised within each parent (rows: codes)."""
+        first = next(iter(self.evaluations.values()))
+        fw = first.framework
+        codes = list(codes) if codes is not None else [n.code for n in fw.nodes if n.parent]
+        out = {}
+        for name, ev in self.evaluations.items():
+            w = ev.weights.astype(float)
+            norm = pd.Series(
+                {c: w[c] / w[fw.children[fw[c].parent]].sum() for c in codes}, dtype=float
+            )
+            out[name] = norm
+        return pd.DataFrame(out)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        return pd.DataFrame({k: ev.scores for k, ev in self.evaluations.items()})
+
+    @property
+    def ranks(self) -> pd.DataFrame:
+        return pd.DataFrame({k: ev.ranks for k, ev in self.evaluations.items()})
+
+    def spearman(self, reference: pd.Series) -> pd.Series:
+        """Spearman rank correlation of each scheme's scores with ``reference`` (by uCode)."""
+        s = self.scores
+        return s.corrwith(reference.reindex(s.index), method="spearman").rename("spearman")
+
+    def moves(self, base: str | None = None) -> pd.DataFrame:
+        """Rank change of every unit under each scheme against ``base`` (default: the first);
+        positive = moves up."""
+        r = self.ranks
+        base = base or r.columns[0]
+        return r[[base]].to_numpy() - r.drop(columns=base)
+
+    def summary(self, reference: pd.Series | None = None) -> pd.DataFrame:
+        """Per scheme: Spearman with ``reference`` (if given), with the first scheme, and the
+        largest rank move."""
+        r = self.ranks
+        base = r.columns[0]
+        out = pd.DataFrame(
+            {
+                f"spearman vs {base}": r.corrwith(r[base], method="spearman"),
+                "max |rank move|": (r.sub(r[base], axis=0)).abs().max(),
+            }
+        )
+        if reference is not None:
+            out.insert(0, "spearman vs reference", self.spearman(reference))
+        return out
+
+
+def compare_schemes(
+    ev: Evaluation,
+    methods: Sequence[str] = ("entropy", "critic", "std", "merec", "pca", "factor", "bod"),
+    *,
+    level: int | None = None,
+    dset: str = "Normalised",
+    explicit: Mapping[str, Mapping[str, float]] | None = None,
+    options: Mapping[str, Mapping[str, object]] | None = None,
+) -> SchemeComparison:
+    """``ev`` (as "nominal"), each model in ``methods`` computed in the build at ``level``
+    on ``dset``, and each ``explicit`` scheme (name → code → weight) applied by reweight.
+
+    ``options``: extra spec keys per model (e.g. ``{"regression": {"outcome": {...}}}``).
+    A model that cannot run on these data (e.g. MEREC on zeros) is listed in
+    ``failed`` with the reason instead of stopping the comparison.
+    """
+    evaluations: dict[str, Evaluation] = {"nominal": ev}
+    failed: dict[str, str] = {}
+    for m in methods:
+        cfg = {"method": m, "dset": dset, "level": level, **dict((options or {}).get(m, {}))}
+        try:
+            evaluations[m] = ev.with_params(weights=cfg)
+        except ValidationError as exc:
+            failed[m] = "; ".join(str(p) for p in exc.problems[:3])
+    for name, w in (explicit or {}).items():
+        evaluations[name] = reweight(ev, w)
+    return SchemeComparison(evaluations, failed)

@@ -1,0 +1,161 @@
+"""Correlation-balancing weights: COINr's ``get_opt_weights`` (``optype = "balance"``).
+
+Source: COINr 1.1.14 ``get_opt_weights`` (R/weights.R), the linear version of
+Becker, Saisana, Paruolo & Vandecasteele (2017) "Weights and importance in
+composite indicators: Closing the gap", *Ecological Indicators* 80: 12–22.
+The weights of every element at one ``level`` are searched so that the
+correlations of those elements with the index, scaled to sum to 1, come as
+close as possible to target importances: the objective is COINr's
+``log(Σ (itarg − r/Σr)² / n)``, minimised by Nelder–Mead from the target
+vector (COINr: R's ``optim`` with ``reltol = toler``, ``maxit = maxiter``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from ..errors import ProblemList
+from .result import WeightResult
+from .reweight import reweight
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+
+__all__ = ["optimise"]
+
+
+def _correlations(ev: Evaluation, codes: list[str], cortype: str) -> np.ndarray:
+    agg = ev.get_dset("Aggregated")
+    index = agg[ev.framework.root]
+    return agg[codes].corrwith(index, method=cortype).to_numpy()
+
+
+def optimise(
+    ev: Evaluation,
+    *,
+    level: int,
+    itarg: str | Sequence[float] | Mapping[str, float] = "equal",
+    cortype: str = "pearson",
+    toler: float = 0.1,
+    maxiter: int = 500,
+) -> WeightResult:
+    """Weights at ``level`` that balance the elements' correlations with the index.
+
+    ``ev``: an aggregated Evaluation (its aggregation method is used).
+    ``level``: COINr's level number of the weighted elements (1 =
+    indicators). ``itarg``: ``"equal"`` or target importances (sequence in
+    the level's code order, or a mapping code → importance), scaled to sum to
+    1. ``cortype``: ``"pearson"``, ``"spearman"`` or ``"kendall"``.
+
+    Nelder–Mead as R's ``optim``: the start is ``itarg``, the first simplex
+    steps by 10 % of its largest value, and the search stops when the
+    simplex's objective values differ by at most ``toler·(|f₀| + toler)`` or
+    after ``maxiter`` evaluations. Convention: weights enter as ``|w|``
+    (COINr's optimiser may try negative weights; the kit's weights must be
+    positive). Returns ``.weights`` (the level's weights, summing to 1
+    within each parent), ``level_weights`` (COINr's vector over the whole
+    level), ``table`` (COINr's ``CorrResultsNorm``: Desired, Obtained,
+    OptWeight), ``converged``, ``n_evaluations``, ``objective`` and
+    ``evaluation`` (the Evaluation with the optimised weights).
+    """
+    fw = ev.framework
+    problems = ProblemList()
+    if level not in range(1, fw.n_levels):
+        problems.add(
+            f"level must be between 1 and {fw.n_levels - 1} (the index level has no siblings)",
+            source="optimise",
+            column="level",
+            value=level,
+        )
+    if cortype not in ("pearson", "spearman", "kendall"):
+        problems.add(
+            "cortype must be pearson, spearman or kendall",
+            source="optimise",
+            column="cortype",
+            value=cortype,
+        )
+    problems.raise_if_any("invalid optimisation settings")
+    codes = list(fw.codes_at(level))
+    if isinstance(itarg, str):
+        if itarg != "equal":
+            problems.add(
+                "itarg must be 'equal' or target importances",
+                source="optimise",
+                column="itarg",
+                value=itarg,
+            )
+        target = np.ones(len(codes))
+    elif isinstance(itarg, Mapping):
+        for c in set(codes) - set(itarg):
+            problems.add("no target importance for this code", source="optimise", column=c)
+        target = np.array([float(itarg.get(c, 1.0)) for c in codes])
+    else:
+        target = np.asarray(itarg, dtype=float)
+        if len(target) != len(codes):
+            problems.add(
+                f"itarg needs one value per code at level {level} ({len(codes)})",
+                source="optimise",
+                column="itarg",
+                value=len(target),
+            )
+    problems.raise_if_any("invalid optimisation settings")
+    target = target / target.sum()
+    state: dict[str, np.ndarray] = {}
+
+    def objective(w: np.ndarray) -> float:
+        w = np.abs(w)
+        if not w.sum() > 0:
+            return np.inf
+        w = w / w.sum()
+        crs = _correlations(reweight(ev, dict(zip(codes, w, strict=True))), codes, cortype)
+        crs_n = crs / crs.sum()
+        state["obtained"] = crs_n
+        return float(np.log(((target - crs_n) ** 2).sum() / len(crs_n)))
+
+    f0 = objective(target)
+    step = 0.1 * np.max(np.abs(target))
+    simplex = np.vstack([target, target + step * np.eye(len(target))])
+    res = minimize(
+        objective,
+        target,
+        method="Nelder-Mead",
+        options={
+            "initial_simplex": simplex,
+            "fatol": toler * (abs(f0) + toler),
+            "xatol": np.inf,
+            "maxfev": maxiter,
+        },
+    )
+    w_level = np.abs(res.x) / np.abs(res.x).sum()
+    best = reweight(ev, dict(zip(codes, w_level, strict=True)))
+    obtained = _correlations(best, codes, cortype)
+    obtained_n = obtained / obtained.sum()
+    table = pd.DataFrame(
+        {"Desired": target, "Obtained": obtained_n, "OptWeight": w_level},
+        index=pd.Index(codes, name="iCode"),
+    )
+    within = best.weights[codes].copy()
+    for parent in {fw[c].parent for c in codes}:
+        kids = fw.children[parent]
+        within[kids] = within[kids] / within[kids].sum()
+    return WeightResult(
+        within,
+        method="optimise (COINr get_opt_weights, balance)",
+        source="COINr 1.1.14 get_opt_weights (optype 'balance'); Becker et al. (2017) "
+        "Ecological Indicators 80: 12–22",
+        conventions="objective log(mean((itarg − r/Σr)²)); Nelder–Mead from itarg as R's optim; "
+        "weights enter as |w|",
+        tables={"CorrResultsNorm": table},
+        level_weights=pd.Series(w_level, index=pd.Index(codes, name="iCode")),
+        table=table,
+        correlations=pd.Series(obtained, index=pd.Index(codes, name="iCode")),
+        converged=bool(res.success),
+        n_evaluations=int(res.nfev),
+        objective=float(res.fun),
+        evaluation=best,
+    )

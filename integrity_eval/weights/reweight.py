@@ -1,0 +1,88 @@
+"""Live reweighting: re-aggregate an Evaluation with new weights, nothing else rebuilt.
+
+``reweight(ev, w)`` gives exactly what ``ev.with_params(weights={"values": w})``
+gives (same spec, same numbers, same manifest), but starts from the
+Evaluation's Normalised dataset instead of running every stage again, so it is
+fast enough for sliders (docs/weights.md). :func:`rank_changes` is the table behind
+:func:`integrity_eval.weights.explore`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ProblemList
+from .nominal import nominal_weights
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+
+__all__ = ["rank_changes", "reweight"]
+
+
+def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evaluation:
+    """``ev`` re-aggregated with ``weights`` (code → weight, as the spec's ``weights.values``).
+
+    Codes not given keep the framework's weight, as with
+    ``ev.with_params(weights={"values": weights})``, which this equals exactly.
+    Unknown codes and non-positive weights are errors listing every problem.
+    """
+    # the core's aggregation and spec, imported late: the core imports this subpackage
+    from ..build import _aggregate
+    from ..manifest import manifest_with_spec
+    from ..spec import resolve, set_params
+
+    fw = ev.framework
+    ev._aggregated()  # a clear error when the spec has no aggregate stage
+    spec = resolve(set_params(ev.spec, weights={"values": dict(weights)}), fw.n_levels)
+    problems = ProblemList()
+    w = nominal_weights(fw, spec["weights"], problems)
+    problems.raise_if_any("invalid weights")
+    normalised = ev.dsets["Normalised"]
+    x = normalised.to_numpy(dtype=float)
+    agg_cols, agg_codes = _aggregate(
+        fw, spec["aggregate"], x, w, list(normalised.index), problems, problems.raise_if_any
+    )
+    frame = pd.DataFrame(
+        np.concatenate([x, agg_cols], axis=1),
+        index=normalised.index,
+        columns=normalised.columns.append(pd.Index(agg_codes)),
+        copy=False,
+    )
+    details = {k: v for k, v in ev.details.items() if k != "weight_models"}
+    return dataclasses.replace(
+        ev,
+        spec=spec,
+        dsets=MappingProxyType({**ev.dsets, "Aggregated": frame}),
+        weights=w,
+        details=MappingProxyType(details),
+        manifest=manifest_with_spec(ev.manifest, spec),
+    )
+
+
+def rank_changes(
+    ev: Evaluation, weights: Mapping[str, float] | pd.Series, *, base: Evaluation | None = None
+) -> pd.DataFrame:
+    """Scores and ranks under ``weights`` against ``base`` (default ``ev``), best first.
+
+    Columns: ``uName``, ``score``, ``rank``, ``rank_nominal``, ``change``
+    (positive = the unit moves up).
+    """
+    new = reweight(ev, weights)
+    base = ev if base is None else base
+    out = pd.DataFrame(
+        {
+            "uName": ev.units.loc[new.scores.index, "uName"],
+            "score": new.scores,
+            "rank": new.ranks,
+            "rank_nominal": base.ranks.reindex(new.scores.index),
+        }
+    )
+    out["change"] = out["rank_nominal"] - out["rank"]
+    return out.sort_values(["rank", "score"], ascending=[True, False])
