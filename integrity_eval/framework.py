@@ -52,6 +52,7 @@ FRAMEWORK_KEYS = {
     "denominators",
     "nodes",
     "rating",
+    "records",
 }
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
@@ -69,6 +70,7 @@ OPTIONAL_NODE_KEYS = (
     "definition",
     "min",
     "max",
+    "records",
 )
 NODE_KEYS = {"code", "name", "level", *OPTIONAL_NODE_KEYS}
 AUX_KEYS = {"code", "name", "unit"}
@@ -100,6 +102,7 @@ IMETA_EXTRAS = {
     "Responsible": "responsible",
     "Data": "data",
     "Definition": "definition",
+    "Records": "records",
 }
 
 
@@ -125,6 +128,8 @@ class Node:
     definition: str = ""
     min: float | None = None
     max: float | None = None
+    # the record kind and measure the indicator is computed from (ie.records.indicators)
+    records: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def is_indicator(self) -> bool:
@@ -170,6 +175,8 @@ class Framework:
     groups: tuple[AuxColumn, ...] = ()
     denominators: tuple[AuxColumn, ...] = ()
     rating: Mapping[str, Any] | None = field(default=None, hash=False)
+    # display rules of breach records (ie.records.resolve_rules): display, weights, half_life
+    records: Mapping[str, Any] | None = field(default=None, hash=False)
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -306,6 +313,8 @@ class Framework:
         out["nodes"] = [_node_to_dict(n) for n in self.nodes]
         if self.rating:
             out["rating"] = dict(self.rating)
+        if self.records:
+            out["records"] = dict(self.records)
         return out
 
     @cached_property
@@ -345,6 +354,11 @@ class Framework:
         rating = data.get("rating")
         if rating is not None and not isinstance(rating, Mapping):
             problems.add("'rating' must be a mapping", source=origin, column="rating", value=rating)
+        records = data.get("records")
+        if records is not None and not isinstance(records, Mapping):
+            problems.add(
+                "'records' must be a mapping", source=origin, column="records", value=records
+            )
         if problems:  # report the tree's faults too, on the nodes that parsed
             kept = [n for n in nodes if n is not None]
             problems += [
@@ -365,6 +379,7 @@ class Framework:
             groups=tuple(g for g in groups if g is not None),
             denominators=tuple(d for d in denoms if d is not None),
             rating=dict(rating) if rating else None,
+            records=dict(records) if records else None,
             _origin=origin,
         )
 
@@ -455,6 +470,7 @@ class Framework:
                 ("Source", "source"),
                 ("Data", "data"),
                 ("Definition", "definition"),
+                ("Records", "records"),
             ):
                 if r.get(col) is not None:
                     node[key] = r[col]
@@ -510,6 +526,7 @@ class Framework:
                     "Responsible": "; ".join(n.responsible) or None,
                     "Data": n.data or None,
                     "Definition": n.definition or None,
+                    "Records": n.records,
                 }
             )
         for typ, items in (("Group", self.groups), ("Denominator", self.denominators)):
@@ -735,6 +752,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
             column="kind",
             value=raw.get("kind"),
         )
+    records = _records_source(raw.get("records"), origin, row, problems)
     if level is None:
         return None  # cannot be placed in the tree; the problem is recorded
     # an unparsable weight or direction is recorded; a placeholder keeps the tree checkable
@@ -760,7 +778,59 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         definition=_text(raw.get("definition")),
         min=lo,
         max=hi,
+        records=records,
     )
+
+
+RECORDS_SOURCE_KEYS = {"kind", "measure", "filter", "where", "window", "scale"}
+
+
+def _records_source(raw: Any, origin: str, row: str, problems: ProblemList) -> Any:
+    """A node's ``records:`` key: ``{kind, measure, filter?, where?, window?, scale?}``,
+    with the kind and measure known to :mod:`integrity_eval.records` (a YAML or JSON
+    text, as an iMeta cell holds it, is parsed)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            pass
+    if not isinstance(raw, Mapping):
+        problems.add(
+            "records must be a mapping {kind, measure, filter}",
+            source=origin,
+            row=row,
+            column="records",
+            value=raw,
+        )
+        return None
+    from .records.counts import MEASURES  # local: records imports io, which imports framework
+
+    report_unknown(raw, RECORDS_SOURCE_KEYS, problems, prefix="records.", source=origin, row=row)
+    key = (raw.get("kind"), raw.get("measure"))
+    if key not in MEASURES:
+        known = sorted(f"{k}/{m}" for k, m in MEASURES)
+        problems.add(
+            f"unknown record kind/measure; expected one of {known}",
+            source=origin,
+            row=row,
+            column="records",
+            value=f"{key[0]}/{key[1]}",
+        )
+    for sub in ("filter", "where"):
+        if raw.get(sub) is not None and not isinstance(raw[sub], Mapping):
+            problems.add(
+                f"records.{sub} must be a mapping {{column: value(s)}}",
+                source=origin,
+                row=row,
+                column=f"records.{sub}",
+                value=raw[sub],
+            )
+    scale = raw.get("scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        problems.add("records.scale must be a number", source=origin, row=row, value=scale)
+    return dict(raw)
 
 
 def _aux_from_dict(

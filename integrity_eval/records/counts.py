@@ -1,0 +1,390 @@
+"""Counts and rates per unit and period, computed in DuckDB (DESIGN.md §6b).
+
+:func:`breach_counts` counts breach records under the display rule of
+:mod:`.rules`: ``active`` is the weighted number of records active on the last
+day of each period, computed from the records' active intervals by a sweep
+(+w at each interval start, −w at its end, a running sum over the periods of a
+unit), so the cost is records + units × periods; ``new`` is the weighted number
+decided in the period (not exempt, objection not upheld). A rolling window
+(``window=12``: the last twelve months, as the national city credit monitoring
+counts) sums ``new`` over the window ending at each period.
+
+:func:`measure_table` computes the measures of the other record kinds (and the
+breach measures, through :func:`breach_counts`) from :data:`MEASURES`: counts
+of records placed in a period by one of their dates, and rates
+``Σ numerator / Σ denominator`` over the records placed in the period (a rate
+with no record in its denominator is missing, never 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ProblemList, report_unknown
+from . import periods as P
+from .read import Records, _lit, _q
+from .rules import DAYS_PER_MONTH, countable_sql, intervals_sql, resolve_rules
+
+__all__ = ["MEASURES", "Measure", "breach_counts", "filter_sql", "measure_table"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure of a record kind: records placed in a period by ``date``; ``num``
+    (SQL, 1/0 per record) summed, divided by ``den`` when it is a rate."""
+
+    kind: str
+    name: str
+    zh: str
+    date: str
+    num: str = "1"
+    den: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.den is not None
+
+
+_ON_TIME_KEPT = "CASE WHEN kept AND kept_date <= due THEN 1 ELSE 0 END"
+MEASURES: dict[tuple[str, str], Measure] = {
+    (m.kind, m.name): m
+    for m in (
+        Measure("breach", "active", "期末有效失信记录数（加权）", "decided"),
+        Measure("breach", "new", "新增失信记录数（加权）", "decided"),
+        Measure(
+            "breach",
+            "repair_rate",
+            "信用修复率（期内认定记录中已修复的比例）",
+            "decided",
+            "CASE WHEN repaired IS NOT NULL THEN 1 ELSE 0 END",
+            "1",
+        ),
+        Measure("commitment", "due", "到期承诺数", "due"),
+        Measure("commitment", "kept_rate", "按期兑现率", "due", _ON_TIME_KEPT, "1"),
+        Measure("commitment", "unkept", "未按期兑现承诺数", "due", f"1 - {_ON_TIME_KEPT}"),
+        Measure("ticket", "opened", "受理工单数", "opened"),
+        Measure(
+            "ticket",
+            "on_time_rate",
+            "按期办结率",
+            "due",
+            "CASE WHEN closed IS NOT NULL AND closed <= due THEN 1 ELSE 0 END",
+            "1",
+        ),
+        Measure(
+            "ticket",
+            "resolved_rate",
+            "解决率",
+            "closed",
+            "CASE WHEN resolved THEN 1 ELSE 0 END",
+            "CASE WHEN resolved IS NOT NULL THEN 1 ELSE 0 END",
+        ),
+        Measure(
+            "ticket",
+            "satisfaction_rate",
+            "满意率",
+            "closed",
+            "CASE WHEN satisfied THEN 1 ELSE 0 END",
+            "CASE WHEN satisfied IS NOT NULL THEN 1 ELSE 0 END",
+        ),
+        Measure("ticket", "share", "占比（where 条件的工单占全部工单）", "opened", "{where}", "1"),
+        Measure("case", "concluded", "审结案件数", "concluded"),
+        Measure(
+            "case",
+            "loss_rate",
+            "败诉或被纠错率",
+            "concluded",
+            "CASE WHEN outcome IN ('lost', 'corrected') THEN 1 ELSE 0 END",
+            "1",
+        ),
+        Measure(
+            "case",
+            "lost",
+            "败诉或被纠错案件数",
+            "concluded",
+            "CASE WHEN outcome IN ('lost', 'corrected') THEN 1 ELSE 0 END",
+        ),
+        Measure(
+            "proposal",
+            "on_time_rate",
+            "按期办结率",
+            "due",
+            "CASE WHEN handled IS NOT NULL AND handled <= due THEN 1 ELSE 0 END",
+            "1",
+        ),
+        Measure(
+            "proposal",
+            "satisfaction_rate",
+            "代表委员满意率",
+            "handled",
+            "CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END",
+            "CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END",
+        ),
+    )
+}
+
+
+def filter_sql(rec: Records, flt: Mapping[str, Any] | None, *, what: str = "filter") -> str:
+    """SQL condition for ``{column: value or [values]}``; unknown columns or values are errors."""
+    if not flt:
+        return "TRUE"
+    problems = ProblemList()
+    cols = rec.columns
+    report_unknown(flt, cols, problems, what="column", source=what)
+    parts = []
+    for col, value in flt.items():
+        if col not in cols:
+            continue
+        values = value if isinstance(value, list | tuple | set) else [value]
+        if col in rec.kind.names and rec.kind.column(col).allowed:
+            allowed = rec.kind.column(col).allowed
+            bad = [v for v in values if str(v).lower() not in {k.lower() for k in allowed}]
+            for v in bad:
+                problems.add(
+                    f"未知取值 / unknown value; expected one of {rec.kind.column(col).codes}",
+                    source=what,
+                    column=col,
+                    value=v,
+                )
+            lookup = {k.lower(): c for k, c in allowed.items()}
+            values = [lookup.get(str(v).lower(), str(v)) for v in values]
+        if values and all(isinstance(v, bool) for v in values):
+            parts.append(f"{_q(col)} IN ({', '.join('TRUE' if v else 'FALSE' for v in values)})")
+        else:
+            parts.append(
+                f"CAST({_q(col)} AS VARCHAR) IN ({', '.join(_lit(str(v)) for v in values)})"
+            )
+    problems.raise_if_any("筛选条件有误 / invalid record filter")
+    return " AND ".join(parts) or "TRUE"
+
+
+def breach_counts(
+    rec: Records,
+    period: str = "month",
+    measure: str = "active",
+    by: Sequence[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    start: Any = None,
+    end: Any = None,
+    rules: Mapping[str, Any] | None = None,
+    *,
+    filter: Mapping[str, Any] | None = None,
+    window: int | None = None,
+    framework: Any = None,
+) -> pd.DataFrame:
+    """Weighted breach counts per unit and period (DESIGN.md §6b).
+
+    ``measure``: ``"active"`` (records active on the period's last day, under the
+    display rule of :mod:`.rules`) or ``"new"`` (decided in the period, not exempt,
+    objection not upheld). ``by``: extra grouping columns (one row per value; the
+    allowed values of a categorical column, e.g. every ``source``). ``weights``:
+    {severity: weight} (× mitigation), overriding the rules' weights. ``start``,
+    ``end``: period labels or dates (default: the first and last decision).
+    ``rules``: display-rule overrides (:func:`.rules.resolve_rules`; the
+    framework's ``records:`` block applies first). ``filter``: {column: values}.
+    ``window``: with ``measure="new"``, the sum over the last ``window`` periods.
+
+    Returns a DataFrame ``uCode, Time, [by…], value``: every unit (declared or
+    present) × period in ``[start, end]`` × by-value, zeros included.
+    """
+    if rec.kind.name != "breach":
+        raise ValueError(f"breach_counts needs breach records, got {rec.kind.name!r}")
+    if measure not in ("active", "new"):
+        raise ValueError(f"未知口径 / unknown measure {measure!r}; expected 'active' or 'new'")
+    if window is not None and (measure != "new" or int(window) < 1):
+        raise ValueError(
+            "window 仅用于 measure='new'，且 ≥ 1 / window needs measure='new' and >= 1"
+        )
+    r = resolve_rules(rules, framework)
+    if weights:
+        r["weights"].update(weights)
+    where = filter_sql(rec, filter)
+    p0, p1 = _range(rec, period, start, end, where)
+    lead = (int(window) - 1) if window else 0
+    by = list(by or [])
+    _check_by(rec, by)
+    con = rec.con
+    grid = _grid(rec, by, p0 - lead, p1)
+    keys = ", ".join(["uCode", *map(_q, by)])
+    if measure == "new":
+        sql = f"""
+            WITH ev AS (
+                SELECT {keys}, {P.index_sql("decided", period)} AS p, sum(w) AS delta
+                FROM ({countable_sql(rec.view, r, where)})
+                GROUP BY ALL
+            )
+            SELECT g.*, COALESCE(ev.delta, 0.0) AS value
+            FROM ({grid}) g LEFT JOIN ev USING ({keys}, p)
+        """
+        if window:
+            sql = f"""
+                SELECT * EXCLUDE (value), sum(value) OVER (
+                    PARTITION BY {keys} ORDER BY p ROWS BETWEEN {lead} PRECEDING AND CURRENT ROW
+                ) AS value FROM ({sql})
+            """
+    else:
+        sql = _active_sql(rec, r, where, period, keys, grid, p0, p1)
+    by_sql = ", ".join(map(_q, by)) + "," if by else ""
+    out = con.sql(
+        f"""
+        SELECT uCode, {P.label_sql("p", period)} AS Time, {by_sql}
+               CAST(value AS DOUBLE) AS value
+        FROM ({sql}) WHERE p BETWEEN {p0} AND {p1}
+        ORDER BY uCode, p{", " + ", ".join(map(_q, by)) if by else ""}
+        """
+    ).df()
+    out["value"] = out["value"].round(12) + 0.0  # running sums: no −0.0 / 1e−17 residue
+    return out
+
+
+def _active_sql(
+    rec: Records,
+    r: Mapping[str, Any],
+    where: str,
+    period: str,
+    keys: str,
+    grid: str,
+    p0: int,
+    p1: int,
+) -> str:
+    """Sweep: +w at each active interval's start, −w at its end, running sum per unit."""
+    hl = r.get("half_life")
+    ref = f"DATE '{P.period_end(p0, period).isoformat()}'"
+    if hl:  # w·2^(−(D − decided)/h) = [w·2^((decided − ref)/h)] · 2^(−(D − ref)/h)
+        h = float(hl) * DAYS_PER_MONTH
+        w = f"w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
+        scale = f"pow(2.0, -date_diff('day', {ref}, {P.end_sql('p', period)}) / {h!r})"
+    else:
+        w, scale = "w", "1.0"
+    ivl = intervals_sql(rec.view, r, where)
+    return f"""
+        WITH iv AS ({ivl}),
+        ev AS (
+            SELECT {keys}, greatest({P.index_sql("a_start", period)}, {p0}) AS p, {w} AS delta
+            FROM iv
+            UNION ALL
+            SELECT {keys}, greatest({P.index_sql("a_end", period)}, {p0}) AS p, -({w}) AS delta
+            FROM iv
+        ),
+        agg AS (SELECT {keys}, p, sum(delta) AS delta FROM ev WHERE p <= {p1} GROUP BY ALL)
+        SELECT g.*, {scale} * sum(COALESCE(agg.delta, 0.0)) OVER (
+            PARTITION BY {", ".join("g." + k.strip() for k in keys.split(","))}
+            ORDER BY g.p ROWS UNBOUNDED PRECEDING
+        ) AS value
+        FROM ({grid}) g LEFT JOIN agg USING ({keys}, p)
+    """
+
+
+def measure_table(
+    rec: Records,
+    measure: str,
+    period: str = "month",
+    *,
+    start: Any = None,
+    end: Any = None,
+    filter: Mapping[str, Any] | None = None,
+    where: Mapping[str, Any] | None = None,
+    rules: Mapping[str, Any] | None = None,
+    window: int | None = None,
+    framework: Any = None,
+) -> pd.DataFrame:
+    """One measure of :data:`MEASURES` per unit and period: ``uCode, Time, value``
+    (and ``numerator``, ``denominator`` for rates). ``where`` defines the numerator
+    of ``share`` ({column: values})."""
+    key = (rec.kind.name, measure)
+    if key not in MEASURES:
+        known = sorted(m for k, m in MEASURES if k == rec.kind.name)
+        raise ValueError(
+            f"未知口径 / unknown measure {measure!r} for {rec.kind.name} records; "
+            f"expected one of {known}"
+        )
+    if rec.kind.name == "breach" and measure in ("active", "new"):
+        return breach_counts(
+            rec,
+            period,
+            measure,
+            rules=rules,
+            filter=filter,
+            start=start,
+            end=end,
+            window=window,
+            framework=framework,
+        )
+    m = MEASURES[key]
+    cond = filter_sql(rec, filter)
+    num = m.num
+    if "{where}" in num:
+        if not where:
+            raise ValueError("口径 share 需要 where 条件 / measure 'share' needs a 'where' mapping")
+        num = f"CASE WHEN {filter_sql(rec, where, what='where')} THEN 1 ELSE 0 END"
+    p0, p1 = _range(rec, period, start, end, cond, date=m.date)
+    grid = _grid(rec, [], p0, p1)
+    sql = f"""
+        WITH agg AS (
+            SELECT uCode, {P.index_sql(m.date, period)} AS p,
+                   sum({num}) AS n, sum({m.den or "1"}) AS d
+            FROM {rec.view} WHERE {cond} AND {m.date} IS NOT NULL GROUP BY ALL
+        )
+        SELECT g.uCode, g.p, COALESCE(agg.n, 0) AS n, COALESCE(agg.d, 0) AS d
+        FROM ({grid}) g LEFT JOIN agg USING (uCode, p)
+    """
+    out = rec.con.sql(
+        f"SELECT uCode, {P.label_sql('p', period)} AS Time, CAST(n AS DOUBLE) AS numerator, "
+        f"CAST(d AS DOUBLE) AS denominator FROM ({sql}) ORDER BY uCode, p"
+    ).df()
+    if m.is_rate:
+        out["value"] = (out["numerator"] / out["denominator"].where(out["denominator"] > 0)).astype(
+            float
+        )
+        return out[["uCode", "Time", "value", "numerator", "denominator"]]
+    return out.rename(columns={"numerator": "value"})[["uCode", "Time", "value"]]
+
+
+# ------------------------------------------------------------------ helpers
+def _range(
+    rec: Records, period: str, start: Any, end: Any, where: str, date: str = "decided"
+) -> tuple[int, int]:
+    if start is None or end is None:
+        lo, hi = rec.con.execute(
+            f"SELECT min({date}), max({date}) FROM {rec.view} WHERE {where}"
+        ).fetchall()[0]
+        if lo is None and (start is None or end is None):
+            lo, hi = rec.con.execute(f"SELECT min({date}), max({date}) FROM {rec.view}").fetchall()[
+                0
+            ]
+        if lo is None:
+            raise ValueError(
+                "没有记录，无法确定期间范围；请给出 start 和 end / no records: give start and end"
+            )
+    p0 = P.parse(start, period) if start is not None else P.of_date(lo, period)
+    p1 = P.parse(end, period) if end is not None else P.of_date(hi, period)
+    if p1 < p0:
+        raise ValueError(f"end 早于 start / end {end!r} is before start {start!r}")
+    return p0, p1
+
+
+def _check_by(rec: Records, by: list[str]) -> None:
+    problems = ProblemList()
+    report_unknown(
+        by, [c for c in rec.columns if c != "uCode"], problems, what="column", source="by"
+    )
+    problems.raise_if_any("分组列有误 / invalid by columns")
+
+
+def _grid(rec: Records, by: list[str], p0: int, p1: int) -> str:
+    """SQL: every unit × period in [p0, p1] × by-value (allowed codes, or values present)."""
+    units = ", ".join(f"({_lit(u)})" for u in rec.all_units()) or "(NULL)"
+    sql = f"SELECT u.uCode, p.p FROM (VALUES {units}) u(uCode), range({p0}, {p1 + 1}) p(p)"
+    for col in by:
+        allowed = rec.kind.column(col).codes if col in rec.kind.names else []
+        if allowed:
+            vals = ", ".join(f"({_lit(v)})" for v in allowed)
+            src = f"(SELECT * FROM (VALUES {vals}) t({_q(col)}))"
+        else:
+            src = f"(SELECT DISTINCT {_q(col)} FROM {rec.view})"
+        sql = f"SELECT g.*, v.{_q(col)} FROM ({sql}) g, {src} v"
+    return sql
