@@ -29,7 +29,16 @@ from . import periods as P
 from .read import Records, _lit, _q
 from .rules import DAYS_PER_MONTH, countable_sql, intervals_sql, resolve_rules
 
-__all__ = ["MEASURES", "Measure", "breach_counts", "filter_sql", "measure_table"]
+__all__ = [
+    "MEASURES",
+    "Measure",
+    "Series",
+    "breach_counts",
+    "filter_sql",
+    "measure_table",
+    "series",
+    "table",
+]
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,48 @@ def filter_sql(rec: Records, flt: Mapping[str, Any] | None, *, what: str = "filt
     return " AND ".join(parts) or "TRUE"
 
 
+@dataclass(frozen=True)
+class Series:
+    """One output column: ``measure`` over the records meeting ``cond`` (SQL);
+    ``num`` overrides the measure's numerator (``share``); ``window``: rolling sum."""
+
+    name: str
+    measure: Measure
+    cond: str = "TRUE"
+    num: str | None = None
+    window: int | None = None
+
+
+def series(
+    rec: Records,
+    name: str,
+    measure: str,
+    *,
+    filter: Mapping[str, Any] | None = None,
+    where: Mapping[str, Any] | None = None,
+    window: int | None = None,
+) -> Series:
+    """A :class:`Series` of ``rec``'s kind, its filter checked against the records."""
+    key = (rec.kind.name, measure)
+    if key not in MEASURES:
+        known = sorted(m for k, m in MEASURES if k == rec.kind.name)
+        raise ValueError(
+            f"未知口径 / unknown measure {measure!r} for {rec.kind.name} records; "
+            f"expected one of {known}"
+        )
+    m = MEASURES[key]
+    if window is not None and (key != ("breach", "new") or int(window) < 1):
+        raise ValueError(
+            "window 仅用于新增失信记录，且 ≥ 1 / window needs breach measure 'new' and >= 1"
+        )
+    num = None
+    if "{where}" in m.num:
+        if not where:
+            raise ValueError("口径 share 需要 where 条件 / measure 'share' needs a 'where' mapping")
+        num = f"CASE WHEN {filter_sql(rec, where, what='where')} THEN 1 ELSE 0 END"
+    return Series(name, m, filter_sql(rec, filter), num, int(window) if window else None)
+
+
 def breach_counts(
     rec: Records,
     period: str = "month",
@@ -195,88 +246,163 @@ def breach_counts(
         raise ValueError(f"breach_counts needs breach records, got {rec.kind.name!r}")
     if measure not in ("active", "new"):
         raise ValueError(f"未知口径 / unknown measure {measure!r}; expected 'active' or 'new'")
-    if window is not None and (measure != "new" or int(window) < 1):
-        raise ValueError(
-            "window 仅用于 measure='new'，且 ≥ 1 / window needs measure='new' and >= 1"
-        )
     r = resolve_rules(rules, framework)
     if weights:
         r["weights"].update(weights)
-    where = filter_sql(rec, filter)
-    p0, p1 = _range(rec, period, start, end, where)
-    lead = (int(window) - 1) if window else 0
-    by = list(by or [])
-    _check_by(rec, by)
-    con = rec.con
-    grid = _grid(rec, by, p0 - lead, p1)
-    keys = ", ".join(["uCode", *map(_q, by)])
-    if measure == "new":
-        sql = f"""
-            WITH ev AS (
-                SELECT {keys}, {P.index_sql("decided", period)} AS p, sum(w) AS delta
-                FROM ({countable_sql(rec.view, r, where)})
-                GROUP BY ALL
-            )
-            SELECT g.*, COALESCE(ev.delta, 0.0) AS value
-            FROM ({grid}) g LEFT JOIN ev USING ({keys}, p)
-        """
-        if window:
-            sql = f"""
-                SELECT * EXCLUDE (value), sum(value) OVER (
-                    PARTITION BY {keys} ORDER BY p ROWS BETWEEN {lead} PRECEDING AND CURRENT ROW
-                ) AS value FROM ({sql})
-            """
+    s = series(rec, "value", measure, filter=filter, window=window)
+    p0, p1 = _range(rec, period, start, end, s.cond)
+    return _breach_wide(rec, [s], period, p0, p1, r, list(by or []))
+
+
+def table(
+    rec: Records,
+    items: Sequence[Series],
+    period: str,
+    p0: int,
+    p1: int,
+    *,
+    rules: Mapping[str, Any] | None = None,
+    framework: Any = None,
+) -> pd.DataFrame:
+    """Several series of one record kind at once: ``uCode, Time``, one column per
+    series (one scan of the records per date column, not one per series)."""
+    if rec.kind.name == "breach":
+        sweep = [s for s in items if s.measure.name in ("active", "new")]
+        others = [s for s in items if s.measure.name not in ("active", "new")]
     else:
-        sql = _active_sql(rec, r, where, period, keys, grid, p0, p1)
-    by_sql = ", ".join(map(_q, by)) + "," if by else ""
-    out = con.sql(
-        f"""
-        SELECT uCode, {P.label_sql("p", period)} AS Time, {by_sql}
-               CAST(value AS DOUBLE) AS value
-        FROM ({sql}) WHERE p BETWEEN {p0} AND {p1}
-        ORDER BY uCode, p{", " + ", ".join(map(_q, by)) if by else ""}
-        """
-    ).df()
-    out["value"] = out["value"].round(12) + 0.0  # running sums: no −0.0 / 1e−17 residue
+        sweep, others = [], list(items)
+    out = _grid_frame(rec, period, p0, p1)
+    if sweep:
+        r = resolve_rules(rules, framework)
+        wide = _breach_wide(rec, sweep, period, p0, p1, r, [])
+        out = out.merge(wide, on=["uCode", "Time"], how="left")
+    for date in dict.fromkeys(s.measure.date for s in others):
+        group = [s for s in others if s.measure.date == date]
+        out = out.merge(_rates_wide(rec, group, period, p0, p1), on=["uCode", "Time"], how="left")
     return out
 
 
-def _active_sql(
+def _breach_wide(
     rec: Records,
-    r: Mapping[str, Any],
-    where: str,
+    items: Sequence[Series],
     period: str,
-    keys: str,
-    grid: str,
     p0: int,
     p1: int,
-) -> str:
-    """Sweep: +w at each active interval's start, −w at its end, running sum per unit."""
+    r: Mapping[str, Any],
+    by: list[str],
+) -> pd.DataFrame:
+    """Active (sweep) and new breach series in one query; zeros included."""
+    _check_by(rec, by)
+    lead = max((s.window or 1) - 1 for s in items)
+    g0 = p0 - lead
+    keys = ", ".join(["uCode", *map(_q, by)])
     hl = r.get("half_life")
     ref = f"DATE '{P.period_end(p0, period).isoformat()}'"
     if hl:  # w·2^(−(D − decided)/h) = [w·2^((decided − ref)/h)] · 2^(−(D − ref)/h)
         h = float(hl) * DAYS_PER_MONTH
-        w = f"w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
-        scale = f"pow(2.0, -date_diff('day', {ref}, {P.end_sql('p', period)}) / {h!r})"
+        wa = f"w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
+        scale = f"pow(2.0, -date_diff('day', {ref}, {P.end_sql('g.p', period)}) / {h!r})"
     else:
-        w, scale = "w", "1.0"
-    ivl = intervals_sql(rec.view, r, where)
-    return f"""
+        wa, scale = "w", "1.0"
+    act = [s for s in items if s.measure.name == "active"]
+    new = [s for s in items if s.measure.name == "new"]
+    cols = [f"_d{i}" for i in range(len(items))]
+    parts = []
+
+    def deltas(sign: str, kind: str, weight: str) -> str:
+        return ", ".join(
+            f"CASE WHEN {s.cond} THEN {sign}{weight} ELSE 0.0 END AS {c}"
+            if s.measure.name == kind
+            else f"0.0 AS {c}"
+            for s, c in zip(items, cols, strict=True)
+        )
+
+    if act:
+        any_cond = " OR ".join(f"({s.cond})" for s in act)
+        ivl = intervals_sql(rec.view, r, any_cond)
+        start_p = f"greatest({P.index_sql('a_start', period)}, {g0})"
+        end_p = f"greatest({P.index_sql('a_end', period)}, {g0})"
+        parts.append(f"SELECT {keys}, {start_p} AS p, {deltas('', 'active', wa)} FROM iv")
+        parts.append(f"SELECT {keys}, {end_p} AS p, {deltas('-', 'active', wa)} FROM iv")
+    else:
+        ivl = "SELECT NULL AS uCode WHERE FALSE"
+    if new:
+        any_cond = " OR ".join(f"({s.cond})" for s in new)
+        parts.append(
+            f"SELECT {keys}, {P.index_sql('decided', period)} AS p, {deltas('', 'new', 'w')} "
+            f"FROM ({countable_sql(rec.view, r, any_cond)}) "
+            f"WHERE {P.index_sql('decided', period)} >= {g0}"
+        )
+    sums = ", ".join(f"sum({c}) AS {c}" for c in cols)
+    outs = []
+    part = ", ".join(f"g.{k.strip()}" for k in keys.split(","))
+    for s, c in zip(items, cols, strict=True):
+        if s.measure.name == "active":
+            frame = "ROWS UNBOUNDED PRECEDING"
+            outs.append(
+                f"{scale} * sum(COALESCE(agg.{c}, 0.0)) OVER "
+                f"(PARTITION BY {part} ORDER BY g.p {frame}) AS {_q(s.name)}"
+            )
+        elif s.window:
+            frame = f"ROWS BETWEEN {s.window - 1} PRECEDING AND CURRENT ROW"
+            outs.append(
+                f"sum(COALESCE(agg.{c}, 0.0)) OVER "
+                f"(PARTITION BY {part} ORDER BY g.p {frame}) AS {_q(s.name)}"
+            )
+        else:
+            outs.append(f"COALESCE(agg.{c}, 0.0) AS {_q(s.name)}")
+    grid = _grid(rec, by, g0, p1)
+    by_sql = "".join(f", {_q(b)}" for b in by)
+    names = ", ".join(f"CAST({_q(s.name)} AS DOUBLE) AS {_q(s.name)}" for s in items)
+    sql = f"""
         WITH iv AS ({ivl}),
-        ev AS (
-            SELECT {keys}, greatest({P.index_sql("a_start", period)}, {p0}) AS p, {w} AS delta
-            FROM iv
-            UNION ALL
-            SELECT {keys}, greatest({P.index_sql("a_end", period)}, {p0}) AS p, -({w}) AS delta
-            FROM iv
-        ),
-        agg AS (SELECT {keys}, p, sum(delta) AS delta FROM ev WHERE p <= {p1} GROUP BY ALL)
-        SELECT g.*, {scale} * sum(COALESCE(agg.delta, 0.0)) OVER (
-            PARTITION BY {", ".join("g." + k.strip() for k in keys.split(","))}
-            ORDER BY g.p ROWS UNBOUNDED PRECEDING
-        ) AS value
-        FROM ({grid}) g LEFT JOIN agg USING ({keys}, p)
+        ev AS ({" UNION ALL ".join(parts)}),
+        agg AS (SELECT {keys}, p, {sums} FROM ev WHERE p <= {p1} GROUP BY ALL),
+        res AS (
+            SELECT g.*, {", ".join(outs)}
+            FROM ({grid}) g LEFT JOIN agg USING ({keys}, p)
+        )
+        SELECT uCode, {P.label_sql("p", period)} AS Time{by_sql}, {names}
+        FROM res WHERE p BETWEEN {p0} AND {p1}
+        ORDER BY uCode, p{by_sql}
     """
+    out = rec.con.sql(sql).df()
+    for s in items:  # running sums: no −0.0 / 1e−17 residue
+        out[s.name] = out[s.name].round(12) + 0.0
+    return out
+
+
+def _rates_wide(
+    rec: Records, items: Sequence[Series], period: str, p0: int, p1: int
+) -> pd.DataFrame:
+    """Counts and rates placed by one date column, one scan; a rate with an empty
+    denominator is missing. Rates also get ``<name>__num`` and ``<name>__den``."""
+    date = items[0].measure.date
+    idx = P.index_sql(date, period)
+    aggs = []
+    for i, s in enumerate(items):
+        num = s.num or s.measure.num
+        aggs.append(f"sum(CASE WHEN {s.cond} THEN {num} ELSE 0 END) AS _n{i}")
+        aggs.append(f"sum(CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END) AS _e{i}")
+    sql = f"""
+        SELECT uCode, {P.label_sql("p", period)} AS Time, * EXCLUDE (uCode, p) FROM (
+            SELECT uCode, {idx} AS p, {", ".join(aggs)}
+            FROM {rec.view}
+            WHERE {date} IS NOT NULL AND {idx} BETWEEN {p0} AND {p1}
+            GROUP BY ALL
+        )
+    """
+    agg = rec.con.sql(sql).df()
+    out = _grid_frame(rec, period, p0, p1).merge(agg, on=["uCode", "Time"], how="left")
+    for i, s in enumerate(items):
+        n = out.pop(f"_n{i}").astype(float).fillna(0.0)
+        d = out.pop(f"_e{i}").astype(float).fillna(0.0)
+        if s.measure.is_rate:
+            out[s.name] = n / d.where(d > 0)
+            out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d
+        else:
+            out[s.name] = n
+    return out
 
 
 def measure_table(
@@ -295,53 +421,10 @@ def measure_table(
     """One measure of :data:`MEASURES` per unit and period: ``uCode, Time, value``
     (and ``numerator``, ``denominator`` for rates). ``where`` defines the numerator
     of ``share`` ({column: values})."""
-    key = (rec.kind.name, measure)
-    if key not in MEASURES:
-        known = sorted(m for k, m in MEASURES if k == rec.kind.name)
-        raise ValueError(
-            f"未知口径 / unknown measure {measure!r} for {rec.kind.name} records; "
-            f"expected one of {known}"
-        )
-    if rec.kind.name == "breach" and measure in ("active", "new"):
-        return breach_counts(
-            rec,
-            period,
-            measure,
-            rules=rules,
-            filter=filter,
-            start=start,
-            end=end,
-            window=window,
-            framework=framework,
-        )
-    m = MEASURES[key]
-    cond = filter_sql(rec, filter)
-    num = m.num
-    if "{where}" in num:
-        if not where:
-            raise ValueError("口径 share 需要 where 条件 / measure 'share' needs a 'where' mapping")
-        num = f"CASE WHEN {filter_sql(rec, where, what='where')} THEN 1 ELSE 0 END"
-    p0, p1 = _range(rec, period, start, end, cond, date=m.date)
-    grid = _grid(rec, [], p0, p1)
-    sql = f"""
-        WITH agg AS (
-            SELECT uCode, {P.index_sql(m.date, period)} AS p,
-                   sum({num}) AS n, sum({m.den or "1"}) AS d
-            FROM {rec.view} WHERE {cond} AND {m.date} IS NOT NULL GROUP BY ALL
-        )
-        SELECT g.uCode, g.p, COALESCE(agg.n, 0) AS n, COALESCE(agg.d, 0) AS d
-        FROM ({grid}) g LEFT JOIN agg USING (uCode, p)
-    """
-    out = rec.con.sql(
-        f"SELECT uCode, {P.label_sql('p', period)} AS Time, CAST(n AS DOUBLE) AS numerator, "
-        f"CAST(d AS DOUBLE) AS denominator FROM ({sql}) ORDER BY uCode, p"
-    ).df()
-    if m.is_rate:
-        out["value"] = (out["numerator"] / out["denominator"].where(out["denominator"] > 0)).astype(
-            float
-        )
-        return out[["uCode", "Time", "value", "numerator", "denominator"]]
-    return out.rename(columns={"numerator": "value"})[["uCode", "Time", "value"]]
+    s = series(rec, "value", measure, filter=filter, where=where, window=window)
+    p0, p1 = _range(rec, period, start, end, s.cond, date=s.measure.date)
+    out = table(rec, [s], period, p0, p1, rules=rules, framework=framework)
+    return out.rename(columns={"value__num": "numerator", "value__den": "denominator"})
 
 
 # ------------------------------------------------------------------ helpers
@@ -373,6 +456,15 @@ def _check_by(rec: Records, by: list[str]) -> None:
         by, [c for c in rec.columns if c != "uCode"], problems, what="column", source="by"
     )
     problems.raise_if_any("分组列有误 / invalid by columns")
+
+
+def _grid_frame(rec: Records, period: str, p0: int, p1: int) -> pd.DataFrame:
+    """Every unit × period label in [p0, p1], in order."""
+    idx = pd.MultiIndex.from_product(
+        [rec.all_units(), [P.label(p, period) for p in range(p0, p1 + 1)]],
+        names=["uCode", "Time"],
+    )
+    return idx.to_frame(index=False)
 
 
 def _grid(rec: Records, by: list[str], p0: int, p1: int) -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import ProblemList
 from ..framework import Framework, load_framework
 from . import periods as P
-from .counts import MEASURES, measure_table
+from .counts import MEASURES, series, table
 from .read import Records
 
 __all__ = ["indicators", "record_sources"]
@@ -85,7 +85,6 @@ def indicators(
             )
     problems.raise_if_any("无法计算指标 / cannot compute indicators from records")
     p0, p1 = _span(records, period, start, end)
-    s, e = P.label(p0, period), P.label(p1, period)
     unit_codes = sorted(
         {*(u for r in records.values() for u in r.all_units())}
         | (set(units["uCode"].astype(str)) if units is not None else set())
@@ -94,30 +93,33 @@ def indicators(
         [unit_codes, [P.label(p, period) for p in range(p0, p1 + 1)]], names=["uCode", "Time"]
     )
     cols: dict[str, pd.Series] = {}
-    for code, src in sources.items():
-        rec = records.get(src["kind"])
-        if rec is None:
+    for kind, rec in records.items():
+        mine = {c: src for c, src in sources.items() if src["kind"] == kind}
+        if not mine:
             continue
-        tab = measure_table(
-            rec,
-            src["measure"],
-            period,
-            start=s,
-            end=e,
-            filter=src.get("filter"),
-            where=src.get("where"),
-            rules=rules,
-            window=src.get("window"),
-            framework=fw,
-        ).set_index(["uCode", "Time"])["value"]
-        values = tab.reindex(grid)
-        if not MEASURES[(src["kind"], src["measure"])].is_rate:
-            values = values.fillna(0.0)  # a unit without records of this kind: none counted
-        values = values * float(src.get("scale", 1))
-        node = fw[code]
-        if node.min is not None or node.max is not None:
-            values = values.clip(lower=node.min, upper=node.max)
-        cols[code] = values
+        items = [
+            series(
+                rec,
+                code,
+                src["measure"],
+                filter=src.get("filter"),
+                where=src.get("where"),
+                window=src.get("window"),
+            )
+            for code, src in mine.items()
+        ]
+        tab = table(rec, items, period, p0, p1, rules=rules, framework=fw)
+        tab = tab.set_index(["uCode", "Time"]).reindex(grid)
+        for code, src in mine.items():
+            values = tab[code]
+            if not MEASURES[(kind, src["measure"])].is_rate:
+                values = values.fillna(0.0)  # a unit without records of this kind: none counted
+            values = values * float(src.get("scale", 1))
+            node = fw[code]
+            if node.min is not None or node.max is not None:
+                values = values.clip(lower=node.min, upper=node.max)
+            cols[code] = values
+    cols = {c: cols[c] for c in sources if c in cols}  # framework order
     out = pd.DataFrame(cols, index=grid).reset_index()
     out = _attach(out, fw, units, reported, list(cols))
     missing = [c for c in fw.indicators if c not in out.columns]

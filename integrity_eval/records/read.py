@@ -11,6 +11,7 @@ position for Parquet files and DataFrames.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -82,10 +83,14 @@ class Records:
             sql += f" LIMIT {int(limit)}"
         return self.con.sql(sql).df()
 
+    @functools.cached_property
+    def _present_units(self) -> frozenset[str]:
+        rows = self.con.sql(f"SELECT DISTINCT uCode FROM {self.view}").fetchall()
+        return frozenset(r[0] for r in rows)
+
     def all_units(self) -> list[str]:
         """Declared units and every unit present in the records, sorted."""
-        present = self.con.sql(f"SELECT DISTINCT uCode FROM {self.view}").fetchall()
-        return sorted({*self.units, *(r[0] for r in present)})
+        return sorted({*self.units, *self._present_units})
 
     def __repr__(self) -> str:
         return (
@@ -109,6 +114,7 @@ def read(
     con: duckdb.DuckDBPyConnection | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    materialize: bool | None = None,
 ) -> Records:
     """Read and validate records of ``kind`` (``breach``, ``commitment``, ``ticket``,
     ``case``, ``proposal``; DESIGN.md §6b).
@@ -125,7 +131,9 @@ def read(
     amounts, a status without its date. With ``skip_invalid=True`` the valid rows
     are kept and the rejected ones are in ``Records.rejected`` with their reasons.
     ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB, which then
-    spills to disk instead of exceeding the limit.
+    spills to disk instead of exceeding the limit. ``materialize``: copy the valid,
+    parsed records into a DuckDB table once (faster repeated queries); default:
+    yes unless a Parquet file is read (large files stay views, scanned per query).
     """
     spec = get_kind(kind)
     con = con or duckdb.connect()
@@ -148,6 +156,8 @@ def read(
     if len(bad) and not skip_invalid:
         raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
     view = typed
+    if materialize is None:
+        materialize = not any("read_parquet(" in part for part in parts)
     if len(bad):
         keys = f"_bad_{n}"
         con.register(keys + "_df", bad[["_source", "_row"]].drop_duplicates())
@@ -158,6 +168,9 @@ def read(
             f"CREATE TEMP VIEW {view} AS SELECT t.* FROM {typed} t "
             f"ANTI JOIN {keys} b ON t._source = b._source AND t._row = b._row"
         )
+    if materialize:
+        con.execute(f"CREATE TEMP TABLE _rec_{n} AS SELECT * FROM {view}")
+        view = f"_rec_{n}"
     return Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
 
 
