@@ -19,9 +19,10 @@ with no record in its denominator is missing, never 0).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList, report_unknown
@@ -263,9 +264,17 @@ def table(
     *,
     rules: Mapping[str, Any] | None = None,
     framework: Any = None,
+    window: int | None = None,
 ) -> pd.DataFrame:
     """Several series of one record kind at once: ``uCode, Time``, one column per
-    series (one scan of the records per date column, not one per series)."""
+    series (one scan of the records per date column, not one per series).
+    ``window``: rolling sums over that many periods for every series but the
+    ``active`` stock (rates: numerator and denominator summed over the window)."""
+    if window:
+        items = [
+            s if s.window or s.measure.name == "active" else replace(s, window=int(window))
+            for s in items
+        ]
     if rec.kind.name == "breach":
         sweep = [s for s in items if s.measure.name in ("active", "new")]
         others = [s for s in items if s.measure.name not in ("active", "new")]
@@ -278,7 +287,8 @@ def table(
         out = out.merge(wide, on=["uCode", "Time"], how="left")
     for date in dict.fromkeys(s.measure.date for s in others):
         group = [s for s in others if s.measure.date == date]
-        out = out.merge(_rates_wide(rec, group, period, p0, p1), on=["uCode", "Time"], how="left")
+        wide = _rates_wide(rec, group, period, p0, p1, window)
+        out = out.merge(wide, on=["uCode", "Time"], how="left")
     return out
 
 
@@ -373,30 +383,47 @@ def _breach_wide(
 
 
 def _rates_wide(
-    rec: Records, items: Sequence[Series], period: str, p0: int, p1: int
+    rec: Records,
+    items: Sequence[Series],
+    period: str,
+    p0: int,
+    p1: int,
+    window: int | None = None,
 ) -> pd.DataFrame:
     """Counts and rates placed by one date column, one scan; a rate with an empty
-    denominator is missing. Rates also get ``<name>__num`` and ``<name>__den``."""
+    denominator is missing. Rates also get ``<name>__num`` and ``<name>__den``.
+    ``window``: numerators and denominators summed over the last ``window`` periods."""
     date = items[0].measure.date
     idx = P.index_sql(date, period)
+    lead = int(window) - 1 if window else 0
     aggs = []
     for i, s in enumerate(items):
         num = s.num or s.measure.num
         aggs.append(f"sum(CASE WHEN {s.cond} THEN {num} ELSE 0 END) AS _n{i}")
         aggs.append(f"sum(CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END) AS _e{i}")
     sql = f"""
-        SELECT uCode, {P.label_sql("p", period)} AS Time, * EXCLUDE (uCode, p) FROM (
-            SELECT uCode, {idx} AS p, {", ".join(aggs)}
-            FROM {rec.view}
-            WHERE {date} IS NOT NULL AND {idx} BETWEEN {p0} AND {p1}
-            GROUP BY ALL
-        )
+        SELECT uCode, {idx} AS p, {", ".join(aggs)}
+        FROM {rec.view}
+        WHERE {date} IS NOT NULL AND {idx} BETWEEN {p0 - lead} AND {p1}
+        GROUP BY ALL
     """
     agg = rec.con.sql(sql).df()
-    out = _grid_frame(rec, period, p0, p1).merge(agg, on=["uCode", "Time"], how="left")
+    units, n_p = rec.all_units(), p1 - p0 + 1 + lead
+    grid = pd.MultiIndex.from_product([units, range(p0 - lead, p1 + 1)], names=["uCode", "p"])
+    full = agg.set_index(["uCode", "p"]).reindex(grid).astype(float).fillna(0.0)
+    if lead:  # rolling sums along each unit's periods (rows are unit-major, periods in order)
+        arr = full.to_numpy().reshape(len(units), n_p, -1)
+        csum = np.concatenate([np.zeros_like(arr[:, :1]), arr.cumsum(axis=1)], axis=1)
+        arr = csum[:, lead + 1 :] - csum[:, : n_p - lead]
+        full = pd.DataFrame(
+            arr.reshape(-1, arr.shape[2]),
+            columns=full.columns,
+            index=pd.MultiIndex.from_product([units, range(p0, p1 + 1)]),
+        )
+    out = _grid_frame(rec, period, p0, p1)
     for i, s in enumerate(items):
-        n = out.pop(f"_n{i}").astype(float).fillna(0.0)
-        d = out.pop(f"_e{i}").astype(float).fillna(0.0)
+        n = pd.Series(full[f"_n{i}"].to_numpy(), index=out.index)
+        d = pd.Series(full[f"_e{i}"].to_numpy(), index=out.index)
         if s.measure.is_rate:
             out[s.name] = n / d.where(d > 0)
             out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d

@@ -54,6 +54,7 @@ def indicators(
     units: pd.DataFrame | None = None,
     reported: pd.DataFrame | None = None,
     rules: Mapping[str, Any] | None = None,
+    window: int | None = None,
 ) -> pd.DataFrame:
     """iData (``uCode, [uName], Time, [groups], [denominators], indicators``) from records.
 
@@ -63,7 +64,9 @@ def indicators(
     ``uName``, the framework's group and denominator columns (every listed unit
     gets a row, zeros included). ``reported``: iData for the indicators not
     computed from records. ``rules``: display-rule overrides (the framework's
-    ``records:`` block applies first).
+    ``records:`` block applies first). ``window``: rolling windows of that many
+    periods (e.g. 12 months, as the national city credit monitoring) for every
+    measure but the ``active`` breach stock.
     """
     fw = load_framework(framework)
     sources = record_sources(fw)
@@ -108,7 +111,7 @@ def indicators(
             )
             for code, src in mine.items()
         ]
-        tab = table(rec, items, period, p0, p1, rules=rules, framework=fw)
+        tab = table(rec, items, period, p0, p1, rules=rules, framework=fw, window=window)
         tab = tab.set_index(["uCode", "Time"]).reindex(grid)
         for code, src in mine.items():
             values = tab[code]
