@@ -19,7 +19,8 @@ keeps the counts. Indicators without a ``records`` source (surveys, scores,
 yes/no items) are taken from ``reported`` (the agency's reported iData, e.g. a
 filled data-collection template), matched on ``uCode`` and ``Time`` (or on
 ``uCode`` alone when ``reported`` has no ``Time``); without ``reported`` they
-are absent and listed in ``attrs["not_from_records"]``.
+are absent and listed in ``attrs["not_from_records"]`` (as are record-based
+indicators whose kind of records was not given).
 """
 
 from __future__ import annotations
@@ -71,14 +72,6 @@ def indicators(
     fw = load_framework(framework)
     sources = record_sources(fw)
     problems = ProblemList()
-    for code, src in sources.items():
-        if src["kind"] not in records and (reported is None or code not in reported):
-            problems.add(
-                f"没有 {src['kind']} 记录，也没有上报数据 / no {src['kind']} records given and "
-                "no reported value",
-                source="records",
-                column=code,
-            )
     for kind, rec in records.items():
         if not isinstance(rec, Records) or rec.kind.name != kind:
             problems.add(
