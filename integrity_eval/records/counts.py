@@ -162,7 +162,14 @@ def filter_sql(rec: Records, flt: Mapping[str, Any] | None, *, what: str = "filt
                 )
             lookup = {k.lower(): c for k, c in allowed.items()}
             values = [lookup.get(str(v).lower(), str(v)) for v in values]
-        if values and all(isinstance(v, bool) for v in values):
+        numeric = col in rec.kind.names and rec.kind.column(col).type in ("int", "number")
+        if numeric:
+            bad = [v for v in values if not _is_number(v)]
+            for v in bad:
+                problems.add("应为数值 / expected a number", source=what, column=col, value=v)
+            nums = ", ".join(repr(float(v)) for v in values if _is_number(v)) or "NULL"
+            parts.append(f"{_q(col)} IN ({nums})")
+        elif values and all(isinstance(v, bool) for v in values):
             parts.append(f"{_q(col)} IN ({', '.join('TRUE' if v else 'FALSE' for v in values)})")
         else:
             parts.append(
@@ -212,6 +219,14 @@ def series(
             raise ValueError("口径 share 需要 where 条件 / measure 'share' needs a 'where' mapping")
         num = f"CASE WHEN {filter_sql(rec, where, what='where')} THEN 1 ELSE 0 END"
     return Series(name, m, filter_sql(rec, filter), num, int(window) if window else None)
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(v, bool)
 
 
 def breach_counts(

@@ -24,12 +24,14 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..io import read_table
 from .schema import Column, Kind, get_kind
 
-__all__ = ["MAX_LISTED", "Records", "read"]
+__all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read"]
 
 #: Problems listed one by one in a ValidationError; beyond that, one summary per rule
 #: (``skip_invalid=True`` keeps every rejected row with its reason).
 MAX_LISTED = 1000
 SUFFIXES = (".parquet", ".csv", ".xlsx", ".xlsm")
+#: Parquet input up to this size (bytes on disk) is copied into DuckDB once by default.
+MATERIALIZE_BYTES = 1 << 30
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "×")
@@ -133,7 +135,8 @@ def read(
     ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB, which then
     spills to disk instead of exceeding the limit. ``materialize``: copy the valid,
     parsed records into a DuckDB table once (faster repeated queries); default:
-    yes unless a Parquet file is read (large files stay views, scanned per query).
+    yes unless the Parquet input exceeds :data:`MATERIALIZE_BYTES` on disk (larger
+    files stay views, scanned by each query, so memory stays bounded).
     """
     spec = get_kind(kind)
     con = con or duckdb.connect()
@@ -157,7 +160,7 @@ def read(
         raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
     view = typed
     if materialize is None:
-        materialize = not any("read_parquet(" in part for part in parts)
+        materialize = _parquet_bytes(paths_or_frames) < MATERIALIZE_BYTES
     if len(bad):
         keys = f"_bad_{n}"
         con.register(keys + "_df", bad[["_source", "_row"]].drop_duplicates())
@@ -218,6 +221,18 @@ def _input_views(
             "没有记录文件 / no record files found (.parquet, .csv, .xlsx)", source=str(inputs)
         )
     return parts, keep
+
+
+def _parquet_bytes(inputs: Any) -> int:
+    items = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
+    total = 0
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            continue
+        path = Path(item)
+        files = path.rglob("*.parquet") if path.is_dir() else [path]
+        total += sum(f.stat().st_size for f in files if f.suffix.lower() == ".parquet")
+    return total
 
 
 def _files(path: Path, problems: ProblemList) -> list[Path]:
@@ -324,10 +339,10 @@ def _parse(col: Column, dtype: Any) -> str:
         sql_type = {"date": "DATE", "bool": "BOOLEAN", "int": "BIGINT", "number": "DOUBLE"}
         return f"CAST(NULL AS {sql_type.get(col.type, 'VARCHAR')})"
     q = _q(col.name)
-    text = f"NULLIF(trim(CAST({q} AS VARCHAR)), '')"
     kind = str(dtype).upper()
+    text = f"NULLIF(trim({q}), '')" if kind == "VARCHAR" else _as_text(q, kind)
     if col.type == "text":
-        return _strip_zero(text) if kind in ("DOUBLE", "FLOAT") else text
+        return text
     if col.type == "date":
         if kind == "DATE":
             return q
@@ -347,17 +362,48 @@ def _parse(col: Column, dtype: Any) -> str:
             f"WHEN {low} IN ({_list(_FALSE)}) THEN FALSE END"
         )
     if col.type == "category":
-        key = _strip_zero(text)
-        cases = " ".join(
-            f"WHEN {_lit(label.lower())} THEN {_lit(code)}"
-            for label, code in (col.allowed or {}).items()
+        key = f"lower({text})" if kind == "VARCHAR" else text
+        labels = {label.lower(): code for label, code in (col.allowed or {}).items()}
+        if kind != "VARCHAR":  # numbers and other types: only the codes can match
+            labels = {k: v for k, v in labels.items() if k == v.lower()}
+        cases = " ".join(f"WHEN {_lit(label)} THEN {_lit(code)}" for label, code in labels.items())
+        slow = f"CASE {key} {cases} END"
+        if kind != "VARCHAR":
+            return slow
+        # fast path first: values already written as codes (a CASE, not an IN list, which
+        # DuckDB would turn into a join that every query of the view then pays for)
+        first = " ".join(f"WHEN {_lit(code)} THEN {_lit(code)}" for code in col.codes)
+        return f"CASE {q} {first} ELSE {slow} END"
+    target = "BIGINT" if col.type == "int" else "DOUBLE"
+    if kind in _NUMERIC:
+        return f"CAST({q} AS {target})"
+    return f"TRY_CAST({text} AS {target})"
+
+
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
+_INTEGER = _NUMERIC[:5]
+
+
+def _as_text(q: str, kind: str) -> str:
+    """Non-text input as text: whole-number floats without ``.0`` (Excel's 1.0 → ``1``)."""
+    if kind in _INTEGER:
+        return f"CAST({q} AS VARCHAR)"
+    if kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL"):
+        return (
+            f"CASE WHEN {q} = round({q}) AND abs({q}) < 1e15 "
+            f"THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END"
         )
-        return f"CASE lower({key}) {cases} END"
-    return f"TRY_CAST({text} AS {'BIGINT' if col.type == 'int' else 'DOUBLE'})"
+    return f"NULLIF(trim(CAST({q} AS VARCHAR)), '')"
 
 
-def _strip_zero(text: str) -> str:
-    return f"regexp_replace({text}, '\\.0+$', '')"
+def _already(col: Column, kind: str) -> bool:
+    """True when the input column already has the target type (nothing can fail to parse)."""
+    return (
+        (col.type == "date" and (kind == "DATE" or kind.startswith("TIMESTAMP")))
+        or (col.type == "bool" and kind == "BOOLEAN")
+        or (col.type in ("int", "number") and kind in _NUMERIC)
+        or col.type == "text"
+    )
 
 
 # -------------------------------------------------------------- validation
@@ -371,16 +417,24 @@ def _problem_rows(
 ) -> pd.DataFrame:
     """Every (row, column, rule) that fails, in one scan, plus duplicate record ids."""
     checks: list[tuple[str, str, str]] = []  # (condition, column, rule)
+    # cheap superset of the failing rows (typed NULLs, comparisons), so the exact, costlier
+    # conditions run on those rows only
+    screens: list[str] = []
     for c in spec.columns:
         if c.name not in types:
             continue
         raw = _q("r_" + c.name)
         val = _q(c.name)
-        present = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '') IS NOT NULL"
+        kind = str(types[c.name]).upper()
+        present = (
+            f"NULLIF(trim({raw}), '') IS NOT NULL" if kind == "VARCHAR" else f"{raw} IS NOT NULL"
+        )
         if c.required:
             checks.append((f"NOT ({present})", c.name, "缺少必填值 / required value is missing"))
-        if c.type != "text":
+            screens.append(f"{val} IS NULL")
+        if not _already(c, kind):
             checks.append((f"{present} AND {val} IS NULL", c.name, _parse_rule(c)))
+            screens.append(f"({val} IS NULL AND {raw} IS NOT NULL)")
         if c.low is not None:
             op = "<=" if c.low_open else "<"
             word = "大于" if c.low_open else "不小于"
@@ -426,7 +480,8 @@ def _problem_rows(
         f"'rule': {_lit(rule)}}} END"
         for cond, col, rule in checks
     )
-    where = " OR ".join(f"COALESCE({cond}, FALSE)" for cond, _, _ in checks) or "FALSE"
+    light = [f"COALESCE({cond}, FALSE)" for cond, col, rule in checks if "IS NOT NULL" not in cond]
+    where = " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
     both = ", ".join(
         [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
         + [f"{_q(c)} AS {_q('r_' + c)}" for c in spec.names if c in types]
@@ -442,18 +497,32 @@ def _problem_rows(
         FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
     """
     rows = con.sql(sql).df() if checks else _problem_frame([])
-    dups = con.sql(
+    # duplicates: group 64-bit hashes first (less memory than the texts), then check the
+    # few candidate hashes exactly
+    dup_ids = con.sql(
         f"""
-        SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
-               t.record_id AS value,
-               '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
-                   || d.n || ' rows)' AS rule
-        FROM {typed} t JOIN (
-            SELECT record_id, count(*) AS n FROM {typed}
-            WHERE record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1
-        ) d USING (record_id)
+        WITH cand AS (
+            SELECT h FROM (SELECT hash(record_id) AS h FROM {typed} WHERE record_id IS NOT NULL)
+            GROUP BY h HAVING count(*) > 1
+        )
+        SELECT record_id, count(*) AS n FROM {typed}
+        WHERE hash(record_id) IN (SELECT h FROM cand)
+        GROUP BY record_id HAVING count(*) > 1
         """
     ).df()
+    dups = _problem_frame([])
+    if len(dup_ids):
+        con.register("_dup_ids", dup_ids)
+        dups = con.sql(
+            f"""
+            SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
+                   t.record_id AS value,
+                   '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
+                       || d.n || ' rows)' AS rule
+            FROM {typed} t JOIN _dup_ids d USING (record_id)
+            """
+        ).df()
+        con.unregister("_dup_ids")
     if units:
         con.unregister("_units_tmp")
     out = pd.concat([rows, dups], ignore_index=True) if len(dups) else rows

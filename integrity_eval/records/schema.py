@@ -86,7 +86,6 @@ SOURCES = _codes(
     ("other", "其他"),
 )
 SEVERITIES = _codes(("general", "一般"), ("serious", "严重"))
-CATEGORIES = {str(i): str(i) for i in range(1, 9)}
 
 _ID = (
     Column("record_id", "text", True, zh="记录编号"),
@@ -100,7 +99,7 @@ BREACH = Kind(
         *_ID,
         Column("decided", "date", True, zh="认定日期"),
         Column("source", "category", True, SOURCES, zh="来源"),
-        Column("category", "category", True, CATEGORIES, zh="失信行为类别"),
+        Column("category", "int", True, low=1, high=8, zh="失信行为类别"),
         Column("severity", "category", True, SEVERITIES, zh="严重程度"),
         Column("exempt", "bool", zh="容错免责"),
         Column("objection_filed", "date", zh="异议提出日期"),
