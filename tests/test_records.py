@@ -151,7 +151,8 @@ def test_framework_rules_block_changes_display():
     assert out["x"].tolist() == [1, 1, 0, 0]  # displayed 15 Jan … 15 Mar
 
 
-def test_sweep_agrees_with_plain_pandas():
+@pytest.mark.parametrize("materialize", [True, False])
+def test_sweep_agrees_with_plain_pandas(materialize):
     rng = np.random.default_rng(7)
     n = 3000
     dec = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), unit="D")
@@ -176,7 +177,7 @@ def test_sweep_agrees_with_plain_pandas():
         df["objection_filed"] + pd.to_timedelta(rng.integers(1, 120, n), unit="D")
     ).where(closed)
     df["objection_upheld"] = pd.Series(rng.random(n) < 0.3).where(closed)
-    rec = read(df)
+    rec = read(df, materialize=materialize)
     for period, s, e in (("month", "2019-11", "2025-02"), ("quarter", "2020-Q1", "2024-Q4")):
         for measure in ("active", "new"):
             got = breach_counts(rec, period=period, measure=measure, start=s, end=e)
@@ -184,7 +185,8 @@ def test_sweep_agrees_with_plain_pandas():
             pd.testing.assert_frame_equal(got, want, check_dtype=False, atol=1e-9)
 
 
-def test_validation_lists_every_bad_row():
+@pytest.mark.parametrize("materialize", [True, False])
+def test_validation_lists_every_bad_row(materialize):
     df = pd.DataFrame(
         {
             "record_id": ["a", "b", "c", "c", "e"],
@@ -200,7 +202,7 @@ def test_validation_lists_every_bad_row():
         }
     )
     with pytest.raises(ValidationError) as err:
-        read(df, units=["U1", "U2"])
+        read(df, units=["U1", "U2"], materialize=materialize)
     got = {(p.row, p.column) for p in err.value.problems}
     assert got == {
         ("1", "mitigation"),  # 0 not in (0, 1]
@@ -215,7 +217,8 @@ def test_validation_lists_every_bad_row():
         ("4", "mitigation"),  # > 1
         ("4", "uCode"),  # unknown unit
     }
-    rec = read(df, units=["U1", "U2"], skip_invalid=True)
+    rec = read(df, units=["U1", "U2"], skip_invalid=True, materialize=materialize)
+    assert list(rec.to_frame().columns)[:3] == ["record_id", "uCode", "decided"]
     assert len(rec) == 1 and set(rec.rejected["_row"]) == {1, 2, 3, 4}
     assert rec.all_units() == ["U1", "U2"]
 
@@ -453,3 +456,18 @@ def test_synth_is_seeded_streamed_and_chunk_independent(tmp_path):
     rate = per.to_numpy() / np.sqrt(gunits["size"].to_numpy())
     theta = gtruth.groupby("uCode")["theta"].mean().reindex(gunits["uCode"])
     assert pd.Series(rate).corr(pd.Series(theta.to_numpy()), method="spearman") < -0.5
+
+
+def test_committed_records_sample_regenerates_byte_identical(tmp_path):
+    from integrity_eval.datasets import datasets_dir
+    from integrity_eval.records.synth import write_sample
+
+    fresh = write_sample(tmp_path / "sample")
+    committed = datasets_dir() / "shanghai-records-sample"
+    for f in sorted(fresh.iterdir()):
+        assert f.read_bytes() == (committed / f.name).read_bytes(), f.name
+    recs = {
+        k: read(committed / f"{k}_synthetic.csv", kind=k)
+        for k in ("breach", "ticket", "commitment", "case", "proposal")
+    }
+    assert len(recs["breach"]) == 4800

@@ -153,27 +153,55 @@ def read(
     rel = con.sql(f"SELECT * FROM {union} LIMIT 0")
     types = dict(zip(rel.columns, map(str, rel.dtypes), strict=True))
     unit_list = _unit_codes(units)
-    typed = f"_typed_{n}"
-    con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
-    bad = _problem_rows(spec, con, union, typed, types, unit_list)
-    if len(bad) and not skip_invalid:
-        raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
-    view = typed
+    if unit_list:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _units_{n} (uCode VARCHAR)")
+        con.executemany(f"INSERT INTO _units_{n} VALUES (?)", [[u] for u in unit_list])
+    checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None)
+    raws = [c for c in spec.names if c in types]
+    both = ", ".join(
+        [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
+        + [f"{_q(c)} AS {_q('r_' + c)}" for c in types if not c.startswith("_")]
+    )
+    extras = [c for c in types if c not in spec.names and not c.startswith("_")]
     if materialize is None:
         materialize = _parquet_bytes(paths_or_frames) < MATERIALIZE_BYTES
+    if materialize:
+        # one pass: parse, keep the raw text of suspect rows only, flag them
+        table = f"_rec_{n}"
+        r_all = [f"r_{c}" for c in types if not c.startswith("_")]
+        keep_raw = ", ".join(
+            [f"CASE WHEN _suspect THEN {_q('r_' + c)} END AS {_q('r_' + c)}" for c in raws]
+            + [f"CAST({_q('r_' + c)} AS VARCHAR) AS {_q(c)}" for c in extras]
+        )
+        con.execute(
+            f"""CREATE TEMP TABLE {table} AS
+            SELECT * EXCLUDE ({", ".join(map(_q, r_all))}), {keep_raw} FROM (
+                SELECT *, COALESCE({where}, FALSE) AS _suspect
+                FROM (SELECT {both}, _source, _row FROM {union})
+            )"""
+        )
+        typed, src, src_where = table, table, "_suspect"
+        drop = ["_suspect", *(f"r_{c}" for c in raws)]
+    else:
+        typed = f"_typed_{n}"
+        con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
+        src, src_where, drop = f"(SELECT {both}, _source, _row FROM {union})", where, []
+    bad = _problem_rows(con, checks, src, src_where, typed, types)
+    if len(bad) and not skip_invalid:
+        raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
+    view = f"_valid_{n}"
+    cols = f"* EXCLUDE ({', '.join(map(_q, drop))})" if drop else "*"
     if len(bad):
         keys = f"_bad_{n}"
         con.register(keys + "_df", bad[["_source", "_row"]].drop_duplicates())
         con.execute(f"CREATE TEMP TABLE {keys} AS SELECT * FROM {keys}_df")
         con.unregister(keys + "_df")
-        view = f"_valid_{n}"
         con.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT t.* FROM {typed} t "
+            f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed} t "
             f"ANTI JOIN {keys} b ON t._source = b._source AND t._row = b._row"
         )
-    if materialize:
-        con.execute(f"CREATE TEMP TABLE _rec_{n} AS SELECT * FROM {view}")
-        view = f"_rec_{n}"
+    else:
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed}")
     return Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
 
 
@@ -407,16 +435,12 @@ def _already(col: Column, kind: str) -> bool:
 
 
 # -------------------------------------------------------------- validation
-def _problem_rows(
-    spec: Kind,
-    con: duckdb.DuckDBPyConnection,
-    union: str,
-    typed: str,
-    types: dict[str, Any],
-    units: Sequence[str],
-) -> pd.DataFrame:
-    """Every (row, column, rule) that fails, in one scan, plus duplicate record ids."""
-    checks: list[tuple[str, str, str]] = []  # (condition, column, rule)
+def _checks(
+    spec: Kind, types: dict[str, Any], units_table: str | None
+) -> tuple[list[tuple[str, str, str]], str]:
+    """The kind's row rules as ``(condition, column, rule)`` over parsed columns (by name)
+    and raw ones (``r_<name>``), and a cheap condition true on every failing row."""
+    checks: list[tuple[str, str, str]] = []
     # cheap superset of the failing rows (typed NULLs, comparisons), so the exact, costlier
     # conditions run on those rows only
     screens: list[str] = []
@@ -465,33 +489,39 @@ def _problem_rows(
                     f"有 {status} 但缺少 {date} / {status} given without {date}",
                 )
             )
-    if units:
+    if units_table:
         checks.append(
             (
-                "uCode IS NOT NULL AND uCode NOT IN (SELECT uCode FROM _units_tmp)",
+                f"uCode IS NOT NULL AND uCode NOT IN (SELECT uCode FROM {units_table})",
                 "uCode",
                 "未知单位 / unknown unit: not among the declared units",
             )
         )
-        con.register("_units_tmp", pd.DataFrame({"uCode": list(units)}))
+    light = [f"COALESCE({cond}, FALSE)" for cond, col, rule in checks if "IS NOT NULL" not in cond]
+    return checks, " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
+
+
+def _problem_rows(
+    con: duckdb.DuckDBPyConnection,
+    checks: list[tuple[str, str, str]],
+    src: str,
+    where: str,
+    typed: str,
+    types: dict[str, Any],
+) -> pd.DataFrame:
+    """Every (row, column, rule) that fails among the rows of ``src`` meeting ``where``,
+    plus duplicate record ids (over ``typed``)."""
     structs = ", ".join(
         f"CASE WHEN {cond} THEN {{'col': {_lit(col)}, "
         f"'val': {f'CAST({_q(chr(114) + chr(95) + col)} AS VARCHAR)' if col in types else 'NULL'}, "
         f"'rule': {_lit(rule)}}} END"
         for cond, col, rule in checks
     )
-    light = [f"COALESCE({cond}, FALSE)" for cond, col, rule in checks if "IS NOT NULL" not in cond]
-    where = " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
-    both = ", ".join(
-        [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
-        + [f"{_q(c)} AS {_q('r_' + c)}" for c in spec.names if c in types]
-    )
     sql = f"""
-        WITH x AS (SELECT {both}, _source, _row FROM {union}),
-        joined AS (
+        WITH joined AS (
             SELECT _source, _row, record_id,
                    list_filter([{structs}], lambda p: p IS NOT NULL) AS ps
-            FROM x WHERE {where}
+            FROM {src} WHERE {where}
         )
         SELECT _source, _row, record_id, p.col AS "column", p.val AS value, p.rule AS rule
         FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
@@ -523,8 +553,6 @@ def _problem_rows(
             """
         ).df()
         con.unregister("_dup_ids")
-    if units:
-        con.unregister("_units_tmp")
     out = pd.concat([rows, dups], ignore_index=True) if len(dups) else rows
     return out.sort_values(["_source", "_row", "column"], kind="stable").reset_index(drop=True)
 

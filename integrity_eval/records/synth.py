@@ -50,7 +50,15 @@ from ..framework import Framework, load_framework
 from ..io import atomic_output_dir
 from ..synthetic import DATASETS, dataset_panel, dataset_units, generate_panel
 
-__all__ = ["KIND_SHARES", "SynthResult", "synth", "synth_frames", "synth_units"]
+__all__ = [
+    "KIND_SHARES",
+    "SAMPLE",
+    "SynthResult",
+    "synth",
+    "synth_frames",
+    "synth_units",
+    "write_sample",
+]
 
 #: Share of ``rows`` per record kind.
 KIND_SHARES = {"breach": 0.4, "ticket": 0.4, "commitment": 0.1, "case": 0.05, "proposal": 0.05}
@@ -429,3 +437,31 @@ _DRAW = {
     "case": _case,
     "proposal": _proposal,
 }
+
+
+#: The small sample kept in the repository (``datasets/shanghai-records-sample``).
+SAMPLE = {
+    "framework": "shanghai-2018",
+    "rows": 12000,
+    "seed": 20240601,
+    "surges": {("PD", "2024-06"): 3.0},
+}
+
+
+def write_sample(out: str | Path) -> Path:
+    """Write the repository's small sample (CSV, one file per kind, units and truth) to the
+    new folder ``out``; the same bytes every time (tests compare with the committed copy)."""
+    frames, units, truth = synth_frames(
+        SAMPLE["framework"], rows=SAMPLE["rows"], seed=SAMPLE["seed"], surges=SAMPLE["surges"]
+    )
+    out = Path(out)
+    with atomic_output_dir(out) as tmp:
+        for kind, df in frames.items():
+            df = df.copy()
+            for col in df.columns:
+                if pd.api.types.is_datetime64_any_dtype(df[col]):
+                    df[col] = df[col].dt.strftime("%Y-%m-%d")
+            df.to_csv(tmp / f"{kind}_synthetic.csv", index=False, lineterminator="\n")
+        units.to_csv(tmp / "units_synthetic.csv", index=False, lineterminator="\n")
+        truth.to_csv(tmp / "truth_synthetic.csv", index=False, lineterminator="\n")
+    return out
