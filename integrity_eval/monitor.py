@@ -64,9 +64,16 @@ MIN_HISTORY = 6
 
 
 def fit_counts(
-    counts: pd.DataFrame, *, before: str, exposure: Any = None, test_level: float = 0.05
+    counts: pd.DataFrame,
+    *,
+    before: str,
+    exposure: Any = None,
+    history: int | None = 36,
+    test_level: float = 0.05,
 ) -> dict[str, Any]:
-    """Fit the count model on the months before ``before`` (``YYYY-MM``).
+    """Fit the count model on the ``history`` months before ``before`` (``YYYY-MM``;
+    ``history=None``: all earlier months). A bounded history keeps slow trends
+    (integrity improving year by year) out of the expected counts.
 
     Returns plain data: ``family`` ("poisson" / "negative_binomial"), ``alpha_nb``,
     ``od_stat`` and ``od_pvalue`` (Cameron–Trivedi test), ``unit_effect`` (Series,
@@ -76,6 +83,9 @@ def fit_counts(
     df = _prepare(counts, exposure)
     hist = df[df["Time"] < before]
     months = sorted(hist["Time"].unique())
+    if history is not None:
+        months = months[-int(history) :]
+        hist = hist[hist["Time"].isin(months)]
     if len(months) < MIN_HISTORY:
         raise ValueError(
             f"历史月份不足 / need at least {MIN_HISTORY} months before {before} to fit the "
@@ -123,6 +133,7 @@ def warnings(
     rules: Mapping[str, Any] | None = None,
     *,
     records: Any = None,
+    history: int | None = 36,
 ) -> pd.DataFrame:
     """One row per warning in ``month``: uCode, Time, rule, observed, expected,
     upper_limit, p_value, evidence (DESIGN.md §7b).
@@ -134,7 +145,8 @@ def warnings(
     "debtors": [uCodes] or DataFrame(uCode, listed)}``. ``records``: the breach
     :class:`~integrity_eval.records.Records` behind ``counts``, for the evidence
     (record ids decided in the month) and the ``serious`` rule. The fitted model
-    is described in ``result.attrs`` (family, overdispersion test, months used).
+    is described in ``result.attrs`` (family, overdispersion test, months used);
+    ``history``: months of history the model is fitted on (default 36).
     """
     rules = {"model": True, "serious": True, "debtors": None, **(rules or {})}
     month = str(month)
@@ -144,7 +156,7 @@ def warnings(
     attrs: dict[str, Any] = {"alpha": alpha, "month": month}
     evidence = _evidence(records, month) if records is not None else {}
     if rules.get("model"):
-        fit = fit_counts(counts, before=month, exposure=exposure)
+        fit = fit_counts(counts, before=month, exposure=exposure, history=history)
         df = _prepare(counts, exposure)
         now = df[df["Time"] == month]
         if now.empty:

@@ -444,7 +444,7 @@ SAMPLE = {
     "framework": "shanghai-2018",
     "rows": 12000,
     "seed": 20240601,
-    "surges": {("PD", "2024-06"): 3.0},
+    "surges": {("YP", "2024-06"): 6.0},
 }
 
 
