@@ -11,8 +11,10 @@ position for Parquet files and DataFrames.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..io import read_table
 from .schema import Column, Kind, get_kind
 
-__all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read"]
+__all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read", "shared_connection"]
 
 #: Problems listed one by one in a ValidationError; beyond that, one summary per rule
 #: (``skip_invalid=True`` keeps every rejected row with its reason).
@@ -132,14 +134,16 @@ def read(
     unknown units, sources or categories, duplicate ``record_id``, negative
     amounts, a status without its date. With ``skip_invalid=True`` the valid rows
     are kept and the rejected ones are in ``Records.rejected`` with their reasons.
-    ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB, which then
-    spills to disk instead of exceeding the limit. ``materialize``: copy the valid,
-    parsed records into a DuckDB table once (faster repeated queries); default:
-    yes unless the Parquet input exceeds :data:`MATERIALIZE_BYTES` on disk (larger
-    files stay views, scanned by each query, so memory stays bounded).
+    ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB (the
+    process's one in-memory database, :func:`shared_connection`, unless ``con`` is
+    given), which then spills to disk instead of exceeding the limit.
+    ``materialize``: copy the valid, parsed records into a DuckDB table once
+    (faster repeated queries); default: yes unless the Parquet input exceeds
+    :data:`MATERIALIZE_BYTES` on disk (larger files stay views, scanned by each
+    query, so memory stays bounded).
     """
     spec = get_kind(kind)
-    con = con or duckdb.connect()
+    con = con or shared_connection()
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     if threads:
@@ -202,7 +206,33 @@ def read(
         )
     else:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed}")
-    return Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
+    out = Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
+    weakref.finalize(out, _drop, con, n)
+    return out
+
+
+_SHARED: list[duckdb.DuckDBPyConnection] = []
+
+
+def shared_connection() -> duckdb.DuckDBPyConnection:
+    """The process's DuckDB in-memory database used by :func:`read` (one memory limit,
+    one thread pool for every kind of records read)."""
+    if not _SHARED:
+        _SHARED.append(duckdb.connect())
+    return _SHARED[0]
+
+
+def _drop(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """Drop the temporary views and tables of read number ``n`` once its Records is gone."""
+    with contextlib.suppress(duckdb.Error):
+        for name in ("_valid", "_typed", "_raw"):
+            con.execute(f"DROP VIEW IF EXISTS {name}_{n}")
+        for name in ("_rec", "_bad", "_units"):
+            con.execute(f"DROP TABLE IF EXISTS {name}_{n}")
+        views = con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()
+        for (name,) in views:
+            if name.startswith(f"_in_{n}_"):
+                con.unregister(name)
 
 
 # ----------------------------------------------------------------- inputs

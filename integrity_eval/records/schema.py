@@ -56,7 +56,7 @@ class Kind:
     order: tuple[tuple[str, str], ...] = ()
     # (status column, date column, condition): the status needs its date
     needs_date: tuple[tuple[str, str, str], ...] = ()
-    time_column: str = ""
+    time_column: str = ""  # the record's first date: the default span of indicators()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -151,7 +151,7 @@ COMMITMENT = Kind(
     ),
     order=(("made", "due"), ("made", "kept_date")),
     needs_date=(("kept", "kept_date", "= TRUE"),),
-    time_column="due",
+    time_column="made",
 )
 
 TICKET = Kind(
@@ -256,7 +256,7 @@ PROPOSAL = Kind(
     ),
     order=(("received", "due"), ("received", "handled")),
     needs_date=(("satisfaction", "handled", "IS NOT NULL"),),
-    time_column="due",
+    time_column="received",
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (BREACH, COMMITMENT, TICKET, CASE, PROPOSAL)}

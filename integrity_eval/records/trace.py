@@ -40,7 +40,7 @@ def trace(
     contribution: the severity weight × mitigation for breach records; 1/0 in the
     numerator for rates), ``in_denominator`` (rates), ``rule`` (the code of the
     rule that excluded it, see :data:`.rules.EXCLUSION_RULES`) and ``reason``
-    (that rule in Chinese and English). Breach records decided after the period
+    (that rule in Chinese and English, or "计入 / counted"). Breach records decided after the period
     are not listed.
     """
     fw = load_framework(framework)
@@ -90,7 +90,7 @@ def trace(
         out["rule"] = None
         out.loc[~out["counted"], "rule"] = "not_in_measure"
     reasons = {**EXCLUSION_RULES, "not_in_measure": f"不计入此口径 / not in measure {m.name}"}
-    out["reason"] = out["rule"].map(reasons)
+    out["reason"] = out["rule"].map(reasons).where(out["rule"].notna(), "计入 / counted")
     out.attrs.update(uCode=uCode, indicator=indicator, time=time, measure=m.name)
     return out
 
