@@ -124,3 +124,21 @@ def test_history_too_short_is_a_clear_error():
     counts = pd.DataFrame({"uCode": "A", "Time": ["2024-01", "2024-02"], "value": [1, 2]})
     with pytest.raises(ValueError, match="at least 6 months"):
         monitor.warnings(counts, month="2024-02")
+
+
+def test_monthly_scores_on_rolling_windows():
+    folder = ie.datasets.datasets_dir() / "shanghai-records-sample"
+    units = pd.read_csv(folder / "units_synthetic.csv")
+    kinds = ("breach", "ticket", "commitment", "case", "proposal")
+    recs = {k: ie.records.read(folder / f"{k}_synthetic.csv", kind=k, units=units) for k in kinds}
+    panel = ie.datasets.load("shanghai-districts", panel=True).idata
+    reported = panel[panel["Time"] == 2024].drop(columns="Time")
+    scores = monitor.monthly_scores(
+        "shanghai-2018", recs, start="2024-04", end="2024-06", units=units, reported=reported
+    )
+    assert list(scores.columns) == ["2024-04", "2024-05", "2024-06"]
+    assert scores.notna().all().all() and len(scores) == 16
+    ch = monitor.changes(scores).set_index(["uCode", "Time"])
+    assert ch.loc[("YP", "2024-06"), "mom"] == pytest.approx(
+        scores.loc["YP", "2024-06"] - scores.loc["YP", "2024-05"]
+    )

@@ -471,3 +471,16 @@ def test_committed_records_sample_regenerates_byte_identical(tmp_path):
         for k in ("breach", "ticket", "commitment", "case", "proposal")
     }
     assert len(recs["breach"]) == 4800
+
+
+def test_rolling_window_rates_sum_numerators_and_denominators():
+    tic = read(TICKETS, kind="ticket")
+    items = [ie.records.counts.series(tic, "r", "on_time_rate", filter={"channel": "12345"})]
+    from integrity_eval.records import periods as P
+    from integrity_eval.records.counts import table
+
+    p0, p1 = P.parse("2023-01", "month"), P.parse("2023-03", "month")
+    got = table(tic, items, "month", p0, p1, window=2).set_index("Time")
+    # Jan: t1 on time, t2 late (1/2); Feb: t3 on time → Jan–Feb window 2/3; Feb–Mar 1/1
+    assert got["r"].tolist() == [0.5, pytest.approx(2 / 3), 1.0]
+    assert got["r__den"].tolist() == [2, 3, 1]
