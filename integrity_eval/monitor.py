@@ -49,9 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 __all__ = ["RULES", "changes", "fit_counts", "monthly_scores", "warnings"]
 
@@ -99,6 +97,8 @@ def fit_counts(
     off = np.log(hist["exposure"].to_numpy(float))
     codes, unit_idx = np.unique(hist["uCode"].to_numpy(), return_inverse=True)
     moy = hist["moy"].to_numpy()
+    import statsmodels.api as sm  # local: statsmodels is slow to import
+
     alpha_u, season, res = _poisson_fe(y, off, unit_idx, len(codes), moy if seasonal else None)
     mu = np.exp(off + alpha_u[unit_idx] + season[moy - 1])
     z = ((y - mu) ** 2 - y) / mu
@@ -271,6 +271,9 @@ def _poisson_fe(
     the alternation converges to the joint MLE without a units × units design
     matrix. Returns (α, s with 12 entries, the last statsmodels result or None).
     """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     season = np.zeros(12)
     res = None
     ysum = np.bincount(unit, weights=y, minlength=n_units)

@@ -11,9 +11,12 @@ position for Parquet files and DataFrames.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import itertools
+import shutil
+import tempfile
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -32,8 +35,9 @@ __all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read", "shared_connect
 #: (``skip_invalid=True`` keeps every rejected row with its reason).
 MAX_LISTED = 1000
 SUFFIXES = (".parquet", ".csv", ".xlsx", ".xlsm")
-#: Parquet input up to this size (bytes on disk) is copied into DuckDB once by default.
-MATERIALIZE_BYTES = 1 << 30
+#: Parquet input up to this size (bytes on disk, about 30 million breach records) is
+#: copied into DuckDB once by default.
+MATERIALIZE_BYTES = 256 << 20
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "×")
@@ -140,7 +144,8 @@ def read(
     ``materialize``: copy the valid, parsed records into a DuckDB table once
     (faster repeated queries); default: yes unless the Parquet input exceeds
     :data:`MATERIALIZE_BYTES` on disk (larger files stay views, scanned by each
-    query, so memory stays bounded).
+    query, so memory stays bounded). DuckDB spills to a folder in the system's
+    temporary directory, removed when the process ends.
     """
     spec = get_kind(kind)
     con = con or shared_connection()
@@ -218,7 +223,12 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
     """The process's DuckDB in-memory database used by :func:`read` (one memory limit,
     one thread pool for every kind of records read)."""
     if not _SHARED:
-        _SHARED.append(duckdb.connect())
+        con = duckdb.connect()
+        # spill to the system's temporary folder, never into the user's working folder
+        spill = tempfile.mkdtemp(prefix="integrity-eval-duckdb-")
+        atexit.register(shutil.rmtree, spill, ignore_errors=True)
+        con.execute(f"SET temp_directory = {_lit(spill)}")
+        _SHARED.append(con)
     return _SHARED[0]
 
 
