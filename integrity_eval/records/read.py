@@ -175,22 +175,29 @@ def read(
     if materialize is None:
         materialize = _parquet_bytes(paths_or_frames) < MATERIALIZE_BYTES
     if materialize:
-        # one pass: parse, keep the raw text of suspect rows only, flag them
+        # one pass: parse and flag the rows that may break a rule; the raw values of
+        # flagged rows are joined back from the input only when there are any
         table = f"_rec_{n}"
         r_all = [f"r_{c}" for c in types if not c.startswith("_")]
-        keep_raw = ", ".join(
-            [f"CASE WHEN _suspect THEN {_q('r_' + c)} END AS {_q('r_' + c)}" for c in raws]
-            + [f"CAST({_q('r_' + c)} AS VARCHAR) AS {_q(c)}" for c in extras]
-        )
+        extra_sql = "".join(f", CAST({_q('r_' + c)} AS VARCHAR) AS {_q(c)}" for c in extras)
         con.execute(
             f"""CREATE TEMP TABLE {table} AS
-            SELECT * EXCLUDE ({", ".join(map(_q, r_all))}), {keep_raw} FROM (
+            SELECT * EXCLUDE ({", ".join(map(_q, r_all))}){extra_sql} FROM (
                 SELECT *, COALESCE({where}, FALSE) AS _suspect
                 FROM (SELECT {both}, _source, _row FROM {union})
             )"""
         )
-        typed, src, src_where = table, table, "_suspect"
-        drop = ["_suspect", *(f"r_{c}" for c in raws)]
+        flagged = con.execute(f"SELECT count(*) FROM {table} WHERE _suspect").fetchall()[0][0]
+        raw_sql = ", ".join(f"{_q(c)} AS {_q('r_' + c)}" for c in raws)
+        src = (
+            f"(SELECT t.*, r.* EXCLUDE (_source, _row) FROM "
+            f"(SELECT * FROM {table} WHERE _suspect) t JOIN "
+            f"(SELECT {raw_sql}, _source, _row FROM {union}) r USING (_source, _row))"
+        )
+        typed, src_where = table, "TRUE"
+        if not flagged:
+            checks = []
+        drop = ["_suspect"]
     else:
         typed = f"_typed_{n}"
         con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
