@@ -7,6 +7,9 @@
     integrity-eval validate  --framework F --data D [--spec S] [--sheet S]
     integrity-eval template  --framework F --out FILE.xlsx [--by responsible|all] [--units FILE]
     integrity-eval frameworks
+    integrity-eval records synth      --framework F --rows N [--units N] --out DIR
+    integrity-eval records indicators --framework F --records PATH… --period P --out FILE
+    integrity-eval monitor   --framework F --records PATH… --month YYYY-MM --out DIR
 
 Exit codes: 0 success; 1 the input is wrong (a missing file included): every problem
 is listed on stderr with file, sheet, row, column and rule, without a traceback, and
@@ -238,6 +241,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "shipped frameworks: title, levels, sizes",
     )
     fws.set_defaults(func=_cmd_frameworks)
+
+    from .records.cli import add_parsers  # records synth / indicators, monitor (DESIGN §6)
+
+    add_parsers(sub)
     return parser
 
 

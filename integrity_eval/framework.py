@@ -61,6 +61,7 @@ FRAMEWORK_KEYS = {
     "rating",
     "spec",
     "expected_units",
+    "records",
 }
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
@@ -78,6 +79,7 @@ OPTIONAL_NODE_KEYS = (
     "definition",
     "min",
     "max",
+    "records",
 )
 NODE_KEYS = {"code", "name", "level", *OPTIONAL_NODE_KEYS}
 AUX_KEYS = {"code", "name", "unit"}
@@ -109,6 +111,7 @@ IMETA_EXTRAS = {
     "Responsible": "responsible",
     "Data": "data",
     "Definition": "definition",
+    "Records": "records",
 }
 
 
@@ -134,6 +137,8 @@ class Node:
     definition: str = ""
     min: float | None = None
     max: float | None = None
+    # the record kind and measure the indicator is computed from (ie.records.indicators)
+    records: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def is_indicator(self) -> bool:
@@ -187,6 +192,8 @@ class Framework:
     spec: Mapping[str, Any] | None = field(default=None, hash=False)
     # The units the evaluation covers (optional): codes outside are problems in read_idata.
     expected_units: tuple[AuxColumn, ...] = ()
+    # display rules of breach records (ie.records.resolve_rules): display, weights, half_life
+    records: Mapping[str, Any] | None = field(default=None, hash=False)
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -434,6 +441,8 @@ class Framework:
             out["spec"] = dict(self.spec)
         if self.expected_units:
             out["expected_units"] = [_aux_to_dict(u) for u in self.expected_units]
+        if self.records:
+            out["records"] = dict(self.records)
         return out
 
     @cached_property
@@ -486,6 +495,11 @@ class Framework:
         spec = data.get("spec")
         if spec is not None and not isinstance(spec, Mapping):
             problems.add("'spec' must be a mapping", source=origin, column="spec", value=spec)
+        records = data.get("records")
+        if records is not None and not isinstance(records, Mapping):
+            problems.add(
+                "'records' must be a mapping", source=origin, column="records", value=records
+            )
         if problems:  # report the tree's faults too, on the nodes that parsed
             kept = [n for n in nodes if n is not None]
             problems += [
@@ -508,6 +522,7 @@ class Framework:
             rating=dict(rating) if rating else None,
             spec=dict(spec) if isinstance(spec, Mapping) else None,
             expected_units=tuple(u for u in expected if u is not None),
+            records=dict(records) if records else None,
             _origin=origin,
         )
 
@@ -598,6 +613,7 @@ class Framework:
                 ("Source", "source"),
                 ("Data", "data"),
                 ("Definition", "definition"),
+                ("Records", "records"),
             ):
                 if r.get(col) is not None:
                     node[key] = r[col]
@@ -653,6 +669,7 @@ class Framework:
                     "Responsible": "; ".join(n.responsible) or None,
                     "Data": n.data or None,
                     "Definition": n.definition or None,
+                    "Records": n.records,
                 }
             )
         for typ, items in (("Group", self.groups), ("Denominator", self.denominators)):
@@ -908,6 +925,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
             column="kind",
             value=raw.get("kind"),
         )
+    records = _records_source(raw.get("records"), origin, row, problems)
     if level is None:
         return None  # cannot be placed in the tree; the problem is recorded
     # an unparsable weight or direction is recorded; a placeholder keeps the tree checkable
@@ -933,7 +951,59 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         definition=_text(raw.get("definition")),
         min=lo,
         max=hi,
+        records=records,
     )
+
+
+RECORDS_SOURCE_KEYS = {"kind", "measure", "filter", "where", "window", "scale"}
+
+
+def _records_source(raw: Any, origin: str, row: str, problems: ProblemList) -> Any:
+    """A node's ``records:`` key: ``{kind, measure, filter?, where?, window?, scale?}``,
+    with the kind and measure known to :mod:`integrity_eval.records` (a YAML or JSON
+    text, as an iMeta cell holds it, is parsed)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            pass
+    if not isinstance(raw, Mapping):
+        problems.add(
+            "records must be a mapping {kind, measure, filter}",
+            source=origin,
+            row=row,
+            column="records",
+            value=raw,
+        )
+        return None
+    from .records.counts import MEASURES  # local: records imports io, which imports framework
+
+    report_unknown(raw, RECORDS_SOURCE_KEYS, problems, prefix="records.", source=origin, row=row)
+    key = (raw.get("kind"), raw.get("measure"))
+    if key not in MEASURES:
+        known = sorted(f"{k}/{m}" for k, m in MEASURES)
+        problems.add(
+            f"unknown record kind/measure; expected one of {known}",
+            source=origin,
+            row=row,
+            column="records",
+            value=f"{key[0]}/{key[1]}",
+        )
+    for sub in ("filter", "where"):
+        if raw.get(sub) is not None and not isinstance(raw[sub], Mapping):
+            problems.add(
+                f"records.{sub} must be a mapping {{column: value(s)}}",
+                source=origin,
+                row=row,
+                column=f"records.{sub}",
+                value=raw[sub],
+            )
+    scale = raw.get("scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        problems.add("records.scale must be a number", source=origin, row=row, value=scale)
+    return dict(raw)
 
 
 def _aux_from_dict(

@@ -97,10 +97,14 @@ def generate(out: str | Path) -> Path:
     budget = pd.DataFrame(
         rows, index=pd.Index(BUDGET_EXPERTS, name="expert"), columns=list(REFERENCE["INDEX"])
     )
+    # the generator replaces its own files; the questionnaires come from ahp_template,
+    # which never overwrites, so remove the old ones before regenerating
     atomic_write_text(
-        folder / "budget_allocations_synthetic.csv", budget.to_csv(lineterminator="\n")
+        folder / "budget_allocations_synthetic.csv",
+        budget.to_csv(lineterminator="\n"),
+        overwrite=True,
     )
-    atomic_write_text(folder / "SOURCE.md", _source_text())
+    atomic_write_text(folder / "SOURCE.md", _source_text(), overwrite=True)
     return folder
 
 

@@ -1,0 +1,363 @@
+"""``integrity-eval records synth | indicators`` and ``integrity-eval monitor`` (DESIGN.md §6).
+
+This module is part of the command line (it sits with ``cli.py`` at the top of
+the layers, and calls ``report.monitor`` to write the monitoring report); the
+parsers are added to the main command by :func:`add_parsers`.
+
+``--records`` takes files or folders; each is tied to a record kind by a
+``KIND=PATH`` prefix (``breach=cases/2024.xlsx``), or by its name starting with
+the kind (``breach_synthetic/``, ``ticket-2024.csv``); a folder whose entries
+are so named (the output of ``records synth``) gives every kind inside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, ValidationError
+from ..io import atomic_write_path, csv_safe, read_table
+from .schema import KINDS
+
+__all__ = ["add_parsers", "resolve_record_paths"]
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``records`` (``synth``, ``indicators``) and ``monitor`` to the main parser."""
+    rec = sub.add_parser(
+        "records",
+        help="生成合成记录、由记录计算指标 / synthetic records; records → indicators",
+        description="政务失信记录、承诺、工单、案件、建议提案 / breach records, commitments, "
+        "tickets, cases, proposals (DESIGN §6b)",
+    )
+    # the main command's parser class (usage errors exit 2 with a bilingual message)
+    rsub = rec.add_subparsers(
+        dest="records_command", parser_class=sub._parser_class, metavar="COMMAND"
+    )
+    rec.set_defaults(func=lambda args: _missing_sub(rec))
+
+    syn = rsub.add_parser(
+        "synth",
+        help="生成合成记录（Parquet）/ write seeded synthetic records (Parquet)",
+        description="生成与合成面板潜在诚信一致的合成记录，分块写入 Parquet / seeded synthetic "
+        "records consistent with the synthetic panels' latent integrity, streamed to Parquet",
+    )
+    syn.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
+    syn.add_argument("--rows", required=True, type=_positive, metavar="N", help="记录总数 / rows")
+    syn.add_argument(
+        "--units",
+        type=_positive,
+        metavar="N",
+        help="生成 N 个单位（默认：框架的内置合成单位）/ generate N units (default: the "
+        "framework's bundled synthetic units)",
+    )
+    syn.add_argument("--seed", type=int, default=0, metavar="N", help="随机种子 / seed")
+    syn.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        metavar="K,…",
+        help=f"记录类型 / record kinds (default: {','.join(KINDS)})",
+    )
+    syn.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
+    syn.set_defaults(func=cmd_synth)
+
+    ind = rsub.add_parser(
+        "indicators",
+        help="由记录计算指标（iData）/ records → indicator table (iData)",
+        description="按框架规则由记录计算指标，输出 iData / compute the framework's "
+        "record-based indicators, write iData",
+    )
+    _common(ind)
+    ind.add_argument(
+        "--period", choices=("month", "quarter", "year"), default="month", help="期间 / period"
+    )
+    ind.add_argument("--start", metavar="T", help="起始期 / first period (YYYY-MM, YYYY-Qn, YYYY)")
+    ind.add_argument("--end", metavar="T", help="截止期 / last period")
+    ind.add_argument(
+        "--window", type=_positive, metavar="N", help="滚动窗口期数 / rolling window (periods)"
+    )
+    ind.add_argument(
+        "--reported",
+        metavar="FILE",
+        help="其他指标的上报数据 / reported iData for other indicators",
+    )
+    ind.add_argument("--out", required=True, metavar="FILE", help="输出 .csv 或 .parquet / output")
+    ind.set_defaults(func=cmd_indicators)
+
+    mon = sub.add_parser(
+        "monitor",
+        help="月度监测预警报告 / monthly monitoring and early-warning report",
+        description="按月监测失信记录并预警（计数模型 + 阈值规则）/ monthly monitoring of breach "
+        "records with early warnings (count model + threshold rules)",
+    )
+    _common(mon)
+    mon.add_argument("--month", required=True, metavar="YYYY-MM", help="监测月份 / month")
+    mon.add_argument(
+        "--alpha", type=float, default=0.01, help="显著性水平 / false-alarm level (default 0.01)"
+    )
+    mon.add_argument(
+        "--debtors",
+        metavar="FILE",
+        help="失信被执行人名单（uCode[, listed, removed]）/ dishonest-debtor list",
+    )
+    mon.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
+    mon.set_defaults(func=cmd_monitor)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
+    p.add_argument(
+        "--records",
+        required=True,
+        nargs="+",
+        metavar="PATH",
+        help="记录文件或文件夹，可写成 KIND=PATH / record files or folders (KIND=PATH allowed)",
+    )
+    p.add_argument(
+        "--units",
+        metavar="FILE",
+        help="单位表（uCode[, uName, size, 分母列]）/ units (uCode[, uName, size, denominators])",
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="跳过无效记录并写出被拒记录及原因 / skip invalid rows, write them with reasons",
+    )
+
+
+def _missing_sub(p: argparse.ArgumentParser) -> int:
+    p.print_help(sys.stderr)
+    return 2
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数 / expected a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正数 / must be positive: {n}")
+    return n
+
+
+# ----------------------------------------------------------------- commands
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import synth
+
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValidationError(
+            [
+                Problem(rule=f"未知记录类型 / unknown record kind; expected {list(KINDS)}", value=k)
+                for k in unknown
+            ],
+            title="参数有误 / invalid option",
+        )
+    with _as_validation("records synth"):
+        res = synth(
+            args.framework, args.out, rows=args.rows, units=args.units, seed=args.seed, kinds=kinds
+        )
+    rows = ", ".join(f"{k} {n:,}" for k, n in res.rows.items())
+    print(f"已写出合成记录（合成数据）/ synthetic records written: {res.out} ({rows})")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from . import indicators
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ValidationError(
+            [
+                Problem(
+                    rule="输出应为 .csv 或 .parquet / output must be .csv or .parquet",
+                    source=str(out),
+                )
+            ],
+            title="参数有误 / invalid option",
+        )
+    fw, records, units, rejected = _load(args)
+    reported = read_table(args.reported) if args.reported else None
+    with _as_validation("records indicators"):
+        idata = indicators(
+            fw,
+            records,
+            period=args.period,
+            start=args.start,
+            end=args.end,
+            units=units,
+            reported=reported,
+            window=args.window,
+        )
+    with atomic_write_path(out) as tmp:
+        if out.suffix.lower() == ".csv":
+            idata.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            idata.to_parquet(tmp, index=False)
+    if rejected is not None:
+        _write_rejected(rejected, out.with_name(out.stem + "_rejected.csv"))
+    missing = idata.attrs.get("not_from_records", [])
+    print(f"已写出指标表 / indicator table written: {out} ({len(idata)} 行 / rows)")
+    if missing:
+        print(
+            f"以下指标不由记录计算，需上报数据（--reported）/ indicators not computed from "
+            f"records (give --reported): {', '.join(missing)}"
+        )
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from .. import monitor
+    from ..report.monitor import write_monitoring
+    from . import breach_counts
+
+    fw, records, units, rejected = _load(args, kinds=("breach",))
+    rec = records["breach"]
+    with _as_validation("monitor"):
+        counts = breach_counts(rec, period="month", measure="new", end=args.month, framework=fw)
+        exposure = None
+        if units is not None and "size" in units:
+            exposure = pd.Series(units["size"].to_numpy(float), index=units["uCode"].astype(str))
+        debtors = read_table(args.debtors) if args.debtors else None
+        warn = monitor.warnings(
+            counts,
+            month=args.month,
+            exposure=exposure,
+            alpha=args.alpha,
+            rules={"debtors": debtors},
+            records=rec,
+        )
+    ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
+    evidence = None
+    if ids:
+        rel = rec.con.sql(f"SELECT * EXCLUDE (_source, _row) FROM {rec.view}")
+        ev = rel.filter(
+            "record_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
+        )
+        evidence = ev.df().sort_values(["uCode", "decided", "record_id"])
+    synthetic = any("synthetic" in str(p) for p in args.records)
+    write_monitoring(
+        args.out,
+        warnings=warn,
+        counts=counts,
+        evidence=evidence,
+        units=units,
+        title=f"{fw.title_zh or fw.name} / {fw.title_en or fw.name}",
+        synthetic=synthetic,
+    )
+    if rejected is not None:
+        _write_rejected(rejected, Path(args.out) / "rejected_records.csv")
+    n_units = warn["uCode"].nunique()
+    print(
+        f"已写出监测报告 / monitoring report written: {args.out} — {args.month}: "
+        f"{len(warn)} 条预警，{n_units} 个单位 / {len(warn)} warnings, {n_units} units"
+    )
+    return 0
+
+
+# ------------------------------------------------------------------ helpers
+def resolve_record_paths(items: list[str]) -> dict[str, list[str]]:
+    """``{kind: [paths]}`` from ``--records`` values (``KIND=PATH`` or kind-named paths)."""
+    out: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for item in items:
+        kind, sep, path = item.partition("=")
+        if sep and kind in KINDS:
+            out.setdefault(kind, []).append(path)
+            continue
+        p = Path(item)
+        named = _kind_of(p.name)
+        if named:
+            out.setdefault(named, []).append(item)
+        elif p.is_dir() and any(_kind_of(c.name) for c in p.iterdir()):
+            for c in sorted(p.iterdir()):
+                if _kind_of(c.name) and (
+                    c.is_dir() or c.suffix.lower() in (".parquet", ".csv", ".xlsx")
+                ):
+                    out.setdefault(_kind_of(c.name), []).append(str(c))
+        elif not p.exists():
+            problems.append(Problem(rule="文件不存在 / file does not exist", source=item))
+        else:
+            problems.append(
+                Problem(
+                    rule=f"无法判断记录类型，请写成 KIND=PATH / cannot tell the record kind; write "
+                    f"KIND=PATH with KIND one of {list(KINDS)}",
+                    source=item,
+                )
+            )
+    if problems:
+        raise ValidationError(problems, title="记录路径有误 / invalid --records")
+    return out
+
+
+def _kind_of(name: str) -> str | None:
+    low = name.lower()
+    return next((k for k in KINDS if low.startswith(k)), None)
+
+
+def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+    from ..framework import load_framework
+    from .read import read
+
+    fw = load_framework(args.framework)
+    paths = resolve_record_paths(args.records)
+    if kinds:
+        missing = [k for k in kinds if k not in paths]
+        if missing:
+            raise ValidationError(
+                [
+                    Problem(rule=f"缺少 {k} 记录 / no {k} records among --records", column=k)
+                    for k in missing
+                ],
+                title="记录路径有误 / invalid --records",
+            )
+        paths = {k: v for k, v in paths.items() if k in kinds}
+    units = read_table(args.units) if args.units else None
+    records, rejected = {}, []
+    problems: list[Problem] = []
+    for kind, ps in paths.items():
+        try:
+            rec = read(ps, kind=kind, units=units, skip_invalid=args.skip_invalid)
+        except ValidationError as exc:
+            problems += exc.problems
+            continue
+        records[kind] = rec
+        if len(rec.rejected):
+            rejected.append(rec.rejected.assign(kind=kind))
+    if problems:
+        raise ValidationError(
+            problems,
+            title="记录有误 / invalid records (use --skip-invalid "
+            "to skip them and write them to a file)",
+        )
+    return fw, records, units, pd.concat(rejected, ignore_index=True) if rejected else None
+
+
+def _write_rejected(rejected: pd.DataFrame, path: Path) -> None:
+    cols = ["kind", "_source", "_row", "record_id", "column", "value", "rule"]
+    table = rejected[cols].rename(columns={"_source": "file", "_row": "row"})
+    with atomic_write_path(path) as tmp:
+        table.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
+    print(f"被拒记录 {table['row'].size} 条已写出 / rejected rows written: {path}", file=sys.stderr)
+
+
+class _as_validation:
+    """Turn a ValueError of the package into the CLI's input error (exit 1, no traceback)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ: Any, exc: Any, tb: Any) -> bool:
+        if typ is not None and issubclass(typ, ValueError) and not issubclass(typ, ValidationError):
+            raise ValidationError(
+                [Problem(rule=str(exc), source=self.where)], title="输入有误 / invalid input"
+            ) from None
+        return False

@@ -1,0 +1,119 @@
+"""Calendar periods (month, quarter, year) as integer indices, in SQL and in Python.
+
+A period is an integer: months since year 0 (``12·year + month − 1``), quarters
+(``4·year + quarter − 1``) or the year itself, so consecutive periods differ by
+one and a range of periods is a range of integers. Labels follow DESIGN.md §6:
+``YYYY-MM``, ``YYYY-Qn``, ``YYYY``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "PERIODS",
+    "end_sql",
+    "index_sql",
+    "label",
+    "label_sql",
+    "of_date",
+    "parse",
+    "period_end",
+]
+
+PERIODS = ("month", "quarter", "year")
+
+
+def _check(period: str) -> None:
+    if period not in PERIODS:
+        raise ValueError(f"未知期间 / unknown period {period!r}; expected one of {list(PERIODS)}")
+
+
+def index_sql(date_sql: str, period: str) -> str:
+    """SQL: the index of the period that contains the date."""
+    _check(period)
+    if period == "month":
+        return f"(year({date_sql}) * 12 + month({date_sql}) - 1)"
+    if period == "quarter":
+        return f"(year({date_sql}) * 4 + (month({date_sql}) - 1) // 3)"
+    return f"year({date_sql})"
+
+
+def end_sql(p_sql: str, period: str) -> str:
+    """SQL: the last day of period ``p``."""
+    _check(period)
+    if period == "month":
+        return (
+            f"last_day(make_date(CAST({p_sql} // 12 AS BIGINT), "
+            f"CAST({p_sql} % 12 + 1 AS BIGINT), 1))"
+        )
+    if period == "quarter":
+        return (
+            f"last_day(make_date(CAST({p_sql} // 4 AS BIGINT), "
+            f"CAST(({p_sql} % 4) * 3 + 3 AS BIGINT), 1))"
+        )
+    return f"make_date(CAST({p_sql} AS BIGINT), 12, 31)"
+
+
+def label_sql(p_sql: str, period: str) -> str:
+    """SQL: the period's label (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``)."""
+    _check(period)
+    if period == "month":
+        return f"printf('%04d-%02d', {p_sql} // 12, {p_sql} % 12 + 1)"
+    if period == "quarter":
+        return f"printf('%04d-Q%d', {p_sql} // 4, {p_sql} % 4 + 1)"
+    return f"printf('%04d', {p_sql})"
+
+
+def label(p: int, period: str) -> str:
+    _check(period)
+    if period == "month":
+        return f"{p // 12:04d}-{p % 12 + 1:02d}"
+    if period == "quarter":
+        return f"{p // 4:04d}-Q{p % 4 + 1}"
+    return f"{p:04d}"
+
+
+def of_date(day: Any, period: str) -> int:
+    d = pd.Timestamp(day)
+    _check(period)
+    if period == "month":
+        return d.year * 12 + d.month - 1
+    if period == "quarter":
+        return d.year * 4 + (d.month - 1) // 3
+    return d.year
+
+
+def parse(value: Any, period: str) -> int:
+    """Period index of a label (``2024-03``, ``2024-Q1``, ``2024``) or a date."""
+    _check(period)
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+    if m:
+        return of_date(_dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), period)
+    if re.fullmatch(r"\d{4}", text):
+        return of_date(_dt.date(int(text), 1, 1), period)
+    try:
+        return of_date(value, period)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"无法识别的期间 / period {value!r} does not parse; expected YYYY-MM, YYYY-Qn, "
+            "YYYY or a date"
+        ) from None
+
+
+def period_end(p: int, period: str) -> _dt.date:
+    """The last day of period ``p``."""
+    _check(period)
+    if period == "month":
+        start = pd.Timestamp(year=p // 12, month=p % 12 + 1, day=1)
+    elif period == "quarter":
+        start = pd.Timestamp(year=p // 4, month=(p % 4) * 3 + 1, day=1)
+        start = start + pd.DateOffset(months=2)
+    else:
+        start = pd.Timestamp(year=p, month=12, day=1)
+    return (start + pd.offsets.MonthEnd(0)).date()
