@@ -23,8 +23,9 @@ test-tools:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) || \
 	  echo "chromium 无法安装，浏览器检查将跳过 / chromium cannot be installed: the browser check will be skipped"
 
+# The default evaluation with its rating (the framework's block) and 1,000 Monte Carlo draws.
 demo: $(STAMP) system-deps
-	$(BIN)/integrity-eval run
+	$(BIN)/integrity-eval run --draws 1000
 
 test: $(STAMP) system-deps test-tools
 	$(BIN)/ruff check .
@@ -35,8 +36,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/build.py
+bench: $(STAMP) system-deps
+	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV)

@@ -33,19 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from build import synthetic  # noqa: E402
-from conftest import ASEM_SPEC  # noqa: E402
+from conftest import ASEM_SPEC, COINR_INPUTS  # noqa: E402
 
 unc = ie.uncertainty
 
-COINR_INPUTS = [
-    {"path": "weights", "noise": 0.25, "levels": [2, 3]},
-    {"path": "treat", "values": [ASEM_SPEC["treat"], None]},
-    {
-        "path": "normalise",
-        "values": [{"method": "minmax", "l_u": [1, 100]}, {"method": "zscore", "m_sd": [10, 2]}],
-    },
-    {"path": "aggregate__method", "values": ["amean", "gmean"]},
-]
 SYNTH_SPEC = {
     "impute": {"method": "mean"},
     "treat": {"method": "winsorise", "winmax": 5},

@@ -242,7 +242,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     fws.set_defaults(func=_cmd_frameworks)
 
-    from .records.cli import add_parsers  # records synth / indicators, monitor (DESIGN §6)
+    from .records.cli import add_parsers  # records synth / indicators, monitor (docs/cli.md)
 
     add_parsers(sub)
     return parser

@@ -1,4 +1,4 @@
-r"""Monthly monitoring and early warning (DESIGN.md §7b).
+r"""Monthly monitoring and early warning (docs/records.md).
 
 :func:`warnings` flags units whose count in a month is improbably high given
 their own history, plus threshold rules:
@@ -136,7 +136,7 @@ def warnings(
     history: int | None = 36,
 ) -> pd.DataFrame:
     """One row per warning in ``month``: uCode, Time, rule, observed, expected,
-    upper_limit, p_value, evidence (DESIGN.md §7b).
+    upper_limit, p_value, evidence (docs/records.md).
 
     ``counts``: long table ``uCode, Time ("YYYY-MM"), value`` (e.g.
     ``ie.records.breach_counts(rec, measure="new")``). ``exposure``: unit size

@@ -25,6 +25,20 @@ ASEM_SPEC = {
     "aggregate": {"method": "amean"},
 }
 
+
+# COINr's own sensitivity example on ASEM (COINr vignette "Sensitivity analysis"):
+# noisy weights ±25 % at levels 2–3, treatment on/off, minmax 1–100 vs z-score 10/2,
+# arithmetic vs geometric mean. Used by the uncertainty tests and benchmark.
+COINR_INPUTS = [
+    {"path": "weights", "noise": 0.25, "levels": [2, 3]},
+    {"path": "treat", "values": [ASEM_SPEC["treat"], None]},
+    {
+        "path": "normalise",
+        "values": [{"method": "minmax", "l_u": [1, 100]}, {"method": "zscore", "m_sd": [10, 2]}],
+    },
+    {"path": "aggregate__method", "values": ["amean", "gmean"]},
+]
+
 # A three-level toy tree: IDX → D1 (a, b), D2 (c)
 TOY_NODES = [
     {"code": "IDX", "level": 3},

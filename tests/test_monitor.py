@@ -1,4 +1,4 @@
-"""Monitoring and early warning (DESIGN.md §7b): the count model's false-alarm rate on data
+"""Monitoring and early warning (docs/records.md): the count model's false-alarm rate on data
 with no real change, hand-worked tail probabilities, threshold rules and evidence."""
 
 from __future__ import annotations

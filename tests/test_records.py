@@ -1,4 +1,4 @@
-"""Records → indicators (DESIGN.md §6b): validation, the display rule against hand-worked
+"""Records → indicators (docs/records.md): validation, the display rule against hand-worked
 cases, the sweep against a plain pandas implementation, measures of every kind, trace."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ASEM_SPEC, ROOT
+from conftest import ASEM_SPEC, COINR_INPUTS, ROOT
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
@@ -15,19 +15,6 @@ from integrity_eval.uncertainty.problem import validate_inputs
 from integrity_eval.uncertainty.sobol import _design, _indices, _to_values
 
 unc = ie.uncertainty
-
-# COINr's own sensitivity example on ASEM (COINr vignette "Sensitivity analysis"):
-# noisy weights ±25 % at levels 2–3, treatment on/off, minmax 1–100 vs z-score 10/2,
-# arithmetic vs geometric mean.
-COINR_INPUTS = [
-    {"path": "weights", "noise": 0.25, "levels": [2, 3]},
-    {"path": "treat", "values": [ASEM_SPEC["treat"], None]},
-    {
-        "path": "normalise",
-        "values": [{"method": "minmax", "l_u": [1, 100]}, {"method": "zscore", "m_sd": [10, 2]}],
-    },
-    {"path": "aggregate__method", "values": ["amean", "gmean"]},
-]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Records → indicators under the source documents' rules, in DuckDB SQL (DESIGN.md §6b).
+"""Records → indicators under the source documents' rules, in DuckDB SQL (docs/records.md).
 
 >>> rec = ie.records.read("breach_records.parquet", kind="breach")       # doctest: +SKIP
 >>> tab = ie.records.breach_counts(rec, period="month", measure="active")  # doctest: +SKIP

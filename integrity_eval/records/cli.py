@@ -1,4 +1,4 @@
-"""``integrity-eval records synth | indicators`` and ``integrity-eval monitor`` (DESIGN.md §6).
+"""``integrity-eval records synth | indicators`` and ``integrity-eval monitor`` (docs/cli.md).
 
 This module is part of the command line (it sits with ``cli.py`` at the top of
 the layers, and calls ``report.monitor`` to write the monitoring report); the
@@ -32,7 +32,7 @@ def add_parsers(sub: Any) -> None:
         "records",
         help="生成合成记录、由记录计算指标 / synthetic records; records → indicators",
         description="政务失信记录、承诺、工单、案件、建议提案 / breach records, commitments, "
-        "tickets, cases, proposals (DESIGN §6b)",
+        "tickets, cases, proposals (docs/records.md)",
     )
     # the main command's parser class (usage errors exit 2 with a bilingual message)
     rsub = rec.add_subparsers(
@@ -135,10 +135,9 @@ def _missing_sub(p: argparse.ArgumentParser) -> int:
 
 
 def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数 / expected a whole number: {text!r}") from None
+    from ..cli import _non_negative
+
+    n = _non_negative(text)
     if n < 1:
         raise argparse.ArgumentTypeError(f"应为正数 / must be positive: {n}")
     return n

@@ -1,4 +1,4 @@
-"""Counts and rates per unit and period, computed in DuckDB (DESIGN.md §6b).
+"""Counts and rates per unit and period, computed in DuckDB (docs/records.md).
 
 :func:`breach_counts` counts breach records under the display rule of
 :mod:`.rules`: ``active`` is the weighted number of records active on the last
@@ -243,7 +243,7 @@ def breach_counts(
     window: int | None = None,
     framework: Any = None,
 ) -> pd.DataFrame:
-    """Weighted breach counts per unit and period (DESIGN.md §6b).
+    """Weighted breach counts per unit and period (docs/records.md).
 
     ``measure``: ``"active"`` (records active on the period's last day, under the
     display rule of :mod:`.rules`) or ``"new"`` (decided in the period, not exempt,

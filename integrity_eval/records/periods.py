@@ -2,7 +2,7 @@
 
 A period is an integer: months since year 0 (``12·year + month − 1``), quarters
 (``4·year + quarter − 1``) or the year itself, so consecutive periods differ by
-one and a range of periods is a range of integers. Labels follow DESIGN.md §6:
+one and a range of periods is a range of integers. Labels follow docs/records.md:
 ``YYYY-MM``, ``YYYY-Qn``, ``YYYY``.
 """
 

@@ -125,7 +125,7 @@ def read(
     materialize: bool | None = None,
 ) -> Records:
     """Read and validate records of ``kind`` (``breach``, ``commitment``, ``ticket``,
-    ``case``, ``proposal``; DESIGN.md §6b).
+    ``case``, ``proposal``; docs/records.md).
 
     ``paths_or_frames``: a DataFrame, a file (``.parquet``, ``.csv``, ``.xlsx``), a
     folder (every such file inside, recursively, in name order) or a list of them.

@@ -1,4 +1,4 @@
-"""The display rule of breach records, in DuckDB SQL (DESIGN.md §6b).
+"""The display rule of breach records, in DuckDB SQL (docs/records.md).
 
 Defaults from 发改办财金〔2019〕527号 (国家发展改革委办公厅关于进一步完善“信用中国”网站及
 地方信用门户网站行政处罚信息信用修复机制的通知): general records are shown for at

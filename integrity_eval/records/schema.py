@@ -1,4 +1,4 @@
-"""Record kinds: their columns, allowed values and row rules (DESIGN.md §6b).
+"""Record kinds: their columns, allowed values and row rules (docs/records.md).
 
 Each kind is plain data (:class:`Kind`): the columns with their type, whether
 they are required, the allowed values of categorical columns (with the Chinese
@@ -6,7 +6,7 @@ labels accepted on input), and the row rules checked by :mod:`.read` — an end
 date before its start date, a status without its date. Validation is lazy, in
 the manner of pandera: every bad row of every rule is reported at once.
 
-Breach records (政务失信记录) follow DESIGN.md §6b exactly. Their sources are
+Breach records (政务失信记录) follow docs/records.md exactly. Their sources are
 the four record sources named by 沪发改信〔2018〕5号 (``004_eb7a51c6d53126fb.txt``
 §一.1: 司法判决、行政处罚、纪律处分、问责处理) plus audit, petition and other; the
 categories are the eight government breach behaviours of

@@ -286,3 +286,32 @@ def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
         ax.spines[:].set_visible(False)
         fig.colorbar(img, ax=ax, shrink=0.5, location="bottom", pad=0.01, aspect=40)
         return _png(fig)
+
+
+def count_chart(
+    months: Sequence[str],
+    observed: Sequence[float],
+    *,
+    title: str,
+    font: ResolvedFont,
+    expected: float | None = None,
+    upper: float | None = None,
+) -> bytes:
+    """Monthly counts (the monitoring report), with the last month's expected count and
+    upper limit marked when the count model warned."""
+    with _style(font):
+        fig = _figure(17, 7)
+        ax = fig.add_subplot()
+        x = list(range(len(months)))
+        ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
+        if expected is not None:
+            ax.scatter([x[-1]], [expected], marker="_", s=300, color="green")
+            ax.annotate("期望 / expected", (x[-1], expected), fontsize=7, ha="right")
+        if upper is not None:
+            ax.scatter([x[-1]], [upper], marker="_", s=300, color=RED)
+            ax.annotate("上限 / upper limit", (x[-1], upper), fontsize=7, ha="right")
+        ax.set_xticks(x, list(months), rotation=60, fontsize=7)
+        ax.set_ylabel("记录数 / records")
+        ax.set_title(title)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        return _png(fig)

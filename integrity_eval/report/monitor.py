@@ -1,4 +1,4 @@
-"""The monthly monitoring report (DESIGN.md §7b): warnings, evidence, counts, trend charts.
+"""The monthly monitoring report (docs/records.md): warnings, evidence, counts, trend charts.
 
 :func:`write_monitoring` writes into a new folder, atomically (nothing appears
 unless everything was written):
@@ -12,9 +12,9 @@ unless everything was written):
 * ``charts/<uCode>.png`` — each warned unit's monthly counts with the month's
   expected count and upper limit, and ``charts/overview.png`` (all units).
 
-Charts are plain matplotlib figures with English labels: this kit has no CJK
-font resolver yet, so Chinese glyphs are kept out of the images (the workbook
-carries the Chinese labels). Values only, never formulas (:func:`io.write_cell`).
+Charts carry Chinese and English labels in the CJK font of
+:func:`integrity_eval.report.fonts.resolve_font`. Values only, never formulas
+(:func:`io.write_cell`).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def write_monitoring(
         if evidence is not None:
             _csv(evidence, tmp / "evidence.csv")
         (tmp / "charts").mkdir()
-        _charts(tmp / "charts", warn, counts, month, months_shown)
+        _charts(tmp / "charts", warn, counts, month, months_shown, names)
         _workbook(tmp / "monitoring.xlsx", flat, counts, evidence, warnings.attrs, title, synthetic)
     return out
 
@@ -93,40 +93,37 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
     df.map(csv_safe).to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def _charts(folder: Path, warn: pd.DataFrame, counts: pd.DataFrame, month: str, n: int) -> None:
-    import matplotlib
+def _charts(
+    folder: Path,
+    warn: pd.DataFrame,
+    counts: pd.DataFrame,
+    month: str,
+    n: int,
+    names: Mapping[str, str],
+) -> None:
+    from .figures import count_chart
+    from .fonts import resolve_font
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    font = resolve_font()
     months = sorted(t for t in counts["Time"].astype(str).unique() if t <= month)[-n:]
     sub = counts[counts["Time"].astype(str).isin(months)]
     total = sub.groupby("Time")["value"].sum().reindex(months)
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.plot(range(len(months)), total.to_numpy(), marker="o")
-    ax.set_xticks(range(len(months)), months, rotation=60, fontsize=7)
-    ax.set_title(f"All units: monthly count up to {month}")
-    ax.set_ylabel("count")
-    fig.tight_layout()
-    fig.savefig(folder / "overview.png", dpi=110)
-    plt.close(fig)
+    title = f"全部单位：截至 {month} 的月度记录数 / all units: monthly count up to {month}"
+    png = count_chart(months, total.to_numpy(), title=title, font=font)
+    (folder / "overview.png").write_bytes(png)
     for u, g in warn.groupby("uCode", sort=True):
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
-        series = series.reindex(months)
-        fig, ax = plt.subplots(figsize=(8, 3.5))
-        ax.plot(range(len(months)), series.to_numpy(), marker="o", label="observed")
         model = g[g["rule"] == "model"]
-        if len(model):
-            x = len(months) - 1
-            ax.scatter([x], model["expected"], marker="_", s=300, color="green", label="expected")
-            ax.scatter([x], model["upper_limit"], marker="_", s=300, color="red", label="upper")
-        ax.set_xticks(range(len(months)), months, rotation=60, fontsize=7)
-        ax.set_title(f"{u}: monthly count; warned in {month} ({', '.join(g['rule'])})")
-        ax.set_ylabel("count")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(folder / f"{_safe(str(u))}.png", dpi=110)
-        plt.close(fig)
+        name = f"{names.get(str(u), '')} ({u})".strip()
+        png = count_chart(
+            months,
+            series.reindex(months).to_numpy(),
+            title=f"{name}：{month} 预警 / warned in {month} ({', '.join(g['rule'])})",
+            font=font,
+            expected=float(model["expected"].iloc[0]) if len(model) else None,
+            upper=float(model["upper_limit"].iloc[0]) if len(model) else None,
+        )
+        (folder / f"{_safe(str(u))}.png").write_bytes(png)
 
 
 def _safe(name: str) -> str:
