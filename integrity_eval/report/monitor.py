@@ -114,7 +114,7 @@ def _charts(
     for u, g in warn.groupby("uCode", sort=True):
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
         model = g[g["rule"] == "model"]
-        name = f"{names.get(str(u), '')} ({u})".strip()
+        name = f"{names[str(u)]} ({u})" if names.get(str(u)) else str(u)
         png = count_chart(
             months,
             series.reindex(months).to_numpy(),
