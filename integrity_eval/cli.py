@@ -682,7 +682,7 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     if scheme is not None:
         out["rated"] = rating.rate(ev, scheme, lang=args.lang)
     if args.draws:
-        inputs = uncertainty.default_inputs(ev)
+        inputs = uncertainty.default_inputs(ev, graded=scheme is not None)
         out["manifest"]["uncertainty"] = {"draws": args.draws, "seed": args.seed, "inputs": inputs}
         if not inputs:
             _note(

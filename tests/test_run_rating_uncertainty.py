@@ -33,19 +33,20 @@ def test_rating_and_draws_reach_league_table_workbook_and_manifest(tmp_path, cap
     rated = ie.rating.rate(ev, "tax-credit")
     scored = league["rank"].notna()
     assert (league.loc[scored, "grade"] == rated.table.loc[league.index[scored], "grade"]).all()
-    ua = ie.uncertainty.run(ev, ie.uncertainty.default_inputs(ev), n=60, seed=0)
+    # graded scores: only alternatives that keep the score on the scheme's scale
+    inputs = ie.uncertainty.default_inputs(ev, graded=True)
+    ua = ie.uncertainty.run(ev, inputs, n=60, seed=0)
+    probs = ie.rating.grade_probabilities(ua.scores, "tax-credit")
+    assert probs.loc["FX", "A"] > 0.5  # 94.6 nominal: never graded on a z-score scale
     frame = ua.to_frame()
-    assert (league.loc[scored, "rank_q05"] == frame.loc[league.index[scored], "rank_q05"]).all()
+    expected = frame.loc[league.index[scored], "rank_q05"].round()  # rounded for reading
+    assert (league.loc[scored, "rank_q05"] == expected).all()
     assert (league["rank_q05"] <= league["rank_q95"]).all()
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rating"]["name"] == "tax-credit"
     assert manifest["uncertainty"]["draws"] == 60
-    assert [i["path"] for i in manifest["uncertainty"]["inputs"]] == [
-        "weights",
-        "normalise",
-        "aggregate__method",
-    ]
+    assert manifest["uncertainty"]["inputs"] == inputs == ie.uncertainty.SAME_SCALE_INPUTS
     sheets = pd.ExcelFile(folder / "results.xlsx").sheet_names
     assert "评级" in sheets and "不确定性" in sheets
 

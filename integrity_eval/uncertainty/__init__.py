@@ -9,7 +9,7 @@ multi-source scores.
 Inputs are plain data (a list of dicts), validated before anything runs.
 """
 
-from .defaults import COINR_DEFAULT_INPUTS, default_inputs
+from .defaults import COINR_DEFAULT_INPUTS, SAME_SCALE_INPUTS, default_inputs
 from .montecarlo import UncertaintyResult, run
 from .problem import validate_inputs
 from .sobol import SobolResult, sobol, sobol_function
@@ -17,6 +17,7 @@ from .sources import source_mean
 
 __all__ = [
     "COINR_DEFAULT_INPUTS",
+    "SAME_SCALE_INPUTS",
     "SobolResult",
     "UncertaintyResult",
     "default_inputs",
