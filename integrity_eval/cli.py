@@ -677,7 +677,6 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     from . import rating, uncertainty
 
     scheme = rating.resolve(args.rating, ev.framework)
-    raw = ev.get_dset("Raw")
     out: dict[str, Any] = {"manifest": {"rating": None if scheme is None else scheme.to_dict()}}
     if scheme is not None:
         out["rated"] = rating.rate(ev, scheme, lang=args.lang)
@@ -694,6 +693,7 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
         ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
         out["ua"] = ua
         if scheme is not None:
+            raw = ev.get_dset("Raw")  # veto rules cap every draw's grade
             out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=raw)
     return out
 

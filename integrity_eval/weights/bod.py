@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from ..errors import Problem, ProblemList, ValidationError
-from .result import WeightResult, as_directions, check_matrix
+from .result import WeightResult, as_directions, check_domain, check_matrix, reflect_costs
 
 __all__ = ["bod", "bod_scores"]
 
@@ -233,19 +233,12 @@ def bod(
     check_matrix(X, "bod").raise_if_any("invalid data for Benefit of the Doubt")
     d = as_directions(directions, X.columns, "bod")
     x = X.to_numpy(dtype=float)
-    problems = ProblemList()
-    for j in np.flatnonzero((x < 0).any(axis=0)):
-        i = int(np.argmin(x[:, j]))
-        problems.add(
-            "BoD needs non-negative values; normalise first (e.g. min-max)",
-            source="bod",
-            column=X.columns[j],
-            row=X.index[i],
-            value=x[i, j],
-        )
+    problems = check_domain(
+        x, X, "bod", "BoD needs non-negative values; normalise first (e.g. min-max)"
+    )
     bounds = _bounds_arrays(share_bounds, X.columns, problems)
     problems.raise_if_any("invalid input for Benefit of the Doubt")
-    y = np.where(d < 0, x.max(axis=0) + x.min(axis=0) - x, x)
+    y = reflect_costs(x, d)
     scores, w = bod_scores(y, bounds)
     contrib = w * y
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
-from .result import WeightResult, as_directions, check_matrix
+from .result import WeightResult, as_directions, check_domain, check_matrix, reflect_costs
 
 __all__ = ["critic", "entropy", "merec", "std"]
 
@@ -53,18 +53,11 @@ def entropy(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -
     non-negativity). A column of zeros is an error.
     """
     x, d = _prepare(X, "entropy", directions)
-    problems = ProblemList()
-    for j in np.flatnonzero((x < 0).any(axis=0)):
-        i = int(np.argmin(x[:, j]))
-        problems.add(
-            "entropy weights need non-negative values; normalise first (e.g. min-max)",
-            source="entropy",
-            column=X.columns[j],
-            row=X.index[i],
-            value=x[i, j],
-        )
+    problems = check_domain(
+        x, X, "entropy", "entropy weights need non-negative values; normalise first (e.g. min-max)"
+    )
     problems.raise_if_any("invalid data for entropy weights")
-    x = np.where(d < 0, x.max(axis=0) + x.min(axis=0) - x, x)
+    x = reflect_costs(x, d)
     total = x.sum(axis=0)
     for j in np.flatnonzero(total == 0):
         problems.add("indicator is zero for every unit", source="entropy", column=X.columns[j])
@@ -154,16 +147,13 @@ def merec(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> 
     on [1, 100]); directions enter through the normalisation, as in the paper.
     """
     x, d = _prepare(X, "merec", directions)
-    problems = ProblemList()
-    for j in np.flatnonzero((x <= 0).any(axis=0)):
-        i = int(np.argmin(x[:, j]))
-        problems.add(
-            "MEREC needs strictly positive values; rescale (e.g. min-max on [1, 100])",
-            source="merec",
-            column=X.columns[j],
-            row=X.index[i],
-            value=x[i, j],
-        )
+    problems = check_domain(
+        x,
+        X,
+        "merec",
+        "MEREC needs strictly positive values; rescale (e.g. min-max on [1, 100])",
+        strict=True,
+    )
     problems.raise_if_any("invalid data for MEREC weights")
     n = np.where(d > 0, x.min(axis=0) / x, x / x.max(axis=0))
     m = x.shape[1]

@@ -141,6 +141,24 @@ def check_matrix(
     return problems
 
 
+def check_domain(
+    x: np.ndarray, X: pd.DataFrame, model: str, rule: str, *, strict: bool = False
+) -> ProblemList:
+    """One problem per indicator with a value below 0 (``strict``: not above 0), naming the
+    unit with the lowest value; ``x`` is ``X`` as an array (not raised)."""
+    problems = ProblemList()
+    bad = x <= 0 if strict else x < 0
+    for j in np.flatnonzero(bad.any(axis=0)):
+        i = int(np.argmin(x[:, j]))
+        problems.add(rule, source=model, column=X.columns[j], row=X.index[i], value=x[i, j])
+    return problems
+
+
+def reflect_costs(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Cost indicators (direction −1) reflected as ``max + min − x``: same range and sign."""
+    return np.where(d < 0, x.max(axis=0) + x.min(axis=0) - x, x)
+
+
 def as_directions(
     directions: Mapping[str, float] | pd.Series | None, codes: pd.Index, model: str
 ) -> np.ndarray:
