@@ -9,7 +9,7 @@
   *Social Indicators Research* 127: 983–1003 (MPI Eqs. 1–3; AMPI Eqs. 4–6).
 - :func:`bod` — Benefit of the Doubt (see :mod:`integrity_eval.weights.bod`).
 - :func:`kemeny_young` — the Condorcet–Kemeny–Young ranking of the OECD/JRC
-  Handbook (2008) §6.3 (pp. 112–115; Munda & Nardo 2009).
+  Handbook (2008) §6.12–6.13 (pp. 105–115; Munda & Nardo 2009).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def ampi(x, w=None, penalty: int = -1):
     return m + penalty * s * (s / m)
 
 
-def bod(x, w=None, share_bounds=None):
+def bod(x, w=None, share_bounds=None, weight_bounds=None):
     """Benefit-of-the-Doubt scores in [0, 1] as an aggregation method.
 
     Array form ``bod(x (..., units, children), w)``: the nominal weights ``w``
@@ -170,7 +170,7 @@ def bod(x, w=None, share_bounds=None):
     if isinstance(x, pd.DataFrame):
         from .weights.bod import bod as bod_model
 
-        return bod_model(x, share_bounds=share_bounds).scores
+        return bod_model(x, share_bounds=share_bounds, weight_bounds=weight_bounds).scores
     problems = ProblemList()
     y = np.nan_to_num(np.asarray(x, dtype=float), nan=0.0)
     if (y < 0).any():
@@ -181,10 +181,12 @@ def bod(x, w=None, share_bounds=None):
             value=float(y.min()),
         )
     m = y.shape[-1]
-    bounds = _bounds_arrays(share_bounds, pd.Index(range(m)), problems, source="aggregate.bod")
+    index = pd.Index(range(m))
+    bounds = _bounds_arrays(share_bounds, index, problems, source="aggregate.bod")
+    wb = _bounds_arrays(weight_bounds, index, problems, "aggregate.bod", "weight_bounds")
     problems.raise_if_any("cannot aggregate with bod")
     flat = y.reshape(-1, *y.shape[-2:])
-    out = np.stack([bod_scores(block, bounds)[0] for block in flat])
+    out = np.stack([bod_scores(block, bounds, weight_bounds=wb)[0] for block in flat])
     out = out.reshape(y.shape[:-1])
     return np.where(np.all(np.isnan(np.asarray(x, dtype=float)), axis=-1), np.nan, out)
 
@@ -225,7 +227,7 @@ class KemenyYoungResult:
 
     def summary(self) -> str:
         lines = [
-            "Kemeny–Young ranking / 凯梅尼-杨排序 (OECD/JRC Handbook 2008 §6.3)",
+            "Kemeny–Young ranking / 凯梅尼-杨排序 (OECD/JRC Handbook 2008 §6.12–6.13)",
             f"score / 得分: {self.score:g}",
             f"Condorcet winner / 孔多塞胜者: {self.condorcet_winner}",
         ]
@@ -248,7 +250,7 @@ def kemeny_young(
     max_units: int = 12,
     max_rankings: int = 10_000,
 ) -> KemenyYoungResult:
-    """The Condorcet–Kemeny–Young ranking of the units (Handbook 2008 §6.3, pp. 112–115).
+    """The Condorcet–Kemeny–Young ranking of the units (Handbook 2008 §6.12–6.13, pp. 105–115).
 
     Indicators are the voters, with their weights: ``e_jk = Σ_i w_i [x_ij > x_ik]
     + ½ Σ_i w_i [x_ij = x_ik]`` (Munda & Nardo 2009). The best ranking

@@ -1,7 +1,8 @@
 """Benefit of the Doubt (BoD): a DEA linear programme per unit.
 
-Sources: OECD/JRC *Handbook on Constructing Composite Indicators* (2008) §6.1
-("Benefit of the doubt approach", Eq. 6.8, Table 19 for TAI); Cherchye, Moesen,
+Sources: OECD/JRC *Handbook on Constructing Composite Indicators* (2008) §6.3
+("Benefit of the doubt approach", pp. 92–94, Eqs. 19–22; Table 19 for TAI, with each
+indicator's relative weight bounded to 10–15 %, note 29); Cherchye, Moesen,
 Rogge & Van Puyenbroeck (2007) *Social Indicators Research* 82: 111–145 (weight
 restrictions on the shares ``w_j y_ij / CI_i``); Melyn & Moesen (1991).
 
@@ -11,6 +12,7 @@ For unit ``i`` with values ``y_i ≥ 0``::
            s.t.   Σ_j w_j y_kj ≤ 1   for every unit k      (no unit scores above 1)
                   w_j ≥ 0
                   lo_j ≤ w_j y_ij / Σ_l w_l y_il ≤ hi_j  (optional share bounds)
+                  lo_j ≤ w_j / Σ_l w_l ≤ hi_j            (optional weight bounds)
 
 so ``0 ≤ CI_i ≤ 1``. Solved by scipy's HiGHS (``linprog(method="highs")``)
 after an exact, vectorised certification of efficient units (a weight vector
@@ -34,24 +36,33 @@ _TOL = 1e-9
 
 
 def _bounds_arrays(
-    share_bounds, codes: pd.Index, problems: ProblemList, source: str = "bod"
+    given,
+    codes: pd.Index,
+    problems: ProblemList,
+    source: str = "bod",
+    name: str = "share_bounds",
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """``share_bounds`` (``(lo, hi)`` for all, or a mapping code → (lo, hi)) as arrays."""
-    if share_bounds is None:
+    """Bounds (``(lo, hi)`` for all, or a mapping code → (lo, hi)) as arrays.
+
+    ``name``: the option checked, ``share_bounds`` or ``weight_bounds`` (both
+    bound parts of a whole that sums to 1, so the same checks apply).
+    """
+    if given is None:
         return None
+    what = "shares" if name == "share_bounds" else "relative weights"
     m = len(codes)
     lo, hi = np.zeros(m), np.ones(m)
-    if isinstance(share_bounds, Mapping):
-        for code in share_bounds:
+    if isinstance(given, Mapping):
+        for code in given:
             if code not in codes:
                 problems.add(
-                    "share bound for a code that is not an indicator here",
+                    f"{name} names a code that is not an indicator here",
                     source=source,
                     column=code,
                 )
-        pairs = {c: share_bounds[c] for c in codes if c in share_bounds}
+        pairs = {c: given[c] for c in codes if c in given}
     else:
-        pairs = dict.fromkeys(codes, share_bounds)
+        pairs = dict.fromkeys(codes, given)
     for j, code in enumerate(codes):
         if code not in pairs:
             continue
@@ -59,29 +70,27 @@ def _bounds_arrays(
             a, b = (float(v) for v in pairs[code])
         except (TypeError, ValueError):
             problems.add(
-                "share bound must be a pair (lo, hi)", source=source, column=code, value=pairs[code]
+                f"{name} must be a pair (lo, hi)", source=source, column=code, value=pairs[code]
             )
             continue
         if not 0 <= a <= b <= 1:
-            problems.add(
-                "share bounds need 0 ≤ lo ≤ hi ≤ 1", source=source, column=code, value=(a, b)
-            )
+            problems.add(f"{name} need 0 ≤ lo ≤ hi ≤ 1", source=source, column=code, value=(a, b))
         lo[j], hi[j] = a, b
     if lo.sum() > 1 + _TOL:
         problems.add(
-            f"infeasible share bounds: the lower bounds add up to {lo.sum():.3g} > 1 (shares "
+            f"infeasible {name}: the lower bounds add up to {lo.sum():.3g} > 1 ({what} "
             "must sum to 1); lower them",
             source=source,
-            column="share_bounds",
-            value=share_bounds,
+            column=name,
+            value=given,
         )
     if hi.sum() < 1 - _TOL:
         problems.add(
-            f"infeasible share bounds: the upper bounds add up to {hi.sum():.3g} < 1 (shares "
+            f"infeasible {name}: the upper bounds add up to {hi.sum():.3g} < 1 ({what} "
             "must sum to 1); raise them",
             source=source,
-            column="share_bounds",
-            value=share_bounds,
+            column=name,
+            value=given,
         )
     return lo, hi
 
@@ -90,11 +99,14 @@ def bod_scores(
     y: np.ndarray,
     bounds: tuple[np.ndarray, np.ndarray] | None = None,
     *,
+    weight_bounds: tuple[np.ndarray, np.ndarray] | None = None,
     iterations: int = 50,
 ) -> tuple[np.ndarray, np.ndarray]:
     """BoD scores and one optimal weight vector per unit, for ``y ≥ 0`` (units × indicators).
 
-    Without share bounds, units are first *certified* efficient (score 1)
+    ``bounds``: share bounds, ``weight_bounds``: relative-weight bounds, as
+    ``(lo, hi)`` arrays (see :func:`bod`). Without bounds, units are first
+    *certified* efficient (score 1)
     without a programme: any ``w ≥ 0`` gives the lower bound
     ``w·y_i / max_k w·y_k`` of the score, and when it reaches 1 that ``w`` is an
     optimal solution. Candidates are the power weights ``w = y_i^p`` (p = 1, 2,
@@ -102,21 +114,23 @@ def bod_scores(
     multiplicative (Winnow-type, Littlestone 1988) updates away from the unit
     that beats ``i``; all vectorised over units. Every unit not certified is
     solved exactly by HiGHS (constraint generation, see :func:`_solve`). With
-    share bounds every unit is solved by HiGHS.
+    bounds every unit is solved by HiGHS.
     Returns ``(scores, weights)``.
     """
     n, m = y.shape
     scores = np.zeros(n)
     weights = np.zeros((n, m))
     todo = np.flatnonzero(y.any(axis=1))  # a unit that is zero everywhere scores 0
-    if bounds is None and len(todo):
+    if bounds is None and weight_bounds is None and len(todo):
         done, w = _certify(y, todo, iterations)
         weights[todo[done]] = w[done]
         scores[todo[done]] = 1.0
         todo = todo[~done]
     seeds = np.unique(np.argmax(y, axis=0))
+    fixed = _bound_rows(np.ones(m), weight_bounds)
     for i in todo:
-        w = _solve(y, i, seeds, _share_rows(y[i], bounds))
+        rows = [r for r in (_bound_rows(y[i], bounds), fixed) if r is not None]
+        w = _solve(y, i, seeds, np.vstack(rows) if rows else None)
         weights[i] = w
         scores[i] = min(float(y[i] @ w), 1.0)
     return scores, weights
@@ -191,20 +205,24 @@ def _certify(
     return done, out
 
 
-def _share_rows(yi: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray | None:
-    """Linear rows ``A w ≤ 0`` for ``lo_j ≤ w_j y_ij / Σ w_l y_il ≤ hi_j``."""
+def _bound_rows(c: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray | None:
+    """Linear rows ``A w ≤ 0`` for ``lo_j ≤ c_j w_j / Σ_l c_l w_l ≤ hi_j``.
+
+    ``c = y_i``: bounds on the shares of unit ``i``'s score (Cherchye et al.
+    2007); ``c = 1``: bounds on the relative weights (Handbook 2008 p. 94).
+    """
     if bounds is None:
         return None
     lo, hi = bounds
-    m = len(yi)
-    eye = np.diag(yi)
-    total = np.tile(yi, (m, 1))
+    m = len(c)
+    eye = np.diag(c)
+    total = np.tile(c, (m, 1))
     rows = []
     has_lo, has_hi = lo > 0, hi < 1
     if has_lo.any():
-        rows.append((lo[:, None] * total - eye)[has_lo])  # lo·Σ − w_j y_ij ≤ 0
+        rows.append((lo[:, None] * total - eye)[has_lo])  # lo·Σ − c_j w_j ≤ 0
     if has_hi.any():
-        rows.append((eye - hi[:, None] * total)[has_hi])  # w_j y_ij − hi·Σ ≤ 0
+        rows.append((eye - hi[:, None] * total)[has_hi])  # c_j w_j − hi·Σ ≤ 0
     return np.vstack(rows) if rows else None
 
 
@@ -212,16 +230,20 @@ def bod(
     X: pd.DataFrame,
     *,
     share_bounds: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+    weight_bounds: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
     directions: Mapping[str, float] | None = None,
 ) -> WeightResult:
-    """Benefit-of-the-Doubt scores and weights (Handbook 2008 §6.1, Eq. 6.8).
+    """Benefit-of-the-Doubt scores and weights (Handbook 2008 §6.3, Eqs. 19–22).
 
     ``X``: units × indicators, values ≥ 0 with higher = better (e.g. the
     min-max Normalised dataset); a cost indicator (``directions`` −1) is
     reflected as ``max + min − x``. ``share_bounds``: ``(lo, hi)`` for every
     indicator or a mapping code → ``(lo, hi)``, bounds on each indicator's
-    share ``w_j y_ij / CI_i`` of the unit's score (Cherchye et al. 2007);
-    bounds that cannot add up to 1 are an error. Returns a result whose
+    share ``w_j y_ij / CI_i`` of the unit's score (Cherchye et al. 2007).
+    ``weight_bounds``: the same form, bounds on each indicator's relative
+    weight ``w_j / Σ_l w_l`` (Handbook p. 94 and note 29: TAI's Table 19 keeps
+    every weight within 10–15 %; meaningful when the indicators share a scale,
+    e.g. min-max). Bounds that cannot add up to 1 are an error. Returns a result whose
     ``scores`` are the BoD scores in [0, 1], ``unit_weights`` each unit's LP
     weights, ``unit_shares`` each indicator's share of each unit's score, and
     ``weights`` the mean share over units with a positive score (the
@@ -237,9 +259,10 @@ def bod(
         x, X, "bod", "BoD needs non-negative values; normalise first (e.g. min-max)"
     )
     bounds = _bounds_arrays(share_bounds, X.columns, problems)
+    wbounds = _bounds_arrays(weight_bounds, X.columns, problems, name="weight_bounds")
     problems.raise_if_any("invalid input for Benefit of the Doubt")
     y = reflect_costs(x, d)
-    scores, w = bod_scores(y, bounds)
+    scores, w = bod_scores(y, bounds, weight_bounds=wbounds)
     contrib = w * y
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = contrib / contrib.sum(axis=1, keepdims=True)
@@ -249,7 +272,7 @@ def bod(
     return WeightResult(
         pd.Series(mean_share / mean_share.sum(), index=codes),
         method="bod",
-        source="OECD/JRC Handbook (2008) §6.1 Eq. 6.8; Cherchye et al. (2007) Soc. Indic. Res. "
+        source="OECD/JRC Handbook (2008) §6.3 Eqs. 19–22; Cherchye et al. (2007) Soc. Indic. Res. "
         "82: 111–145; solver: scipy linprog (HiGHS)",
         conventions="y ≥ 0 required; cost indicators reflected as max+min−x; weights = mean "
         "share of each indicator in the units' scores",
@@ -258,4 +281,5 @@ def bod(
         unit_weights=pd.DataFrame(w, index=X.index, columns=codes),
         unit_shares=pd.DataFrame(shares, index=X.index, columns=codes),
         share_bounds=share_bounds,
+        weight_bounds=weight_bounds,
     )

@@ -22,6 +22,8 @@ the Handbook's TAI example); ``factor`` extracts maximum-likelihood factors
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -62,7 +64,12 @@ def _varimax_kaiser(loadings: np.ndarray) -> np.ndarray:
 
 
 def _weights_from_loadings(
-    X: pd.DataFrame, loadings: np.ndarray, eig: np.ndarray, extraction: str, n_factors: int
+    X: pd.DataFrame,
+    loadings: np.ndarray,
+    eig: np.ndarray,
+    extraction: str,
+    n_factors: int,
+    warnings: list[str] | None = None,
 ) -> WeightResult:
     codes = pd.Index(X.columns, name="iCode")
     names = [f"F{k + 1}" for k in range(loadings.shape[1])]
@@ -95,6 +102,7 @@ def _weights_from_loadings(
             "squared loadings scaled to unity sum / 标准化平方载荷": scaled_df,
             "factor variance / 因子方差": expl,
         },
+        warnings=warnings,
         n_factors=n_factors,
         loadings=load,
         scaled_loadings=scaled_df,
@@ -171,6 +179,21 @@ def factor(X: pd.DataFrame, *, n_factors: int | None = None) -> WeightResult:
             value=k,
         )
     problems.raise_if_any("invalid data for factor weights")
-    fa = Factor(x, n_factor=k, method="ml").fit()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fa = Factor(x, n_factor=k, method="ml").fit()
+    notes = []
+    if any("converge" in str(w.message) for w in caught):
+        notes.append(
+            "最大似然因子提取未收敛，权重取决于优化器 / the ML factor extraction did not "
+            "converge; the weights depend on the optimiser (consider pca)"
+        )
+    heywood = [c for c, u in zip(X.columns, fa.uniqueness, strict=True) if u < 0.005]
+    if heywood:
+        notes.append(
+            f"Heywood 情形：{', '.join(map(str, heywood))} 的唯一方差接近 0 / Heywood case: "
+            f"the uniqueness of {', '.join(map(str, heywood))} is about 0 (fewer factors, "
+            "or pca)"
+        )
     loadings = _varimax_kaiser(np.asarray(fa.loadings))
-    return _weights_from_loadings(X, loadings, eig, "factor", k)
+    return _weights_from_loadings(X, loadings, eig, "factor", k, notes)

@@ -7,7 +7,7 @@ children are at that level, the model is computed on the children's columns
 (screened units only) and its weights replace the children's nominal weights.
 Children above level 1 are aggregates: their values are the scores the build
 has just computed for them (whatever ``dset`` says). Further keys are passed
-to the model (``share_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
+to the model (``share_bounds``/``weight_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
 ``outcome`` for ``regression``: a mapping uCode → value, or the path of a
 CSV/XLSX table with a ``uCode`` column and one value column).
 """
@@ -156,8 +156,9 @@ class ModelWeigher:
         self.base = x[keep] if len(x) == len(keep) else x
         self.units = pd.Index(units, name="uCode")
         self.params = {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
-        if "share_bounds" in self.params and isinstance(self.params["share_bounds"], list):
-            self.params["share_bounds"] = tuple(self.params["share_bounds"])
+        for key in ("share_bounds", "weight_bounds"):
+            if isinstance(self.params.get(key), list):
+                self.params[key] = tuple(self.params[key])
         if "outcome" in self.params:
             self.params["outcome"] = _outcome(self.params["outcome"])
         self.expert: dict[str, WeightResult] | None = None

@@ -1,8 +1,10 @@
 """Weights from a regression of an external outcome on the indicators.
 
-Source: OECD/JRC *Handbook on Constructing Composite Indicators* (2008) §6.1
-("Regression approach": a linear regression of an output objective on the
-indicators, whose coefficients serve as weights). Estimation: statsmodels OLS.
+Source: the regression approach to weighting of the JRC's composite-indicator
+toolbox (Nardo, Saisana, Saltelli & Tarantola 2005, *Tools for Composite
+Indicators Building*, EUR 21682 EN: a linear regression of an output objective
+on the indicators, whose coefficients serve as weights). Estimation:
+statsmodels OLS.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def regression(
     return WeightResult(
         pd.Series(pos / pos.sum(), index=pd.Index(X.columns, name="iCode")),
         method="regression (OLS)",
-        source="OECD/JRC Handbook (2008) §6.1 (regression approach); statsmodels OLS",
+        source="Nardo et al. (2005) Tools for Composite Indicators Building, EUR 21682 "
+        "(regression approach); statsmodels OLS",
         conventions="intercept included; negative coefficients → weight 0; cost indicators "
         "enter as −x",
         tables={"coefficients / 系数": coef},

@@ -1,9 +1,9 @@
 """Equal weights and expert budget allocation.
 
-Sources: OECD/JRC *Handbook on Constructing Composite Indicators* (2008) §6.1
-("Weighting methods"): equal weighting, and the budget allocation process (BAP),
-in which experts distribute a budget of points over the indicators and the
-weights are the average allocation.
+Sources: OECD/JRC *Handbook on Constructing Composite Indicators* (2008): equal
+weighting (§1.6, pp. 31–32; Table 22, "EW"), and the budget allocation process
+(BAP, §6.5, p. 96), in which experts distribute a budget of points over the
+indicators and the weights are the average allocation.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from .result import WeightResult
 
 __all__ = ["budget", "equal"]
 
-_HANDBOOK = "OECD/JRC Handbook on Constructing Composite Indicators (2008), §6.1"
+_HANDBOOK = "OECD/JRC Handbook on Constructing Composite Indicators (2008)"
 
 
 def equal(X: pd.DataFrame | pd.Index | list[str]) -> WeightResult:
     """Equal weights ``1/m`` for the ``m`` columns of ``X`` (or a list of codes).
 
-    Handbook (2008) §6.1: equal weighting, the default of most composite indicators.
+    Handbook (2008) §1.6: equal weighting, the default of most composite indicators.
     """
     codes = pd.Index(X.columns if isinstance(X, pd.DataFrame) else X, name="iCode")
     w = pd.Series(1.0 / len(codes), index=codes)
     return WeightResult(
         w,
         method="equal",
-        source=_HANDBOOK + " (equal weighting)",
+        source=_HANDBOOK + " §1.6 (equal weighting)",
         conventions="every indicator gets 1/m; data values are not used",
     )
 
@@ -39,7 +39,7 @@ def budget(allocations: pd.DataFrame, *, total: float | None = None) -> WeightRe
 
     ``allocations``: one row per expert (index = expert id), one column per
     indicator, non-negative points (e.g. 100 points each). Each expert's row
-    is turned into shares; the weights are the mean share (Handbook 2008 §6.1,
+    is turned into shares; the weights are the mean share (Handbook 2008 §6.5,
     budget allocation process). ``total``: if given, every row must add up to
     it. Diagnostics: ``spread`` (mean, sd, min, max share per indicator),
     ``distance`` (each expert's L1 distance from the mean of the *other*
@@ -98,7 +98,7 @@ def budget(allocations: pd.DataFrame, *, total: float | None = None) -> WeightRe
     return WeightResult(
         w,
         method="budget",
-        source=_HANDBOOK + " (budget allocation process)",
+        source=_HANDBOOK + " §6.5 (budget allocation process)",
         conventions="each expert's points are turned into shares before averaging",
         tables={"spread / 离散度": spread, "expert distance / 专家偏离": distance.to_frame("L1")},
         warnings=warnings,
