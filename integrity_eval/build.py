@@ -31,7 +31,13 @@ from .manifest import evaluation_manifest
 from .schemas import check_idata
 from .screen import screen as screen_units
 from .spec import framework_default, load_spec, method_params, resolve
-from .weights.models import WEIGHT_MODELS, ModelWeigher
+from .weights.models import (
+    EVALUATION_MODELS,
+    WEIGHT_MODELS,
+    ModelWeigher,
+    apply_evaluation_model,
+    check_evaluation_model,
+)
 from .weights.nominal import nominal_weights
 
 __all__ = ["build", "check"]
@@ -174,10 +180,13 @@ def _build(
     dsets["Normalised"] = x
 
     weights = nominal_weights(fw, spec_r.get("weights"), problems, excluded=excluded.index)
+    weight_method = spec_r.get("weights", {}).get("method")
+    if weight_method in EVALUATION_MODELS:
+        check_evaluation_model(fw, spec_r, problems)
     stop("invalid weights")
     if "aggregate" in spec_r:
         model = None
-        if spec_r.get("weights", {}).get("method") in WEIGHT_MODELS:  # a model in the build
+        if weight_method in WEIGHT_MODELS and weight_method not in EVALUATION_MODELS:
             model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units)
             info["weight_models"] = model.results
         agg_cols, agg_codes = _aggregate(
@@ -205,7 +214,7 @@ def _build(
     }
     treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
     manifest = evaluation_manifest(fw_in, spec_r, idata_in, values, seed, time, len(unit_index))
-    return Evaluation(
+    ev = Evaluation(
         framework=fw,
         spec=spec_r,
         seed=seed,
@@ -219,6 +228,9 @@ def _build(
         manifest=manifest,
         source_framework=fw_in,
     )
+    if weight_method in EVALUATION_MODELS:
+        return apply_evaluation_model(ev)  # weights computed on the nominal index
+    return ev
 
 
 def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) -> dict[str, Any]:

@@ -208,6 +208,44 @@ def test_optimise_reproduces_coinr_vignette(asem_ev):
     assert start.to_numpy() == pytest.approx([0.9397805, 0.8382873], abs=1e-7)
 
 
+def test_optimise_through_the_spec(asem_ev):
+    # weights: {method: optimise, level: 3} in a build gives what ie.weights.optimise gives on
+    # the nominal build, keeps its spec (with_params re-optimises) and refuses bad settings
+    spec = {**asem_ev.spec, "weights": {"method": "optimise", "level": 3}}
+    ev = ie.build(asem_ev.source_framework, asem_ev.idata, spec)
+    direct = ie.weights.optimise(asem_ev, level=3)
+    pd.testing.assert_series_equal(ev.scores, direct.evaluation.scores, check_exact=True)
+    assert ev.weights[["Conn", "Sust"]].to_numpy() == pytest.approx(
+        [0.3902439, 0.6097561], abs=1e-7
+    )
+    assert ev.spec["weights"]["method"] == "optimise" and ev.spec["weights"]["itarg"] == "equal"
+    assert ev.details["weight_models"]["Index"] is not None
+    assert ev.with_params(seed=1).scores.equals(ev.scores)
+    # weights the build already departs from the framework with stay fixed while level 3 moves
+    kept = ie.build(
+        asem_ev.source_framework,
+        asem_ev.idata,
+        {**spec, "weights": {"method": "optimise", "level": 3, "values": {"Instit": 0}}},
+    )
+    assert kept.weights["Instit"] == 0
+    bad = ie.check(
+        asem_ev.source_framework,
+        asem_ev.idata,
+        {**spec, "weights": {"method": "optimise", "level": 7, "cortype": "x"}},
+    )
+    assert {p.column for p in bad} == {"level", "cortype"}
+    bad = ie.check(
+        asem_ev.source_framework,
+        asem_ev.idata,
+        {**spec, "weights": {"method": "optimise", "level": 3, "itarg": {"Conn": 1, "Nope": 2}}},
+    )
+    assert {p.column for p in bad} == {"Sust", "Nope"}
+    bad = ie.check(asem_ev.source_framework, asem_ev.idata, {"weights": {"method": "optimise"}})
+    assert {p.column for p in bad} == {"weights.level"}
+    refused = raised(lambda: ie.uncertainty.run(ev, [{"path": "weights", "noise": 0.25}], n=4))
+    assert refused.problems[0].column == "weights.method"
+
+
 def test_rank_changes_and_explore(asem_ev):
     table = ie.weights.rank_changes(asem_ev, {"Conn": 1, "Sust": 3})
     assert (table["change"] == table["rank_nominal"] - table["rank"]).all()

@@ -5,6 +5,9 @@ default ``Normalised``) and the ``level`` of the elements it weights (COINr's
 level numbers: 1 = indicators; default every level). For each aggregate whose
 children are at that level, the model is computed on the children's columns
 (screened units only) and its weights replace the children's nominal weights.
+``optimise`` is different: it needs the aggregated index, so the build first
+aggregates with the nominal weights and then balances the weights at ``level``
+(:func:`apply_evaluation_model`).
 Children above level 1 are aggregates: their values are the scores the build
 has just computed for them (whatever ``dset`` says). Further keys are passed
 to the model (``share_bounds``/``weight_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
@@ -14,9 +17,11 @@ CSV/XLSX table with a ``uCode`` column and one value column).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,15 +31,22 @@ from ..framework import Framework
 from .bod import bod
 from .factor import factor, pca
 from .objective import critic, entropy, merec, std
+from .optimise import check_settings, optimise
 from .regression import regression
 from .result import WeightResult
 
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+
 __all__ = [
     "DATASETS",
+    "EVALUATION_MODELS",
     "EXPERT_MODELS",
     "MODELS",
     "WEIGHT_MODELS",
     "ModelWeigher",
+    "apply_evaluation_model",
+    "check_evaluation_model",
     "resolve_model_spec",
 ]
 
@@ -79,7 +91,9 @@ EXPERT_MODELS: dict[str, Callable[..., dict[str, WeightResult]]] = {
     "ahp": from_questionnaires,
     "budget": from_allocations,
 }
-WEIGHT_MODELS = {**MODELS, **EXPERT_MODELS}
+# Models computed on the aggregated Evaluation (the build aggregates with nominal weights first)
+EVALUATION_MODELS: dict[str, Callable[..., WeightResult]] = {"optimise": optimise}
+WEIGHT_MODELS = {**MODELS, **EXPERT_MODELS, **EVALUATION_MODELS}
 
 DATASETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised")
 _SPEC_KEYS = {"method", "values", "dset", "level"}
@@ -123,6 +137,13 @@ def resolve_model_spec(cfg: Mapping[str, Any], problems: ProblemList) -> dict[st
             column="weights.level",
             value=level,
         )
+    if method in EVALUATION_MODELS and level is None:
+        problems.add(
+            "optimise 需要 weights.level（要平衡的层级，1 = 指标）/ optimise needs weights.level "
+            "(the level whose weights are balanced, 1 = indicators)",
+            source="spec",
+            column="weights.level",
+        )
     if "outcome" in params and "outcome" not in cfg:
         problems.add(
             "regression weights need 'outcome': a mapping uCode → value or a table's path",
@@ -130,6 +151,8 @@ def resolve_model_spec(cfg: Mapping[str, Any], problems: ProblemList) -> dict[st
             column="weights.outcome",
         )
     out = {"method": method, "values": dict(cfg.get("values") or {}), "dset": dset, "level": level}
+    if method in EVALUATION_MODELS:
+        del out["dset"]  # computed on the index, not on a dataset
     for k, default in params.items():
         if k in cfg:
             out[k] = list(cfg[k]) if isinstance(cfg[k], tuple) else cfg[k]
@@ -231,6 +254,44 @@ class ModelWeigher:
                 continue
             self.results[parent] = res
             weights[codes] = res.weights[codes].to_numpy()
+
+
+def check_evaluation_model(fw: Framework, spec: Mapping[str, Any], problems: ProblemList) -> None:
+    """Problems with a resolved spec's ``weights: {method: optimise, …}`` on ``fw``."""
+    cfg = spec["weights"]
+    if "aggregate" not in spec:
+        problems.add(
+            "optimise 需要 aggregate 阶段（它平衡与指数的相关性）/ optimise needs an aggregate "
+            "stage (it balances correlations with the index)",
+            source="spec",
+            column="weights.method",
+            value=cfg["method"],
+        )
+    check_settings(
+        fw, cfg.get("level"), cfg.get("itarg"), cfg.get("cortype"), problems, source="spec weights"
+    )
+
+
+def apply_evaluation_model(ev: Evaluation) -> Evaluation:
+    """``ev`` (aggregated with nominal weights) with the weights its spec's model computes.
+
+    ``weights: {method: optimise, level: L, itarg: …}``: COINr's correlation-balancing
+    weights at level ``L`` (:func:`~integrity_eval.weights.optimise`). The result keeps the
+    spec as given (so ``with_params`` re-optimises) and holds the optimisation in
+    ``details["weight_models"]``, keyed by each parent of the balanced elements.
+    """
+    cfg = ev.spec["weights"]
+    params = {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
+    res = EVALUATION_MODELS[cfg["method"]](ev, level=cfg["level"], **params)
+    fw = ev.framework
+    parents = dict.fromkeys(fw[c].parent for c in res.weights.index)
+    details = {**ev.details, "weight_models": dict.fromkeys(parents, res)}
+    return dataclasses.replace(
+        res.evaluation,
+        spec=ev.spec,
+        details=MappingProxyType(details),
+        manifest=ev.manifest,
+    )
 
 
 def _outcome(value: Any) -> pd.Series:

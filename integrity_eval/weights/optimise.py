@@ -13,7 +13,7 @@ vector (COINr: R's ``optim`` with ``reltol = toler``, ``maxit = maxiter``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,88 @@ from .reweight import reweight
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation
+    from ..framework import Framework
 
-__all__ = ["optimise"]
+__all__ = ["check_settings", "optimise"]
 
 
 def _correlations(ev: Evaluation, codes: list[str], cortype: str) -> np.ndarray:
     agg = ev.get_dset("Aggregated")
     index = agg[ev.framework.root]
     return agg[codes].corrwith(index, method=cortype).to_numpy()
+
+
+def check_settings(
+    fw: Framework,
+    level: Any,
+    itarg: Any,
+    cortype: Any,
+    problems: ProblemList,
+    source: str = "optimise",
+) -> tuple[list[str], np.ndarray]:
+    """Problems with optimisation settings, added to ``problems``; the level's codes and targets.
+
+    Shared by :func:`optimise` and the spec check of ``weights: {method: optimise}``.
+    """
+    if cortype not in ("pearson", "spearman", "kendall"):
+        problems.add(
+            "cortype 应为 pearson、spearman 或 kendall / cortype must be pearson, spearman or "
+            "kendall",
+            source=source,
+            column="cortype",
+            value=cortype,
+        )
+    if not isinstance(level, int) or level not in range(1, fw.n_levels):
+        problems.add(
+            f"level 应为 1 到 {fw.n_levels - 1} 之间的层级 / level must be between 1 and "
+            f"{fw.n_levels - 1} (1 = indicators; the index level has no siblings)",
+            source=source,
+            column="level",
+            value=level,
+        )
+        return [], np.ones(0)
+    codes = list(fw.codes_at(level))
+    if isinstance(itarg, str):
+        if itarg != "equal":
+            problems.add(
+                "itarg 应为 'equal' 或目标重要性 / itarg must be 'equal' or target importances",
+                source=source,
+                column="itarg",
+                value=itarg,
+            )
+        return codes, np.ones(len(codes))
+    if isinstance(itarg, Mapping):
+        for c in [c for c in codes if c not in itarg]:
+            problems.add(
+                "缺少该代码的目标重要性 / no target importance for this code",
+                source=source,
+                column=c,
+            )
+        for c in [c for c in itarg if c not in codes]:
+            problems.add(
+                f"该代码不在第 {level} 层 / this code is not at level {level}",
+                source=source,
+                column=str(c),
+            )
+        target = np.array([float(itarg.get(c, 1.0)) for c in codes])
+    else:
+        target = np.asarray(itarg, dtype=float)
+        if len(target) != len(codes):
+            problems.add(
+                f"itarg 需要第 {level} 层每个代码一个值 / itarg needs one value per code at "
+                f"level {level} ({len(codes)})",
+                source=source,
+                column="itarg",
+                value=len(target),
+            )
+    if len(target) and not (np.all(target >= 0) and target.sum() > 0):
+        problems.add(
+            "目标重要性应非负且不全为 0 / target importances must be ≥ 0 and not all 0",
+            source=source,
+            column="itarg",
+            value=list(target),
+        )
+    return codes, target
 
 
 def optimise(
@@ -65,54 +139,22 @@ def optimise(
     """
     fw = ev.framework
     problems = ProblemList()
-    if level not in range(1, fw.n_levels):
-        problems.add(
-            f"level must be between 1 and {fw.n_levels - 1} (the index level has no siblings)",
-            source="optimise",
-            column="level",
-            value=level,
-        )
-    if cortype not in ("pearson", "spearman", "kendall"):
-        problems.add(
-            "cortype must be pearson, spearman or kendall",
-            source="optimise",
-            column="cortype",
-            value=cortype,
-        )
-    problems.raise_if_any("invalid optimisation settings")
-    codes = list(fw.codes_at(level))
-    if isinstance(itarg, str):
-        if itarg != "equal":
-            problems.add(
-                "itarg must be 'equal' or target importances",
-                source="optimise",
-                column="itarg",
-                value=itarg,
-            )
-        target = np.ones(len(codes))
-    elif isinstance(itarg, Mapping):
-        for c in set(codes) - set(itarg):
-            problems.add("no target importance for this code", source="optimise", column=c)
-        target = np.array([float(itarg.get(c, 1.0)) for c in codes])
-    else:
-        target = np.asarray(itarg, dtype=float)
-        if len(target) != len(codes):
-            problems.add(
-                f"itarg needs one value per code at level {level} ({len(codes)})",
-                source="optimise",
-                column="itarg",
-                value=len(target),
-            )
+    codes, target = check_settings(fw, level, itarg, cortype, problems)
     problems.raise_if_any("invalid optimisation settings")
     target = target / target.sum()
     state: dict[str, np.ndarray] = {}
+    # weights the Evaluation already departs from the framework with (spec values, models)
+    # stay as they are while the level's weights move
+    base = {c: float(w) for c, w in ev.weights.items() if w != fw.weights.get(c)}
 
     def objective(w: np.ndarray) -> float:
         w = np.abs(w)
         if not w.sum() > 0:
             return np.inf
         w = w / w.sum()
-        crs = _correlations(reweight(ev, dict(zip(codes, w, strict=True))), codes, cortype)
+        crs = _correlations(
+            reweight(ev, {**base, **dict(zip(codes, w, strict=True))}), codes, cortype
+        )
         crs_n = crs / crs.sum()
         state["obtained"] = crs_n
         return float(np.log(((target - crs_n) ** 2).sum() / len(crs_n)))
@@ -132,7 +174,7 @@ def optimise(
         },
     )
     w_level = np.abs(res.x) / np.abs(res.x).sum()
-    best = reweight(ev, dict(zip(codes, w_level, strict=True)))
+    best = reweight(ev, {**base, **dict(zip(codes, w_level, strict=True))})
     obtained = _correlations(best, codes, cortype)
     obtained_n = obtained / obtained.sum()
     table = pd.DataFrame(
