@@ -125,6 +125,9 @@ def mpi(x, w=None, penalty: int = -1):
     z-score) gives the same result. Array form ``mpi(x (..., units,
     children), w)`` (an aggregation method of the build) or DataFrame form
     ``mpi(X, weights) -> Series``. Units with a missing child get NaN.
+    Convention: population standard deviations, as the paper's formulas; R's
+    Compind ``ci_mpi`` uses sample variances (n − 1) in both places, so its
+    values differ slightly from these.
     """
     if isinstance(x, pd.DataFrame):
         wa = _frame_weights(x, w, "mpi")
