@@ -39,7 +39,10 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
   The exposure ``E`` is the indicator's denominator column when the framework
   declares one (e.g. population), otherwise ``(s_u / median s)^κ`` (κ = 0.5:
   bigger units have more activity, less than proportionally). ``a_i`` puts the
-  median-unit mean at ``m_i ~ logU(1, 25)``. For bad-behaviour counts (d = −1)
+  median-unit mean at ``m_i ~ logU(1, 25)``, or ``logU(0.05, 0.5)`` for a count
+  that a veto of the framework's ``rating`` block reads: one occurrence caps the
+  grade, so the behaviour is a rare, serious event (falsification, a breach
+  judgment), not a routine one. For bad-behaviour counts (d = −1)
   this is ``E·exp(a_i − λ_i θ)``. Counts are capped at the item's ``max``.
   A count whose denominator is itself a number of things (unit 个, 家, 项 …,
   e.g. demonstration streets among all streets) is instead
@@ -63,7 +66,7 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
   ``m_i ~ U(0.5, 2)``, or with a finite ``max`` ``min + (max − min)·f_i``,
   ``f_i`` 0.3–0.6 for d = +1 and 0.08–0.28 for d = −1.
 * ``binary`` — Bernoulli(``logistic(c_i + 1.5·ℓ)``), baseline ``logistic(c_i)``
-  0.60–0.90 for d = +1 and 0.05–0.25 for d = −1.
+  0.60–0.90 for d = +1 and 0.05–0.25 for d = −1 (0.01–0.05 when a veto reads it).
 * kind not given — treated as ``score``.
 
 Denominator columns: the ``units`` column of the same code when given, otherwise
@@ -198,6 +201,11 @@ class SyntheticPanel(Displayable):
 
 
 # ----------------------------------------------------------------- generator
+def _veto_indicators(fw: Framework) -> set[str]:
+    """Codes read by the vetoes of the framework's ``rating`` block (rare, serious events)."""
+    return {str(v.get("indicator")) for v in (fw.rating or {}).get("vetoes", []) or []}
+
+
 def generate_panel(
     framework: Framework | str,
     units: pd.DataFrame,
@@ -278,6 +286,7 @@ def generate_panel(
     nodes = [fw[c] for c in codes]
     k = len(codes)
     kinds = np.array([_kind(n) for n in nodes])
+    vetoed = np.array([c in _veto_indicators(fw) for c in codes])
     direc = np.array([n.direction for n in nodes], dtype=float)
     up = direc > 0
     rng = np.random.default_rng(s_params)
@@ -318,8 +327,8 @@ def generate_panel(
         u1, u2 = uni[cols, 1], uni[cols, 2]
         ell = lin[:, cols]
         shape = ell.shape
-        if kind == "count":
-            level = np.exp(u1 * np.log(25.0))  # 1 … 25 at the median unit
+        if kind == "count":  # 1 … 25 a year at the median unit; 0.05 … 0.5 if a veto reads it
+            level = np.where(vetoed[cols], 0.05 * 10.0**u1, np.exp(u1 * np.log(25.0)))
             a = np.log(level) - np.log(np.median(exposure[:, cols], axis=0))
             r = 1.5 + 2.5 * u2
             mu = exposure[:, cols] * np.exp(a[None, :] + ell)
@@ -400,6 +409,7 @@ def generate_panel(
             extra = {"median_level": level, "log_sd": sd}
         else:  # binary
             p0 = np.where(up[cols], 0.60 + 0.30 * u1, 0.05 + 0.20 * u1)
+            p0 = np.where(vetoed[cols] & ~up[cols], 0.01 + 0.04 * u1, p0)
             c = logit(p0)
             y = (rng.random(shape) < expit(c[None, :] + 1.5 * ell)).astype(float)
             extra = {"intercept": c}

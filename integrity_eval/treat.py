@@ -15,6 +15,12 @@ the JRC COIN audits' rule of thumb):
    ``log(x − min + 0.01·(max − min))`` (COINr ``log_CT``) is applied to the
    *original* column.
 
+One departure from COINr: a winsorisation step that would leave the indicator
+constant is not taken. A yes/no item or a count of rare events (most units 0,
+a few 1) fails the test, and winsorising its few non-zero values would erase
+it; COINr then has no skew to test and stops with an error. Here the indicator
+stays failing and goes to the log fallback, which keeps its order.
+
 The loop is vectorised over indicators (one pass per winsorisation step), so a
 ``(units, indicators)`` matrix is treated in at most ``winmax`` array passes.
 """
@@ -143,10 +149,15 @@ def winsorise(
         sk = skew(xw)
         up = active & (np.nan_to_num(sk, nan=0.0) >= 0)
         down = active & ~up
-        stuck = np.zeros(m, dtype=bool)  # nothing left to move (all values equal)
+        stuck = np.zeros(m, dtype=bool)  # nothing left to move without erasing the indicator
         for cols, mask, high in ((up, hi_mask, True), (down, lo_mask, False)):
             if cols.any():
+                before = xw[:, cols].copy()
                 moved = _extreme_step(xw, cols[None, :], high=high)
+                flat = np.zeros(m, dtype=bool)  # steps that would make a column constant
+                flat[cols] = ~_varies(xw[:, cols], axis=0)
+                xw[:, flat] = before[:, flat[cols]]
+                moved[:, flat] = False
                 # COINr keeps the positions of the current extreme(s): the points moved
                 # before are tied with it, so this is the running total on that side
                 step = cols & moved.any(axis=0)

@@ -93,10 +93,14 @@ def report_ev():
     ds = datasets.load("shanghai-districts", panel=True)
     idata = ds.idata[ds.idata["uCode"].isin(UNITS) & ds.idata["Time"].isin([2023, 2024])].copy()
     idata.loc[idata["uCode"] == "CN", "uName"] = "<script>alert(1)</script>长宁区"
-    # with four units two indicators happen to be constant: vary them so min-max applies
-    idata.loc[idata["uCode"] == "BS", "D05_debt_arrears"] = 1
-    idata.loc[idata["uCode"] == "BS", "S2_plan_adopted"] = 0
-    idata.loc[idata["uCode"] == "BS", "S5_agency_cooperation"] = 0
+    # with four units some indicators happen to be constant (yes/no items, rare events):
+    # vary them at BS so min-max applies
+    for year in (2023, 2024):
+        rows = idata["Time"] == year
+        for c in ds.framework.indicators:
+            if idata.loc[rows, c].nunique() == 1:
+                v = idata.loc[rows, c].dropna().iloc[0]
+                idata.loc[rows & (idata["uCode"] == "BS"), c] = 1 - v if v in (0, 1) else v + 1
     ev = ie.build(ds.framework, idata, None, seed=0, time=2024)
     return ev
 

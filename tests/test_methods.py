@@ -661,13 +661,19 @@ def test_winsorise_force_win_leaves_passing_column_alone():
     assert (points == "").all()
 
 
-def test_winsorise_force_win_keeps_points_when_nothing_left_to_move():
-    # 0 ×10, 100: step 1 sets 100 → 0; then every value is equal and nothing can move
+def test_winsorise_never_erases_an_indicator():
+    # 0 ×10, 100 fails (skew 3.32, kurtosis 11); the only step, 100 → 0, would leave the column
+    # constant (COINr then cannot test it and stops), so it is not taken: the column still
+    # fails and gets the log fallback, log(x − 0 + 0.01·100) = log 1 and log 101
     x = col(*([0.0] * 10 + [100.0]))
-    out, points, details = trt.winsorise(x, force_win=True)
-    assert (out == 0).all()
-    assert list(points[:, 0]) == [""] * 10 + ["winhi"]
-    assert details["nwin"].iloc[0] == 1
+    for force in (False, True):
+        out, points, details = trt.winsorise(x, force_win=force)
+        np.testing.assert_allclose(out[:, 0], [0.0] * 10 + [np.log(101.0)])
+        assert list(points[:, 0]) == ["log"] * 11
+        assert details["nwin"].iloc[0] == 0 and bool(details["log"].iloc[0])
+    # a yes/no item with a single "no" keeps its order the same way
+    out, _, details = trt.winsorise(col(*([1.0] * 15 + [0.0])), winmax=3)
+    assert out[-1, 0] < out[0, 0] and details["nwin"].iloc[0] == 0
 
 
 def test_treat_through_build_points_and_details():
