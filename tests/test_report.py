@@ -377,3 +377,12 @@ def test_status_labels_use_intake_columns_when_present():
     assert out["B"].startswith("不予评级：仅报送 1 / 12")
     assert out["C"] == "不予评级 / not rated: no data"
     assert out["D"] == "已评分 / rated"
+
+
+def test_rank_interval_whole_ranks_contain_the_percentiles():
+    from integrity_eval.report.content import rank_interval
+
+    assert rank_interval(5.05, 7.6) == (5, 8)
+    assert rank_interval(4.6, 4.6) == (4, 5)
+    assert rank_interval(3.0, 3.0) == (3, 3)
+    assert rank_interval(float("nan"), None) == (None, None)

@@ -72,12 +72,23 @@ def _num(v: Any, digits: int = 1) -> str:
     return "—" if not math.isfinite(f) else f"{f:.{digits}f}"
 
 
-def _int(v: Any) -> int | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return round(f) if math.isfinite(f) else None
+def rank_interval(q05: Any, q95: Any) -> tuple[int | None, int | None]:
+    """The whole-rank interval shown for a 5–95 % rank interval: ``(⌊q05⌋, ⌈q95⌉)``.
+
+    Percentiles of simulated ranks fall between ranks (COINr's and NumPy's default
+    interpolation); the smallest interval of whole ranks that contains them never
+    claims more precision than the simulation gave (rounding would: 5.05–7.6 → 5–8,
+    never 5–7 … and 4.6 → 4, not 5).
+    """
+
+    def whole(v: Any, fn: Any) -> int | None:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return int(fn(f)) if math.isfinite(f) else None
+
+    return whole(q05, math.floor), whole(q95, math.ceil)
 
 
 _DOC = re.compile(r"\b(\d{3})_[0-9a-f]{8,}\.txt\b")
@@ -350,7 +361,7 @@ def unit_content(
     frame = _ua_frame(ua)
     if frame is not None and code in frame.index:
         r = frame.loc[code]
-        result["rank_interval"] = (_int(r["rank_q05"]), _int(r["rank_q95"]))
+        result["rank_interval"] = rank_interval(r["rank_q05"], r["rank_q95"])
         result["score_interval"] = (_num(r["score_q05"], 1), _num(r["score_q95"], 1))
     if grade_probs is not None and code in grade_probs.index:
         gp = grade_probs.loc[code]
@@ -558,7 +569,7 @@ def overall_content(
             "interval": None,
         }
         if frame is not None and code in frame.index:
-            row["interval"] = (_int(frame.at[code, "rank_q05"]), _int(frame.at[code, "rank_q95"]))
+            row["interval"] = rank_interval(frame.at[code, "rank_q05"], frame.at[code, "rank_q95"])
             row["median_rank"] = (
                 float(frame.at[code, "median_rank"]) if "median_rank" in frame else None
             )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from ..io import csv_safe
+from .content import rank_interval
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
@@ -62,7 +63,8 @@ def league_table(
     With ``rated`` (a rating result: ``rated.table`` by uCode) the columns ``grade``,
     ``veto`` (and ``stars`` when the scheme has them) follow; with ``ua`` (an
     uncertainty result: ``ua.to_frame()`` by uCode) ``rank_q05``, ``rank_q95`` (the
-    90 % rank interval) follow. ``status`` comes last: rated, or why not.
+    90 % rank interval, widened to whole ranks: :func:`~.content.rank_interval`)
+    follow. ``status`` comes last: rated, or why not.
     """
     units = ev.units
     codes = [str(c) for c in units.index]
@@ -87,8 +89,10 @@ def league_table(
         out["veto"] = t["veto"].astype(object).where(t["veto"].notna(), None).to_numpy()
     if ua is not None:
         f = ua.to_frame().reindex(units.index)
-        out["rank_q05"] = f["rank_q05"].round().astype("Int64").to_numpy()
-        out["rank_q95"] = f["rank_q95"].round().astype("Int64").to_numpy()
+        pairs = zip(f["rank_q05"], f["rank_q95"], strict=True)
+        bounds = [rank_interval(lo, hi) for lo, hi in pairs]
+        out["rank_q05"] = pd.array([b[0] for b in bounds], dtype="Int64")
+        out["rank_q95"] = pd.array([b[1] for b in bounds], dtype="Int64")
     out["status"] = status_labels(ev).reindex(codes).to_numpy()
     out = out.sort_values(["rank", "uCode"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
