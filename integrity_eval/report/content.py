@@ -76,9 +76,9 @@ def rank_interval(q05: Any, q95: Any) -> tuple[int | None, int | None]:
     """The whole-rank interval shown for a 5–95 % rank interval: ``(⌊q05⌋, ⌈q95⌉)``.
 
     Percentiles of simulated ranks fall between ranks (COINr's and NumPy's default
-    interpolation); the smallest interval of whole ranks that contains them never
-    claims more precision than the simulation gave (rounding would: 5.05–7.6 → 5–8,
-    never 5–7 … and 4.6 → 4, not 5).
+    interpolation). The smallest interval of whole ranks containing them never
+    claims more precision than the simulation gave: 4.6–6.4 is shown as 4–7,
+    where rounding would show the narrower 5–6.
     """
 
     def whole(v: Any, fn: Any) -> int | None:
