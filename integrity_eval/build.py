@@ -177,6 +177,8 @@ def _build(
     if "normalise" in spec_r:
         x = _normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
         stop("cannot normalise")
+        if normalise_pool is not None:  # a period of a globally normalised panel
+            info["normalise_pool"] = normalise_pool
     dsets["Normalised"] = x
 
     weights = nominal_weights(fw, spec_r.get("weights"), problems, excluded=excluded.index)

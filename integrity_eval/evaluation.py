@@ -25,6 +25,35 @@ from .weights.nominal import effective_weights
 DSETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated")
 
 
+# Stages whose change alters the treated data a global panel normalisation pools
+POOLED_STAGES = frozenset({"exclude", "denominate", "impute", "screen", "treat"})
+
+
+def check_pool_unchanged(stages: set[str], what: str) -> None:
+    """Refuse changes to ``POOLED_STAGES`` for a period of a globally normalised panel.
+
+    Its normalisation pools the other periods' treated data, which such a change
+    would alter in every period: only the panel can be rebuilt consistently.
+    """
+    bad = sorted(stages & POOLED_STAGES)
+    if bad:
+        raise ValidationError(
+            [
+                Problem(
+                    "这是按全局归一化构建的面板中的一期，其归一化合并了其他各期的处理后数据；更改 "
+                    f"{', '.join(bad)} 会改变每一期的数据，请用新的参数重建面板"
+                    "（ie.panel.build_panel）/ this Evaluation is one period of a panel "
+                    "normalised globally: its normalisation pools the other periods' treated "
+                    f"data, which changing {', '.join(bad)} alters in every period; rebuild the "
+                    "panel with the new spec (ie.panel.build_panel)",
+                    source=what,
+                    column=", ".join(bad),
+                )
+            ],
+            title="全局归一化面板 / globally normalised panel",
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """Result of :func:`integrity_eval.build`. Read-only; use :meth:`with_params` to vary it."""
@@ -187,18 +216,25 @@ class Evaluation:
 
         ``ev.with_params(normalise__method="zscore")``, ``ev.with_params(treat=None)``.
         Changing a stage's method resets its other parameters to the new
-        method's defaults unless they are given in the same call.
+        method's defaults unless they are given in the same call. A period of a
+        globally normalised panel keeps normalising with the other periods' treated
+        data; changing a stage before normalisation there is refused (rebuild the
+        panel instead).
         """
         from .build import build
         from .spec import set_params
 
         seed = params.pop("seed", self.seed)
+        pool = self.details.get("normalise_pool")
+        if pool is not None:
+            check_pool_unchanged({p.partition("__")[0] for p in params}, "with_params")
         return build(
             self.source_framework or self.framework,
             self.idata,
             set_params(self.spec, **params),
             seed=seed,
             time=self.time,
+            normalise_pool=pool,
         )
 
     def get_params(self) -> dict[str, Any]:

@@ -38,6 +38,29 @@ def test_global_normalisation_pools_all_years(asem_fw, panel_data):
     assert (per_year_max < 100 - 1e-9).any().any()
 
 
+def test_a_global_period_keeps_its_pool(asem_fw, panel_data):
+    # with_params and the uncertainty analysis of one period keep normalising with the other
+    # periods' treated data; changing a stage before normalisation there is refused
+    panel = build_panel(asem_fw, panel_data, SPEC, normalise="global")
+    ev = panel[2020]
+    z = {**SPEC, "normalise": {"method": "zscore", "m_sd": [0, 1]}}
+    rebuilt = build_panel(asem_fw, panel_data, z, normalise="global")[2020]
+    moved = ev.with_params(normalise={"method": "zscore", "m_sd": [0, 1]})
+    pd.testing.assert_series_equal(moved.scores, rebuilt.scores, rtol=1e-12)
+    alone = ie.build(asem_fw, panel_data, z, time=2020)
+    assert not np.allclose(moved.scores, alone.scores)
+    with pytest.raises(ie.ValidationError) as err:
+        ev.with_params(treat={"method": "winsorise"})
+    assert "build_panel" in err.value.problems[0].rule
+    alternatives = [SPEC["normalise"], z["normalise"]]
+    ua = ie.uncertainty.run(ev, [{"path": "normalise", "values": alternatives}], n=40, seed=0)
+    chosen = ua.scores.to_numpy()
+    assert any(np.allclose(row, rebuilt.scores.reindex(ua.scores.columns)) for row in chosen)
+    assert any(np.allclose(row, ev.scores.reindex(ua.scores.columns)) for row in chosen)
+    with pytest.raises(ie.ValidationError):
+        ie.uncertainty.run(ev, [{"path": "treat", "values": [None, {"method": "winsorise"}]}], n=4)
+
+
 def test_panel_scores_and_ranks_tables(asem_fw, panel_data):
     panel = build_panel(asem_fw, panel_data, SPEC)
     assert panel.scores.shape == (51, 5)

@@ -31,6 +31,7 @@ from .. import spec as specmod
 from .. import treat as trt
 from ..build import _check_domain, _normalise, _params_of, _per_level
 from ..errors import Problem, ProblemList, ValidationError
+from ..evaluation import check_pool_unchanged
 from ..progress import progress
 from ..ranking import min_rank
 from .problem import UncertaintyProblem
@@ -272,6 +273,8 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
             title="无法进行不确定性分析 / cannot run the uncertainty analysis",
         )
     _refuse_unbatched(ev.spec)
+    if ev.details.get("normalise_pool") is not None:  # a period of a global panel
+        check_pool_unchanged({inp.path.partition("__")[0] for inp in problem.inputs}, "inputs")
     units = pd.Index(ev.get_dset("Raw").index, name="uCode")
     problems = ProblemList()
     norm = ev.dsets["Normalised"]
@@ -394,7 +397,8 @@ class _Upstream:
                 out = (ev.dsets["Normalised"].to_numpy(dtype=float), kept)
             else:
                 problems = ProblemList()
-                y = _normalise(self.fw, new["normalise"], x, kept, problems)
+                pool = ev.details.get("normalise_pool")
+                y = _normalise(self.fw, new["normalise"], x, kept, problems, pool)
                 problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
                 out = (y, kept)
         self.done[key] = out
