@@ -73,6 +73,10 @@ def main() -> None:
     timed(
         "bod with share bounds (0.01, 0.5), 300 × 20", lambda: W.bod(few, share_bounds=(0.01, 0.5))
     )
+    timed(
+        "bod with weight bounds (0.02, 0.1) (Handbook note 29), 300 × 20",
+        lambda: W.bod(few, weight_bounds=(0.02, 0.1)),
+    )
     timed("optimise (COINr balance, level 3)", lambda: W.optimise(ev, level=3))
     w = {"S0": 2.0, "P03": 3.0}
     W.reweight(ev, w)  # warm-up
