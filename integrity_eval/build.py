@@ -453,11 +453,7 @@ def _aggregate(
         level_cols = values[:, filled : filled + len(parents)]
         for p, parent in enumerate(parents):
             method = by_node.get(parent, _per_level(cfg["method"], level))
-            params = {
-                k: _per_level(v, level)
-                for k, v in cfg.items()
-                if k not in ("method", "dat_thresh") and k in _params_of(method)
-            }
+            params = _level_params(cfg, method, level)
             # a points total caps the bonus of all its items, so it reads the items themselves
             kids = fw.descendants(parent) if method == "points" else fw.children[parent]
             every = values[:, [col[k] for k in kids]]
@@ -491,6 +487,23 @@ def _per_level(value: Any, level: int) -> Any:
 @functools.cache
 def _params_of(method: str) -> frozenset[str]:
     return frozenset(method_params(agg.METHODS[method]))
+
+
+def _level_params(cfg: Mapping[str, Any], method: str, level: int) -> dict[str, Any]:
+    """The aggregate stage's parameters of ``method`` for ``level``.
+
+    A list gives one value per level, except for the bounds of ``bod``, whose value is
+    itself a pair: ``weight_bounds: [0.1, 0.15]`` holds for every level, a list of pairs
+    (or nulls) gives one per level.
+    """
+    out = {}
+    for k, v in cfg.items():
+        if k in ("method", "dat_thresh") or k not in _params_of(method):
+            continue
+        pair = k.endswith("_bounds") and isinstance(v, list) and len(v) == 2
+        pair = pair and all(isinstance(b, int | float) for b in v)
+        out[k] = v if pair else _per_level(v, level)
+    return out
 
 
 def _check_domain(

@@ -24,6 +24,25 @@ def minmax(x: pd.DataFrame) -> pd.DataFrame:
     return (x - x.min()) / (x.max() - x.min())
 
 
+def tai_framework() -> ie.Framework:
+    """The eight indicators under one index, equal weights (COINr iMeta)."""
+    imeta = pd.DataFrame(
+        [
+            {"Level": 1, "iCode": c, "iName": c, "Direction": 1, "Weight": 1, "Parent": "TAI",
+             "Type": "Indicator"}
+            for c in CODES
+        ]
+        + [{"Level": 2, "iCode": "TAI", "iName": "TAI", "Weight": 1, "Type": "Aggregate"}]
+    )  # fmt: skip
+    return ie.Framework.from_imeta(imeta)
+
+
+def tai_idata() -> pd.DataFrame:
+    idata = TAI.reset_index().rename(columns={"country": "uName"})
+    idata.insert(0, "uCode", [f"C{k:02d}" for k in range(len(idata))])
+    return idata
+
+
 # --------------------------------------------------------------- §6.1 PCA weights
 def test_pca_eigenvalues_table_16():
     # Table 16 (p. 90): variance shares (%) of the eight components
@@ -112,9 +131,16 @@ def test_bod_table_19_and_table_23():
     assert ranks.to_dict() == TABLE_23_BOD
     rel = r.unit_weights.div(r.unit_weights.sum(axis=1), axis=0)
     assert rel.to_numpy().min() >= 0.10 - 1e-9 and rel.to_numpy().max() <= 0.15 + 1e-9
-    # the same through the aggregation function
+    # the same through the aggregation function, and as a build's aggregation (a pair in a
+    # spec holds for every level)
     agg = ie.aggregate.bod(minmax(TAI), weight_bounds=(0.10, 0.15))
     assert agg.to_numpy() == pytest.approx(r.scores.to_numpy())
+    spec = {
+        "normalise": {"method": "minmax", "l_u": [0, 1]},
+        "aggregate": {"method": "bod", "weight_bounds": [0.10, 0.15]},
+    }
+    ev = ie.build(tai_framework(), tai_idata(), spec)
+    assert ev.scores.to_numpy() == pytest.approx(r.scores.to_numpy())
 
 
 def test_bod_weight_bounds_infeasible():
@@ -132,17 +158,7 @@ def test_geometric_aggregation_table_38():
              "United Kingdom", "Singapore", "Canada", "Australia", "Germany", "Norway",
              "Ireland", "Belgium", "New Zealand", "Austria", "France", "Israel", "Spain",
              "Italy", "Czech Republic", "Hungary", "Slovenia"]  # fmt: skip
-    imeta = pd.DataFrame(
-        [
-            {"Level": 1, "iCode": c, "iName": c, "Direction": 1, "Weight": 1, "Parent": "TAI",
-             "Type": "Indicator"}
-            for c in CODES
-        ]
-        + [{"Level": 2, "iCode": "TAI", "iName": "TAI", "Weight": 1, "Type": "Aggregate"}]
-    )  # fmt: skip
-    idata = TAI.reset_index().rename(columns={"country": "uName"})
-    idata.insert(0, "uCode", [f"C{k:02d}" for k in range(len(idata))])
-    ev = ie.build(ie.Framework.from_imeta(imeta), idata, {"aggregate": {"method": "gmean"}})
+    ev = ie.build(tai_framework(), tai_idata(), {"aggregate": {"method": "gmean"}})
     ranks = ev.ranks.set_axis(ev.units.loc[ev.ranks.index, "uName"])
     assert ranks[order].tolist() == gme
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import spec as specmod
 from .. import treat as trt
-from ..build import _check_domain, _normalise, _params_of, _per_level
+from ..build import _check_domain, _level_params, _normalise, _per_level
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import check_pool_unchanged
 from ..progress import progress
@@ -441,11 +441,7 @@ def _variant(
                 value=method,
             )
             return None
-        params = {
-            k: _per_level(v, level)
-            for k, v in cfg.items()
-            if k not in ("method", "dat_thresh") and k in _params_of(method)
-        }
+        params = _level_params(cfg, method, level)
         if level == 2 and method in ("gmean", "hmean", "genmean"):
             local = ProblemList()
             col = {c: j for j, c in enumerate(fw.indicators)}

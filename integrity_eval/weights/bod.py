@@ -243,7 +243,9 @@ def bod(
     ``weight_bounds``: the same form, bounds on each indicator's relative
     weight ``w_j / Σ_l w_l`` (Handbook p. 94 and note 29: TAI's Table 19 keeps
     every weight within 10–15 %; meaningful when the indicators share a scale,
-    e.g. min-max). Bounds that cannot add up to 1 are an error. Returns a result whose
+    e.g. min-max). Bounds that cannot add up to 1 are an error. ``.weights``
+    stays the mean share of the scores either way; each unit's relative weights
+    are ``unit_weights`` divided by their row sum. Returns a result whose
     ``scores`` are the BoD scores in [0, 1], ``unit_weights`` each unit's LP
     weights, ``unit_shares`` each indicator's share of each unit's score, and
     ``weights`` the mean share over units with a positive score (the
