@@ -102,6 +102,11 @@ class ProblemList(list):
             raise ValidationError(self, title=title)
 
 
+def problem_error(rule: str, title: str = "invalid input", **where: object) -> ValidationError:
+    """A :class:`ValidationError` holding one problem (a wrong argument, say), to ``raise``."""
+    return ValidationError([Problem(rule=rule, **{k: _text(v) for k, v in where.items()})], title)
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -110,8 +115,20 @@ def _text(value: object) -> str:
 
 def suggest(key: object, allowed: Iterable[object]) -> str:
     """``key`` with a "did you mean" hint when an allowed name is close to it."""
+    close = _closest(key, allowed)
+    return f"{key} (did you mean '{close}'?)" if close else str(key)
+
+
+def did_you_mean(key: object, allowed: Iterable[object]) -> tuple[str, str]:
+    """The "did you mean" hint in Chinese and in English (two empty texts if none is close),
+    for messages written bilingual at the source."""
+    close = _closest(key, allowed)
+    return (f"（是否应为 '{close}'？）", f" (did you mean '{close}'?)") if close else ("", "")
+
+
+def _closest(key: object, allowed: Iterable[object]) -> str | None:
     close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
-    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
+    return close[0] if close else None
 
 
 def report_unknown(

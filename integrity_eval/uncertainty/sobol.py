@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from ..errors import ProblemList
+from ..errors import ProblemList, problem_error, suggest
 from . import engine
 from .problem import validate_inputs
 
@@ -200,9 +200,13 @@ def sobol(
     engine (see :func:`run` for ``chunk_size``/``n_jobs``).
     """
     if output not in ("rank", "score", "rank_shift"):
-        raise ValueError(
-            f"output 须为 'rank'、'score' 或 'rank_shift' / output must be 'rank', 'score' "
-            f"or 'rank_shift' (got {output!r})"
+        raise problem_error(
+            "output 须为 'rank'（各单位排名）、'score'（各单位得分）或 'rank_shift'（平均排名变动）"
+            " / output must be 'rank' (each unit's rank), 'score' (each unit's score) or "
+            "'rank_shift' (the average rank shift)",
+            "invalid option",
+            source="output",
+            value=suggest(output, ("rank", "score", "rank_shift")),
         )
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
