@@ -293,6 +293,10 @@ CORE = [
     "treat",
     "normalise",
     "aggregate",
+    # plotting below the report: the font resolver lives in the package root
+    "fonts",
+    "plots",
+    "uncertainty/plots",
 ]
 
 

@@ -277,11 +277,12 @@ class SobolResult:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
-    def plot(self, *, ax: Any = None, lang: str = "en") -> Any:
-        """Bars of S1 and ST (mean over outputs) with their confidence intervals."""
+    def plot(self, *, ax: Any = None, lang: str = "zh", font: Any = None) -> Any:
+        """Bars of S1 and ST (mean over outputs) with their confidence intervals; labels
+        Chinese / English (``lang="en"``: English only) in the CJK font."""
         from .plots import sobol_bars
 
-        return sobol_bars(self, ax=ax, lang=lang)
+        return sobol_bars(self, ax=ax, lang=lang, font=font)
 
 
 class SobolSummary:
