@@ -163,7 +163,8 @@ class Evaluation:
 
     @property
     def excluded(self) -> pd.DataFrame:
-        """Elements the spec's ``exclude`` left out: ``level`` and ``reason``, by iCode."""
+        """Elements the spec's ``exclude`` left out: ``level``, ``name_zh``, ``name_en`` and
+        ``reason``, by iCode."""
         table = self.details.get("excluded")
         return (self.framework.excluding(())[1] if table is None else table).copy()
 

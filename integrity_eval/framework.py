@@ -376,7 +376,8 @@ class Framework:
         indicators or aggregates; an excluded aggregate takes everything under it,
         and an aggregate whose children are all excluded is excluded too (it would
         have no data). Returns the reduced framework and a table indexed by
-        ``iCode`` with ``level`` and ``reason``. Unknown codes, the root, or
+        ``iCode`` with ``level``, ``name_zh``, ``name_en`` and ``reason`` (the reduced
+        framework no longer knows the names). Unknown codes, the root, or
         excluding every element raise one :class:`ValidationError`.
         """
         codes = list(dict.fromkeys(str(c) for c in codes))
@@ -421,6 +422,8 @@ class Framework:
         table = pd.DataFrame(
             {
                 "level": pd.Series([self[c].level for c in order], dtype=int),
+                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
+                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
                 "reason": pd.Series([gone[c] for c in order], dtype=object),
             }
         ).set_axis(pd.Index(order, name="iCode"))
