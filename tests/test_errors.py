@@ -353,3 +353,50 @@ def test_no_english_only_raise_is_left():
 
 
 _BUILTIN = {"ValueError", "KeyError", "TypeError", "LookupError", "RuntimeError"}
+
+
+def _literal(node) -> str | None:
+    """A string literal's text, an f-string's with "{}" for each value, else None."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp):
+        left, right = _literal(node.left), _literal(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def test_every_problem_rule_and_title_shows_chinese():
+    """Rules and titles of ``Problem``/``ProblemList.add``/``ValidationError`` are written
+    bilingual or have their Chinese in ``ZH`` (variable parts filled with a word)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    # positional arguments that hold a rule or a title, per callable
+    calls = {
+        "add": slice(0, 1),
+        "Problem": slice(0, 1),
+        "problem_error": slice(0, 2),
+        "_fail": slice(0, 2),
+        "ValidationError": slice(1, 2),
+        "raise_if_any": slice(0, 1),
+    }
+    missing = []
+    for path in sorted((root / "integrity_eval").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in calls:
+                continue
+            keywords = [k.value for k in node.keywords if k.arg in ("rule", "title")]
+            texts = [*node.args[calls[name]], *keywords]
+            for t in filter(None, map(_literal, texts)):
+                if not re.search(r"[A-Za-z]{2}", t.replace("{}", "")):
+                    continue  # a composition of bilingual parts ("{}: {}"), a cell range
+                if not CJK.search(bilingual(t.replace("{}", "X1"))):
+                    missing.append(f"{path.relative_to(root)}:{node.lineno}: {t}")
+    assert missing == []
