@@ -36,6 +36,7 @@ from scipy import stats
 from . import treat
 from .display import Displayable, Summary
 from .errors import Problem, ValidationError
+from .errors import problem_error as _fail
 from .framework import Framework
 
 __all__ = [
@@ -99,13 +100,6 @@ def _framework(obj: Any, framework: Framework | None, *, required: bool, what: s
             title="framework required",
         )
     return fw
-
-
-def _fail(rule: str, title: str, **where: Any) -> ValidationError:
-    return ValidationError(
-        [Problem(rule=rule, **{k: "" if v is None else str(v) for k, v in where.items()})],
-        title=title,
-    )
 
 
 def _block(df: pd.DataFrame, fw: Framework | None, source: str, codes=None) -> pd.DataFrame:
@@ -1272,8 +1266,13 @@ def percentile_rank(
     Missing estimates get no rank. Returns ``rank`` (and ``lower``/``upper`` with ``se``).
     """
     if method != "wgi":
-        raise ValueError(
-            f"未知的百分位排名方法 / unknown percentile-rank method {method!r}; expected 'wgi'"
+        raise _fail(
+            "百分位排名方法须为 'wgi'（世界治理指标的方法）；请用 method='wgi' / "
+            "percentile-rank method must be 'wgi' (the Worldwide Governance Indicators' "
+            "method); use method='wgi'",
+            "invalid method",
+            source="method",
+            value=method,
         )
     est = pd.to_numeric(estimate, errors="coerce").astype(float)
     points = np.sort(est.dropna().to_numpy())

@@ -261,6 +261,7 @@ def _non_negative(text: str) -> int:
 # ================================================================ commands
 def _cmd_run(args: argparse.Namespace) -> int:
     from .build import build
+    from .manifest import seal_run
     from .progress import progress
 
     # a bar on a terminal only; closed (and erased) before any error message is printed
@@ -276,6 +277,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         manifest = _run_manifest(ev, inputs, args)
         manifest.update(extras.pop("manifest"))
+        manifest = seal_run(manifest)  # the run id covers --rating, --draws, --agency, --lang
         out_root = Path(args.out)
         rid = run_id(manifest) + ("-synthetic" if manifest.get("synthetic") else "")
         final = _unique(out_root / rid)
@@ -651,6 +653,11 @@ def _unique(path: Path) -> Path:
 
 
 def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[str, Any]:
+    import os
+
+    from .io import file_sha256
+    from .rating import available_schemes
+
     manifest = _jsonable(dict(ev.manifest))
     ds = inputs.dataset
     manifest.update(
@@ -665,8 +672,14 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,
+            "agency": args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None,
         }
     )
+    if args.rating not in (None, *available_schemes()) and Path(args.rating).is_file():
+        manifest["input_files"] = [
+            *inputs.files,
+            {"role": "rating", "path": Path(args.rating).name, "sha256": file_sha256(args.rating)},
+        ]
     return manifest
 
 
@@ -702,17 +715,13 @@ def _write_outputs(
     ev: Any, final: Path, manifest: dict[str, Any], args: Any, extras: dict[str, Any]
 ) -> None:
     """Every output of the run, written by :func:`integrity_eval.report.write` (atomic)."""
-    import os
-
     from . import report
 
-    agency = args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
-    manifest["agency"] = agency
     report.write(
         ev,
         final,
         lang=args.lang,
-        agency=agency,
+        agency=manifest["agency"],
         manifest=manifest,
         pdf=not args.no_pdf,
         quiet=args.quiet,

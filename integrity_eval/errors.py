@@ -102,6 +102,11 @@ class ProblemList(list):
             raise ValidationError(self, title=title)
 
 
+def problem_error(rule: str, title: str = "invalid input", **where: object) -> ValidationError:
+    """A :class:`ValidationError` holding one problem (a wrong argument, say), to ``raise``."""
+    return ValidationError([Problem(rule=rule, **{k: _text(v) for k, v in where.items()})], title)
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -110,8 +115,20 @@ def _text(value: object) -> str:
 
 def suggest(key: object, allowed: Iterable[object]) -> str:
     """``key`` with a "did you mean" hint when an allowed name is close to it."""
+    close = _closest(key, allowed)
+    return f"{key} (did you mean '{close}'?)" if close else str(key)
+
+
+def did_you_mean(key: object, allowed: Iterable[object]) -> tuple[str, str]:
+    """The "did you mean" hint in Chinese and in English (two empty texts if none is close),
+    for messages written bilingual at the source."""
+    close = _closest(key, allowed)
+    return (f"（是否应为 '{close}'？）", f" (did you mean '{close}'?)") if close else ("", "")
+
+
+def _closest(key: object, allowed: Iterable[object]) -> str | None:
     close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
-    return f"{key} (did you mean '{close[0]}'?)" if close else str(key)
+    return close[0] if close else None
 
 
 def report_unknown(
@@ -402,4 +419,161 @@ ZH: dict[str, str] = {
     "reference unit's value is missing or equals the minimum": "参照单位的值缺失或等于最小值",
     "{} needs positive values (normalise e.g. to [1, 100])": "{} 需要正值（如归一化到 [1, 100]）",
     "hmean needs non-zero values": "hmean 需要非零值",
+    # ---- build, framework, spec
+    "aggregate.by_node names a code that is not an aggregate of the framework": (
+        "aggregate.by_node 中的代码不是框架中的汇总项"
+    ),
+    "aggregate.by_node must map aggregate codes to method names": (
+        "aggregate.by_node 须把汇总项代码映射到方法名"
+    ),
+    "cannot compute the weighting model": "无法计算权重模型",
+    "invalid exclude": "exclude 设置无效",
+    "'spec' must be a mapping": "'spec' 须为映射",
+    "'records' must be a mapping": "'records' 须为映射",
+    "records must be a mapping {kind, measure, filter}": "records 须为映射 {kind, measure, filter}",
+    "records.{} must be a mapping {column: value(s)}": "records.{} 须为映射（列 → 取值）",
+    "records.scale must be a number": "records.scale 须为数字",
+    # ---- aggregation beyond COINr (mcda)
+    "invalid input for {}": "{} 的输入无效",
+    "X must be a DataFrame (units × indicators)": "X 须为 DataFrame（单位 × 指标）",
+    "no weight for this indicator": "该指标没有权重",
+    "weight for a code not in X": "给出了 X 中不存在的代码的权重",
+    "weight must be ≥ 0": "权重须不小于 0",
+    "missing values; {} needs complete data": "有缺失值；{} 需要完整数据",
+    "cannot aggregate with bod": "无法用 bod 加总",
+    "BoD needs non-negative values; normalise with min-max first": (
+        "BoD 需要非负值；请先用 min-max 归一化"
+    ),
+    "too many units for Kemeny–Young": "单位过多，无法用 Kemeny–Young",
+    "Kemeny–Young exact search is limited to {} units (cost grows as 2^n); rank a subset of "
+    "units, or use aggregate method copeland": (
+        "Kemeny–Young 精确搜索最多 {} 个单位（计算量按 2^n 增长）；请对部分单位排序，"
+        "或改用加总方法 copeland"
+    ),
+    "normalisation must be 'vector' or 'minmax'": "normalisation 须为 'vector' 或 'minmax'",
+    # ---- weights: AHP
+    "invalid AHP input": "AHP 输入无效",
+    "invalid group AHP input": "群组 AHP 输入无效",
+    "invalid pairwise comparison matrix": "两两比较矩阵无效",
+    "cannot synthesise the hierarchy": "无法合成层次权重",
+    "pairwise matrix must have the same codes, in the same order, on rows and columns": (
+        "两两比较矩阵的行与列须为相同代码、相同顺序"
+    ),
+    "method must be 'eigenvector' or 'geometric'": "method 须为 'eigenvector' 或 'geometric'",
+    "matrix must be a DataFrame with codes on rows and columns": (
+        "矩阵须为行、列均为代码的 DataFrame"
+    ),
+    "the {} random-index table stops at n = {}; split the comparison into smaller groups": (
+        "{} 随机一致性指标表只到 n = {}；请把比较拆成更小的组"
+    ),
+    "how must be 'judgements' or 'priorities'": "how 须为 'judgements' 或 'priorities'",
+    "no expert matrices given": "没有给出专家判断矩阵",
+    "expert_weights must be one positive number per expert": "expert_weights 须为每位专家一个正数",
+    "diagonal must be 1": "对角线须为 1",
+    "expert's matrix compares different codes from the first expert's": (
+        "该专家矩阵比较的代码与第一位专家的不同"
+    ),
+    "unknown aggregate code": "未知的汇总项代码",
+    "priorities must cover exactly the children of {}: {}": "优先级须恰好覆盖 {} 的下级：{}",
+    "judgement must be a positive number": "判断值须为正数",
+    "matrix is not reciprocal: a[{},{}] should be 1/a[{},{}] = {}": (
+        "矩阵不满足互反性：a[{},{}] 应为 1/a[{},{}] = {}"
+    ),
+    # ---- weights: AHP questionnaire
+    "invalid questionnaire settings": "问卷设置无效",
+    "AHP questionnaire has problems": "AHP 问卷有问题",
+    "no file": "没有文件",
+    "cannot read questionnaire": "无法读取问卷",
+    "no comparison sheets in the workbook": "工作簿中没有比较表",
+    "missing judgement: choose the more important element and an intensity 1–9": (
+        "缺少判断：请选择更重要的一项及强度 1–9"
+    ),
+    "intensity must be a whole number from 1 to 9 (Saaty's scale)": (
+        "强度须为 1 到 9 的整数（Saaty 标度）"
+    ),
+    "{} children: AHP consistency needs at most {} elements per matrix; leave it out with "
+    "parents=[...] or regroup": (
+        "{} 个下级：AHP 一致性检验每个矩阵最多 {} 项；请用 parents=[...] 略去它，或重新分组"
+    ),
+    "sheet is not an aggregate of framework {}": "该工作表不是框架 {} 的汇总项",
+    "not an aggregate with two or more children at the given level(s)": (
+        "在所给层级上不是有两个及以上下级的汇总项"
+    ),
+    "unknown code: not a child of {} ({})": "未知代码：不是 {} 的下级（{}）",
+    "pair repeated (first on row {})": "比较对重复（首次出现在第 {} 行）",
+    "a pair compares a code with itself": "比较对把一个代码与其自身比较",
+    "missing judgement: pair not in the sheet": "缺少判断：工作表中没有该比较对",
+    # ---- weights: Benefit of the Doubt
+    "invalid data for Benefit of the Doubt": "“好处归疑”（BoD）的数据无效",
+    "invalid input for Benefit of the Doubt": "“好处归疑”（BoD）的输入无效",
+    "infeasible {}: the lower bounds add up to {} > 1 ({} must sum to 1); lower them": (
+        "{} 不可行：下限之和为 {} > 1（{} 之和须为 1）；请调低下限"
+    ),
+    "infeasible {}: the upper bounds add up to {} < 1 ({} must sum to 1); raise them": (
+        "{} 不可行：上限之和为 {} < 1（{} 之和须为 1）；请调高上限"
+    ),
+    "{} need 0 ≤ lo ≤ hi ≤ 1": "{} 须满足 0 ≤ 下限 ≤ 上限 ≤ 1",
+    "Benefit of the Doubt failed": "“好处归疑”（BoD）求解失败",
+    "{} names a code that is not an indicator here": "{} 中的代码不是这里的指标",
+    "{} must be a pair (lo, hi)": "{} 须为一对 (下限, 上限)",
+    "BoD programme failed: {}": "BoD 线性规划失败：{}",
+    # ---- weights: explorer, factor, objective, regression, optimisation, budget
+    "nothing to explore": "没有可探索的内容",
+    "ipywidgets is not installed": "未安装 ipywidgets",
+    "no weights to vary at this level (pass level=1 for the indicators)": (
+        "该层级没有可调整的权重（指标层请用 level=1）"
+    ),
+    "invalid data for {} weights": "{} 权重的数据无效",
+    "indicator is constant; its correlations are undefined (exclude it)": (
+        "该指标为常数，相关系数无定义（请排除它）"
+    ),
+    "at least two indicators are needed": "至少需要两个指标",
+    "n_factors must be between 1 and {}": "n_factors 须在 1 与 {} 之间",
+    "maximum-likelihood factor analysis needs fewer factors than indicators": (
+        "极大似然因子分析要求因子数少于指标数"
+    ),
+    "weights.dset must be one of {}": "weights.dset 须为以下之一：{}",
+    "weights.level must be a level number (1 = indicators) or omitted for every level": (
+        "weights.level 须为层级编号（1 = 指标层），或省略以用于所有层级"
+    ),
+    "regression weights need 'outcome': a mapping uCode → value or a table's path": (
+        "回归权重需要 'outcome'：uCode → 数值的映射，或表格路径"
+    ),
+    "invalid regression outcome": "回归结果变量无效",
+    "code in the expert weights is not in the framework": "专家权重中的代码不在框架中",
+    "expert weights must cover exactly the children of {}: {}": "专家权重须恰好覆盖 {} 的下级：{}",
+    "the outcome table needs a uCode column and exactly one value column": (
+        "结果变量表需要 uCode 列和恰好一个数值列"
+    ),
+    "indicator is constant over the units; {} cannot weight it (exclude it)": (
+        "该指标在各单位间为常数，{} 无法为其赋权（请排除它）"
+    ),
+    "indicator is zero for every unit": "该指标在所有单位均为零",
+    "invalid optimisation settings": "优化设置无效",
+    "cortype must be pearson, spearman or kendall": "cortype 须为 pearson、spearman 或 kendall",
+    "itarg must be 'equal' or target importances": "itarg 须为 'equal' 或目标重要性",
+    "no target importance for this code": "该代码没有目标重要性",
+    "itarg needs one value per code at level {} ({})": "itarg 须为第 {} 层每个代码各一个值（{}）",
+    "invalid data for regression weights": "回归权重的数据无效",
+    "regression outcome does not cover the units": "回归结果变量未覆盖所有单位",
+    "no outcome value for this unit; give every unit an outcome or drop the unit": (
+        "该单位没有结果变量值；请为每个单位给出结果值，或去掉该单位"
+    ),
+    "every coefficient is negative or zero: the outcome cannot justify weights": (
+        "所有系数均为负或零：结果变量无法支撑权重"
+    ),
+    "regression gives no weights": "回归没有得出权重",
+    "invalid directions": "方向设置无效",
+    "indicator column is not numeric": "指标列不是数值",
+    "at least {} units are needed": "至少需要 {} 个单位",
+    "direction given for a code not in X": "给出了 X 中不存在的代码的方向",
+    "missing values; {} needs complete data (impute first, or pass the Imputed/Normalised "
+    "dataset)": "有缺失值；{} 需要完整数据（请先插补，或传入 Imputed/Normalised 数据集）",
+    "invalid budget allocations": "预算分配无效",
+    "no expert allocations": "没有专家分配",
+    "allocation must be numeric": "分配值须为数值",
+    "missing allocation": "缺少分配值",
+    "expert allocated nothing": "该专家没有分配任何点数",
+    "allocation must be ≥ 0": "分配值须不小于 0",
+    "allocations must add up to {}": "分配值之和须为 {}",
 }

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ValidationError
+from .errors import Problem, ValidationError, did_you_mean
 from .framework import Framework
 from .ranking import min_rank
 from .weights.nominal import effective_weights
@@ -91,9 +91,10 @@ class Evaluation:
             zh = "；评价设置没有 'aggregate' 步骤" if agg else ""
             en = "; the spec has no 'aggregate' stage" if agg else ""
             have = list(self.dsets)
+            hint_zh, hint_en = did_you_mean(name, have)
             raise KeyError(
-                f"没有数据集 {name!r}，可用：{have}{zh} / "
-                f"no dataset {name!r}; available: {have}{en}"
+                f"没有数据集 {name!r}{hint_zh}，可用：{have}{zh}；请用其中之一 / "
+                f"no dataset {name!r}{hint_en}; available: {have}{en}; use one of them"
             )
         return self.dsets[name].copy(deep=False)
 
@@ -191,7 +192,8 @@ class Evaluation:
 
     @property
     def excluded(self) -> pd.DataFrame:
-        """Elements the spec's ``exclude`` left out: ``level`` and ``reason``, by iCode."""
+        """Elements the spec's ``exclude`` left out: ``level``, ``name_zh``, ``name_en`` and
+        ``reason``, by iCode."""
         table = self.details.get("excluded")
         return (self.framework.excluding(())[1] if table is None else table).copy()
 

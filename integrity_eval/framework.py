@@ -43,7 +43,14 @@ import pandas as pd
 import yaml
 
 from .display import Summary
-from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
+from .errors import (
+    Problem,
+    ProblemList,
+    ValidationError,
+    did_you_mean,
+    report_unknown,
+    suggest,
+)
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -210,9 +217,12 @@ class Framework:
         try:
             return self._by_code[code]
         except KeyError:
+            hint_zh, hint_en = did_you_mean(code, self._by_code)
             raise KeyError(
-                f"框架 {self.name!r} 中没有节点 {code!r} / "
-                f"no node {code!r} in framework {self.name!r}"
+                f"框架 {self.name!r} 中没有节点 {code!r}{hint_zh}；请用框架中的代码"
+                "（指标、汇总项、分组或分母） / "
+                f"no node {code!r} in framework {self.name!r}{hint_en}; use a code of the "
+                "framework (indicator, aggregate, group or denominator)"
             ) from None
 
     def __contains__(self, code: object) -> bool:
@@ -366,7 +376,8 @@ class Framework:
         indicators or aggregates; an excluded aggregate takes everything under it,
         and an aggregate whose children are all excluded is excluded too (it would
         have no data). Returns the reduced framework and a table indexed by
-        ``iCode`` with ``level`` and ``reason``. Unknown codes, the root, or
+        ``iCode`` with ``level``, ``name_zh``, ``name_en`` and ``reason`` (the reduced
+        framework no longer knows the names). Unknown codes, the root, or
         excluding every element raise one :class:`ValidationError`.
         """
         codes = list(dict.fromkeys(str(c) for c in codes))
@@ -411,6 +422,8 @@ class Framework:
         table = pd.DataFrame(
             {
                 "level": pd.Series([self[c].level for c in order], dtype=int),
+                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
+                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
                 "reason": pd.Series([gone[c] for c in order], dtype=object),
             }
         ).set_axis(pd.Index(order, name="iCode"))

@@ -19,7 +19,12 @@ from ._version import __version__
 from .framework import Framework
 from .spec import spec_hash
 
-__all__ = ["evaluation_manifest", "manifest_with_spec"]
+__all__ = ["RUN_SETTINGS", "evaluation_manifest", "manifest_with_spec", "seal_run"]
+
+#: What a command-line run adds to a build that changes what its outputs say: the rating
+#: scheme (``--rating`` or the framework's block), the Monte Carlo draws and their inputs
+#: (``--draws``; the seed is the build's), the evaluating agency and the language.
+RUN_SETTINGS = ("rating", "draws", "uncertainty", "agency", "lang")
 
 
 def evaluation_manifest(
@@ -66,6 +71,29 @@ def manifest_with_spec(manifest: Mapping[str, Any], spec: Mapping[str, Any]) -> 
     out = {**manifest, "spec": spec, "spec_hash": spec_hash(spec)}
     out["run_hash"] = _run_hash(out, manifest["framework"]["hash"])
     return out
+
+
+def seal_run(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of a command-line run, its hashes covering :data:`RUN_SETTINGS` too.
+
+    ``build_hash`` keeps the build's run hash (version, seed, framework, spec, data,
+    period); ``rating_hash`` is the SHA-256 of the rating scheme's canonical form (null
+    without a rating); ``run_hash`` covers the build hash and every run setting, so two
+    runs that differ only in ``--rating``, ``--draws``, ``--agency`` or ``--lang`` get
+    different run hashes and run ids.
+    """
+    out = dict(manifest)
+    rating = manifest.get("rating")
+    out["rating_hash"] = None if rating is None else _canonical_hash(rating)
+    out["build_hash"] = manifest["run_hash"]
+    settings = {key: manifest.get(key) for key in RUN_SETTINGS}
+    out["run_hash"] = _canonical_hash([manifest["run_hash"], settings])
+    return out
+
+
+def _canonical_hash(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _run_hash(manifest: Mapping[str, Any], fw_hash: str) -> str:

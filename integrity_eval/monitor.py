@@ -51,6 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .errors import ProblemList, problem_error
+
 __all__ = ["RULES", "changes", "fit_counts", "monthly_scores", "warnings"]
 
 RULES = {
@@ -85,9 +87,14 @@ def fit_counts(
         months = months[-int(history) :]
         hist = hist[hist["Time"].isin(months)]
     if len(months) < MIN_HISTORY:
-        raise ValueError(
-            f"历史月份不足 / need at least {MIN_HISTORY} months before {before} to fit the "
-            f"count model; found {len(months)}"
+        raise problem_error(
+            f"{before} 之前只有 {len(months)} 个月的计数，拟合计数模型至少需要 {MIN_HISTORY} "
+            "个月；请给出更早月份的记录（或更长的 history） / "
+            f"only {len(months)} months of counts before {before}; the count model needs at "
+            f"least {MIN_HISTORY} months: give records of earlier months (or a longer history)",
+            "历史月份不足 / not enough history",
+            source="counts",
+            value=len(months),
         )
     totals = hist.groupby("uCode")["value"].sum()
     zero = sorted(totals.index[totals <= 0])
@@ -151,7 +158,12 @@ def warnings(
     rules = {"model": True, "serious": True, "debtors": None, **(rules or {})}
     month = str(month)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha 应在 (0, 1) / alpha must be in (0, 1), got {alpha}")
+        raise problem_error(
+            "alpha 须在 0 与 1 之间（如 0.01） / alpha must be between 0 and 1 (e.g. 0.01)",
+            "invalid option",
+            source="alpha",
+            value=alpha,
+        )
     rows: list[dict[str, Any]] = []
     attrs: dict[str, Any] = {"alpha": alpha, "month": month}
     evidence = _evidence(records, month) if records is not None else {}
@@ -160,7 +172,15 @@ def warnings(
         df = _prepare(counts, exposure)
         now = df[df["Time"] == month]
         if now.empty:
-            raise ValueError(f"计数表中没有 {month} / counts have no rows for {month}")
+            have = sorted(df["Time"].unique())
+            raise problem_error(
+                f"计数表中没有该月份；已有 {have[0]} 至 {have[-1]}，请选其中一个月或补充计数 / "
+                f"the counts have no rows for this month; they run from {have[0]} to "
+                f"{have[-1]}: pick one of those months or add its counts",
+                "unknown period",
+                source="counts",
+                value=month,
+            )
         mu = _expected(fit, now)
         obs = now["value"].to_numpy(float)
         k = np.ceil(obs - 1e-9)
@@ -224,16 +244,30 @@ def _row(u: str, month: str, rule: str, o: float, e: float, up: float, p: float,
 
 
 def _prepare(counts: pd.DataFrame, exposure: Any) -> pd.DataFrame:
-    missing = [c for c in ("uCode", "Time", "value") if c not in counts.columns]
-    if missing:
-        raise ValueError(
-            f"计数表缺少列 / counts need columns uCode, Time, value; missing {missing}"
-        )
+    problems = ProblemList()
+    for col in ("uCode", "Time", "value"):
+        if col not in counts.columns:
+            problems.add(
+                "计数表缺少该列；需要 uCode、Time（YYYY-MM）、value 三列（如 breach_counts 的结果）"
+                " / the counts table lacks this column; it needs uCode, Time (YYYY-MM) and value "
+                "(as breach_counts returns)",
+                source="counts",
+                column=col,
+            )
+    problems.raise_if_any("计数表有误 / invalid counts")
     df = counts[["uCode", "Time", "value"]].copy()
     df["uCode"] = df["uCode"].astype(str)
     df["Time"] = df["Time"].astype(str)
-    if (df["value"] < 0).any():
-        raise ValueError("计数不能为负 / counts must not be negative")
+    for _, r in df[df["value"] < 0].iterrows():
+        problems.add(
+            "计数不能为负；请检查该单位该月的计数 / a count cannot be negative; check this "
+            "unit's count for the month",
+            source="counts",
+            row=f"{r['uCode']} {r['Time']}",
+            column="value",
+            value=r["value"],
+        )
+    problems.raise_if_any("计数表有误 / invalid counts")
     if exposure is None:
         df["exposure"] = 1.0
     elif isinstance(exposure, pd.Series):
@@ -245,11 +279,15 @@ def _prepare(counts: pd.DataFrame, exposure: Any) -> pd.DataFrame:
         if "Time" in on:
             ex["Time"] = ex["Time"].astype(str)
         df = df.merge(ex[[*on, "exposure"]], on=on, how="left")
-    bad = df.loc[~(df["exposure"] > 0), "uCode"].unique()
-    if len(bad):
-        raise ValueError(
-            f"暴露量缺失或非正 / exposure missing or not positive for units {sorted(bad)[:10]}"
+    for code in sorted(df.loc[~(df["exposure"] > 0), "uCode"].unique()):
+        problems.add(
+            "该单位的暴露量（如人口）缺失或不为正数；请为每个单位给出正的暴露量 / this unit's "
+            "exposure (e.g. population) is missing or not positive; give every unit a positive "
+            "exposure",
+            source="exposure",
+            row=code,
         )
+    problems.raise_if_any("暴露量有误 / invalid exposure")
     df["moy"] = df["Time"].str[5:7].astype(int)
     return df
 

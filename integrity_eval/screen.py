@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import problem_error, suggest
+
 UNIT_SCREEN = ("byNA", "byzeros", "byNAandzeros")
 
 
@@ -32,7 +34,13 @@ def screen(
     Column ``Included`` says which units are kept.
     """
     if unit_screen not in UNIT_SCREEN:
-        raise ValueError(f"unit_screen must be one of {UNIT_SCREEN}, not {unit_screen!r}")
+        raise problem_error(
+            f"unit_screen must be one of {list(UNIT_SCREEN)}",
+            "invalid screening",
+            source="screen",
+            column="unit_screen",
+            value=suggest(unit_screen, UNIT_SCREEN),
+        )
     k = x.shape[1]
     n_missing = np.isnan(x).sum(axis=1)
     n_zero = (x == 0).sum(axis=1)

@@ -284,6 +284,10 @@ def _resolve_stage(
                 )
         elif _used_by(name, methods, registry) or name in _STAGE_EXTRA.get(stage, {}):
             out[name] = list(default) if isinstance(default, tuple) else default
+    if stage == "treat" and out.get("fallback") not in treat.FALLBACKS:
+        problems.add(
+            treat.FALLBACK_RULE, source="spec", column="treat.fallback", value=out["fallback"]
+        )
     if by_node is not None:
         out["by_node"] = dict(by_node)
     return out

@@ -123,6 +123,7 @@ from scipy.signal import lfilter
 from scipy.special import expit, logit
 
 from .display import Displayable, Summary
+from .errors import ProblemList, suggest
 from .framework import Framework, load_framework
 
 __all__ = [
@@ -231,14 +232,13 @@ def generate_panel(
     Same ``seed`` → identical frames.
     """
     fw = load_framework(framework) if not isinstance(framework, Framework) else framework
-    units = _check_units(units, fw)
+    problems = ProblemList()
+    units = _check_units(units, problems)
     years_arr = np.asarray(sorted({int(y) for y in years}), dtype=int)
-    if years_arr.size == 0:
-        raise ValueError("years must not be empty")
-    if not 0 <= missing_rate < 1 or not 0 <= outlier_rate < 1:
-        raise ValueError("missing_rate and outlier_rate must be in [0, 1)")
-    if not -1 < rho < 1 or sigma < 0:
-        raise ValueError("need -1 < rho < 1 and sigma >= 0")
+    _check_parameters(
+        fw, years_arr, missing_rate, outlier_rate, rho, sigma, not_applicable, problems
+    )
+    problems.raise_if_any("合成数据的参数无效 / invalid synthetic-data parameters")
 
     ss = _fresh(seed)
     streams = ss.spawn(8)
@@ -448,8 +448,6 @@ def generate_panel(
     values[miss] = np.nan
     na_params: dict[str, list[str]] = {}
     for code, ucodes in (not_applicable or {}).items():
-        if code not in codes:
-            raise ValueError(f"not_applicable: {code!r} is not an indicator of the framework")
         rows = np.isin(units["uCode"].to_numpy()[np.repeat(np.arange(n_u), n_t)], list(ucodes))
         values[rows, codes.index(code)] = np.nan
         na_params[code] = sorted(str(u) for u in ucodes)
@@ -598,20 +596,93 @@ def _ranges(nodes: Sequence[Any], kinds: np.ndarray) -> tuple[np.ndarray, np.nda
     return lo, hi
 
 
-def _check_units(units: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    missing = [c for c in ("uCode", "uName", "size") if c not in units.columns]
-    if missing:
-        raise ValueError(f"units needs columns uCode, uName, size; missing {missing}")
+def _check_units(units: pd.DataFrame, problems: ProblemList) -> pd.DataFrame:
+    """``units`` with a fresh index; every fault of the table added to ``problems``."""
     units = units.reset_index(drop=True)
-    if units["uCode"].duplicated().any():
-        dup = units.loc[units["uCode"].duplicated(), "uCode"].tolist()
-        raise ValueError(f"duplicate uCode in units: {dup}")
-    size = units["size"].to_numpy(dtype=float)
-    if not (np.isfinite(size).all() and (size > 0).all()):
-        raise ValueError("units['size'] must be positive and finite")
+    for col in ("uCode", "uName", "size"):
+        if col not in units.columns:
+            problems.add(
+                "单位表缺少该列；合成数据需要 uCode、uName、size 三列 / the units table lacks "
+                "this column; synthetic data need columns uCode, uName and size",
+                source="units",
+                column=col,
+            )
+    if "uCode" in units.columns:
+        for code in units.loc[units["uCode"].duplicated(), "uCode"].unique():
+            problems.add(
+                "单位代码重复；每个单位只能有一行 / duplicate uCode: give each unit exactly "
+                "one row",
+                source="units",
+                row=code,
+                column="uCode",
+            )
+    if "size" in units.columns:
+        size = pd.to_numeric(units["size"], errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(~(np.isfinite(size) & (size > 0))):
+            problems.add(
+                "规模须为有限正数（如常住人口） / size must be a positive finite number "
+                "(e.g. the population)",
+                source="units",
+                row=units["uCode"].iloc[i] if "uCode" in units.columns else i,
+                column="size",
+                value=units["size"].iloc[i],
+            )
     if len(units) < 2:
-        raise ValueError("need at least two units")
+        problems.add(
+            "至少需要两个单位才能排名；请在单位表中增加单位 / at least two units are needed "
+            "to rank; add units to the table",
+            source="units",
+            value=len(units),
+        )
     return units
+
+
+def _check_parameters(
+    fw: Framework,
+    years: np.ndarray,
+    missing_rate: float,
+    outlier_rate: float,
+    rho: float,
+    sigma: float,
+    not_applicable: Mapping[str, Sequence[str]] | None,
+    problems: ProblemList,
+) -> None:
+    """Every out-of-range parameter of :func:`generate_panel` added to ``problems``."""
+    if years.size == 0:
+        problems.add(
+            "years 为空：请至少给出一个年份 / years is empty: give at least one year",
+            source="years",
+        )
+    for name, rate in (("missing_rate", missing_rate), ("outlier_rate", outlier_rate)):
+        if not 0 <= rate < 1:
+            problems.add(
+                "比例须在 [0, 1) 之间（如 0.03 表示 3 %） / a rate must be in [0, 1) "
+                "(0.03 means 3 %)",
+                source=name,
+                value=rate,
+            )
+    if not -1 < rho < 1:
+        problems.add(
+            "rho 须在 (-1, 1) 之间（平稳的 AR(1) 噪声） / rho must be in (-1, 1) "
+            "(stationary AR(1) noise)",
+            source="rho",
+            value=rho,
+        )
+    if not sigma >= 0:
+        problems.add(
+            "sigma 须不小于 0（噪声的标准差） / sigma must be ≥ 0 (the noise's standard deviation)",
+            source="sigma",
+            value=sigma,
+        )
+    for code in not_applicable or {}:
+        if code not in fw.indicators:
+            problems.add(
+                "not_applicable 中的代码不是框架的指标；请用框架的指标代码 / code under "
+                "not_applicable is not an indicator of the framework; use an indicator code",
+                source="not_applicable",
+                column=code,
+                value=suggest(code, fw.indicators),
+            )
 
 
 def _fresh(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:

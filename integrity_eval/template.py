@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ._version import __version__
-from .errors import Problem, ValidationError
+from .errors import Problem, ValidationError, problem_error
 from .io import (
     INSTRUCTIONS_SHEET,
     META_ROWS,
@@ -93,7 +93,14 @@ def template_layout(framework: Framework, *, by: str = "responsible") -> list[Te
     denominator columns to a base-data sheet.
     """
     if by not in ("responsible", "all"):
-        raise ValueError(f"by must be 'responsible' or 'all', not {by!r}")
+        raise problem_error(
+            "by 须为 'responsible'（每个责任单位一张表）或 'all'（全部指标一张表），请改用其一 / "
+            "by must be 'responsible' (one sheet per responsible unit) or 'all' (one sheet "
+            "for every indicator); use one of them",
+            "invalid option",
+            source="by",
+            value=by,
+        )
     aux = tuple(a.code for a in (*framework.groups, *framework.denominators))
     taken = [INSTRUCTIONS_SHEET]
     if by == "all":
@@ -145,7 +152,13 @@ def write_template(
     from openpyxl import Workbook
 
     if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+        raise problem_error(
+            "lang 须为 'zh'（中文在前）或 'en'（英文在前），请改用其一 / "
+            "lang must be 'zh' (Chinese first) or 'en' (English first); use one of them",
+            "invalid option",
+            source="lang",
+            value=lang,
+        )
     path = Path(path)
     unit_rows = _unit_rows(units)
     if not unit_rows and framework.expected_units:

@@ -30,6 +30,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import problem_error
+
+#: What ``winsorise`` may do with an indicator winsorising could not fix.
+FALLBACKS = ("log_CT", None)
+FALLBACK_RULE = (
+    "fallback 须为 'log_CT'（对数变换，COINr 默认）或 null（不做对数变换） / "
+    "fallback must be 'log_CT' (log transform, COINr's default) or null (no log step)"
+)
+
 __all__ = ["kurt", "log_ct", "skew", "winsorise"]
 
 
@@ -130,8 +139,10 @@ def winsorise(
     passes the first test is never touched (COINr ``Treat.numeric`` only calls
     ``winsorise`` when ``f_pass`` fails).
     """
-    if fallback not in ("log_CT", None):
-        raise ValueError(f"fallback must be 'log_CT' or None, not {fallback!r}")
+    if fallback not in FALLBACKS:
+        raise problem_error(
+            FALLBACK_RULE, "invalid spec", source="treat", column="fallback", value=fallback
+        )
     orig = np.array(x, dtype=float)
     n, m = orig.shape
     pass0, sk0, kt0 = _passes(orig, skew_thresh, kurt_thresh)

@@ -119,7 +119,12 @@ def test_exclude_leaves_the_indicator_out_and_lists_it():
     assert "b" not in ev.get_dset("Aggregated").columns
     np.testing.assert_allclose(ev.scores, (D1_A_ONLY + D2) / 2)
     assert ev.excluded.to_dict("index") == {
-        "b": {"level": 1, "reason": "列入 exclude / listed under exclude"}
+        "b": {
+            "level": 1,
+            "name_zh": "",
+            "name_en": "",
+            "reason": "列入 exclude / listed under exclude",
+        }
     }
     assert ev.effective_weights["a"] == 0.5
     # the column may stay in the data: it is ignored

@@ -6,10 +6,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import warnings
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
+from conftest import COINR_INPUTS
+from matplotlib.text import Text
 
 import integrity_eval as ie
+from integrity_eval.fonts import resolve_font
 
 
 def test_bar_shows_top_units_in_order(asem_ev):
@@ -32,3 +39,83 @@ def test_lines_one_per_unit():
     ax = ie.plots.lines(table, ["B"])
     assert len(ax.lines) == 1
     assert list(ax.lines[0].get_ydata()) == [2.0, 2.5]
+
+
+# ------------------------------------------- Chinese / English labels in the CJK font
+def _draw_without_glyph_warnings(ax) -> None:
+    """Render ``ax``'s figure outside any rc_context: a missing glyph is an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax.figure.canvas.draw()
+
+
+def _families(ax) -> set[str]:
+    fig = ax.figure
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip()]
+    return {t.get_fontfamily()[0] for t in texts}
+
+
+@pytest.fixture(scope="module")
+def ua_sa(asem_ev):
+    ua = ie.uncertainty.run(asem_ev, COINR_INPUTS, n=40, seed=1, quiet=True)
+    sa = ie.uncertainty.sobol(asem_ev, COINR_INPUTS[:2], n=16, seed=0, quiet=True)
+    return ua, sa
+
+
+def test_every_plot_labels_chinese_first_in_the_cjk_font(report_ev, ua_sa, tmp_path):
+    ua, sa = ua_sa
+    cjk = resolve_font().family
+    names = ["黄浦区", "徐汇区", "长宁区"]
+    corr = pd.DataFrame(np.eye(3), index=names, columns=names)
+    table = pd.DataFrame({2023: [1.0, 2.0], 2024: [1.5, 2.5]}, index=["黄浦区", "长宁区"])
+    axes = {
+        "bar": ie.plots.bar(report_ev),
+        "corr": ie.plots.corr_heatmap(corr),
+        "lines": ie.plots.lines(table, title="政务诚信指数 / integrity index"),
+        "ranks": ua.plot_ranks(),
+        "scores": ua.plot_scores(units=list(ua.scores.columns[:5])),
+        "sobol": sa.plot(),
+    }
+    for name, ax in axes.items():
+        _draw_without_glyph_warnings(ax)
+        assert _families(ax) == {cjk}, name
+    root = report_ev.framework[report_ev.framework.root]
+    assert axes["bar"].get_title() == f"{root.name('zh')} / {root.name('en')}"
+    assert axes["corr"].figure.axes[1].get_ylabel() == "相关系数 / Correlation"
+    assert axes["lines"].get_xlabel() == "期间 / Period"
+    assert axes["ranks"].get_xlabel() == "名次（5%–95% 分位） / Rank (5th–95th percentile)"
+    assert [t.get_text() for t in axes["ranks"].get_legend().get_texts()] == [
+        "中位数 / median",
+        "名义值 / nominal",
+    ]
+    assert axes["scores"].get_xlabel() == "得分 / Score"
+    assert axes["sobol"].get_ylabel() == "敏感性指数 / Sensitivity index"
+    png = tmp_path / "rank_intervals.png"
+    axes["ranks"].figure.savefig(png, dpi=80)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    plt.close("all")
+
+
+def test_english_plots_carry_no_chinese(report_ev, ua_sa):
+    ua, sa = ua_sa
+    root = report_ev.framework[report_ev.framework.root]
+    assert ie.plots.bar(report_ev, lang="en").get_title() == root.name("en")
+    assert ua.plot_ranks(lang="en").get_xlabel() == "Rank (5th–95th percentile)"
+    assert sa.plot(lang="en").get_ylabel() == "Sensitivity index"
+    # a name without Chinese is not repeated ("Overall / Overall")
+    assert ie.plots.label("", "Overall", "zh") == "Overall"
+    with pytest.raises(ie.ValidationError) as e:
+        ua.plot_scores(lang="fr")
+    assert "lang 须为 'zh'（中文 / 英文）" in str(e.value) and "lang must be 'zh'" in str(e.value)
+    plt.close("all")
+
+
+def test_a_font_without_chinese_glyphs_would_fail_the_check():
+    """The glyph check above can fail: the same labels in DejaVu Sans warn."""
+    from matplotlib import font_manager
+
+    dejavu = font_manager.findfont("DejaVu Sans")
+    ax = ie.plots.lines(pd.DataFrame({2023: [1.0]}, index=["黄浦区"]), font=dejavu)
+    with pytest.raises(UserWarning, match=r"(?i)glyph"):
+        _draw_without_glyph_warnings(ax)
+    plt.close("all")

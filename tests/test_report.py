@@ -214,6 +214,49 @@ def test_results_workbook(report_written):
     assert raw.cell(1, 3).value == "政务诚信三清单按时发布" or raw.cell(1, 3).value
 
 
+def test_results_workbook_lists_the_indicators_the_spec_excluded(tmp_path):
+    from integrity_eval.report.excel import write_results
+
+    fw = ie.load_framework(ROOT / "tests" / "data" / "mini_framework.yaml")
+    data = pd.DataFrame(
+        {
+            "uCode": ["a", "b", "c", "d"],
+            "court": [3, 1, 0, 5],
+            "penalty": [10, 4, 7, 2],
+            "audit": [120.5, 0, 30, 12],
+            "kept": [0.9, 0.75, 0.8, 0.6],
+            "hotline": [88, 91.5, 80, 70],
+        }
+    )
+    ev = ie.build(fw, data, {"normalise": {"method": "minmax"}, "aggregate": {}, "exclude": ["D2"]})
+    assert list(ev.excluded.index) == ["D2", "kept", "hotline"]
+    path = write_results(ev, tmp_path / "results.xlsx")
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)["说明"].iter_rows()]
+    head = rows.index(
+        [
+            "按 spec 排除 / Excluded by the spec",
+            "以下 3 项按评价设置（spec）的 exclude 排除，不参与本次评价",
+            "The spec's exclude left these 3 elements out of this evaluation",
+        ]
+    )
+    d2, kept = fw["D2"], fw["kept"]
+    assert rows[head + 1] == [
+        "D2",
+        f"{d2.name('zh')}：按 spec 排除（列入 exclude）",
+        f"{d2.name('en')}: excluded by the spec (listed under exclude)",
+    ]
+    assert rows[head + 2] == [
+        "kept",
+        f"{kept.name('zh')}：按 spec 排除（上级 D2 被排除）",
+        f"{kept.name('en')}: excluded by the spec (under excluded D2)",
+    ]
+    assert rows[head + 3][0] == "hotline"
+    # without exclude, no such section
+    plain = write_results(ie.build(fw, data), tmp_path / "plain.xlsx")
+    cells = [c.value for r in openpyxl.load_workbook(plain)["说明"].iter_rows() for c in r]
+    assert not any("按 spec 排除" in str(v) for v in cells)
+
+
 # ---------------------------------------------------------------- safety
 @pytest.mark.parametrize(
     "code",
@@ -293,6 +336,10 @@ CORE = [
     "treat",
     "normalise",
     "aggregate",
+    # plotting below the report: the font resolver lives in the package root
+    "fonts",
+    "plots",
+    "uncertainty/plots",
 ]
 
 

@@ -95,3 +95,76 @@ def test_validate_reports_a_broken_rating_block(tmp_path, capsys):
 def test_unknown_rating_scheme_is_an_input_error(tmp_path, capsys, scheme):
     assert main(["run", "--rating", scheme, "--no-pdf", "--out", str(tmp_path / "o")]) == 1
     assert "nonexistent-scheme" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ run identity
+def _mini_inputs(tmp_path):
+    from pathlib import Path
+
+    data_dir = Path(__file__).parent / "data"
+    rows = [
+        ["uCode", "uName", "court", "penalty", "audit", "kept", "hotline"],
+        ["310101", "黄浦区", 3, 10, 120.5, 0.9, 88],
+        ["310104", "徐汇区", 1, 4, 0, 0.75, 91.5],
+        ["310105", "长宁区", 0, 7, 30, 0.8, 80],
+        ["310106", "静安区", 5, 2, 12, 0.6, 70],
+    ]
+    data = tmp_path / "data.csv"
+    pd.DataFrame(rows[1:], columns=rows[0]).to_csv(data, index=False)
+    return ["--framework", str(data_dir / "mini_framework.yaml"), "--data", str(data)]
+
+
+def _manifest_of(tmp_path, name, *extra):
+    out = tmp_path / name
+    argv = ["run", *_mini_inputs(tmp_path), "--no-pdf", "--quiet", "--out", str(out), *extra]
+    assert main(argv) == 0
+    folder = _run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert folder.name == manifest["run_id"] and folder.name.endswith(manifest["run_hash"][:8])
+    return manifest
+
+
+def test_run_id_and_manifest_cover_rating_draws_seed_and_agency(tmp_path, monkeypatch):
+    monkeypatch.delenv("INTEGRITY_EVAL_AGENCY", raising=False)
+    scheme = tmp_path / "my-scheme.yaml"
+    scheme.write_text(
+        (ie.rating.scheme.resources.files("integrity_eval.rating") / "schemes" / "four-grade.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: four-grade", "name: my-four-grade"),
+        encoding="utf-8",
+    )
+    runs = {
+        "plain": _manifest_of(tmp_path, "plain"),
+        "four": _manifest_of(tmp_path, "four", "--rating", "four-grade"),
+        "stars": _manifest_of(tmp_path, "stars", "--rating", "stars-5"),
+        "file": _manifest_of(tmp_path, "file", "--rating", str(scheme)),
+        "draws20": _manifest_of(tmp_path, "d20", "--rating", "four-grade", "--draws", "20"),
+        "draws30": _manifest_of(tmp_path, "d30", "--rating", "four-grade", "--draws", "30"),
+        "seed": _manifest_of(
+            tmp_path, "seed", "--rating", "four-grade", "--draws", "20", "--seed", "5"
+        ),
+        "agency": _manifest_of(tmp_path, "agency", "--agency", "某某信用评价有限公司"),
+    }
+    # the same build underneath (except the seed run): only the run settings differ
+    builds = {name: m["build_hash"] for name, m in runs.items() if name != "seed"}
+    assert len(set(builds.values())) == 1
+    assert runs["seed"]["build_hash"] != runs["plain"]["build_hash"]
+    # every run gets its own run hash, hence its own run id
+    hashes = [m["run_hash"] for m in runs.values()]
+    assert len(set(hashes)) == len(hashes)
+    # what each manifest says
+    assert runs["plain"]["rating"] is None and runs["plain"]["rating_hash"] is None
+    assert runs["four"]["rating"]["name"] == "four-grade"
+    assert runs["stars"]["rating"]["name"] == "stars-5"
+    assert len({runs[k]["rating_hash"] for k in ("four", "stars", "file")}) == 3
+    by_role = {f["role"]: f for f in runs["file"]["input_files"]}
+    assert by_role["rating"]["path"] == "my-scheme.yaml"
+    assert by_role["rating"]["sha256"] == ie.io.file_sha256(scheme)
+    assert "rating" not in {f["role"] for f in runs["four"]["input_files"]}
+    assert runs["draws20"]["draws"] == 20 and runs["draws30"]["draws"] == 30
+    assert runs["draws20"]["uncertainty"]["draws"] == 20
+    assert runs["seed"]["seed"] == 5 and runs["seed"]["uncertainty"]["seed"] == 5
+    assert runs["agency"]["agency"] == "某某信用评价有限公司" and runs["plain"]["agency"] is None
+    # the same settings again: the same run hash (the id differs only by its time stamp)
+    again = _manifest_of(tmp_path, "again", "--rating", "four-grade")
+    assert again["run_hash"] == runs["four"]["run_hash"]

@@ -181,6 +181,11 @@ REFUSALS: dict[str, dict] = {
         "genmean with p = 0",
         spec="normalise: {method: minmax}\naggregate: {method: genmean, p: 0}\n",
     ),
+    # spec.resolve: treat.fallback other than log_CT or null (listed with the allowed values)
+    "treat_fallback_unknown": _case(
+        "值/value 'log' | 规则/rule: fallback 须为 'log_CT'（对数变换，COINr 默认）或 null",
+        spec="treat: {fallback: log}\n" + NORM_AMEAN,
+    ),
     # the framework's default spec is what validate checks when --spec is not given
     "framework_default_spec": _case(
         "所有单位的取值都相同（均为 70）",

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemList, report_unknown
+from ..errors import ProblemList, problem_error, report_unknown, suggest
 from . import periods as P
 from .read import Records, _lit, _q
 from .rules import DAYS_PER_MONTH, countable_sql, intervals_sql, resolve_rules
@@ -204,19 +204,32 @@ def series(
     key = (rec.kind.name, measure)
     if key not in MEASURES:
         known = sorted(m for k, m in MEASURES if k == rec.kind.name)
-        raise ValueError(
-            f"未知口径 / unknown measure {measure!r} for {rec.kind.name} records; "
-            f"expected one of {known}"
+        raise problem_error(
+            f"{rec.kind.name} 记录没有该口径；可用口径：{known} / "
+            f"no such measure for {rec.kind.name} records; expected one of {known}",
+            "invalid option",
+            source="measure",
+            value=suggest(measure, known),
         )
     m = MEASURES[key]
     if window is not None and (key != ("breach", "new") or int(window) < 1):
-        raise ValueError(
-            "window 仅用于新增失信记录，且 ≥ 1 / window needs breach measure 'new' and >= 1"
+        raise problem_error(
+            "window 只用于失信记录的 'new' 口径，且须为不小于 1 的整数（期数） / window applies "
+            "to the breach measure 'new' only and must be a whole number of periods ≥ 1",
+            "invalid option",
+            source="window",
+            value=f"{window} ({rec.kind.name}, {measure})",
         )
     num = None
     if "{where}" in m.num:
         if not where:
-            raise ValueError("口径 share 需要 where 条件 / measure 'share' needs a 'where' mapping")
+            raise problem_error(
+                "share 口径需要 where 条件（如 {topic: complaint}）定义分子 / measure 'share' "
+                "needs a 'where' mapping (e.g. {topic: complaint}) that defines the numerator",
+                "invalid option",
+                source="where",
+                value=where,
+            )
         num = f"CASE WHEN {filter_sql(rec, where, what='where')} THEN 1 ELSE 0 END"
     return Series(name, m, filter_sql(rec, filter), num, int(window) if window else None)
 
@@ -259,9 +272,21 @@ def breach_counts(
     present) × period in ``[start, end]`` × by-value, zeros included.
     """
     if rec.kind.name != "breach":
-        raise ValueError(f"breach_counts needs breach records, got {rec.kind.name!r}")
+        raise problem_error(
+            "breach_counts 需要失信记录（breach）；其他记录请用 measure_table / breach_counts "
+            "needs breach records; use measure_table for other kinds",
+            "invalid option",
+            source="records",
+            value=rec.kind.name,
+        )
     if measure not in ("active", "new"):
-        raise ValueError(f"未知口径 / unknown measure {measure!r}; expected 'active' or 'new'")
+        raise problem_error(
+            "口径须为 'active'（期末在公示期内）或 'new'（期内新增） / measure must be 'active' "
+            "(displayed at the end of the period) or 'new' (decided in the period)",
+            "invalid option",
+            source="measure",
+            value=suggest(measure, ("active", "new")),
+        )
     r = resolve_rules(rules, framework)
     if weights:
         r["weights"].update(weights)
@@ -481,15 +506,11 @@ def _range(
             lo, hi = rec.con.execute(f"SELECT min({date}), max({date}) FROM {rec.view}").fetchall()[
                 0
             ]
-        if lo is None:
-            raise ValueError(
-                "没有记录，无法确定期间范围；请给出 start 和 end / no records: give start and end"
-            )
-    p0 = P.parse(start, period) if start is not None else P.of_date(lo, period)
-    p1 = P.parse(end, period) if end is not None else P.of_date(hi, period)
-    if p1 < p0:
-        raise ValueError(f"end 早于 start / end {end!r} is before start {start!r}")
-    return p0, p1
+    else:
+        lo = hi = None
+    first = None if lo is None else P.of_date(lo, period)
+    last = None if hi is None else P.of_date(hi, period)
+    return P.span(start, end, first, last, period)
 
 
 def _check_by(rec: Records, by: list[str]) -> None:

@@ -132,13 +132,7 @@ def _span(records: Mapping[str, Records], period: str, start: Any, end: Any) -> 
         if lo is not None:
             lows.append(P.of_date(lo, period))
             highs.append(P.of_date(hi, period))
-    if (start is None and not lows) or (end is None and not highs):
-        raise ValueError("没有记录，请给出 start 和 end / no records: give start and end")
-    p0 = P.parse(start, period) if start is not None else min(lows)
-    p1 = P.parse(end, period) if end is not None else max(highs)
-    if p1 < p0:
-        raise ValueError(f"end 早于 start / end {end!r} is before start {start!r}")
-    return p0, p1
+    return P.span(start, end, min(lows, default=None), max(highs, default=None), period)
 
 
 def _attach(

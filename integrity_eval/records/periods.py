@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import problem_error, suggest
+
 __all__ = [
     "PERIODS",
     "end_sql",
@@ -23,6 +25,7 @@ __all__ = [
     "of_date",
     "parse",
     "period_end",
+    "span",
 ]
 
 PERIODS = ("month", "quarter", "year")
@@ -30,7 +33,13 @@ PERIODS = ("month", "quarter", "year")
 
 def _check(period: str) -> None:
     if period not in PERIODS:
-        raise ValueError(f"未知期间 / unknown period {period!r}; expected one of {list(PERIODS)}")
+        raise problem_error(
+            f"期间须为 {list(PERIODS)} 之一（月、季、年） / "
+            f"period must be one of {list(PERIODS)} (month, quarter, year)",
+            "unknown period",
+            source="period",
+            value=suggest(period, PERIODS),
+        )
 
 
 def index_sql(date_sql: str, period: str) -> str:
@@ -100,10 +109,38 @@ def parse(value: Any, period: str) -> int:
     try:
         return of_date(value, period)
     except (ValueError, TypeError):
-        raise ValueError(
-            f"无法识别的期间 / period {value!r} does not parse; expected YYYY-MM, YYYY-Qn, "
-            "YYYY or a date"
+        raise problem_error(
+            "无法识别的期间；应为 YYYY-MM（如 2024-03）、YYYY-Qn（如 2024-Q1）、YYYY 或日期 / "
+            "the period does not parse; expected YYYY-MM (e.g. 2024-03), YYYY-Qn "
+            "(e.g. 2024-Q1), YYYY or a date",
+            "unknown period",
+            source="period",
+            value=value,
         ) from None
+
+
+def span(start: Any, end: Any, first: int | None, last: int | None, period: str) -> tuple[int, int]:
+    """Period indices ``(start, end)``; a bound not given is the records' ``first``/``last``."""
+    if (start is None and first is None) or (end is None and last is None):
+        raise problem_error(
+            "没有记录，无法确定期间范围；请给出 start 和 end（如 2024-01 与 2024-12） / "
+            "there are no records to take the period range from: give start and end "
+            "(e.g. 2024-01 and 2024-12)",
+            "unknown period",
+            source="records",
+        )
+    p0 = parse(start, period) if start is not None else first
+    p1 = parse(end, period) if end is not None else last
+    if p1 < p0:
+        raise problem_error(
+            f"end（{label(p1, period)}）早于 start（{label(p0, period)}）；请对调或改正 / "
+            f"end ({label(p1, period)}) is before start ({label(p0, period)}): swap or "
+            "correct them",
+            "unknown period",
+            source="end",
+            value=end,
+        )
+    return p0, p1
 
 
 def period_end(p: int, period: str) -> _dt.date:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import problem_error, suggest
+
 __all__ = ["KINDS", "Column", "Kind", "get_kind"]
 
 TYPES = ("text", "date", "bool", "category", "int", "number")
@@ -267,6 +269,10 @@ def get_kind(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
-        raise ValueError(
-            f"未知记录类型 / unknown record kind {name!r}; expected one of {sorted(KINDS)}"
+        raise problem_error(
+            f"未知的记录类型；应为 {sorted(KINDS)} 之一 / "
+            f"unknown record kind; expected one of {sorted(KINDS)}",
+            "invalid option",
+            source="kind",
+            value=suggest(name, KINDS),
         ) from None

@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy.special import expit
 
+from ..errors import ProblemList, problem_error, suggest
 from ..framework import Framework, load_framework
 from ..io import atomic_output_dir
 from ..synthetic import DATASETS, dataset_panel, dataset_units, generate_panel
@@ -110,7 +111,13 @@ def synth_units(
         return table, truth
     n = int(units or 300)
     if n < 2:
-        raise ValueError("至少需要 2 个单位 / need at least 2 units")
+        raise problem_error(
+            "至少需要 2 个单位；请把 units 设为 2 或更多 / at least 2 units are needed; set "
+            "units to 2 or more",
+            "invalid option",
+            source="units",
+            value=n,
+        )
     ss = np.random.SeedSequence(seed).spawn(2)
     rng = np.random.default_rng(ss[0])
     width = max(4, len(str(n)))
@@ -162,6 +169,7 @@ def synth(
     records of a unit in a month (a real change, for monitoring demonstrations).
     Nothing is written unless everything is (the folder appears complete).
     """
+    _check_kinds(kinds)
     table, truth = synth_units(framework, units=units, years=years, seed=seed)
     out = Path(out)
     written: dict[str, int] = {}
@@ -220,6 +228,7 @@ def synth_frames(
     """The same records as :func:`synth`, in memory (small data: notebooks, tests).
 
     Returns ``({kind: DataFrame}, units, truth)``."""
+    _check_kinds(kinds)
     table, truth = synth_units(framework, units=units, years=years, seed=seed)
     frames = {
         kind: pa.concat_tables(
@@ -228,6 +237,19 @@ def synth_frames(
         for kind in kinds
     }
     return frames, table, truth
+
+
+def _check_kinds(kinds: Sequence[str]) -> None:
+    problems = ProblemList()
+    for kind in kinds:
+        if kind not in KIND_SHARES:
+            problems.add(
+                f"未知的记录类型；应为 {list(KIND_SHARES)} 之一 / "
+                f"unknown record kind; expected one of {list(KIND_SHARES)}",
+                source="kinds",
+                value=suggest(kind, KIND_SHARES),
+            )
+    problems.raise_if_any("invalid option")
 
 
 # ----------------------------------------------------------------- drawing
@@ -241,10 +263,6 @@ def _tables(
     surges: Mapping[tuple[str, str], float] | None,
 ) -> Iterator[pa.Table]:
     """Arrow tables of ``kind``'s records, block by block (64 units × one year)."""
-    if kind not in KIND_SHARES:
-        raise ValueError(
-            f"未知记录类型 / unknown record kind {kind!r}; expected {list(KIND_SHARES)}"
-        )
     share = KIND_SHARES[kind] / sum(KIND_SHARES[k] for k in kinds)
     n_kind = round(rows * share)
     years = sorted(int(y) for y in truth["Time"].unique())

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import problem_error
 from ..framework import Framework, load_framework
 from . import periods as P
 from .counts import MEASURES, filter_sql
@@ -46,8 +47,14 @@ def trace(
     fw = load_framework(framework)
     node = fw[indicator]
     if not node.records:
-        raise ValueError(
-            f"指标 {indicator} 不是由记录计算的 / indicator {indicator} has no records source"
+        raise problem_error(
+            "该指标不是由记录计算的（框架中没有 records: 来源），无法追溯到记录；"
+            "请选由记录计算的指标 / "
+            "this indicator is not computed from records (no records: source in the framework), "
+            "so there are no records to trace; pick an indicator computed from records",
+            "invalid option",
+            source=f"framework {fw.name}",
+            column=indicator,
         )
     src = node.records
     rec = records[src["kind"]]
@@ -103,4 +110,10 @@ def _period_of(time: str) -> str:
         return "quarter"
     if re.fullmatch(r"\d{4}", text):
         return "year"
-    raise ValueError(f"期间格式应为 YYYY-MM、YYYY-Qn 或 YYYY / time {time!r} is not a period label")
+    raise problem_error(
+        "期间格式应为 YYYY-MM（如 2024-03）、YYYY-Qn（如 2024-Q1）或 YYYY / the time must be a "
+        "period label: YYYY-MM (e.g. 2024-03), YYYY-Qn (e.g. 2024-Q1) or YYYY",
+        "unknown period",
+        source="time",
+        value=time,
+    )

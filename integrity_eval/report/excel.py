@@ -425,6 +425,26 @@ def _letter(j: int) -> str:
     return get_column_letter(j + 1)
 
 
+def _write_excluded(row: Any, excluded: pd.DataFrame) -> None:
+    """The elements the spec's ``exclude`` left out (code, names, reason), if any."""
+    if excluded.empty:
+        return
+    row()
+    row(
+        "按 spec 排除 / Excluded by the spec",
+        f"以下 {len(excluded)} 项按评价设置（spec）的 exclude 排除，不参与本次评价",
+        f"The spec's exclude left these {len(excluded)} elements out of this evaluation",
+        bold=True,
+    )
+    for code, e in excluded.iterrows():
+        zh, _, en = str(e["reason"]).partition(" / ")
+        row(
+            code,
+            f"{e['name_zh'] or code}：按 spec 排除（{zh}）",
+            f"{e['name_en'] or code}: excluded by the spec ({en or zh})",
+        )
+
+
 def _write_readme(
     ws: Any,
     ev: Evaluation,
@@ -486,6 +506,7 @@ def _write_readme(
     row("运行的步骤 / Steps run", "、".join(ran) or "—", ", ".join(ran) or "—", bold=True)
     for note in stage_notes:
         row(*note)
+    _write_excluded(row, ev.excluded)
     row(
         "排名表 / league_table.csv",
         f"league_table.csv 中得分保留 {CSV_DECIMALS} 位小数，便于阅读；完整精度见本工作簿",

@@ -72,7 +72,10 @@ class _LocalOnly:
                     path = Path(url2pathname(urlsplit(url).path)).resolve()
                     if any(path == r or r in path.parents for r in allowed):
                         return super().fetch(url, headers)
-                raise ValueError(f"refused (reports fetch nothing from outside): {url}")
+                raise ValueError(
+                    f"已拒绝：报告只读取本次运行的 fonts/ 与内嵌数据，不读取外部地址 {url} / "
+                    f"refused: reports read only the run's fonts/ and embedded data, not {url}"
+                )
 
         return LocalFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
 

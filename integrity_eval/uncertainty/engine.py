@@ -355,7 +355,7 @@ def _check_upper_levels(
                 f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
             )
         if len(local) > 5:
-            problems.add(f"{label}: … {len(local) - 5} more such values", source="inputs")
+            problems.add(_more_such(label, len(local) - 5), source="inputs")
 
     if any(m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]):
         model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
@@ -457,7 +457,7 @@ def _variant(
                     value=pr.value,
                 )
             if len(local) > 5:
-                problems.add(f"{label}: … {len(local) - 5} more such values", source="inputs")
+                problems.add(_more_such(label, len(local) - 5), source="inputs")
             ok = ok and not local
         levels.append((method, params, _per_level(cfg.get("dat_thresh"), level)))
     if not ok:
@@ -588,3 +588,8 @@ def evaluate_design(
 def ranks_of(scores: np.ndarray) -> np.ndarray:
     """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`."""
     return min_rank(scores, descending=True, axis=-1)
+
+
+def _more_such(label: str, n: int) -> str:
+    """The line that stands for the problems of one alternative beyond the first five."""
+    return f"{label}：另有 {n} 个同类值 / {label}: … {n} more such values"

@@ -214,19 +214,26 @@ class UncertaintyResult:
         return self.summary()._repr_html_()
 
     # -------------------------------------------------------------- plots
-    def plot_ranks(self, *, ax: Any = None, lang: str = "en") -> Any:
-        """Rank intervals (5th–95th percentile) per unit, sorted by median, nominal marked."""
+    def plot_ranks(self, *, ax: Any = None, lang: str = "zh", font: Any = None) -> Any:
+        """Rank intervals (5th–95th percentile) per unit, sorted by median, nominal marked;
+        labels Chinese / English (``lang="en"``: English only) in the CJK font."""
         from .plots import rank_intervals
 
-        return rank_intervals(self, ax=ax, lang=lang)
+        return rank_intervals(self, ax=ax, lang=lang, font=font)
 
     def plot_scores(
-        self, *, units: list[str] | None = None, ax: Any = None, lang: str = "en"
+        self,
+        *,
+        units: list[str] | None = None,
+        ax: Any = None,
+        lang: str = "zh",
+        font: Any = None,
     ) -> Any:
-        """Score distributions per unit (box plots), nominal marked."""
+        """Score distributions per unit (box plots), nominal marked; labels as
+        :meth:`plot_ranks`."""
         from .plots import score_distributions
 
-        return score_distributions(self, units=units, ax=ax, lang=lang)
+        return score_distributions(self, units=units, ax=ax, lang=lang, font=font)
 
 
 def _quantiles(x: np.ndarray) -> np.ndarray:

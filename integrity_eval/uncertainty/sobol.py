@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from ..errors import ProblemList
+from ..errors import ProblemList, problem_error, suggest
 from . import engine
 from .problem import validate_inputs
 
@@ -200,9 +200,13 @@ def sobol(
     engine (see :func:`run` for ``chunk_size``/``n_jobs``).
     """
     if output not in ("rank", "score", "rank_shift"):
-        raise ValueError(
-            f"output 须为 'rank'、'score' 或 'rank_shift' / output must be 'rank', 'score' "
-            f"or 'rank_shift' (got {output!r})"
+        raise problem_error(
+            "output 须为 'rank'（各单位排名）、'score'（各单位得分）或 'rank_shift'（平均排名变动）"
+            " / output must be 'rank' (each unit's rank), 'score' (each unit's score) or "
+            "'rank_shift' (the average rank shift)",
+            "invalid option",
+            source="output",
+            value=suggest(output, ("rank", "score", "rank_shift")),
         )
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
@@ -273,11 +277,12 @@ class SobolResult:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
-    def plot(self, *, ax: Any = None, lang: str = "en") -> Any:
-        """Bars of S1 and ST (mean over outputs) with their confidence intervals."""
+    def plot(self, *, ax: Any = None, lang: str = "zh", font: Any = None) -> Any:
+        """Bars of S1 and ST (mean over outputs) with their confidence intervals; labels
+        Chinese / English (``lang="en"``: English only) in the CJK font."""
         from .plots import sobol_bars
 
-        return sobol_bars(self, ax=ax, lang=lang)
+        return sobol_bars(self, ax=ax, lang=lang, font=font)
 
 
 class SobolSummary:
