@@ -155,9 +155,19 @@ def _register(path: str) -> None:
 
 def families(font: ResolvedFont) -> list[str]:
     """``font`` (registered with matplotlib) then DejaVu Sans, matplotlib's own font, for
-    the few glyphs a CJK face lacks (matplotlib falls back glyph by glyph)."""
+    the few glyphs a CJK face lacks (matplotlib falls back glyph by glyph).
+
+    Of a font collection (Noto Sans CJK's ``.ttc`` holds JP, KR, SC, TC and HK faces,
+    JP first) the Simplified Chinese face is used when matplotlib registers every face
+    (matplotlib ≥ 3.10), so charts draw Chinese glyph forms, as the PDFs do.
+    """
+    from matplotlib import font_manager
+
     _register(str(font.path))
-    return [font.family, "DejaVu Sans"]
+    path = os.path.realpath(font.path)
+    faces = [e.name for e in font_manager.fontManager.ttflist if os.path.realpath(e.fname) == path]
+    simplified = [name for name in faces if name.endswith(" SC")]
+    return [simplified[0] if simplified else font.family, "DejaVu Sans"]
 
 
 def apply_font(*axes: Any, font: ResolvedFont) -> None:

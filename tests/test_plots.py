@@ -119,3 +119,13 @@ def test_a_font_without_chinese_glyphs_would_fail_the_check():
     with pytest.raises(UserWarning, match=r"(?i)glyph"):
         _draw_without_glyph_warnings(ax)
     plt.close("all")
+
+
+def test_charts_use_the_simplified_chinese_face_of_a_collection():
+    # Noto Sans CJK's .ttc holds JP, KR, SC, TC and HK faces, JP first: charts take SC
+    from integrity_eval import fonts
+
+    font = fonts.resolve_font()
+    if font.path.suffix.lower() != ".ttc":
+        pytest.skip("the resolved font is not a collection")
+    assert fonts.families(font)[0] == "Noto Sans CJK SC"
