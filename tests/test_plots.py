@@ -16,6 +16,7 @@ from conftest import COINR_INPUTS
 from matplotlib.text import Text
 
 import integrity_eval as ie
+from integrity_eval import fonts
 from integrity_eval.fonts import resolve_font
 
 
@@ -64,7 +65,7 @@ def ua_sa(asem_ev):
 
 def test_every_plot_labels_chinese_first_in_the_cjk_font(report_ev, ua_sa, tmp_path):
     ua, sa = ua_sa
-    cjk = resolve_font().family
+    cjk = fonts.families(resolve_font())[0]
     names = ["黄浦区", "徐汇区", "长宁区"]
     corr = pd.DataFrame(np.eye(3), index=names, columns=names)
     table = pd.DataFrame({2023: [1.0, 2.0], 2024: [1.5, 2.5]}, index=["黄浦区", "长宁区"])
@@ -123,8 +124,6 @@ def test_a_font_without_chinese_glyphs_would_fail_the_check():
 
 def test_charts_use_the_simplified_chinese_face_of_a_collection():
     # Noto Sans CJK's .ttc holds JP, KR, SC, TC and HK faces, JP first: charts take SC
-    from integrity_eval import fonts
-
     font = fonts.resolve_font()
     if font.path.suffix.lower() != ".ttc":
         pytest.skip("the resolved font is not a collection")
