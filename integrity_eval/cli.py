@@ -702,11 +702,9 @@ def _write_outputs(
     ev: Any, final: Path, manifest: dict[str, Any], args: Any, extras: dict[str, Any]
 ) -> None:
     """Every output of the run, written by :func:`integrity_eval.report.write` (atomic)."""
-    import os
-
     from . import report
 
-    agency = args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
+    agency = agency_name(args.agency)
     manifest["agency"] = agency
     report.write(
         ev,
@@ -718,6 +716,13 @@ def _write_outputs(
         quiet=args.quiet,
         **extras,
     )
+
+
+def agency_name(given: str | None) -> str | None:
+    """The agency named on report covers: ``--agency``, else ``$INTEGRITY_EVAL_AGENCY``."""
+    import os
+
+    return given or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
 
 
 def _jsonable(value: Any) -> Any:

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["RULES", "changes", "fit_counts", "monthly_scores", "warnings"]
+__all__ = ["RULES", "changes", "describe", "fit_counts", "monthly_scores", "warnings"]
 
 RULES = {
     "model": "计数模型超出上限 / count above the model's upper limit",
@@ -178,6 +178,7 @@ def warnings(
             overdispersion_stat=fit["od_stat"],
             overdispersion_pvalue=fit["od_pvalue"],
             history=f"{fit['months'][0]}–{fit['months'][-1]}",
+            history_months=len(fit["months"]),
             seasonal=fit["seasonal"],
             method=(
                 "one-sided predictive tail probability P(Y >= observed) under a "
@@ -192,6 +193,15 @@ def warnings(
     if debtors is not None:
         for u, note in _debtors(debtors, month):
             rows.append(_row(u, month, "debtors", 1, np.nan, 0, np.nan, [note]))
+    attrs["rules"] = [
+        r
+        for r, on in (
+            ("model", rules.get("model")),
+            ("serious", rules.get("serious") and records is not None),
+            ("debtors", debtors is not None),
+        )
+        if on
+    ]
     cols = [
         "uCode",
         "Time",
@@ -206,6 +216,82 @@ def warnings(
     out = pd.DataFrame(rows, columns=cols)
     out = out.sort_values(["uCode", "rule"], kind="stable").reset_index(drop=True)
     out.attrs.update(attrs)
+    return out
+
+
+# The method in words (zh, en), filled from a warnings result's attrs by :func:`describe`.
+_METHOD: dict[str, tuple[str, str]] = {
+    "model": (
+        "计数模型：各单位月度计数的期望值为 log E[y] = log(单位规模) + 单位效应 + 月份季节效应，"
+        "用 {history}（{n} 个月）的数据以泊松最大似然估计{season}。",
+        "Count model: each unit's expected monthly count is log E[y] = log(unit size) + unit "
+        "effect + month-of-year effect, fitted by Poisson maximum likelihood on the {n} months "
+        "{history}{season}.",
+    ),
+    "no_season": ("（历史不足 24 个月，不含季节效应）", " (under 24 months: no seasonal effect)"),
+    "negative_binomial": (
+        "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：计数过度离散，预测分布取负二项分布"
+        "（方差 μ + αμ²，α = {a:.3g}）。",
+        "Cameron–Trivedi (1990) overdispersion test p = {p:.2g}: the counts are overdispersed, "
+        "so the predictive distribution is negative binomial (variance μ + αμ², α = {a:.3g}).",
+    ),
+    "poisson": (
+        "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：未见过度离散，预测分布取泊松分布。",
+        "Cameron–Trivedi (1990) overdispersion test p = {p:.2g}: no overdispersion, so the "
+        "predictive distribution is Poisson.",
+    ),
+    "tail": (
+        "p 值是在期望水平下本月计数不低于实际数的概率 P(Y ≥ 实际数)；p ≤ α = {alpha:g} 时预警。"
+        "上限为预测分布的 {q:g}% 分位数，实际数超过上限即预警。没有真实变化时，被误报的单位"
+        "约占 {pct:g}%（略少于 α：计数是离散的）。历史期内从无记录的单位期望数为 0，"
+        "本月出现记录即预警。",
+        "The p-value is the probability, at the expected level, of a count at least as high as "
+        "observed, P(Y ≥ observed); a warning when p ≤ α = {alpha:g}. The upper limit is the "
+        "{q:g} % quantile of the predictive distribution: a count above it warns. With no real "
+        "change about {pct:g} % of units are warned by mistake (a little less than α: counts "
+        "are discrete). A unit without any record in the history has expected count 0: any "
+        "record this month warns.",
+    ),
+    "serious": (
+        "严重失信规则：本月认定任何一条严重失信记录即预警（对严重失信事件实时监测，"
+        "002 §三.(二)）。",
+        "Serious-breach rule: any serious breach record decided in the month warns (real-time "
+        "monitoring of serious breach events, 002 §三.(二)).",
+    ),
+    "debtors": (
+        "失信被执行人规则：单位在月末列于失信被执行人名单（名单由评价机构提供）即预警。",
+        "Dishonest-debtor rule: a unit on the courts' list of dishonest judgment debtors at the "
+        "end of the month (a list the agency supplies) warns.",
+    ),
+}
+
+
+def describe(attrs: Mapping[str, Any], lang: str = "zh") -> list[str]:
+    """The method behind a :func:`warnings` result, in plain words, one paragraph per
+    part: the fitted count model, the family the overdispersion test chose, the tail
+    rule with ``alpha``, then each threshold rule applied (``attrs["rules"]``).
+
+    ``attrs``: ``warnings(...).attrs``; ``lang``: ``"zh"`` or ``"en"``. The monthly
+    monitoring report prints these paragraphs as its method section.
+    """
+    i = 1 if lang == "en" else 0
+    rules = attrs.get("rules", ())
+    out = []
+    if "model" in rules and "family" in attrs:
+        season = "" if attrs.get("seasonal") else _METHOD["no_season"][i]
+        out.append(
+            _METHOD["model"][i].format(
+                history=attrs["history"], n=attrs.get("history_months", "—"), season=season
+            )
+        )
+        out.append(
+            _METHOD[attrs["family"]][i].format(
+                p=attrs["overdispersion_pvalue"], a=attrs.get("alpha_nb", 0.0)
+            )
+        )
+        alpha = float(attrs["alpha"])
+        out.append(_METHOD["tail"][i].format(alpha=alpha, q=100 * (1 - alpha), pct=100 * alpha))
+    out += [_METHOD[r][i] for r in ("serious", "debtors") if r in rules]
     return out
 
 

@@ -306,10 +306,26 @@ def count_chart(
         ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
         if expected is not None:
             ax.scatter([x[-1]], [expected], marker="_", s=300, color="green")
-            ax.annotate("期望 / expected", (x[-1], expected), fontsize=7, ha="right")
+            ax.annotate(
+                "期望 / expected",
+                (x[-1], expected),
+                xytext=(-8, 0),
+                textcoords="offset points",
+                fontsize=7,
+                ha="right",
+                va="center",
+            )
         if upper is not None:
             ax.scatter([x[-1]], [upper], marker="_", s=300, color=RED)
-            ax.annotate("上限 / upper limit", (x[-1], upper), fontsize=7, ha="right")
+            ax.annotate(
+                "上限 / upper limit",
+                (x[-1], upper),
+                xytext=(-8, 0),
+                textcoords="offset points",
+                fontsize=7,
+                ha="right",
+                va="center",
+            )
         ax.set_xticks(x, list(months), rotation=60, fontsize=7)
         ax.set_ylabel("记录数 / records")
         ax.set_title(title)
