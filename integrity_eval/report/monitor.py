@@ -92,10 +92,11 @@ def write_monitoring(
     month = str(warnings.attrs.get("month", counts["Time"].max()))
     names = _names(units, lang)
     warn = warnings.copy()
-    warn.insert(1, "uName", warn["uCode"].map(_names(units, "zh")).fillna(""))
+    zh_names = _names(units, "zh")
+    warn.insert(1, "uName", [zh_names.get(str(c), "") for c in warn["uCode"]])
     flat = warn.assign(evidence=warn["evidence"].map(lambda ids: "; ".join(map(str, ids))))
     resolved = resolve_font(font)
-    charts = _charts(warn, counts, month, months_shown, _names(units, "zh"), resolved)
+    charts = _charts(warn, counts, month, months_shown, zh_names, resolved)
     ctx = monitor_content(
         warnings,
         counts,
