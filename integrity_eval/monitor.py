@@ -153,7 +153,7 @@ def warnings(
     if not 0 < alpha < 1:
         raise ValueError(f"alpha 应在 (0, 1) / alpha must be in (0, 1), got {alpha}")
     rows: list[dict[str, Any]] = []
-    attrs: dict[str, Any] = {"alpha": alpha, "month": month}
+    attrs: dict[str, Any] = {"alpha": alpha, "month": month, "exposure": exposure is not None}
     evidence = _evidence(records, month) if records is not None else {}
     if rules.get("model"):
         fit = fit_counts(counts, before=month, exposure=exposure, history=history)
@@ -222,18 +222,19 @@ def warnings(
 # The method in words (zh, en), filled from a warnings result's attrs by :func:`describe`.
 _METHOD: dict[str, tuple[str, str]] = {
     "model": (
-        "计数模型：各单位月度计数的期望值为 log E[y] = log(单位规模) + 单位效应 + 月份季节效应，"
+        "计数模型：各单位月度计数的期望值为 log E[y] = {offset}单位效应 + 月份季节效应，"
         "用 {history}（{n} 个月）的数据以泊松最大似然估计{season}。",
-        "Count model: each unit's expected monthly count is log E[y] = log(unit size) + unit "
-        "effect + month-of-year effect, fitted by Poisson maximum likelihood on the {n} months "
+        "Count model: each unit's expected monthly count is log E[y] = {offset}unit effect + "
+        "month-of-year effect, fitted by Poisson maximum likelihood on the {n} months "
         "{history}{season}.",
     ),
+    "offset": ("log(单位规模) + ", "log(unit size) + "),
     "no_season": ("（历史不足 24 个月，不含季节效应）", " (under 24 months: no seasonal effect)"),
     "negative_binomial": (
         "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：计数过度离散，预测分布取负二项分布"
-        "（方差 μ + αμ²，α = {a:.3g}）。",
+        "（方差 μ + aμ²，a = {a:.3g}）。",
         "Cameron–Trivedi (1990) overdispersion test p = {p:.2g}: the counts are overdispersed, "
-        "so the predictive distribution is negative binomial (variance μ + αμ², α = {a:.3g}).",
+        "so the predictive distribution is negative binomial (variance μ + aμ², a = {a:.3g}).",
     ),
     "poisson": (
         "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：未见过度离散，预测分布取泊松分布。",
@@ -281,7 +282,10 @@ def describe(attrs: Mapping[str, Any], lang: str = "zh") -> list[str]:
         season = "" if attrs.get("seasonal") else _METHOD["no_season"][i]
         out.append(
             _METHOD["model"][i].format(
-                history=attrs["history"], n=attrs.get("history_months", "—"), season=season
+                offset=_METHOD["offset"][i] if attrs.get("exposure", True) else "",
+                history=attrs["history"],
+                n=attrs.get("history_months", "—"),
+                season=season,
             )
         )
         out.append(

@@ -170,16 +170,19 @@ def test_describe_states_the_fitted_model_alpha_and_the_rules():
         "history_months": 24,
         "seasonal": True,
         "rules": ["model", "serious"],
+        "exposure": True,
     }
     zh = ie.monitor.describe(attrs, "zh")
     assert len(zh) == 4  # model, family, tail rule, serious rule; no debtors rule applied
     assert "2022-06–2024-05（24 个月）" in zh[0] and "不含季节效应" not in zh[0]
+    assert "log E[y] = log(单位规模) + 单位效应 + 月份季节效应" in zh[0]
     assert "p = 0.43" in zh[1] and "泊松分布" in zh[1]
     assert "α = 0.05" in zh[2] and "95% 分位数" in zh[2] and "约占 5%" in zh[2]
     assert "严重失信记录" in zh[3]
     en = ie.monitor.describe(
         {**attrs, "family": "negative_binomial", "alpha_nb": 0.1234, "seasonal": False,
-         "rules": ["model", "debtors"]}, "en")  # fmt: skip
+         "rules": ["model", "debtors"], "exposure": False}, "en")  # fmt: skip
+    assert "log E[y] = unit effect + month-of-year effect" in en[0]
     assert "no seasonal effect" in en[0] and "negative binomial" in en[1] and "0.123" in en[1]
     assert "99" not in en[2] and "95 % quantile" in en[2]
     assert "dishonest judgment debtors" in en[3] and len(en) == 4
@@ -193,6 +196,7 @@ def test_describe_of_a_fitted_result_matches_its_attrs():
     assert w.attrs["history_months"] == 36
     text = ie.monitor.describe(w.attrs)
     assert w.attrs["history"] in text[0] and "36 个月" in text[0]
+    assert "单位规模" not in text[0]  # no exposure given: no offset in the model
     family = "负二项分布" if w.attrs["family"] == "negative_binomial" else "泊松分布"
     assert family in text[1] and "99% 分位数" in text[2]
 

@@ -390,7 +390,9 @@ def _workbook(
     synthetic: bool,
 ) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+
+    from ..monitor import describe
 
     wb = Workbook()
     ws = wb.active
@@ -401,6 +403,8 @@ def _workbook(
         ("预警数 / Warnings", len(warn)),
         ("显著性水平 / alpha", attrs.get("alpha", "")),
         ("模型 / Model", attrs.get("method", "—")),
+        ("方法 / Method", " ".join(describe(attrs, "zh"))),
+        ("Method", " ".join(describe(attrs, "en"))),
         ("分布族 / Family", attrs.get("family", "—")),
         ("过度离散检验 p 值 / Overdispersion test p-value", attrs.get("overdispersion_pvalue", "")),
         ("历史月份 / History", attrs.get("history", "")),
@@ -413,7 +417,7 @@ def _workbook(
         )
     for i, (k, v) in enumerate(lines, start=1):
         write_cell(ws, i, 1, k).font = Font(bold=True)
-        write_cell(ws, i, 2, v)
+        write_cell(ws, i, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 90
     _sheet(wb, "预警 Warnings", warn)
