@@ -1,7 +1,8 @@
 r"""Monthly monitoring and early warning (docs/records.md).
 
 :func:`warnings` flags units whose count in a month is improbably high given
-their own history, plus threshold rules:
+their own history (:func:`assess` gives the model's verdict on every unit, the
+monthly monitoring results), plus threshold rules:
 
 * **model** — a count model fitted on the months before ``month``::
 
@@ -51,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["RULES", "changes", "describe", "fit_counts", "monthly_scores", "warnings"]
+__all__ = ["RULES", "assess", "changes", "describe", "fit_counts", "monthly_scores", "warnings"]
 
 RULES = {
     "model": "计数模型超出上限 / count above the model's upper limit",
@@ -125,6 +126,69 @@ def fit_counts(
     }
 
 
+def assess(
+    counts: pd.DataFrame,
+    month: str,
+    *,
+    exposure: Any = None,
+    alpha: float = 0.01,
+    history: int | None = 36,
+) -> pd.DataFrame:
+    """The count model's verdict on every unit in ``month`` (the monthly monitoring
+    results, ``002_93c988d6af699336.txt`` §三.(二)): one row per unit with
+    ``uCode, Time, observed, expected, upper_limit, p_value, warned``.
+
+    The model is fitted by :func:`fit_counts` on the ``history`` months before
+    ``month``; ``p_value = P(Y ≥ observed)`` under the fitted predictive
+    distribution, ``upper_limit`` its ``1 − alpha`` quantile, ``warned`` is
+    ``p_value ≤ alpha`` (see the module docstring). ``attrs`` describe the fit
+    (family, overdispersion test, months used, whether an exposure was given);
+    :func:`warnings` keeps the warned rows and the same ``attrs``.
+    """
+    month = str(month)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha 应在 (0, 1) / alpha must be in (0, 1), got {alpha}")
+    fit = fit_counts(counts, before=month, exposure=exposure, history=history)
+    df = _prepare(counts, exposure)
+    now = df[df["Time"] == month]
+    if now.empty:
+        raise ValueError(f"计数表中没有 {month} / counts have no rows for {month}")
+    mu = _expected(fit, now)
+    obs = now["value"].to_numpy(float)
+    k = np.ceil(obs - 1e-9)
+    dist = _dist(fit, mu)
+    p = np.where(mu > 0, dist.sf(k - 1), np.where(obs > 0, 0.0, 1.0))
+    upper = np.where(mu > 0, dist.ppf(1 - alpha), 0.0)
+    out = pd.DataFrame(
+        {
+            "uCode": now["uCode"].to_numpy(),
+            "Time": month,
+            "observed": obs,
+            "expected": mu,
+            "upper_limit": upper.astype(float),
+            "p_value": p.astype(float),
+            "warned": p <= alpha,
+        }
+    )
+    out.attrs.update(
+        alpha=alpha,
+        month=month,
+        exposure=exposure is not None,
+        family=fit["family"],
+        alpha_nb=fit["alpha_nb"],
+        overdispersion_stat=fit["od_stat"],
+        overdispersion_pvalue=fit["od_pvalue"],
+        history=f"{fit['months'][0]}–{fit['months'][-1]}",
+        history_months=len(fit["months"]),
+        seasonal=fit["seasonal"],
+        method=(
+            "one-sided predictive tail probability P(Y >= observed) under a "
+            f"{fit['family']} GLM (unit effect, month seasonality, log exposure offset)"
+        ),
+    )
+    return out
+
+
 def warnings(
     counts: pd.DataFrame,
     month: str,
@@ -134,6 +198,7 @@ def warnings(
     *,
     records: Any = None,
     history: int | None = 36,
+    assessment: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per warning in ``month``: uCode, Time, rule, observed, expected,
     upper_limit, p_value, evidence (docs/records.md).
@@ -146,45 +211,41 @@ def warnings(
     :class:`~integrity_eval.records.Records` behind ``counts``, for the evidence
     (record ids decided in the month) and the ``serious`` rule. The fitted model
     is described in ``result.attrs`` (family, overdispersion test, months used);
-    ``history``: months of history the model is fitted on (default 36).
+    ``history``: months of history the model is fitted on (default 36);
+    ``assessment``: :func:`assess` already run on the same counts, month, exposure,
+    alpha and history (its warned rows are used, the model is not fitted again).
     """
     rules = {"model": True, "serious": True, "debtors": None, **(rules or {})}
     month = str(month)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha 应在 (0, 1) / alpha must be in (0, 1), got {alpha}")
     rows: list[dict[str, Any]] = []
-    attrs: dict[str, Any] = {"alpha": alpha, "month": month, "exposure": exposure is not None}
+    attrs: dict[str, Any] = {"alpha": alpha, "month": month}
     evidence = _evidence(records, month) if records is not None else {}
     if rules.get("model"):
-        fit = fit_counts(counts, before=month, exposure=exposure, history=history)
-        df = _prepare(counts, exposure)
-        now = df[df["Time"] == month]
-        if now.empty:
-            raise ValueError(f"计数表中没有 {month} / counts have no rows for {month}")
-        mu = _expected(fit, now)
-        obs = now["value"].to_numpy(float)
-        k = np.ceil(obs - 1e-9)
-        dist = _dist(fit, mu)
-        p = np.where(mu > 0, dist.sf(k - 1), np.where(obs > 0, 0.0, 1.0))
-        upper = np.where(mu > 0, dist.ppf(1 - alpha), 0.0)
-        hit = p <= alpha
-        for u, o, e, up, pv in zip(
-            now["uCode"][hit], obs[hit], mu[hit], upper[hit], p[hit], strict=True
-        ):
-            rows.append(_row(u, month, "model", o, e, up, pv, evidence.get(("all", u), [])))
-        attrs.update(
-            family=fit["family"],
-            alpha_nb=fit["alpha_nb"],
-            overdispersion_stat=fit["od_stat"],
-            overdispersion_pvalue=fit["od_pvalue"],
-            history=f"{fit['months'][0]}–{fit['months'][-1]}",
-            history_months=len(fit["months"]),
-            seasonal=fit["seasonal"],
-            method=(
-                "one-sided predictive tail probability P(Y >= observed) under a "
-                f"{fit['family']} GLM (unit effect, month seasonality, log exposure offset)"
-            ),
-        )
+        table = assessment
+        if table is None:
+            table = assess(counts, month, exposure=exposure, alpha=alpha, history=history)
+        elif (table.attrs.get("month"), table.attrs.get("alpha")) != (month, alpha):
+            raise ValueError(
+                f"assessment 的月份或 alpha 不符 / the assessment is for month "
+                f"{table.attrs.get('month')}, alpha {table.attrs.get('alpha')}; expected "
+                f"{month}, {alpha}"
+            )
+        for r in table[table["warned"]].itertuples(index=False):
+            rows.append(
+                _row(
+                    r.uCode,
+                    month,
+                    "model",
+                    r.observed,
+                    r.expected,
+                    r.upper_limit,
+                    r.p_value,
+                    evidence.get(("all", r.uCode), []),
+                )
+            )
+        attrs.update(table.attrs)
     if rules.get("serious") and records is not None:
         for (tag, u), ids in sorted(evidence.items()):
             if tag == "serious" and ids:

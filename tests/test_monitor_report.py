@@ -93,12 +93,27 @@ def test_html_lists_each_warning_with_its_evidence_records(june):
     rec = evidence.iloc[0]
     assert f">{rec['category']} {CATEGORIES[int(rec['category'])][0]}<" in html
     assert ">严重<" in html and ">一般<" in html
-    # the charts are inline: overview + one per warned unit
-    assert html.count("data:image/png;base64,") == 1 + warn["uCode"].nunique()
+    # the charts are inline: all units this month, the overview, one per warned unit
+    assert html.count("data:image/png;base64,") == 2 + warn["uCode"].nunique()
     # the method is the model's own description of this result
     assert "Cameron–Trivedi" in html and "α = 0.01" in html and "002 §三.(二)" in html
     assert "监测单位" in html and ">16<" in html
     assert str(ROOT) not in html and "file:///" not in html
+
+
+def test_every_unit_monitored_is_in_the_results_by_unit(june):
+    table = pd.read_csv(june / "all_units.csv", encoding="utf-8-sig", dtype={"uCode": str})
+    units = pd.read_csv(SAMPLE / "units_synthetic.csv", dtype={"uCode": str})
+    assert sorted(table["uCode"]) == sorted(units["uCode"])  # all 16 districts
+    assert table["p_value"].is_monotonic_increasing  # most surprising first
+    assert table.loc[table["warned"], "uCode"].tolist() == ["YP"]
+    html = (june / "report.html").read_text("utf-8")
+    section = html.split("<h2>各单位本月监测结果</h2>")[1].split("<h2>")[0]
+    for code in units["uCode"]:
+        assert f">{code}<" in section, code
+    assert section.count(">预警<") == 1 and section.count(">正常<") == len(units) - 1
+    wb = __import__("openpyxl").load_workbook(june / "monitoring.xlsx")
+    assert "全部单位 All units" in wb.sheetnames
 
 
 def test_chinese_report_has_no_english_labels(june):
@@ -141,7 +156,11 @@ def test_empty_month_says_no_warning_and_keeps_rejected_rows_inside(tmp_path, ca
     assert "本月未触发任何预警。" in flat and "预警清单" not in flat
     assert "合成数据" in flat  # the file name says synthetic
     html = (out / "report.html").read_text("utf-8")
-    assert html.count("data:image/png;base64,") == 1  # the overview chart only
+    assert html.count("data:image/png;base64,") == 2  # this month by unit, the overview
+    assert (
+        "各单位本月监测结果" in html
+        and ">预警<" not in html.split("<h2>各单位本月监测结果</h2>")[1]
+    )
 
 
 def test_nothing_is_written_when_the_pdf_fails(tmp_path, capsys, monkeypatch):

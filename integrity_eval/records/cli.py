@@ -238,6 +238,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         if units is not None and "size" in units:
             exposure = pd.Series(units["size"].to_numpy(float), index=units["uCode"].astype(str))
         debtors = read_table(args.debtors) if args.debtors else None
+        table = monitor.assess(counts, args.month, exposure=exposure, alpha=args.alpha)
         warn = monitor.warnings(
             counts,
             month=args.month,
@@ -245,6 +246,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             alpha=args.alpha,
             rules={"debtors": debtors},
             records=rec,
+            assessment=table,
         )
     ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
     evidence = None
@@ -267,6 +269,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         lang=args.lang,
         agency=agency_name(args.agency),
         rejected=None if rejected is None else _rejected_table(rejected),
+        assessment=table,
     )
     if rejected is not None:
         print(

@@ -41,6 +41,8 @@ from .text import RECORD_COLUMNS, RECORD_VALUES, tr
 
 __all__ = ["HEADERS", "monitor_content", "write_monitoring"]
 
+MONTH_CHART_UNITS = 40  # the month's chart shows at most this many units (smallest p first)
+
 HEADERS = {
     "uCode": "单位代码 / Unit",
     "uName": "单位名称 / Name",
@@ -58,6 +60,7 @@ HEADERS = {
     "source": "来源 / Source",
     "category": "失信行为类别 / Category",
     "severity": "严重程度 / Severity",
+    "warned": "预警 / Warned",
 }
 
 
@@ -75,6 +78,7 @@ def write_monitoring(
     pdf: bool = True,
     font: str | Path | None = None,
     rejected: pd.DataFrame | None = None,
+    assessment: pd.DataFrame | None = None,
     months_shown: int = 24,
 ) -> Path:
     """Write the monitoring report of ``warnings.attrs["month"]`` to the new folder ``out``.
@@ -87,7 +91,9 @@ def write_monitoring(
     ``"zh"`` or ``"en"``; ``agency``: the monitoring agency on the cover; ``pdf=False``
     skips the PDF; ``font``: a CJK font file (default:
     :func:`~integrity_eval.report.fonts.resolve_font`); ``rejected``: invalid rows
-    skipped on reading, written as ``rejected_records.csv``.
+    skipped on reading, written as ``rejected_records.csv``; ``assessment``: the count
+    model's result for every unit (:func:`integrity_eval.monitor.assess`), written as
+    ``all_units.csv`` and shown in the report as the month's results by unit.
     """
     month = str(warnings.attrs.get("month", counts["Time"].max()))
     names = _names(units, lang)
@@ -97,10 +103,16 @@ def write_monitoring(
     flat = warn.assign(evidence=warn["evidence"].map(lambda ids: "; ".join(map(str, ids))))
     resolved = resolve_font(font)
     charts = _charts(warn, counts, month, months_shown, zh_names, resolved)
+    table = None
+    if assessment is not None:
+        charts["all_units"] = _month_chart(assessment, month, zh_names, resolved)
+        table = _by_p(assessment)
+        table.insert(1, "uName", [zh_names.get(str(c), "") for c in table["uCode"]])
     ctx = monitor_content(
         warnings,
         counts,
         evidence,
+        assessment=assessment,
         names=names,
         framework=framework,
         lang=lang,
@@ -118,10 +130,21 @@ def write_monitoring(
             _csv(evidence, tmp / "evidence.csv")
         if rejected is not None:
             _csv(rejected, tmp / "rejected_records.csv")
+        if assessment is not None:
+            _csv(table, tmp / "all_units.csv")
         (tmp / "charts").mkdir()
         for name, png in charts.items():
             (tmp / "charts" / f"{name}.png").write_bytes(png)
-        _workbook(tmp / "monitoring.xlsx", flat, counts, evidence, warnings.attrs, title, synthetic)
+        _workbook(
+            tmp / "monitoring.xlsx",
+            flat,
+            counts,
+            evidence,
+            warnings.attrs,
+            title,
+            synthetic,
+            table,
+        )
         _report(tmp, ctx, resolved, pdf=pdf)
     return out
 
@@ -165,6 +188,7 @@ def monitor_content(
     counts: pd.DataFrame,
     evidence: pd.DataFrame | None = None,
     *,
+    assessment: pd.DataFrame | None = None,
     names: Mapping[str, str] | None = None,
     framework: Any = None,
     lang: str = "zh",
@@ -234,6 +258,22 @@ def monitor_content(
             "by_rule": by_rule,
         },
         "warnings": rows,
+        "all_units": None
+        if assessment is None
+        else [
+            {
+                "code": str(r.uCode),
+                "name": name(r.uCode),
+                "observed": _fmt(r.observed, "count"),
+                "expected": _fmt(r.expected, "expected"),
+                "upper": _fmt(r.upper_limit, "count"),
+                "p": _fmt(r.p_value, "p"),
+                "warned": bool(r.warned),
+            }
+            for r in _by_p(assessment).itertuples(index=False)
+        ],
+        "all_units_img": data_uri(charts["all_units"]) if "all_units" in charts else None,
+        "all_units_shown": min(MONTH_CHART_UNITS, 0 if assessment is None else len(assessment)),
         "evidence_head": [
             *(RECORD_COLUMNS[c][i] for c in ("record_id", "decided", "source", "category")),
             RECORD_COLUMNS["severity"][i],
@@ -301,6 +341,29 @@ def _unit_sections(
             }
         )
     return out
+
+
+def _by_p(assessment: pd.DataFrame) -> pd.DataFrame:
+    """Units with the most surprising counts first (p-value, then code)."""
+    return assessment.sort_values(["p_value", "uCode"], kind="stable").reset_index(drop=True)
+
+
+def _month_chart(
+    assessment: pd.DataFrame, month: str, names: Mapping[str, str], font: ResolvedFont
+) -> bytes:
+    from .figures import month_chart
+
+    top = _by_p(assessment).head(MONTH_CHART_UNITS)
+    labels = [f"{names[c]} ({c})" if names.get(c) else c for c in top["uCode"].astype(str)]
+    return month_chart(
+        labels,
+        top["observed"],
+        top["expected"],
+        top["upper_limit"],
+        top["warned"],
+        title=f"{month} 各单位计数与计数模型上限 / counts and the model's upper limits, {month}",
+        font=font,
+    )
 
 
 def _fmt(v: Any, kind: str) -> str:
@@ -388,6 +451,7 @@ def _workbook(
     attrs: Mapping[str, Any],
     title: str,
     synthetic: bool,
+    assessment: pd.DataFrame | None = None,
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -421,6 +485,8 @@ def _workbook(
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 90
     _sheet(wb, "预警 Warnings", warn)
+    if assessment is not None:
+        _sheet(wb, "全部单位 All units", assessment)
     if evidence is not None:
         _sheet(wb, "证据 Evidence", evidence)
     wide = counts.pivot_table(index="uCode", columns="Time", values="value", aggfunc="sum")

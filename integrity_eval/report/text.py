@@ -210,6 +210,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "upper limit (red) from the model are marked.",
     ),
     "mon_chart_note_plain": ("近 {n} 个月的月度计数。", "Monthly counts over the last {n} months."),
+    "mon_all_units": ("各单位本月监测结果", "Results by unit this month"),
+    "mon_all_units_note": (
+        "计数模型对每个单位本月计数的判断，p 值最小者在前：柱为实际数（红色为预警），绿线为期望数，"
+        "黑线为上限。",
+        "The count model's verdict on each unit this month, smallest p-value first: bars are "
+        "the observed counts (red: warned), green ticks the expected counts, black ticks the "
+        "upper limits.",
+    ),
+    "mon_all_units_cut": (
+        "图中只画出 p 值最小的 {n} 个单位，全部单位见下表。",
+        "The chart shows the {n} units with the smallest p-values; the table lists them all.",
+    ),
+    "mon_model_result": ("计数模型", "Count model"),
+    "mon_warned": ("预警", "warned"),
+    "mon_normal": ("正常", "normal"),
     "mon_overview": ("全部单位月度计数", "Monthly counts, all units"),
     "mon_overview_note": (
         "全部监测单位每月新认定失信记录的加权计数之和，近 {n} 个月。",
