@@ -5,6 +5,7 @@ their evidence records, the charts and the method in words; an empty month says 
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -51,6 +52,15 @@ def test_monitor_writes_html_and_pdf_with_the_tables(june):
     assert {"monitoring.xlsx", "charts/overview.png", "charts/YP.png"} <= names
     assert "fonts/ReportCJK-subset.otf" in names  # the HTML's font, as the run reports ship it
     assert not [p for p in june.parent.iterdir() if p.name.startswith(".")]  # no temp folder
+    for p in june.rglob("*"):  # no path of this machine in any file
+        if p.is_file():
+            blobs = [p.read_bytes()]
+            if p.suffix == ".xlsx":
+                with zipfile.ZipFile(p) as z:
+                    blobs = [z.read(n) for n in z.namelist()]
+            for blob in blobs:
+                text = blob.decode("utf-8", errors="ignore")
+                assert str(june.parent) not in text and str(ROOT) not in text, p.name
 
 
 def test_pdf_embeds_cjk_font_and_names_the_warned_unit_and_rule(june):
@@ -98,7 +108,8 @@ def test_html_lists_each_warning_with_its_evidence_records(june):
     # the method is the model's own description of this result
     assert "Cameron–Trivedi" in html and "α = 0.01" in html and "002 §三.(二)" in html
     assert "监测单位" in html and ">16<" in html
-    assert str(ROOT) not in html and "file:///" not in html
+    for needle in (str(ROOT), str(june.parent), "file:///"):  # no path of this machine
+        assert needle not in html, needle
 
 
 def test_every_unit_monitored_is_in_the_results_by_unit(june):
