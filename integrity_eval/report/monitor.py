@@ -328,7 +328,7 @@ def _unit_sections(
         ]
         rules = sep.join(tr(f"mon_rule_{r}", lang) for r in g["rule"])
         label = f"{name(code)} ({code})" if lang == "en" else f"{name(code)}（{code}）"
-        png = charts.get(_safe(str(code)))
+        png = charts.get(_chart_name(code))
         out.append(
             {
                 "code": str(code),
@@ -428,7 +428,7 @@ def _charts(
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
         model = g[g["rule"] == "model"]
         name = f"{names[str(u)]} ({u})" if names.get(str(u)) else str(u)
-        out[_safe(str(u))] = count_chart(
+        out[_chart_name(u)] = count_chart(
             months,
             series.reindex(months).to_numpy(),
             title=f"{name}：{month} 预警 / warned in {month} ({', '.join(g['rule'])})",
@@ -437,6 +437,12 @@ def _charts(
             upper=float(model["upper_limit"].iloc[0]) if len(model) else None,
         )
     return out
+
+
+def _chart_name(code: Any) -> str:
+    """``charts/<name>.png`` of a unit; never ``overview`` or ``all_units``."""
+    name = _safe(str(code))
+    return f"unit_{name}" if name in ("overview", "all_units") else name
 
 
 def _safe(name: str) -> str:
