@@ -653,7 +653,6 @@ def _unique(path: Path) -> Path:
 
 
 def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[str, Any]:
-    import os
 
     from .io import file_sha256
     from .rating import available_schemes
@@ -672,7 +671,7 @@ def _run_manifest(ev: Any, inputs: _Inputs, args: argparse.Namespace) -> dict[st
             "time": _jsonable(getattr(ev, "time", inputs.time)),
             "lang": args.lang,
             "draws": args.draws,
-            "agency": args.agency or os.environ.get("INTEGRITY_EVAL_AGENCY") or None,
+            "agency": agency_name(args.agency),
         }
     )
     if args.rating not in (None, *available_schemes()) and Path(args.rating).is_file():
@@ -727,6 +726,13 @@ def _write_outputs(
         quiet=args.quiet,
         **extras,
     )
+
+
+def agency_name(given: str | None) -> str | None:
+    """The agency named on report covers: ``--agency``, else ``$INTEGRITY_EVAL_AGENCY``."""
+    import os
+
+    return given or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,7 +1,8 @@
 r"""Monthly monitoring and early warning (docs/records.md).
 
 :func:`warnings` flags units whose count in a month is improbably high given
-their own history, plus threshold rules:
+their own history (:func:`assess` gives the model's verdict on every unit, the
+monthly monitoring results), plus threshold rules:
 
 * **model** — a count model fitted on the months before ``month``::
 
@@ -53,7 +54,7 @@ from scipy import stats
 
 from .errors import ProblemList, problem_error
 
-__all__ = ["RULES", "changes", "fit_counts", "monthly_scores", "warnings"]
+__all__ = ["RULES", "assess", "changes", "describe", "fit_counts", "monthly_scores", "warnings"]
 
 RULES = {
     "model": "计数模型超出上限 / count above the model's upper limit",
@@ -132,6 +133,86 @@ def fit_counts(
     }
 
 
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise problem_error(
+            "alpha 须在 0 与 1 之间（如 0.01） / alpha must be between 0 and 1 (e.g. 0.01)",
+            "invalid option",
+            source="alpha",
+            value=alpha,
+        )
+
+
+def assess(
+    counts: pd.DataFrame,
+    month: str,
+    *,
+    exposure: Any = None,
+    alpha: float = 0.01,
+    history: int | None = 36,
+) -> pd.DataFrame:
+    """The count model's verdict on every unit in ``month`` (the monthly monitoring
+    results, ``002_93c988d6af699336.txt`` §三.(二)): one row per unit with
+    ``uCode, Time, observed, expected, upper_limit, p_value, warned``.
+
+    The model is fitted by :func:`fit_counts` on the ``history`` months before
+    ``month``; ``p_value = P(Y ≥ observed)`` under the fitted predictive
+    distribution, ``upper_limit`` its ``1 − alpha`` quantile, ``warned`` is
+    ``p_value ≤ alpha`` (see the module docstring). ``attrs`` describe the fit
+    (family, overdispersion test, months used, whether an exposure was given);
+    :func:`warnings` keeps the warned rows and the same ``attrs``.
+    """
+    month = str(month)
+    _check_alpha(alpha)
+    fit = fit_counts(counts, before=month, exposure=exposure, history=history)
+    df = _prepare(counts, exposure)
+    now = df[df["Time"] == month]
+    if now.empty:
+        have = sorted(df["Time"].unique())
+        raise problem_error(
+            f"计数表中没有该月份；已有 {have[0]} 至 {have[-1]}，请选其中一个月或补充计数 / "
+            f"the counts have no rows for this month; they run from {have[0]} to "
+            f"{have[-1]}: pick one of those months or add its counts",
+            "unknown period",
+            source="counts",
+            value=month,
+        )
+    mu = _expected(fit, now)
+    obs = now["value"].to_numpy(float)
+    k = np.ceil(obs - 1e-9)
+    dist = _dist(fit, mu)
+    p = np.where(mu > 0, dist.sf(k - 1), np.where(obs > 0, 0.0, 1.0))
+    upper = np.where(mu > 0, dist.ppf(1 - alpha), 0.0)
+    out = pd.DataFrame(
+        {
+            "uCode": now["uCode"].to_numpy(),
+            "Time": month,
+            "observed": obs,
+            "expected": mu,
+            "upper_limit": upper.astype(float),
+            "p_value": p.astype(float),
+            "warned": p <= alpha,
+        }
+    )
+    out.attrs.update(
+        alpha=alpha,
+        month=month,
+        exposure=exposure is not None,
+        family=fit["family"],
+        alpha_nb=fit["alpha_nb"],
+        overdispersion_stat=fit["od_stat"],
+        overdispersion_pvalue=fit["od_pvalue"],
+        history=f"{fit['months'][0]}–{fit['months'][-1]}",
+        history_months=len(fit["months"]),
+        seasonal=fit["seasonal"],
+        method=(
+            "one-sided predictive tail probability P(Y >= observed) under a "
+            f"{fit['family']} GLM (unit effect, month seasonality, log exposure offset)"
+        ),
+    )
+    return out
+
+
 def warnings(
     counts: pd.DataFrame,
     month: str,
@@ -141,6 +222,7 @@ def warnings(
     *,
     records: Any = None,
     history: int | None = 36,
+    assessment: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per warning in ``month``: uCode, Time, rule, observed, expected,
     upper_limit, p_value, evidence (docs/records.md).
@@ -153,57 +235,45 @@ def warnings(
     :class:`~integrity_eval.records.Records` behind ``counts``, for the evidence
     (record ids decided in the month) and the ``serious`` rule. The fitted model
     is described in ``result.attrs`` (family, overdispersion test, months used);
-    ``history``: months of history the model is fitted on (default 36).
+    ``history``: months of history the model is fitted on (default 36);
+    ``assessment``: :func:`assess` already run on the same counts, month, exposure,
+    alpha and history (its warned rows are used, the model is not fitted again).
     """
     rules = {"model": True, "serious": True, "debtors": None, **(rules or {})}
     month = str(month)
-    if not 0 < alpha < 1:
-        raise problem_error(
-            "alpha 须在 0 与 1 之间（如 0.01） / alpha must be between 0 and 1 (e.g. 0.01)",
-            "invalid option",
-            source="alpha",
-            value=alpha,
-        )
+    _check_alpha(alpha)
     rows: list[dict[str, Any]] = []
     attrs: dict[str, Any] = {"alpha": alpha, "month": month}
     evidence = _evidence(records, month) if records is not None else {}
     if rules.get("model"):
-        fit = fit_counts(counts, before=month, exposure=exposure, history=history)
-        df = _prepare(counts, exposure)
-        now = df[df["Time"] == month]
-        if now.empty:
-            have = sorted(df["Time"].unique())
+        table = assessment
+        if table is None:
+            table = assess(counts, month, exposure=exposure, alpha=alpha, history=history)
+        elif (table.attrs.get("month"), table.attrs.get("alpha")) != (month, alpha):
             raise problem_error(
-                f"计数表中没有该月份；已有 {have[0]} 至 {have[-1]}，请选其中一个月或补充计数 / "
-                f"the counts have no rows for this month; they run from {have[0]} to "
-                f"{have[-1]}: pick one of those months or add its counts",
-                "unknown period",
-                source="counts",
-                value=month,
+                f"assessment 是 {table.attrs.get('month')}、alpha {table.attrs.get('alpha')} 的"
+                f"结果，与本次的 {month}、{alpha} 不符，请用相同参数重新运行 assess / the "
+                f"assessment is for month {table.attrs.get('month')}, alpha "
+                f"{table.attrs.get('alpha')}, not {month}, {alpha}: run assess with the same "
+                "month and alpha",
+                "invalid option",
+                source="assessment",
+                value=f"{table.attrs.get('month')}, {table.attrs.get('alpha')}",
             )
-        mu = _expected(fit, now)
-        obs = now["value"].to_numpy(float)
-        k = np.ceil(obs - 1e-9)
-        dist = _dist(fit, mu)
-        p = np.where(mu > 0, dist.sf(k - 1), np.where(obs > 0, 0.0, 1.0))
-        upper = np.where(mu > 0, dist.ppf(1 - alpha), 0.0)
-        hit = p <= alpha
-        for u, o, e, up, pv in zip(
-            now["uCode"][hit], obs[hit], mu[hit], upper[hit], p[hit], strict=True
-        ):
-            rows.append(_row(u, month, "model", o, e, up, pv, evidence.get(("all", u), [])))
-        attrs.update(
-            family=fit["family"],
-            alpha_nb=fit["alpha_nb"],
-            overdispersion_stat=fit["od_stat"],
-            overdispersion_pvalue=fit["od_pvalue"],
-            history=f"{fit['months'][0]}–{fit['months'][-1]}",
-            seasonal=fit["seasonal"],
-            method=(
-                "one-sided predictive tail probability P(Y >= observed) under a "
-                f"{fit['family']} GLM (unit effect, month seasonality, log exposure offset)"
-            ),
-        )
+        for r in table[table["warned"]].itertuples(index=False):
+            rows.append(
+                _row(
+                    r.uCode,
+                    month,
+                    "model",
+                    r.observed,
+                    r.expected,
+                    r.upper_limit,
+                    r.p_value,
+                    evidence.get(("all", r.uCode), []),
+                )
+            )
+        attrs.update(table.attrs)
     if rules.get("serious") and records is not None:
         for (tag, u), ids in sorted(evidence.items()):
             if tag == "serious" and ids:
@@ -212,6 +282,15 @@ def warnings(
     if debtors is not None:
         for u, note in _debtors(debtors, month):
             rows.append(_row(u, month, "debtors", 1, np.nan, 0, np.nan, [note]))
+    attrs["rules"] = [
+        r
+        for r, on in (
+            ("model", rules.get("model")),
+            ("serious", rules.get("serious") and records is not None),
+            ("debtors", debtors is not None),
+        )
+        if on
+    ]
     cols = [
         "uCode",
         "Time",
@@ -226,6 +305,86 @@ def warnings(
     out = pd.DataFrame(rows, columns=cols)
     out = out.sort_values(["uCode", "rule"], kind="stable").reset_index(drop=True)
     out.attrs.update(attrs)
+    return out
+
+
+# The method in words (zh, en), filled from a warnings result's attrs by :func:`describe`.
+_METHOD: dict[str, tuple[str, str]] = {
+    "model": (
+        "计数模型：各单位月度计数的期望值为 log E[y] = {offset}单位效应 + 月份季节效应，"
+        "用 {history}（{n} 个月）的数据以泊松最大似然估计{season}。",
+        "Count model: each unit's expected monthly count is log E[y] = {offset}unit effect + "
+        "month-of-year effect, fitted by Poisson maximum likelihood on the {n} months "
+        "{history}{season}.",
+    ),
+    "offset": ("log(单位规模) + ", "log(unit size) + "),
+    "no_season": ("（历史不足 24 个月，不含季节效应）", " (under 24 months: no seasonal effect)"),
+    "negative_binomial": (
+        "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：计数过度离散，预测分布取负二项分布"
+        "（方差 μ + aμ²，a = {a:.3g}）。",
+        "Cameron–Trivedi (1990) overdispersion test p = {p:.2g}: the counts are overdispersed, "
+        "so the predictive distribution is negative binomial (variance μ + aμ², a = {a:.3g}).",
+    ),
+    "poisson": (
+        "Cameron–Trivedi（1990）过度离散检验 p = {p:.2g}：未见过度离散，预测分布取泊松分布。",
+        "Cameron–Trivedi (1990) overdispersion test p = {p:.2g}: no overdispersion, so the "
+        "predictive distribution is Poisson.",
+    ),
+    "tail": (
+        "p 值是在期望水平下本月计数不低于实际数的概率 P(Y ≥ 实际数)；p ≤ α = {alpha:g} 时预警。"
+        "上限为预测分布的 {q:g}% 分位数，实际数超过上限即预警。没有真实变化时，被误报的单位"
+        "约占 {pct:g}%（略少于 α：计数是离散的）。历史期内从无记录的单位期望数为 0，"
+        "本月出现记录即预警。",
+        "The p-value is the probability, at the expected level, of a count at least as high as "
+        "observed, P(Y ≥ observed); a warning when p ≤ α = {alpha:g}. The upper limit is the "
+        "{q:g} % quantile of the predictive distribution: a count above it warns. With no real "
+        "change about {pct:g} % of units are warned by mistake (a little less than α: counts "
+        "are discrete). A unit without any record in the history has expected count 0: any "
+        "record this month warns.",
+    ),
+    "serious": (
+        "严重失信规则：本月认定任何一条严重失信记录即预警（对严重失信事件实时监测，"
+        "002 §三.(二)）。",
+        "Serious-breach rule: any serious breach record decided in the month warns (real-time "
+        "monitoring of serious breach events, 002 §三.(二)).",
+    ),
+    "debtors": (
+        "失信被执行人规则：单位在月末列于失信被执行人名单（名单由评价机构提供）即预警。",
+        "Dishonest-debtor rule: a unit on the courts' list of dishonest judgment debtors at the "
+        "end of the month (a list the agency supplies) warns.",
+    ),
+}
+
+
+def describe(attrs: Mapping[str, Any], lang: str = "zh") -> list[str]:
+    """The method behind a :func:`warnings` result, in plain words, one paragraph per
+    part: the fitted count model, the family the overdispersion test chose, the tail
+    rule with ``alpha``, then each threshold rule applied (``attrs["rules"]``).
+
+    ``attrs``: ``warnings(...).attrs``; ``lang``: ``"zh"`` or ``"en"``. The monthly
+    monitoring report prints these paragraphs as its method section.
+    """
+    i = 1 if lang == "en" else 0
+    rules = attrs.get("rules", ())
+    out = []
+    if "model" in rules and "family" in attrs:
+        season = "" if attrs.get("seasonal") else _METHOD["no_season"][i]
+        out.append(
+            _METHOD["model"][i].format(
+                offset=_METHOD["offset"][i] if attrs.get("exposure", True) else "",
+                history=attrs["history"],
+                n=attrs.get("history_months", "—"),
+                season=season,
+            )
+        )
+        out.append(
+            _METHOD[attrs["family"]][i].format(
+                p=attrs["overdispersion_pvalue"], a=attrs.get("alpha_nb", 0.0)
+            )
+        )
+        alpha = float(attrs["alpha"])
+        out.append(_METHOD["tail"][i].format(alpha=alpha, q=100 * (1 - alpha), pct=100 * alpha))
+    out += [_METHOD[r][i] for r in ("serious", "debtors") if r in rules]
     return out
 
 

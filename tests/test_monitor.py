@@ -142,3 +142,26 @@ def test_monthly_scores_on_rolling_windows():
     assert ch.loc[("YP", "2024-06"), "mom"] == pytest.approx(
         scores.loc["YP", "2024-06"] - scores.loc["YP", "2024-05"]
     )
+
+
+def test_assess_gives_every_unit_and_warnings_keep_its_warned_rows():
+    counts, size, labels = _panel(np.random.default_rng(5), units=200)
+    month = labels[-1]
+    bump = (counts["uCode"] == "U0007") & (counts["Time"] == month)
+    counts.loc[bump, "value"] += 40  # one real change
+    table = monitor.assess(counts, month, exposure=size, alpha=0.01)
+    assert len(table) == 200 and set(table["Time"]) == {month}
+    # observed above the upper limit exactly when p <= alpha (the module docstring)
+    assert (table["warned"] == (table["observed"] > table["upper_limit"])).all()
+    assert (table["warned"] == (table["p_value"] <= 0.01)).all()
+    assert "U0007" in set(table.loc[table["warned"], "uCode"])
+    w = monitor.warnings(counts, month=month, exposure=size, alpha=0.01)
+    again = monitor.warnings(counts, month=month, exposure=size, alpha=0.01, assessment=table)
+    pd.testing.assert_frame_equal(w, again)
+    model = w[w["rule"] == "model"].set_index("uCode")
+    hit = table[table["warned"]].set_index("uCode")
+    assert sorted(model.index) == sorted(hit.index)
+    np.testing.assert_allclose(model["p_value"], hit.loc[model.index, "p_value"])
+    assert w.attrs == {**table.attrs, "rules": ["model"]}
+    with pytest.raises(ValueError, match="assessment"):
+        monitor.warnings(counts, month=month, exposure=size, alpha=0.05, assessment=table)

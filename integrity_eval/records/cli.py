@@ -91,8 +91,11 @@ def add_parsers(sub: Any) -> None:
     mon = sub.add_parser(
         "monitor",
         help="月度监测预警报告 / monthly monitoring and early-warning report",
-        description="按月监测失信记录并预警（计数模型 + 阈值规则）/ monthly monitoring of breach "
-        "records with early warnings (count model + threshold rules)",
+        description="按月监测失信记录并预警（计数模型 + 阈值规则），写出月度监测预警报告"
+        "（report.html、report.pdf）、预警与证据表、计数表、Excel 和图表 / monthly monitoring "
+        "of breach records with early warnings (count model + threshold rules); writes the "
+        "monthly monitoring and early-warning report (report.html, report.pdf), the warnings "
+        "and evidence tables, the counts, a workbook and charts (docs/records.md)",
     )
     _common(mon)
     mon.add_argument("--month", required=True, metavar="YYYY-MM", help="监测月份 / month")
@@ -103,6 +106,16 @@ def add_parsers(sub: Any) -> None:
         "--debtors",
         metavar="FILE",
         help="失信被执行人名单（uCode[, listed, removed]）/ dishonest-debtor list",
+    )
+    mon.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
+    )
+    mon.add_argument(
+        "--agency",
+        metavar="NAME",
+        default=None,
+        help="报告封面上的监测机构名称（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ monitoring agency "
+        "named on the report cover (default: $INTEGRITY_EVAL_AGENCY)",
     )
     mon.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
     mon.set_defaults(func=cmd_monitor)
@@ -212,6 +225,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from .. import monitor
+    from ..cli import agency_name
+    from ..datasets import synthetic_origin
     from ..report.monitor import write_monitoring
     from . import breach_counts
 
@@ -223,6 +238,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         if units is not None and "size" in units:
             exposure = pd.Series(units["size"].to_numpy(float), index=units["uCode"].astype(str))
         debtors = read_table(args.debtors) if args.debtors else None
+        table = monitor.assess(counts, args.month, exposure=exposure, alpha=args.alpha)
         warn = monitor.warnings(
             counts,
             month=args.month,
@@ -230,6 +246,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             alpha=args.alpha,
             rules={"debtors": debtors},
             records=rec,
+            assessment=table,
         )
     ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
     evidence = None
@@ -239,18 +256,27 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             "record_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
         )
         evidence = ev.df().sort_values(["uCode", "decided", "record_id"])
-    synthetic = any("synthetic" in str(p) for p in args.records)
+    paths = resolve_record_paths(args.records)["breach"]
+    synthetic = any(synthetic_origin(p) for p in paths)
     write_monitoring(
         args.out,
         warnings=warn,
         counts=counts,
         evidence=evidence,
         units=units,
-        title=f"{fw.title_zh or fw.name} / {fw.title_en or fw.name}",
+        framework=fw,
         synthetic=synthetic,
+        lang=args.lang,
+        agency=agency_name(args.agency),
+        rejected=None if rejected is None else _rejected_table(rejected),
+        assessment=table,
     )
     if rejected is not None:
-        _write_rejected(rejected, Path(args.out) / "rejected_records.csv")
+        print(
+            f"被拒记录 {len(rejected)} 条已写出 / rejected rows written: "
+            f"{Path(args.out) / 'rejected_records.csv'}",
+            file=sys.stderr,
+        )
     n_units = warn["uCode"].nunique()
     print(
         f"已写出监测报告 / monitoring report written: {args.out} — {args.month}: "
@@ -337,9 +363,13 @@ def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tup
     return fw, records, units, pd.concat(rejected, ignore_index=True) if rejected else None
 
 
-def _write_rejected(rejected: pd.DataFrame, path: Path) -> None:
+def _rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
     cols = ["kind", "_source", "_row", "record_id", "column", "value", "rule"]
-    table = rejected[cols].rename(columns={"_source": "file", "_row": "row"})
+    return rejected[cols].rename(columns={"_source": "file", "_row": "row"})
+
+
+def _write_rejected(rejected: pd.DataFrame, path: Path) -> None:
+    table = _rejected_table(rejected)
     with atomic_write_path(path) as tmp:
         table.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
     print(f"被拒记录 {table['row'].size} 条已写出 / rejected rows written: {path}", file=sys.stderr)

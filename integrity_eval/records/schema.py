@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..errors import problem_error, suggest
 
-__all__ = ["KINDS", "Column", "Kind", "get_kind"]
+__all__ = ["CATEGORIES", "KINDS", "Column", "Kind", "get_kind"]
 
 TYPES = ("text", "date", "bool", "category", "int", "number")
 
@@ -88,6 +88,22 @@ SOURCES = _codes(
     ("other", "其他"),
 )
 SEVERITIES = _codes(("general", "一般"), ("serious", "严重"))
+# The eight government breach behaviours of 003_01131af63e5da6d9.txt §一.一是 (the
+# ``category`` of a breach record), (zh, en): the Chinese names as the source words them.
+CATEGORIES: dict[int, tuple[str, str]] = {
+    1: ("政府信息公开不真实、该主动公开的不公开", "untruthful or missing information disclosure"),
+    2: ("政府服务承诺不兑现", "service commitments not kept"),
+    3: ("财政收支中弄虚作假", "falsified fiscal revenue and spending"),
+    4: ("行政审批中违规审批", "illegal administrative approvals"),
+    5: ("行政征收征用中政府失信", "government breach in expropriation"),
+    6: ("政府承诺的重大实事工程不落实", "promised major public projects not delivered"),
+    7: (
+        "因政府部门失信导致行政复议、行政诉讼败诉或信访复核复查纠错",
+        "reconsideration or litigation lost, or petition reviews corrected, due to a "
+        "government breach",
+    ),
+    8: ("其他反映政府不诚实守信的信息", "other evidence of government dishonesty"),
+}
 
 _ID = (
     Column("record_id", "text", True, zh="记录编号"),

@@ -23,9 +23,11 @@ import pandas as pd
 from .fonts import ResolvedFont, matplotlib_rc
 
 __all__ = [
+    "count_chart",
     "data_uri",
     "grade_chart",
     "heatmap",
+    "month_chart",
     "profile_chart",
     "ranking_chart",
     "trend_chart",
@@ -306,12 +308,76 @@ def count_chart(
         ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
         if expected is not None:
             ax.scatter([x[-1]], [expected], marker="_", s=300, color="green")
-            ax.annotate("期望 / expected", (x[-1], expected), fontsize=7, ha="right")
+            ax.annotate(
+                "期望 / expected",
+                (x[-1], expected),
+                xytext=(10, 0),
+                textcoords="offset points",
+                fontsize=7,
+                ha="left",
+                va="center",
+            )
         if upper is not None:
             ax.scatter([x[-1]], [upper], marker="_", s=300, color=RED)
-            ax.annotate("上限 / upper limit", (x[-1], upper), fontsize=7, ha="right")
+            ax.annotate(
+                "上限 / upper limit",
+                (x[-1], upper),
+                xytext=(10, 0),
+                textcoords="offset points",
+                fontsize=7,
+                ha="left",
+                va="center",
+            )
+        if expected is not None or upper is not None:  # room for the labels on the right
+            ax.set_xlim(-0.5, x[-1] + 0.14 * len(x) + 1)
         ax.set_xticks(x, list(months), rotation=60, fontsize=7)
         ax.set_ylabel("记录数 / records")
         ax.set_title(title)
         ax.yaxis.get_major_locator().set_params(integer=True)
+        return _png(fig)
+
+
+def month_chart(
+    names: Sequence[str],
+    observed: Sequence[float],
+    expected: Sequence[float],
+    upper: Sequence[float],
+    warned: Sequence[bool],
+    *,
+    title: str,
+    font: ResolvedFont,
+) -> bytes:
+    """One month of the monitoring report, every unit in a row (first row on top):
+    the observed count as a bar (red when the count model warned), the model's
+    expected count and upper limit as ticks."""
+    n = len(names)
+    wrapped = [_wrap(s, 12 if _is_cjk(s) else 28) for s in names]
+    with _style(font):
+        fig = _figure(17, 2.0 + 0.42 * n)
+        ax = fig.add_subplot()
+        y = np.arange(n)[::-1]
+        colours = [RED if w else BLUE for w in warned]
+        ax.barh(y, np.asarray(observed, float), height=0.6, color=colours)
+        ax.scatter(expected, y, marker="|", s=140, linewidths=2, color="green", zorder=3)
+        ax.scatter(upper, y, marker="|", s=140, linewidths=2, color="black", zorder=3)
+        ax.set_yticks(y, wrapped, fontsize=7)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_xlabel("记录数 / records")
+        ax.set_title(title)
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        fig.legend(
+            [
+                Patch(color=BLUE),
+                Patch(color=RED),
+                Line2D([], [], marker="|", ls="", ms=9, mew=2, color="green"),
+                Line2D([], [], marker="|", ls="", ms=9, mew=2, color="black"),
+            ],
+            ["观测 / observed", "预警 / warned", "期望 / expected", "上限 / upper limit"],
+            loc="outside lower center",
+            ncol=4,
+            fontsize=7,
+            frameon=False,
+        )
         return _png(fig)

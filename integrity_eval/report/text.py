@@ -173,6 +173,89 @@ LABELS: dict[str, tuple[str, str]] = {
     "contents": ("目录", "Contents"),
     "dimension": ("维度", "Dimension"),
     "value_unit": ("{value} {unit}", "{value} {unit}"),
+    # the monthly monitoring and early-warning report (report/monitor.py)
+    "mon_report": ("月度监测预警报告", "Monthly monitoring and early-warning report"),
+    "mon_month": ("监测月份", "Month"),
+    "mon_agency": ("监测机构", "Monitoring agency"),
+    "mon_units": ("监测单位", "Units monitored"),
+    "mon_warnings": ("预警", "Warnings"),
+    "mon_units_warned": ("预警单位", "Units warned"),
+    "mon_summary": ("监测结果", "Results"),
+    "mon_by_rule": ("按预警规则", "By rule"),
+    "mon_rule": ("预警规则", "Rule"),
+    "mon_n_warnings": ("预警数", "Warnings"),
+    "mon_none": ("本月未触发任何预警。", "No warning was raised this month."),
+    "mon_list": ("预警清单", "Warnings"),
+    "mon_observed": ("实际数", "Observed"),
+    "mon_expected": ("期望数", "Expected"),
+    "mon_upper": ("上限", "Upper limit"),
+    "mon_p": ("p 值", "p-value"),
+    "mon_list_note": (
+        "计数模型：实际数为本月新认定失信记录的加权计数，期望数、上限和 p 值来自模型。阈值规则："
+        "实际数为本月触发规则的记录条数，没有期望数和 p 值（上限 0：出现即预警）。",
+        "Count model: observed is the weighted count of breach records decided this month; "
+        "expected, upper limit and p-value come from the model. Threshold rules: observed is "
+        "the number of records that meet the rule this month; they have no expected count or "
+        "p-value (upper limit 0: any occurrence warns).",
+    ),
+    "mon_evidence": ("预警单位与证据记录", "Warned units and their evidence"),
+    "mon_evidence_for": ("证据记录", "Evidence records"),
+    "mon_for_rules": ("支持的预警", "Supports"),
+    "mon_rule_model": ("计数模型", "count model"),
+    "mon_rule_serious": ("严重失信", "serious breach"),
+    "mon_rule_debtors": ("失信被执行人", "dishonest debtor"),
+    "mon_chart_note": (
+        "近 {n} 个月的月度计数；本月标出模型的期望数（绿）和上限（红）。",
+        "Monthly counts over the last {n} months; this month's expected count (green) and "
+        "upper limit (red) from the model are marked.",
+    ),
+    "mon_chart_note_plain": ("近 {n} 个月的月度计数。", "Monthly counts over the last {n} months."),
+    "mon_all_units": ("各单位本月监测结果", "Results by unit this month"),
+    "mon_all_units_note": (
+        "计数模型对每个单位本月计数的判断，p 值最小者在前：柱为实际数（红色为预警），绿线为期望数，"
+        "黑线为上限。",
+        "The count model's verdict on each unit this month, smallest p-value first: bars are "
+        "the observed counts (red: warned), green ticks the expected counts, black ticks the "
+        "upper limits.",
+    ),
+    "mon_all_units_cut": (
+        "图中只画出 p 值最小的 {n} 个单位，全部单位见下表。",
+        "The chart shows the {n} units with the smallest p-values; the table lists them all.",
+    ),
+    "mon_model_result": ("计数模型", "Count model"),
+    "mon_warned": ("预警", "warned"),
+    "mon_normal": ("正常", "normal"),
+    "mon_overview": ("全部单位月度计数", "Monthly counts, all units"),
+    "mon_overview_note": (
+        "全部监测单位每月新认定失信记录的加权计数之和，近 {n} 个月。",
+        "Weighted count of breach records decided each month, summed over all units monitored, "
+        "last {n} months.",
+    ),
+    "mon_method": ("附录：监测方法", "Annex: monitoring method"),
+    "mon_counted": (
+        "监测对象：各单位每月新认定的政务失信记录，按严重程度权重和从轻系数加权计数；容错免责"
+        "和异议成立的记录不计。",
+        "What is counted: each unit's breach records decided in the month, weighted by "
+        "severity and mitigation; exempt records and records whose objection was upheld do not "
+        "count.",
+    ),
+    "mon_basis": ("依据", "Basis"),
+    "mon_basis_text": (
+        "《江阴市关于加强镇街园区政务诚信建设的实施方案》（征求意见稿，2018年9月30日）"
+        "§三.(二)：对严重失信事件等信用状况“进行实时监测，按月度发布监测结果和预警报告”；"
+        "§二.(四)：“事中监测预警”；§二.(四).3：对工作推进不力、落实不到位的“依法依归进行"
+        "通报或问责”。",
+        "Jiangyin implementation plan for government integrity in towns, streets and parks "
+        "(draft of 30 September 2018) §三.(二): real-time monitoring of credit conditions "
+        "such as serious breach events, publishing monitoring results and early-warning "
+        "reports monthly; §二.(四): monitoring and early warning during supervision; "
+        "§二.(四).3: public notice or accountability for units whose work lags.",
+    ),
+    "mon_generated": ("生成时间", "Generated"),
+    "mon_alpha": ("显著性水平 α", "Significance level α"),
+    "mon_history": ("历史月份", "History"),
+    "mon_family": ("预测分布", "Predictive distribution"),
+    "mon_debtor_note": ("列入名单日期", "Listed on"),
 }
 
 # Breach-record columns and codes (docs/records.md) as a reader sees them.
