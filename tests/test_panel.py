@@ -59,6 +59,8 @@ def test_a_global_period_keeps_its_pool(asem_fw, panel_data):
     assert any(np.allclose(row, ev.scores.reindex(ua.scores.columns)) for row in chosen)
     with pytest.raises(ie.ValidationError):
         ie.uncertainty.run(ev, [{"path": "treat", "values": [None, {"method": "winsorise"}]}], n=4)
+    # excluding indicators is a zero weight in the uncertainty analysis: allowed
+    ie.uncertainty.run(ev, [{"path": "exclude", "values": "each_indicator"}], n=4)
 
 
 def test_panel_scores_and_ranks_tables(asem_fw, panel_data):

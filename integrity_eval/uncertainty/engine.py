@@ -274,7 +274,9 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         )
     _refuse_unbatched(ev.spec)
     if ev.details.get("normalise_pool") is not None:  # a period of a global panel
-        check_pool_unchanged({inp.path.partition("__")[0] for inp in problem.inputs}, "inputs")
+        # (exclusions are zero weights here: they leave the pooled normalisation alone)
+        stages = {inp.path.partition("__")[0] for inp in problem.inputs} - {"exclude"}
+        check_pool_unchanged(stages, "inputs")
     units = pd.Index(ev.get_dset("Raw").index, name="uCode")
     problems = ProblemList()
     norm = ev.dsets["Normalised"]
