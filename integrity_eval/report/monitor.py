@@ -170,13 +170,10 @@ def _report(folder: Path, ctx: dict[str, Any], font: ResolvedFont, *, pdf: bool)
     """``report.html`` (+ ``report.pdf``) in ``folder``, with the font subset in ``fonts/``
     as the evaluation reports have it (:mod:`.write`)."""
     from .render import render_html, render_pdf
-    from .write import FONT_FILE, _subset_font, _write_licence
+    from .write import FONT_FILE, write_font_folder
 
     html = render_html("monitor.html.j2", ctx, font_url="fonts/" + FONT_FILE)
-    fonts = folder / "fonts"
-    fonts.mkdir()
-    _subset_font(font.path, fonts / FONT_FILE, html)
-    _write_licence(fonts, font)
+    fonts = write_font_folder(folder, font, html)
     (folder / "report.html").write_text(html, encoding="utf-8")
     if pdf:
         render_pdf(html, folder / "report.pdf", base=folder, roots=[fonts])

@@ -34,7 +34,7 @@ from .render import render_html, render_pdf
 from .tables import league_csv
 from .text import tr
 
-__all__ = ["safe_filename", "write", "write_into"]
+__all__ = ["safe_filename", "write", "write_font_folder", "write_into"]
 
 FONT_FILE = "ReportCJK-subset.otf"
 _RESERVED = {
@@ -194,10 +194,7 @@ def write_into(
             pages[f"units/{names[code]}"] = ("unit.html.j2", ctx, "../fonts/" + FONT_FILE)
         html = {key: render_html(tpl, ctx, font_url=url) for key, (tpl, ctx, url) in pages.items()}
 
-        fonts = folder / "fonts"
-        fonts.mkdir()
-        _subset_font(resolved.path, fonts / FONT_FILE, "".join(html.values()))
-        _write_licence(fonts, resolved)
+        fonts = write_font_folder(folder, resolved, "".join(html.values()))
         (folder / "units").mkdir()
         for key, text in html.items():
             target = folder / f"{key}.html"
@@ -307,6 +304,16 @@ def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
                 font=font,
             )
         )
+
+
+def write_font_folder(folder: Path, font: Any, text: str) -> Path:
+    """``folder/fonts``: the subset of ``font`` the pages' ``text`` needs (``FONT_FILE``)
+    and its licence; returns that folder (the PDFs' only allowed font root)."""
+    fonts = folder / "fonts"
+    fonts.mkdir()
+    _subset_font(font.path, fonts / FONT_FILE, text)
+    _write_licence(fonts, font)
+    return fonts
 
 
 def _subset_font(source: Path, target: Path, text: str) -> None:
