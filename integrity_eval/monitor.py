@@ -207,7 +207,8 @@ def assess(
         seasonal=fit["seasonal"],
         method=(
             "one-sided predictive tail probability P(Y >= observed) under a "
-            f"{fit['family']} GLM (unit effect, month seasonality"
+            f"{fit['family']} GLM (unit effect"
+            + (", month seasonality" if fit["seasonal"] else "")
             + (", log exposure offset)" if exposure is not None else ")")
         ),
     )
