@@ -399,7 +399,8 @@ class Store:
                     ],
                     title=f"{spec.zh}有误 / invalid {kind} records",
                 )
-        stored = [r[0] for r in self.con.execute(f"SELECT uCode FROM {self.db}.store_units").fetchall()]
+        units_sql = f"SELECT uCode FROM {self.db}.store_units"
+        stored = [r[0] for r in self.con.execute(units_sql).fetchall()]
         return Records(spec, self.con, view, units=sorted({*stored, *given}), keep=(self,))
 
     def contents(self) -> pd.DataFrame:
@@ -504,15 +505,15 @@ class Store:
         res = self.results()
         if len(res):
             lines.append("结果 / results:")
-            lines += [
-                f"  {r.name}: {r.rows} 行 / rows ({r.created_at})" for r in res.itertuples()
-            ]
+            lines += [f"  {r.name}: {r.rows} 行 / rows ({r.created_at})" for r in res.itertuples()]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Store {self.path.name}: " + ", ".join(
-            f"{r.kind} {r.records}" for r in self.contents().itertuples()
-        ) + ">"
+        return (
+            f"<Store {self.path.name}: "
+            + ", ".join(f"{r.kind} {r.records}" for r in self.contents().itertuples())
+            + ">"
+        )
 
     def _repr_html_(self) -> str:
         return f"<p>{escape(self.summary().splitlines()[0])}</p>" + self.contents().to_html(
@@ -614,4 +615,3 @@ def _open_error(path: Path, exc: duckdb.Error) -> ValidationError:
     else:
         rule = f"无法打开记录库 / cannot open the store: {text}"
     return _error(rule, path)
-
