@@ -287,22 +287,23 @@ class Store:
             f"CASE WHEN i.{_q(c)} IS DISTINCT FROM s.{_q(c)} THEN {_lit(c)} END" for c in cols
         )
         sql = f"""
-            SELECT i._source, i._row, i.record_id, s._source AS s_source, s._row AS s_row,
+            SELECT i._source AS source, i._row AS row, i.record_id,
+                   s._source AS s_source, s._row AS s_row,
                    list_filter([{diff}], lambda x: x IS NOT NULL) AS differ
             FROM (SELECT * FROM {src} WHERE _source IN ({", ".join(map(_lit, sources))})) i
             JOIN {table} s USING (record_id)
         """
         both = self.con.sql(sql).df()
         same = both[both["differ"].map(len) == 0]
-        bad = both[both["differ"].map(len) > 0].sort_values(["_source", "_row"])
+        bad = both[both["differ"].map(len) > 0].sort_values(["source", "row"])
         problems = [
             Problem(
                 rule=f"记录编号已在库中但内容不同（库中来自 {r.s_source} 第 {r.s_row} 行，"
                 f"不同的列：{', '.join(r.differ)}）/ record_id already in the store with different "
                 f"content (stored from {r.s_source} row {r.s_row}; differs in "
                 f"{', '.join(r.differ)}): correct the file, or keep the stored record",
-                source=str(r._source),
-                row=str(r._row),
+                source=str(r.source),
+                row=str(r.row),
                 column="record_id",
                 value=str(r.record_id),
             )
@@ -316,7 +317,7 @@ class Store:
                     source=kind.name,
                 )
             )
-        return problems, same.groupby("_source").size().to_dict()
+        return problems, same.groupby("source").size().to_dict()
 
     def _write(self, plan: _Plan) -> None:
         """Insert the plan's new files, records and units (inside the caller's transaction)."""
