@@ -36,9 +36,7 @@ def months(tmp_path):
     df = pd.read_csv(SAMPLE / "breach_synthetic.csv", dtype=str, keep_default_na=False)
     first, second = tmp_path / "breach-2024-05.csv", tmp_path / "breach-2024-06.csv"
     df[df["decided"] < "2024-06-01"].to_csv(first, index=False)
-    df[(df["decided"] >= "2024-06-01") & (df["decided"] < "2024-07-01")].to_csv(
-        second, index=False
-    )
+    df[(df["decided"] >= "2024-06-01") & (df["decided"] < "2024-07-01")].to_csv(second, index=False)
     return first, second
 
 
@@ -103,16 +101,18 @@ def test_same_file_twice_is_skipped_with_a_warning(tmp_path, units):
         assert len(store.records("breach")) == 4800 and len(store.files()) == 1
 
 
-def test_same_records_under_another_name_are_not_duplicated(tmp_path, months):
-    first, _ = months
-    copy = tmp_path / "breach-resent.csv"
-    frame = pd.read_csv(first, dtype=str, keep_default_na=False)
-    frame.iloc[:10].to_csv(copy, index=False)  # 10 records already stored, new bytes
+def test_records_already_stored_are_not_duplicated(tmp_path, months):
+    first, second = months
+    resent = tmp_path / "breach-cumulative.csv"  # 10 records already stored + June's
+    old = pd.read_csv(first, dtype=str, keep_default_na=False)
+    new = pd.read_csv(second, dtype=str, keep_default_na=False)
+    pd.concat([old.iloc[:10], new]).to_csv(resent, index=False)
     with ie.records.Store(tmp_path / "s.duckdb") as store:
-        n = store.add(ie.records.read(first, kind="breach")).added
-        added = store.add(ie.records.read(copy, kind="breach"))
-        assert added.added == 0 and added.identical == 10
-        assert len(store.records("breach")) == n
+        assert store.add(ie.records.read(first, kind="breach")).added == len(old)
+        added = store.add(ie.records.read(resent, kind="breach"))
+        assert added.added == len(new) and added.identical == 10
+        ids = store.records("breach").to_frame()["record_id"]
+        assert len(ids) == len(old) + len(new) and ids.is_unique
         assert store.files()["skipped_identical"].tolist() == [0, 10]
 
 
@@ -198,7 +198,7 @@ def test_store_refuses_a_newer_schema_and_foreign_files(tmp_path):
     ie.records.Store(path).close()
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(ValidationError, match="newer integrity-eval.*version 99"):
+    with pytest.raises(ValidationError, match=r"newer integrity-eval.*version 99"):
         ie.records.Store(path)
     other = tmp_path / "other.duckdb"
     with duckdb.connect(str(other)) as con:
@@ -302,8 +302,8 @@ def test_cli_db_adds_records_and_runs_on_the_store_alone(tmp_path, months, capsy
 def test_cli_monitor_with_db(tmp_path, capsys):
     db, u = tmp_path / "s.duckdb", SAMPLE / "units_synthetic.csv"
     base = ["monitor", "--framework", FW, "--units", u, "--month", "2024-06"]
-    code, out, err = _cli(capsys, *base, "--records", SAMPLE / "breach_synthetic.csv",
-                          "--out", tmp_path / "m1")  # fmt: skip
+    code, _, err = _cli(capsys, *base, "--records", SAMPLE / "breach_synthetic.csv",
+                        "--out", tmp_path / "m1")  # fmt: skip
     assert code == 0, err
     code, _, err = _cli(capsys, *base, "--records", SAMPLE / "breach_synthetic.csv", "--db", db,
                         "--out", tmp_path / "m2")  # fmt: skip

@@ -223,7 +223,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         _write_rejected(rejected, out.with_name(out.stem + "_rejected.csv"))
     if args.store is not None:
         name = f"indicators/{fw.name}/{args.period}"
-        params = _run_params(args, "framework", "period", "start", "end", "window")
+        opts = ("framework", "period", "start", "end", "window")
+        params = _run_params(args, "records indicators", *opts)
         args.store.save_result(name, idata, params=params)
     missing = idata.attrs.get("not_from_records", [])
     print(f"已写出指标表 / indicator table written: {out} ({len(idata)} 行 / rows)")
@@ -257,7 +258,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             records=rec,
         )
     if args.store is not None:
-        params = _run_params(args, "framework", "month", "alpha")
+        params = _run_params(args, "monitor", "framework", "month", "alpha")
         args.store.save_result(f"monthly_counts/{fw.name}/{args.month}", counts, params=params)
     ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
     evidence = None
@@ -427,12 +428,12 @@ def _closing_store(cmd: Any) -> Any:
     return run
 
 
-def _run_params(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+def _run_params(args: argparse.Namespace, command: str, *names: str) -> dict[str, Any]:
     """The run's parameters kept with a stored result: options and input files (name and
     SHA-256, never a path of the machine)."""
     from ..io import file_sha256
 
-    out: dict[str, Any] = {"command": " ".join(args.argv[:2]) if hasattr(args, "argv") else ""}
+    out: dict[str, Any] = {"command": command}
     out.update({n: getattr(args, n) for n in names})
     for opt in ("units", "reported", "debtors"):
         path = getattr(args, opt, None)

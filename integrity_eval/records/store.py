@@ -334,11 +334,10 @@ class Store:
         new = plan.files[plan.files["status"] == "added"]
         if len(new):
             sources = ", ".join(map(_lit, new["source"]))
-            self.con.execute(
-                f"""INSERT INTO {table} BY NAME
-                SELECT * FROM {plan.src} i WHERE _source IN ({sources})
-                AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.record_id = i.record_id)"""
-            )
+            sql = f"SELECT * FROM {plan.src} i WHERE _source IN ({sources})"
+            if new["skipped_identical"].any():  # leave out the records already stored
+                sql += f" AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.record_id = i.record_id)"
+            self.con.execute(f"INSERT INTO {table} BY NAME {sql}")
             now = _now()
             self.con.executemany(
                 f"INSERT INTO {self.db}.store_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -372,9 +371,10 @@ class Store:
     def records(self, kind: str = "breach", *, units: Iterable[str] | pd.DataFrame | None = None):
         """The stored records of ``kind`` as a :class:`~.read.Records` (a live view of the
         store's table, nothing loaded into pandas), for ``breach_counts``, ``indicators``,
-        ``trace`` and ``monitor`` unchanged. Declared units: those stored with the records
-        and ``units`` (a list or a DataFrame with ``uCode``); with ``units``, a stored record
-        of any other unit is an error, as in :func:`~.read.read`."""
+        ``trace`` and ``monitor`` unchanged. Declared units (counted even without records):
+        ``units`` (a list or a DataFrame with ``uCode``), else those declared when records
+        were added; with ``units``, a stored record of any other unit is an error, as in
+        :func:`~.read.read`."""
         spec = get_kind(kind)
         if kind not in self.kinds():
             raise _error(f"记录库中没有 {kind} 记录 / the store holds no {kind} records", self.path)
@@ -401,8 +401,8 @@ class Store:
                     title=f"{spec.zh}有误 / invalid {kind} records",
                 )
         units_sql = f"SELECT uCode FROM {self.db}.store_units"
-        stored = [r[0] for r in self.con.execute(units_sql).fetchall()]
-        return Records(spec, self.con, view, units=sorted({*stored, *given}), keep=(self,))
+        stored = sorted(r[0] for r in self.con.execute(units_sql).fetchall())
+        return Records(spec, self.con, view, units=given or stored, keep=(self,))
 
     def contents(self) -> pd.DataFrame:
         """One row per kind: files, records, units with records, first and last date."""
