@@ -336,3 +336,20 @@ def test_cli_db_errors(tmp_path, months, capsys):
     assert "列/column record_id" in err and "decided" in err and "different content" in err
     code, _, err = _cli(capsys, "records", "store", "--db", tmp_path / "none.duckdb")
     assert code == 1 and "does not exist" in err and not (tmp_path / "none.duckdb").exists()
+
+
+def test_units_and_records_of_another_connection(tmp_path, units):
+    own = duckdb.connect()  # records read into another DuckDB connection are copied in
+    rec = ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units, con=own)
+    with ie.records.Store(tmp_path / "s.duckdb") as store:
+        assert store.add(rec).added == 4800
+        stored = store.records("breach")  # the units declared when added
+        assert stored.units == tuple(sorted(units["uCode"]))
+        pd.testing.assert_frame_equal(
+            ie.records.breach_counts(stored), ie.records.breach_counts(rec)
+        )
+        with pytest.raises(ValidationError, match="unknown unit") as exc:
+            store.records("breach", units=units[units["uCode"] != "YP"])
+        assert [p.value for p in exc.value.problems] == ["YP"]
+        assert store.records("breach", units=[*units["uCode"], "ZZ"]).all_units()[-1] == "ZZ"
+    own.close()

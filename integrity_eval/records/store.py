@@ -242,8 +242,10 @@ class Store:
         keep: list[Any] = []
         if rec.con is not self.con:  # records of another connection: copied in via Arrow
             src = f"_ie_incoming_{next(_counter)}"
-            reader = rec.con.sql(f"SELECT * FROM {rec.view}").fetch_arrow_reader()
-            self.con.register(src + "_arrow", reader)
+            rel = rec.con.sql(f"SELECT * FROM {rec.view}")
+            # newer DuckDB names it to_arrow_reader (a stream: nothing held twice in memory)
+            reader = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader
+            self.con.register(src + "_arrow", reader())
             self.con.execute(f"CREATE TEMP TABLE {src} AS SELECT * FROM {src}_arrow")
             self.con.unregister(src + "_arrow")
             keep.append(src)
