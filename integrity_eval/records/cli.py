@@ -32,10 +32,12 @@ __all__ = ["add_parsers", "resolve_record_paths"]
 
 
 def add_parsers(sub: Any) -> None:
-    """Add ``records`` (``synth``, ``indicators``) and ``monitor`` to the main parser."""
+    """Add ``records`` (``synth``, ``indicators``, ``store``) and ``monitor`` to the main
+    parser."""
     rec = sub.add_parser(
         "records",
-        help="生成合成记录、由记录计算指标 / synthetic records; records → indicators",
+        help="生成合成记录、由记录计算指标、记录库 / synthetic records; records → indicators; "
+        "records store",
         description="政务失信记录、承诺、工单、案件、建议提案 / breach records, commitments, "
         "tickets, cases, proposals (docs/records.md)",
     )
