@@ -236,10 +236,11 @@ class Store:
         return Added(files)
 
     def _plan(self, rec: Records) -> _Plan:
-        """Sources to add and skip, and conflicting record ids (read-only queries)."""
+        """Sources to add and skip, and conflicting record ids (nothing written to the
+        store; records of another connection are first copied into a temporary table)."""
         kind = rec.kind
         src = rec.view
-        keep: list[Any] = []
+        keep: list[str] = []
         if rec.con is not self.con:  # records of another connection: copied in via Arrow
             src = f"_ie_incoming_{next(_counter)}"
             rel = rec.con.sql(f"SELECT * FROM {rec.view}")
@@ -267,16 +268,13 @@ class Store:
                 else ""
             )
             rows.append([kind.name, source, digest, of, n, int(rejected.get(source, 0)), note])
-        files = _files(rows)
-        files = files.drop_duplicates(["kind", "sha256"])  # same content twice in one call
-        new_sources = list(files.loc[files["note"] == "", "source"])
-        plan = _Plan(kind, src, files, new_sources, keep)
-        plan.units = list(rec.units)
+        plan = _Plan(kind, src, _files(rows), list(rec.units), keep)
+        new_sources = list(plan.files.loc[plan.files["status"] == "added", "source"])
         table = f"{self.db}.{_table(kind)}"
         if _table(kind) in self._tables() and new_sources:
             plan.conflicts, identical = self._conflicts(kind, src, table, new_sources)
-            files = plan.files
-            files["skipped_identical"] = files["source"].map(identical).fillna(0).astype(int)
+            same = plan.files["source"].map(identical).fillna(0).astype(int)
+            plan.files["skipped_identical"] = same
         return plan
 
     def _conflicts(
@@ -526,10 +524,14 @@ class Store:
 
 # ---------------------------------------------------------------- helpers
 class _Plan:
-    def __init__(self, kind: Kind, src: str, files: pd.DataFrame, new: list[str], keep: list):
-        self.kind, self.src, self.files, self.new, self.keep = kind, src, files, new, keep
+    """One kind's part of an add: the incoming relation ``src``, its files (with status),
+    declared units, temporary tables to drop, and the conflicts found."""
+
+    def __init__(
+        self, kind: Kind, src: str, files: pd.DataFrame, units: list[str], keep: list[str]
+    ) -> None:
+        self.kind, self.src, self.files, self.units, self.keep = kind, src, files, units, keep
         self.conflicts: list[Problem] = []
-        self.units: list[str] = []
 
 
 class _Transaction:
