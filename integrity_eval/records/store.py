@@ -368,7 +368,9 @@ class Store:
         tables = self._tables()
         return [k for k in KINDS if _table(get_kind(k)) in tables]
 
-    def records(self, kind: str = "breach", *, units: Iterable[str] | pd.DataFrame | None = None):
+    def records(
+        self, kind: str = "breach", *, units: Iterable[str] | pd.DataFrame | None = None
+    ) -> Records:
         """The stored records of ``kind`` as a :class:`~.read.Records` (a live view of the
         store's table, nothing loaded into pandas), for ``breach_counts``, ``indicators``,
         ``trace`` and ``monitor`` unchanged. Declared units (counted even without records):
