@@ -315,8 +315,12 @@ def test_cli_monitor_with_db(tmp_path, capsys):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / m / "warnings.csv"), want)
     with ie.records.Store(db) as store:
         assert "monthly_counts/shanghai-2018/2024-06" in set(store.results()["name"])
-    code, _, err = _cli(capsys, *base, "--db", tmp_path / "empty.duckdb", "--out", tmp_path / "m4")
-    assert code == 1 and "no breach records" in err
+    code, _, err = _cli(capsys, *base, "--db", tmp_path / "none.duckdb", "--out", tmp_path / "m4")
+    assert code == 1 and "does not exist" in err and not (tmp_path / "none.duckdb").exists()
+    tickets = ["--records", SAMPLE / "ticket_synthetic.csv", "--db", tmp_path / "t.duckdb"]
+    code, _, err = _cli(capsys, *base, *tickets, "--out", tmp_path / "m5")
+    assert code == 1 and "no breach records in --records / --db" in err
+    assert not (tmp_path / "t.duckdb").exists()
 
 
 def test_cli_db_errors(tmp_path, months, capsys):

@@ -400,6 +400,19 @@ def _from_store(
     every record the store holds, of ``kinds``."""
     from .store import Store
 
+    if not records and not Path(args.db).exists():  # nothing to add: no store created
+        if args.records:  # none of the kinds needed (reported by the caller)
+            return {}
+        raise ValidationError(
+            [
+                Problem(
+                    rule="记录库不存在；请用 --records 给出记录以新建 / the store does not exist; "
+                    "give --records to create it",
+                    source=args.db,
+                )
+            ],
+            title="记录库 / records store",
+        )
     store = args.store = Store(args.db)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # listed on stderr below
