@@ -357,3 +357,20 @@ def test_units_and_records_of_another_connection(tmp_path, units):
         assert [p.value for p in exc.value.problems] == ["YP"]
         assert store.records("breach", units=[*units["uCode"], "ZZ"]).all_units()[-1] == "ZZ"
     own.close()
+
+
+def test_the_same_file_opened_twice_in_one_process(tmp_path, units):
+    path = tmp_path / "s.duckdb"
+    store = ie.records.Store(path)
+    store.add(ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach"))
+    store = ie.records.Store(path)  # a notebook cell run again: the old one is still alive
+    reader = ie.records.Store(path, read_only=True)
+    assert len(reader.records("breach")) == 4800 == len(store.records("breach"))
+    with pytest.raises(ValidationError, match="read-only"):
+        reader.save_result("x", pd.DataFrame({"a": [1]}))
+    store.close()
+    with ie.records.Store(path, read_only=True) as ro:
+        with pytest.raises(ValidationError, match="open read-only in this process"):
+            ie.records.Store(path)
+        assert ro.kinds() == ["breach"]
+    ie.records.Store(path).close()

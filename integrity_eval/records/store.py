@@ -100,7 +100,9 @@ class Store:
     ``path``: the database file (created if missing, unless ``read_only``).
     ``read_only``: open for reading only (several processes may read at once while
     none writes). ``con``: the DuckDB connection to attach the file to (default: the
-    process's shared one, where :func:`~.read.read` puts records).
+    process's shared one, where :func:`~.read.read` puts records). Stores of the same
+    file in one process share one attachment (a notebook cell run again just works);
+    :meth:`close` releases it, as does garbage collection of the last of them.
     """
 
     def __init__(
@@ -113,15 +115,19 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self.con = con or shared_connection()
-        self.db = f"ie_store_{next(_counter)}"
         if read_only and not self.path.exists():
             raise _error("记录库不存在 / the store does not exist", self.path)
-        mode = " (READ_ONLY)" if read_only else ""
-        try:
-            self.con.execute(f"ATTACH {_lit(str(self.path))} AS {self.db}{mode}")
-        except duckdb.Error as exc:
-            raise _open_error(self.path, exc) from None
-        self._finalizer = weakref.finalize(self, _detach, self.con, self.db)
+        key = (id(self.con), str(self.path.resolve()))
+        att = _OPEN.get(key)
+        if att is None or not att.finalizer.alive:
+            att = _OPEN[key] = _Attachment(self.con, self.path, read_only)
+        elif att.read_only and not read_only:
+            raise _error(
+                "记录库已在本进程中以只读方式打开，请先关闭 / the store is open read-only in this "
+                "process: close() it first",
+                self.path,
+            )
+        self._att, self.db = att, att.db
         try:
             self._check_schema()
         except BaseException:
@@ -130,9 +136,9 @@ class Store:
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        """Detach the database file (releases DuckDB's lock). Records read from the
-        store cannot be queried afterwards."""
-        self._finalizer()
+        """Detach the database file (releases DuckDB's lock), for every Store of this file
+        in the process. Records read from the store cannot be queried afterwards."""
+        self._att.finalizer()
 
     def __enter__(self) -> Store:
         return self
@@ -525,6 +531,25 @@ class Store:
 
 
 # ---------------------------------------------------------------- helpers
+class _Attachment:
+    """The database file attached to ``con`` under a fresh name; detached when closed or
+    garbage-collected (with the last Store using it)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.read_only = read_only
+        self.db = f"ie_store_{next(_counter)}"
+        mode = " (READ_ONLY)" if read_only else ""
+        try:
+            con.execute(f"ATTACH {_lit(str(path))} AS {self.db}{mode}")
+        except duckdb.Error as exc:
+            raise _open_error(path, exc) from None
+        self.finalizer = weakref.finalize(self, _detach, con, self.db)
+
+
+#: open attachments by (connection, resolved path)
+_OPEN: weakref.WeakValueDictionary[tuple[int, str], _Attachment] = weakref.WeakValueDictionary()
+
+
 class _Plan:
     """One kind's part of an add: the incoming relation ``src``, its files (with status),
     declared units, temporary tables to drop, and the conflicts found."""
