@@ -9,6 +9,8 @@
     integrity-eval frameworks
     integrity-eval records synth      --framework F --rows N [--units N] --out DIR
     integrity-eval records indicators --framework F --records PATH… --period P --out FILE
+    integrity-eval records store      --db FILE   (records kept between runs: --db on
+                                      records indicators and monitor)
     integrity-eval monitor   --framework F --records PATH… --month YYYY-MM --out DIR
 
 Exit codes: 0 success; 1 the input is wrong (a missing file included): every problem

@@ -10,6 +10,7 @@ from .indicators import indicators, record_sources
 from .read import Records, read
 from .rules import DEFAULT_RULES, resolve_rules
 from .schema import KINDS
+from .store import Store
 from .trace import trace
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "KINDS",
     "MEASURES",
     "Records",
+    "Store",
     "breach_counts",
     "indicators",
     "measure_table",

@@ -1,4 +1,4 @@
-"""``integrity-eval records synth | indicators`` and ``integrity-eval monitor`` (docs/cli.md).
+"""``integrity-eval records synth | indicators | store`` and ``monitor`` (docs/cli.md).
 
 This module is part of the command line (it sits with ``cli.py`` at the top of
 the layers, and calls ``report.monitor`` to write the monitoring report); the
@@ -8,12 +8,17 @@ parsers are added to the main command by :func:`add_parsers`.
 ``KIND=PATH`` prefix (``breach=cases/2024.xlsx``), or by its name starting with
 the kind (``breach_synthetic/``, ``ticket-2024.csv``); a folder whose entries
 are so named (the output of ``records synth``) gives every kind inside it.
+
+``--db FILE`` keeps the records in a DuckDB file between runs (:class:`.store.Store`):
+the ``--records`` given are validated and added to it, and the run uses everything
+the store holds; ``--db`` without ``--records`` runs on the store alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +32,12 @@ __all__ = ["add_parsers", "resolve_record_paths"]
 
 
 def add_parsers(sub: Any) -> None:
-    """Add ``records`` (``synth``, ``indicators``) and ``monitor`` to the main parser."""
+    """Add ``records`` (``synth``, ``indicators``, ``store``) and ``monitor`` to the main
+    parser."""
     rec = sub.add_parser(
         "records",
-        help="生成合成记录、由记录计算指标 / synthetic records; records → indicators",
+        help="生成合成记录、由记录计算指标、记录库 / synthetic records; records → indicators; "
+        "records store",
         description="政务失信记录、承诺、工单、案件、建议提案 / breach records, commitments, "
         "tickets, cases, proposals (docs/records.md)",
     )
@@ -86,7 +93,16 @@ def add_parsers(sub: Any) -> None:
         help="其他指标的上报数据 / reported iData for other indicators",
     )
     ind.add_argument("--out", required=True, metavar="FILE", help="输出 .csv 或 .parquet / output")
-    ind.set_defaults(func=cmd_indicators)
+    ind.set_defaults(func=_closing_store(cmd_indicators))
+
+    sto = rsub.add_parser(
+        "store",
+        help="显示记录库内容 / show what a records store (--db) holds",
+        description="列出记录库中的记录类型、文件（SHA-256）、记录数、日期范围与已存结果 / list "
+        "the kinds, files (SHA-256), counts, date ranges and results a records store holds",
+    )
+    sto.add_argument("--db", required=True, metavar="FILE", help="记录库文件 / store (DuckDB)")
+    sto.set_defaults(func=cmd_store)
 
     mon = sub.add_parser(
         "monitor",
@@ -118,17 +134,24 @@ def add_parsers(sub: Any) -> None:
         "named on the report cover (default: $INTEGRITY_EVAL_AGENCY)",
     )
     mon.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
-    mon.set_defaults(func=cmd_monitor)
+    mon.set_defaults(func=_closing_store(cmd_monitor))
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
     p.add_argument(
         "--records",
-        required=True,
         nargs="+",
         metavar="PATH",
         help="记录文件或文件夹，可写成 KIND=PATH / record files or folders (KIND=PATH allowed)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="FILE",
+        help="记录库（DuckDB 文件，无则新建）：--records 校验后加入库中，并使用库中全部记录；"
+        "不给 --records 时只用库中记录 / records store (DuckDB file, created if missing): "
+        "--records are validated and added to it and the run uses all it holds; without "
+        "--records the run uses the store alone",
     )
     p.add_argument(
         "--units",
@@ -213,6 +236,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             idata.to_parquet(tmp, index=False)
     if rejected is not None:
         _write_rejected(rejected, out.with_name(out.stem + "_rejected.csv"))
+    if args.store is not None:
+        name = f"indicators/{fw.name}/{args.period}"
+        opts = ("framework", "period", "start", "end", "window")
+        params = _run_params(args, "records indicators", *opts)
+        args.store.save_result(name, idata, params=params)
     missing = idata.attrs.get("not_from_records", [])
     print(f"已写出指标表 / indicator table written: {out} ({len(idata)} 行 / rows)")
     if missing:
@@ -248,6 +276,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             records=rec,
             assessment=table,
         )
+    if args.store is not None:
+        params = _run_params(args, "monitor", "framework", "month", "alpha")
+        args.store.save_result(f"monthly_counts/{fw.name}/{args.month}", counts, params=params)
     ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
     evidence = None
     if ids:
@@ -256,8 +287,10 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             "record_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
         )
         evidence = ev.df().sort_values(["uCode", "decided", "record_id"])
-    paths = resolve_record_paths(args.records)["breach"]
-    synthetic = any(synthetic_origin(p) for p in paths)
+    # record files given now or stored earlier (a stored file may since have moved)
+    synthetic = any(
+        synthetic_origin(p) or Path(str(p)).stem.endswith("_synthetic") for p in args.sources
+    )
     write_monitoring(
         args.out,
         warnings=warn,
@@ -282,6 +315,23 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         f"已写出监测报告 / monitoring report written: {args.out} — {args.month}: "
         f"{len(warn)} 条预警，{n_units} 个单位 / {len(warn)} warnings, {n_units} units"
     )
+    return 0
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    with Store(args.db, read_only=True) as store:
+        print(store.summary())
+        files = store.files()
+        if len(files):
+            print("文件 / files:")
+            for r in files.itertuples():
+                print(
+                    f"  {r.kind} {r.name} sha256 {r.sha256[:12]}… {r.records:,} 条 / records "
+                    f"(+{r.skipped_identical} 相同 / identical, {r.rejected} 被拒 / rejected) "
+                    f"{r.added_at}"
+                )
     return 0
 
 
@@ -330,17 +380,12 @@ def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tup
     from .read import read
 
     fw = load_framework(args.framework)
-    paths = resolve_record_paths(args.records)
+    if not args.records and not args.db:
+        from ..cli import _UsageError
+
+        raise _UsageError("请给出 --records 或 --db（或两者）/ give --records, --db or both")
+    paths = resolve_record_paths(args.records or [])
     if kinds:
-        missing = [k for k in kinds if k not in paths]
-        if missing:
-            raise ValidationError(
-                [
-                    Problem(rule=f"缺少 {k} 记录 / no {k} records among --records", column=k)
-                    for k in missing
-                ],
-                title="记录路径有误 / invalid --records",
-            )
         paths = {k: v for k, v in paths.items() if k in kinds}
     units = read_table(args.units) if args.units else None
     records, rejected = {}, []
@@ -360,7 +405,84 @@ def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tup
             title="记录有误 / invalid records (use --skip-invalid "
             "to skip them and write them to a file)",
         )
+    args.sources = [p for ps in paths.values() for p in ps]
+    if args.db:
+        records = _from_store(args, records, units, kinds)
+    missing = [k for k in kinds or () if k not in records]
+    if missing:
+        where = "--records / --db" if args.db else "--records"
+        raise ValidationError(
+            [Problem(rule=f"缺少 {k} 记录 / no {k} records in {where}", column=k) for k in missing],
+            title="记录路径有误 / invalid --records",
+        )
     return fw, records, units, pd.concat(rejected, ignore_index=True) if rejected else None
+
+
+def _from_store(
+    args: argparse.Namespace,
+    records: dict[str, Any],
+    units: pd.DataFrame | None,
+    kinds: tuple[str, ...] | None,
+) -> dict[str, Any]:
+    """Add the validated ``records`` to the store ``--db`` (one transaction) and return
+    every record the store holds, of ``kinds``."""
+    from .store import Store
+
+    if not records and not Path(args.db).exists():  # nothing to add: no store created
+        if args.records:  # none of the kinds needed (reported by the caller)
+            return {}
+        raise ValidationError(
+            [
+                Problem(
+                    rule="记录库不存在；请用 --records 给出记录以新建 / the store does not exist; "
+                    "give --records to create it",
+                    source=args.db,
+                )
+            ],
+            title="记录库 / records store",
+        )
+    store = args.store = Store(args.db)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # listed on stderr below
+        added = store.add(records)
+    for r in added.files.itertuples():
+        if r.status == "skipped":
+            print(f"{r.note}: {r.source}", file=sys.stderr)
+    if records:
+        print(
+            f"记录库 / store {args.db}: 加入 {added.added} 条记录，{added.identical} 条已在库中 / "
+            f"{added.added} records added, {added.identical} already stored (identical)"
+        )
+    args.sources += list(store.files()["source"])
+    return {k: store.records(k, units=units) for k in store.kinds() if not kinds or k in kinds}
+
+
+def _closing_store(cmd: Any) -> Any:
+    """``cmd`` that closes the store ``--db`` it opened (releases DuckDB's file lock)."""
+
+    def run(args: argparse.Namespace) -> int:
+        args.store = None
+        try:
+            return cmd(args)
+        finally:
+            if args.store is not None:
+                args.store.close()
+
+    return run
+
+
+def _run_params(args: argparse.Namespace, command: str, *names: str) -> dict[str, Any]:
+    """The run's parameters kept with a stored result: options and input files (name and
+    SHA-256, never a path of the machine)."""
+    from ..io import file_sha256
+
+    out: dict[str, Any] = {"command": command}
+    out.update({n: getattr(args, n) for n in names})
+    for opt in ("units", "reported", "debtors"):
+        path = getattr(args, opt, None)
+        if path:
+            out[opt] = {"name": Path(path).name, "sha256": file_sha256(path)}
+    return out
 
 
 def _rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
