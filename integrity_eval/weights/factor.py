@@ -157,13 +157,16 @@ def pca(X: pd.DataFrame, *, n_factors: int | None = None) -> WeightResult:
     return _weights_from_loadings(X, loadings, eig, "pca", k)
 
 
-def factor(X: pd.DataFrame, *, n_factors: int | None = None) -> WeightResult:
+def factor(X: pd.DataFrame, *, n_factors: int | None = None, seed: int = 0) -> WeightResult:
     """Handbook (2008) §6.1 weights from maximum-likelihood factor analysis.
 
     Factors are extracted by statsmodels ``Factor(method="ml")`` on the
     standardised indicators, then rotated and turned into weights as in
     :func:`pca`. ``n_factors=None``: the Handbook's retention rule on the
-    correlation matrix's eigenvalues.
+    correlation matrix's eigenvalues. ``seed`` seeds the random starting
+    loadings of statsmodels' EM steps, so the same data give the same weights.
+    A uniqueness at or below 0.01 is reported as a Heywood case (R's ``factanal``
+    bounds uniquenesses at 0.005).
     """
     from statsmodels.multivariate.factor import Factor
 
@@ -181,14 +184,14 @@ def factor(X: pd.DataFrame, *, n_factors: int | None = None) -> WeightResult:
     problems.raise_if_any("invalid data for factor weights")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fa = Factor(x, n_factor=k, method="ml").fit()
+        fa = Factor(x, n_factor=k, method="ml").fit(rng=np.random.default_rng(seed))
     notes = []
     if any("converge" in str(w.message) for w in caught):
         notes.append(
             "最大似然因子提取未收敛，权重取决于优化器 / the ML factor extraction did not "
             "converge; the weights depend on the optimiser (consider pca)"
         )
-    heywood = [c for c, u in zip(X.columns, fa.uniqueness, strict=True) if u < 0.005]
+    heywood = [c for c, u in zip(X.columns, fa.uniqueness, strict=True) if u <= 0.01]
     if heywood:
         notes.append(
             f"Heywood 情形：{', '.join(map(str, heywood))} 的唯一方差接近 0 / Heywood case: "
