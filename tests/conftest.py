@@ -184,3 +184,22 @@ def report_written(report_ev, report_extras, tmp_path_factory):
             **report_extras,
         )
     return out, [str(w.message) for w in caught]
+
+
+def assert_pdf_embeds_cjk(reader) -> None:
+    """Every font of a PDF (a ``pypdf.PdfReader``) is embedded, none is Type 3, and the
+    report's CJK subset (``ReportCJK``) is among them."""
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    assert any("ReportCJK" in n for n in fonts)
+    for name, font in fonts.items():
+        assert font["/Subtype"] != "/Type3", name
+        desc = (
+            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            if "/DescendantFonts" in font
+            else font["/FontDescriptor"]
+        ).get_object()
+        assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name

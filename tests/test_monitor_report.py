@@ -9,7 +9,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, assert_pdf_embeds_cjk
 
 import integrity_eval as ie
 from integrity_eval.cli import main
@@ -65,20 +65,7 @@ def test_monitor_writes_html_and_pdf_with_the_tables(june):
 
 def test_pdf_embeds_cjk_font_and_names_the_warned_unit_and_rule(june):
     reader, text = _pdf_text(june / "report.pdf")
-    fonts = {}
-    for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
-            fonts[str(font["/BaseFont"])] = font
-    assert any("ReportCJK" in n for n in fonts)
-    for name, font in fonts.items():
-        assert font["/Subtype"] != "/Type3", name
-        desc = (
-            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            if "/DescendantFonts" in font
-            else font["/FontDescriptor"]
-        ).get_object()
-        assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+    assert_pdf_embeds_cjk(reader)
     flat = re.sub(r"\s+", "", text)
     for needle in ("月度监测预警报告", "2024-06", "杨浦区", "计数模型超出上限", "出现严重失信记录",
                    AGENCY, "本报告基于合成"):  # fmt: skip

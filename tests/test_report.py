@@ -16,7 +16,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, assert_pdf_embeds_cjk
 
 import integrity_eval as ie
 from integrity_eval.report import safe_filename
@@ -63,21 +63,7 @@ def test_pdf_embeds_cjk_font_and_holds_unit_name(report_written):
 
     out, _ = report_written
     reader = PdfReader(out / "units" / "BS.pdf")
-    fonts = {}
-    for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
-            fonts[str(font["/BaseFont"])] = font
-    assert fonts
-    for name, font in fonts.items():
-        assert font["/Subtype"] != "/Type3", name
-        desc = (
-            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            if "/DescendantFonts" in font
-            else font["/FontDescriptor"]
-        ).get_object()
-        assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
-    assert any("ReportCJK" in n for n in fonts)
+    assert_pdf_embeds_cjk(reader)
     text = "".join(p.extract_text() for p in reader.pages)
     assert "宝山区" in text
     first = reader.pages[0].extract_text()

@@ -306,22 +306,16 @@ def count_chart(
         ax = fig.add_subplot()
         x = list(range(len(months)))
         ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
-        if expected is not None:
-            ax.scatter([x[-1]], [expected], marker="_", s=300, color="green")
+        for value, label, colour in (
+            (expected, "期望 / expected", "green"),
+            (upper, "上限 / upper limit", RED),
+        ):
+            if value is None:
+                continue
+            ax.scatter([x[-1]], [value], marker="_", s=300, color=colour)
             ax.annotate(
-                "期望 / expected",
-                (x[-1], expected),
-                xytext=(10, 0),
-                textcoords="offset points",
-                fontsize=7,
-                ha="left",
-                va="center",
-            )
-        if upper is not None:
-            ax.scatter([x[-1]], [upper], marker="_", s=300, color=RED)
-            ax.annotate(
-                "上限 / upper limit",
-                (x[-1], upper),
+                label,
+                (x[-1], value),
                 xytext=(10, 0),
                 textcoords="offset points",
                 fontsize=7,
