@@ -106,11 +106,13 @@ def topsis(
     return pd.Series(dm / (dp + dm), index=X.index, name="topsis")
 
 
-def _weighted_mean_sd(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _penalised_mean(z: np.ndarray, w: np.ndarray, penalty: int) -> np.ndarray:
+    """``M + penalty · S · cv`` per unit: the (weighted) mean ``M`` and standard deviation
+    ``S`` of a unit's rescaled children, ``cv = S/M`` (Mazziotta & Pareto 2016, Eqs. 3, 6)."""
     ws = w / w.sum()
     m = (z * ws).sum(axis=-1)
     s = np.sqrt(((z - m[..., None]) ** 2 * ws).sum(axis=-1))
-    return m, s
+    return m + penalty * s * (s / m)
 
 
 def mpi(x, w=None, penalty: int = -1):
@@ -137,8 +139,7 @@ def mpi(x, w=None, penalty: int = -1):
     sd = x.std(axis=-2, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(sd > 0, 100 + 10 * (x - mu) / sd, 100.0)
-    m, s = _weighted_mean_sd(z, w)
-    return m + penalty * s * (s / m)
+    return _penalised_mean(z, w, penalty)
 
 
 def ampi(x, w=None, penalty: int = -1):
@@ -158,8 +159,7 @@ def ampi(x, w=None, penalty: int = -1):
     hi = x.max(axis=-2, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(hi > lo, 70 + 60 * (x - lo) / (hi - lo), 100.0)
-    m, s = _weighted_mean_sd(r, w)
-    return m + penalty * s * (s / m)
+    return _penalised_mean(r, w, penalty)
 
 
 def bod(x, w=None, share_bounds=None, weight_bounds=None):
