@@ -29,9 +29,12 @@ __all__ = [
 ]
 
 PERIODS = ("month", "quarter", "year")
+# periods in a year; period p starts in month (p mod n)·(12/n) + 1 of year p div n
+_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 
-def _check(period: str) -> None:
+def _check(period: str) -> int:
+    """The number of ``period``s in a year; an unknown period is an error."""
     if period not in PERIODS:
         raise problem_error(
             f"期间须为 {list(PERIODS)} 之一（月、季、年） / "
@@ -40,32 +43,23 @@ def _check(period: str) -> None:
             source="period",
             value=suggest(period, PERIODS),
         )
+    return _PER_YEAR[period]
 
 
 def index_sql(date_sql: str, period: str) -> str:
     """SQL: the index of the period that contains the date."""
-    _check(period)
-    if period == "month":
-        return f"(year({date_sql}) * 12 + month({date_sql}) - 1)"
-    if period == "quarter":
-        return f"(year({date_sql}) * 4 + (month({date_sql}) - 1) // 3)"
-    return f"year({date_sql})"
+    n = _check(period)
+    return f"(year({date_sql}) * {n} + (month({date_sql}) - 1) // {12 // n})"
 
 
 def end_sql(p_sql: str, period: str) -> str:
     """SQL: the last day of period ``p``."""
-    _check(period)
-    if period == "month":
-        return (
-            f"last_day(make_date(CAST({p_sql} // 12 AS BIGINT), "
-            f"CAST({p_sql} % 12 + 1 AS BIGINT), 1))"
-        )
-    if period == "quarter":
-        return (
-            f"last_day(make_date(CAST({p_sql} // 4 AS BIGINT), "
-            f"CAST(({p_sql} % 4) * 3 + 3 AS BIGINT), 1))"
-        )
-    return f"make_date(CAST({p_sql} AS BIGINT), 12, 31)"
+    n = _check(period)
+    months = 12 // n
+    return (
+        f"last_day(make_date(CAST({p_sql} // {n} AS BIGINT), "
+        f"CAST(({p_sql} % {n}) * {months} + {months} AS BIGINT), 1))"
+    )
 
 
 def label_sql(p_sql: str, period: str) -> str:
@@ -89,12 +83,8 @@ def label(p: int, period: str) -> str:
 
 def of_date(day: Any, period: str) -> int:
     d = pd.Timestamp(day)
-    _check(period)
-    if period == "month":
-        return d.year * 12 + d.month - 1
-    if period == "quarter":
-        return d.year * 4 + (d.month - 1) // 3
-    return d.year
+    n = _check(period)
+    return d.year * n + (d.month - 1) // (12 // n)
 
 
 def parse(value: Any, period: str) -> int:
@@ -145,12 +135,6 @@ def span(start: Any, end: Any, first: int | None, last: int | None, period: str)
 
 def period_end(p: int, period: str) -> _dt.date:
     """The last day of period ``p``."""
-    _check(period)
-    if period == "month":
-        start = pd.Timestamp(year=p // 12, month=p % 12 + 1, day=1)
-    elif period == "quarter":
-        start = pd.Timestamp(year=p // 4, month=(p % 4) * 3 + 1, day=1)
-        start = start + pd.DateOffset(months=2)
-    else:
-        start = pd.Timestamp(year=p, month=12, day=1)
-    return (start + pd.offsets.MonthEnd(0)).date()
+    n = _check(period)
+    last_month = pd.Timestamp(year=p // n, month=(p % n) * (12 // n) + 12 // n, day=1)
+    return (last_month + pd.offsets.MonthEnd(0)).date()
