@@ -143,15 +143,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="输出目录，结果写入 DIR/<run-id>/ / output folder; results go to DIR/<run-id>/ "
         "(default: reports)",
     )
-    run.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
-    )
-    run.add_argument(
-        "--agency",
-        metavar="NAME",
-        default=None,
-        help="报告封面上的评价机构名称（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ evaluating agency "
-        "named on every report cover (default: $INTEGRITY_EVAL_AGENCY)",
+    add_report_options(
+        run, "报告封面上的评价机构名称", "evaluating agency named on every report cover"
     )
     run.add_argument(
         "--no-pdf",
@@ -727,6 +720,21 @@ def _write_outputs(
         pdf=not args.no_pdf,
         quiet=args.quiet,
         **extras,
+    )
+
+
+def add_report_options(parser: argparse.ArgumentParser, agency_zh: str, agency_en: str) -> None:
+    """``--lang`` and ``--agency`` of the commands that write reports (``run``, ``monitor``);
+    ``agency_zh``/``agency_en`` say whose name the cover shows."""
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
+    )
+    parser.add_argument(
+        "--agency",
+        metavar="NAME",
+        default=None,
+        help=f"{agency_zh}（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ {agency_en} "
+        "(default: $INTEGRITY_EVAL_AGENCY)",
     )
 
 

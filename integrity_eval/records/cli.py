@@ -34,6 +34,8 @@ __all__ = ["add_parsers", "resolve_record_paths"]
 def add_parsers(sub: Any) -> None:
     """Add ``records`` (``synth``, ``indicators``, ``store``) and ``monitor`` to the main
     parser."""
+    from ..cli import add_report_options
+
     rec = sub.add_parser(
         "records",
         help="生成合成记录、由记录计算指标、记录库 / synthetic records; records → indicators; "
@@ -123,15 +125,8 @@ def add_parsers(sub: Any) -> None:
         metavar="FILE",
         help="失信被执行人名单（uCode[, listed, removed]）/ dishonest-debtor list",
     )
-    mon.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
-    )
-    mon.add_argument(
-        "--agency",
-        metavar="NAME",
-        default=None,
-        help="报告封面上的监测机构名称（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ monitoring agency "
-        "named on the report cover (default: $INTEGRITY_EVAL_AGENCY)",
+    add_report_options(
+        mon, "报告封面上的监测机构名称", "monitoring agency named on the report cover"
     )
     mon.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
     mon.set_defaults(func=_closing_store(cmd_monitor))
