@@ -163,6 +163,19 @@ def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def numeric_frame(
+    frame: pd.DataFrame, *, source: str, rule: str, problems: ProblemList
+) -> pd.DataFrame:
+    """``frame`` as floats; every non-empty cell that is not a number is added to
+    ``problems`` (``rule``, ``source``, the row's index label, the column, the value)."""
+    numeric = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    for col in frame.columns:
+        bad = numeric[col].isna() & frame[col].notna()
+        for row in frame.index[bad]:
+            problems.add(rule, source=source, row=row, column=col, value=frame.at[row, col])
+    return numeric
+
+
 def _row(i: int) -> str:
     return f"{i + 1}"
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import Evaluation
+from ..schemas import numeric_frame
 from .scheme import Scheme, check_indicators, load_scheme, scheme_from_rating
 
 __all__ = ["Rated", "rate"]
@@ -339,17 +340,12 @@ def check_raw(raw: pd.DataFrame | None, scheme: Scheme, units: pd.Index) -> pd.D
         problems.raise_if_any("无法检查否决规则 / cannot check veto rules")
     needed = sorted({v.indicator for v in scheme.vetoes})
     check_indicators(scheme, list(raw.columns), source="raw")
-    numeric = raw[needed].apply(pd.to_numeric, errors="coerce")
-    for col in needed:
-        bad = numeric[col].isna() & raw[col].notna()
-        for u in raw.index[bad]:
-            problems.add(
-                "原始值须为数字 / raw value must be a number",
-                source="raw",
-                row=u,
-                column=col,
-                value=raw.at[u, col],
-            )
+    numeric = numeric_frame(
+        raw[needed],
+        source="raw",
+        rule="原始值须为数字 / raw value must be a number",
+        problems=problems,
+    )
     for u in units[~units.isin(raw.index)]:
         problems.add("raw 中没有此单位 / unit missing from raw", source="raw", row=u)
     problems.raise_if_any("原始值无效 / invalid raw values")

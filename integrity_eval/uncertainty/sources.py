@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import ProblemList
 from ..ranking import min_rank
+from ..schemas import numeric_frame
 
 __all__ = ["source_mean"]
 
@@ -44,18 +45,13 @@ def source_mean(
     ``lower``, ``upper`` (score ± z·SE), ``rank`` (competition ranks, 1 = highest)
     and ``reason`` (why a unit has no score: fewer than ``min_sources`` sources).
     """
-    x = sources.apply(pd.to_numeric, errors="coerce").astype(float)
     problems = ProblemList()
-    for col in sources.columns:
-        bad = sources[col].notna() & x[col].isna()
-        for unit in sources.index[bad]:
-            problems.add(
-                "来源分数须为数值 / a source score must be a number",
-                source="sources",
-                row=unit,
-                column=col,
-                value=sources.at[unit, col],
-            )
+    x = numeric_frame(
+        sources,
+        source="sources",
+        rule="来源分数须为数值 / a source score must be a number",
+        problems=problems,
+    )
     if baseline is not None:
         for col in sources.columns:
             if col not in baseline:
