@@ -20,8 +20,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .dea import bod_scores, bounds_arrays
 from .errors import Problem, ProblemList, ValidationError
-from .weights.bod import _bounds_arrays, bod_scores
 
 __all__ = ["KemenyYoungResult", "ampi", "bod", "kemeny_young", "mpi", "topsis"]
 
@@ -185,8 +185,8 @@ def bod(x, w=None, share_bounds=None, weight_bounds=None):
         )
     m = y.shape[-1]
     index = pd.Index(range(m))
-    bounds = _bounds_arrays(share_bounds, index, problems, source="aggregate.bod")
-    wb = _bounds_arrays(weight_bounds, index, problems, "aggregate.bod", "weight_bounds")
+    bounds = bounds_arrays(share_bounds, index, problems, source="aggregate.bod")
+    wb = bounds_arrays(weight_bounds, index, problems, "aggregate.bod", "weight_bounds")
     problems.raise_if_any("cannot aggregate with bod")
     flat = y.reshape(-1, *y.shape[-2:])
     out = np.stack([bod_scores(block, bounds, weight_bounds=wb)[0] for block in flat])

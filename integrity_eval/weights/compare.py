@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ValidationError
-from .reweight import reweight
+from .reweighting import reweight
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation
