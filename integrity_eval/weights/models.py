@@ -26,10 +26,10 @@ import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
+from .balance import check_settings, optimise_weights
 from .bod import bod
 from .factor import factor, pca
 from .objective import critic, entropy, merec, std
-from .balance import check_settings, optimise_weights
 from .regression import regression
 from .result import WeightResult
 

@@ -22,8 +22,8 @@ from ..errors import ProblemList
 from ..manifest import manifest_with_spec
 from ..pipeline import aggregate
 from ..spec import resolve, set_params
-from .nominal import nominal_weights
 from .balance import optimise_weights
+from .nominal import nominal_weights
 from .result import WeightResult
 
 if TYPE_CHECKING:
