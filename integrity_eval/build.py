@@ -26,7 +26,7 @@ from .evaluation import Evaluation
 from .framework import Framework, load_framework
 from .manifest import evaluation_manifest
 from .schemas import check_idata
-from .spec import framework_default, load_spec, resolve
+from .spec import resolve, with_defaults
 from .weights.models import (
     EVALUATION_MODELS,
     WEIGHT_MODELS,
@@ -109,7 +109,7 @@ def _build(
             problems.raise_if_any(title)
 
     fw_in = load_framework(framework)
-    spec_r = _resolve_spec(spec, fw_in)
+    spec_r, origin = _resolve_spec(spec, fw_in)
     fw, excluded = fw_in.excluding(spec_r.get("exclude", ()))
     idata_in = idata.drop(columns=[c for c in excluded.index if c in idata.columns])
     values = check_idata(fw, idata_in)
@@ -120,7 +120,10 @@ def _build(
     x = current[codes].to_numpy(dtype=float)
     dsets: dict[str, np.ndarray] = {"Raw": x}
     unit_index = list(units.index)
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"spec_origin": origin}
+    policy = spec_r.get("missing", "skip")
+    pipeline.check_missing_policy(fw, spec_r, problems)
+    stop("invalid missing-value policy")
 
     if "denominate" in spec_r:
         x = pipeline.denominate(fw, current, x, problems)
@@ -146,6 +149,7 @@ def _build(
         stop("cannot impute")
     dsets["Imputed"] = x
 
+    blanks = np.isnan(dsets["Denominated"])  # before imputation: what the units left blank
     keep = np.ones(len(unit_index), dtype=bool)
     if "screen" in spec_r:
         table = pipeline.screen(spec_r["screen"], x, unit_index, problems)
@@ -153,8 +157,11 @@ def _build(
         info["screen_summary"] = table
         keep = table["Included"].to_numpy(dtype=bool)
         x = x[keep]
-    dsets["Screened"] = x
     kept_units = [u for u, k in zip(unit_index, keep, strict=True) if k]
+    info["blanks"] = pipeline.blank_cells(fw, current, dsets["Raw"], blanks, kept_units, policy)
+    if policy == "worst":
+        x = pipeline.fill_worst(fw, x)
+    dsets["Screened"] = x
 
     points = np.full(x.shape, "", dtype=object)
     if "treat" in spec_r:
@@ -162,7 +169,9 @@ def _build(
     dsets["Treated"] = x
 
     if "normalise" in spec_r:
-        x = pipeline.normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
+        cfg = spec_r["normalise"]
+        info["constant"] = pipeline.constant_indicators(fw, cfg, x, normalise_pool)
+        x = pipeline.normalise(fw, cfg, x, kept_units, problems, normalise_pool)
         stop("cannot normalise")
         if normalise_pool is not None:  # a period of a globally normalised panel
             info["normalise_pool"] = normalise_pool
@@ -192,6 +201,7 @@ def _build(
     if check_only:
         return None
     info["excluded"] = excluded
+    info["excluded_raw"] = _reported_values(current, [c for c in excluded.index if c in fw_in])
 
     all_idx = pd.Index(unit_index, name="uCode")
     kept_idx = all_idx[keep] if not keep.all() else all_idx
@@ -249,21 +259,37 @@ def _index_model(
     return res.all_weights, dict.fromkeys(parents, res)
 
 
-def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) -> dict[str, Any]:
-    """The resolved spec: ``spec`` as given, else :func:`~integrity_eval.spec.framework_default`.
+def _resolve_spec(
+    spec: Mapping[str, Any] | str | Path | None, fw: Framework
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The resolved spec (``spec`` laid over the framework's default,
+    :func:`~integrity_eval.spec.with_defaults`) and where each of its keys came from.
 
     Problems in a framework's own ``spec:`` block name the framework.
     """
-    if spec is not None or fw.spec is None:
-        return resolve(load_spec(framework_default(fw) if spec is None else spec), fw.n_levels)
+    merged, origin = with_defaults(fw, spec)
     try:
-        return resolve(load_spec(framework_default(fw)), fw.n_levels)
+        return resolve(merged, fw.n_levels), origin
     except ValidationError as exc:
         where = f"框架 {fw.name} 的 spec: / spec: of framework {fw.name}"
+        from_default = {k for k, v in origin.items() if v == "default"}
         raise ValidationError(
-            [replace(p, source=where) if p.source == "spec" else p for p in exc.problems],
+            [
+                replace(p, source=where)
+                if p.source == "spec" and str(p.column).split(".")[0] in from_default
+                else p
+                for p in exc.problems
+            ],
             title=exc.title,
         ) from None
+
+
+def _reported_values(current: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The reported values of indicators the spec excluded (veto rules still read them);
+    a cell that is not a number is missing here and listed by the rating's own check."""
+    present = [c for c in codes if c in current.columns]
+    frame = current[present].apply(pd.to_numeric, errors="coerce")
+    return frame.set_axis(pd.Index(current["uCode"], name="uCode"))
 
 
 # ------------------------------------------------------------------ inputs

@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import Problem, ValidationError, did_you_mean
 from .framework import Framework
 from .ranking import min_rank
-from .spec import set_params
+from .spec import STAGES, set_params
 from .weights.nominal import effective_weights
 
 DSETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated")
@@ -79,7 +79,7 @@ class Evaluation:
 
     def __repr__(self) -> str:
         n = len(self.get_dset("Raw"))
-        stages = ", ".join(k for k in self.spec if k not in ("weights", "exclude")) or "none"
+        stages = ", ".join(k for k in self.spec if k in STAGES) or "none"
         when = f", time {self.time}" if self.time is not None else ""
         return f"<Evaluation {self.framework.name or '(unnamed)'}: {n} units{when}; {stages}>"
 
@@ -201,6 +201,37 @@ class Evaluation:
         ``reason``, by iCode."""
         table = self.details.get("excluded")
         return (self.framework.excluding(())[1] if table is None else table).copy()
+
+    @property
+    def blanks(self) -> pd.DataFrame:
+        """The blank cells of the units kept after screening and how they were scored:
+        ``uCode``, ``iCode``, ``cause`` (``not_reported`` or ``denominator_blank``) and
+        ``policy`` (the spec's ``missing``: ``worst``, ``impute`` or ``skip``)."""
+        table = self.details.get("blanks")
+        if table is None:
+            return pd.DataFrame(columns=["uCode", "iCode", "cause", "policy"])
+        return table.copy()
+
+    @property
+    def missing_policy(self) -> str:
+        """How blank indicator cells were scored: the spec's ``missing`` (default ``skip``)."""
+        return str(self.spec.get("missing", "skip"))
+
+    @property
+    def constant(self) -> list[str]:
+        """Indicators a spread-dividing normalisation left without scores because every unit
+        reported the same value (they leave their parents' means, as in COINr)."""
+        return list(self.details.get("constant", []))
+
+    @property
+    def raw_values(self) -> pd.DataFrame:
+        """The raw values rules read (vetoes): the Raw dataset plus, for indicators the
+        spec excluded, their reported values — an exclusion changes scores, never a veto."""
+        raw = self.get_dset("Raw")
+        extra = self.details.get("excluded_raw")
+        if extra is None or extra.empty:
+            return raw
+        return pd.concat([raw, extra.reindex(raw.index)], axis=1)
 
     @cached_property
     def effective_weights(self) -> pd.Series:

@@ -23,8 +23,10 @@ from .ranking import min_rank
 
 __all__ = [
     "METHODS",
+    "SPREAD_METHODS",
     "borda",
     "clip",
+    "constant",
     "dist2max",
     "dist2ref",
     "dist2targ",
@@ -189,8 +191,17 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
 }
 # Parameters the build step fills from the framework or the data, not from the spec.
 CONTEXT_PARAMS = {"targets", "posts", "bounds"}
-# Methods that divide by a column's spread: a constant column cannot be scored.
-_SPREAD = {"minmax", "zscore", "dist2max", "efficacy"}
+# Methods that divide by a column's spread: a constant column has no score (NaN), as COINr's
+# n_minmax / n_zscore return NaN, and every aggregation skips it.
+SPREAD_METHODS = frozenset({"minmax", "zscore", "dist2max", "efficacy"})
+
+
+def constant(x: np.ndarray) -> np.ndarray:
+    """The columns of ``x`` (units × indicators) whose reported values are all equal."""
+    avail = np.sum(~np.isnan(x), axis=-2) > 0
+    lo = np.min(np.where(np.isnan(x), np.inf, x), axis=-2)
+    hi = np.max(np.where(np.isnan(x), -np.inf, x), axis=-2)
+    return avail & (lo == hi)
 
 
 def check(
@@ -211,21 +222,6 @@ def check(
     lo = np.where(avail > 0, np.min(np.where(np.isnan(x), np.inf, x), axis=0), np.nan)
     hi = np.where(avail > 0, np.max(np.where(np.isnan(x), -np.inf, x), axis=0), np.nan)
     rules: list[tuple[np.ndarray, str, np.ndarray | None]] = []
-    if method in _SPREAD:
-        rules.append(
-            (
-                (avail > 0) & (lo == hi),
-                "该指标所有单位的取值都相同（均为 {value}），标准化方法 '{method}' 要除以取值的"
-                "离散程度，无法计算；可在计算参数的 exclude: 中列出该指标（本次评价不用它），或"
-                "更正数据（weight: 0 只让指标不计入上级得分，它仍须能被标准化，例如改用 rank）"
-                " / every unit has the same value of this indicator ({value}); normalise "
-                "method '{method}' divides by the spread, so it cannot be computed; list the "
-                "indicator under exclude: in the spec (left out of this build) or correct the "
-                "data (weight: 0 keeps an indicator in the tables but out of its aggregate, and "
-                "needs a normalisation that does not divide by the spread, e.g. rank)",
-                lo,
-            )
-        )
     if method == "fracmax":
         rules.append((hi == 0, "maximum is 0: fracmax divides by it", None))
     if method == "dist2targ":

@@ -15,6 +15,7 @@ by any of them equals the build of that variant.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,8 +35,12 @@ from .screen import screen as screen_table
 __all__ = [
     "LevelWeigher",
     "aggregate",
+    "blank_cells",
     "check_domain",
+    "check_missing_policy",
+    "constant_indicators",
     "denominate",
+    "fill_worst",
     "history_cube",
     "impute",
     "level_params",
@@ -43,6 +48,7 @@ __all__ = [
     "per_level",
     "screen",
     "treat",
+    "worst_values",
 ]
 
 #: ``model(child_level, parents, values, col, weights, problems)``: sets the weights of the
@@ -150,6 +156,69 @@ def screen(
     return screen_table(x, units, **{**cfg, "force": force})
 
 
+# ------------------------------------------------------------- missing values
+def check_missing_policy(fw: Framework, spec: Mapping[str, Any], problems: ProblemList) -> None:
+    """Problems with the spec's ``missing`` policy on ``fw``: ``worst`` needs goalposts for
+    every indicator (a blank scores the worst one), ``impute`` an impute stage."""
+    policy = spec.get("missing", "skip")
+    if policy == "worst":
+        for code in fw.indicators:
+            if not fw[code].goalposts:
+                problems.add(
+                    "missing: worst（未报送不得分）需要每项指标的 goalposts，本指标没有；请在框架中"
+                    "给出 goalposts，或改用 missing: skip / missing: worst (a blank scores the "
+                    "worst goalpost) needs goalposts for every indicator and this one has none; "
+                    "give its goalposts in the framework or use missing: skip",
+                    source="spec",
+                    column=code,
+                )
+    elif policy == "impute" and "impute" not in spec:
+        problems.add(
+            "missing: impute 需要 impute 阶段（例如 impute: {method: mean}）/ missing: impute "
+            "needs an impute stage (e.g. impute: {method: mean})",
+            source="spec",
+            column="missing",
+            value=policy,
+        )
+
+
+def worst_values(fw: Framework) -> np.ndarray:
+    """Each indicator's worst goalpost in its own unit (the low post of an indicator where
+    higher is better, the high post otherwise); NaN where it has none."""
+    posts = np.array([sorted(fw[c].goalposts or (np.nan, np.nan)) for c in fw.indicators], float)
+    return np.where(fw.directions.to_numpy() > 0, posts[:, 0], posts[:, 1])
+
+
+def fill_worst(fw: Framework, x: np.ndarray) -> np.ndarray:
+    """``x`` with every blank cell set to its indicator's worst goalpost — the policy
+    ``missing: worst`` (未报送不得分: what is not reported scores nothing)."""
+    return np.where(np.isnan(x), worst_values(fw), x)
+
+
+def blank_cells(
+    fw: Framework,
+    current: pd.DataFrame,
+    raw: np.ndarray,
+    blanks: np.ndarray,
+    kept: list[str],
+    policy: str,
+) -> pd.DataFrame:
+    """The blank cells of the units that stay after screening: ``uCode``, ``iCode``,
+    ``cause`` (``"not_reported"``, or ``"denominator_blank"`` when the value was reported
+    but its denominator was not) and the ``policy`` that scored them."""
+    units = current["uCode"].astype(str).to_numpy()
+    rows, cols = np.nonzero(blanks & np.isin(units, kept)[:, None])
+    cause = np.where(np.isnan(raw[rows, cols]), "not_reported", "denominator_blank")
+    return pd.DataFrame(
+        {
+            "uCode": units[rows],
+            "iCode": np.asarray(fw.indicators, dtype=object)[cols],
+            "cause": cause,
+            "policy": policy,
+        }
+    )
+
+
 # ----------------------------------------------------------------------- treat
 def treat(
     cfg: Mapping[str, Any], x: np.ndarray, codes: Sequence[str]
@@ -206,7 +275,34 @@ def normalise(
     with np.errstate(divide="ignore", invalid="ignore"):
         y = nrm.METHODS[method](xd, **params)[:n]
     y[:, faulty] = np.nan  # reported; only check() goes on past them
+    flat = constant_indicators(fw, cfg, x, pool)
+    if flat:
+        y[:, [fw.indicators.index(c) for c in flat]] = np.nan
+        warnings.warn(
+            f"以下指标所有单位取值相同，标准化方法 {method} 要除以离散程度，得分记为缺失，"
+            f"不计入上级得分（与 COINr 相同）/ every unit has the same value of these indicators, which "
+            f"normalise method {method} divides by the spread of: their scores are missing and "
+            f"they leave their parents' means (as in COINr): {', '.join(flat)}",
+            UserWarning,
+            stacklevel=2,
+        )
     return y
+
+
+def constant_indicators(
+    fw: Framework, cfg: Mapping[str, Any], x: np.ndarray, pool: np.ndarray | None = None
+) -> list[str]:
+    """The indicators a spread-dividing normalisation (min-max, z-score …) cannot score
+    because every unit (of ``x`` and the ``pool``) reports the same value.
+
+    COINr 1.1.14's ``n_minmax`` returns NaN for them with a warning, and ``a_amean``
+    skips NaN, so they leave their parents' means; absolute methods (goalposts) score
+    them normally.
+    """
+    if cfg.get("method") not in nrm.SPREAD_METHODS:
+        return []
+    xd = x if pool is None else np.concatenate([x, pool])
+    return [c for c, flat in zip(fw.indicators, nrm.constant(xd), strict=True) if flat]
 
 
 def _nan(v: float | None) -> float:

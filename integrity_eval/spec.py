@@ -41,7 +41,9 @@ from .methods import DEFAULT_METHOD, METHODS, method_params
 from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
-SPEC_KEYS = ("exclude", *STAGES, "weights", "uncertainty")
+SPEC_KEYS = ("defaults", "missing", "exclude", *STAGES, "weights", "uncertainty")
+# Policies for blank indicator cells (docs/spec.md "missing").
+MISSING_POLICIES = ("worst", "impute", "skip")
 # Denominate is a no-op for frameworks without denominators.
 DEFAULT_SPEC: dict[str, Any] = {
     "denominate": {},
@@ -65,7 +67,79 @@ def framework_default(framework: Any) -> dict[str, Any]:
     (the shipped integrity frameworks add unit screening there).
     """
     own = copy.deepcopy(dict(getattr(framework, "spec", None) or {}))
-    return {**_stage_default(framework), **own}
+    policy = getattr(framework, "missing", None)
+    return {**({"missing": policy} if policy else {}), **_stage_default(framework), **own}
+
+
+def has_default(framework: Any) -> bool:
+    """Whether the framework carries a default spec (a ``spec:`` block, a ``missing:``
+    policy or a points rating) that a given spec is laid over."""
+    rating = getattr(framework, "rating", None) or {}
+    return bool(
+        getattr(framework, "spec", None)
+        or getattr(framework, "missing", None)
+        or rating.get("method") == "points"
+    )
+
+
+def lay_over(
+    default: Mapping[str, Any], given: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``given`` laid over ``default`` stage by stage (DESIGN-level contract, docs/spec.md).
+
+    A stage ``given`` names replaces the default's stage; ``stage: null`` drops it;
+    ``exclude`` adds its codes to the default's and ``weights`` its values (and method,
+    if named) to the default's; ``defaults: false`` uses ``given`` alone. Returns the
+    merged spec and where each of its keys came from (``"default"``, ``"given"`` or
+    ``"both"``).
+    """
+    given = dict(given)
+    if given.pop("defaults", True) is False:
+        return given, dict.fromkeys(given, "given")
+    out = copy.deepcopy(dict(default))
+    origin = dict.fromkeys(out, "default")
+    for key, value in given.items():
+        if value is None:
+            out.pop(key, None)
+            origin.pop(key, None)
+        elif key == "exclude" and key in out:
+            extra = [value] if isinstance(value, str) else list(value or [])
+            base = [out[key]] if isinstance(out[key], str) else list(out[key])
+            out[key] = [*base, *(c for c in extra if c not in base)]
+            origin[key] = "both"
+        elif key == "weights" and key in out and isinstance(value, Mapping):
+            values = {**dict(out[key].get("values") or {}), **dict(value.get("values") or {})}
+            out[key] = {**out[key], **value, "values": values}
+            origin[key] = "both"
+        else:
+            out[key] = copy.deepcopy(value)
+            origin[key] = "given"
+    return out, origin
+
+
+def with_defaults(
+    framework: Any, spec: Mapping[str, Any] | str | Path | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec a build of ``framework`` uses, not yet resolved, and the origin of each key.
+
+    ``None``: the framework's default (:func:`framework_default`); a spec given with a
+    framework that has a default (:func:`has_default`) is laid over it (:func:`lay_over`);
+    otherwise the spec alone. When the framework has a default, the result says
+    ``defaults: false``, so that building again with it (``Evaluation.with_params``, a
+    panel, the uncertainty engine) changes nothing.
+    """
+    if spec is None:
+        merged = framework_default(framework)
+        origin = dict.fromkeys(merged, "default")
+    elif has_default(framework):
+        merged, origin = lay_over(framework_default(framework), load_spec(spec))
+    else:
+        merged = load_spec(spec)
+        merged.pop("defaults", None)
+        origin = dict.fromkeys(merged, "given")
+    if has_default(framework):
+        merged = {"defaults": False, **merged}
+    return merged, origin
 
 
 def _stage_default(framework: Any) -> dict[str, Any]:
@@ -134,6 +208,30 @@ def resolve(spec: Mapping[str, Any] | None, n_levels: int | None = None) -> dict
             )
             continue
         if value is None:
+            continue
+        if key == "defaults":
+            if not isinstance(value, bool):
+                problems.add(
+                    "defaults 应为 true 或 false / defaults must be true or false",
+                    source="spec",
+                    column=key,
+                    value=value,
+                )
+            elif value is False:
+                out[key] = False
+            continue
+        if key == "missing":
+            if value in MISSING_POLICIES:
+                out[key] = value
+            else:
+                problems.add(
+                    f"missing 应为 {list(MISSING_POLICIES)} 之一 / missing must be one of "
+                    f"{list(MISSING_POLICIES)} (worst: a blank scores the worst goalpost; "
+                    "impute: the impute stage fills it; skip: re-weighted among the reported)",
+                    source="spec",
+                    column=key,
+                    value=suggest(str(value), MISSING_POLICIES),
+                )
             continue
         if key == "exclude":
             if codes := _resolve_exclude(value, problems):

@@ -70,12 +70,28 @@ def test_unit_below_threshold_is_not_rated_with_its_counts(shanghai):
     assert sorted(ev.ranks) == list(range(1, len(idata)))  # the other units: 1 … 15
 
 
-def test_explicit_spec_keeps_coinr_behaviour(shanghai):
+def test_defaults_false_keeps_coinr_behaviour(shanghai):
     fw, idata = shanghai
     data = _blank(idata, fw, "BS", 10)
-    ev = ie.build(fw, data, {"denominate": {}, "normalise": {"method": "minmax"}, "aggregate": {}})
+    spec = {"defaults": False, "denominate": {}, "normalise": {"method": "minmax"}, "aggregate": {}}
+    ev = ie.build(fw, data, spec)
     assert "screen" not in ev.spec
     assert "BS" in ev.ranks.index and ev.unscored.empty  # scored on what it reported
+
+
+def test_a_given_spec_is_laid_over_the_default(shanghai):
+    # a stage it names replaces the default's; stage: null drops one; exclude and weights add
+    fw, idata = shanghai
+    ev = ie.build(fw, idata, {"exclude": ["D16_fiscal_falsification"]})
+    assert ev.spec["screen"]["dat_thresh"] == 0.66 and "aggregate" in ev.spec
+    assert ev.spec["exclude"] == ["D16_fiscal_falsification"]
+    assert ev.details["spec_origin"]["exclude"] == "given"
+    assert ev.details["spec_origin"]["screen"] == "default"
+    dropped = ie.build(fw, idata, {"screen": None})
+    assert "screen" not in dropped.spec
+    # building again with the resolved spec changes nothing (with_params, panels)
+    assert "screen" not in dropped.with_params(seed=1).spec
+    assert ie.build(fw, idata, dropped.spec).scores.equals(dropped.scores)
 
 
 def test_unit_with_no_data_under_an_aggregate_gets_the_same_columns():

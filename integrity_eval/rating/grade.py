@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import Evaluation
 from ..schemas import numeric_frame
-from .scheme import Scheme, check_indicators, load_scheme, scheme_from_rating
+from .scheme import Scheme, check_indicators, load_scheme, resolve
 
 __all__ = ["Rated", "rate"]
 
@@ -43,24 +43,22 @@ def rate(
     the ``veto`` column. Returns a :class:`Rated`.
     """
     if isinstance(ev, Evaluation):
-        if scheme is None:
-            block = ev.framework.rating
-            if not block:
-                raise ValidationError(
-                    [
-                        Problem(
-                            "框架没有 rating 设置，请指定评级方案 / the framework has no rating "
-                            "block: pass scheme= (e.g. 'tax-credit')",
-                            source=f"framework {ev.framework.name}",
-                            column="rating",
-                        )
-                    ],
-                    "没有评级方案 / no rating scheme",
-                )
-            scheme = scheme_from_rating(block, origin=f"{ev.framework.name}: rating")
-        scheme = load_scheme(scheme)
-        check_indicators(scheme, ev.framework.indicators, source=f"framework {ev.framework.name}")
-        raw = ev.get_dset("Raw") if raw is None else raw
+        fw = ev.source_framework or ev.framework
+        resolved = resolve(scheme, fw)
+        if resolved is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "框架没有 rating 设置，请指定评级方案 / the framework has no rating "
+                        "block: pass scheme= (e.g. 'tax-credit')",
+                        source=f"framework {fw.name}",
+                        column="rating",
+                    )
+                ],
+                "没有评级方案 / no rating scheme",
+            )
+        scheme = resolved
+        raw = ev.raw_values if raw is None else raw
         units = ev.get_dset("Raw").index
         scores = ev.scores.reindex(units)
         reasons = ev.unscored["reason"] if len(ev.unscored) else pd.Series(dtype=object)

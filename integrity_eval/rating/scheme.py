@@ -22,6 +22,7 @@ Schemes come from :func:`load_scheme` (a shipped name, a YAML path or a dict), f
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import math
@@ -139,7 +140,7 @@ class Scheme:
     def __init__(
         self,
         bands: Sequence[Any],
-        vetoes: Sequence[Any] = (),
+        vetoes: Sequence[Any] | None = None,
         *,
         name: str = "",
         title: Mapping[str, str] | str | None = None,
@@ -152,6 +153,11 @@ class Scheme:
         parsed = _parse_bands(bands, origin, problems)
         codes = [b[0] for b in parsed]
         self._vetoes = tuple(_parse_vetoes(vetoes, codes, origin, problems))
+        #: whether the scheme lists its own ``vetoes:`` (even an empty list): then a
+        #: framework's veto rules do not carry over to it (:func:`resolve`)
+        self.declares_vetoes = vetoes is not None
+        #: the framework's veto rules this scheme replaced by its own (for the report)
+        self.replaced_vetoes: tuple[Veto, ...] = ()
         problems.raise_if_any("评级方案无效 / invalid rating scheme")
         self._codes = tuple(codes)
         self._edges = tuple(b[1] for b in parsed)
@@ -251,7 +257,7 @@ class Scheme:
         return codes[idx]
 
     def with_vetoes(self, vetoes: Sequence[Any]) -> Scheme:
-        """A copy with these veto rules added to its own."""
+        """A copy with these veto rules added to its own (it then lists its vetoes)."""
         return Scheme(
             self._band_dicts(),
             [*self._vetoes, *vetoes],
@@ -278,6 +284,24 @@ class Scheme:
                 d["en"] = en
             out.append(d)
         return out
+
+    def carrying(self, vetoes: Sequence[Veto], grades: Sequence[str]) -> Scheme:
+        """A copy with another scheme's veto rules, each cap moved onto this scheme's bands.
+
+        A cap this scheme also has stays; otherwise it maps by position (the second of
+        four grades → the second of four; with another number of bands, the nearest
+        relative position), so that a framework's rules keep their severity under
+        ``--rating NAME``. ``grades``: the other scheme's grades, best first.
+        """
+        n_from, n_to = len(grades), len(self._codes)
+        moved = []
+        for v in vetoes:
+            cap = v.cap
+            if cap not in self._codes:
+                i = list(grades).index(cap)
+                cap = self._codes[round(i * (n_to - 1) / max(n_from - 1, 1))]
+            moved.append(dataclasses.replace(v, cap=cap))
+        return self.with_vetoes(moved)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the YAML layout) for the run manifest; :meth:`from_dict` reads it back."""
@@ -315,7 +339,7 @@ class Scheme:
         bands = data["bands"] if has_bands else data["stars"]
         return cls(
             bands if isinstance(bands, list) else [bands],
-            data.get("vetoes") or [],
+            data.get("vetoes"),
             name=str(data.get("name") or ""),
             title=data.get("title"),
             source=str(data.get("source") or ""),
@@ -413,19 +437,29 @@ def scheme_from_rating(rating: Mapping[str, Any], origin: str = "rating") -> Sch
 def resolve(
     rating: str | Path | Mapping[str, Any] | Scheme | None, framework: Any
 ) -> Scheme | None:
-    """The scheme for ``run --rating R``: a shipped name, a YAML path, a dict, a Scheme,
-    or ``None`` for the framework's own ``rating`` block (``None`` if it has none).
+    """The scheme for ``run --rating R`` / ``rate(ev, R)``: a shipped name, a YAML path, a
+    dict, a Scheme, or ``None`` for the framework's own ``rating`` block (``None`` if it has
+    none).
 
-    A scheme given here replaces the framework's block entirely (its vetoes name the
-    framework's grades). Veto indicators are checked against the framework.
+    A scheme given here replaces the framework's bands; the framework's veto rules stay
+    (their caps moved onto the scheme's bands, :meth:`Scheme.carrying`) unless the scheme
+    lists its own ``vetoes:`` — then those replace them (an empty list drops them) and
+    ``scheme.replaced_vetoes`` names the framework's rules, for the report. Veto
+    indicators are checked against the framework.
     """
+    block = getattr(framework, "rating", None)
+    own = scheme_from_rating(block, origin=f"{framework.name}: rating") if block else None
     if rating is None:
-        block = getattr(framework, "rating", None)
-        if not block:
+        scheme = own
+        if scheme is None:
             return None
-        scheme = scheme_from_rating(block, origin=f"{framework.name}: rating")
     else:
         scheme = load_scheme(rating)
+        if own is not None and own.vetoes:
+            if scheme.declares_vetoes:
+                scheme.replaced_vetoes = own.vetoes
+            else:
+                scheme = scheme.carrying(own.vetoes, own.grades)
     check_indicators(scheme, framework.indicators, source=f"framework {framework.name}")
     return scheme
 
