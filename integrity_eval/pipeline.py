@@ -280,9 +280,10 @@ def normalise(
         y[:, [fw.indicators.index(c) for c in flat]] = np.nan
         warnings.warn(
             f"以下指标所有单位取值相同，标准化方法 {method} 要除以离散程度，得分记为缺失，"
-            f"不计入上级得分（与 COINr 相同）/ every unit has the same value of these indicators, which "
-            f"normalise method {method} divides by the spread of: their scores are missing and "
-            f"they leave their parents' means (as in COINr): {', '.join(flat)}",
+            f"不计入上级得分（与 COINr 相同）/ every unit has the same value of these "
+            f"indicators, which normalise method {method} divides by the spread of: their "
+            f"scores are missing and they leave their parents' means (as in COINr): "
+            f"{', '.join(flat)}",
             UserWarning,
             stacklevel=2,
         )

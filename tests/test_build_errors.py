@@ -220,14 +220,31 @@ def test_spec_weights_negative_or_unknown(fw):
 
 
 # ============================================================= method domains
-def test_zero_variance_indicators_listed(fw):
+def test_constant_indicators_are_nan_and_skipped_as_in_coinr(fw):
+    # COINr 1.1.14: n_minmax returns NaN for a column without spread (with a warning) and
+    # a_amean drops NaN, so the indicator leaves its parent's mean (c is D2's only child, so
+    # D2 leaves the index's): the same scores as with weight 0; never a refusal
     data = good_data().assign(b=[3.0, 3, 3, 3], c=[7.0, NAN, 7, 7])
     for method in ("minmax", "zscore"):
-        err = raised(lambda m=method: ie.build(fw, data, {"normalise": {"method": m}}))
-        assert sorted((p.column, p.value) for p in err.problems) == [("b", "3"), ("c", "7")]
-        assert all(method in p.rule for p in err.problems)
-    # methods that do not divide by the spread accept a constant column
-    ie.build(fw, data, {"normalise": {"method": "rank"}})
+        with pytest.warns(UserWarning, match=r"b, c"):
+            ev = ie.build(fw, data, {"normalise": {"method": method}, "aggregate": {}})
+        assert ev.constant == ["b", "c"]
+        assert ev.get_dset("Normalised")[["b", "c"]].isna().all().all()
+        with pytest.warns(UserWarning):
+            zero = ie.build(
+                fw,
+                data,
+                {
+                    "normalise": {"method": method},
+                    "aggregate": {},
+                    "weights": {"values": {"b": 0, "D2": 0}},
+                },
+            )
+        pd.testing.assert_series_equal(ev.scores, zero.scores)
+        assert ev.raw_values[["b", "c"]].notna().any().all()  # raw values stay for rules
+    # methods that do not divide by the spread score a constant column
+    ranked = ie.build(fw, data, {"normalise": {"method": "rank"}})
+    assert ranked.constant == [] and ranked.get_dset("Normalised")["b"].notna().all()
 
 
 def aggregate_only(fw, data, method, **params):
