@@ -115,24 +115,6 @@ REFUSALS: dict[str, dict] = {
         spec="normalise: {method: dist2ref, iref: '999999'}\n" + NORM_AMEAN,
     ),
     # normalise.check: one rule each
-    "zero_spread_minmax": _case(
-        "所有单位的取值都相同（均为 0.8）", rows=_column("kept", [0.8] * 5)
-    ),
-    "zero_spread_zscore": _case(
-        "divides by the spread",
-        spec="normalise: {method: zscore}\n" + NORM_AMEAN,
-        rows=_column("hotline", [70] * 5),
-    ),
-    "zero_spread_dist2max": _case(
-        "divides by the spread",
-        spec="normalise: {method: dist2max}\n" + NORM_AMEAN,
-        rows=_column("hotline", [70] * 5),
-    ),
-    "zero_spread_efficacy": _case(
-        "divides by the spread",
-        spec="normalise: {method: efficacy}\n" + NORM_AMEAN,
-        rows=_column("hotline", [70] * 5),
-    ),
     "fracmax_max_zero": _case(
         "maximum is 0: fracmax divides by it",
         # court has direction −1 and a minimum of 0: the flipped maximum is 0
@@ -188,9 +170,19 @@ REFUSALS: dict[str, dict] = {
     ),
     # the framework's default spec is what validate checks when --spec is not given
     "framework_default_spec": _case(
-        "所有单位的取值都相同（均为 70）",
-        fw=lambda t: t + "spec:\n  normalise: {method: zscore}\n  aggregate: {method: amean}\n",
-        rows=_column("hotline", [70] * 5),
+        "gmean needs positive values",
+        fw=lambda t: t + "spec:\n  normalise: {method: minmax}\n  aggregate: {method: gmean}\n",
+    ),
+    # pipeline.check_missing_policy: worst without goalposts; impute without an impute stage
+    "missing_worst_no_goalposts": _case(
+        "missing: worst (a blank scores the worst goalpost) needs goalposts",
+        spec="missing: worst\nnormalise: {method: minmax}\n" + NORM_AMEAN,
+        rows=_column("hotline", [88, None, 80, 70, 85]),
+    ),
+    "missing_impute_no_stage": _case(
+        "missing: impute needs an impute stage",
+        spec="missing: impute\nnormalise: {method: minmax}\n" + NORM_AMEAN,
+        rows=_column("hotline", [88, None, 80, 70, 85]),
     ),
     "framework_default_spec_invalid": _case(
         "spec: of framework mini",
@@ -200,11 +192,11 @@ REFUSALS: dict[str, dict] = {
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
-    # denominator, impute, force, iref, domain, by_node
-    ("integrity_eval/pipeline.py", r"problems\.add\("): 6,
+    # denominator, impute, force, missing (two), iref, domain, by_node
+    ("integrity_eval/pipeline.py", r"problems\.add\("): 8,
     # unknown --time (checked by the CLI for both commands); the framework's default spec
     ("integrity_eval/build.py", r"raise ValidationError\("): 2,
-    ("integrity_eval/normalise.py", r"rules\.append\("): 6,
+    ("integrity_eval/normalise.py", r"rules\.append\("): 5,
     ("integrity_eval/aggregate.py", r"raise ValidationError\("): 1,
     ("integrity_eval/weights/nominal.py", r"problems\.add\(|zero_weight_parents\("): 2,
     ("integrity_eval/framework.py", r"invalid exclude"): 2,  # three problems, two raises
@@ -263,14 +255,15 @@ def test_validate_lists_problems_of_several_stages_at_once(tmp_path):
         "weights": {"values": {"nope": 1}},
         "aggregate": {"method": "gmean"},
     }
-    problems = ie.check(fw, data, spec)
+    with pytest.warns(UserWarning, match="hotline"):  # constant: NaN, as in COINr
+        problems = ie.check(fw, data, spec)
     rules = [(p.source, p.row, p.column) for p in problems]
     assert ("iData", "310104", "population") in rules  # denominate
     assert ("spec", "nobody", "screen.force") in rules  # screen
-    assert ("normalise", "", "hotline") in rules  # normalise (zero spread)
+    assert not any(p.column == "hotline" for p in problems)  # a constant is not a fault
     assert ("spec", "", "weights.values.nope") in rules  # weights
-    # gmean: each unit at a minimum (normalised 0) is listed; hotline (missing after the
-    # fault) and the 0 denominator's unit do not reappear as faults of their aggregates
+    # gmean: each unit at a minimum (normalised 0) is listed; hotline (NaN, skipped) and
+    # the 0 denominator's unit do not reappear as faults of their aggregates
     agg = {(p.row, p.column) for p in problems if p.source == "aggregate"}
     assert agg and all(col != "hotline" for _, col in agg)
     assert not any(p.source == "aggregate" and p.column in ("D1", "D2") for p in problems)
