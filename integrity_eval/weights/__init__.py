@@ -10,7 +10,7 @@ from .compare import SchemeComparison, compare_schemes
 from .explore import explore
 from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
-from .objective import critic, entropy, merec, std
+from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .optimise import optimise
 from .questionnaire import AhpResponses, ahp_template, group_weights, read_ahp
 from .regression import regression
@@ -27,8 +27,10 @@ __all__ = [
     "ahp",
     "ahp_group",
     "ahp_template",
+    "angle",
     "bod",
     "budget",
+    "cilos",
     "compare_schemes",
     "critic",
     "effective_weights",
@@ -36,7 +38,10 @@ __all__ = [
     "equal",
     "explore",
     "factor",
+    "gini",
     "group_weights",
+    "idocriw",
+    "lopcow",
     "merec",
     "nominal_weights",
     "optimise",
@@ -47,4 +52,5 @@ __all__ = [
     "reweight",
     "std",
     "synthesise",
+    "variance",
 ]

@@ -30,7 +30,7 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
 from .bod import bod
 from .factor import factor, pca
-from .objective import critic, entropy, merec, std
+from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .optimise import check_settings, optimise
 from .regression import regression
 from .result import WeightResult
@@ -55,6 +55,12 @@ MODELS: dict[str, Callable[..., WeightResult]] = {
     "critic": critic,
     "std": std,
     "merec": merec,
+    "cilos": cilos,
+    "idocriw": idocriw,
+    "gini": gini,
+    "lopcow": lopcow,
+    "variance": variance,
+    "angle": angle,
     "pca": pca,
     "factor": factor,
     "bod": bod,
