@@ -6,6 +6,7 @@ Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
 
 from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
 from .bod import bod
+from .bwm import BwmResponses, bwm, bwm_consistency_index, bwm_group, bwm_template, read_bwm
 from .compare import SchemeComparison, compare_schemes
 from .explore import explore
 from .factor import factor, pca
@@ -22,6 +23,7 @@ __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
     "AhpResponses",
+    "BwmResponses",
     "SchemeComparison",
     "WeightResult",
     "ahp",
@@ -30,6 +32,10 @@ __all__ = [
     "angle",
     "bod",
     "budget",
+    "bwm",
+    "bwm_consistency_index",
+    "bwm_group",
+    "bwm_template",
     "cilos",
     "compare_schemes",
     "critic",
@@ -48,6 +54,7 @@ __all__ = [
     "pca",
     "rank_changes",
     "read_ahp",
+    "read_bwm",
     "regression",
     "reweight",
     "std",

@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
 from .bod import bod
+from .bwm import from_bwm_questionnaires
 from .factor import factor, pca
 from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .optimise import check_settings, optimise
@@ -96,6 +97,7 @@ def from_allocations(*, allocations: str, total: float | None = None) -> dict[st
 EXPERT_MODELS: dict[str, Callable[..., dict[str, WeightResult]]] = {
     "ahp": from_questionnaires,
     "budget": from_allocations,
+    "bwm": from_bwm_questionnaires,
 }
 # Models computed on the aggregated Evaluation (the build aggregates with nominal weights first)
 EVALUATION_MODELS: dict[str, Callable[..., WeightResult]] = {"optimise": optimise}

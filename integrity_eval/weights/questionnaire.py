@@ -47,7 +47,16 @@ MAX_CHILDREN = 10  # the random-index tables stop at n = 10
 _FIXED_TIME = (2018, 1, 1, 0, 0, 0)
 
 
-def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] | None) -> list:
+def _parents(
+    fw: Framework,
+    level: int | Sequence[int],
+    parents: Sequence[str] | None,
+    *,
+    source: str = "ahp_template",
+    max_children: int | None = MAX_CHILDREN,
+) -> list:
+    """The aggregates whose children (two or more) are at ``level``, restricted to
+    ``parents``; every problem at once (bad level, unknown parent, too many children)."""
     levels = [level] if isinstance(level, int) else list(level)
     problems = ProblemList()
     for lv in levels:
@@ -55,7 +64,7 @@ def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] |
             problems.add(
                 f"level must be between 1 and {fw.n_levels - 1} (the level of the compared "
                 "elements)",
-                source="ahp_template",
+                source=source,
                 column="level",
                 value=lv,
             )
@@ -66,17 +75,17 @@ def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] |
             if p not in found:
                 problems.add(
                     "not an aggregate with two or more children at the given level(s)",
-                    source="ahp_template",
+                    source=source,
                     column="parents",
                     value=p,
                 )
         found = [p for p in found if p in parents]
     for p in found:
-        if len(fw.children[p]) > MAX_CHILDREN:
+        if max_children is not None and len(fw.children[p]) > max_children:
             problems.add(
-                f"{len(fw.children[p])} children: AHP consistency needs at most {MAX_CHILDREN} "
+                f"{len(fw.children[p])} children: AHP consistency needs at most {max_children} "
                 "elements per matrix; leave it out with parents=[...] or regroup",
-                source="ahp_template",
+                source=source,
                 column=p,
             )
     problems.raise_if_any("invalid questionnaire settings")
@@ -207,18 +216,11 @@ class AhpResponses:
         return f"<AhpResponses {self.expert or '(no name)'}: {', '.join(self.matrices)}>"
 
 
-def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpResponses:
-    """Read a filled AHP questionnaire back into pairwise matrices.
-
-    ``framework``: to check the codes against (default: the framework named
-    in the workbook). Every problem is listed at once with its sheet and row:
-    a missing judgement, a side other than A/B/同等, an intensity not a whole
-    number 1–9 (or ≠ 1 for 同等), a code that is not a child of the sheet's
-    aggregate, a sheet that is not an aggregate, a pair missing or repeated.
-    """
+def open_questionnaire(path: Path) -> tuple[Any, dict[str, str]]:
+    """A filled questionnaire workbook (read-only) and the facts on its README sheet
+    (framework, hash, expert); a missing file or a non-workbook is a ValidationError."""
     from openpyxl import load_workbook
 
-    path = Path(path)
     source = str(path)
     if not path.is_file():
         raise ValidationError([Problem("找不到文件 / file not found", source=source)], "no file")
@@ -229,14 +231,28 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
             [Problem(f"不是有效的 Excel 文件 / not a valid .xlsx workbook: {exc}", source=source)],
             title="cannot read questionnaire",
         ) from None
-    problems = ProblemList()
     meta: dict[str, str] = {}
     if README in wb.sheetnames:
         for row in wb[README].iter_rows(min_row=1, max_row=6, values_only=True):
             if row and row[0]:
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
-    fw_name = meta.get("框架 / framework", "")
-    fw = load_framework(framework if framework is not None else fw_name)
+    return wb, meta
+
+
+def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpResponses:
+    """Read a filled AHP questionnaire back into pairwise matrices.
+
+    ``framework``: to check the codes against (default: the framework named
+    in the workbook). Every problem is listed at once with its sheet and row:
+    a missing judgement, a side other than A/B/同等, an intensity not a whole
+    number 1–9 (or ≠ 1 for 同等), a code that is not a child of the sheet's
+    aggregate, a sheet that is not an aggregate, a pair missing or repeated.
+    """
+    path = Path(path)
+    source = str(path)
+    wb, meta = open_questionnaire(path)
+    problems = ProblemList()
+    fw = load_framework(framework if framework is not None else meta.get("框架 / framework", ""))
     matrices: dict[str, pd.DataFrame] = {}
     comments: dict[str, list[str]] = {}
     for name in wb.sheetnames:
