@@ -582,7 +582,7 @@ def promethee_flows(
             t = given[name]
             if t is None or not np.isfinite(float(t)) or float(t) < 0 or (name != "q" and t == 0):
                 problems.add(
-                    f"偏好函数 {kind} 需要阈值 {name}（{'≥' if name == 'q' else '>'} 0）/ "
+                    f"偏好函数 {kind} 需要阈值 {name}（{'≥' if name == 'q' else '>'} 0） / "
                     f"preference function {kind} needs threshold {name} "
                     f"({'≥' if name == 'q' else '>'} 0)",
                     source="promethee_ii",
@@ -658,7 +658,7 @@ def copras(
         s_minus = dw[:, d < 0].sum(axis=1)
         for i in np.flatnonzero(s_minus == 0):
             problems.add(
-                "该单位所有成本型指标均为 0（COPRAS 需除以 S⁻）/ the unit is 0 on every cost "
+                "该单位所有成本型指标均为 0（COPRAS 需除以 S⁻） / the unit is 0 on every cost "
                 "indicator (COPRAS divides by its S⁻)",
                 source="copras",
                 row=X.index[i],
@@ -690,7 +690,7 @@ def edas(
     av = x.mean(axis=0)
     for j in np.flatnonzero(av == 0):
         problems.add(
-            "该指标对所有单位均为 0（EDAS 需除以均值）/ indicator is zero for every unit (EDAS "
+            "该指标对所有单位均为 0（EDAS 需除以均值） / indicator is zero for every unit (EDAS "
             "divides by its mean)",
             source="edas",
             column=X.columns[j],

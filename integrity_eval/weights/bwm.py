@@ -96,7 +96,7 @@ def _check_vectors(
         for c, v in vec.items():
             if not (np.isfinite(v) and v >= 1):
                 problems.add(
-                    f"{name} 的判断须为不小于 1 的数（1–9 标度）/ {name} judgements must be "
+                    f"{name} 的判断须为不小于 1 的数（1–9 标度） / {name} judgements must be "
                     "numbers ≥ 1 (the 1–9 scale)",
                     source=source,
                     column=c,
@@ -116,7 +116,7 @@ def _check_vectors(
             )
         elif best_to_others[worst] != others_to_worst[best]:
             problems.add(
-                "最重要对最不重要的判断在两组中须相同（a_BW）/ the best-over-worst judgement "
+                "最重要对最不重要的判断在两组中须相同（a_BW） / the best-over-worst judgement "
                 "a_BW must be the same in both vectors",
                 source=source,
                 column=f"{best}/{worst}",
@@ -414,7 +414,7 @@ def read_bwm(path: str | Path, framework: Framework | str | None = None) -> BwmR
             code = "" if v is None else str(v).strip()
             if code not in kids:
                 problems.add(
-                    f"须选择 {label} 要素（本表列出的代码之一）/ choose the {label} element "
+                    f"须选择 {label} 要素（本表列出的代码之一） / choose the {label} element "
                     f"(one of {', '.join(kids)})",
                     source=where,
                     row=r,
@@ -440,7 +440,7 @@ def read_bwm(path: str | Path, framework: Framework | str | None = None) -> BwmR
                 continue
             if code in seen:
                 problems.add(
-                    f"要素重复（首次在第 {seen[code]} 行）/ element repeated (first on row "
+                    f"要素重复（首次在第 {seen[code]} 行） / element repeated (first on row "
                     f"{seen[code]})",
                     source=where,
                     row=r,

@@ -207,8 +207,8 @@ def _cilos_q(x: np.ndarray, d: np.ndarray, X: pd.DataFrame, model: str) -> np.nd
             np.where(d < 0, x, 1.0),
             X,
             model,
-            f"{model} 的成本型指标需要大于 0 的值（取 min/x）/ {model} needs cost indicators above "
-            "0 (it takes min/x)",
+            f"{model} 的成本型指标需要大于 0 的值（取 min/x） / {model} needs cost indicators "
+            "above 0 (it takes min/x)",
             strict=True,
         )
     )
@@ -226,7 +226,7 @@ def _cilos_q(x: np.ndarray, d: np.ndarray, X: pd.DataFrame, model: str) -> np.nd
             [
                 Problem(
                     f"{model} 权重不唯一：损失矩阵的零空间维数为 {q.shape[1]}（如某单位在每个指标上"
-                    f"都最好）/ {model} weights are not unique: the impact-loss system has a "
+                    f"都最好） / {model} weights are not unique: the impact-loss system has a "
                     f"{q.shape[1]}-dimensional solution (e.g. one unit is best on every indicator)",
                     source=model,
                     value=q.shape[1],
