@@ -90,7 +90,7 @@ def topsis(
     ``D`` are Euclidean distances (Hwang & Yoon 1981; Tzeng & Huang 2011 ch. 4).
     Expects raw (or treated) values with a meaningful zero — not z-scores.
     """
-    w = _frame_weights(X, weights, "topsis")
+    w = _frame_weights(X, weights, "topsis", min_units=2)
     d = as_directions(directions, X.columns, "topsis")
     x = X.to_numpy(dtype=float)
     if normalisation == "vector":
@@ -733,7 +733,7 @@ def waspas(
             column=X.columns[j],
         )
     _refuse(problems, "waspas")
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(d > 0, x / x.max(axis=0), x.min(axis=0) / x)
     wsm = (w * r).sum(axis=1)
     wpm = np.prod(r**w, axis=1)

@@ -67,7 +67,11 @@ def entropy(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -
     """
     x, d = _prepare(X, "entropy", directions)
     problems = check_domain(
-        x, X, "entropy", "entropy weights need non-negative values; normalise first (e.g. min-max)"
+        x,
+        X,
+        "entropy",
+        "熵权需要非负值，请先标准化（如 min-max） / entropy weights need non-negative values; "
+        "normalise first (e.g. min-max)",
     )
     problems.raise_if_any("invalid data for entropy weights")
     x = reflect_costs(x, d)
@@ -164,7 +168,8 @@ def merec(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> 
         x,
         X,
         "merec",
-        "MEREC needs strictly positive values; rescale (e.g. min-max on [1, 100])",
+        "MEREC 需要严格为正的值，请重新缩放（如 min-max 到 [1, 100]） / MEREC needs strictly "
+        "positive values; rescale (e.g. min-max on [1, 100])",
         strict=True,
     )
     problems.raise_if_any("invalid data for MEREC weights")
@@ -213,7 +218,8 @@ def _cilos_q(x: np.ndarray, d: np.ndarray, X: pd.DataFrame, model: str) -> np.nd
         )
     )
     problems.raise_if_any(f"invalid data for {model} weights")
-    with np.errstate(divide="ignore"):
+    _constant_columns(x, X, model)  # it would lose nothing anywhere: F has a zero column
+    with np.errstate(divide="ignore", invalid="ignore"):
         y = np.where(d < 0, x.min(axis=0) / x, x)
     r = y / y.sum(axis=0)
     a = r[np.argmax(r, axis=0)]  # row k: the unit with the largest value of indicator k
@@ -234,8 +240,8 @@ def _cilos_q(x: np.ndarray, d: np.ndarray, X: pd.DataFrame, model: str) -> np.nd
             ],
             title=f"invalid data for {model} weights",
         )
-    q = q[:, 0]
-    return q / q.sum()
+    q = q[:, 0] / q[:, 0].sum()
+    return np.where(np.abs(q) < 1e-15, 0.0, q)
 
 
 def cilos(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> WeightResult:
@@ -246,8 +252,9 @@ def cilos(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> 
     ``r`` of the unit that is best on indicator k; ``p_kj = (a_jj − a_kj)/a_jj`` is the
     relative loss on j when that unit is chosen; ``F = P`` with diagonal ``−Σ_k p_kj``; the
     weights solve ``F q = 0``, ``Σ q = 1`` (SciPy ``null_space``). Conventions: values ≥ 0
-    and > 0 for cost indicators; ties for the best unit go to the first (as pymcdm); weights
-    that are not unique (e.g. one unit best everywhere) are refused.
+    and > 0 for cost indicators; ties for the best unit go to the first (as pymcdm); a
+    constant indicator is refused (pymcdm then gives it all the weight), and so are weights
+    that are not unique (e.g. one unit best everywhere).
     """
     x, d = _prepare(X, "cilos", directions)
     q = _cilos_q(x, d, X, "cilos")
@@ -369,7 +376,7 @@ def angle(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> 
     _positive_sums(x, X, "angle").raise_if_any("invalid data for angle weights")
     r = x / x.sum(axis=0)
     cos = r.sum(axis=0) / (np.sqrt(len(r)) * np.sqrt((r**2).sum(axis=0)))
-    theta = np.arccos(np.clip(cos, -1.0, 1.0))
+    theta = np.where(np.ptp(x, axis=0) > 0, np.arccos(np.clip(cos, -1.0, 1.0)), 0.0)
     if theta.sum() == 0:
         _constant_columns(x, X, "angle")
     return _result(
