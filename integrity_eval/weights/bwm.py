@@ -475,7 +475,7 @@ def read_bwm(path: str | Path, framework: Framework | str | None = None) -> BwmR
     if not comparisons and not problems:
         problems.add("no comparison sheets in the workbook", source=source)
     wb.close()
-    problems.raise_if_any("BWM questionnaire has problems")
+    problems.raise_if_any("BWM 问卷有问题 / BWM questionnaire has problems")
     return BwmResponses(
         expert=meta.get("专家 / expert", ""),
         comparisons=comparisons,
