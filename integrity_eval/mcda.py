@@ -10,6 +10,15 @@
 - :func:`bod` — Benefit of the Doubt (see :mod:`integrity_eval.weights.bod`).
 - :func:`kemeny_young` — the Condorcet–Kemeny–Young ranking of the OECD/JRC
   Handbook (2008) §6.12–6.13 (pp. 105–115; Munda & Nardo 2009).
+- The methods researchers compare, each ``f(X, weights, directions, **options) ->
+  Series`` on the whole units × indicators matrix and agreeing with pymcdm 1.4's
+  defaults (differences stated in each docstring): :func:`vikor` (Opricovic & Tzeng
+  2004; lower Q is better), :func:`promethee_ii` (Brans & Vincke 1985), :func:`copras`
+  (Zavadskas et al. 1994), :func:`edas` (Keshavarz Ghorabaee et al. 2015),
+  :func:`waspas` (Zavadskas et al. 2012), :func:`mabac` (Pamučar & Ćirović 2015),
+  :func:`cocoso` (Yazdani et al. 2019). :data:`MCDA_METHODS` registers them with
+  TOPSIS and says whether a higher score is better; :func:`mcda_ranks` ranks 1 = best
+  either way; :func:`compare_mcda` runs them side by side with Kendall's τ.
 """
 
 from __future__ import annotations
