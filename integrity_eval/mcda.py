@@ -856,10 +856,11 @@ MCDA_METHODS: Mapping[str, McdaMethod] = MappingProxyType(
 
 def mcda_ranks(scores: pd.Series, method: str) -> pd.Series:
     """Ranks of ``method``'s scores, 1 = best (ties take the lowest rank, as league tables):
-    descending for a higher-is-better score, ascending for VIKOR's Q."""
+    descending for a higher-is-better score, ascending for VIKOR's Q; a missing score has
+    no rank (``<NA>``)."""
     better_high = _method(method).higher_is_better
     ranks = min_rank(scores.to_numpy(dtype=float), descending=better_high, axis=-1)
-    return pd.Series(ranks, index=scores.index, name=scores.name)
+    return pd.Series(ranks, index=scores.index, name=scores.name).astype("Int64")
 
 
 def _method(name: str) -> McdaMethod:
