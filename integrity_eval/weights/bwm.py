@@ -23,7 +23,13 @@ from scipy.optimize import linprog
 from ..errors import ProblemList, ValidationError
 from ..framework import Framework, load_framework
 from ..io import write_cell
-from .questionnaire import README, _parents, open_questionnaire, save_reproducible
+from .questionnaire import (
+    README,
+    _parents,
+    open_questionnaire,
+    save_reproducible,
+    write_readme,
+)
 from .result import WeightResult
 
 __all__ = [
@@ -280,40 +286,31 @@ def bwm_template(
     validation). Written atomically and reproducibly, with the framework's name and hash.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     fw = load_framework(framework)
     found = _parents(fw, level, parents, source="bwm_template", max_children=None)
     wb = Workbook()
-    ws = wb.active
-    ws.title = README
     bold = Font(bold=True)
-    lines = [
-        ("最优最劣法专家问卷 / Best–Worst Method expert questionnaire", ""),
-        ("框架 / framework", fw.name),
-        ("框架哈希 / framework hash", fw.hash),
-        ("专家 / expert", expert),
-        ("", ""),
-        (
-            "填写说明 / how to fill",
-            "每个工作表对应一个上级要素。先在 B3、B4 选出最重要和最不重要的下级要素，再对每个要素"
-            "填写：最重要要素比它重要多少（1–9，对自身填 1），它比最不重要要素重要多少（1–9，对自身"
-            "填 1）。两处“最重要比最不重要”的判断须相同。 / Each sheet is one aggregate. Pick the "
-            "most and the least important element in B3 and B4, then for every element rate how "
-            "much more important the best is than it (1–9; 1 for the best itself) and how much "
-            "more important it is than the worst (1–9; 1 for the worst itself). The best-over-"
-            "worst judgement must be the same in both columns.",
-        ),
-        ("", ""),
+    how = (
+        "每个工作表对应一个上级要素。先在 B3、B4 选出最重要和最不重要的下级要素，再对每个要素"
+        "填写：最重要要素比它重要多少（1–9，对自身填 1），它比最不重要要素重要多少（1–9，对自身"
+        "填 1）。两处“最重要比最不重要”的判断须相同。 / Each sheet is one aggregate. Pick the "
+        "most and the least important element in B3 and B4, then for every element rate how "
+        "much more important the best is than it (1–9; 1 for the best itself) and how much "
+        "more important it is than the worst (1–9; 1 for the worst itself). The best-over-"
+        "worst judgement must be the same in both columns."
+    )
+    write_readme(
+        wb,
+        "最优最劣法专家问卷 / Best–Worst Method expert questionnaire",
+        fw,
+        expert,
+        how,
         ("标度 / scale", "含义 / meaning (Rezaei 2015; 2, 4, 6, 8 in between)"),
-    ]
-    lines += [(str(k), v) for k, v in SCALE.items()]
-    for r, (a, b) in enumerate(lines, start=1):
-        write_cell(ws, r, 1, a).font = bold
-        write_cell(ws, r, 2, b).alignment = Alignment(wrap_text=True)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 90
+        SCALE,
+    )
     fill = PatternFill("solid", fgColor="FFF2CC")
     for parent in found:
         sh = wb.create_sheet(parent[:31])

@@ -40,6 +40,24 @@ def _result(X: pd.DataFrame, w: np.ndarray, **kw) -> WeightResult:
     return WeightResult(pd.Series(w, index=pd.Index(X.columns, name="iCode")), **kw)
 
 
+def _proportional(
+    X: pd.DataFrame, x: np.ndarray, score: np.ndarray, model: str, **kw
+) -> WeightResult:
+    """Weights proportional to a per-indicator ``score`` (σ, Gini, variance, angle) that is 0
+    for a constant indicator; every indicator constant is refused."""
+    if score.sum() == 0:
+        _constant_columns(x, X, model)
+    return _result(X, score / score.sum(), method=model, **kw)
+
+
+def _worst_to_best(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Each column scaled to [0, 1] from its worst to its best value (reversed for direction
+    −1); a constant column is 0."""
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return np.where(d > 0, x - lo, hi - x) / span
+
+
 def _constant_columns(x: np.ndarray, X: pd.DataFrame, model: str) -> None:
     problems = ProblemList()
     for j in np.flatnonzero(np.ptp(x, axis=0) == 0):
@@ -107,12 +125,11 @@ def std(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> We
     """
     x, _ = _prepare(X, "std", directions)
     s = x.std(axis=0, ddof=1)
-    if s.sum() == 0:
-        _constant_columns(x, X, "std")
-    return _result(
+    return _proportional(
         X,
-        s / s.sum(),
-        method="std",
+        x,
+        s,
+        "std",
         source="Diakoulaki et al. (1995) Computers & OR 22(7): 763–770; "
         "Jahan & Edwards (2013) Materials & Design 49: 1000–1008",
         conventions="σ (n−1) of the data as given; pass normalised data; directions unused",
@@ -133,8 +150,7 @@ def critic(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) ->
     """
     x, d = _prepare(X, "critic", directions)
     _constant_columns(x, X, "critic")
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    z = np.where(d > 0, (x - lo) / (hi - lo), (hi - x) / (hi - lo))
+    z = _worst_to_best(x, d)
     s = z.std(axis=0, ddof=1)
     r = np.corrcoef(z, rowvar=False)
     c = s * (1.0 - r).sum(axis=0)
@@ -304,12 +320,11 @@ def gini(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> W
     n = len(x)
     rank_weight = 2 * np.arange(1, n + 1) - n - 1
     g = (rank_weight[:, None] * np.sort(x, axis=0)).sum(axis=0) / (n * x.sum(axis=0))
-    if g.sum() == 0:
-        _constant_columns(x, X, "gini")
-    return _result(
+    return _proportional(
         X,
-        g / g.sum(),
-        method="gini",
+        x,
+        g,
+        "gini",
         source="Li & Chi (2009) Proc. ICISE, IEEE, pp. 3726–3729",
         conventions="x ≥ 0; Gini coefficient of the data as given; directions unused",
         coefficient=pd.Series(g, index=X.columns),
@@ -326,8 +341,7 @@ def lopcow(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) ->
     """
     x, d = _prepare(X, "lopcow", directions)
     _constant_columns(x, X, "lopcow")
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    r = np.where(d > 0, x - lo, hi - x) / (hi - lo)
+    r = _worst_to_best(x, d)
     pv = np.abs(100 * np.log(np.sqrt((r**2).mean(axis=0)) / r.std(axis=0, ddof=1)))
     return _result(
         X,
@@ -347,16 +361,13 @@ def variance(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) 
     (the factor 1/n or 1/(n − 1) cancels). Conventions: any real values; directions do not
     change a variance; a constant indicator gets weight 0.
     """
-    x, _ = _prepare(X, "variance", directions)
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    v = ((x - lo) / span).var(axis=0, ddof=1)
-    if v.sum() == 0:
-        _constant_columns(x, X, "variance")
-    return _result(
+    x, d = _prepare(X, "variance", directions)
+    v = _worst_to_best(x, d).var(axis=0, ddof=1)
+    return _proportional(
         X,
-        v / v.sum(),
-        method="variance",
+        x,
+        v,
+        "variance",
         source="Rao & Patel (2010) Materials & Design 31: 4738–4747; Odu (2019) JASEM 23(8)",
         conventions="variance of min-max scaled data; directions unused",
         variance=pd.Series(v, index=X.columns),
@@ -377,12 +388,11 @@ def angle(X: pd.DataFrame, *, directions: Mapping[str, float] | None = None) -> 
     r = x / x.sum(axis=0)
     cos = r.sum(axis=0) / (np.sqrt(len(r)) * np.sqrt((r**2).sum(axis=0)))
     theta = np.where(np.ptp(x, axis=0) > 0, np.arccos(np.clip(cos, -1.0, 1.0)), 0.0)
-    if theta.sum() == 0:
-        _constant_columns(x, X, "angle")
-    return _result(
+    return _proportional(
         X,
-        theta / theta.sum(),
-        method="angle",
+        x,
+        theta,
+        "angle",
         source="Shuai et al. (2012) Proc. 24th CCDC, IEEE, pp. 3889–3892",
         conventions="x ≥ 0; sum normalisation; angle to the uniform vector; directions unused",
         angle=pd.Series(theta, index=X.columns),

@@ -108,37 +108,28 @@ def ahp_template(
     are recorded so :func:`read_ahp` can check the codes.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     fw = load_framework(framework)
     found = _parents(fw, level, parents)
     wb = Workbook()
-    ws = wb.active
-    ws.title = README
     bold = Font(bold=True)
-    lines = [
-        ("层次分析法专家问卷 / AHP expert questionnaire", ""),
-        ("框架 / framework", fw.name),
-        ("框架哈希 / framework hash", fw.hash),
-        ("专家 / expert", expert),
-        ("", ""),
-        (
-            "填写说明 / how to fill",
-            "每个工作表比较一个上级要素下的所有下级要素两两之间的重要性。对每一对，选择更重要的一方"
-            "（A、B 或 同等），再填写重要程度 1–9（同等时填 1）。 / Each sheet compares every pair "
-            "of elements under one aggregate: pick the more important element (A, B or 同等 = "
-            "equal) and its intensity 1–9 (1 when equal).",
-        ),
-        ("", ""),
+    how = (
+        "每个工作表比较一个上级要素下的所有下级要素两两之间的重要性。对每一对，选择更重要的一方"
+        "（A、B 或 同等），再填写重要程度 1–9（同等时填 1）。 / Each sheet compares every pair "
+        "of elements under one aggregate: pick the more important element (A, B or 同等 = "
+        "equal) and its intensity 1–9 (1 when equal)."
+    )
+    write_readme(
+        wb,
+        "层次分析法专家问卷 / AHP expert questionnaire",
+        fw,
+        expert,
+        how,
         ("标度 / scale", "含义 / meaning (Saaty 2008, Table 1)"),
-    ]
-    lines += [(str(k), v) for k, v in SAATY_SCALE.items()]
-    for r, (a, b) in enumerate(lines, start=1):
-        write_cell(ws, r, 1, a).font = bold
-        write_cell(ws, r, 2, b).alignment = Alignment(wrap_text=True)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 90
+        SAATY_SCALE,
+    )
     fill = PatternFill("solid", fgColor="FFF2CC")
     for parent in found:
         sh = wb.create_sheet(parent[:31])
@@ -172,6 +163,40 @@ def ahp_template(
         for col, width in zip("ABCDEFGH", (8, 12, 30, 12, 30, 24, 18, 30), strict=True):
             sh.column_dimensions[col].width = width
     return save_reproducible(wb, path)
+
+
+def write_readme(
+    wb: Any,
+    title: str,
+    fw: Framework,
+    expert: str,
+    how: str,
+    scale_header: tuple[str, str],
+    scale: dict[int, str],
+) -> None:
+    """The README sheet of a questionnaire: title, framework name and hash (read back to
+    check the codes), expert, how to fill, and the scale with its meanings."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.active
+    ws.title = README
+    lines = [
+        (title, ""),
+        ("框架 / framework", fw.name),
+        ("框架哈希 / framework hash", fw.hash),
+        ("专家 / expert", expert),
+        ("", ""),
+        ("填写说明 / how to fill", how),
+        ("", ""),
+        scale_header,
+        *((str(k), v) for k, v in scale.items()),
+    ]
+    bold = Font(bold=True)
+    for r, (a, b) in enumerate(lines, start=1):
+        write_cell(ws, r, 1, a).font = bold
+        write_cell(ws, r, 2, b).alignment = Alignment(wrap_text=True)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 90
 
 
 def save_reproducible(wb: Any, path: str | Path) -> Path:
