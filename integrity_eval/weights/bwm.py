@@ -24,8 +24,8 @@ from ..errors import ProblemList, ValidationError
 from ..framework import Framework, load_framework
 from ..io import write_cell
 from .questionnaire import (
-    README,
     _parents,
+    aggregate_sheets,
     open_questionnaire,
     save_reproducible,
     write_readme,
@@ -386,23 +386,13 @@ def read_bwm(path: str | Path, framework: Framework | str | None = None) -> BwmR
     """
     path = Path(path)
     source = str(path)
-    wb, meta = open_questionnaire(path)
-    fw = load_framework(framework if framework is not None else meta.get("框架 / framework", ""))
+    wb, meta, fw = open_questionnaire(path, framework)
     problems = ProblemList()
     comparisons: dict[str, pd.DataFrame] = {}
     bests: dict[str, str] = {}
     worsts: dict[str, str] = {}
     comments: dict[str, list[str]] = {}
-    for name in wb.sheetnames:
-        if name == README:
-            continue
-        where = f"{source} [{name}]"
-        if name not in fw.children or len(fw.children[name]) < 2:
-            problems.add(
-                f"sheet is not an aggregate of framework {fw.name}", source=where, value=name
-            )
-            continue
-        kids = fw.children[name]
+    for name, where, kids in aggregate_sheets(wb, fw, source, problems):
         rows = [(list(row) + [None] * 5)[:5] for row in wb[name].iter_rows(values_only=True)]
         rows += [[None] * 5] * max(0, WORST_ROW - len(rows))
         chosen = {}

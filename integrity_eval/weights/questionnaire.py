@@ -241,9 +241,12 @@ class AhpResponses:
         return f"<AhpResponses {self.expert or '(no name)'}: {', '.join(self.matrices)}>"
 
 
-def open_questionnaire(path: Path) -> tuple[Any, dict[str, str]]:
-    """A filled questionnaire workbook (read-only) and the facts on its README sheet
-    (framework, hash, expert); a missing file or a non-workbook is a ValidationError."""
+def open_questionnaire(
+    path: Path, framework: Framework | str | None
+) -> tuple[Any, dict[str, str], Framework]:
+    """A filled questionnaire workbook (read-only), the facts on its README sheet
+    (framework, hash, expert) and the framework to check it against (``framework``, or the
+    one the workbook names); a missing file or a non-workbook is a ValidationError."""
     from openpyxl import load_workbook
 
     source = str(path)
@@ -261,7 +264,23 @@ def open_questionnaire(path: Path) -> tuple[Any, dict[str, str]]:
         for row in wb[README].iter_rows(min_row=1, max_row=6, values_only=True):
             if row and row[0]:
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
-    return wb, meta
+    fw = load_framework(framework if framework is not None else meta.get("框架 / framework", ""))
+    return wb, meta, fw
+
+
+def aggregate_sheets(wb: Any, fw: Framework, source: str, problems: ProblemList):
+    """``(sheet, "file [sheet]", children)`` for every comparison sheet of ``wb``; a sheet
+    that is not an aggregate of ``fw`` with two or more children is a problem."""
+    for name in wb.sheetnames:
+        if name == README:
+            continue
+        where = f"{source} [{name}]"
+        if name not in fw.children or len(fw.children[name]) < 2:
+            problems.add(
+                f"sheet is not an aggregate of framework {fw.name}", source=where, value=name
+            )
+            continue
+        yield name, where, fw.children[name]
 
 
 def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpResponses:
@@ -275,21 +294,11 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
     """
     path = Path(path)
     source = str(path)
-    wb, meta = open_questionnaire(path)
+    wb, meta, fw = open_questionnaire(path, framework)
     problems = ProblemList()
-    fw = load_framework(framework if framework is not None else meta.get("框架 / framework", ""))
     matrices: dict[str, pd.DataFrame] = {}
     comments: dict[str, list[str]] = {}
-    for name in wb.sheetnames:
-        if name == README:
-            continue
-        where = f"{source} [{name}]"
-        if name not in fw.children or len(fw.children[name]) < 2:
-            problems.add(
-                f"sheet is not an aggregate of framework {fw.name}", source=where, value=name
-            )
-            continue
-        kids = fw.children[name]
+    for name, where, kids in aggregate_sheets(wb, fw, source, problems):
         a = np.eye(len(kids))
         seen: dict[tuple[str, str], int] = {}
         rows = wb[name].iter_rows(min_row=FIRST_ROW, values_only=True)
