@@ -576,6 +576,14 @@ def promethee_flows(
     kinds = _per_indicator(preference, codes, "usual")
     qs, ps, ss = (_per_indicator(t, codes, None) for t in (q, p, s))
     problems = ProblemList()
+    for name, given in (("preference", preference), ("q", q), ("p", p), ("s", s)):
+        if isinstance(given, Mapping | pd.Series):
+            for c in pd.Index(list(given.keys())).difference(codes):
+                problems.add(
+                    f"{name} 所指代码不在 X 中 / {name} given for a code not in X",
+                    source="promethee_ii",
+                    column=c,
+                )
     for c, kind, qj, pj, sj in zip(codes, kinds, qs, ps, ss, strict=True):
         if kind not in PREFERENCE_FUNCTIONS:
             problems.add(

@@ -97,6 +97,15 @@ def test_promethee_thresholds_per_indicator():
     p = {"C1": 1.0, "C2": 2.0, "C3": 3.0}
     got = AGG.promethee_ii(X, W, D, preference="vshape", p=p)
     np.testing.assert_allclose(got, pmm.PROMETHEE_II("vshape", p=[1, 2, 3])(x, w, t), atol=1e-9)
+    with pytest.raises(ie.ValidationError) as info:
+        AGG.promethee_ii(X, W, D, preference={"C9": "level"})
+    assert [(p.column, "not in X" in p.rule) for p in info.value.problems] == [("C9", True)]
+    with pytest.raises(ie.ValidationError) as info:
+        AGG.promethee_ii(X, W, D, preference="level", q={"C1": 2}, p=1)
+    rules = {(p.column, p.rule.split(" / ")[1]) for p in info.value.problems}
+    assert ("C1", "preference function level needs q < p") in rules
+    assert ("C2", "preference function level needs threshold q (≥ 0)") in rules
+    assert all(" / " in p.message for p in info.value.problems)
 
 
 def test_copras_follows_the_paper_where_pymcdm_drops_two_sums():
