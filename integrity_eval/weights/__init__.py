@@ -15,9 +15,10 @@ from typing import Any
 
 from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
 from .bod import bod
+from .bwm import BwmResponses, bwm, bwm_consistency_index, bwm_group, bwm_template, read_bwm
 from .factor import factor, pca
 from .nominal import effective_weights, nominal_weights
-from .objective import critic, entropy, merec, std
+from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .questionnaire import AhpResponses, ahp_template, group_weights, read_ahp
 from .regression import regression
 from .result import WeightResult
@@ -27,13 +28,20 @@ __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
     "AhpResponses",
+    "BwmResponses",
     "SchemeComparison",
     "WeightResult",
     "ahp",
     "ahp_group",
     "ahp_template",
+    "angle",
     "bod",
     "budget",
+    "bwm",
+    "bwm_consistency_index",
+    "bwm_group",
+    "bwm_template",
+    "cilos",
     "compare_schemes",
     "critic",
     "effective_weights",
@@ -41,17 +49,22 @@ __all__ = [
     "equal",
     "explore",
     "factor",
+    "gini",
     "group_weights",
+    "idocriw",
+    "lopcow",
     "merec",
     "nominal_weights",
     "optimise",
     "pca",
     "rank_changes",
     "read_ahp",
+    "read_bwm",
     "regression",
     "reweight",
     "std",
     "synthesise",
+    "variance",
 ]
 
 # Tools on an Evaluation (above the core), loaded on first use: name → module.

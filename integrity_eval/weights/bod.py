@@ -52,7 +52,11 @@ def bod(
     d = as_directions(directions, X.columns, "bod")
     x = X.to_numpy(dtype=float)
     problems = check_domain(
-        x, X, "bod", "BoD needs non-negative values; normalise first (e.g. min-max)"
+        x,
+        X,
+        "bod",
+        "BoD 需要非负值，请先标准化（如 min-max） / BoD needs non-negative values; normalise "
+        "first (e.g. min-max)",
     )
     bounds = bounds_arrays(share_bounds, X.columns, problems)
     wbounds = bounds_arrays(weight_bounds, X.columns, problems, name="weight_bounds")

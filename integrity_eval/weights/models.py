@@ -28,8 +28,9 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
 from .balance import check_settings, optimise_weights
 from .bod import bod
+from .bwm import from_bwm_questionnaires
 from .factor import factor, pca
-from .objective import critic, entropy, merec, std
+from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .regression import regression
 from .result import WeightResult
 
@@ -50,6 +51,12 @@ MODELS: dict[str, Callable[..., WeightResult]] = {
     "critic": critic,
     "std": std,
     "merec": merec,
+    "cilos": cilos,
+    "idocriw": idocriw,
+    "gini": gini,
+    "lopcow": lopcow,
+    "variance": variance,
+    "angle": angle,
     "pca": pca,
     "factor": factor,
     "bod": bod,
@@ -85,6 +92,7 @@ def from_allocations(*, allocations: str, total: float | None = None) -> dict[st
 EXPERT_MODELS: dict[str, Callable[..., dict[str, WeightResult]]] = {
     "ahp": from_questionnaires,
     "budget": from_allocations,
+    "bwm": from_bwm_questionnaires,
 }
 # Models computed on the aggregated index (the build aggregates with nominal weights first)
 EVALUATION_MODELS: dict[str, Callable[..., WeightResult]] = {"optimise": optimise_weights}
