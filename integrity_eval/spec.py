@@ -85,7 +85,7 @@ def has_default(framework: Any) -> bool:
 def lay_over(
     default: Mapping[str, Any], given: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """``given`` laid over ``default`` stage by stage (DESIGN-level contract, docs/spec.md).
+    """``given`` laid over ``default`` stage by stage (docs/spec.md).
 
     A stage ``given`` names replaces the default's stage; ``stage: null`` drops it;
     ``exclude`` adds its codes to the default's and ``weights`` its values (and method,

@@ -85,14 +85,19 @@ def test_zero_weight_child_is_not_checked_against_the_aggregation_domain():
     np.testing.assert_allclose(ev.scores, np.sqrt(X["a"] * X["c"]).to_numpy())
 
 
-def test_zero_weight_constant_column_is_still_refused_by_minmax_but_not_by_rank():
+def test_a_constant_column_leaves_its_parent_with_or_without_weight_zero():
+    # COINr 1.1.14: n_minmax gives NaN for a constant column and a_amean skips it, so D1
+    # is a's min-max score whether b weighs 0 or not; rank scores it (ties "min": all 1)
     data = X.assign(b=[3.0, 3, 3, 3])
-    spec = {**_base(), "weights": {"values": {"b": 0}}}
-    err = raised(lambda: ie.build(TOY, data, spec))
-    assert [(p.column, p.value) for p in err.problems] == [("b", "3")]
-    ev = ie.build(TOY, data, {**spec, "normalise": {"method": "rank"}})
-    assert (ev.get_dset("Normalised")["b"] == 1).all()  # ties "min": every unit ranks 1
-    np.testing.assert_allclose(ev.get_dset("Aggregated")["D1"], [1.0, 2, 3, 4])
+    for weights in ({}, {"weights": {"values": {"b": 0}}}):
+        with pytest.warns(UserWarning, match="b"):
+            ev = ie.build(TOY, data, {**_base(), **weights})
+        assert ev.get_dset("Normalised")["b"].isna().all()
+        pd.testing.assert_series_equal(
+            ev.get_dset("Aggregated")["D1"], ev.get_dset("Normalised")["a"], check_names=False
+        )
+    ev = ie.build(TOY, data, {**_base(), "normalise": {"method": "rank"}})
+    assert (ev.get_dset("Normalised")["b"] == 1).all()
 
 
 def test_all_zero_children_name_the_aggregate():
@@ -177,8 +182,9 @@ def test_with_params_adds_and_drops_exclusions():
 
 
 # ----------------------------------------------------- the constant column, CLI
-def test_constant_column_error_says_what_to_do_and_exclude_fixes_it(tmp_path, capsys):
-    # court (direction −1) is 0 everywhere: the value is shown as 0, never -0.0
+def test_a_constant_column_is_noted_and_run_goes_on(tmp_path, capsys):
+    # court (direction −1) is 0 everywhere: a note on stderr names it, validate and run
+    # succeed, every unit is ranked; exclude: [court] gives the same ranks without the note
     header = ["uCode", "uName", "court", "penalty", "audit", "kept", "hotline"]
     rows = [
         ["310101", "黄浦区", 0, 10, 120.5, 0.9, 88],
@@ -189,32 +195,26 @@ def test_constant_column_error_says_what_to_do_and_exclude_fixes_it(tmp_path, ca
     data = tmp_path / "data.csv"
     with open(data, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
-    out = tmp_path / "out"
-    argv = ["--framework", fw, "--data", data]
-    code = main(["run", *map(str, argv), "--out", str(out), "--quiet"])
+    argv = ["--framework", str(fw), "--data", str(data)]
+    assert main(["validate", *argv]) == 0
     err = capsys.readouterr().err
-    assert code == 1 and "Traceback" not in err
-    assert "列/column court" in err and "值/value '0'" in err
-    assert "所有单位的取值都相同（均为 0）" in err and "every unit has the same value" in err
-    assert "-0" not in err
-    assert err.index("exclude:") < err.index("/ every unit")  # Chinese first
-    assert "correct the data" in err and "weight: 0" in err
-    assert not out.exists()
-    # validate finds the same, before any run
-    code = main(["validate", *map(str, argv)])
-    assert code == 1 and "均为 0" in capsys.readouterr().err
-
-    spec = _write(
-        tmp_path / "spec.yaml",
-        "exclude: [court]\nnormalise: {method: minmax}\naggregate: {method: amean}\n",
-    )
-    code = main(["validate", *map(str, argv), "--spec", str(spec)])
-    assert code == 0, capsys.readouterr().err
-    code = main(["run", *map(str, argv), "--spec", str(spec), "--out", str(out), "--quiet"])
-    assert code == 0, capsys.readouterr().err
-    (run_dir,) = out.iterdir()
-    table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
-    assert table["rank"].notna().all() and len(table) == 3
+    assert "注意 / note: 以下指标所有单位取值相同" in err and ": court" in err
+    assert "Traceback" not in err and "UserWarning" not in err
+    ranks = {}
+    for name, extra in (("kept", []), ("excluded", ["--spec"])):
+        out = tmp_path / name
+        if extra:
+            text = "exclude: [court]\nnormalise: {method: minmax}\naggregate: {method: amean}\n"
+            spec = _write(tmp_path / "spec.yaml", text)
+            extra = [*extra, str(spec)]
+        assert main(["run", *argv, *extra, "--out", str(out), "--quiet", "--no-pdf"]) == 0
+        (run_dir,) = out.iterdir()
+        table = pd.read_csv(
+            run_dir / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str}
+        )
+        assert table["rank"].notna().all() and len(table) == 3
+        ranks[name] = table.set_index("uCode")["rank"]
+    pd.testing.assert_series_equal(ranks["kept"], ranks["excluded"])
 
 
 def _base() -> dict:

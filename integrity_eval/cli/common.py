@@ -4,9 +4,11 @@ options, notes on stderr, JSON-safe values, and how problems are printed."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -27,6 +29,8 @@ __all__ = [
     "note",
     "positive",
     "print_problems",
+    "spec_origin_lines",
+    "warnings_as_notes",
 ]
 
 PROG = "integrity-eval"
@@ -140,3 +144,45 @@ class as_validation:
                 [Problem(rule=str(exc), source=self.where)], title="输入有误 / invalid input"
             ) from None
         return False
+
+
+_ORIGIN = {
+    "default": "框架默认 / framework default",
+    "given": "给定的计算参数 / given spec",
+    "both": "两者合并 / both, merged",
+}
+
+
+def spec_origin_lines(ev: Any, given: str | None) -> list[str]:
+    """Which stage of the build came from the framework's default spec and which from
+    ``given``, the ``--spec`` file (laid over the default stage by stage: docs/spec.md)."""
+    origin = ev.details.get("spec_origin") or {}
+    if not given or not origin:
+        return []
+    out = ["计算参数来源 / where each part of the build spec came from:"]
+    for source in ("default", "given", "both"):
+        keys = [k for k, v in origin.items() if v == source]
+        if keys:
+            out.append(f"  {_ORIGIN[source]}: {', '.join(keys)}")
+    return out
+
+
+@contextlib.contextmanager
+def warnings_as_notes(quiet: bool = False) -> Iterator[None]:
+    """The package's warnings (bilingual, e.g. constant indicators) shown as notes on
+    stderr, once each, without Python's file and line prefix."""
+    from ..progress import note as write_note
+
+    seen: set[str] = set()
+
+    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+        text = str(message)
+        if text not in seen and not quiet:
+            seen.add(text)
+            write_note(f"注意 / note: {text}")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libraries' own warnings are not the user's business
+        warnings.filterwarnings("always", category=UserWarning, module=r"integrity_eval")
+        warnings.showwarning = show
+        yield

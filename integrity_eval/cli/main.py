@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import ValidationError
 from . import monitor, prepare, records, run
-from .common import PROG, Parser, UsageError, print_problems
+from .common import PROG, Parser, UsageError, print_problems, warnings_as_notes
 
 __all__ = ["build_parser", "main"]
 
@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args.argv = args_list
     try:
-        return int(args.func(args))
+        with warnings_as_notes(getattr(args, "quiet", False)):
+            return int(args.func(args))
     except UsageError as exc:
         sub = f"{PROG} {args.command}"
         sys.stderr.write(f"{sub}: 用法错误 / usage error: {exc}\n")

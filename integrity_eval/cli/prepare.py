@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from .common import SYNTHETIC_NOTE, UsageError, code_str
+from .common import SYNTHETIC_NOTE, UsageError, code_str, spec_origin_lines
 from .inputs import Inputs, load_inputs
 
 __all__ = ["add_parsers", "cmd_frameworks", "cmd_template", "cmd_validate"]
@@ -117,19 +117,56 @@ def _check_build(inputs: Inputs, args: argparse.Namespace) -> str:
             [replace(p, source=files.get(p.source, p.source)) for p in problems],
             title="run 会拒绝这些输入 / run would refuse these inputs",
         )
+    ev = build(inputs.framework, inputs.idata, inputs.spec)
+    lines = [_passed_note(args, inputs), *spec_origin_lines(ev, args.spec), *_blank_lines(ev)]
+    unscored = ev.unscored
+    if len(unscored):
+        lines.append(f"不予评级的单位 {len(unscored)} 个 / units not rated: {len(unscored)}")
+        lines += [f"  {u}: {label}" for u, label in unscored["label"].items()]
+    return "\n".join(lines)
+
+
+def _passed_note(args: argparse.Namespace, inputs: Inputs) -> str:
     if args.spec:
-        note = f"计算检查通过 / build checks passed: {args.spec}"
-    elif inputs.framework.spec:
-        note = (
+        return f"计算检查通过 / build checks passed: {args.spec}"
+    if inputs.framework.spec:
+        return (
             "计算检查通过（框架的默认计算参数）/ build checks passed (the framework's default spec)"
         )
-    else:
-        note = "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
-    unscored = build(inputs.framework, inputs.idata, inputs.spec).unscored
-    lines = [f"  {u}: {label}" for u, label in unscored["label"].items()]
-    if lines:
-        lines.insert(0, f"不予评级的单位 {len(lines)} 个 / units not rated: {len(lines)}")
-    return "\n".join([note, *lines])
+    return "计算检查通过（默认计算参数）/ build checks passed (the default spec)"
+
+
+_POLICY = {
+    "worst": "按最差值计（未报送不得分）/ scored as the worst goalpost (not reported: no points)",
+    "impute": "按插补值计 / imputed",
+    "skip": "不计入，权重在已报送指标间重新分配 / skipped, weights shared among the reported",
+}
+
+
+def _blank_lines(ev: Any, limit: int = 30) -> list[str]:
+    """The blank cells of the rated units, by unit, with how they are scored; a blank
+    denominator is named beside the per-capita indicators it empties."""
+    blanks = ev.blanks
+    if blanks.empty:
+        return []
+    fw = ev.framework
+    out = [
+        f"空白单元格 {len(blanks)} 个，{_POLICY[ev.missing_policy]} / {len(blanks)} blank "
+        f"cells (missing: {ev.missing_policy}):"
+    ]
+    for unit, rows in list(blanks.groupby("uCode", sort=False))[:limit]:
+        parts = []
+        for code, cause in zip(rows["iCode"], rows["cause"], strict=True):
+            if cause == "denominator_blank":
+                den = fw[code].denominator
+                parts.append(f"{code}（分母 {den} 空白 / denominator {den} blank）")
+            else:
+                parts.append(code)
+        out.append(f"  {unit}: {', '.join(parts)}")
+    n_units = blanks["uCode"].nunique()
+    if n_units > limit:
+        out.append(f"  … 另有 {n_units - limit} 个单位 / {n_units - limit} more units")
+    return out
 
 
 def cmd_template(args: argparse.Namespace) -> int:

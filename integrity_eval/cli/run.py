@@ -20,6 +20,7 @@ from .common import (
     jsonable,
     non_negative,
     note,
+    spec_origin_lines,
 )
 from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 
@@ -122,6 +123,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         steps.update()
         steps.set_description("计算评价 / building")
         ev = build(inputs.framework, inputs.idata, inputs.spec, seed=args.seed, time=inputs.time)
+        for line in spec_origin_lines(ev, args.spec):
+            note(args, line)
         extras = _rate_and_draw(ev, args)
         extras["history"] = history(ev)  # earlier periods of the data, built the same way
         steps.update()
