@@ -810,15 +810,34 @@ def _parse_grid(
                 rec[name] = _clean_number(value, name, schema, where, rownum, problems)
             elif name == "Time":
                 rec[name] = _clean_time(value)
-                if rec[name] is None:
-                    problems.add(
-                        "缺少时间 / Time is missing", source=where, row=rownum, column="Time"
-                    )
             else:
                 rec[name] = _code_text(value) or None
         records.append(rec)
+    if "Time" in names:
+        _check_time_column(records, names, where, problems)
     frame = pd.DataFrame.from_records(records, columns=[*names, "_row", "_found"])
     return _Part(where=where, frame=frame)
+
+
+def _check_time_column(
+    records: list[dict[str, Any]], names: list[str], where: str, problems: ProblemList
+) -> None:
+    """A Time (评价期) column left blank in every row is dropped (the whole file is one
+    period, e.g. a template's period column not filled in); blank in some rows only, each
+    such row is a problem."""
+    if all(rec["Time"] is None for rec in records):
+        names.remove("Time")
+        for rec in records:
+            del rec["Time"]
+        return
+    for rec in records:
+        if rec["Time"] is None:
+            problems.add(
+                "缺少评价期（其他行已填写）/ Time (the period) is missing while other rows give it",
+                source=where,
+                row=rec["_row"],
+                column="Time",
+            )
 
 
 def _drop_duplicates(part: _Part, problems: ProblemList) -> None:

@@ -134,8 +134,14 @@ def write_template(
     units: pd.DataFrame | None = None,
     lang: Literal["zh", "en"] = "zh",
     overwrite: bool = False,
+    period: str | None = None,
 ) -> Path:
     """Write the data-collection workbook for ``framework`` to ``path`` (atomically).
+
+    Every data sheet has a ``Time`` column (评价期) after ``uCode`` and ``uName``,
+    pre-filled with ``period`` when given; left blank in every row, the file is read as
+    one period (:func:`~integrity_eval.io.read_idata`), so ``run --time``/``--period``
+    can pick a period whenever the units fill it in.
 
     An existing file at ``path`` is never replaced unless ``overwrite=True``
     (:class:`FileExistsError`).
@@ -170,7 +176,7 @@ def write_template(
     _write_instructions(ws0, framework, layout, lang)
     for spec in layout:
         ws = wb.create_sheet(spec.name)
-        _write_data_sheet(ws, framework, spec, unit_rows, lang)
+        _write_data_sheet(ws, framework, spec, unit_rows, lang, period)
     if unit_rows:
         _write_units_sheet(wb.create_sheet(UNITS_SHEET), unit_rows)
     with atomic_write_path(path, overwrite=overwrite) as tmp:
@@ -243,7 +249,7 @@ def _write_instructions(
         f"2. 第 {HEADER_ROW} 行为指标代码，请勿修改、删除或调换列；"
         f"第 {FIRST_META_ROW}–{FIRST_DATA_ROW - 1} 行为指标名称、单位、取值范围和说明，仅供参考。",
         f"3. 自第 {FIRST_DATA_ROW} 行起每行填写一个被评价单位："
-        "uCode 为单位代码，uName 为单位名称。",
+        "uCode 为单位代码，uName 为单位名称，Time 为评价期（如 2024；整份相同时可留空）。",
         "4. 只填数字，不要带单位；比率填小数或百分数（如 0.95 或 95%）；百分制指标填 0–100"
         "（85 或 85%）；件数填非负整数。",
         "5. 无数据的单元格请留空或填“—”，不要填 0（0 表示确实为零）。",
@@ -260,7 +266,8 @@ def _write_instructions(
         f"Rows {FIRST_META_ROW}–{FIRST_DATA_ROW - 1} describe each indicator (names, unit, "
         "allowed values, definition) for reference.",
         f"3. From row {FIRST_DATA_ROW}, one row per evaluated unit: uCode is the unit code, "
-        "uName its name.",
+        "uName its name, Time the evaluation period (e.g. 2024; may stay blank when it is "
+        "the same for the whole file).",
         "4. Numbers only, without units; rates as decimals or percentages (0.95 or 95%); "
         "0–100 scores as 85 or 85%; counts as whole numbers ≥ 0.",
         "5. Leave a cell empty or enter “—” when there are no data; do not enter 0 (0 means zero).",
@@ -338,11 +345,12 @@ def _write_data_sheet(
     spec: TemplateSheet,
     unit_rows: list[tuple[str, str]],
     lang: str,
+    period: str | None = None,
 ) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    columns = ["uCode", "uName", *spec.columns]
+    columns = ["uCode", "uName", "Time", *spec.columns]
     n_cols = len(columns)
     # title row (merged across the table)
     who = spec.responsible or spec.name
@@ -375,11 +383,14 @@ def _write_data_sheet(
     for i, (code, name) in enumerate(unit_rows):
         write_cell(ws, FIRST_DATA_ROW + i, 1, code).number_format = "@"
         write_cell(ws, FIRST_DATA_ROW + i, 2, name)
+        if period:
+            write_cell(ws, FIRST_DATA_ROW + i, 3, period).number_format = "@"
     for i in range(len(unit_rows), min(n_rows, 200)):
         ws.cell(FIRST_DATA_ROW + i, 1).number_format = "@"
+        ws.cell(FIRST_DATA_ROW + i, 3).number_format = "@"
     # data validation: one rule per distinct range, applied to the data rows
     rules: dict[ValueRange, list[str]] = {}
-    for j, code in enumerate(columns[2:], start=3):
+    for j, code in enumerate(columns[3:], start=4):
         if code in aux:
             if code in {d.code for d in framework.denominators}:
                 rng = ValueRange(lo=0.0)
@@ -394,14 +405,25 @@ def _write_data_sheet(
         rules.setdefault(rng, []).append(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
     for rng, refs in rules.items():
         ws.add_data_validation(_validation(rng, refs))
-    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 4)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 18
     for j in range(3, n_cols + 1):
         ws.column_dimensions[get_column_letter(j)].width = 16
 
 
+_PERIOD_META = {
+    "name_zh": "评价期",
+    "name_en": "Evaluation period",
+    "range": "YYYY、YYYY-H1、YYYY-Qn、YYYY-MM",
+    "definition": "各行相同，可留空（整份数据为同一评价期）/ the same in every row; may stay "
+    "blank (the whole file is one period)",
+}
+
+
 def _meta_text(framework: Framework, aux: dict, code: str, key: str) -> str:
+    if code == "Time":
+        return _PERIOD_META.get(key, "")
     if code in aux:
         a = aux[code]
         return {"name_zh": a.name_zh, "name_en": a.name_en, "unit": a.unit}.get(key, "")

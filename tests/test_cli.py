@@ -311,8 +311,8 @@ def _case_text_in_numbers_template(files):
     wb = openpyxl.load_workbook(path)
     ws = wb["市高院"]
     ws.cell(FIRST_DATA_ROW, 1).value = "310101"
-    ws.cell(FIRST_DATA_ROW, 3).value = "3件"
-    ws.cell(FIRST_DATA_ROW, 4).value = "1.5"
+    ws.cell(FIRST_DATA_ROW, 4).value = "3件"
+    ws.cell(FIRST_DATA_ROW, 5).value = "1.5"
     wb.save(path)
     files["data"] = path
     where = f"{path} [工作表/sheet 市高院] | 行/row {FIRST_DATA_ROW}"

@@ -67,11 +67,11 @@ def test_layout_by_responsible(tmp_path, fw):
         UNASSIGNED_SHEET,
         UNITS_SHEET,  # the expected units, read back by read_idata
     ]
-    assert _header(wb["市高院"]) == ["uCode", "uName", "court", "penalty"]
-    assert _header(wb[BASE_SHEET]) == ["uCode", "uName", "size_group", "population"]
-    assert _header(wb[UNASSIGNED_SHEET]) == ["uCode", "uName", "audit"]
+    assert _header(wb["市高院"]) == ["uCode", "uName", "Time", "court", "penalty"]
+    assert _header(wb[BASE_SHEET]) == ["uCode", "uName", "Time", "size_group", "population"]
+    assert _header(wb[UNASSIGNED_SHEET]) == ["uCode", "uName", "Time", "audit"]
     for ws in wb.worksheets[1:-1]:
-        assert ws.freeze_panes == f"C{FIRST_DATA_ROW}"
+        assert ws.freeze_panes == f"D{FIRST_DATA_ROW}"
         assert [ws.cell(FIRST_DATA_ROW + i, 1).value for i in range(3)] == UNITS["uCode"].tolist()
         assert [ws.cell(FIRST_DATA_ROW + i, 2).value for i in range(3)] == UNITS["uName"].tolist()
         assert ws.cell(FIRST_DATA_ROW, 1).data_type == "s"  # leading zeros kept
@@ -79,7 +79,7 @@ def test_layout_by_responsible(tmp_path, fw):
     assert listed == [["uCode", "uName"], *UNITS[["uCode", "uName"]].values.tolist()]
     ws = wb["市高院"]
     below = {
-        ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(HEADER_ROW + 1, FIRST_DATA_ROW)
+        ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(HEADER_ROW + 1, FIRST_DATA_ROW)
     }
     assert below["指标名称（中文） / Indicator name (Chinese)"] == "败诉案件数"
     assert below["指标名称（英文） / Indicator name (English)"] == "Lost lawsuits"
@@ -163,12 +163,12 @@ def test_by_all_and_without_units(tmp_path, fw):
     wb = openpyxl.load_workbook(path)
     assert len(wb.sheetnames) == 2 and wb.sheetnames[0] == INSTRUCTIONS_SHEET
     ws = wb.worksheets[1]
-    assert _header(ws) == ["uCode", "uName", "size_group", "population", *fw.indicators]
+    assert _header(ws) == ["uCode", "uName", "Time", "size_group", "population", *fw.indicators]
     # English leads the title and the first name row
     assert ws.cell(1, 1).value.startswith("Mini government integrity evaluation")
     assert ws.cell(HEADER_ROW + 1, 1).value.startswith("指标名称（英文）")
-    assert ws.cell(HEADER_ROW + 1, 5).value == "Lost lawsuits"
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:I1"}
+    assert ws.cell(HEADER_ROW + 1, 6).value == "Lost lawsuits"
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:J1"}
     dv = _validations(ws)
     assert set(dv) == {"population", *fw.indicators}
     # rows for 1000 units are validated when none are pre-filled

@@ -25,11 +25,23 @@ def dimension_codes(ev: Evaluation) -> list[str]:
     return list(fw.children[fw.root])
 
 
+_BLANK_POLICY = {
+    "worst": ("按不得分计", "scored as worst"),
+    "skip": ("权重由已报送指标分担", "weights shared among those reported"),
+    "impute": ("已插补", "imputed"),
+}
+
+
 def status_labels(ev: Evaluation) -> pd.Series:
-    """Bilingual status of every unit: "已评分 / rated", or the not-rated label of
-    ``ev.unscored`` (its ``label`` column when present, else built from
-    ``n_reported``/``n_indicators``, else "不予评级 / not rated" with the reason)."""
+    """Bilingual status of every unit: "已评分 / rated" — with how many indicators it
+    left blank and how they were scored (``ev.blanks``, the spec's ``missing`` policy) —
+    or the not-rated label of ``ev.unscored`` (its ``label`` column when present, else
+    built from ``n_reported``/``n_indicators``, else "不予评级 / not rated" with the
+    reason)."""
     out = pd.Series(STATUS_RATED, index=ev.units.index.astype(str), dtype=object)
+    zh, en = _BLANK_POLICY[ev.missing_policy]
+    for code, n in ev.blanks["uCode"].astype(str).value_counts(sort=False).items():
+        out[code] = f"已评分（{n} 项未报送，{zh}）/ rated ({n} not reported, {en})"
     uns = ev.unscored
     for code, row in uns.iterrows():
         label = row.get("label")
