@@ -313,6 +313,8 @@ def generate_panel(
     kinds = np.where(binom, "count_of", kinds)
 
     lo, hi = _ranges(nodes, kinds)
+    # the span a level is placed in: the goalposts when the framework gives them, else [min, max]
+    span_lo, span_hi, posted = _spans(nodes, lo, hi)
     values = np.full((n_obs, k), np.nan)
     steps = np.ones(k)  # smallest change of a value, for the constant-column fix-up
     ind_params: dict[str, dict[str, Any]] = {
@@ -329,7 +331,15 @@ def generate_panel(
         shape = ell.shape
         if kind == "count":  # 1 … 25 a year at the median unit; 0.05 … 0.5 if a veto reads it
             level = np.where(vetoed[cols], 0.05 * 10.0**u1, np.exp(u1 * np.log(25.0)))
-            a = np.log(level) - np.log(np.median(exposure[:, cols], axis=0))
+            med = np.median(exposure[:, cols], axis=0)
+            a = np.log(level) - np.log(med)
+            # with goalposts (not for a veto's rare events): the mean per unit of exposure
+            # lies a share of the span from the lower post, as a bounded ratio's level does
+            to_posts = posted[cols] & ~vetoed[cols]
+            frac = np.where(up[cols], 0.3 + 0.3 * u1, 0.08 + 0.2 * u1)
+            per_unit = span_lo[cols] + np.where(to_posts, span_hi[cols] - span_lo[cols], 0) * frac
+            a = np.where(to_posts, np.log(np.where(to_posts, per_unit, 1.0)), a)
+            level = np.where(to_posts, np.exp(a) * med, level)
             r = 1.5 + 2.5 * u2
             mu = exposure[:, cols] * np.exp(a[None, :] + ell)
             r_b = np.broadcast_to(r, shape)
@@ -344,11 +354,14 @@ def generate_panel(
             extra = {"intercept": c}
         elif kind == "rate":
             p0 = np.where(up[cols], 0.70 + 0.25 * u1, 0.03 + 0.17 * u1)
+            span = hi[cols] - lo[cols]
+            # the baseline sits at that share of the goalposts' span (of [min, max] without them)
+            between = (span_lo[cols] + (span_hi[cols] - span_lo[cols]) * p0 - lo[cols]) / span
+            p0 = np.where(posted[cols], between, p0)
             c = logit(p0)
             phi = 15.0 + 45.0 * u2
             m = expit(c[None, :] + ell)
             z = rng.beta(m * phi, (1.0 - m) * phi)
-            span = hi[cols] - lo[cols]
             y = np.clip(lo[cols] + span * z, lo[cols], hi[cols])
             y = np.round(y, 4)
             extra = {"intercept": c, "precision": phi}
@@ -356,11 +369,7 @@ def generate_panel(
             p0 = np.where(up[cols], 0.6 + 0.2 * u1, 0.2 + 0.2 * u1)
             tau = 0.04 + 0.04 * u2
             # values live between the goalposts when the framework gives them
-            base, width = lo[cols].copy(), hi[cols] - lo[cols]
-            for jj, j in enumerate(cols):
-                if nodes[j].goalposts is not None:
-                    base[jj], top = nodes[j].goalposts
-                    width[jj] = top - base[jj]
+            base, width = span_lo[cols], span_hi[cols] - span_lo[cols]
             z = rng.standard_normal(shape)
             y = base + width * (p0[None, :] + 0.12 * ell + tau[None, :] * z)
             y = np.clip(np.round(y, 1), lo[cols], hi[cols])
@@ -398,10 +407,12 @@ def generate_panel(
             y = np.clip(np.round(y, 2), lo[cols], hi[cols])
             extra = {"intercept": c, "median_level": level, "log_sd": sd}
         elif kind == "ratio":
-            span = hi[cols] - lo[cols]
+            span = span_hi[cols] - span_lo[cols]
             bounded = np.isfinite(span)
             frac = np.where(up[cols], 0.3 + 0.3 * u1, 0.08 + 0.2 * u1)
-            level = np.where(bounded, lo[cols] + np.where(bounded, span, 0) * frac, 0.5 + 1.5 * u1)
+            level = np.where(
+                bounded, span_lo[cols] + np.where(bounded, span, 0) * frac, 0.5 + 1.5 * u1
+            )
             sd = 0.3 + 0.4 * u2
             z = rng.standard_normal(shape)
             y = level[None, :] * np.exp(0.5 * ell + sd[None, :] * z)
@@ -594,6 +605,16 @@ def _ranges(nodes: Sequence[Any], kinds: np.ndarray) -> tuple[np.ndarray, np.nda
         if kind in ("score", "points") and not math.isfinite(hi[j]):
             hi[j] = lo[j] + _DEFAULT_RANGE[str(kind)][1]
     return lo, hi
+
+
+def _spans(
+    nodes: Sequence[Any], lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The span each indicator's level is placed in — its goalposts (lower, upper) when the
+    framework gives them, else its ``[min, max]`` range — and the mask of given goalposts."""
+    posts = np.array([n.goalposts or (np.nan, np.nan) for n in nodes], dtype=float).reshape(-1, 2)
+    given = ~np.isnan(posts[:, 0])
+    return np.where(given, posts[:, 0], lo), np.where(given, posts[:, 1], hi), given
 
 
 def _check_units(units: pd.DataFrame, problems: ProblemList) -> pd.DataFrame:
