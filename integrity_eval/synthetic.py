@@ -42,14 +42,20 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
   median-unit mean at ``m_i ~ logU(1, 25)``, or ``logU(0.05, 0.5)`` for a count
   that a veto of the framework's ``rating`` block reads: one occurrence caps the
   grade, so the behaviour is a rare, serious event (falsification, a breach
-  judgment), not a routine one. For bad-behaviour counts (d = −1)
+  judgment), not a routine one. When the framework gives the indicator goalposts
+  (and no veto reads it), the mean per unit of exposure at ``ℓ = 0`` is instead
+  ``lower + (upper − lower)·f_i`` of the goalposts, with ``f_i`` 0.3–0.6 for d = +1 and
+  0.08–0.28 for d = −1 (as a bounded ratio's level below), so the values live on the scale
+  the goalposts score. For bad-behaviour counts (d = −1)
   this is ``E·exp(a_i − λ_i θ)``. Counts are capped at the item's ``max``.
   A count whose denominator is itself a number of things (unit 个, 家, 项 …,
   e.g. demonstration streets among all streets) is instead
   ``Binomial(E, logistic(c_i + ℓ))`` so it never exceeds its denominator.
 * ``rate`` — Beta with mean ``logistic(c_i + ℓ)`` and precision ``φ_i ~ U(15, 60)``,
   mapped onto ``[min, max]`` (default [0, 1]; [0, 100] when the unit is %).
-  Baseline ``logistic(c_i)`` is 0.70–0.95 for d = +1 and 0.03–0.20 for d = −1.
+  Baseline ``logistic(c_i)`` is 0.70–0.95 for d = +1 and 0.03–0.20 for d = −1 of the way
+  from the lower to the upper goalpost when the framework gives goalposts (e.g. 0.88–0.98
+  between 60 % and 100 %), else of ``[min, max]``.
 * ``score`` — ``N(lo + R·(p_i + 0.12·ℓ), (R·τ_i)²)`` clipped to ``[min, max]``
   (default [0, 100]; ``lo, R`` = the goalposts' lower end and width when the
   framework gives goalposts, else ``min`` and ``max − min``; ``p_i`` 0.6–0.8 for
@@ -63,8 +69,9 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
 * ``amount`` — lognormal, ``E · exp(c_i + 0.8·ℓ + N(0, ς_i²))``, ``ς_i ~ U(0.3, 0.7)``,
   median-unit level ``logU(10, 1000)``.
 * ``ratio`` — lognormal, ``m_i · exp(0.5·ℓ + N(0, ς_i²))`` clipped to ``[min, max]``;
-  ``m_i ~ U(0.5, 2)``, or with a finite ``max`` ``min + (max − min)·f_i``,
-  ``f_i`` 0.3–0.6 for d = +1 and 0.08–0.28 for d = −1.
+  ``m_i ~ U(0.5, 2)``, or ``lower + (upper − lower)·f_i`` between the goalposts when the
+  framework gives them (else between ``min`` and a finite ``max``), ``f_i`` 0.3–0.6 for
+  d = +1 and 0.08–0.28 for d = −1.
 * ``binary`` — Bernoulli(``logistic(c_i + 1.5·ℓ)``), baseline ``logistic(c_i)``
   0.60–0.90 for d = +1 and 0.05–0.25 for d = −1 (0.01–0.05 when a veto reads it).
 * kind not given — treated as ``score``.
@@ -1114,11 +1121,14 @@ def _yaml(data: Any) -> str:
 
 _KIND_TEXT = {
     "count": "Counts are negative binomial (over-dispersed) with mean exposure·exp(a + ℓ), the "
-    "exposure being the declared denominator or (size/median size)^{size_elasticity}.",
+    "exposure being the declared denominator or (size/median size)^{size_elasticity}; with "
+    "goalposts (and no veto reading the count), exp(a) lies between them.",
     "count_of": "Counts of countable things (e.g. demonstration streets among all streets) are "
     "binomial, never above their denominator.",
-    "rate": "Rates are Beta with mean logistic(c + ℓ), within [min, max].",
-    "ratio": "Ratios are lognormal, clipped to [min, max].",
+    "rate": "Rates are Beta with mean logistic(c+ℓ), within [min, max], the baseline "
+    "logistic(c) between the goalposts when given.",
+    "ratio": "Ratios are lognormal around a level between the goalposts when given, clipped to "
+    "[min, max].",
     "score": "Scores are normal around a linear function of ℓ (between the goalposts when "
     "given), clipped to [min, max].",
     "points": "Bonus points (direction +1) are a rounded normal score in [min, max]; deduction "
