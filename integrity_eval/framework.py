@@ -82,8 +82,8 @@ FRAMEWORK_KEYS = {
     "citations",
     "responsible_en",
 }
-# Policies for blank indicator cells (docs/framework.md `missing`): the worst goalpost (未报送不得分),
-# the spec's impute stage, or re-weighting among the reported indicators.
+# Policies for blank indicator cells (docs/framework.md, `missing`): the worst goalpost
+# (未报送不得分), the spec's impute stage, or re-weighting among the reported indicators.
 MISSING_POLICIES = ("worst", "impute", "skip")
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
