@@ -303,10 +303,6 @@ ZH: dict[str, str] = {
     "genmean with p = 0 is the geometric-mean limit: use method gmean": (
         "p = 0 的广义平均即几何平均：请用 gmean 方法"
     ),
-    "goalposts must be [lower, upper] with lower < upper": (
-        "goalposts 须为 [下限, 上限] 且下限 < 上限"
-    ),
-    "goalposts must be a list [lower, upper]": "goalposts 须为列表 [下限, 上限]",
     "group column not found in the data or in the units table": "数据和单位表中都找不到该分组列",
     "grouping column for imputation is not in the data": "数据中没有用于插补的分组列",
     "grouplev applies to one level only": "grouplev 只适用于单一层级",

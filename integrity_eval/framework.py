@@ -20,11 +20,20 @@ YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
       - {code: D1, name: {...}, level: 2, parent: INDEX, weight: 1, source: "004… §二"}
       - {code: D1_court, name: {...}, level: 1, parent: D1, direction: -1, unit: 件, ...}
     spec: {screen: {dat_thresh: 0.667}, normalise: {method: minmax}, aggregate: {method: amean}}
+    missing: worst
+    citations: {004_eb7a51c6d53126fb.txt: 《本市政务诚信建设……安排表》（沪发改信〔2018〕5号）}
+    responsible_en: {市发展改革委: Shanghai Development and Reform Commission}
 
 ``spec`` is the framework's default build spec (``docs/spec.md``): ``build(fw, idata)``
-without a spec uses it. A node's ``weight`` may be 0: the element stays in every
-table but does not enter its parent's aggregate (COINr accepts zero weights); an
-aggregate whose children all weigh 0 is an error.
+without a spec uses it. An indicator's ``goalposts`` are written ``[worst, best]`` in its
+own unit (for a direction −1 indicator the worst is the higher value), with their
+provenance in ``goalposts_source``; :attr:`Node.goalposts` holds them as ``(lower, upper)``,
+as COINr's ``goalpost_lower``/``goalpost_upper`` columns do. ``missing`` is the policy for
+blank indicator cells (``MISSING_POLICIES``), ``citations`` the title and number of each
+source document as a report prints it, ``responsible_en`` the English name of each
+responsible unit named under the nodes' ``responsible``. A node's ``weight`` may be 0:
+the element stays in every table but does not enter its parent's aggregate (COINr accepts
+zero weights); an aggregate whose children all weigh 0 is an error.
 """
 
 from __future__ import annotations
@@ -69,7 +78,13 @@ FRAMEWORK_KEYS = {
     "spec",
     "expected_units",
     "records",
+    "missing",
+    "citations",
+    "responsible_en",
 }
+# Policies for blank indicator cells (docs/framework.md, `missing`): the worst goalpost
+# (未报送不得分), the spec's impute stage, or re-weighting among the reported indicators.
+MISSING_POLICIES = ("worst", "impute", "skip")
 # Node keys beyond code, name and level, in the order they are written out.
 OPTIONAL_NODE_KEYS = (
     "parent",
@@ -79,6 +94,7 @@ OPTIONAL_NODE_KEYS = (
     "unit",
     "target",
     "goalposts",
+    "goalposts_source",
     "denominator",
     "source",
     "responsible",
@@ -111,6 +127,7 @@ IMETA_EXTRAS = {
     "iName_zh": "name_zh",
     "goalpost_lower": None,
     "goalpost_upper": None,
+    "goalpost_source": "goalposts_source",
     "Kind": "kind",
     "Min": "min",
     "Max": "max",
@@ -136,7 +153,10 @@ class Node:
     direction: int = 1
     unit: str = ""
     target: float | None = None
+    # (lower, upper) in the indicator's unit, as COINr's goalpost_lower/goalpost_upper;
+    # the YAML writes them [worst, best] (see `worst_best`)
     goalposts: tuple[float, float] | None = None
+    goalposts_source: str = ""
     denominator: str | None = None
     source: str = ""
     responsible: tuple[str, ...] = ()
@@ -150,6 +170,15 @@ class Node:
     @property
     def is_indicator(self) -> bool:
         return self.level == 1
+
+    @property
+    def worst_best(self) -> tuple[float, float] | None:
+        """The goalposts as ``(worst, best)``: the value that scores 0 and the one that
+        scores full marks under ``normalise: goalposts`` (the YAML order)."""
+        if self.goalposts is None:
+            return None
+        lo, hi = self.goalposts
+        return (lo, hi) if self.direction > 0 else (hi, lo)
 
     def __repr__(self) -> str:
         up = f", parent {self.parent}" if self.parent else ""
@@ -201,12 +230,20 @@ class Framework:
     expected_units: tuple[AuxColumn, ...] = ()
     # display rules of breach records (ie.records.resolve_rules): display, weights, half_life
     records: Mapping[str, Any] | None = field(default=None, hash=False)
+    # policy for blank indicator cells (MISSING_POLICIES); None = not declared
+    missing: str | None = None
+    # source document (file name) → its title and number as a report prints it
+    citations: Mapping[str, str] | None = field(default=None, hash=False)
+    # responsible unit as named under the nodes' `responsible` → its English name
+    responsible_en: Mapping[str, str] | None = field(default=None, hash=False)
     _origin: str = field(default="framework", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _tree_problems(self.nodes, self.denominators, self._origin).raise_if_any(
-            "invalid framework"
+        problems = _tree_problems(self.nodes, self.denominators, self._origin)
+        problems += _field_problems(
+            self.nodes, self.missing, self.citations, self.responsible_en, self._origin
         )
+        problems.raise_if_any("invalid framework")
 
     # ----------------------------------------------------------------- views
     @cached_property
@@ -340,6 +377,28 @@ class Framework:
             return (en or zh) if lang == "en" else (zh or en)
         return f"Level {level}"
 
+    def responsible_of(self, code: str, lang: str = "zh") -> tuple[str, ...]:
+        """The units responsible for ``code`` in ``lang`` ("zh" or "en"), lead first.
+
+        English names come from the framework's ``responsible_en`` mapping; a unit
+        without one (or a framework without the mapping) keeps its Chinese name.
+        """
+        names = self[code].responsible
+        if lang != "en" or not self.responsible_en:
+            return names
+        return tuple(self.responsible_en.get(r, r) for r in names)
+
+    def cite(self, text: str) -> str:
+        """``text`` (a ``source`` or ``goalposts_source``) with every source document's file
+        name replaced by its title and number from ``citations``, as a report prints it.
+
+        >>> fw.cite("004_eb7a51c6d53126fb.txt §二.5")       # doctest: +SKIP
+        '《本市政务诚信建设重点任务分工及进度安排表》（沪发改信〔2018〕5号）§二.5'
+        """
+        for name, title in (self.citations or {}).items():
+            text = text.replace(f"{name} ", title).replace(name, title)
+        return text
+
     def descendants(self, code: str, level: int = 1) -> list[str]:
         """All nodes at ``level`` below ``code`` (the indicators by default)."""
         out, stack = [], [code]
@@ -452,6 +511,11 @@ class Framework:
             out["rating"] = dict(self.rating)
         if self.spec:
             out["spec"] = dict(self.spec)
+        if self.missing is not None:
+            out["missing"] = self.missing
+        for key in ("citations", "responsible_en"):
+            if getattr(self, key):
+                out[key] = dict(getattr(self, key))
         if self.expected_units:
             out["expected_units"] = [_aux_to_dict(u) for u in self.expected_units]
         if self.records:
@@ -513,13 +577,22 @@ class Framework:
             problems.add(
                 "'records' must be a mapping", source=origin, column="records", value=records
             )
+        citations, responsible_en = (
+            _text_mapping(data.get(key), key, origin, problems)
+            for key in ("citations", "responsible_en")
+        )
+        missing = data.get("missing")
         if problems:  # report the tree's faults too, on the nodes that parsed
             kept = [n for n in nodes if n is not None]
             problems += [
                 p
                 for p in _tree_problems(kept, [d for d in denoms if d], origin)
-                if not (p.row in bad_rows and "orphan" in p.rule)
+                # follow-on faults of a node that did not parse: no parent, or no goalposts
+                if not (
+                    p.row in bad_rows and ("orphan" in p.rule or p.column == "goalposts_source")
+                )
             ]
+            problems += _field_problems(kept, missing, citations, responsible_en, origin)
             problems.raise_if_any("invalid framework")
         return cls(
             nodes=tuple(n for n in nodes if n is not None),
@@ -536,6 +609,9 @@ class Framework:
             spec=dict(spec) if isinstance(spec, Mapping) else None,
             expected_units=tuple(u for u in expected if u is not None),
             records=dict(records) if records else None,
+            missing=missing,
+            citations=citations,
+            responsible_en=responsible_en,
             _origin=origin,
         )
 
@@ -575,7 +651,8 @@ class Framework:
         as COINr's ``check_iMeta`` requires); rows of Type
         ``Group`` and ``Denominator`` declare the grouping and denominator
         columns of iData. This kit's optional extras (``iName_zh``,
-        ``goalpost_lower``/``goalpost_upper``, ``Min``/``Max``, ``Source``,
+        ``goalpost_lower``/``goalpost_upper`` (COINr's lower and upper goalposts, whatever
+        the direction), ``goalpost_source``, ``Min``/``Max``, ``Source``,
         ``Responsible``, ``Data``, ``Definition``) are read when present.
         """
         problems = ProblemList()
@@ -627,6 +704,7 @@ class Framework:
                 ("Data", "data"),
                 ("Definition", "definition"),
                 ("Records", "records"),
+                ("goalpost_source", "goalposts_source"),
             ):
                 if r.get(col) is not None:
                     node[key] = r[col]
@@ -637,8 +715,8 @@ class Framework:
                     s.strip() for s in str(r["Responsible"]).split(";") if s.strip()
                 ]
             lo, hi = r.get("goalpost_lower"), r.get("goalpost_upper")
-            if lo is not None or hi is not None:
-                node["goalposts"] = [lo, hi]
+            if lo is not None or hi is not None:  # iMeta (COINr) holds (lower, upper)
+                node["goalposts"] = [hi, lo] if _negative(r.get("Direction")) else [lo, hi]
             raw_nodes.append(node)
         problems.raise_if_any("invalid iMeta")
         data = {
@@ -676,6 +754,7 @@ class Framework:
                     "Kind": n.kind or None,
                     "goalpost_lower": n.goalposts[0] if n.goalposts else None,
                     "goalpost_upper": n.goalposts[1] if n.goalposts else None,
+                    "goalpost_source": n.goalposts_source or None,
                     "Min": n.min,
                     "Max": n.max,
                     "Source": n.source or None,
@@ -828,7 +907,8 @@ def _tree_problems(
             )
         if n.goalposts is not None and not n.goalposts[0] < n.goalposts[1]:
             problems.add(
-                "goalposts must be [lower, upper] with lower < upper",
+                "Node.goalposts 须为 (下限, 上限) 且下限 < 上限 / Node.goalposts must be "
+                "(lower, upper) with lower < upper",
                 source=origin,
                 row=n.code,
                 column="goalposts",
@@ -864,6 +944,73 @@ def _tree_problems(
         if n.parent is not None:
             children.setdefault(n.parent, []).append(n.code)
     zero_weight_parents(children, {n.code: n.weight for n in nodes}, problems, source=origin)
+    for n in nodes:
+        if n.goalposts_source and n.goalposts is None:
+            problems.add(
+                "给出了 goalposts_source 却没有 goalposts；请补上 goalposts: [最差值, 最佳值] "
+                "或删去 goalposts_source / goalposts_source is given without goalposts; add "
+                "goalposts: [worst, best] or remove goalposts_source",
+                source=origin,
+                row=n.code,
+                column="goalposts_source",
+            )
+    return problems
+
+
+def _field_problems(
+    nodes: Iterable[Node],
+    missing: Any,
+    citations: Mapping[str, str] | None,
+    responsible_en: Mapping[str, str] | None,
+    origin: str,
+) -> ProblemList:
+    """Problems of the framework-level ``missing``, ``citations`` and ``responsible_en``."""
+    problems = ProblemList()
+    if missing is not None and missing not in MISSING_POLICIES:
+        hint_zh, hint_en = did_you_mean(missing, MISSING_POLICIES)
+        problems.add(
+            f"missing 须为 worst（未报送按最差目标值计分）、impute（按 impute 阶段插补）或 skip"
+            f"（在已报送指标间重新分配权重）{hint_zh} / missing must be worst (a blank scores "
+            f"the worst goalpost), impute (the spec's impute stage) or skip (re-weighted among "
+            f"the reported indicators){hint_en}",
+            source=origin,
+            column="missing",
+            value=missing,
+        )
+    for key, mapping in (("citations", citations), ("responsible_en", responsible_en)):
+        for name, text in (mapping or {}).items():
+            if not str(name).strip() or not isinstance(text, str) or not text.strip():
+                problems.add(
+                    f"{key} 的每一项须为“名称: 非空文本” / each entry of {key} must be "
+                    "'name: non-empty text'",
+                    source=origin,
+                    column=key,
+                    value=f"{name}: {text}",
+                )
+    if responsible_en is not None:
+        named = {r: n.code for n in nodes for r in n.responsible}
+        for unit, code in named.items():
+            if unit not in responsible_en:
+                problems.add(
+                    "responsible_en 中缺少该责任单位的英文名；请在 responsible_en 中补上 "
+                    f"“{unit}: 英文名” / responsible unit has no English name under "
+                    f"responsible_en; add '{unit}: <English name>'",
+                    source=origin,
+                    row=code,
+                    column="responsible_en",
+                    value=unit,
+                )
+        for unit in responsible_en:
+            if unit not in named:
+                hint_zh, hint_en = did_you_mean(unit, named)
+                problems.add(
+                    f"responsible_en 中的单位不是任何节点的 responsible{hint_zh}；请更正名称或删去"
+                    f" / unit under responsible_en is not responsible for any node{hint_en}; "
+                    "correct the name or remove it",
+                    source=origin,
+                    column="responsible_en",
+                    value=unit,
+                )
     return problems
 
 
@@ -911,22 +1058,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
     target = _optional_number(raw.get("target"), origin, row, "target", problems)
     lo = _optional_number(raw.get("min"), origin, row, "min", problems)
     hi = _optional_number(raw.get("max"), origin, row, "max", problems)
-    goalposts = None
-    if raw.get("goalposts") is not None:
-        gp = raw["goalposts"]
-        if not isinstance(gp, list | tuple) or len(gp) != 2:
-            problems.add(
-                "goalposts must be a list [lower, upper]",
-                source=origin,
-                row=row,
-                column="goalposts",
-                value=gp,
-            )
-        else:
-            a = _optional_number(gp[0], origin, row, "goalposts", problems)
-            b = _optional_number(gp[1], origin, row, "goalposts", problems)
-            if a is not None and b is not None:
-                goalposts = (a, b)
+    goalposts = _goalposts(raw.get("goalposts"), direction, origin, row, problems)
     responsible = raw.get("responsible") or ()
     if isinstance(responsible, str):
         responsible = (responsible,)
@@ -957,6 +1089,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         unit=_text(raw.get("unit")),
         target=target,
         goalposts=goalposts,
+        goalposts_source=_text(raw.get("goalposts_source")),
         denominator=_text(raw.get("denominator")) or None,
         source=_text(raw.get("source")),
         responsible=tuple(str(r) for r in responsible),
@@ -966,6 +1099,75 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         max=hi,
         records=records,
     )
+
+
+def _goalposts(
+    raw: Any, direction: float | None, origin: str, row: str, problems: ProblemList
+) -> tuple[float, float] | None:
+    """A node's ``goalposts: [worst, best]`` as ``(lower, upper)``, checked against its
+    direction (for a direction −1 indicator the worst is the higher value)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        problems.add(
+            "goalposts 须为列表 [最差值, 最佳值] / goalposts must be a list [worst, best]",
+            source=origin,
+            row=row,
+            column="goalposts",
+            value=raw,
+        )
+        return None
+    worst = _number(raw[0], origin, row, "goalposts", problems)
+    best = _number(raw[1], origin, row, "goalposts", problems)
+    if worst is None or best is None:
+        return None
+    if worst == best:
+        problems.add(
+            "goalposts 的最差值与最佳值相同，无法据此标准化 / the worst and best goalposts are "
+            "equal, so nothing can be scored between them",
+            source=origin,
+            row=row,
+            column="goalposts",
+            value=list(raw),
+        )
+        return None
+    if (best > worst) != ((direction or 1) > 0):
+        problems.add(
+            "goalposts 写作 [最差值, 最佳值]：方向为 1（越大越好）时最差值小于最佳值，方向为 -1"
+            "（越小越好）时最差值大于最佳值（如 [5, 0]）；请交换两值或检查 direction / goalposts "
+            "are [worst, best]: with direction 1 (more is better) the worst is the lower value, "
+            "with direction -1 (less is better) the higher one (e.g. [5, 0]); swap them or "
+            "check the direction",
+            source=origin,
+            row=row,
+            column="goalposts",
+            value=list(raw),
+        )
+        return None
+    return (min(worst, best), max(worst, best))
+
+
+def _text_mapping(raw: Any, key: str, origin: str, problems: ProblemList) -> dict | None:
+    """A framework-level ``{name: text}`` mapping (``citations``, ``responsible_en``)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.add(
+            f"{key} 须为映射 {{名称: 文本}} / {key} must be a mapping {{name: text}}",
+            source=origin,
+            column=key,
+            value=raw,
+        )
+        return None
+    return {str(k): v for k, v in raw.items()}
+
+
+def _negative(direction: Any) -> bool:
+    """Whether an iMeta ``Direction`` cell is negative (unreadable cells are reported elsewhere)."""
+    try:
+        return float(direction) < 0
+    except (TypeError, ValueError):
+        return False
 
 
 RECORDS_SOURCE_KEYS = {"kind", "measure", "filter", "where", "window", "scale"}
@@ -1037,7 +1239,7 @@ def _node_to_dict(n: Node) -> dict[str, Any]:
     defaults = Node(code="", name_zh="", name_en="", level=1)
     for key in OPTIONAL_NODE_KEYS:
         if d[key] != getattr(defaults, key):
-            value = d[key]
+            value = n.worst_best if key == "goalposts" else d[key]
             out[key] = list(value) if isinstance(value, tuple) else value
     return out
 

@@ -42,14 +42,20 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
   median-unit mean at ``m_i ~ logU(1, 25)``, or ``logU(0.05, 0.5)`` for a count
   that a veto of the framework's ``rating`` block reads: one occurrence caps the
   grade, so the behaviour is a rare, serious event (falsification, a breach
-  judgment), not a routine one. For bad-behaviour counts (d = −1)
+  judgment), not a routine one. When the framework gives the indicator goalposts
+  (and no veto reads it), the mean per unit of exposure at ``ℓ = 0`` is instead
+  ``lower + (upper − lower)·f_i`` of the goalposts, with ``f_i`` 0.3–0.6 for d = +1 and
+  0.08–0.28 for d = −1 (as a bounded ratio's level below), so the values live on the scale
+  the goalposts score. For bad-behaviour counts (d = −1)
   this is ``E·exp(a_i − λ_i θ)``. Counts are capped at the item's ``max``.
   A count whose denominator is itself a number of things (unit 个, 家, 项 …,
   e.g. demonstration streets among all streets) is instead
   ``Binomial(E, logistic(c_i + ℓ))`` so it never exceeds its denominator.
 * ``rate`` — Beta with mean ``logistic(c_i + ℓ)`` and precision ``φ_i ~ U(15, 60)``,
   mapped onto ``[min, max]`` (default [0, 1]; [0, 100] when the unit is %).
-  Baseline ``logistic(c_i)`` is 0.70–0.95 for d = +1 and 0.03–0.20 for d = −1.
+  Baseline ``logistic(c_i)`` is 0.70–0.95 for d = +1 and 0.03–0.20 for d = −1 of the way
+  from the lower to the upper goalpost when the framework gives goalposts (e.g. 0.88–0.98
+  between 60 % and 100 %), else of ``[min, max]``.
 * ``score`` — ``N(lo + R·(p_i + 0.12·ℓ), (R·τ_i)²)`` clipped to ``[min, max]``
   (default [0, 100]; ``lo, R`` = the goalposts' lower end and width when the
   framework gives goalposts, else ``min`` and ``max − min``; ``p_i`` 0.6–0.8 for
@@ -63,8 +69,9 @@ that no single indicator, and no composite, recovers θ exactly. By kind:
 * ``amount`` — lognormal, ``E · exp(c_i + 0.8·ℓ + N(0, ς_i²))``, ``ς_i ~ U(0.3, 0.7)``,
   median-unit level ``logU(10, 1000)``.
 * ``ratio`` — lognormal, ``m_i · exp(0.5·ℓ + N(0, ς_i²))`` clipped to ``[min, max]``;
-  ``m_i ~ U(0.5, 2)``, or with a finite ``max`` ``min + (max − min)·f_i``,
-  ``f_i`` 0.3–0.6 for d = +1 and 0.08–0.28 for d = −1.
+  ``m_i ~ U(0.5, 2)``, or ``lower + (upper − lower)·f_i`` between the goalposts when the
+  framework gives them (else between ``min`` and a finite ``max``), ``f_i`` 0.3–0.6 for
+  d = +1 and 0.08–0.28 for d = −1.
 * ``binary`` — Bernoulli(``logistic(c_i + 1.5·ℓ)``), baseline ``logistic(c_i)``
   0.60–0.90 for d = +1 and 0.05–0.25 for d = −1 (0.01–0.05 when a veto reads it).
 * kind not given — treated as ``score``.
@@ -313,6 +320,8 @@ def generate_panel(
     kinds = np.where(binom, "count_of", kinds)
 
     lo, hi = _ranges(nodes, kinds)
+    # the span a level is placed in: the goalposts when the framework gives them, else [min, max]
+    span_lo, span_hi, posted = _spans(nodes, lo, hi)
     values = np.full((n_obs, k), np.nan)
     steps = np.ones(k)  # smallest change of a value, for the constant-column fix-up
     ind_params: dict[str, dict[str, Any]] = {
@@ -329,7 +338,15 @@ def generate_panel(
         shape = ell.shape
         if kind == "count":  # 1 … 25 a year at the median unit; 0.05 … 0.5 if a veto reads it
             level = np.where(vetoed[cols], 0.05 * 10.0**u1, np.exp(u1 * np.log(25.0)))
-            a = np.log(level) - np.log(np.median(exposure[:, cols], axis=0))
+            med = np.median(exposure[:, cols], axis=0)
+            a = np.log(level) - np.log(med)
+            # with goalposts (not for a veto's rare events): the mean per unit of exposure
+            # lies a share of the span from the lower post, as a bounded ratio's level does
+            to_posts = posted[cols] & ~vetoed[cols]
+            frac = np.where(up[cols], 0.3 + 0.3 * u1, 0.08 + 0.2 * u1)
+            per_unit = span_lo[cols] + np.where(to_posts, span_hi[cols] - span_lo[cols], 0) * frac
+            a = np.where(to_posts, np.log(np.where(to_posts, per_unit, 1.0)), a)
+            level = np.where(to_posts, np.exp(a) * med, level)
             r = 1.5 + 2.5 * u2
             mu = exposure[:, cols] * np.exp(a[None, :] + ell)
             r_b = np.broadcast_to(r, shape)
@@ -344,11 +361,14 @@ def generate_panel(
             extra = {"intercept": c}
         elif kind == "rate":
             p0 = np.where(up[cols], 0.70 + 0.25 * u1, 0.03 + 0.17 * u1)
+            span = hi[cols] - lo[cols]
+            # the baseline sits at that share of the goalposts' span (of [min, max] without them)
+            between = (span_lo[cols] + (span_hi[cols] - span_lo[cols]) * p0 - lo[cols]) / span
+            p0 = np.where(posted[cols], between, p0)
             c = logit(p0)
             phi = 15.0 + 45.0 * u2
             m = expit(c[None, :] + ell)
             z = rng.beta(m * phi, (1.0 - m) * phi)
-            span = hi[cols] - lo[cols]
             y = np.clip(lo[cols] + span * z, lo[cols], hi[cols])
             y = np.round(y, 4)
             extra = {"intercept": c, "precision": phi}
@@ -356,11 +376,7 @@ def generate_panel(
             p0 = np.where(up[cols], 0.6 + 0.2 * u1, 0.2 + 0.2 * u1)
             tau = 0.04 + 0.04 * u2
             # values live between the goalposts when the framework gives them
-            base, width = lo[cols].copy(), hi[cols] - lo[cols]
-            for jj, j in enumerate(cols):
-                if nodes[j].goalposts is not None:
-                    base[jj], top = nodes[j].goalposts
-                    width[jj] = top - base[jj]
+            base, width = span_lo[cols], span_hi[cols] - span_lo[cols]
             z = rng.standard_normal(shape)
             y = base + width * (p0[None, :] + 0.12 * ell + tau[None, :] * z)
             y = np.clip(np.round(y, 1), lo[cols], hi[cols])
@@ -398,10 +414,12 @@ def generate_panel(
             y = np.clip(np.round(y, 2), lo[cols], hi[cols])
             extra = {"intercept": c, "median_level": level, "log_sd": sd}
         elif kind == "ratio":
-            span = hi[cols] - lo[cols]
+            span = span_hi[cols] - span_lo[cols]
             bounded = np.isfinite(span)
             frac = np.where(up[cols], 0.3 + 0.3 * u1, 0.08 + 0.2 * u1)
-            level = np.where(bounded, lo[cols] + np.where(bounded, span, 0) * frac, 0.5 + 1.5 * u1)
+            level = np.where(
+                bounded, span_lo[cols] + np.where(bounded, span, 0) * frac, 0.5 + 1.5 * u1
+            )
             sd = 0.3 + 0.4 * u2
             z = rng.standard_normal(shape)
             y = level[None, :] * np.exp(0.5 * ell + sd[None, :] * z)
@@ -594,6 +612,16 @@ def _ranges(nodes: Sequence[Any], kinds: np.ndarray) -> tuple[np.ndarray, np.nda
         if kind in ("score", "points") and not math.isfinite(hi[j]):
             hi[j] = lo[j] + _DEFAULT_RANGE[str(kind)][1]
     return lo, hi
+
+
+def _spans(
+    nodes: Sequence[Any], lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The span each indicator's level is placed in — its goalposts (lower, upper) when the
+    framework gives them, else its ``[min, max]`` range — and the mask of given goalposts."""
+    posts = np.array([n.goalposts or (np.nan, np.nan) for n in nodes], dtype=float).reshape(-1, 2)
+    given = ~np.isnan(posts[:, 0])
+    return np.where(given, posts[:, 0], lo), np.where(given, posts[:, 1], hi), given
 
 
 def _check_units(units: pd.DataFrame, problems: ProblemList) -> pd.DataFrame:
@@ -1093,11 +1121,14 @@ def _yaml(data: Any) -> str:
 
 _KIND_TEXT = {
     "count": "Counts are negative binomial (over-dispersed) with mean exposure·exp(a + ℓ), the "
-    "exposure being the declared denominator or (size/median size)^{size_elasticity}.",
+    "exposure being the declared denominator or (size/median size)^{size_elasticity}; with "
+    "goalposts (and no veto reading the count), exp(a) lies between them.",
     "count_of": "Counts of countable things (e.g. demonstration streets among all streets) are "
     "binomial, never above their denominator.",
-    "rate": "Rates are Beta with mean logistic(c + ℓ), within [min, max].",
-    "ratio": "Ratios are lognormal, clipped to [min, max].",
+    "rate": "Rates are Beta with mean logistic(c+ℓ), within [min, max], the baseline "
+    "logistic(c) between the goalposts when given.",
+    "ratio": "Ratios are lognormal around a level between the goalposts when given, clipped to "
+    "[min, max].",
     "score": "Scores are normal around a linear function of ℓ (between the goalposts when "
     "given), clipped to [min, max].",
     "points": "Bonus points (direction +1) are a rounded normal score in [min, max]; deduction "

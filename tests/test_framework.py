@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 import integrity_eval as ie
+from integrity_eval.errors import bilingual
 from integrity_eval.framework import Framework
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 TREE = {
     "name": "toy",
@@ -145,3 +150,116 @@ def test_with_weights_validates():
         fw.with_weights({"zz": 1})
     with pytest.raises(ie.ValidationError, match="≥ 0"):
         fw.with_weights({"D2": -1})
+
+
+# ------------------------------------------------ goalposts, missing, citations, English names
+FIELDS = {
+    **TREE,
+    "missing": "worst",
+    "citations": {"004_eb7a51c6d53126fb.txt": "《某表》（沪发改信〔2018〕5号）"},
+    "responsible_en": {"区法院": "District People's Court"},
+    "nodes": [
+        *TREE["nodes"][:3],
+        {
+            **TREE["nodes"][3],  # a: less is better, so the worst post is the higher one
+            "goalposts": [5, 0],
+            "goalposts_source": "004_eb7a51c6d53126fb.txt §一.1",
+        },
+        TREE["nodes"][4],
+        {**TREE["nodes"][5], "goalposts": [0, 1]},
+    ],
+}
+
+
+def _problems(data: dict) -> list:
+    with pytest.raises(ie.ValidationError) as err:
+        Framework.from_dict(data)
+    return err.value.problems
+
+
+def test_goalposts_are_worst_then_best_and_kept_as_lower_upper():
+    fw = Framework.from_dict(FIELDS)
+    a, b = fw["a"], fw["b"]
+    assert a.goalposts == (0, 5) and a.worst_best == (5, 0)  # COINr's (lower, upper)
+    assert b.goalposts == (0, 1) and b.worst_best == (0, 1)
+    assert a.goalposts_source == "004_eb7a51c6d53126fb.txt §一.1"
+    written = {n["code"]: n for n in fw.to_dict()["nodes"]}
+    assert written["a"]["goalposts"] == [5, 0] and written["b"]["goalposts"] == [0, 1]
+    # normalise: goalposts scores a (direction −1) from 0 at 5 to 100 at 0, clipped
+    data = pd.DataFrame({"uCode": ["u", "v", "w"], "a": [1.0, 4, 6], "pop": 1.0})
+    data = data.assign(b=[0.5, 1, 0], c=[0.2, 0.4, 0.6])
+    spec = {
+        "denominate": {},
+        "normalise": {"method": "goalposts"},
+        "aggregate": {"method": "amean"},
+    }
+    got = ie.build(fw, data, spec).get_dset("Normalised")
+    assert got["a"].tolist() == pytest.approx([80, 20, 0])
+
+
+@pytest.mark.parametrize(
+    ("node", "column", "says"),
+    [
+        ({"direction": -1, "goalposts": [0, 5]}, "goalposts", "e.g. [5, 0]"),
+        ({"goalposts": [1, 0]}, "goalposts", "swap them"),
+        ({"goalposts": [2, 2]}, "goalposts", "are equal"),
+        ({"goalposts": [0]}, "goalposts", "a list [worst, best]"),
+        ({"goalposts": [None, 1]}, "goalposts", "expected a number"),
+        ({"goalposts_source": "本工具默认 / kit default"}, "goalposts_source", "without goalposts"),
+    ],
+)
+def test_bad_goalposts_are_named(node, column, says):
+    bad = {**TREE, "nodes": [*TREE["nodes"][:5], {**TREE["nodes"][5], **node}]}
+    problems = _problems(bad)
+    assert [(p.row, p.column) for p in problems] == [("c", column)]
+    assert says in problems[0].rule and CJK.search(bilingual(problems[0].rule))
+
+
+def test_bad_missing_citations_and_english_names_are_listed_at_once():
+    bad = {
+        **FIELDS,
+        "missing": "wrost",
+        "citations": {"004_eb7a51c6d53126fb.txt": ""},
+        "responsible_en": {"区法庭": "District court"},
+    }
+    problems = _problems(bad)
+    by_column = {p.column: p for p in problems}
+    assert set(by_column) == {"missing", "citations", "responsible_en"}
+    assert "did you mean 'worst'" in by_column["missing"].rule
+    assert CJK.search(by_column["missing"].rule)
+    english = [p for p in problems if p.column == "responsible_en"]
+    assert {p.value for p in english} == {"区法院", "区法庭"}  # one without a name, one stray
+    assert any("did you mean '区法院'" in p.rule for p in english)
+    for key in ("citations", "responsible_en"):
+        problems = _problems({**FIELDS, key: ["not", "a", "mapping"]})
+        assert [p.column for p in problems] == [key]
+    with pytest.raises(ie.ValidationError, match="missing"):  # checked however it is built
+        Framework(nodes=Framework.from_dict(TREE).nodes, missing="never")
+
+
+def test_new_fields_round_trip_through_yaml_and_imeta(tmp_path):
+    fw = Framework.from_dict(FIELDS)
+    assert fw.missing == "worst" and Framework.from_dict(TREE).missing is None
+    path = tmp_path / "fields.yaml"
+    path.write_text(fw.to_yaml(), encoding="utf-8")
+    again = ie.load_framework(path)
+    assert again == fw and again.hash == fw.hash
+    assert (again.citations, again.responsible_en) == (fw.citations, fw.responsible_en)
+    table = fw.to_imeta()
+    row = table.set_index("iCode").loc["a"]
+    assert (row["goalpost_lower"], row["goalpost_upper"]) == (0, 5)  # COINr's order
+    assert row["goalpost_source"] == "004_eb7a51c6d53126fb.txt §一.1"
+    back = Framework.from_imeta(table)
+    assert back == fw and back.hash == fw.hash  # the framework fields travel in attrs
+    csv = tmp_path / "fields_imeta.csv"
+    table.to_csv(csv, index=False)
+    assert ie.load_framework(csv).nodes == fw.nodes  # a CSV keeps the tree, posts included
+
+
+def test_english_names_and_citations_for_reports():
+    fw = Framework.from_dict(FIELDS)
+    assert fw.responsible_of("a") == ("区法院",)
+    assert fw.responsible_of("a", "en") == ("District People's Court",)
+    assert fw.responsible_of("b", "en") == ()
+    assert fw.cite("004_eb7a51c6d53126fb.txt §一.1") == "《某表》（沪发改信〔2018〕5号）§一.1"
+    assert fw.cite("003_01131af63e5da6d9.txt §一") == "003_01131af63e5da6d9.txt §一"  # no citation

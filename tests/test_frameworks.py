@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from importlib import resources
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 import integrity_eval as ie
+from integrity_eval import datasets
 from integrity_eval.framework import KINDS, Framework
 
 SHIPPED = ["shanghai-2018", "changning-2020", "luyang-2018", "jiangyin-township-2018"]
@@ -268,3 +271,159 @@ def test_jiangyin_rating_maps_points_to_sorted_stars():
     assert mins[-1] > rating["range"][0] and mins[0] <= rating["range"][1]
     assert all(CITATION.match(s) for s in rating["source"].split("; "))
     assert rating["note"]
+
+
+# ------------------------------------------------------------- absolute scale (goalposts)
+DATASET = {
+    "shanghai-2018": "shanghai-districts",
+    "changning-2020": "changning-units",
+    "luyang-2018": "luyang-units",
+    "jiangyin-township-2018": "jiangyin-townships",
+}
+ABSOLUTE = {"method": "goalposts", "scale": 100, "trunc2posts": True}
+
+
+def _latest(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bundled panel's latest year (without ``Time``) and its earlier years."""
+    ds = datasets.load(DATASET[name], panel=True)
+    last = ds.idata["Time"].max()
+    rows = ds.idata["Time"] == last
+    return ds.idata[rows].drop(columns="Time"), ds.idata[~rows]
+
+
+def test_every_indicator_has_goalposts_and_their_source(fw):
+    for ind in _indicators(fw):
+        assert ind.goalposts is not None, ind.code
+        worst, best = ind.worst_best
+        assert (best > worst) == (ind.direction > 0), ind.code
+        source = ind.goalposts_source
+        zh, sep, en = source.partition(" / ")
+        assert sep and CJK.search(zh) and LATIN.search(en), (ind.code, source)
+        cited = _citations(source)
+        for file, clause in cited:  # a clause of the document that fixes a figure …
+            assert file in SEEDS and CLAUSE.match(clause), (ind.code, source)
+        # … or the kit's default, with its reason, in both languages
+        kit = "本工具默认" in zh and "kit default" in en
+        assert cited or kit, (ind.code, source)
+        if ind.kind == "binary":
+            assert sorted(ind.goalposts) == [0, 1], ind.code
+
+
+def test_default_specs_normalise_by_goalposts_clipped_to_0_100(fw, name):
+    if fw.rating.get("method") == "points":  # Jiangyin keeps its points totals
+        assert "normalise" not in fw.spec
+        return
+    assert fw.spec["normalise"] == ABSOLUTE
+    idata, _ = _latest(name)
+    normalised = ie.build(fw, idata).get_dset("Normalised")
+    values = normalised.to_numpy()[~normalised.isna().to_numpy()]
+    assert values.min() == 0 and values.max() == 100  # clipped, and both posts are reached
+
+
+def test_bundled_data_lie_between_the_goalposts(fw, name):
+    """The synthetic panels are drawn on the goalposts' scale: few values beyond the worst post."""
+    panel = datasets.load(DATASET[name], panel=True).idata
+    spec = {
+        "denominate": {},
+        "normalise": {"method": "goalposts", "trunc2posts": False},
+        "aggregate": {"method": "amean"},
+    }
+    panel = panel.assign(uCode=panel["uCode"] + "_" + panel["Time"].astype(str))
+    x = ie.build(fw, panel.drop(columns="Time"), spec).get_dset("Normalised").to_numpy()
+    seen = x[~np.isnan(x)]
+    assert (seen < 0).mean() < 0.03 and (seen > 100).mean() < 0.03
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_units_score_depends_on_its_own_data_only(name):
+    """Adding or removing other units leaves every unit's score and grade as it was."""
+    fw = ie.load_framework(name)
+    idata, earlier = _latest(name)
+    full = ie.build(fw, idata)
+    fewer = ie.build(fw, idata.iloc[::2])
+    # other units: the earlier years' rows under new codes
+    extra = earlier.drop(columns="Time").assign(
+        uCode=earlier["uCode"] + "_" + earlier["Time"].astype(str)
+    )
+    more = ie.build(fw, pd.concat([idata, extra], ignore_index=True))
+    assert len(fewer.scores) < len(full.scores) < len(more.scores)
+    pd.testing.assert_series_equal(fewer.scores, full.scores[fewer.scores.index], check_exact=True)
+    pd.testing.assert_series_equal(more.scores[full.scores.index], full.scores, check_exact=True)
+    grades = ie.rating.rate(full).table["grade"]
+    again = ie.rating.rate(more).table["grade"]
+    pd.testing.assert_series_equal(again[grades.index], grades)
+    # the same data under ranks (a relative research spec) move: the property is the posts'
+    relative = {
+        "denominate": {},
+        "normalise": {"method": "rank"},
+        "aggregate": {"method": "amean"},
+    }
+    moved = ie.build(fw, idata.iloc[::2], relative).scores
+    assert not np.allclose(moved, ie.build(fw, idata, relative).scores[moved.index])
+
+
+def test_goalposts_clip_on_a_shipped_framework_by_hand():
+    fw = ie.load_framework("shanghai-2018")
+    idata, _ = _latest("shanghai-2018")
+    data = idata.set_index("uCode")
+    a, b = data.index[:2]
+    data.loc[[a, b], "population"] = 100.0  # 万人
+    # satisfaction: goalposts [0.6, 1]; 0.5 is beyond the worst post, 0.9 is 3/4 of the way
+    data.loc[[a, b], "D13_hotline_satisfaction"] = [0.5, 0.9]
+    # debt ratio (less is better): goalposts [1, 0]; 1.5 is beyond the worst, 0.25 scores 75
+    data.loc[[a, b], "D05_debt_ratio"] = [1.5, 0.25]
+    # court-judgment records per 10,000 residents: goalposts [0.2, 0]; 10 and 30 per 100 万人
+    data.loc[[a, b], "M1_court_judgments"] = [10.0, 30.0]
+    # assessment score: goalposts [60, 100]; 100 is the best post, 50 below the pass mark
+    data.loc[[a, b], "S1_leadership_score"] = [100.0, 50.0]
+    got = ie.build(fw, data.reset_index()).get_dset("Normalised").loc[[a, b]]
+    assert got["D13_hotline_satisfaction"].tolist() == pytest.approx([0, 75])
+    assert got["D05_debt_ratio"].tolist() == pytest.approx([0, 75])
+    assert got["M1_court_judgments"].tolist() == pytest.approx([50, 0])
+    assert got["S1_leadership_score"].tolist() == pytest.approx([100, 0])
+
+
+def test_jiangyin_goalposts_are_item_ranges_and_points_totals_stay():
+    fw = ie.load_framework("jiangyin-township-2018")
+    for ind in _indicators(fw):
+        assert ind.goalposts == (ind.min, ind.max), ind.code
+        assert ind.worst_best == ((0, ind.max) if ind.direction > 0 else (ind.max, 0)), ind.code
+    idata, _ = _latest("jiangyin-township-2018")
+    ev = ie.build(fw, idata)
+    # the default build still adds points: base 100 + capped bonus − deductions
+    row = idata.set_index("uCode").iloc[0]
+    bonus = sum(min(row[i.code], i.max) for i in _indicators(fw) if i.direction > 0)
+    malus = sum(min(row[i.code], i.max) for i in _indicators(fw) if i.direction < 0)
+    total = fw.rating["base"] + min(bonus, fw.rating["bonus_cap"]) - malus
+    assert ev.scores[row.name] == pytest.approx(total)
+    # a research spec normalises each item by its goalposts
+    research = {"normalise": {"method": "goalposts"}, "aggregate": {"method": "amean"}}
+    norm = ie.build(fw, idata, research).get_dset("Normalised").loc[row.name]
+    for ind in _indicators(fw):
+        share = row[ind.code] / ind.max
+        expected = 100 * (share if ind.direction > 0 else 1 - share)
+        assert norm[ind.code] == pytest.approx(expected), ind.code
+
+
+# ------------------------------------------------------------------ report fields
+def test_missing_policy_is_worst(fw):
+    assert fw.missing == "worst"
+
+
+def test_every_cited_document_has_its_title_and_number(fw, raw):
+    text = yaml.safe_dump({k: v for k, v in raw.items() if k != "citations"}, allow_unicode=True)
+    cited = set(re.findall(r"00[0-4]_[0-9a-f]{16}\.txt", text))
+    assert cited == set(fw.citations)
+    for file, title in fw.citations.items():
+        assert re.match(r"^《[^《》]+》（.+）$", title), (file, title)
+        numbered = re.search(r"〔\d{4}〕\d+号", title)
+        assert numbered or "无文号" in title or "征求意见稿" in title, (file, title)
+    assert fw.cite(fw.source + " §一") == fw.citations[fw.source] + "§一"
+
+
+def test_every_responsible_unit_has_an_english_name(fw):
+    for ind in _indicators(fw):
+        english = fw.responsible_of(ind.code, "en")
+        assert len(english) == len(ind.responsible), ind.code
+        assert all(LATIN.search(e) and not CJK.search(e) for e in english), ind.code
+        assert fw.responsible_of(ind.code) == ind.responsible

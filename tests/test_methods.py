@@ -52,7 +52,7 @@ DIR_NODES = [
         "parent": "IDX",
         "direction": -1,
         "target": 2,
-        "goalposts": [4, 7],
+        "goalposts": [7, 4],  # [worst, best]: less is better, so 7 is the worst
     },
 ]
 DIR_DATA = pd.DataFrame(
@@ -177,7 +177,7 @@ def test_dist2targ_uses_target_times_direction():
 
 def test_goalposts_direction_flip_and_truncation():
     # a: posts 0, 10 → (a − 0)/10 · 100.
-    # b (direction −1, posts 4, 7): COINr passes (−7, −4) and −b, so (−b + 7)/3:
+    # b (direction −1, goalposts [worst 7, best 4]): COINr passes (−7, −4) and −b, so (−b + 7)/3:
     #   b = 3 → 4/3 → 1;  5 → 2/3;  8 → −1/3 → 0;  4 → 1.
     got = normalised({"method": "goalposts"})
     np.testing.assert_allclose(got["a"], [20, 40, 50, 90])
