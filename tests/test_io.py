@@ -128,7 +128,6 @@ def test_read_table_xlsx_and_parquet(tmp_path):
     [
         (3, 3.0),
         (2.5, 2.5),
-        (True, 1.0),
         ("12", 12.0),
         (" 12 ", 12.0),
         ("１２", 12.0),  # full-width digits
@@ -163,7 +162,9 @@ def test_parse_number(raw, expected):
         assert got == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw", ["12件", "abc", "1,2", "1.2.3", "inf", "12%%", "#DIV/0!", "(3)"])
+@pytest.mark.parametrize(
+    "raw", ["12件", "abc", "1,2", "1.2.3", "inf", "12%%", "#DIV/0!", "(3)", True, False]
+)
 def test_parse_number_rejects(raw):
     with pytest.raises(ValueError):
         parse_number(raw)
