@@ -496,7 +496,7 @@ def _limit_problem(
     source: str, what: str, limit_name: str, limit: int, found: int | str = "", **where: object
 ) -> Problem:
     """A limit exceeded: ``what`` is "中文 / English"; the message names the limit."""
-    zh, en = what.split(" / ", 1)
+    zh, en = (x.strip() for x in what.split("/", 1))
     found_text = f"{found:,}" if isinstance(found, int) else found
     return Problem(
         rule=f"{zh}超出上限 {limit_name} = {limit:,} / {en} over the limit "
@@ -1068,8 +1068,9 @@ def load_yaml(
                 ),
                 title,
             )
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -1092,7 +1093,8 @@ def load_yaml(
         problem = Problem(f"YAML 中的值无法读取 / a YAML value cannot be read: {exc}", source=where)
         raise _yaml_error(problem, title) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _line(mark: Any) -> str:
