@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pandas as pd
 
-
 #: Problems an error's text (what the command line prints) lists one by one; the rest are
 #: counted. ``error.problems`` and ``error.to_frame()`` keep every one.
 SHOWN_PROBLEMS = 100
