@@ -320,7 +320,8 @@ def _checked_table(
         problems.raise_if_any("表格有误 / invalid table")
     out = df.iloc[:, keep].copy()
     out.columns = pd.Index(names)
-    _hidden_cells(out, rows, source, problems)
+    if path.suffix.lower() != ".csv":  # a CSV's whole text was checked when decoded
+        _hidden_cells(out, rows, source, problems)
     problems.raise_if_any("表格有误 / invalid table")
     return out
 
@@ -593,8 +594,30 @@ def _decode_csv(path: Path) -> str:
     return text
 
 
+# A line that is valid UTF-8 and not ASCII, in a text decoded as UTF-8 with
+# "surrogateescape" (where each undecodable byte became a lone surrogate U+DC80–U+DCFF).
+_UTF8_LINE = re.compile(
+    "^[^\n\udc80-\udcff]*[\u0080-\ud7ff\ue000-\U0010ffff][^\n\udc80-\udcff]*$", re.M
+)
+
+
 def _decode_lines(path: Path, data: bytes) -> str:
-    """A non-UTF-8 CSV decoded as GB18030 when every line agrees (see :func:`_decode_csv`)."""
+    """A non-UTF-8 CSV decoded as GB18030 when every line agrees (see :func:`_decode_csv`).
+
+    Fast path: the whole file decodes as GB18030 and no line reads better as UTF-8 (found
+    by one regular-expression scan, not a loop over lines); else every line is
+    classified and the disagreeing ones are named."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        loose = data.decode("utf-8", "surrogateescape")
+        if not any(
+            _common(m.group()) >= _common(m.group().encode("utf-8").decode("gb18030", "replace"))
+            for m in _UTF8_LINE.finditer(loose)
+        ):
+            return text
     utf8: list[int] = []
     gbk: list[int] = []
     neither: list[int] = []
