@@ -47,7 +47,7 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -328,21 +328,19 @@ def _checked_table(
 
 def _hidden_cells(df: pd.DataFrame, rows: np.ndarray, source: str, problems: ProblemList) -> None:
     """A problem for each text cell holding a character :func:`unsafe_text` refuses."""
-    found = 0
+    found = []
     for j, name in enumerate(df.columns):
         col = df.iloc[:, j]
         if col.dtype.kind not in "OSUT":
             continue
         text = col.astype(object).map(lambda v: v if isinstance(v, str) else "")
         hits = np.flatnonzero(text.str.contains(_HIDDEN, regex=True).to_numpy(bool))
-        for i in hits:
-            found += 1
-            if found <= ROWS_LISTED:
-                value = text.iloc[i]
-                why = unsafe_text(value)
-                problems.add(why, source=source, row=int(rows[i]), column=name, value=value)
-    if found > ROWS_LISTED:
-        _more(problems, found - ROWS_LISTED, source)
+        found += [
+            {"rule": unsafe_text(v), "row": int(rows[i]), "column": name, "value": v}
+            for i in hits
+            if (v := text.iloc[i])
+        ]
+    _add_listed(problems, source, found)
 
 
 def _as_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -515,12 +513,20 @@ def _limit_error(
     return ValidationError([problem], title="文件超出读取上限 / file over a reading limit")
 
 
-def _more(problems: ProblemList, n: int, source: str) -> None:
-    """The count of problems of the same kind not listed one by one."""
-    problems.add(
-        f"…另有 {n:,} 处同样的问题未逐一列出 / … and {n:,} more of the same, not listed",
-        source=source,
-    )
+def _add_listed(problems: ProblemList, source: str, found: Iterable[dict[str, Any]]) -> None:
+    """Add the problems ``found`` (each the keyword arguments of ``ProblemList.add``
+    but ``source``): the first :data:`ROWS_LISTED` one by one, the others counted."""
+    rest = 0
+    for n, where in enumerate(found):
+        if n < ROWS_LISTED:
+            problems.add(source=source, **where)
+        else:
+            rest += 1
+    if rest:
+        problems.add(
+            f"…另有 {rest:,} 处同样的问题未逐一列出 / … and {rest:,} more of the same, not listed",
+            source=source,
+        )
 
 
 # ------------------------------------------------------------------ CSV text
@@ -641,32 +647,22 @@ def _decode_lines(path: Path, data: bytes) -> str:
     source = str(path)
     problems = ProblemList()
     tried = "UTF-8, UTF-8 with BOM (UTF-8-BOM), GBK, GB18030"
-    for n, i in enumerate(neither):
-        if n == ROWS_LISTED:
-            _more(problems, len(neither) - n, source)
-            break
-        problems.add(
-            f"该行无法解码（已尝试 {tried}），请另存为 UTF-8 / cannot decode this line "
-            f"(tried {tried}); please re-save it as UTF-8",
-            source=source,
-            row=i,
-        )
+    rule = (
+        f"该行无法解码（已尝试 {tried}），请另存为 UTF-8 / cannot decode this line "
+        f"(tried {tried}); please re-save it as UTF-8"
+    )
+    _add_listed(problems, source, ({"rule": rule, "row": i} for i in neither))
     if utf8 and gbk:
         odd, other, odd_name, other_name = (
             (utf8, gbk, "UTF-8", "GBK") if len(utf8) <= len(gbk) else (gbk, utf8, "GBK", "UTF-8")
         )
-        for n, i in enumerate(odd):
-            if n == ROWS_LISTED:
-                _more(problems, len(odd) - n, source)
-                break
-            problems.add(
-                f"该行是 {odd_name} 编码，而其他行（如第 {other[0]} 行）是 {other_name} 编码："
-                "一个文件只能用一种编码，请整份另存为 UTF-8 / this line is "
-                f"{odd_name}-encoded, other lines (such as line {other[0]}) {other_name}: "
-                "a file has one encoding; re-save the whole file as UTF-8",
-                source=source,
-                row=i,
-            )
+        rule = (
+            f"该行是 {odd_name} 编码，而其他行（如第 {other[0]} 行）是 {other_name} 编码："
+            "一个文件只能用一种编码，请整份另存为 UTF-8 / this line is "
+            f"{odd_name}-encoded, other lines (such as line {other[0]}) {other_name}: "
+            "a file has one encoding; re-save the whole file as UTF-8"
+        )
+        _add_listed(problems, source, ({"rule": rule, "row": i} for i in odd))
     problems.raise_if_any("无法识别的文件编码 / unknown text encoding")
     return data.decode("gb18030")
 
@@ -687,15 +683,9 @@ def _common(text: str) -> int:
 
 def _refuse_hidden_lines(path: Path, text: str) -> None:
     problems = ProblemList()
-    found = 0
-    for i, line in enumerate(text.split("\n"), start=1):
-        why = unsafe_text(line) if _HIDDEN.search(line) else None
-        if why:
-            found += 1
-            if found <= ROWS_LISTED:
-                problems.add(why, source=str(path), row=i)
-    if found > ROWS_LISTED:
-        _more(problems, found - ROWS_LISTED, str(path))
+    lines = enumerate(text.split("\n"), start=1)
+    found = ({"rule": unsafe_text(x), "row": i} for i, x in lines if _HIDDEN.search(x))
+    _add_listed(problems, str(path), found)
     problems.raise_if_any("文件含不可见的控制字符 / the file holds invisible control characters")
 
 
@@ -1684,10 +1674,8 @@ def _ragged_rows(
     ragged: Sequence[tuple[int, int]], width: int, where: str, problems: ProblemList
 ) -> None:
     """A problem for each CSV row (row number, fields) whose width is not the header's."""
-    for row, n in ragged[:ROWS_LISTED]:
-        problems.add(_ragged_rule(n, width), source=where, row=row)
-    if len(ragged) > ROWS_LISTED:
-        _more(problems, len(ragged) - ROWS_LISTED, where)
+    found = ({"rule": _ragged_rule(n, width), "row": row} for row, n in ragged)
+    _add_listed(problems, where, found)
 
 
 def _ragged_rule(n: int, width: int) -> str:
