@@ -52,7 +52,7 @@ from .errors import (
     report_unknown,
     suggest,
 )
-from .io import load_yaml, unsafe_text
+from .io import load_yaml, read_table, unsafe_text
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -729,8 +729,6 @@ def load_framework(name_or_path: str | Path | pd.DataFrame) -> Framework:
     if suffix in (".yaml", ".yml"):
         return Framework.from_yaml(path)
     if suffix in (".csv", ".xlsx", ".xls"):
-        from .io import read_table  # local: io imports framework
-
         return Framework.from_imeta(read_table(path), name=path.stem, origin=str(path))
     raise ValidationError(
         [

@@ -18,6 +18,7 @@ import pytest
 from integrity_eval import io as ie_io
 from integrity_eval.cli import main
 from integrity_eval.errors import SHOWN_PROBLEMS, ValidationError
+from integrity_eval.idata import read_idata
 from integrity_eval.io import read_table
 from integrity_eval.weights import ahp_template, read_ahp
 
@@ -212,7 +213,7 @@ def test_true_false_in_a_yes_no_indicator_is_read_as_1_and_0(tmp_path, capsys):
     code, _, err = _cli(capsys, "validate", "--framework", fw, "--data", data)
     assert code == 0, err
     csv_data = _csv_text(tmp_path / "d.csv", "\n".join(",".join(map(str, r)) for r in rows))
-    idata = ie_io.read_idata(csv_data, ie_io_framework(fw))
+    idata = read_idata(csv_data, ie_io_framework(fw))
     assert idata["open"].tolist() == [1.0, 0.0, 0.0]
 
 

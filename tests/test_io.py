@@ -12,9 +12,8 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
+from integrity_eval.idata import INSTRUCTIONS_SHEET, allowed_range, parse_number, read_idata
 from integrity_eval.io import (
-    INSTRUCTIONS_SHEET,
-    allowed_range,
     atomic_output_dir,
     atomic_write_bytes,
     atomic_write_text,
@@ -22,8 +21,6 @@ from integrity_eval.io import (
     excel_cell,
     excel_safe,
     file_sha256,
-    parse_number,
-    read_idata,
     read_table,
     write_cell,
 )
