@@ -69,7 +69,7 @@ import pandas as pd
 from .display import Summary
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
-from .io import file_sha256, load_yaml
+from .io import file_sha256, load_yaml, read_table
 from .schemas import check_idata
 
 __all__ = [
@@ -502,9 +502,8 @@ def _resolve_framework(meta: Mapping[str, Any], folder: Path) -> Framework:
     suffix = path.suffix.lower()
     if path.is_file() and suffix in (".yaml", ".yml"):
         fw = Framework.from_yaml(path)
-    elif path.is_file() and suffix in (".csv", ".xlsx", ".xls"):
-        table = pd.read_csv(path) if suffix == ".csv" else pd.read_excel(path)
-        fw = Framework.from_imeta(table, name=str(meta["name"]), origin=str(path))
+    elif path.is_file() and suffix in (".csv", ".xlsx", ".xls"):  # .xls: refused, named
+        fw = Framework.from_imeta(read_table(path), name=str(meta["name"]), origin=str(path))
     elif ref in available_frameworks():
         fw = load_framework(ref)
     else:
