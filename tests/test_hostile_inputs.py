@@ -15,12 +15,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import integrity_eval as ie
 from integrity_eval import io as ie_io
 from integrity_eval.cli import main
 from integrity_eval.errors import SHOWN_PROBLEMS, ValidationError
 from integrity_eval.idata import read_idata
 from integrity_eval.io import read_table
-from integrity_eval.weights import ahp_template, read_ahp
+from integrity_eval.weights import ahp_template, bwm_template, read_ahp, read_bwm
 
 DATA = Path(__file__).parent / "data"
 FW_TEXT = (DATA / "mini_framework.yaml").read_text(encoding="utf-8")
@@ -309,6 +310,21 @@ def test_ahp_intensity_true_is_not_1(tmp_path):
     with pytest.raises(ValidationError) as exc:
         read_ahp(path)
     assert any(p.row == "4" and p.column == "G" and p.value == "True" for p in exc.value.problems)
+
+
+def test_bwm_intensity_true_is_not_1(tmp_path):
+    path = bwm_template("shanghai-2018", 3, tmp_path / "q.xlsx")
+    kids = ie.load_framework("shanghai-2018").children["INDEX"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["INDEX"]
+    ws["B3"], ws["B4"] = kids[0], kids[-1]
+    for r in range(7, 7 + len(kids)):
+        ws.cell(r, 3).value, ws.cell(r, 4).value = 2, 2
+    ws.cell(7, 3).value = True  # Excel's TRUE where a 1–9 judgement belongs
+    wb.save(path)
+    with pytest.raises(ValidationError) as exc:
+        read_bwm(path)
+    assert any(p.row == "7" and p.column == "C" and p.value == "True" for p in exc.value.problems)
 
 
 # ========================================================== resource bombs
