@@ -714,62 +714,49 @@ def _is_description_row(cells: dict[str, Any], schema: _Schema) -> bool:
 def _clean_number(
     value: Any, column: str, schema: _Schema, where: str, row: int, problems: ProblemList
 ) -> float:
+    """A number cell of ``column`` as a float (NaN for missing, or when refused: a formula
+    without its value, TRUE/FALSE outside a yes/no indicator, text, a percentage that
+    fits neither scale, a value outside the allowed range), each refusal a problem."""
+
+    def refuse(rule: str, shown: Any) -> float:
+        problems.add(rule, source=where, row=row, column=column, value=shown)
+        return math.nan
+
     if isinstance(value, _Formula):
-        problems.add(
+        return refuse(
             "公式没有计算结果，请在 Excel 中打开并保存后再提交 / formula without a computed "
             "value: open and save the file in Excel first",
-            source=where,
-            row=row,
-            column=column,
-            value=str(value),
+            str(value),
         )
-        return math.nan
     logical = _logical(value)
     if logical is not None:
         if column in schema.yes_no:
             return logical
-        problems.add(
+        return refuse(
             "应为数字：TRUE/FALSE 是逻辑值，只能用于是/否指标，请填写数值 / expected a number: "
             "TRUE/FALSE is a logical value, accepted for yes/no indicators only; enter the number",
-            source=where,
-            row=row,
-            column=column,
-            value=value,
+            value,
         )
-        return math.nan
     try:
         num, percent = _parse_cell(value)
     except ValueError:
-        problems.add(
-            "应为数字 / expected a number", source=where, row=row, column=column, value=value
-        )
-        return math.nan
+        return refuse("应为数字 / expected a number", value)
     if num is None:
         return math.nan
     if percent:
         places = schema.percent.get(column)
         if places is None:
-            problems.add(
+            return refuse(
                 "百分数不适用于此指标（既不是 0–1 的比率，也不是百分制），请填写数值 / a "
                 "percentage does not fit this indicator (neither a 0–1 rate nor a 0–100 "
                 "percentage): enter the number itself",
-                source=where,
-                row=row,
-                column=column,
-                value=_shown(value),
+                _shown(value),
             )
-            return math.nan
         num = _shift(num, places)
     rng = schema.ranges.get(column)
     if rng is not None and not rng.contains(num):
         zh, en = rng.describe()
-        problems.add(
-            f"超出允许范围，应为{zh} / outside the allowed range: expected {en}",
-            source=where,
-            row=row,
-            column=column,
-            value=_shown(value),
-        )
+        refuse(f"超出允许范围，应为{zh} / outside the allowed range: expected {en}", _shown(value))
     return num
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import MINI_FW_TEXT, MINI_HEADER
 
 import integrity_eval as ie
 from integrity_eval import io as ie_io
@@ -23,9 +24,7 @@ from integrity_eval.idata import read_idata
 from integrity_eval.io import read_table
 from integrity_eval.weights import ahp_template, bwm_template, read_ahp, read_bwm
 
-DATA = Path(__file__).parent / "data"
-FW_TEXT = (DATA / "mini_framework.yaml").read_text(encoding="utf-8")
-HEADER = ["uCode", "uName", "court", "penalty", "audit", "kept", "hotline"]
+FW_TEXT, HEADER = MINI_FW_TEXT, MINI_HEADER
 ROWS = [
     ["HP", "黄浦区", 3, 10, 120.5, 0.9, 88],
     ["PD", "浦东新区", 1, 4, 0, 0.75, 91.5],
