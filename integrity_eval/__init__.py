@@ -22,7 +22,8 @@ from .build import build, check
 from .errors import Problem, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, Node, available_frameworks, load_framework
-from .io import read_idata, read_table
+from .idata import read_idata
+from .io import read_table
 from .schemas import check_idata, validate_idata
 from .spec import load_spec
 from .template import write_template

@@ -65,12 +65,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from .display import Summary
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework, available_frameworks, load_framework
-from .io import file_sha256
+from .io import file_sha256, load_yaml, read_table
 from .schemas import check_idata
 
 __all__ = [
@@ -297,8 +296,8 @@ def _synthetic_files(root: str | None) -> dict[tuple[str, str, int], str]:
         if not meta_file.is_file():
             continue
         try:
-            meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            meta = load_yaml(meta_file) or {}
+        except (OSError, ValidationError):
             continue
         if not (isinstance(meta, Mapping) and meta.get("synthetic") is True):
             continue
@@ -434,12 +433,7 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "dataset.yaml"
     src = str(path)
     problems = ProblemList()
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValidationError(
-            [Problem(rule=f"YAML syntax error: {exc}", source=src)], title="invalid dataset.yaml"
-        ) from None
+    meta = load_yaml(path, title="invalid dataset.yaml")
     if not isinstance(meta, Mapping):
         problems.add("dataset.yaml must be a mapping", source=src)
         problems.raise_if_any("invalid dataset.yaml")
@@ -508,9 +502,8 @@ def _resolve_framework(meta: Mapping[str, Any], folder: Path) -> Framework:
     suffix = path.suffix.lower()
     if path.is_file() and suffix in (".yaml", ".yml"):
         fw = Framework.from_yaml(path)
-    elif path.is_file() and suffix in (".csv", ".xlsx", ".xls"):
-        table = pd.read_csv(path) if suffix == ".csv" else pd.read_excel(path)
-        fw = Framework.from_imeta(table, name=str(meta["name"]), origin=str(path))
+    elif path.is_file() and suffix in (".csv", ".xlsx", ".xls"):  # .xls: refused, named
+        fw = Framework.from_imeta(read_table(path), name=str(meta["name"]), origin=str(path))
     elif ref in available_frameworks():
         fw = load_framework(ref)
     else:

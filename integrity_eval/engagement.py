@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from .errors import Problem, ProblemList, ValidationError
-from .io import atomic_write_text
+from .io import atomic_write_text, load_yaml
 
 __all__ = [
     "ENGAGEMENT_FILE",
@@ -234,19 +234,13 @@ def load_engagement(path: str | Path) -> Engagement:
 
 
 def _read_yaml(p: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            [Problem(f"YAML 无法解析 / YAML does not parse: {exc}", source=str(p))],
-            title="评价项目文件有误 / invalid engagement file",
-        ) from None
+    title = "评价项目文件有误 / invalid engagement file"
+    raw = load_yaml(p, title=title)
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
         raise ValidationError(
-            [Problem("应为字段映射 / must be a mapping of fields", source=str(p))],
-            title="评价项目文件有误 / invalid engagement file",
+            [Problem("应为字段映射 / must be a mapping of fields", source=str(p))], title=title
         )
     return dict(raw)
 

@@ -23,6 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+#: Problems an error's text (what the command line prints) lists one by one; the rest are
+#: counted. ``error.problems`` and ``error.to_frame()`` keep every one.
+SHOWN_PROBLEMS = 100
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -75,7 +79,14 @@ class ValidationError(ValueError):
         self.title = title
         n = len(self.problems)
         lines = [f"{bilingual(title)} — 共 {n} 个问题 / {n} problem(s):"]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, start=1)]
+        shown = self.problems[:SHOWN_PROBLEMS]
+        lines += [f"  {i}. {p}" for i, p in enumerate(shown, start=1)]
+        if n > len(shown):
+            rest = n - len(shown)
+            lines.append(
+                f"  … 另有 {rest} 个问题未列出（error.to_frame() 列出全部）/ … {rest} more "
+                "problem(s) not listed (error.to_frame() lists them all)"
+            )
         super().__init__("\n".join(lines))
 
     def to_frame(self) -> pd.DataFrame:

@@ -38,6 +38,7 @@ zero weights); an aggregate whose children all weigh 0 is an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -60,6 +61,7 @@ from .errors import (
     report_unknown,
     suggest,
 )
+from .io import load_yaml, read_table, unsafe_text
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -618,28 +620,12 @@ class Framework:
     @classmethod
     def from_yaml(cls, path: str | Path) -> Framework:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        if not path.is_file():
             raise ValidationError(
                 [Problem(rule="file does not exist", source=str(path))],
                 title="framework file not found",
-            ) from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            row = f"line {mark.line + 1}" if mark is not None else ""
-            raise ValidationError(
-                [
-                    Problem(
-                        rule=f"YAML syntax error: {getattr(exc, 'problem', exc)}",
-                        source=str(path),
-                        row=row,
-                    )
-                ],
-                title="framework YAML does not parse",
-            ) from None
+            )
+        data = load_yaml(path, title="framework YAML does not parse")
         return cls.from_dict(data, origin=str(path))
 
     @classmethod
@@ -822,8 +808,6 @@ def load_framework(name_or_path: str | Path | pd.DataFrame) -> Framework:
     if suffix in (".yaml", ".yml"):
         return Framework.from_yaml(path)
     if suffix in (".csv", ".xlsx", ".xls"):
-        from .io import read_table  # local: io imports framework
-
         return Framework.from_imeta(read_table(path), name=path.stem, origin=str(path))
     raise ValidationError(
         [
@@ -1052,6 +1036,7 @@ def _node_from_dict(raw: Any, i: int, origin: str, problems: ProblemList) -> Nod
         problems.add("node code is required", source=origin, row=where, column="code")
         return None
     zh, en = _bilingual(raw.get("name", ""), origin, f"{row}.name", problems)
+    _unsafe_texts(str(code), (zh, en), origin, row, problems)
     level = _number(raw.get("level"), origin, row, "level", problems, integer=True)
     weight = _number(raw.get("weight", 1), origin, row, "weight", problems)
     direction = _number(raw.get("direction", 1), origin, row, "direction", problems, integer=True)
@@ -1182,10 +1167,8 @@ def _records_source(raw: Any, origin: str, row: str, problems: ProblemList) -> A
     if raw is None:
         return None
     if isinstance(raw, str):
-        try:
-            raw = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            pass
+        with contextlib.suppress(ValidationError):  # not YAML: reported as not a mapping
+            raw = load_yaml(raw, origin=origin)
     if not isinstance(raw, Mapping):
         problems.add(
             "records must be a mapping {kind, measure, filter}",
@@ -1219,7 +1202,19 @@ def _aux_from_dict(
         return None
     report_unknown(raw, AUX_KEYS, problems, source=origin, row=f"{key}[{i}]")
     zh, en = _bilingual(raw.get("name", ""), origin, f"{key}[{i}].name", problems)
+    _unsafe_texts(str(raw["code"]), (zh, en), origin, f"{key}[{i}]", problems)
     return AuxColumn(code=str(raw["code"]), name_zh=zh, name_en=en, unit=_text(raw.get("unit")))
+
+
+def _unsafe_texts(
+    code: str, names: Iterable[str], origin: str, row: str, problems: ProblemList
+) -> None:
+    """A code that a spreadsheet would take for a formula (codes head the columns of every
+    output), or a code or name with hidden control characters (:func:`io.unsafe_text`)."""
+    for column, text, is_code in (("code", code, True), *(("name", n, False) for n in names)):
+        why = unsafe_text(text, code=is_code)
+        if why:
+            problems.add(why, source=origin, row=row, column=column, value=text)
 
 
 def _aux_to_dict(a: AuxColumn) -> dict[str, Any]:

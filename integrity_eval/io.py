@@ -1,12 +1,10 @@
 """Readers, cleaners and atomic writers for the files users bring and the kit writes.
 
-Reading: :func:`read_table` reads a CSV, XLSX or Parquet table as it is (used for
-COINr iMeta tables); :func:`read_idata` reads an indicator table (COINr *iData*
-layout) or a filled data-collection template (:mod:`integrity_eval.template`) and
-cleans it the way district and department submissions need: title rows above the
-header, name/unit rows below it, merged cells, full-width digits, ``12%``,
-``1,234``, dashes for "no data". Every problem found in a file is collected and
-raised once as a :class:`~integrity_eval.errors.ValidationError`.
+Reading: :func:`read_table` reads a CSV, XLSX or Parquet table as it is (units, records,
+corrections, COINr iMeta tables); :func:`open_workbook` opens a workbook (AHP and BWM
+questionnaires); :func:`load_yaml` reads a YAML file (framework, spec, rating scheme,
+``dataset.yaml``). Indicator data, which is read against a framework, is
+:func:`integrity_eval.idata.read_idata`, built on the same strict readers.
 
 Writing: everything the kit writes goes through a temporary file or folder in the
 same parent and :func:`os.replace`, so a failed run leaves no partial output
@@ -14,16 +12,30 @@ same parent and :func:`os.replace`, so a failed run leaves no partial output
 :func:`atomic_write_path`). Text written to spreadsheets passes through
 :func:`excel_safe` / :func:`write_cell` so that a unit named ``=HYPERLINK(...)``
 stays text and is never evaluated as a formula.
+
+Files from outside are read as hostile: one strict path for every table the kit
+reads (:func:`read_table`, and :func:`~integrity_eval.idata.read_idata` on top of it:
+units, data, records, corrections, AHP questionnaires). A CSV is decoded line by line
+when it is not all UTF-8, so a file mixing UTF-8 and GBK lines is refused with the lines
+named instead of being read as mojibake; rows with more or fewer fields than the header
+(an unquoted comma in a name) are refused, never shifted. A workbook is checked before
+openpyxl parses it (:func:`check_xlsx`: zip structure, part sizes, compression ratio,
+well-formed XML without a DTD, the extent of every sheet). YAML goes through
+:func:`load_yaml` (bounded in size, nesting and aliases). The limits are the ``MAX_*``,
+``XLSX_*`` and ``YAML_*`` constants below (``docs/data.md``); each refusal names the
+limit. This module never imports the framework (``docs/architecture.md``).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import datetime as _dt
-import difflib
 import errno
 import hashlib
 import io as _io
+import itertools
 import math
 import os
 import re
@@ -32,86 +44,87 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from .errors import Problem, ProblemList, ValidationError
-from .unitcodes import UnitCodeNotes, entries_table, expected_table, reconcile_codes
+from .errors import Problem, ProblemList, ValidationError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from .framework import Framework, Node
-
 __all__ = [
     "CSV_ENCODINGS",
-    "INSTRUCTIONS_SHEET",
-    "META_ROWS",
+    "MAX_CELLS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "ROWS_LISTED",
     "SUPPORTED_SUFFIXES",
-    "UNITS_SHEET",
-    "ValueRange",
-    "allowed_range",
+    "XLSX_MAX_BYTES",
+    "XLSX_MAX_PARTS",
+    "XLSX_MAX_PART_BYTES",
+    "XLSX_MAX_RATIO",
+    "YAML_MAX_BYTES",
+    "YAML_MAX_DEPTH",
+    "YAML_MAX_NODES",
     "atomic_output_dir",
     "atomic_write_bytes",
     "atomic_write_path",
     "atomic_write_text",
+    "check_xlsx",
     "csv_safe",
     "excel_cell",
     "excel_safe",
     "file_sha256",
     "is_formula_like",
-    "parse_number",
-    "percent_scale",
-    "read_idata",
+    "load_yaml",
+    "open_workbook",
     "read_table",
+    "unsafe_text",
     "write_cell",
 ]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
-# Tried in this order. UTF-8 with a byte-order mark is recognised by the mark itself;
-# GB18030 is a superset of GBK, tried last for the characters GBK lacks.
+# The encodings a CSV may have. UTF-8 with a byte-order mark is recognised by the mark
+# itself; a file that is not all UTF-8 is decoded line by line as GB18030, the superset
+# of GBK (see _decode_csv), and refused when its lines disagree.
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 
-ID_COLUMNS = ("uCode", "uName", "Time")
-# Name of the template's instructions sheet: never read as data.
-INSTRUCTIONS_SHEET = "填表说明 Instructions"
-# Name of the template's sheet of expected units (uCode, uName): read as the list of units.
-UNITS_SHEET = "被评价单位 Units"
-# Description rows the template writes under the header; the label sits in the uCode
-# column. (key, Chinese label, English label)
-META_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("name_zh", "指标名称（中文）", "Indicator name (Chinese)"),
-    ("name_en", "指标名称（英文）", "Indicator name (English)"),
-    ("unit", "计量单位", "Unit"),
-    ("range", "取值范围", "Allowed values"),
-    ("responsible", "负责单位", "Responsible unit"),
-    ("definition", "指标说明", "Definition"),
-)
-_HEADER_SCAN_ROWS = 50
-_MISSING_TOKENS = {
-    "",
-    "—",
-    "——",
-    "－",
-    "-",
-    "--",
-    "–",
-    "−",
-    "/",
-    "无",
-    "na",
-    "n/a",
-    "nan",
-}
+# ---------------------------------------------------------------- limits
+# What a reader accepts from a file; beyond a limit the file is refused before it is
+# parsed (or as soon as the limit is reached), the limit named in the message.
+#: Columns of a table: a CSV row, an XLSX sheet, a Parquet file.
+MAX_COLUMNS = 10_000
+#: Cells of a table: rows × columns (for an XLSX sheet, of the range its cells span).
+MAX_CELLS = 10_000_000
+#: Characters of one CSV cell (the default field limit of Python's ``csv`` module).
+MAX_CELL_CHARS = 131_072
+#: Parts (files inside the zip) of an XLSX workbook.
+XLSX_MAX_PARTS = 10_000
+#: Uncompressed bytes of one XLSX part (a sheet, the shared strings).
+XLSX_MAX_PART_BYTES = 256 << 20
+#: Uncompressed bytes of a whole XLSX workbook, and of a Parquet table.
+XLSX_MAX_BYTES = 1 << 30
+#: Compression ratio (uncompressed / compressed) of an XLSX part above 1 MiB: Excel's
+#: sheets compress about 10:1; a zip bomb is near deflate's maximum of 1032:1.
+XLSX_MAX_RATIO = 200
+#: Bytes of a YAML file (framework, spec, rating scheme, dataset.yaml).
+YAML_MAX_BYTES = 5 << 20
+#: YAML nodes once aliases are expanded (what a reader walking the data visits).
+YAML_MAX_NODES = 1_000_000
+#: Nesting depth of YAML collections.
+YAML_MAX_DEPTH = 64
+#: Rows listed one by one for a fault found on many rows; the others are counted.
+ROWS_LISTED = 20
+_RATIO_FROM_BYTES = 1 << 20
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
@@ -121,41 +134,166 @@ def read_table(
     *,
     sheet: str | int | None = None,
     text_columns: Sequence[str] = ("uCode", "iCode"),
+    required: Sequence[str] | None = None,
+    optional: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV, XLSX or Parquet file as a table whose first row is the header.
+    """Read a CSV, XLSX or Parquet file as a table whose first row is the header, strictly.
 
-    CSV files are decoded as UTF-8, UTF-8 with BOM, GBK or GB18030 (tried in that
-    order). A missing file, an unsupported suffix, an undecodable or corrupt file
-    raise :class:`ValidationError` naming the file. ``sheet`` picks an XLSX sheet
-    (name or 0-based position; default the first). ``text_columns`` (by default the
-    unit and indicator codes) are kept as text, so ``0101`` stays ``"0101"``.
+    CSV files are UTF-8 (with or without BOM), GBK or GB18030, one encoding for the whole
+    file. ``sheet`` picks an XLSX sheet (name or 0-based position; default the first).
+    ``text_columns`` (by default the unit and indicator codes) are kept as text, so
+    ``0101`` stays ``"0101"``. ``required``: columns the table must have; ``optional``:
+    when given, the only other columns allowed (a header matches them ignoring case and
+    surrounding spaces, and takes their spelling). Empty rows are skipped.
+
+    Every problem of the file is listed at once in one
+    :class:`~integrity_eval.errors.ValidationError`, with file, row and column: a missing,
+    unreadable or corrupt file (an XLSX is checked by :func:`check_xlsx`); lines in two
+    encodings, or in none; a row with more or fewer fields than the header (an
+    unquoted comma in a name), so that no column is ever shifted; a column without a
+    header that holds data, a header twice, a required column missing, a column not
+    allowed; a NUL or bidirectional control character (:func:`unsafe_text`); more than
+    :data:`MAX_COLUMNS` columns or :data:`MAX_CELLS` cells.
     """
     path = Path(path)
     suffix = _check_file(path)
-    source = str(path)
     if suffix == ".csv":
-        text = _decode_csv(path)
-        try:
-            df = pd.read_csv(_io.StringIO(text), dtype={c: str for c in text_columns})
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None
-        return _as_text(df, text_columns)
-    if suffix == ".parquet":
-        return _as_text(_read_parquet(path), text_columns)
-    wb = _open_workbook(path)
+        header, df, rows = _csv_table(path, text_columns)
+    elif suffix == ".parquet":
+        df = _read_parquet(path)
+        header, rows = [str(c) for c in df.columns], np.arange(len(df))
+    else:
+        header, df, rows = _xlsx_table(path, sheet)
+    df = _checked_table(path, header, df, rows, required, optional)
+    return _as_text(df, text_columns)
+
+
+def _csv_table(
+    path: Path, text_columns: Sequence[str]
+) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """The header as written, the table and each data row's number in the file, of a CSV
+    whose every row has the header's width (checked first with the csv module: pandas
+    would take a wider first row's first cell as the index and shift every column)."""
+    text = _decode_csv(path)
+    header, rows = _csv_shape(text, path)
+    names = [_header_text(h) or f"Unnamed: {j}" for j, h in enumerate(header)]
+    if len(set(names)) < len(names):  # reported by _checked_table; pandas refuses them
+        return header, pd.DataFrame(columns=range(len(names))), rows
     try:
-        ws = _pick_sheet(wb, sheet, source)
+        df = pd.read_csv(
+            _io.StringIO(text),
+            header=0,
+            names=names,
+            index_col=False,
+            dtype={c: str for c in text_columns if c in names},
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None
+    return header, df, rows
+
+
+def _xlsx_table(path: Path, sheet: str | int | None) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    wb = open_workbook(path)
+    try:
+        ws = _pick_sheet(wb, sheet, str(path))
         grid = _sheet_grid(ws)
     finally:
         wb.close()
     if not grid:
-        return pd.DataFrame()
-    header = [_header_text(v) or f"Unnamed: {j}" for j, v in enumerate(grid[0])]
+        return [], pd.DataFrame(), np.arange(0)
+    header = ["" if v is None else str(v) for v in grid[0]]
     width = len(header)
-    rows = [
-        list(r[:width]) + [None] * (width - len(r)) for r in grid[1:] if any(_filled(v) for v in r)
-    ]
-    return _as_text(pd.DataFrame(rows, columns=header), text_columns)
+    kept = [i for i in range(1, len(grid)) if any(_filled(v) for v in grid[i])]
+    body = [list(grid[i][:width]) + [None] * (width - len(grid[i])) for i in kept]
+    frame = pd.DataFrame(body, columns=range(width))
+    return header, frame, np.asarray(kept, dtype=int) + 1
+
+
+def _checked_table(
+    path: Path,
+    header: list[str],
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    required: Sequence[str] | None,
+    optional: Sequence[str] | None,
+) -> pd.DataFrame:
+    """The table with its header checked and matched to ``required``/``optional``, and
+    every text cell checked by :func:`unsafe_text` (``rows``: each data row's number in
+    the file). Raises every problem at once."""
+    source = str(path)
+    problems = ProblemList()
+    wanted = [*(required or ()), *(optional or ())]
+    by_lower = {c.lower(): c for c in wanted}
+    names: list[str] = []
+    keep: list[int] = []
+    first: dict[str, int] = {}
+    for j, raw in enumerate(header):
+        name = _header_text(raw)
+        name = by_lower.get(name.lower(), name)
+        why = unsafe_text(str(raw))
+        if why:
+            problems.add(why, source=source, row=1, column=_excel_col(j), value=raw)
+        column = df.iloc[:, j] if j < df.shape[1] else pd.Series(dtype=object)
+        if not name:
+            if column.map(_filled).any():
+                problems.add(
+                    "列没有表头 / column has no header",
+                    source=source,
+                    row=1,
+                    column=_excel_col(j),
+                )
+            continue
+        if name in first:
+            col = _excel_col(first[name])
+            problems.add(
+                f"重复的列（与第 {col} 列相同）/ duplicate column (same as column {col})",
+                source=source,
+                row=1,
+                column=name,
+            )
+            continue
+        first[name] = j
+        names.append(name)
+        keep.append(j)
+    for col in required or ():
+        if col not in first:
+            problems.add("缺少必需的列 / required column is missing", source=source, column=col)
+    if optional is not None:
+        for name in names:
+            if name not in wanted:
+                zh, en = did_you_mean(name, wanted)
+                problems.add(
+                    f"未知的列{zh}；应为以下之一：{', '.join(wanted)} / unknown column{en}; "
+                    f"expected one of {', '.join(wanted)}",
+                    source=source,
+                    row=1,
+                    column=name,
+                )
+    if problems:
+        problems.raise_if_any("表格有误 / invalid table")
+    out = df.iloc[:, keep].copy()
+    out.columns = pd.Index(names)
+    if path.suffix.lower() != ".csv":  # a CSV's whole text was checked when decoded
+        _hidden_cells(out, rows, source, problems)
+    problems.raise_if_any("表格有误 / invalid table")
+    return out
+
+
+def _hidden_cells(df: pd.DataFrame, rows: np.ndarray, source: str, problems: ProblemList) -> None:
+    """A problem for each text cell holding a character :func:`unsafe_text` refuses."""
+    found = []
+    for j, name in enumerate(df.columns):
+        col = df.iloc[:, j]
+        if col.dtype.kind not in "OSUT":
+            continue
+        text = col.astype(object).map(lambda v: v if isinstance(v, str) else "")
+        hits = np.flatnonzero(text.str.contains(_HIDDEN, regex=True).to_numpy(bool))
+        found += [
+            {"rule": unsafe_text(v), "row": int(rows[i]), "column": name, "value": v}
+            for i in hits
+            if (v := text.iloc[i])
+        ]
+    _add_listed(problems, source, found)
 
 
 def _as_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -163,118 +301,6 @@ def _as_text(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         if col in df.columns:
             df[col] = pd.Series([_code_text(v) or None for v in df[col].tolist()], index=df.index)
     return df
-
-
-def read_idata(
-    path: str | Path,
-    framework: Framework,
-    *,
-    sheet: str | int | None = None,
-    units: Any = None,
-) -> pd.DataFrame:
-    """Read and clean an indicator table (iData) or a filled data-collection template.
-
-    Finds the header row (the row with ``uCode`` or the indicator codes; title rows
-    above and the template's name/unit/definition rows below are skipped), fills
-    merged cells, strips whitespace, turns full-width digits into ASCII, ``12%`` into
-    0.12, ``1,234`` into 1234 and dashes, ``/``, ``无`` and empty cells into missing
-    values. Sheets of a per-responsible-unit template are combined on ``uCode``
-    (and ``Time`` for panel data).
-
-    Percentages are read against the indicator's scale (:func:`percent_scale`): ``85%``
-    is 0.85 in a 0–1 rate column and 85 in a 0–100 column; in a column that is neither
-    (a count, an amount) it is a problem. Cells an XLSX formats as percentages count as
-    typed with ``%``.
-
-    Unit codes typed differently (case, full-width characters, spaces) are reconciled to
-    one code per unit (:func:`integrity_eval.unitcodes.reconcile_codes`); the changes are
-    in ``df.attrs["unit_codes"].reconciled`` (source, row, found, uCode, reason), a
-    :class:`~integrity_eval.unitcodes.UnitCodeNotes`. When the expected
-    units are known — ``units`` (a table with ``uCode``/``uName``, or codes), else the
-    units sheet of a template written with them (:data:`UNITS_SHEET`), else the
-    framework's ``expected_units`` — codes outside the list are problems and expected
-    units without data are in ``df.attrs["unit_codes"].missing`` (uCode, uName).
-
-    Every problem is collected and raised once as a :class:`ValidationError`: text
-    in a numeric column, values outside an indicator's allowed range, duplicate
-    unit rows, unknown columns, missing required columns (``uCode`` and every
-    indicator), conflicting values for one unit in two sheets, unit codes that cannot
-    be reconciled (outside the expected units, one unit name under two codes, a name
-    that belongs to another unit).
-
-    Returns a DataFrame in iData layout: ``uCode`` (str), ``uName``, ``Time`` when
-    present, group columns, denominators, then the indicators in framework order
-    (float).
-    """
-    path = Path(path)
-    suffix = _check_file(path)
-    source = str(path)
-    problems = ProblemList()
-    listed = None
-    if suffix == ".xlsx" or suffix == ".xlsm":
-        sheets = _workbook_grids(path, sheet)
-        listed = next((_units_sheet(g) for g in sheets if g.name == UNITS_SHEET), None)
-        sheets = [g for g in sheets if g.name != UNITS_SHEET]
-    elif suffix == ".csv":
-        sheets = [_Grid(None, _csv_grid(path))]
-    else:
-        sheets = [_Grid(None, _parquet_grid(path))]
-    schema = _Schema.of(framework)
-    parts: list[_Part] = []
-    seen: set[str] = set()  # every known column found in a header row
-    for grid in sheets:
-        where = source if grid.name is None else f"{source} [工作表/sheet {grid.name}]"
-        part = _parse_grid(grid, schema, where, problems, seen, explicit=sheet is not None)
-        if part is not None:
-            parts.append(part)
-    if not seen:  # no header row anywhere
-        if not problems:
-            scope = "in any sheet " if suffix in (".xlsx", ".xlsm") else ""
-            problems.add(
-                f"找不到表头行（应包含 uCode 或指标代码）/ no header row found {scope}"
-                "(expected a row with uCode or the indicator codes)",
-                source=source,
-            )
-        problems.raise_if_any("无法读取指标数据 / cannot read indicator data")
-    for col in schema.indicators:
-        if col not in seen:
-            problems.add("缺少必需的列 / required column is missing", source=source, column=col)
-    if not parts:
-        problems.raise_if_any("无法读取指标数据 / cannot read indicator data")
-    expected = _expected_units(units, listed, framework)
-    reconciled, missing = _reconcile_units(parts, expected, problems)
-    df = _combine(parts, schema, source, problems)
-    problems.raise_if_any("指标数据有误 / invalid indicator data")
-    df.attrs["unit_codes"] = UnitCodeNotes(reconciled, missing)
-    return df
-
-
-def _expected_units(
-    units: Any, listed: pd.DataFrame | None, framework: Framework
-) -> pd.DataFrame | None:
-    """The expected units: given explicitly, else a template's units sheet, else the
-    framework's ``expected_units``; None when none of them names any."""
-    if units is not None:
-        return expected_table(units)
-    if listed is not None:
-        return listed
-    return expected_table([(u.code, u.name_zh or u.name_en) for u in framework.expected_units])
-
-
-def _units_sheet(grid: _Grid) -> pd.DataFrame | None:
-    """The expected units a template lists on its units sheet (``uCode``, ``uName``)."""
-    rows = grid.rows
-    for h, row in enumerate(rows[:10]):
-        header = [_canonical(_header_text(v)) for v in row]
-        if "uCode" in header:
-            c, n = header.index("uCode"), header.index("uName") if "uName" in header else None
-            pairs = [
-                (_code_text(r[c]), "" if n is None or n >= len(r) else _code_text(r[n]))
-                for r in rows[h + 1 :]
-                if c < len(r) and _code_text(r[c])
-            ]
-            return expected_table(pairs)
-    return None
 
 
 # ------------------------------------------------------------- file helpers
@@ -306,28 +332,294 @@ def _file_error(path: Path, rule: str) -> ValidationError:
     return ValidationError([Problem(rule=rule, source=str(path))], title=f"{rule}: {path}")
 
 
-def _decode_csv(path: Path) -> str:
-    data = path.read_bytes()
-    for enc in CSV_ENCODINGS:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return text[1:] if text.startswith("\ufeff") else text
-    tried = "UTF-8, UTF-8 with BOM (UTF-8-BOM), GBK, GB18030"
-    raise ValidationError(
-        [
-            Problem(
-                rule=f"无法识别文件编码（已尝试 {tried}），请另存为 UTF-8 / cannot decode the "
-                f"file (tried {tried}); please re-save it as UTF-8",
-                source=str(path),
-            )
-        ],
-        title="无法识别的文件编码 / unknown text encoding",
+def _limit_problem(
+    source: str, what: str, limit_name: str, limit: int, found: int | str = "", **where: object
+) -> Problem:
+    """A limit exceeded: ``what`` is "中文 / English"; the message names the limit."""
+    zh, en = (x.strip() for x in what.split("/", 1))
+    found_text = f"{found:,}" if isinstance(found, int) else found
+    return Problem(
+        rule=f"{zh}超出上限 {limit_name} = {limit:,} / {en} over the limit "
+        f"{limit_name} = {limit:,}",
+        source=source,
+        value=found_text,
+        **{k: "" if v is None else str(v) for k, v in where.items()},
     )
 
 
+def _limit_error(
+    source: str, what: str, limit_name: str, limit: int, found: int | str = "", **where: object
+) -> ValidationError:
+    problem = _limit_problem(source, what, limit_name, limit, found, **where)
+    return ValidationError([problem], title="文件超出读取上限 / file over a reading limit")
+
+
+def _add_listed(problems: ProblemList, source: str, found: Iterable[dict[str, Any]]) -> None:
+    """Add the problems ``found`` (each the keyword arguments of ``ProblemList.add``
+    but ``source``): the first :data:`ROWS_LISTED` one by one, the others counted."""
+    rest = 0
+    for n, where in enumerate(found):
+        if n < ROWS_LISTED:
+            problems.add(source=source, **where)
+        else:
+            rest += 1
+    if rest:
+        problems.add(
+            f"…另有 {rest:,} 处同样的问题未逐一列出 / … and {rest:,} more of the same, not listed",
+            source=source,
+        )
+
+
+# ------------------------------------------------------------------ CSV text
+# Characters refused in any text read from a file: NUL, U+FFFD (what a wrong decoding
+# left behind) and the bidirectional embedding, override and isolate controls
+# (U+202A–U+202E, U+2066–U+2069), which make text display in another order than it is
+# stored ("Trojan Source", CVE-2021-42574).
+_HIDDEN = re.compile("[\x00\ufffd\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_text(text: str, *, code: bool = False) -> str | None:
+    """Why ``text`` read from a file may not be used as it is (a "中文 / English" rule),
+    or None.
+
+    Refused anywhere: NUL, the replacement character U+FFFD (the file was decoded with
+    a wrong encoding before) and the bidirectional controls U+202A–U+202E and
+    U+2066–U+2069, which make a name display differently from what it is (Boucher &
+    Anderson 2021, "Trojan Source", CVE-2021-42574). With ``code=True`` (a framework
+    code, which becomes a column header of every output), also a start a spreadsheet
+    evaluates as a formula (``=``, ``+``, ``-``, ``@``; :func:`is_formula_like`).
+    """
+    m = _HIDDEN.search(text)
+    if m:
+        ch = m.group()
+        if ch == "\ufffd":
+            return (
+                "含替换字符 U+FFFD（�）：文件此前曾以错误的编码转换，原文已丢失，"
+                "请从原始来源重新导出 "
+                "/ holds the replacement character U+FFFD (�): the text was converted with a "
+                "wrong encoding before and the original is lost; export it again from its source"
+            )
+        label = "NUL" if ch == "\x00" else f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip()
+        return (
+            f"含不可见的控制字符 {label}，会让文字显示得与实际内容不同，请删去 / holds the "
+            f"invisible control character {label}, which makes text display differently "
+            "from what it is; delete it"
+        )
+    if code and is_formula_like(text):
+        return (
+            "代码不能以 =、+、-、@ 开头：写入表格时会被当作公式 / a code may not start with "
+            "=, +, -, @: a spreadsheet would evaluate it as a formula"
+        )
+    return None
+
+
+def _decode_csv(path: Path) -> str:
+    """The text of a CSV: UTF-8 (with or without BOM), else GBK/GB18030 line by line.
+
+    A file that is not valid UTF-8 is decoded one line at a time: each line with
+    non-ASCII bytes is UTF-8 or GB18030 (when both decode it, the reading with more of
+    the 3,755 common hanzi of GB 2312 level 1 wins), and a file whose lines disagree, or
+    with a line neither decodes, is refused with the lines named: decoding it whole as
+    GBK turns its UTF-8 lines into mojibake (浦东新区 → 娴〈笢鏂板尯). NUL, U+FFFD and
+    bidirectional controls are refused (:func:`unsafe_text`).
+    """
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _file_error(
+            path,
+            "文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8” / the file is "
+            "UTF-16 (Excel's Unicode text): save it as CSV UTF-8",
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_lines(path, data)
+    if _HIDDEN.search(text):
+        _refuse_hidden_lines(path, text)
+    return text
+
+
+# A line that is valid UTF-8 and not ASCII, in a text decoded as UTF-8 with
+# "surrogateescape" (where each undecodable byte became a lone surrogate U+DC80–U+DCFF).
+_UTF8_LINE = re.compile(
+    "^[^\n\udc80-\udcff]*[\u0080-\ud7ff\ue000-\U0010ffff][^\n\udc80-\udcff]*$", re.M
+)
+
+
+def _decode_lines(path: Path, data: bytes) -> str:
+    """A non-UTF-8 CSV decoded as GB18030 when every line agrees (see :func:`_decode_csv`).
+
+    Fast path: the whole file decodes as GB18030 and no line reads better as UTF-8 (found
+    by one regular-expression scan, not a loop over lines); else every line is
+    classified and the disagreeing ones are named."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        loose = data.decode("utf-8", "surrogateescape")
+        if not any(
+            _common(m.group()) >= _common(m.group().encode("utf-8").decode("gb18030", "replace"))
+            for m in _UTF8_LINE.finditer(loose)
+        ):
+            return text
+    utf8: list[int] = []
+    gbk: list[int] = []
+    neither: list[int] = []
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            as_utf8 = line.decode("utf-8")
+        except UnicodeDecodeError:
+            as_utf8 = None
+        try:
+            as_gbk = line.decode("gb18030")
+        except UnicodeDecodeError:
+            as_gbk = None
+        if as_utf8 is None and as_gbk is None:
+            neither.append(i)
+        elif as_gbk is None or (as_utf8 is not None and _common(as_utf8) >= _common(as_gbk)):
+            utf8.append(i)
+        else:
+            gbk.append(i)
+    source = str(path)
+    problems = ProblemList()
+    tried = "UTF-8, UTF-8 with BOM (UTF-8-BOM), GBK, GB18030"
+    rule = (
+        f"该行无法解码（已尝试 {tried}），请另存为 UTF-8 / cannot decode this line "
+        f"(tried {tried}); please re-save it as UTF-8"
+    )
+    _add_listed(problems, source, ({"rule": rule, "row": i} for i in neither))
+    if utf8 and gbk:
+        odd, other, odd_name, other_name = (
+            (utf8, gbk, "UTF-8", "GBK") if len(utf8) <= len(gbk) else (gbk, utf8, "GBK", "UTF-8")
+        )
+        rule = (
+            f"该行是 {odd_name} 编码，而其他行（如第 {other[0]} 行）是 {other_name} 编码："
+            "一个文件只能用一种编码，请整份另存为 UTF-8 / this line is "
+            f"{odd_name}-encoded, other lines (such as line {other[0]}) {other_name}: "
+            "a file has one encoding; re-save the whole file as UTF-8"
+        )
+        _add_listed(problems, source, ({"rule": rule, "row": i} for i in odd))
+    problems.raise_if_any("无法识别的文件编码 / unknown text encoding")
+    return data.decode("gb18030")
+
+
+def _common(text: str) -> int:
+    """How many characters of ``text`` are common hanzi: GB 2312 level 1 (bytes
+    B0A1–D7F9 in GBK, the 3,755 most frequent characters; GB 2312-80 §5)."""
+    n = 0
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                code = int.from_bytes(ch.encode("gbk"), "big")
+            except UnicodeEncodeError:
+                continue
+            n += 0xB0A1 <= code <= 0xD7F9
+    return n
+
+
+def _refuse_hidden_lines(path: Path, text: str) -> None:
+    problems = ProblemList()
+    lines = enumerate(text.split("\n"), start=1)
+    found = ({"rule": unsafe_text(x), "row": i} for i, x in lines if _HIDDEN.search(x))
+    _add_listed(problems, str(path), found)
+    problems.raise_if_any("文件含不可见的控制字符 / the file holds invisible control characters")
+
+
+def _csv_records(text: str, path: Path) -> Iterator[list[str]]:
+    """The records of a CSV (the csv module, strict quoting; blank lines as ``[]``)."""
+    reader = csv.reader(_io.StringIO(text, newline=""), strict=True)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        message = str(exc)
+        if "field limit" in message:
+            raise _limit_error(
+                str(path),
+                "单元格文字长度 / cell text length",
+                "MAX_CELL_CHARS",
+                MAX_CELL_CHARS,
+                row=reader.line_num,
+            ) from None
+        raise ValidationError(
+            [
+                Problem(
+                    f"CSV 格式有误（引号不配对？）/ malformed CSV (unbalanced quotes?): {message}",
+                    source=str(path),
+                    row=str(reader.line_num),
+                )
+            ],
+            title="CSV 无法解析 / CSV does not parse",
+        ) from None
+
+
+def _csv_shape(text: str, path: Path) -> tuple[list[str], np.ndarray]:
+    """The header of a CSV and the row number (the spreadsheet row; header = 1) of each
+    non-empty data row, after checking that every row has the header's width and that
+    the table is within :data:`MAX_COLUMNS` and :data:`MAX_CELLS`."""
+    records = _csv_records(text, path)
+    first = 0
+    header: list[str] | None = []
+    while header == []:  # blank lines above the header
+        header = next(records, None)
+        first += 1
+    if not header:
+        raise _file_error(path, "文件是空的，没有表头 / the file is empty: no header row")
+    width = len(header)
+    if width > MAX_COLUMNS:
+        raise _limit_error(
+            str(path), "列数 / columns", "MAX_COLUMNS", MAX_COLUMNS, width, row=first
+        )
+    max_rows = MAX_CELLS // width
+    lengths = np.fromiter(map(len, itertools.islice(records, max_rows + 1)), dtype=np.int64)
+    rownum = np.arange(first + 1, first + 1 + len(lengths))
+    filled = lengths > 0
+    if int(filled.sum()) > max_rows:
+        raise _limit_error(
+            str(path), "单元格数 / cells", "MAX_CELLS", MAX_CELLS, f"> {MAX_CELLS:,}"
+        )
+    bad = filled & (lengths != width)
+    if bad.any():
+        _refuse_ragged(path, rownum[bad], lengths[bad], width)
+    return header, rownum[filled]
+
+
+def _refuse_ragged(path: Path, bad: np.ndarray, lengths: np.ndarray, width: int) -> None:
+    """Raise for the rows (numbers ``bad``, field counts ``lengths``) not ``width`` wide."""
+    problems = ProblemList()
+    _ragged_rows(list(zip(bad.tolist(), lengths.tolist(), strict=True)), width, str(path), problems)
+    problems.raise_if_any("CSV 各行的字段数不一致 / CSV rows of different widths")
+
+
+# ------------------------------------------------------------------- Parquet
 def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise _file_error(
+            path, f"不是有效的 Parquet 文件 / not a valid Parquet file: {type(exc).__name__}"
+        ) from None
+    source = str(path)
+    if meta.num_columns > MAX_COLUMNS:
+        raise _limit_error(source, "列数 / columns", "MAX_COLUMNS", MAX_COLUMNS, meta.num_columns)
+    if meta.num_rows * max(meta.num_columns, 1) > MAX_CELLS:
+        cells = meta.num_rows * meta.num_columns
+        raise _limit_error(source, "单元格数 / cells", "MAX_CELLS", MAX_CELLS, cells)
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if size > XLSX_MAX_BYTES:
+        raise _limit_error(
+            source,
+            "解压后的大小（字节）/ uncompressed size (bytes)",
+            "XLSX_MAX_BYTES",
+            XLSX_MAX_BYTES,
+            size,
+        )
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several unrelated types
@@ -336,15 +628,381 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _open_workbook(path: Path, *, data_only: bool = True, read_only: bool = False) -> Any:
+# ---------------------------------------------------------------------- XLSX
+def open_workbook(path: str | Path, *, data_only: bool = True, read_only: bool = False) -> Any:
+    """An openpyxl workbook, opened only after :func:`check_xlsx` found nothing wrong.
+
+    Whatever openpyxl still cannot parse is refused as "not a valid XLSX workbook"
+    naming the file (a :class:`ValidationError`, never a traceback).
+    """
+    path = Path(path)
+    check_xlsx(path)
+    return _load_workbook(path, data_only=data_only, read_only=read_only)
+
+
+def _load_workbook(path: Path, *, data_only: bool, read_only: bool) -> Any:
     import openpyxl
 
     try:
         return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _file_error(
-            path, f"不是有效的 XLSX 工作簿 / not a valid XLSX workbook: {type(exc).__name__}"
+    except Exception as exc:  # a parser of hostile input: any failure means "not valid"
+        raise _xlsx_error(path, "", f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+def _xlsx_error(path: Path, part: str, detail: str) -> ValidationError:
+    where = f"部件 / part {part}: " if part else ""
+    return ValidationError(
+        [
+            Problem(
+                f"不是有效的 XLSX 工作簿 / not a valid XLSX workbook: {where}{detail}",
+                source=str(path),
+                column=part,
+            )
+        ],
+        title=f"不是有效的 XLSX 工作簿 / not a valid XLSX workbook: {path}",
+    )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and .xls files
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# In sheet XML: a cell's or a row's r="B12" / r="12", and the last cell of a mergeCell or
+# dimension ref (their spans are filled cell by cell, or padded to, by openpyxl).
+_REF_ROW = re.compile(
+    rb'\sr="[A-Z]{0,3}([0-9]{1,9})"|ref="(?:[A-Z]{1,3}[0-9]{1,9}:)?[A-Z]{1,3}([0-9]{1,9})"'
+)
+_REF_COL = re.compile(rb'\sr="([A-Z]{1,3})[0-9]|ref="(?:[A-Z]{1,3}[0-9]{1,9}:)?([A-Z]{1,3})[0-9]')
+
+
+def check_xlsx(path: str | Path) -> None:
+    """Check an XLSX workbook before any XML parser sees it; raise what is wrong.
+
+    Refused, naming the file and the part: a file that is not a zip (an encrypted
+    workbook or an ``.xls`` renamed); more than :data:`XLSX_MAX_PARTS` parts; a part
+    larger than :data:`XLSX_MAX_PART_BYTES` uncompressed, a workbook larger than
+    :data:`XLSX_MAX_BYTES`, a part compressed more than :data:`XLSX_MAX_RATIO` to 1 (sizes
+    as declared, and as actually decompressed); a damaged part (CRC or deflate error);
+    an XML part that is not well-formed (cut mid-tag) or declares a DTD (entity
+    expansion "billion laughs", external entities: no workbook Excel writes has one);
+    a sheet whose cells span more than :data:`MAX_COLUMNS` columns or
+    :data:`MAX_CELLS` cells.
+    """
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        hint = (
+            "（加密的工作簿或 .xls 文件？请去掉密码或另存为 .xlsx）/ (an encrypted workbook or an "
+            ".xls file? remove the password or save as .xlsx)"
+            if head == _OLE_MAGIC
+            else f"({type(exc).__name__})"
+        )
+        raise _xlsx_error(path, "", f"不是 zip 文件 / not a zip file {hint}") from None
+    with zf:
+        infos = zf.infolist()
+        source = str(path)
+        if len(infos) > XLSX_MAX_PARTS:
+            raise _limit_error(
+                source, "部件数 / parts", "XLSX_MAX_PARTS", XLSX_MAX_PARTS, len(infos)
+            )
+        if "[Content_Types].xml" not in {i.filename for i in infos}:
+            raise _xlsx_error(path, "[Content_Types].xml", "缺少此部件 / the part is missing")
+        total = 0
+        for info in infos:
+            _check_declared(path, info)
+            total += info.file_size
+        if total > XLSX_MAX_BYTES:
+            raise _limit_error(
+                source,
+                "解压后的大小（字节）/ uncompressed size (bytes)",
+                "XLSX_MAX_BYTES",
+                XLSX_MAX_BYTES,
+                total,
+            )
+        for info in infos:
+            _check_part(path, zf, info)
+
+
+def _check_declared(path: Path, info: zipfile.ZipInfo) -> None:
+    """A part's sizes as the zip declares them, against the limits."""
+    if info.file_size > XLSX_MAX_PART_BYTES:
+        raise _limit_error(
+            str(path),
+            "部件解压后的大小（字节）/ uncompressed size of a part (bytes)",
+            "XLSX_MAX_PART_BYTES",
+            XLSX_MAX_PART_BYTES,
+            info.file_size,
+            column=info.filename,
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > _RATIO_FROM_BYTES and ratio > XLSX_MAX_RATIO:
+        raise _limit_error(
+            str(path),
+            "部件的压缩比 / compression ratio of a part",
+            "XLSX_MAX_RATIO",
+            XLSX_MAX_RATIO,
+            f"{ratio:,.0f}",
+            column=info.filename,
+        )
+
+
+class _DoctypeFound(Exception):
+    """An XML part declares a DTD."""
+
+
+def _refuse_doctype(*_args: Any) -> None:
+    raise _DoctypeFound
+
+
+def _check_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Decompress one part (sizes counted, CRC checked); parse it when it is XML."""
+    from xml.parsers import expat
+
+    name = info.filename
+    is_xml = name.endswith((".xml", ".rels", ".vml"))
+    is_sheet = bool(_SHEET_PART.match(name))
+    parser = expat.ParserCreate() if is_xml else None
+    if parser is not None:
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_doctype
+    size, rows, cols, tail = 0, 0, 0, b""
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > info.file_size or size > XLSX_MAX_PART_BYTES:
+                    raise _limit_error(
+                        str(path),
+                        "部件解压后的大小（字节）/ uncompressed size of a part (bytes)",
+                        "XLSX_MAX_PART_BYTES",
+                        min(info.file_size, XLSX_MAX_PART_BYTES),
+                        size,
+                        column=name,
+                    )
+                if parser is not None:
+                    parser.Parse(chunk, False)
+                if is_sheet:
+                    window = tail + chunk
+                    rows = max(rows, _max_row(window))
+                    cols = max(cols, _max_col(window))
+                    tail = chunk[-64:]
+            if parser is not None:
+                parser.Parse(b"", True)
+    except _DoctypeFound:
+        raise _xlsx_error(
+            path,
+            name,
+            "XML 中有 DTD 声明（实体扩展或外部实体），Excel 不会写出这种内容 / the XML declares a "
+            "DTD (entity expansion or external entities), which Excel never writes",
         ) from None
+    except expat.ExpatError as exc:
+        raise _xlsx_error(
+            path,
+            name,
+            f"XML 不完整或有误（第 {exc.lineno} 行：{expat.errors.messages[exc.code]}）/ the XML "
+            f"is cut or broken (line {exc.lineno}: {expat.errors.messages[exc.code]})",
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise _xlsx_error(
+            path, name, f"部件已损坏 / the part is damaged ({type(exc).__name__}: {exc})"
+        ) from None
+    if cols > MAX_COLUMNS:
+        raise _limit_error(
+            str(path),
+            "工作表的列数 / columns of a sheet",
+            "MAX_COLUMNS",
+            MAX_COLUMNS,
+            cols,
+            column=name,
+        )
+    if rows * cols > MAX_CELLS:
+        raise _limit_error(
+            str(path),
+            "工作表的单元格数（行 × 列）/ cells of a sheet (rows × columns)",
+            "MAX_CELLS",
+            MAX_CELLS,
+            rows * cols,
+            column=name,
+        )
+
+
+def _max_row(chunk: bytes) -> int:
+    found = [a or b for a, b in _REF_ROW.findall(chunk)]
+    return max(map(int, found), default=0)
+
+
+def _max_col(chunk: bytes) -> int:
+    letters = {a or b for a, b in _REF_COL.findall(chunk)}
+    return max((_col_number(x) for x in letters), default=0)
+
+
+def _col_number(letters: bytes) -> int:
+    """``b"A"`` → 1, ``b"XFD"`` → 16384."""
+    n = 0
+    for c in letters:
+        n = n * 26 + c - 64
+    return n
+
+
+# ---------------------------------------------------------------------- YAML
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing at most :data:`YAML_MAX_DEPTH` nested collections."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > YAML_MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit("嵌套层数 / nesting depth", "YAML_MAX_DEPTH", YAML_MAX_DEPTH, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _YamlLimit(Exception):
+    def __init__(self, what: str, name: str, limit: int, mark: Any = None, found: Any = "") -> None:
+        super().__init__(what)
+        self.what, self.name, self.limit, self.mark, self.found = what, name, limit, mark, found
+
+
+def load_yaml(
+    source: str | Path,
+    *,
+    origin: str | None = None,
+    title: str = "YAML 无法解析 / YAML does not parse",
+) -> Any:
+    """Parse YAML from a file (a :class:`~pathlib.Path`, read as UTF-8) or a text (a
+    ``str``) with PyYAML's safe loader, bounded.
+
+    Refused with a :class:`ValidationError` titled ``title``, naming ``origin`` (default:
+    the path, or "YAML") and the line: a file over :data:`YAML_MAX_BYTES`, not UTF-8, a
+    syntax error, collections nested deeper than :data:`YAML_MAX_DEPTH`, an alias that
+    contains itself, more than :data:`YAML_MAX_NODES` nodes once aliases are expanded (an
+    alias bomb, "billion laughs": a few hundred bytes that a reader walking the data
+    would visit 10⁹ times), a value PyYAML cannot build (a date 2024-13-45).
+    """
+    where = origin or (str(source) if isinstance(source, Path) else "YAML")
+    if isinstance(source, Path):
+        size = source.stat().st_size
+        if size > YAML_MAX_BYTES:
+            raise _yaml_error(
+                _limit_problem(
+                    where,
+                    "文件大小（字节）/ file size (bytes)",
+                    "YAML_MAX_BYTES",
+                    YAML_MAX_BYTES,
+                    size,
+                ),
+                title,
+            )
+        try:
+            text = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise _yaml_error(
+                Problem("YAML 文件须为 UTF-8 编码 / a YAML file must be UTF-8", source=where), title
+            ) from None
+    else:
+        text = source
+        if len(text) > YAML_MAX_BYTES:
+            raise _yaml_error(
+                _limit_problem(
+                    where, "文字长度 / text length", "YAML_MAX_BYTES", YAML_MAX_BYTES, len(text)
+                ),
+                title,
+            )
+    loader = None
+    try:
+        loader = _BoundedLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded(node)
+        return loader.construct_document(node)
+    except _YamlLimit as exc:
+        problem = _limit_problem(
+            where, exc.what, exc.name, exc.limit, exc.found, row=_line(exc.mark)
+        )
+        raise _yaml_error(problem, title) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = Problem(
+            f"YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', None) or exc}",
+            source=where,
+            row=_line(mark),
+        )
+        raise _yaml_error(problem, title) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar PyYAML cannot build
+        problem = Problem(f"YAML 中的值无法读取 / a YAML value cannot be read: {exc}", source=where)
+        raise _yaml_error(problem, title) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _line(mark: Any) -> str:
+    return f"line {mark.line + 1}" if mark is not None else ""
+
+
+def _yaml_error(problem: Problem, title: str) -> ValidationError:
+    return ValidationError([problem], title=title)
+
+
+def _check_expanded(root: yaml.Node) -> None:
+    """Count the nodes of a composed document with every alias expanded (each distinct
+    node counted once and its total reused: linear in the document's size); raise
+    :class:`_YamlLimit` past :data:`YAML_MAX_NODES` or for an alias inside itself."""
+    total: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = _yaml_children(node)
+        if done:
+            on_path.discard(key)
+            total[key] = 1 + sum(total[id(k)] for k in kids)
+            if total[key] > YAML_MAX_NODES:
+                raise _YamlLimit(
+                    "展开别名后的节点数 / nodes with aliases expanded",
+                    "YAML_MAX_NODES",
+                    YAML_MAX_NODES,
+                    node.start_mark,
+                    f"> {YAML_MAX_NODES:,}",
+                )
+            continue
+        if key in total:
+            continue
+        if key in on_path:
+            raise _YamlLimit(
+                "别名引用了自身 / an alias inside itself: nesting depth",
+                "YAML_MAX_DEPTH",
+                YAML_MAX_DEPTH,
+                node.start_mark,
+                "∞",
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in total)
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 def _pick_sheet(wb: Any, sheet: str | int | None, source: str) -> Any:
@@ -366,14 +1024,6 @@ def _pick_sheet(wb: Any, sheet: str | int | None, source: str) -> Any:
     )
 
 
-@dataclass
-class _Grid:
-    """The raw cells of one sheet (or CSV/Parquet file) and each row's 1-based number."""
-
-    name: str | None
-    rows: list[list[Any]]
-
-
 def _sheet_grid(ws: Any) -> list[list[Any]]:
     """Cell values of a worksheet, merged ranges filled with their top-left value."""
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -388,82 +1038,7 @@ def _sheet_grid(ws: Any) -> list[list[Any]]:
     return rows
 
 
-class _Formula(str):
-    """A formula cell whose computed value was never saved (written by a script, not Excel)."""
-
-
-class _Percent(float):
-    """A number in a cell with a percent number format: Excel shows 0.85 as ``85%``."""
-
-
-def _workbook_grids(path: Path, sheet: str | int | None) -> list[_Grid]:
-    wb = _open_workbook(path)
-    formulas = _open_workbook(path, data_only=False, read_only=True)
-    try:
-        if sheet is not None:  # that sheet, and the template's list of units
-            sheets = [_pick_sheet(wb, sheet, str(path))]
-            if UNITS_SHEET in wb.sheetnames and sheets[0].title != UNITS_SHEET:
-                sheets.append(wb[UNITS_SHEET])
-        else:
-            sheets = [ws for ws in wb.worksheets if ws.title != INSTRUCTIONS_SHEET]
-        grids = []
-        for ws in sheets:
-            rows = _sheet_grid(ws)
-            _mark_percent_cells(ws, rows)
-            for r, row in enumerate(formulas[ws.title].iter_rows(values_only=True)):
-                for c, value in enumerate(row):
-                    if not (isinstance(value, str) and value.startswith("=")):
-                        continue
-                    if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
-                        rows[r][c] = _Formula(value)
-            grids.append(_Grid(ws.title, rows))
-        return grids
-    finally:
-        wb.close()
-        formulas.close()
-
-
-def _mark_percent_cells(ws: Any, rows: list[list[Any]]) -> None:
-    """Wrap numbers shown as percentages (number format with ``%``) in :class:`_Percent`."""
-    for r, row in enumerate(ws.iter_rows()):
-        if r >= len(rows):
-            break
-        for c, cell in enumerate(row):
-            value = rows[r][c] if c < len(rows[r]) else None
-            if (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and "%" in str(cell.number_format or "")
-            ):
-                rows[r][c] = _Percent(value)
-
-
-def _csv_grid(path: Path) -> list[list[Any]]:
-    text = _decode_csv(path)
-    try:
-        df = pd.read_csv(
-            _io.StringIO(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except pd.errors.EmptyDataError:
-        return []
-    except pd.errors.ParserError as exc:
-        raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None
-    return [list(r) for r in df.itertuples(index=False, name=None)]
-
-
-def _parquet_grid(path: Path) -> list[list[Any]]:
-    df = _read_parquet(path)
-    if not isinstance(df.index, pd.RangeIndex) and df.index.name is not None:
-        df = df.reset_index()
-    body = df.astype(object).where(df.notna(), None)
-    return [list(df.columns), *(list(r) for r in body.itertuples(index=False, name=None))]
-
-
-# ------------------------------------------------------------ value cleaning
+# --------------------------------------------------------------- cell text
 def _norm_text(value: Any) -> str:
     """NFKC (full-width → ASCII), whitespace stripped (incl. the ideographic space)."""
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -500,476 +1075,27 @@ def _code_text(value: Any) -> str:
     return _norm_text(value)
 
 
-def parse_number(value: Any) -> float | None:
-    """One cell as a number; ``None`` for missing. Raises ``ValueError`` for anything else.
-
-    Accepts numbers, full-width digits, ``12%`` (→ 0.12, a fraction: to read a percentage
-    against an indicator's scale use :func:`read_idata`), ``1,234`` (→ 1234; strict
-    thousands grouping only) and treats empty cells, dashes (—, －, -, –), ``/``, ``无``,
-    ``NA`` and ``n/a`` as missing. Text, dates and non-finite numbers raise.
-    """
-    num, percent = _parse_cell(value)
-    if num is None or not percent:
-        return num
-    return _shift(num, -2)
-
-
-def _shift(x: float, places: int) -> float:
-    """``x · 10**places`` by moving the decimal point (85 → 0.85 exactly, not 0.8500…01)."""
-    return float(Decimal(repr(float(x))).scaleb(places))
-
-
-def _parse_cell(value: Any) -> tuple[float | None, bool]:
-    """(number as typed, typed with a percent sign): ``"85%"`` → (85.0, True)."""
-    if isinstance(value, _Percent):  # XLSX percent format: Excel stored the fraction
-        return _shift(float(value), 2), True
-    if value is None:
-        return None, False
-    if isinstance(value, bool | np.bool_):
-        return float(value), False
-    if isinstance(value, int | float | np.integer | np.floating):
-        num = float(value)
-        if math.isnan(num):
-            return None, False
-        if not math.isfinite(num):
-            raise ValueError("not finite")
-        return num, False
-    if isinstance(value, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
-        raise ValueError("a date is not a number")
-    raw = str(value).strip()
-    if raw in _MISSING_TOKENS:
-        return None, False
-    text = unicodedata.normalize("NFKC", raw).strip()
-    text = text.replace("\u3000", "").replace(" ", "")
-    if text.lower() in _MISSING_TOKENS:
-        return None, False
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
-    if "," in text:
-        if not _THOUSANDS.match(text):
-            raise ValueError("ambiguous comma")
-        text = text.replace(",", "")
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
-        raise ValueError("not a number")
-    num = float(text)
-    if not math.isfinite(num):
-        raise ValueError("not finite")
-    return num, percent
-
-
-@dataclass(frozen=True)
-class ValueRange:
-    """The values an indicator accepts: ``lo ≤ x ≤ hi`` (either may be None), whole or not."""
-
-    lo: float | None = None
-    hi: float | None = None
-    integer: bool = False
-
-    def contains(self, x: float) -> bool:
-        if self.lo is not None and x < self.lo:
-            return False
-        if self.hi is not None and x > self.hi:
-            return False
-        return not (self.integer and not float(x).is_integer())
-
-    def describe(self) -> tuple[str, str]:
-        """(Chinese, English) description, e.g. ('0 到 1 之间的数', 'a number from 0 to 1')."""
-        zh_kind, en_kind = ("整数", "whole number") if self.integer else ("数", "number")
-        lo, hi = _fmt(self.lo), _fmt(self.hi)
-        if self.lo is not None and self.hi is not None:
-            return f"{lo} 到 {hi} 之间的{zh_kind}", f"a {en_kind} from {lo} to {hi}"
-        if self.lo is not None:
-            return f"不小于 {lo} 的{zh_kind}", f"a {en_kind} ≥ {lo}"
-        if self.hi is not None:
-            return f"不大于 {hi} 的{zh_kind}", f"a {en_kind} ≤ {hi}"
-        return f"任意{zh_kind}", f"any {en_kind}"
-
-
-def allowed_range(node: Node) -> ValueRange:
-    """The range an indicator's raw values must fall in.
-
-    The node's ``min``/``max`` when given; otherwise by ``kind``: counts are whole
-    numbers ≥ 0, rates lie in [0, 1], binary indicators are 0 or 1.
-    """
-    lo, hi, integer = node.min, node.max, False
-    if node.kind == "count":
-        lo = 0.0 if lo is None else lo
-        integer = True
-    elif node.kind == "rate":
-        lo = 0.0 if lo is None else lo
-        hi = 1.0 if hi is None else hi
-    elif node.kind == "binary":
-        lo = 0.0 if lo is None else lo
-        hi = 1.0 if hi is None else hi
-        integer = True
-    return ValueRange(lo, hi, integer)
-
-
-_PERCENT_UNITS = ("%", "百分", "percent")
-
-
-def percent_scale(node: Node, rng: ValueRange | None = None) -> int | None:
-    """What a value typed as ``85%`` means for an indicator, as decimal places to move.
-
-    ``-2`` (85% → 0.85) when the indicator's values lie in [0, 1] (a rate, a binary, or
-    ``max ≤ 1``); ``0`` (85% → 85) when its unit is a percentage (``%``, ``百分``,
-    ``percent``) or its values run to 100 (``max = 100``); None when a percentage fits
-    neither (a count, an amount, a score on another scale): such a cell is a problem.
-    """
-    rng = rng or allowed_range(node)
-    if rng.hi is not None and rng.hi <= 1:
-        return -2
-    unit = (node.unit or "").lower()
-    if any(u in unit for u in _PERCENT_UNITS) or rng.hi == 100:
-        return 0
-    return None
-
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-# ------------------------------------------------------------------ parsing
-@dataclass(frozen=True)
-class _Schema:
-    indicators: tuple[str, ...]
-    groups: tuple[str, ...]
-    denominators: tuple[str, ...]
-    ranges: dict[str, ValueRange]
-    meta_texts: dict[str, frozenset[str]]  # per column: texts a description row may hold
-    labels: frozenset[str]
-    percent: dict[str, int]  # per indicator: decimal places a typed "85%" moves (-2 or 0)
-
-    @classmethod
-    def of(cls, fw: Framework) -> _Schema:
-        ranges = {c: allowed_range(fw[c]) for c in fw.indicators}
-        meta: dict[str, frozenset[str]] = {}
-        for code in fw.indicators:
-            n = fw[code]
-            zh, en = ranges[code].describe()
-            texts = {n.name_zh, n.name_en, n.unit, n.definition, zh, en, f"{zh} / {en}"}
-            texts |= {"; ".join(n.responsible), "、".join(n.responsible), *n.responsible}
-            meta[code] = frozenset(_norm_text(t) for t in texts if t)
-        for aux in (*fw.groups, *fw.denominators):
-            meta[aux.code] = frozenset(
-                _norm_text(t) for t in (aux.name_zh, aux.name_en, aux.unit) if t
-            )
-        labels = set()
-        for _key, zh, en in META_ROWS:
-            labels |= {zh, en, f"{zh} / {en}", f"{en} / {zh}"}
-        return cls(
-            indicators=tuple(fw.indicators),
-            groups=tuple(g.code for g in fw.groups),
-            denominators=tuple(d.code for d in fw.denominators),
-            ranges=ranges,
-            meta_texts=meta,
-            labels=frozenset(_norm_text(x) for x in labels),
-            percent={
-                c: places
-                for c in fw.indicators
-                if (places := percent_scale(fw[c], ranges[c])) is not None
-            },
-        )
-
-    @property
-    def known(self) -> tuple[str, ...]:
-        return (*ID_COLUMNS, *self.groups, *self.denominators, *self.indicators)
-
-    @property
-    def numeric(self) -> frozenset[str]:
-        return frozenset((*self.denominators, *self.indicators))
-
-
-@dataclass
-class _Part:
-    """One sheet's parsed rows: columns by name, and the source row of each record."""
-
-    where: str
-    frame: pd.DataFrame  # columns: keys + values; includes '_row'
-
-
-def _canonical(header: str, known: set[str] | frozenset[str] = frozenset()) -> str:
-    """``ucode``/``UCODE`` → ``uCode`` (likewise uName, Time), unless the header is itself
-    a column of the framework (an indicator may be called ``TIME``)."""
-    if header in known:
-        return header
-    low = header.lower()
-    for name in ID_COLUMNS:
-        if low == name.lower():
-            return name
-    return header
-
-
-def _find_header(rows: list[list[Any]], schema: _Schema) -> int | None:
-    known = set(schema.known)
-    best, best_hits = None, 0
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        cells = {_canonical(_header_text(v), known) for v in row}
-        if "uCode" in cells:
-            return i
-        hits = len(cells & known)
-        if hits >= 2 and hits > best_hits:
-            best, best_hits = i, hits
-    return best
-
-
-def _parse_grid(
-    grid: _Grid,
-    schema: _Schema,
-    where: str,
-    problems: ProblemList,
-    seen_columns: set[str],
-    *,
-    explicit: bool,
-) -> _Part | None:
-    rows = grid.rows
-    h = _find_header(rows, schema)
-    if h is None:
-        if explicit or grid.name is None:
-            problems.add(
-                "找不到表头行（应包含 uCode 或指标代码）/ no header row found "
-                "(expected a row with uCode or the indicator codes)",
-                source=where,
-            )
-        return None
-    known = set(schema.known)
-    header = [_canonical(_header_text(v), known) for v in rows[h]]
-    header_row = h + 1
-    body = rows[h + 1 :]
-    # columns to keep: (position, name); report unknown, unnamed and repeated columns
-    columns: list[tuple[int, str]] = []
-    seen: dict[str, int] = {}
-    for j, name in enumerate(header):
-        col_has_data = any(j < len(r) and _filled(r[j]) for r in body)
-        if not name:
-            if col_has_data:
-                problems.add(
-                    "列没有表头 / column has no header",
-                    source=where,
-                    row=header_row,
-                    column=_excel_col(j),
-                )
-            continue
-        if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"（是否应为 {close[0]}？/ did you mean {close[0]}?）" if close else ""
-            problems.add(
-                f"未知的列：不是本框架的指标 / unknown column: not an indicator, group or "
-                f"denominator of the framework{hint}",
-                source=where,
-                row=header_row,
-                column=name,
-                value=name,
-            )
-            continue
-        if name in seen:
-            problems.add(
-                f"重复的列（与第 {_excel_col(seen[name])} 列相同）/ duplicate column "
-                f"(same as column {_excel_col(seen[name])})",
-                source=where,
-                row=header_row,
-                column=name,
-            )
-            continue
-        seen[name] = j
-        columns.append((j, name))
-    seen_columns.update(seen)
-    if "uCode" not in seen:
-        problems.add("缺少必需的列 / required column is missing", source=where, column="uCode")
-        return None
-    names = [n for _, n in columns]
-    records: list[dict[str, Any]] = []
-    description_block = True  # description rows may only follow the header directly
-    for offset, raw in enumerate(body):
-        rownum = header_row + 1 + offset
-        cells = {n: (raw[j] if j < len(raw) else None) for j, n in columns}
-        if not any(_filled(v) for v in cells.values()):
-            continue
-        code = _code_text(cells["uCode"])
-        if code in schema.labels:
-            continue
-        if description_block and not code and _is_description_row(cells, schema):
-            continue
-        description_block = False
-        if not code:
-            problems.add(
-                "缺少单位代码 / uCode is missing", source=where, row=rownum, column="uCode"
-            )
-            continue
-        raw_code = cells["uCode"]
-        found = raw_code if isinstance(raw_code, str) else code
-        rec: dict[str, Any] = {"uCode": code, "_row": rownum, "_found": found}
-        for name in names:
-            if name == "uCode":
-                continue
-            value = cells[name]
-            if name in schema.numeric:
-                rec[name] = _clean_number(value, name, schema, where, rownum, problems)
-            elif name == "Time":
-                rec[name] = _clean_time(value)
-            else:
-                rec[name] = _code_text(value) or None
-        records.append(rec)
-    if "Time" in names:
-        _check_time_column(records, names, where, problems)
-    frame = pd.DataFrame.from_records(records, columns=[*names, "_row", "_found"])
-    return _Part(where=where, frame=frame)
-
-
-def _check_time_column(
-    records: list[dict[str, Any]], names: list[str], where: str, problems: ProblemList
+# -------------------------------------------------------------- row widths
+def _ragged_rows(
+    ragged: Sequence[tuple[int, int]], width: int, where: str, problems: ProblemList
 ) -> None:
-    """A Time (评价期) column left blank in every row is dropped (the whole file is one
-    period, e.g. a template's period column not filled in); blank in some rows only, each
-    such row is a problem."""
-    if all(rec["Time"] is None for rec in records):
-        names.remove("Time")
-        for rec in records:
-            del rec["Time"]
-        return
-    for rec in records:
-        if rec["Time"] is None:
-            problems.add(
-                "缺少评价期（其他行已填写）/ Time (the period) is missing while other rows give it",
-                source=where,
-                row=rec["_row"],
-                column="Time",
-            )
+    """A problem for each CSV row (row number, fields) whose width is not the header's."""
+    found = ({"rule": _ragged_rule(n, width), "row": row} for row, n in ragged)
+    _add_listed(problems, where, found)
 
 
-def _drop_duplicates(part: _Part, problems: ProblemList) -> None:
-    """Report and drop a second row of the same unit (and period) in one sheet."""
-    frame = part.frame
-    has_time = "Time" in frame.columns
-    first_row: dict[tuple[str, ...], int] = {}
-    keep = []
-    for rec in frame[["uCode", "_row", *(["Time"] if has_time else [])]].to_dict("records"):
-        code = rec["uCode"]
-        key = (code, str(rec.get("Time"))) if has_time else (code,)
-        if key in first_row:
-            problems.add(
-                f"重复的单位行（与第 {first_row[key]} 行重复）/ duplicate unit row "
-                f"(same as row {first_row[key]})",
-                source=part.where,
-                row=rec["_row"],
-                column="uCode" if not has_time else "uCode, Time",
-                value=code if not has_time else f"{code}, {rec.get('Time')}",
-            )
-            keep.append(False)
-            continue
-        first_row[key] = rec["_row"]
-        keep.append(True)
-    part.frame = frame[keep]
-
-
-def _reconcile_units(
-    parts: list[_Part], expected: pd.DataFrame | None, problems: ProblemList
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One code per unit across every sheet (:mod:`integrity_eval.unitcodes`); rows whose
-    code stays a problem are dropped. Returns the (reconciled, missing) tables."""
-    rows = [
-        (part.where, r["_row"], r["_found"], r.get("uName"))
-        for part in parts
-        for r in part.frame.to_dict("records")
-    ]
-    if not rows:
-        return reconcile_codes(entries_table([]), expected).reconciled, pd.DataFrame()
-    result = reconcile_codes(entries_table(rows), expected)
-    problems.extend(result.problems)
-    start = 0
-    for part in parts:
-        n = len(part.frame)
-        codes = result.codes.iloc[start : start + n].to_numpy()
-        start += n
-        frame = part.frame.assign(uCode=codes)
-        part.frame = frame[frame["uCode"].notna()].drop(columns="_found")
-        _drop_duplicates(part, problems)
-    return result.reconciled, result.missing
-
-
-def _is_description_row(cells: dict[str, Any], schema: _Schema) -> bool:
-    """A names/units row under the header: every filled cell is that column's metadata."""
-    found = False
-    for name, value in cells.items():
-        if not _filled(value) or name in ID_COLUMNS:
-            continue
-        if _norm_text(value) not in schema.meta_texts.get(name, frozenset()):
-            return False
-        found = True
-    return found
-
-
-def _clean_number(
-    value: Any, column: str, schema: _Schema, where: str, row: int, problems: ProblemList
-) -> float:
-    if isinstance(value, _Formula):
-        problems.add(
-            "公式没有计算结果，请在 Excel 中打开并保存后再提交 / formula without a computed "
-            "value: open and save the file in Excel first",
-            source=where,
-            row=row,
-            column=column,
-            value=str(value),
+def _ragged_rule(n: int, width: int) -> str:
+    if n > width:
+        return (
+            f"此行有 {n} 个字段，表头只有 {width} 个（某个值中有未加引号的逗号？）：请给含逗号的值"
+            f"加上英文双引号，或改正此行 / this row has {n} fields, the header {width} (an "
+            "unquoted comma in a value?): put values holding commas in double quotes, or "
+            "correct the row"
         )
-        return math.nan
-    try:
-        num, percent = _parse_cell(value)
-    except ValueError:
-        problems.add(
-            "应为数字 / expected a number", source=where, row=row, column=column, value=value
-        )
-        return math.nan
-    if num is None:
-        return math.nan
-    if percent:
-        places = schema.percent.get(column)
-        if places is None:
-            problems.add(
-                "百分数不适用于此指标（既不是 0–1 的比率，也不是百分制），请填写数值 / a "
-                "percentage does not fit this indicator (neither a 0–1 rate nor a 0–100 "
-                "percentage): enter the number itself",
-                source=where,
-                row=row,
-                column=column,
-                value=_shown(value),
-            )
-            return math.nan
-        num = _shift(num, places)
-    rng = schema.ranges.get(column)
-    if rng is not None and not rng.contains(num):
-        zh, en = rng.describe()
-        problems.add(
-            f"超出允许范围，应为{zh} / outside the allowed range: expected {en}",
-            source=where,
-            row=row,
-            column=column,
-            value=_shown(value),
-        )
-    return num
-
-
-def _shown(value: Any) -> Any:
-    """A cell as the user sees it: a percent-formatted 0.85 is shown as ``85%``."""
-    if isinstance(value, _Percent):
-        return f"{_shift(float(value), 2):g}%"
-    return value
-
-
-def _clean_time(value: Any) -> Any:
-    if not _filled(value):
-        return None
-    if isinstance(value, _dt.datetime | _dt.date):
-        return value.year if (value.month, value.day) == (1, 1) else str(value)[:10]
-    try:
-        num = parse_number(value)
-    except ValueError:
-        return _norm_text(value)
-    if num is not None and float(num).is_integer():
-        return int(num)
-    return _norm_text(value)
+    return (
+        f"此行只有 {n} 个字段，表头有 {width} 个（少了值或逗号？）：请补齐此行 / this row has "
+        f"{n} fields, the header {width} (a value or a comma missing?): complete the row"
+    )
 
 
 def _excel_col(j: int) -> str:
@@ -979,69 +1105,6 @@ def _excel_col(j: int) -> str:
         j, rem = divmod(j - 1, 26)
         out = chr(65 + rem) + out
     return out
-
-
-def _combine(
-    parts: list[_Part], schema: _Schema, source: str, problems: ProblemList
-) -> pd.DataFrame:
-    with_time = [("Time" in p.frame.columns) for p in parts]
-    if any(with_time) and not all(with_time):
-        problems.add(
-            "部分工作表有 Time 列、部分没有 / some sheets have a Time column and others do not",
-            source=source,
-            column="Time",
-        )
-        problems.raise_if_any("指标数据有误 / invalid indicator data")
-    keys = ["uCode", "Time"] if all(with_time) else ["uCode"]
-    combined: dict[tuple[Any, ...], dict[str, Any]] = {}
-    origin: dict[tuple[tuple[Any, ...], str], tuple[str, int]] = {}
-    order: list[tuple[Any, ...]] = []
-    for part in parts:
-        frame = part.frame
-        value_cols = [c for c in frame.columns if c not in (*keys, "_row")]
-        for rec in frame.to_dict("records"):
-            key = tuple(rec[k] for k in keys)
-            target = combined.get(key)
-            if target is None:
-                target = combined[key] = {k: rec[k] for k in keys}
-                order.append(key)
-            for col in value_cols:
-                value = rec[col]
-                if not _filled(value):
-                    target.setdefault(col, value)
-                    continue
-                old = target.get(col)
-                if _filled(old) and old != value:
-                    if col == "uName":
-                        continue  # the first name given wins
-                    first_where, first_row = origin[(key, col)]
-                    problems.add(
-                        "同一单位在两个工作表中的值不一致"
-                        f"（另见 {first_where} 第 {first_row} 行）/ "
-                        f"conflicting values for the same unit in two sheets "
-                        f"(see also {first_where} row {first_row})",
-                        source=part.where,
-                        row=rec["_row"],
-                        column=col,
-                        value=value,
-                    )
-                    continue
-                target[col] = value
-                origin[(key, col)] = (part.where, rec["_row"])
-    present = {c for p in parts for c in p.frame.columns}
-    ordered = [c for c in schema.known if c in present]
-    df = pd.DataFrame([combined[k] for k in order], columns=ordered)
-    df["uCode"] = df["uCode"].astype(str)
-    for col in ordered:
-        if col in schema.numeric:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
-        elif col == "Time":
-            values = df[col].tolist()
-            if all(isinstance(v, int) for v in values):
-                df[col] = df[col].astype("int64")
-            else:
-                df[col] = df[col].astype(str)
-    return df.reset_index(drop=True)
 
 
 # ===================================================================== writing

@@ -109,7 +109,7 @@ def _check_unit_codes(
 ) -> None:
     """One unit under two spellings of its code (``SH01``/``sh01``/``ＳＨ01``), and codes
     outside the framework's ``expected_units`` (:mod:`integrity_eval.unitcodes`).
-    :func:`~integrity_eval.io.read_idata` reconciles the spellings of a file; a DataFrame
+    :func:`~integrity_eval.idata.read_idata` reconciles the spellings of a file; a DataFrame
     is not changed, only checked."""
     from .unitcodes import code_key
 
@@ -120,9 +120,9 @@ def _check_unit_codes(
         if len(spellings) > 1:
             rows = ", ".join(_row(i) for i in grp.index)
             problems.add(
-                "同一单位的代码有不同写法（大小写、全角、空格）；用 io.read_idata 读取文件可自动"
+                "同一单位的代码有不同写法（大小写、全角、空格）；用 ie.read_idata 读取文件可自动"
                 "统一，或改正代码 / one unit under different spellings of its code (case, "
-                "full-width, spaces); io.read_idata reconciles them in a file, or fix the codes",
+                "full-width, spaces); ie.read_idata reconciles them in a file, or fix the codes",
                 source=source,
                 row=rows,
                 column="uCode",

@@ -33,8 +33,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 from .methods import DEFAULT_METHOD, METHODS, method_params
@@ -178,12 +176,9 @@ def load_spec(spec: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     path = Path(spec)
     if not path.exists():
         raise ValidationError([Problem("file does not exist", source=str(path))], "spec not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValidationError(
-            [Problem(f"YAML syntax error: {exc}", source=str(path))], "spec does not parse"
-        ) from None
+    from .io import load_yaml  # local: io's readers are not needed to use a spec dict
+
+    data = load_yaml(path, title="spec does not parse")
     if data is None:
         data = {}
     if not isinstance(data, Mapping):

@@ -6,7 +6,7 @@ sheet for all indicators (``by="all"``). Each data sheet has a title row, the
 header row (``uCode``, ``uName``, the group and denominator columns where they
 belong, then the indicator codes), description rows under the header (names in
 Chinese and English, unit, allowed values, responsible unit, definition) and the
-allowed ranges as Excel data validation. :func:`integrity_eval.io.read_idata`
+allowed ranges as Excel data validation. :func:`integrity_eval.idata.read_idata`
 reads a filled template back directly.
 """
 
@@ -23,15 +23,8 @@ import pandas as pd
 
 from ._version import __version__
 from .errors import Problem, ValidationError, problem_error
-from .io import (
-    INSTRUCTIONS_SHEET,
-    META_ROWS,
-    UNITS_SHEET,
-    ValueRange,
-    allowed_range,
-    atomic_write_path,
-    write_cell,
-)
+from .idata import INSTRUCTIONS_SHEET, META_ROWS, UNITS_SHEET, ValueRange, allowed_range
+from .io import atomic_write_path, write_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
@@ -140,7 +133,7 @@ def write_template(
 
     Every data sheet has a ``Time`` column (评价期) after ``uCode`` and ``uName``,
     pre-filled with ``period`` when given; left blank in every row, the file is read as
-    one period (:func:`~integrity_eval.io.read_idata`), so ``run --time``/``--period``
+    one period (:func:`~integrity_eval.idata.read_idata`), so ``run --time``/``--period``
     can pick a period whenever the units fill it in.
 
     An existing file at ``path`` is never replaced unless ``overwrite=True``
@@ -148,8 +141,8 @@ def write_template(
 
     ``units`` (columns ``uCode`` and optionally ``uName``; by default the framework's
     ``expected_units``) pre-fills the unit rows of every data sheet and is written to
-    the units sheet (:data:`~integrity_eval.io.UNITS_SHEET`), so that
-    :func:`~integrity_eval.io.read_idata` knows the expected units of a filled template:
+    the units sheet (:data:`~integrity_eval.idata.UNITS_SHEET`), so that
+    :func:`~integrity_eval.idata.read_idata` knows the expected units of a filled template:
     codes outside the list are problems, listed units without data are reported.
     ``lang`` picks which language leads in titles and the order of the two name rows;
     instructions are always Chinese first, then English.

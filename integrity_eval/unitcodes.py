@@ -108,7 +108,7 @@ class Reconciliation:
 
 @dataclass(frozen=True, eq=False)
 class UnitCodeNotes:
-    """What :func:`~integrity_eval.io.read_idata` did with the unit codes of a file.
+    """What :func:`~integrity_eval.idata.read_idata` did with the unit codes of a file.
 
     Kept in ``df.attrs["unit_codes"]``. ``reconciled``: codes typed differently and
     unified (``source``, ``row``, ``found``, ``uCode``, ``reason``); ``missing``: expected

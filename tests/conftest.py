@@ -14,6 +14,9 @@ from integrity_eval import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 COINR_REF = ROOT / "tests" / "reference" / "coinr"
+# The five-indicator mini framework of the CLI and reader tests, and its iData header
+MINI_FW_TEXT = (ROOT / "tests" / "data" / "mini_framework.yaml").read_text(encoding="utf-8")
+MINI_HEADER = ["uCode", "uName", "court", "penalty", "audit", "kept", "hotline"]
 
 # COINr's build_example_coin() in this kit's spec vocabulary (tests/reference/coinr/README.md)
 ASEM_SPEC = {

@@ -314,11 +314,11 @@ def test_lookup_errors_name_what_to_use(asem_ev):
     _zh_then_en(_error(e), "请用框架中的代码", "use a code of the framework")
 
 
-# Sites whose ValueError never reaches a user: the cell parser behind io.read_idata (caught
+# Sites whose ValueError never reaches a user: the cell parser behind idata.read_idata (caught
 # there and listed as "应为数字 / expected a number") and Framework's number check (caught
 # in the same function and listed as a problem).
 INTERNAL_RAISES = {
-    ("integrity_eval/io.py", "_parse_cell"),
+    ("integrity_eval/idata.py", "_parse_cell"),
     ("integrity_eval/framework.py", "_number"),
 }
 

@@ -16,7 +16,7 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.cli import main
-from integrity_eval.io import UNITS_SHEET, percent_scale, read_idata
+from integrity_eval.idata import UNITS_SHEET, percent_scale, read_idata
 from integrity_eval.template import FIRST_DATA_ROW, HEADER_ROW
 
 DATA = Path(__file__).parent / "data"
@@ -262,7 +262,7 @@ def test_xlsx_percent_formatted_cells(capsys, tmp_path):
 
 @pytest.mark.parametrize("text", ["85%", "８５％", " 85 % "])
 def test_parse_number_keeps_fraction_meaning(text):
-    assert ie.io.parse_number(text) == 0.85
+    assert ie.idata.parse_number(text) == 0.85
 
 
 def test_reconcile_codes_rules():

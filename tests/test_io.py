@@ -12,9 +12,8 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
+from integrity_eval.idata import INSTRUCTIONS_SHEET, allowed_range, parse_number, read_idata
 from integrity_eval.io import (
-    INSTRUCTIONS_SHEET,
-    allowed_range,
     atomic_output_dir,
     atomic_write_bytes,
     atomic_write_text,
@@ -22,8 +21,6 @@ from integrity_eval.io import (
     excel_cell,
     excel_safe,
     file_sha256,
-    parse_number,
-    read_idata,
     read_table,
     write_cell,
 )
@@ -128,7 +125,6 @@ def test_read_table_xlsx_and_parquet(tmp_path):
     [
         (3, 3.0),
         (2.5, 2.5),
-        (True, 1.0),
         ("12", 12.0),
         (" 12 ", 12.0),
         ("１２", 12.0),  # full-width digits
@@ -163,7 +159,9 @@ def test_parse_number(raw, expected):
         assert got == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw", ["12件", "abc", "1,2", "1.2.3", "inf", "12%%", "#DIV/0!", "(3)"])
+@pytest.mark.parametrize(
+    "raw", ["12件", "abc", "1,2", "1.2.3", "inf", "12%%", "#DIV/0!", "(3)", True, False]
+)
 def test_parse_number_rejects(raw):
     with pytest.raises(ValueError):
         parse_number(raw)

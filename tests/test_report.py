@@ -313,6 +313,7 @@ CORE = [
     "manifest",
     "framework",
     "io",
+    "idata",
     "errors",
     "schemas",
     "ranking",

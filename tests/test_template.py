@@ -11,7 +11,7 @@ import pytest
 
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
-from integrity_eval.io import INSTRUCTIONS_SHEET, UNITS_SHEET, allowed_range, read_idata
+from integrity_eval.idata import INSTRUCTIONS_SHEET, UNITS_SHEET, allowed_range, read_idata
 from integrity_eval.template import (
     BASE_SHEET,
     FIRST_DATA_ROW,

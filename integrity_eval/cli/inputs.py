@@ -43,7 +43,8 @@ def load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> Inputs:
     """Framework, data, spec and period, every problem of data and spec reported at once."""
     from .. import datasets
     from ..framework import available_frameworks, load_framework
-    from ..io import file_sha256, read_idata
+    from ..idata import read_idata
+    from ..io import file_sha256
 
     inp = Inputs()
     data = getattr(args, "data", None)

@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from ..datasets import datasets_dir
+from ..io import load_yaml
 from ..synthetic import dataset_panel
 
 __all__ = ["ExpertGrades", "generate", "load", "write"]
@@ -128,7 +129,7 @@ def load(folder: str | Path | None = None) -> ExpertGrades:
     folder = Path(folder) if folder is not None else datasets_dir() / NAME
     g = pd.read_csv(folder / FILES["grades"], dtype={"uCode": str, "grade": str})
     a = pd.read_csv(folder / FILES["anchors"], dtype={"uCode": str, "grade": str})
-    truth = yaml.safe_load((folder / FILES["truth"]).read_text(encoding="utf-8"))
+    truth = load_yaml(folder / FILES["truth"])
     theta = (
         pd.read_csv(
             datasets_dir() / SOURCE_DATASET / "shanghai_districts_truth_synthetic.csv",

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from ..errors import Problem, ProblemList, ValidationError, report_unknown, suggest
+from ..io import load_yaml
 
 __all__ = [
     "OPS",
@@ -365,7 +365,9 @@ def load_scheme(scheme: str | Path | Mapping[str, Any] | Scheme) -> Scheme:
     text = str(scheme)
     if text in available_schemes():
         ref = resources.files("integrity_eval.rating") / "schemes" / f"{text}.yaml"
-        return Scheme.from_dict(yaml.safe_load(ref.read_text(encoding="utf-8")), origin=text)
+        return Scheme.from_dict(
+            load_yaml(ref.read_text(encoding="utf-8"), origin=text), origin=text
+        )
     path = Path(text)
     if not path.is_file():
         raise ValidationError(
@@ -379,20 +381,9 @@ def load_scheme(scheme: str | Path | Mapping[str, Any] | Scheme) -> Scheme:
             ],
             "找不到评级方案 / rating scheme not found",
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ValidationError(
-            [
-                Problem(
-                    f"YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', exc)}",
-                    source=path.name,
-                    row=f"line {mark.line + 1}" if mark is not None else "",
-                )
-            ],
-            "评级方案无法解析 / rating scheme does not parse",
-        ) from None
+    data = load_yaml(
+        path, origin=path.name, title="评级方案无法解析 / rating scheme does not parse"
+    )
     return Scheme.from_dict(data, origin=path.name)
 
 

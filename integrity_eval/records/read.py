@@ -341,8 +341,13 @@ def _csv(
     j: int,
     keep: list[Any],
 ) -> list[str]:
-    """A CSV read by DuckDB as text (UTF-8); other encodings (GBK…) through io.read_table."""
-    src = f"read_csv({_lit(str(path))}, all_varchar = true, header = true)"
+    """A CSV read by DuckDB as text (UTF-8), comma-separated and strict; any other file
+    (GBK…, ragged rows, which DuckDB's sniffer would read as one column) goes through
+    io.read_table, which decodes it or names the rows it refuses."""
+    src = (
+        f"read_csv({_lit(str(path))}, all_varchar = true, header = true, delim = ',', "
+        "quote = '\"', escape = '\"', strict_mode = true, skip = 0)"
+    )
     try:
         cols = con.sql(f"SELECT * FROM {src} LIMIT 0").columns
         con.execute(f"SELECT count(*) FROM {src}").fetchall()[0]  # decoding errors surface here

@@ -476,8 +476,8 @@ def read_bwm(path: str | Path, framework: Framework | str | None = None) -> BwmR
 
 def _intensity(value: Any, where: str, r: int, col: str, problems: ProblemList) -> float | None:
     """A whole number 1–9 from a cell; None (and a problem) if missing or off the scale."""
-    try:
-        v = float(value)
+    try:  # Excel's TRUE/FALSE is not an intensity (float(True) would be 1)
+        v = float("nan") if isinstance(value, bool) else float(value)
     except (TypeError, ValueError):
         v = float("nan")
     if not (np.isfinite(v) and v == int(v) and 1 <= v <= 9):

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework, load_framework
-from ..io import atomic_write_bytes, write_cell
+from ..io import atomic_write_bytes, open_workbook, write_cell
 from .ahp import SAATY_SCALE, ahp, ahp_group
 from .result import WeightResult
 
@@ -247,18 +247,10 @@ def open_questionnaire(
     """A filled questionnaire workbook (read-only), the facts on its README sheet
     (framework, hash, expert) and the framework to check it against (``framework``, or the
     one the workbook names); a missing file or a non-workbook is a ValidationError."""
-    from openpyxl import load_workbook
-
     source = str(path)
     if not path.is_file():
         raise ValidationError([Problem("找不到文件 / file not found", source=source)], "no file")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for non-workbooks
-        raise ValidationError(
-            [Problem(f"不是有效的 Excel 文件 / not a valid .xlsx workbook: {exc}", source=source)],
-            title="cannot read questionnaire",
-        ) from None
+    wb = open_workbook(path)  # checked first: a broken or hostile workbook is refused
     meta: dict[str, str] = {}
     if README in wb.sheetnames:
         for row in wb[README].iter_rows(min_row=1, max_row=6, values_only=True):
@@ -376,8 +368,8 @@ def _judgement(side: Any, intensity: Any, where: str, r: int, problems: ProblemL
             "more important must be A, B or 同等", source=where, row=r, column="F", value=s
         )
         return None
-    try:
-        v = float(intensity)
+    try:  # Excel's TRUE/FALSE is not an intensity (float(True) would be 1)
+        v = float("nan") if isinstance(intensity, bool) else float(intensity)
     except (TypeError, ValueError):
         v = float("nan")
     if not (v == int(v) if np.isfinite(v) else False) or not 1 <= v <= 9:
