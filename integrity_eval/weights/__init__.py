@@ -4,7 +4,15 @@ Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
 ``.weights`` (summing to 1), its diagnostics, ``summary()`` and ``_repr_html_``.
 """
 
-from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
+from .ahp import (
+    RI_TABLES,
+    SAATY_SCALE,
+    ConsistencyWarning,
+    ahp,
+    ahp_consistency,
+    ahp_group,
+    synthesise,
+)
 from .bod import bod
 from .compare import SchemeComparison, compare_schemes
 from .explore import explore
@@ -22,9 +30,11 @@ __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
     "AhpResponses",
+    "ConsistencyWarning",
     "SchemeComparison",
     "WeightResult",
     "ahp",
+    "ahp_consistency",
     "ahp_group",
     "ahp_template",
     "bod",
