@@ -1355,7 +1355,9 @@ def remove_elements(
     ``code`` (default: the index) is read from ``dset`` for every variant. Ranks are
     COINr's ``rank_df`` (1 = highest, ties min, NaN kept); ``rank_diffs`` = nominal rank
     − new rank; ``mean_abs_diff`` the mean over units of their absolute values (NaN
-    skipped), with ``Nominal`` (0) first as in COINr. COINr sorts the units by uCode
+    skipped), with ``Nominal`` (0) first as in COINr. A parent left with no weighted
+    child is NaN in COINr and skipped by its own parent's mean: here it is excluded
+    (``exclude``), which gives the same scores. COINr sorts the units by uCode
     (``merge``); here they keep the Evaluation's order.
     """
     from .weights.reweight import reweight
@@ -1381,7 +1383,7 @@ def remove_elements(
     weights = ev.weights.to_dict()
     columns = {"Nominal": nominal[code]}
     for element in fw.codes_at(level):
-        removed = reweight(ev, {**weights, element: 0.0})
+        removed = _removed(ev, fw, weights, element, reweight)
         columns[element] = removed.get_dset(dset)[code].reindex(nominal.index)
     scores = pd.DataFrame(columns, index=nominal.index)
     ranks = scores.rank(ascending=False, method="min")
@@ -1397,3 +1399,20 @@ def remove_elements(
         code=code,
         dset=dset,
     )
+
+
+def _removed(ev: Any, fw: Framework, weights: Mapping[str, float], code: str, reweight: Any):
+    """``ev`` with ``code``'s weight 0 (:func:`remove_elements`). An ancestor left with no
+    weighted child would be NaN in COINr, and its own parent's mean skips it: here that
+    ancestor is excluded (``exclude``), the other weights kept as the build's."""
+    out = {**weights, code: 0.0}
+    top = None
+    node = fw[code].parent
+    while node != fw.root and all(out[c] == 0 for c in fw.children[node]):
+        top, out[node] = node, 0.0
+        node = fw[node].parent
+    if top is None:
+        return reweight(ev, out)
+    gone = {top, *(c for lv in range(1, fw[top].level) for c in fw.descendants(top, lv))}
+    kept = {k: v for k, v in weights.items() if k not in gone}
+    return ev.with_params(exclude=[*(ev.spec.get("exclude") or []), top], weights={"values": kept})

@@ -608,3 +608,20 @@ def test_remove_elements_equals_rebuilds_with_each_weight_zero(asem_ev, asem_ida
         A.remove_elements(asem_ev, 4)
     with pytest.raises(ValidationError):
         A.remove_elements(asem_ev, 1, code="Nope")
+
+
+def test_remove_elements_drops_a_parent_left_without_weighted_children():
+    # IDX → D1 (a, b), D2 (c): without c, COINr's D2 is NaN and IDX the mean of D1 alone
+    from conftest import TOY_NODES
+
+    import integrity_eval as ie
+
+    toy = ie.Framework.from_dict({"name": "toy", "nodes": TOY_NODES})
+    idata = pd.DataFrame(
+        {"uCode": list("PQRS"), "a": [1.0, 4, 2, 3], "b": [2.0, 1, 4, 3], "c": [4.0, 3, 1, 2]}
+    )
+    ev = ie.build(toy, idata, {"normalise": {"method": "minmax"}, "aggregate": {"method": "amean"}})
+    res = A.remove_elements(ev, 1)
+    d1 = ev.get_dset("Aggregated")["D1"]
+    np.testing.assert_allclose(res.scores["c"], d1, atol=1e-12)
+    assert res.ranks["c"].tolist() == stats.rankdata(-d1, method="min").tolist()

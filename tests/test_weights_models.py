@@ -408,6 +408,31 @@ def test_factor_ml_one_factor_by_hand():
     assert res.weights.to_numpy() == pytest.approx(lam**2 / (lam**2).sum(), abs=1e-4)
 
 
+def test_factor_needs_an_identified_model():
+    # Ledermann (1937): k factors of p indicators leave ((p − k)² − (p + k))/2 degrees of
+    # freedom; R's factanal refuses k with fewer than 0. p = 2: none; p = 4: 1; p = 6: 3.
+    from integrity_eval.weights.factor import max_ml_factors
+
+    assert [max_ml_factors(p) for p in (2, 3, 4, 5, 6, 9)] == [0, 1, 1, 2, 3, 5]
+    two = frame(np.random.default_rng(0).normal(size=(20, 2)))
+    err = raised(lambda: W.factor(two))
+    assert "at least 3 indicators" in err.problems[0].rule and "n_factors" not in str(err)
+    assert W.pca(two).weights.tolist() == pytest.approx([0.5, 0.5])
+    # four indicators whose Handbook rule keeps more factors: one is used, with a note
+    lam = np.array([0.9, 0.8, 0.7, 0.6])
+    r = np.outer(lam, lam)
+    np.fill_diagonal(r, 1.0)
+    r[0, 1] = r[1, 0] = 0.3  # a second dimension the rule would retain
+    X = _exact_corr(r, n=60)
+    from integrity_eval.weights.factor import retained_factors
+
+    assert retained_factors(np.linalg.eigvalsh(np.corrcoef(X.T.to_numpy()))[::-1]) > 1
+    res = W.factor(X)
+    assert res.n_factors == 1 and "identifies at most 1" in res.warnings[0]
+    err = raised(lambda: W.factor(X, n_factors=2))
+    assert err.problems[0].column == "n_factors" and "at most 1 factor" in err.problems[0].rule
+
+
 # ------------------------------------------------------------------------ BoD
 BOD_X = frame([[1, 0], [0, 1], [0.5, 0.5], [0.4, 0.8]], ["y1", "y2"], list("ABCD"))
 
