@@ -364,14 +364,15 @@ class SobolResult:
                 source="second_order",
             )
         d = len(self.names)
-        pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
-        s2, conf = self.S2, self.S2_conf
-        if s2.ndim == 3:
-            s2, conf = np.nanmean(s2, axis=2), np.nanmean(conf, axis=2)
+        rows, cols = np.triu_indices(d, 1)  # the pairs i < j, row by row
+        s2, conf = self.S2[rows, cols], self.S2_conf[rows, cols]  # (pairs[, outputs])
+        if s2.ndim == 2:
+            s2, conf = s2.mean(axis=1), conf.mean(axis=1)
         return pd.DataFrame(
-            {"S2": [s2[i, j] for i, j in pairs], "S2_conf": [conf[i, j] for i, j in pairs]},
+            {"S2": s2, "S2_conf": conf},
             index=pd.MultiIndex.from_tuples(
-                [(self.names[i], self.names[j]) for i, j in pairs], names=["input", "with"]
+                [(self.names[i], self.names[j]) for i, j in zip(rows, cols, strict=True)],
+                names=["input", "with"],
             ),
         )
 
