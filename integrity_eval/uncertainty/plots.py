@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import problem_error
 from ..fonts import apply_font
-from ..plots import label, new_axes
+from ..plots import label, new_axes, unit_labels
 
 __all__ = [
     "convergence_lines",
@@ -99,12 +98,6 @@ def input_label(name: str, lang: str = "zh") -> str:
     return label(zh, en, lang)
 
 
-def _unit_labels(ua: Any, codes: pd.Index, names: bool) -> list[str]:
-    if not names:
-        return list(codes.astype(str))
-    return [str(ua.names.get(c, c)) if pd.notna(ua.names.get(c)) else str(c) for c in codes]
-
-
 def rank_intervals(
     ua: Any,
     *,
@@ -123,7 +116,7 @@ def rank_intervals(
     ax.hlines(y, frame["rank_q05"], frame["rank_q95"], color="#3b6ea5", lw=2)
     ax.plot(frame["median_rank"], y, "|", color="black", ms=9, label=_label("median", lang))
     ax.plot(frame["nominal_rank"], y, "D", color="#c0392b", ms=4, label=_label("nominal", lang))
-    ax.set_yticks(y, _unit_labels(ua, frame.index, names), fontsize=7)
+    ax.set_yticks(y, unit_labels(ua.names, frame.index, names), fontsize=7)
     ax.set_xlabel(_label("rank", lang))
     ax.set_title(title if title is not None else _title("ranks_title", ua, lang))
     ax.invert_xaxis()
@@ -160,7 +153,7 @@ def score_distributions(
         ms=4,
         label=_label("nominal", lang),
     )
-    ax.set_yticks(np.arange(1, len(order) + 1), _unit_labels(ua, order, names), fontsize=7)
+    ax.set_yticks(np.arange(1, len(order) + 1), unit_labels(ua.names, order, names), fontsize=7)
     ax.set_xlabel(_label("score", lang))
     ax.set_title(title if title is not None else _title("scores_title", ua, lang))
     ax.legend(fontsize=8)
