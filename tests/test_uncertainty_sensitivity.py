@@ -123,6 +123,12 @@ def test_morris_with_weights_and_reproducible(asem_ev):
     assert "<table" in a._repr_html_()
 
 
+def test_morris_warns_when_levels_miss_alternatives(asem_ev):
+    inputs = [{"path": "aggregate__method", "values": ["amean", "gmean", "hmean"]}]
+    with pytest.warns(UserWarning, match=r"aggregate__method \(3\).*raise levels"):
+        unc.morris(asem_ev.with_params(normalise__l_u=[1, 100]), inputs, r=3, levels=2, quiet=True)
+
+
 def test_morris_bad_settings_listed():
     with pytest.raises(ValidationError) as err:
         unc.morris_function(lambda x: x[:, 0], [(0, 1)], r=1, levels=3, num_resamples=0)

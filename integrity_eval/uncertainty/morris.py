@@ -26,6 +26,7 @@ inputs by the output change one grid step causes.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,7 +258,9 @@ def morris(
 
     ``r·(D + 1)`` configurations on the vectorised engine — a cheap first look before
     :func:`~integrity_eval.uncertainty.sobol` (which needs ``n·(D + 2)``): inputs with a
-    small μ* can be fixed. Grid values are cell centres (see the module docstring).
+    small μ* can be fixed. Grid values are cell centres (see the module docstring), so a
+    discrete input is seen at ``levels`` of its alternatives at most: a warning names the
+    inputs with more (raise ``levels``, e.g. to the number of indicators left out in turn).
     """
     _check(r, levels, num_resamples)
 
@@ -269,4 +272,15 @@ def morris(
     problem, (step, up), y, outputs = evaluate_inputs(
         ev, inputs, design, output=output, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet
     )
+    coarse = [
+        f"{i.name} ({len(i.alternatives)})" for i in problem.inputs if len(i.alternatives) > levels
+    ]
+    if coarse:
+        warnings.warn(
+            f"levels = {levels} 少于 {', '.join(coarse)} 的备选方案数：只有 {levels} 个被取到；"
+            "请增大 levels / levels = {levels} is fewer than the alternatives of "
+            f"{', '.join(coarse)}: only {levels} of them are visited; raise levels",
+            UserWarning,
+            stacklevel=2,
+        )
     return _result(y, problem.groups, step, up, r, levels, num_resamples, conf_level, seed, outputs)
