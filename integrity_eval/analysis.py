@@ -43,6 +43,7 @@ __all__ = [
     "DataAvailability",
     "PCAGroup",
     "PCAResult",
+    "RemovedElements",
     "StrengthsWeaknesses",
     "correlation_flags",
     "correlations",
@@ -51,6 +52,7 @@ __all__ = [
     "indicator_stats",
     "pca",
     "percentile_rank",
+    "remove_elements",
     "strengths_weaknesses",
     "unit_summary",
 ]
@@ -607,9 +609,13 @@ def correlations(
     COINr does; ``pval=0`` keeps everything. A pair with too few points for a p-value
     (R would stop) is also set to NaN.
 
-    Returns, by default, the matrix: rows are the codes of the higher level, columns of
-    the lower (COINr's orientation). ``long=True`` gives COINr's long table
-    ``Var1, Var2, Correlation`` (column by column, NaN kept). ``grouplev`` (same level
+    Returns, by default, the matrix as COINr's ``make_long = FALSE`` widens it: rows are the
+    codes of the lower level, columns those of the higher (COINr 1.1.14 ``get_corr``
+    correlates the higher level's data with the lower's, lengthens the matrix with
+    ``Var1`` = higher, ``Var2`` = lower, and ``widen`` puts ``Var2`` on the rows); codes
+    in framework order, where COINr sorts them alphabetically. ``long=True`` gives
+    COINr's long table ``Var1, Var2, Correlation`` (``Var1`` the higher level; column
+    by column, NaN kept). ``grouplev`` (same level
     only, long) keeps the pairs inside the same level-``grouplev`` group.
     ``with_parent=True`` (long) gives each code's correlation with its parent — or, with
     two levels, with its ancestor at the higher level; ``"family"`` with every ancestor,
@@ -706,7 +712,7 @@ def correlations(
             )
         long = True
     if not long:
-        return mat
+        return mat.T
     out = mat.melt(ignore_index=False, var_name="Var2", value_name="Correlation")
     out = out.rename_axis("Var1").reset_index()[["Var1", "Var2", "Correlation"]]
     if grouplev is not None:
@@ -1289,3 +1295,124 @@ def percentile_rank(
         out["lower"] = pct(est.to_numpy() - z * s)
         out["upper"] = pct(est.to_numpy() + z * s)
     return out
+
+
+# ============================================================= removing elements
+@dataclass(frozen=True, repr=False)
+class RemovedElements(Displayable):
+    """What :func:`remove_elements` returns (COINr 1.1.14 ``remove_elements``' list).
+
+    ``scores``: by uCode, ``Nominal`` then one column per removed element (its weight set
+    to 0); ``ranks`` (1 = best, ties min, unscored units NaN), ``rank_diffs`` (nominal
+    rank − rank: positive = the unit moves up), ``rank_abs_diffs``, ``mean_abs_diff``
+    (Series: the mean over units of the absolute rank change, ``Nominal`` = 0 first).
+    """
+
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    rank_diffs: pd.DataFrame
+    rank_abs_diffs: pd.DataFrame
+    mean_abs_diff: pd.Series
+    level: int
+    code: str
+    dset: str
+
+    def _headline(self) -> str:
+        top = self.mean_abs_diff.drop("Nominal").idxmax()
+        return (
+            f"level {self.level}, {len(self.mean_abs_diff) - 1} elements removed one at a time; "
+            f"largest mean |rank change| {self.mean_abs_diff[top]:.2f} ({top})"
+        )
+
+    def summary(self) -> Summary:
+        return Summary(
+            "逐一移除要素 / Removing elements one at a time (COINr remove_elements)",
+            [
+                ("level / 层级", self.level),
+                ("output / 输出", f"{self.code} ({self.dset})"),
+                ("units / 单位", len(self.scores)),
+            ],
+            [
+                (
+                    "mean absolute rank change / 平均绝对名次变化",
+                    self.mean_abs_diff.sort_values(ascending=False),
+                )
+            ],
+        )
+
+
+def remove_elements(
+    ev: Any, level: int, *, dset: str = "Aggregated", code: str | None = None
+) -> RemovedElements:
+    """The effect of removing each element of a level in turn — COINr 1.1.14
+    ``remove_elements(coin, Level, dset, iCode)``.
+
+    Each element of ``level`` (1 = indicators, up to the level below the index) in turn
+    gets weight 0 — COINr's definition of "removing": the other weights keep the values
+    the build aggregated with, and the element stays in the data but no longer enters
+    its parent's aggregate — and the Evaluation is re-aggregated
+    (:func:`~integrity_eval.weights.reweight`, equal to a rebuild with those weights).
+    ``code`` (default: the index) is read from ``dset`` for every variant. Ranks are
+    COINr's ``rank_df`` (1 = highest, ties min, NaN kept); ``rank_diffs`` = nominal rank
+    − new rank; ``mean_abs_diff`` the mean over units of their absolute values (NaN
+    skipped), with ``Nominal`` (0) first as in COINr. A parent left with no weighted
+    child is NaN in COINr and skipped by its own parent's mean: here it is excluded
+    (``exclude``), which gives the same scores. COINr sorts the units by uCode
+    (``merge``); here they keep the Evaluation's order.
+    """
+    from .weights.reweighting import reweight
+
+    fw = ev.framework
+    if not (isinstance(level, int) and 1 <= level < fw.n_levels):
+        raise _fail(
+            f"level 须为 1（指标）到 {fw.n_levels - 1} 之间的整数 / level must be a whole "
+            f"number from 1 (indicators) to {fw.n_levels - 1} (below the index)",
+            "invalid level",
+            source="level",
+            value=level,
+        )
+    code = code or fw.root
+    nominal = dataset_of(ev, dset)
+    if code not in nominal.columns:
+        raise _fail(
+            f"数据集 {dset} 中没有 {code} / {code} is not a column of the {dset} dataset",
+            "invalid option",
+            source="code",
+            value=code,
+        )
+    weights = ev.weights.to_dict()
+    columns = {"Nominal": nominal[code]}
+    for element in fw.codes_at(level):
+        removed = _removed(ev, fw, weights, element, reweight)
+        columns[element] = removed.get_dset(dset)[code].reindex(nominal.index)
+    scores = pd.DataFrame(columns, index=nominal.index)
+    ranks = scores.rank(ascending=False, method="min")
+    diffs = ranks.rsub(ranks["Nominal"], axis=0)
+    absdiffs = diffs.abs()
+    return RemovedElements(
+        scores=scores,
+        ranks=ranks,
+        rank_diffs=diffs,
+        rank_abs_diffs=absdiffs,
+        mean_abs_diff=absdiffs.mean().rename("mean_abs_diff"),
+        level=level,
+        code=code,
+        dset=dset,
+    )
+
+
+def _removed(ev: Any, fw: Framework, weights: Mapping[str, float], code: str, reweight: Any):
+    """``ev`` with ``code``'s weight 0 (:func:`remove_elements`). An ancestor left with no
+    weighted child would be NaN in COINr, and its own parent's mean skips it: here that
+    ancestor is excluded (``exclude``), the other weights kept as the build's."""
+    out = {**weights, code: 0.0}
+    top = None
+    node = fw[code].parent
+    while node != fw.root and all(out[c] == 0 for c in fw.children[node]):
+        top, out[node] = node, 0.0
+        node = fw[node].parent
+    if top is None:
+        return reweight(ev, out)
+    gone = {top, *(c for lv in range(1, fw[top].level) for c in fw.descendants(top, lv))}
+    kept = {k: v for k, v in weights.items() if k not in gone}
+    return ev.with_params(exclude=[*(ev.spec.get("exclude") or []), top], weights={"values": kept})

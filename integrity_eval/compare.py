@@ -7,7 +7,7 @@ vectorised over units and indicators.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -111,25 +111,29 @@ def _describe(value: Any) -> str:
 def _variant_labels(a: Any, b: Any) -> tuple[str, str]:
     """Column names for the two sides: what differs between them.
 
-    Evaluations: the spec settings that differ — ``stage=method`` for a changed (or
-    skipped: ``off``) method, ``stage__param=value`` (the paths of ``with_params``) for a
-    parameter both sides have — else the seed, period or framework; Series: their
-    names; else ``"a"`` and ``"b"``.
+    Evaluations: the spec settings that differ, each written as the ``with_params`` keyword
+    that sets it — ``normalise__method=zscore`` (a changed method is named alone: its
+    parameters change with it), ``normalise__l_u=[1, 100]``, ``treat=None`` (stage off),
+    ``exclude=['LPI']``, ``weights__values={'Conn': 2}`` — else the seed, period or
+    framework; Series: their names; else ``"a"`` and ``"b"``.
     """
     if hasattr(a, "spec") and hasattr(b, "spec"):
         pa, pb = [], []
         for stage in dict.fromkeys([*a.spec, *b.spec]):
             ca, cb = a.spec.get(stage), b.spec.get(stage)
-            if ca is None or cb is None:
-                if ca != cb:
-                    pa.append(f"{stage}={'off' if ca is None else ca.get('method', 'on')}")
-                    pb.append(f"{stage}={'off' if cb is None else cb.get('method', 'on')}")
+            if _same(ca, cb):
                 continue
-            for key in [k for k in ca if k in cb and not _same(ca[k], cb[k])]:
-                # a changed method is named alone: its parameters differ with it
-                name = stage if key == "method" else f"{stage}__{key}"
-                pa.append(f"{name}={_describe(ca[key])}")
-                pb.append(f"{name}={_describe(cb[key])}")
+            if isinstance(ca, Mapping) and isinstance(cb, Mapping):
+                keys = ["method"] if not _same(ca.get("method"), cb.get("method")) else []
+                keys = keys or [
+                    k for k in dict.fromkeys([*ca, *cb]) if not _same(ca.get(k), cb.get(k))
+                ]
+                for key in keys:
+                    pa.append(f"{stage}__{key}={_describe(ca.get(key))}")
+                    pb.append(f"{stage}__{key}={_describe(cb.get(key))}")
+            else:
+                pa.append(_setting(stage, ca))
+                pb.append(_setting(stage, cb))
         if pa:
             return ", ".join(pa), ", ".join(pb)
         for attr in ("seed", "time"):
@@ -143,6 +147,19 @@ def _variant_labels(a: Any, b: Any) -> tuple[str, str]:
     if isinstance(na, str) and isinstance(nb, str) and na and nb and na != nb:
         return na, nb
     return "a", "b"
+
+
+def _setting(stage: str, value: Any) -> str:
+    """One side's setting of a stage the other side sets differently (or not at all)."""
+    if isinstance(value, Mapping):
+        if "method" in value and stage != "weights":
+            return f"{stage}__method={_describe(value['method'])}"
+        shown = {k: v for k, v in value.items() if v not in ({}, [], None, "framework")}
+        if len(shown) == 1:
+            (key, v), *_ = shown.items()
+            return f"{stage}__{key}={_describe(v)}"
+        return f"{stage}={_describe(shown)}"
+    return f"{stage}={_describe(value)}"
 
 
 def _same(x: Any, y: Any) -> bool:

@@ -351,6 +351,7 @@ class EvaluationSummary:
             )
             for k, v in ev.spec.items()
         ]
+        facts += _consistency_facts(ev)
         if len(ev.unscored):
             facts.append(
                 (
@@ -385,6 +386,29 @@ class EvaluationSummary:
         if table is not None:
             out += table.to_html(float_format=lambda v: f"{v:.2f}", escape=True)
         return out
+
+
+def _consistency_facts(ev: Evaluation) -> list[tuple[str, str]]:
+    """One line per AHP matrix behind the weights: its CR, flagged above 0.1 (Saaty 1980)."""
+    from .weights.ahp import ahp_consistency
+
+    table = ahp_consistency(ev)
+    facts = []
+    for parent, r in table.iterrows():
+        if np.isfinite(r["CR"]):
+            text = f"CR = {r['CR']:.3f} (n = {r['n']}, RI {r['ri_table']})"
+        else:
+            text = "几何平均优先级，无群组矩阵 / geometric mean of priorities, no group matrix"
+        if not r["consistent"]:
+            text += " — 不一致 (> 0.1) / inconsistent (> 0.1)"
+        if r["experts"] > 1:
+            text += f"; {r['experts']} 位专家 / experts"
+        if r["inconsistent_experts"]:
+            text += f"; 不一致的专家 / inconsistent experts: {r['inconsistent_experts']}"
+        if r["dropped"]:
+            text += f"; 已剔除 / left out: {r['dropped']}"
+        facts.append((f"AHP {parent}", text))
+    return facts
 
 
 def _not_rated(status: str, screen_row: pd.Series | None, n: int, m: int) -> str:

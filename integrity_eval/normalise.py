@@ -224,6 +224,7 @@ def check(
     rules: list[tuple[np.ndarray, str, np.ndarray | None]] = []
     if method == "fracmax":
         rules.append((hi == 0, "maximum is 0: fracmax divides by it", None))
+        _warn_reversed_fracmax(hi, codes)
     if method == "dist2targ":
         t = params["targets"]
         rules.append((np.isnan(t), "no target in the framework for dist2targ", None))
@@ -258,6 +259,29 @@ def check(
                 value=shown,
             )
     return faulty
+
+
+def _warn_reversed_fracmax(hi: np.ndarray, codes: Sequence[str]) -> None:
+    """Warn when ``x / max`` would rank the worst unit first: a negative maximum.
+
+    COINr 1.1.14 multiplies a Direction −1 column by −1 before ``n_fracmax``; for positive
+    data the maximum is then negative, and ``x / max`` grows with the raw value — the worst
+    unit scores highest. COINr does so silently; here it is said, naming the indicators.
+    """
+    bad = [codes[j] for j in np.flatnonzero(hi < 0)]
+    if bad:
+        import warnings
+
+        listed = ", ".join(map(str, bad))
+        warnings.warn(
+            f"fracmax：{listed} 按方向（−1）取负后最大值为负，x/max 会使最差的单位得分最高"
+            "（COINr 同样如此，但不提示）；成本型指标请改用 minmax 或 dist2max / fracmax: "
+            f"the maximum of {listed} is negative after the direction −1 flip, so x/max "
+            "ranks the worst unit first (COINr 1.1.14 does the same, silently); use minmax "
+            "or dist2max for cost indicators",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _plain(v: float) -> str:

@@ -309,9 +309,14 @@ def test_correlations_with_parent_and_family(agg, fw):
 
 
 def test_correlations_across_levels_orientation_and_long(agg, fw):
+    # COINr 1.1.14 get_corr(make_long = FALSE): cor(higher, lower) lengthened with
+    # Var1 = higher, Var2 = lower, then widen() puts Var2 on the rows: indicators × pillars
     m = A.correlations(agg, framework=fw, level=(1, 2), pval=0)
-    assert list(m.index) == fw.codes_at(2) and list(m.columns) == fw.indicators
-    assert m.at["Physical", "LPI"] == pytest.approx(np.corrcoef(agg["Physical"], agg["LPI"])[0, 1])
+    assert list(m.index) == fw.indicators and list(m.columns) == fw.codes_at(2)
+    assert m.at["LPI", "Physical"] == pytest.approx(np.corrcoef(agg["Physical"], agg["LPI"])[0, 1])
+    assert A.correlations(agg, framework=fw, level=(2, 1), pval=0).equals(m)
+    long = A.correlations(agg, framework=fw, level=(1, 2), pval=0, long=True)
+    assert set(long["Var1"]) == set(fw.codes_at(2)) and set(long["Var2"]) == set(fw.indicators)
     lg = A.correlations(agg, framework=fw, level=2, pval=0, long=True)
     assert len(lg) == 8 * 8
     # column by column, as COINr's lengthen(): first all rows of the first column
@@ -562,3 +567,61 @@ def test_unit_summary_matches_coinr_ranks(agg, fw):
     assert one["Score"].tolist() == pytest.approx(np.round(agg.loc["IND", fw.codes_at(2)], 2))
     with pytest.raises(ValidationError):
         A.unit_summary(agg, "IND", framework=fw, level=7)
+
+
+# ----------------------------------------------------------- removing elements
+def test_remove_elements_equals_rebuilds_with_each_weight_zero(asem_ev, asem_idata):
+    """COINr 1.1.14 remove_elements (R/audit_tools.R): each element of the level in turn gets
+    weight 0, the coin is regenerated, and the index is compared with the nominal one. No
+    stored COINr output exists for it, so the expectation is a full ie.build per element
+    with that weight 0 (ASEM_SPEC uses the framework's weights, as COINr's example coin)."""
+    from conftest import ASEM_SPEC
+
+    import integrity_eval as ie
+
+    res = A.remove_elements(asem_ev, 2)
+    fw = asem_ev.framework
+    assert list(res.scores.columns) == ["Nominal", *fw.codes_at(2)]
+    assert res.scores["Nominal"].equals(asem_ev.get_dset("Aggregated")["Index"])
+    for code in fw.codes_at(2):
+        built = ie.build(
+            fw,
+            asem_idata,
+            {**ASEM_SPEC, "weights": {"values": {code: 0}}},
+        )
+        np.testing.assert_allclose(res.scores[code], built.scores, rtol=0, atol=1e-12)
+        # COINr rank_df: rank(-x, ties.method = "min", na.last = "keep")
+        expected = pd.Series(stats.rankdata(-built.scores, method="min"), index=built.scores.index)
+        assert (res.ranks[code] == expected).all()
+    diffs = res.ranks.rsub(res.ranks["Nominal"], axis=0)
+    assert res.rank_diffs.equals(diffs) and (res.rank_diffs["Nominal"] == 0).all()
+    assert res.mean_abs_diff.to_dict() == pytest.approx(diffs.abs().mean().to_dict())
+    assert res.mean_abs_diff.index[0] == "Nominal" and res.mean_abs_diff.iloc[0] == 0
+    assert res.mean_abs_diff.drop("Nominal").gt(0).all()
+    # indicators: the first of the level by a rebuild; another output column
+    ind = A.remove_elements(asem_ev, 1, code="Conn")
+    first = fw.indicators[0]
+    built = ie.build(fw, asem_idata, {**ASEM_SPEC, "weights": {"values": {first: 0}}})
+    np.testing.assert_allclose(ind.scores[first], built.get_dset("Aggregated")["Conn"], atol=1e-12)
+    assert "COINr remove_elements" in str(res.summary()) and "Social" in repr(res)
+    with pytest.raises(ValidationError):
+        A.remove_elements(asem_ev, 4)
+    with pytest.raises(ValidationError):
+        A.remove_elements(asem_ev, 1, code="Nope")
+
+
+def test_remove_elements_drops_a_parent_left_without_weighted_children():
+    # IDX → D1 (a, b), D2 (c): without c, COINr's D2 is NaN and IDX the mean of D1 alone
+    from conftest import TOY_NODES
+
+    import integrity_eval as ie
+
+    toy = ie.Framework.from_dict({"name": "toy", "nodes": TOY_NODES})
+    idata = pd.DataFrame(
+        {"uCode": list("PQRS"), "a": [1.0, 4, 2, 3], "b": [2.0, 1, 4, 3], "c": [4.0, 3, 1, 2]}
+    )
+    ev = ie.build(toy, idata, {"normalise": {"method": "minmax"}, "aggregate": {"method": "amean"}})
+    res = A.remove_elements(ev, 1)
+    d1 = ev.get_dset("Aggregated")["D1"]
+    np.testing.assert_allclose(res.scores["c"], d1, atol=1e-12)
+    assert res.ranks["c"].tolist() == stats.rankdata(-d1, method="min").tolist()

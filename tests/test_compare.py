@@ -76,14 +76,32 @@ def test_compare_names_columns_after_what_differs(asem_ev):
     """Issue 6: columns named after the two variants, not coin.1 / coin.2."""
     zscore = asem_ev.with_params(normalise__method="zscore", normalise__m_sd=[10, 2])
     out = C.compare(asem_ev, zscore)
-    assert list(out.columns) == ["normalise=minmax", "normalise=zscore", "Diff", "Abs.diff"]
+    # every label is the with_params keyword that sets it (one style; issue 21)
+    assert list(out.columns) == [
+        "normalise__method=minmax",
+        "normalise__method=zscore",
+        "Diff",
+        "Abs.diff",
+    ]
     wider = asem_ev.with_params(normalise__l_u=[1, 100], screen__dat_thresh=0.5)
     assert list(C.compare(asem_ev, wider).columns[:2]) == [
         "screen__dat_thresh=0.9, normalise__l_u=[0, 100]",
         "screen__dat_thresh=0.5, normalise__l_u=[1, 100]",
     ]
     no_treat = asem_ev.with_params(treat=None)
-    assert list(C.compare(asem_ev, no_treat).columns[:2]) == ["treat=winsorise", "treat=off"]
+    assert list(C.compare(asem_ev, no_treat).columns[:2]) == [
+        "treat__method=winsorise",
+        "treat=None",
+    ]
+    reweighted = asem_ev.with_params(weights={"values": {"Conn": 2}})
+    assert list(C.compare(asem_ev, reweighted).columns[:2]) == [
+        "weights=None",
+        "weights__values={'Conn': 2}",
+    ]
+    dropped = asem_ev.with_params(exclude=["LPI"])
+    assert list(C.compare(asem_ev, dropped).columns[:2]) == ["exclude=None", "exclude=['LPI']"]
+    for label in C.compare(dropped, reweighted).columns[:2]:  # each a with_params keyword
+        assert all("=" in part for part in label.split(", "))
     assert list(C.compare(asem_ev, asem_ev).columns[:2]) == ["a", "b"]
 
 

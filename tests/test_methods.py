@@ -202,8 +202,12 @@ def test_dist2ref_by_ucode_with_direction():
 
 
 def test_fracmax_direction_minus_one_is_coinr_x_over_min():
-    # COINr: −b / max(−b) = −b / −3 = b/3 (a COINr quirk, kept for agreement)
-    np.testing.assert_allclose(normalised({"method": "fracmax"})["b"], [1, 5 / 3, 8 / 3, 4 / 3])
+    # COINr: −b / max(−b) = −b / −3 = b/3 (a COINr quirk, kept for agreement): the worst b
+    # (8) scores highest, which COINr does silently and the kit says, naming b only
+    with pytest.warns(UserWarning, match=r"fracmax：b 按方向.* ranks the worst unit first") as rec:
+        got = normalised({"method": "fracmax"})["b"]
+    np.testing.assert_allclose(got, [1, 5 / 3, 8 / 3, 4 / 3])
+    assert len(rec) == 1 and "a," not in str(rec[0].message)
 
 
 BROADCAST = [

@@ -128,3 +128,33 @@ def test_charts_use_the_simplified_chinese_face_of_a_collection():
     if font.path.suffix.lower() != ".ttc":
         pytest.skip("the resolved font is not a collection")
     assert fonts.families(font)[0] == "Noto Sans CJK SC"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_framework_scatter_distribution_and_names(asem_ev, lang):
+    """COINr's plot_framework, plot_scatter and plot_dist counterparts, titled, in both
+    languages; names=True shows units by name."""
+    fw = asem_ev.framework
+    sun = ie.plots.framework(asem_ev, lang=lang)
+    wedges = [p for p in sun.patches if hasattr(p, "theta1")]
+    # one wedge per element below the root; the angles are the effective weights
+    assert len(wedges) == len(fw.nodes) - 1
+    top = [w for w in wedges if w.r < 0.2 + 0.8 / (fw.n_levels - 1) + 1e-9]
+    spans = np.array([(w.theta1 - w.theta2) % 360 for w in top])
+    expected = asem_ev.effective_weights[fw.children[fw.root]].to_numpy() * 360
+    np.testing.assert_allclose(np.sort(spans), np.sort(expected), atol=1e-6)
+    sc = ie.plots.scatter(asem_ev, "Conn", "Sust", names=True, lang=lang)
+    agg = asem_ev.get_dset("Aggregated")
+    rho = agg["Conn"].corr(agg["Sust"], method="spearman")
+    assert f"ρ = {rho:.2f}" in sc.get_title()
+    assert "Austria" in {t.get_text() for t in sc.texts}
+    dist = ie.plots.distribution(asem_ev, lang=lang)
+    assert len(dist.get_xticklabels()) == len(fw.codes_at(1))
+    heat = ie.plots.corr_heatmap(pd.DataFrame(np.eye(2), index=["a", "b"], columns=["a", "b"]))
+    bars = ie.plots.bar(asem_ev, top=3, names=True, lang=lang)
+    assert {t.get_text() for t in bars.get_yticklabels()} <= set(asem_ev.units["uName"])
+    titles = [ax.get_title() for ax in (sun, sc, dist)]
+    assert all(titles) and heat.get_title() == "相关矩阵 / Correlation matrix"
+    has_chinese = [any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles]
+    assert has_chinese == [lang == "zh"] * 3
+    plt.close("all")

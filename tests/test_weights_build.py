@@ -259,6 +259,20 @@ def test_rank_changes_and_explore(asem_ev):
     assert "Spearman" in view.status.value and "<table" in view.output.value
     view._reset()
     assert (view.table["change"] == 0).all()
+    # sliders reach 0 (weight 0: out of the parent's mean, as reweight allows)
+    assert all(s.min == 0 for s in view.sliders.values())
+    view.sliders["Sust"].value = 0.0
+    assert view.table["score"].equals(
+        asem_ev.get_dset("Aggregated")["Conn"].rename("score")[view.table.index]
+    )
+    view.sliders["Conn"].value = 0.0  # every child of the index at 0: said, table kept
+    assert "every child of this aggregate has weight 0" in view.status.value
+    assert view.table["score"].equals(
+        asem_ev.get_dset("Aggregated")["Conn"].rename("score")[view.table.index]
+    )
+    # real data (ASEM) are not labelled synthetic; a synthetic dataset's view is
+    assert "synthetic" not in view.widget.children[0].value
+    assert "合成数据" in ie.weights.explore(asem_ev, synthetic=True).widget.children[0].value
 
 
 def test_compare_schemes(fw):

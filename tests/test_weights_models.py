@@ -5,6 +5,8 @@ Each test names its source: paper, table and page, or "by hand" with the arithme
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,17 +88,22 @@ def test_ahp_wang_chin_example_and_inconsistency_flag():
         [1 / 4, 1, 6, 3, 1 / 3, 1],
     ]
     codes = list("ABCDEF")
-    r = W.ahp(pd.DataFrame(a, index=codes, columns=codes))
+    with pytest.warns(W.ConsistencyWarning, match=r"CR = 0\.229 > 0\.1.*B/E: 1/5 → 1") as rec:
+        r = W.ahp(pd.DataFrame(a, index=codes, columns=codes), name="WC")
+    assert str(rec[0].message).startswith("WC：判断矩阵不一致")  # Chinese first, matrix named
+    assert " / WC: inconsistent matrix" in str(rec[0].message)
+    assert rec[0].filename == __file__  # points at the caller
     assert r.weights.round(4).tolist() == [0.3208, 0.1395, 0.0348, 0.1285, 0.2374, 0.1391]
-    assert not r.consistent and r.cr >= 0.1
+    assert not r.consistent and r.cr > 0.1
     worst = r.inconsistent.iloc[0]
     # the flagged judgement is the one farthest from w_i/w_j (Saaty 2003)
     eps = np.array(a) * r.weights.to_numpy()[None, :] / r.weights.to_numpy()[:, None]
     i, j = np.unravel_index(np.argmax(np.abs(np.log(eps))), eps.shape)
     assert {worst["row"], worst["column"]} == {codes[i], codes[j]}
-    assert "CR" in r.warnings[0] and f"{worst['row']} vs {worst['column']}" in r.warnings[0]
+    assert "CR" in r.warnings[0]
     # another random-index table changes RI and CR, not the priorities
-    r2 = W.ahp(pd.DataFrame(a, index=codes, columns=codes), ri_table="saaty2008")
+    with pytest.warns(W.ConsistencyWarning):
+        r2 = W.ahp(pd.DataFrame(a, index=codes, columns=codes), ri_table="saaty2008")
     assert r2.ri == 1.25 and r2.cr == pytest.approx(r.ci / 1.25)
 
 
@@ -135,6 +142,119 @@ def test_group_ahp_both_ways_by_hand():
     assert set(aip.experts) == {"E1", "E2"}
     bad = e2.rename(index={"y": "z"}, columns={"y": "z"})
     assert raised(lambda: W.ahp_group([e1, bad])).problems
+
+
+def _random_reciprocal(rng, m: int, n: int) -> np.ndarray:
+    """``m`` random reciprocal matrices of order ``n``, judgements uniform on Saaty's scale."""
+    scale = np.array([1 / k for k in range(9, 1, -1)] + list(range(1, 10)), dtype=float)
+    a = np.ones((m, n, n))
+    iu = np.triu_indices(n, 1)
+    v = scale[rng.integers(0, 17, size=(m, len(iu[0])))]
+    a[:, iu[0], iu[1]], a[:, iu[1], iu[0]] = v, 1 / v
+    return a
+
+
+def test_alonso_lamata_random_index_matches_random_matrices():
+    # RI(n) is the mean CI of random reciprocal matrices (Saaty 1980); Alonso & Lamata (2006)
+    # fit λ̄max = 2.7699 n − 4.3513, i.e. RI(n) = (1.7699 n − 4.3513)/(n − 1). Simulated here:
+    table = W.RI_TABLES["alonso-lamata"][1]
+    assert len(table) == 30 and table[:2] == (0.0, 0.0)
+    rng = np.random.default_rng(0)
+    for n in (7, 16, 30):
+        lam = np.linalg.eigvals(_random_reciprocal(rng, 1500, n)).real.max(axis=1)
+        assert (lam.mean() - n) / (n - 1) == pytest.approx(table[n - 1], abs=0.015)
+    assert table[15] == pytest.approx((1.7699 * 16 - 4.3513) / 15)
+    # Saaty's tables stop at 10: a 16-element matrix names the wider table
+    m = pd.DataFrame(
+        np.ones((16, 16)), index=list("abcdefghijklmnop"), columns=list("abcdefghijklmnop")
+    )
+    err = raised(lambda: W.ahp(m))
+    assert "alonso-lamata" in err.problems[0].rule and "随机一致性指标表" in err.problems[0].rule
+    r = W.ahp(m, ri_table="alonso-lamata")
+    assert r.cr == 0 and r.ri == table[15] and "Alonso & Lamata" in r.source
+
+
+def test_ahp_revisions_are_the_single_changes_that_lower_cr_most():
+    rng = np.random.default_rng(5)
+    codes = list("abcde")
+    m = pd.DataFrame(_random_reciprocal(rng, 1, 5)[0], index=codes, columns=codes)
+    with pytest.warns(W.ConsistencyWarning):
+        r = W.ahp(m, name="X")
+    assert r.cr > 0.1 and not r.consistent
+    # by brute force: every judgement × every scale value, CR of the full recomputation
+    scale = [1 / k for k in range(9, 1, -1)] + list(range(1, 10))
+    best = {}
+    for i in range(5):
+        for j in range(i + 1, 5):
+            for v in scale:
+                trial = m.copy()
+                trial.iloc[i, j], trial.iloc[j, i] = v, 1 / v
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cr = W.ahp(trial).cr
+                if (codes[i], codes[j]) not in best or cr < best[codes[i], codes[j]][1] - 1e-12:
+                    best[codes[i], codes[j]] = (v, cr)
+    top = r.revisions.iloc[0]
+    expected = min(best.items(), key=lambda kv: kv[1][1])
+    assert (top["row"], top["column"]) == expected[0]
+    assert top["suggested"] == pytest.approx(expected[1][0])
+    assert top["cr_after"] == pytest.approx(expected[1][1])
+    assert r.revisions["cr_after"].is_monotonic_increasing
+    # a consistent matrix needs no revision and gives no warning
+    w = np.array([4, 2, 1]) / 7
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = W.ahp(pd.DataFrame(w[:, None] / w[None, :], index=list("xyz"), columns=list("xyz")))
+    assert ok.consistent and ok.revisions.empty
+
+
+def test_group_ahp_warns_drops_and_downweights_inconsistent_experts():
+    codes = ["x", "y", "z"]
+
+    def m(a_xy, a_xz, a_yz):
+        a = np.array([[1, a_xy, a_xz], [1 / a_xy, 1, a_yz], [1 / a_xz, 1 / a_yz, 1]])
+        return pd.DataFrame(a, index=codes, columns=codes)
+
+    good, also = m(2, 4, 2), m(3, 6, 2)  # consistent (CR 0)
+    bad = m(9, 1 / 9, 9)  # x ≫ y ≫ z ≫ x: CR far above 0.1
+    quiet = {"E1": good, "E2": also}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        W.ahp_group(quiet)  # no warning: every matrix consistent
+    with pytest.warns(W.ConsistencyWarning, match="G：.*inconsistent experts / 不一致的专家: E3"):
+        aij = W.ahp_group({**quiet, "E3": bad}, name="G")
+    assert aij.cr > 0.1 and aij.inconsistent_experts == ["E3"]
+    with pytest.warns(W.ConsistencyWarning, match="E3"):
+        aip = W.ahp_group({**quiet, "E3": bad}, how="priorities")
+    assert aip.inconsistent_experts == ["E3"]
+    # min_consistency drops E3 (with a warning naming it); the rest is the two experts' AHP
+    with pytest.warns(W.ConsistencyWarning, match=r"experts left out for CR > 0\.1: E3"):
+        kept = W.ahp_group({**quiet, "E3": bad}, min_consistency=0.1)
+    assert kept.used == ["E1", "E2"] and kept.dropped == ["E3"]
+    assert kept.weights.to_numpy() == pytest.approx(W.ahp_group(quiet).weights.to_numpy())
+    with pytest.raises(ie.ValidationError, match="no expert has CR"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        W.ahp_group({"E3": bad}, min_consistency=0.1)
+    # inverse_cr: weights ∝ 1/max(CR, 0.01), by hand; E3 then hardly counts, so the group
+    # matrix is consistent and there is nothing to warn about
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        crs = {"E1": W.ahp(good).cr, "E3": W.ahp(bad).cr}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inv = W.ahp_group({"E1": good, "E3": bad}, expert_weights="inverse_cr")
+    raw = np.array([1 / max(crs["E1"], 0.01), 1 / crs["E3"]])
+    assert inv.expert_weights.to_numpy() == pytest.approx(raw / raw.sum())
+    logs = raw[0] / raw.sum() * np.log(good.to_numpy()) + raw[1] / raw.sum() * np.log(
+        bad.to_numpy()
+    )
+    assert inv.matrix.to_numpy() == pytest.approx(np.exp(logs))
+    table = W.ahp_consistency({"G": aij, "P": aip, "K": kept, "other": W.equal(good)})
+    assert list(table.index) == ["G", "P", "K"]
+    assert table.loc["G", "CR"] == pytest.approx(aij.cr) and not table.loc["G", "consistent"]
+    assert np.isnan(table.loc["P", "CR"]) and table.loc["P", "inconsistent_experts"] == "E3"
+    assert table.loc["K", "dropped"] == "E3" and table.loc["K", "experts"] == 2
+    assert raised(lambda: W.ahp_group(quiet, expert_weights="by_cr")).problems
 
 
 def test_hierarchy_synthesis_by_hand():
@@ -286,6 +406,31 @@ def test_factor_ml_one_factor_by_hand():
     np.fill_diagonal(r, 1.0)
     res = W.factor(_exact_corr(r, n=60), n_factors=1)
     assert res.weights.to_numpy() == pytest.approx(lam**2 / (lam**2).sum(), abs=1e-4)
+
+
+def test_factor_needs_an_identified_model():
+    # Ledermann (1937): k factors of p indicators leave ((p − k)² − (p + k))/2 degrees of
+    # freedom; R's factanal refuses k with fewer than 0. p = 2: none; p = 4: 1; p = 6: 3.
+    from integrity_eval.weights.factor import max_ml_factors
+
+    assert [max_ml_factors(p) for p in (2, 3, 4, 5, 6, 9)] == [0, 1, 1, 2, 3, 5]
+    two = frame(np.random.default_rng(0).normal(size=(20, 2)))
+    err = raised(lambda: W.factor(two))
+    assert "at least 3 indicators" in err.problems[0].rule and "n_factors" not in str(err)
+    assert W.pca(two).weights.tolist() == pytest.approx([0.5, 0.5])
+    # four indicators whose Handbook rule keeps more factors: one is used, with a note
+    lam = np.array([0.9, 0.8, 0.7, 0.6])
+    r = np.outer(lam, lam)
+    np.fill_diagonal(r, 1.0)
+    r[0, 1] = r[1, 0] = 0.3  # a second dimension the rule would retain
+    X = _exact_corr(r, n=60)
+    from integrity_eval.weights.factor import retained_factors
+
+    assert retained_factors(np.linalg.eigvalsh(np.corrcoef(X.T.to_numpy()))[::-1]) > 1
+    res = W.factor(X)
+    assert res.n_factors == 1 and "identifies at most 1" in res.warnings[0]
+    err = raised(lambda: W.factor(X, n_factors=2))
+    assert err.problems[0].column == "n_factors" and "at most 1 factor" in err.problems[0].rule
 
 
 # ------------------------------------------------------------------------ BoD

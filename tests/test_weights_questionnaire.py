@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -51,9 +52,16 @@ def test_template_layout_and_validation(tmp_path):
     assert rules == {"list": "F4:F9", "whole": "G4:G9"}
     readme = [c.value for c in wb["说明 README"]["B"]]
     assert "极端重要 / extreme importance" in readme and "张三" in readme
-    # DOM has 16 children: refused (the random-index tables stop at 10)
-    err = raised(lambda: W.ahp_template("shanghai-2018", 2, tmp_path / "x.xlsx"))
-    assert [p.column for p in err.problems] == ["DOM"]
+    # DOM has 16 children: asked (Alonso & Lamata's random indices reach n = 30)
+    dom = load_workbook(W.ahp_template("shanghai-2018", 2, tmp_path / "d.xlsx", parents=["DOM"]))
+    assert dom["DOM"].max_row == FIRST_ROW - 1 + 16 * 15 // 2
+    # 31 children: refused, nothing written
+    nodes = [{"code": "IDX", "level": 2}]
+    nodes += [{"code": f"i{k}", "level": 1, "parent": "IDX"} for k in range(31)]
+    wide = ie.Framework.from_dict({"name": "wide", "nodes": nodes})
+    err = raised(lambda: W.ahp_template(wide, 1, tmp_path / "x.xlsx"))
+    assert [p.column for p in err.problems] == ["IDX"] and "至多" not in err.problems[0].rule
+    assert "at most 30" in err.problems[0].rule
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -145,3 +153,55 @@ def test_expert_weights_in_the_spec(tmp_path):
         )
     )
     assert err.problems[0].column == "INDEX" and "exactly the children" in err.problems[0].rule
+
+
+def test_full_width_and_lower_case_answers_are_read_with_a_note(tmp_path):
+    path = W.ahp_template("shanghai-2018", 2, tmp_path / "q.xlsx", parents=["MECH"])
+    plain = [("A", 3), ("B", 5), ("同等", 1), ("A", 2), ("A", 4), ("B", 2)]
+    _fill(path, "MECH", plain)
+    expected = W.read_ahp(path).matrices["MECH"]
+    typed = [("ａ", 3), ("b", "５"), ("同等", 1), (" a ", 2), ("Ａ", "４"), ("Ｂ", 2)]
+    _fill(path, "MECH", typed)
+    with pytest.warns(W.ConsistencyWarning):  # the judgements themselves are inconsistent
+        resp = W.read_ahp(path)
+        resp.weights()
+    assert resp.matrices["MECH"].equals(expected)
+    # one note per changed answer (" a " is read as "A": noted too), the file by its name only
+    assert (
+        len(resp.notes) == 7
+        and resp.notes[0]
+        == "q.xlsx [MECH] 第 4 行 F 列：'ａ' 读作 'A' / row 4, column F: 'ａ' read as 'A'"
+    )
+    assert "row 5, column G: '５' read as '5'" in resp.notes[2]
+    assert "answers normalised" in repr(resp)
+    # a side that is none of them is refused in Chinese and English
+    _fill(path, "MECH", [("Ｃ", 3), *plain[1:]])
+    err = raised(lambda: W.read_ahp(path))
+    assert err.problems[0].rule.startswith("更重要的一方须为 A、B 或 同等")
+    assert err.problems[0].value == "C"
+
+
+def test_inconsistent_questionnaires_warn_in_a_build_and_the_summary_shows_cr():
+    """Two experts, one of them inconsistent: the group matrix of SAFE has CR > 0.1."""
+    ds = ie.datasets.load("shanghai-districts")
+    folder = ROOT / "datasets" / synthetic.FOLDER
+    paths = [str(folder / f"ahp_{e}_synthetic.xlsx") for e in ("E1", synthetic.INCONSISTENT)]
+    spec = {"impute": {"method": "mean"}, "normalise": {"method": "minmax"}}
+    spec |= {"aggregate": {"method": "amean"}}
+    with pytest.warns(W.ConsistencyWarning, match=r"SAFE：判断矩阵不一致 CR = 0\.177") as rec:
+        ev = ie.build(
+            ds.framework, ds.idata, {**spec, "weights": {"method": "ahp", "questionnaires": paths}}
+        )
+    assert len(rec) == 1  # INDEX (0.020) and MECH (0.086) are acceptable
+    table = W.ahp_consistency(ev)
+    assert sorted(table.index) == ["INDEX", "MECH", "SAFE"]
+    table = table.loc[["INDEX", "MECH", "SAFE"]]
+    assert table["CR"].round(3).tolist() == [0.020, 0.086, 0.177]
+    assert table["consistent"].tolist() == [True, True, False]
+    assert set(table["inconsistent_experts"]) == {synthetic.INCONSISTENT}
+    text = str(ev.summary())
+    assert re.search(r"AHP SAFE +CR = 0\.177 \(n = 5, RI saaty\) — 不一致 \(> 0\.1\)", text)
+    assert re.search(r"AHP MECH +CR = 0\.086 \(n = 4, RI saaty\); 2 位专家", text)
+    assert "<th>AHP SAFE</th>" in ev._repr_html_()
+    # an Evaluation without AHP weights has no CR line
+    assert W.ahp_consistency(ie.build(ds.framework, ds.idata, spec)).empty

@@ -3,7 +3,7 @@
 ``ua = run(ev, inputs, n=1000, seed=0)`` draws ``n`` configurations of the
 uncertain inputs, evaluates them all with the vectorised engine and returns an
 :class:`UncertaintyResult`: scores and ranks per replication, each unit's
-nominal rank, median rank and 5th–95th percentile rank interval, the average
+nominal rank, mean and median rank, 5th–95th percentile rank interval, the average
 absolute rank shift R̄_S and the share of units within ±k places of their median
 rank (as in the JRC's statistical audits).
 """
@@ -11,6 +11,7 @@ rank (as in the JRC's statistical audits).
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,7 @@ import pandas as pd
 
 from ..errors import ProblemList
 from . import engine
+from .convergence import Convergence, sample_sizes
 from .problem import validate_inputs
 
 __all__ = ["UncertaintyResult", "run"]
@@ -28,6 +30,7 @@ __all__ = ["UncertaintyResult", "run"]
 FIRST_COLUMNS = [
     "nominal_score",
     "nominal_rank",
+    "mean_rank",
     "median_rank",
     "rank_q05",
     "rank_q95",
@@ -52,7 +55,16 @@ def run(
     ``n`` replications; ``seed`` makes them reproducible: the numbers do not
     depend on ``chunk_size`` (replications per chunk; default: chunks of about
     128 MiB of working arrays), ``n_jobs`` (joblib workers; ``None`` follows
-    ``joblib.parallel_config``, e.g. the Dask backend) or the backend. The inputs
+    ``joblib.parallel_config``, e.g. the Dask backend) or the backend.
+
+    When parallel helps: each chunk is one task, and every worker first receives the
+    whole prepared model (all variants' data). With the default chunk size a problem
+    the size of ASEM (51 units, 49 indicators) or the integrity frameworks fits a few
+    thousand replications in one chunk, so ``n_jobs > 1`` only adds process start-up
+    and data transfer (measured in ``benchmarks/``: slower than serial). Use workers
+    when there are many chunks — hundreds of thousands of replications, thousands of
+    units, or a smaller ``chunk_size`` — or a Dask cluster; otherwise keep the
+    default (serial). The inputs
     are validated and every reachable combination of discrete choices is built
     once before any replication runs; one ``ValidationError`` lists every problem.
     A progress bar is drawn on a terminal only (``quiet=True`` hides it).
@@ -180,18 +192,25 @@ class UncertaintyResult:
         return float(np.mean(np.abs(self.nominal_ranks.to_numpy() - med) <= k))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per unit (by uCode): nominal score and rank, median rank, the 5th–95th
-        percentile rank and score intervals, then the interval width, the mean absolute
-        rank shift and the share of replications in which the unit was scored."""
+        """One row per unit (by uCode): nominal score and rank, mean and median rank, the
+        5th–95th percentile rank and score intervals, then the interval width, the rank's
+        standard deviation (``rank_sd``, ddof 1), the mean absolute rank shift and the
+        share of replications in which the unit was scored — COINr's ``RankStats``
+        (Nominal, Mean, Median, Q5, Q95) and more."""
         r = self._rank_draws
         s = self.score_draws[:, self._scored]
         q_r, q_s = _quantiles(r), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
+            mean, sd = np.nanmean(r, axis=0), np.nanstd(r, axis=0, ddof=1)
+            shift = np.nanmean(np.abs(r - nominal_rank[None, :]), axis=0)
         out = pd.DataFrame(
             {
                 "uName": self.names[self._scored].to_numpy(),
                 "nominal_score": self.nominal[self._scored],
                 "nominal_rank": nominal_rank.astype(int),
+                "mean_rank": mean,
                 "median_rank": q_r[1],
                 "rank_q05": q_r[0],
                 "rank_q95": q_r[2],
@@ -199,12 +218,37 @@ class UncertaintyResult:
                 "score_median": q_s[1],
                 "score_q95": q_s[2],
                 "rank_interval_width": q_r[2] - q_r[0],
-                "mean_abs_rank_shift": np.nanmean(np.abs(r - nominal_rank[None, :]), axis=0),
+                "rank_sd": sd,
+                "mean_abs_rank_shift": shift,
                 "share_scored": np.mean(~np.isnan(s), axis=0),
             },
             index=self.units[self._scored],
         )
         return out[[*FIRST_COLUMNS, "uName", *out.columns[len(FIRST_COLUMNS) + 1 :]]]
+
+    def convergence(self, sizes: Sequence[int] | None = None) -> Convergence:
+        """The rank statistics on the first ``n'`` replications of this run (default n/2^k
+        down to 8; no replication runs again): R̄_S, the mean 5–95 % rank interval width
+        and the largest change of any unit's median, 5th and 95th percentile rank against
+        the full run. Returns a :class:`~.convergence.Convergence` (``.table``, ``.plot()``)."""
+        r = self._rank_draws
+        full = _quantiles(r)
+        nominal = self.nominal_ranks.to_numpy()[None, :]
+        rows = {}
+        for size in sample_sizes(self.n, sizes):
+            part = r[:size]
+            q = _quantiles(part)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rows[size] = {
+                    "rank_shift": float(np.nanmean(np.abs(part - nominal))),
+                    "mean_interval_width": float(np.nanmean(q[2] - q[0])),
+                    "max_change_median_rank": float(np.nanmax(np.abs(q[1] - full[1]))),
+                    "max_change_rank_q05": float(np.nanmax(np.abs(q[0] - full[0]))),
+                    "max_change_rank_q95": float(np.nanmax(np.abs(q[2] - full[2]))),
+                }
+        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("n")
+        return Convergence(table=table, kind="montecarlo")
 
     # ------------------------------------------------------------ display
     def summary(self) -> UncertaintySummary:
@@ -214,26 +258,39 @@ class UncertaintyResult:
         return self.summary()._repr_html_()
 
     # -------------------------------------------------------------- plots
-    def plot_ranks(self, *, ax: Any = None, lang: str = "zh", font: Any = None) -> Any:
+    def plot_ranks(
+        self,
+        *,
+        names: bool = False,
+        title: str | None = None,
+        ax: Any = None,
+        lang: str = "zh",
+        font: Any = None,
+    ) -> Any:
         """Rank intervals (5th–95th percentile) per unit, sorted by median, nominal marked;
-        labels Chinese / English (``lang="en"``: English only) in the CJK font."""
+        ``names=True``: units by name; titled; labels Chinese / English (``lang="en"``:
+        English only) in the CJK font."""
         from .plots import rank_intervals
 
-        return rank_intervals(self, ax=ax, lang=lang, font=font)
+        return rank_intervals(self, names=names, title=title, ax=ax, lang=lang, font=font)
 
     def plot_scores(
         self,
         *,
         units: list[str] | None = None,
+        names: bool = False,
+        title: str | None = None,
         ax: Any = None,
         lang: str = "zh",
         font: Any = None,
     ) -> Any:
-        """Score distributions per unit (box plots), nominal marked; labels as
+        """Score distributions per unit (box plots), nominal marked; options as
         :meth:`plot_ranks`."""
         from .plots import score_distributions
 
-        return score_distributions(self, units=units, ax=ax, lang=lang, font=font)
+        return score_distributions(
+            self, units=units, names=names, title=title, ax=ax, lang=lang, font=font
+        )
 
 
 def _quantiles(x: np.ndarray) -> np.ndarray:

@@ -13,7 +13,15 @@ the core back.
 import importlib
 from typing import Any
 
-from .ahp import RI_TABLES, SAATY_SCALE, ahp, ahp_group, synthesise
+from .ahp import (
+    RI_TABLES,
+    SAATY_SCALE,
+    ConsistencyWarning,
+    ahp,
+    ahp_consistency,
+    ahp_group,
+    synthesise,
+)
 from .bod import bod
 from .bwm import BwmResponses, bwm, bwm_consistency_index, bwm_group, bwm_template, read_bwm
 from .factor import factor, pca
@@ -29,9 +37,11 @@ __all__ = [
     "SAATY_SCALE",
     "AhpResponses",
     "BwmResponses",
+    "ConsistencyWarning",
     "SchemeComparison",
     "WeightResult",
     "ahp",
+    "ahp_consistency",
     "ahp_group",
     "ahp_template",
     "angle",

@@ -3,7 +3,10 @@
 One slider per aggregate weight (every element above the indicators, or the
 elements of a chosen ``level``); moving one re-aggregates with
 :func:`~integrity_eval.weights.reweight.reweight` and refreshes the league
-table: score, rank, nominal rank and rank change. ipywidgets is optional
+table: score, rank, nominal rank and rank change. A slider at 0 leaves its element
+out of the parent's aggregate (weight 0, as the spec's ``weights.values``); if every
+child of an aggregate is at 0 the status line says so and the table keeps its last
+state. ipywidgets is optional
 (``pip install "integrity-eval[lab]"``) and imported only here.
 """
 
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from ..evaluation import Evaluation
 
 __all__ = ["WeightExplorer", "explore"]
+
+SYNTHETIC = ' <span style="color:#b00;font-weight:bold">合成数据 / synthetic data</span>'
 
 
 def _widgets() -> Any:
@@ -44,7 +49,9 @@ class WeightExplorer:
     """The widget returned by :func:`explore`: ``.sliders`` (code → slider),
     ``.table`` (the current rank table), ``.widget`` (displayed in Jupyter)."""
 
-    def __init__(self, ev: Evaluation, codes: list[str], top: int, wmax: float):
+    def __init__(
+        self, ev: Evaluation, codes: list[str], top: int, wmax: float, synthetic: bool = False
+    ):
         w = _widgets()
         self.ev = ev
         self.top = top
@@ -52,7 +59,7 @@ class WeightExplorer:
         self.sliders = {
             c: w.FloatSlider(
                 value=float(ev.weights[c]),
-                min=0.01,
+                min=0.0,
                 max=wmax,
                 step=0.01,
                 description=c,
@@ -70,7 +77,7 @@ class WeightExplorer:
             s.observe(self._update, names="value")
         self.widget = w.VBox(
             [
-                w.HTML("<b>权重 / weights</b> (合成数据请注明 / label synthetic data as such)"),
+                w.HTML("<b>权重 / weights</b>" + (SYNTHETIC if synthetic else "")),
                 w.VBox(list(self.sliders.values())),
                 reset,
                 self.status,
@@ -88,7 +95,11 @@ class WeightExplorer:
             s.value = float(self.ev.weights[c])
 
     def _update(self, _change: Any = None) -> None:
-        self.table = rank_changes(self.ev, self.weights())
+        try:
+            self.table = rank_changes(self.ev, self.weights())
+        except ValidationError as exc:
+            self.status.value = html.escape("; ".join(p.message for p in exc.problems))
+            return
         moved = int((self.table["change"] != 0).sum())
         rho = self.table["rank"].corr(self.table["rank_nominal"], method="spearman")
         self.status.value = html.escape(
@@ -104,13 +115,21 @@ class WeightExplorer:
 
 
 def explore(
-    ev: Evaluation, *, level: int | None = None, top: int = 20, wmax: float = 5.0
+    ev: Evaluation,
+    *,
+    level: int | None = None,
+    top: int = 20,
+    wmax: float = 5.0,
+    synthetic: bool = False,
 ) -> WeightExplorer:
-    """Sliders per aggregate weight; scores, ranks and rank changes update live.
+    """Sliders per aggregate weight (0 to ``wmax``); scores, ranks and rank changes update
+    live.
 
     ``level``: the level whose elements get sliders (default: every level
     above the indicators except the index). ``top``: rows of the table shown.
     ``wmax``: the sliders' maximum (weights are relative within each parent).
+    ``synthetic=True`` marks the view "合成数据 / synthetic data" (pass
+    ``dataset.synthetic``); the Evaluation itself does not know where its data came from.
     """
     fw = ev.framework
     levels = [level] if level is not None else list(range(2, fw.n_levels))
@@ -127,4 +146,4 @@ def explore(
             ],
             title="nothing to explore",
         )
-    return WeightExplorer(ev, codes, top, wmax)
+    return WeightExplorer(ev, codes, top, wmax, synthetic)

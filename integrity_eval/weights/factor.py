@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import ProblemList
 from .result import WeightResult, check_matrix
 
-__all__ = ["factor", "pca", "retained_factors"]
+__all__ = ["factor", "max_ml_factors", "pca", "retained_factors"]
 
 _SOURCE = (
     "OECD/JRC Handbook on Constructing Composite Indicators (2008) §6.1, pp. 89–91, Tables 16–18"
@@ -157,35 +157,63 @@ def pca(X: pd.DataFrame, *, n_factors: int | None = None) -> WeightResult:
     return _weights_from_loadings(X, loadings, eig, "pca", k)
 
 
+def max_ml_factors(p: int) -> int:
+    """The most factors an ML factor model of ``p`` indicators can identify: the largest
+    ``k`` with ``((p − k)² − (p + k))/2 ≥ 0`` degrees of freedom (Ledermann 1937; R's
+    ``factanal`` refuses more: "k factors are too many for p variables"). 0 for p ≤ 2."""
+    return max((k for k in range(p) if (p - k) ** 2 - (p + k) >= 0), default=0)
+
+
 def factor(X: pd.DataFrame, *, n_factors: int | None = None, seed: int = 0) -> WeightResult:
     """Handbook (2008) §6.1 weights from maximum-likelihood factor analysis.
 
     Factors are extracted by statsmodels ``Factor(method="ml")`` on the
     standardised indicators, then rotated and turned into weights as in
     :func:`pca`. ``n_factors=None``: the Handbook's retention rule on the
-    correlation matrix's eigenvalues. ``seed`` seeds the random starting
-    loadings of statsmodels' EM steps, so the same data give the same weights.
-    A uniqueness at or below 0.01 is reported as a Heywood case (R's ``factanal``
-    bounds uniquenesses at 0.005).
+    correlation matrix's eigenvalues, capped at the most factors the ML model can
+    identify (:func:`max_ml_factors`: 1 for 3–4 indicators, 2 for 5, …; a note says
+    so); fewer than 3 indicators cannot carry an ML factor model (use :func:`pca`).
+    ``seed`` seeds the random starting loadings of statsmodels' EM steps, so the same
+    data give the same weights. A uniqueness at or below 0.01 is reported as a Heywood
+    case (R's ``factanal`` bounds uniquenesses at 0.005).
     """
     from statsmodels.multivariate.factor import Factor
 
     x = _check(X, "factor", n_factors)
     eig, _ = _eigen(x)
-    k = n_factors or retained_factors(eig)
+    p = X.shape[1]
+    k_max = max_ml_factors(p)
     problems = ProblemList()
-    if k >= X.shape[1]:
+    notes = []
+    if k_max == 0:
         problems.add(
-            "maximum-likelihood factor analysis needs fewer factors than indicators",
+            f"极大似然因子分析至少需要 3 个指标（此处 {p} 个：单因子模型的自由度为负）；"
+            "请改用 pca / "
+            f"maximum-likelihood factor analysis needs at least 3 indicators ({p} here: a "
+            "one-factor model has negative degrees of freedom); use pca",
+            source="factor",
+            column=", ".join(map(str, X.columns)),
+        )
+    elif n_factors is not None and n_factors > k_max:
+        problems.add(
+            f"{p} 个指标的极大似然因子模型最多识别 {k_max} 个因子 / a maximum-likelihood factor "
+            f"model of {p} indicators identifies at most {k_max} factor(s)",
             source="factor",
             column="n_factors",
-            value=k,
+            value=n_factors,
         )
     problems.raise_if_any("invalid data for factor weights")
+    k = n_factors or retained_factors(eig)
+    if k > k_max:
+        notes.append(
+            f"按手册规则保留 {k} 个因子，但 {p} 个指标的极大似然模型最多识别 {k_max} 个，已取 "
+            f"{k_max} 个 / the Handbook's rule retains {k} factors, but an ML model of {p} "
+            f"indicators identifies at most {k_max}: {k_max} used"
+        )
+        k = k_max
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fa = Factor(x, n_factor=k, method="ml").fit(rng=np.random.default_rng(seed))
-    notes = []
     if any("converge" in str(w.message) for w in caught):
         notes.append(
             "最大似然因子提取未收敛，权重取决于优化器 / the ML factor extraction did not "

@@ -6,15 +6,18 @@ how much, on Saaty's 1–9 scale (Saaty 2008, *Int. J. Services Sciences* 1(1),
 Table 1; verbal labels in Chinese and English), with Excel data validation.
 :func:`read_ahp` reads a filled workbook back into pairwise comparison
 matrices, listing every problem at once (missing judgement, value not on the
-scale, unknown code, missing or repeated pair).
+scale, unknown code, missing or repeated pair). Answers typed in full-width forms
+or lower case ("ａ", "b", "５") are read as their plain forms (Unicode NFKC, upper
+case), each with a note in :attr:`AhpResponses.notes`.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ import pandas as pd
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework, load_framework
 from ..io import atomic_write_bytes, open_workbook, write_cell
-from .ahp import SAATY_SCALE, ahp, ahp_group
+from .ahp import MAX_ORDER, SAATY_SCALE, ahp, ahp_group
 from .result import WeightResult
 
 __all__ = ["AhpResponses", "ahp_template", "group_weights", "read_ahp"]
@@ -41,9 +44,10 @@ HEADER = [
     "重要程度 / intensity (1–9)",
     "备注 / comment",
 ]
-SIDES = {"A": "A", "B": "B", "同等": "=", "=": "=", "equal": "="}
+# sides as read after NFKC normalisation and upper-casing
+SIDES = {"A": "A", "B": "B", "同等": "=", "=": "=", "EQUAL": "="}
 FIRST_ROW = 4  # header on row 3, pairs from row 4
-MAX_CHILDREN = 10  # the random-index tables stop at n = 10
+MAX_CHILDREN = MAX_ORDER  # the widest random-index table (ri_table="alonso-lamata")
 _FIXED_TIME = (2018, 1, 1, 0, 0, 0)
 
 
@@ -83,6 +87,8 @@ def _parents(
     for p in found:
         if max_children is not None and len(fw.children[p]) > max_children:
             problems.add(
+                f"{len(fw.children[p])} 个下级要素：AHP 一致性检验每个矩阵最多 {max_children} 个"
+                "要素；请用 parents=[...] 排除或重新分组 / "
                 f"{len(fw.children[p])} children: AHP consistency needs at most {max_children} "
                 "elements per matrix; leave it out with parents=[...] or regroup",
                 source=source,
@@ -225,20 +231,28 @@ def save_reproducible(wb: Any, path: str | Path) -> Path:
 
 @dataclass
 class AhpResponses:
-    """One expert's filled questionnaire: ``matrices`` (aggregate code → pairwise DataFrame)."""
+    """One expert's filled questionnaire: ``matrices`` (aggregate code → pairwise DataFrame),
+    ``comments`` per sheet, ``notes`` (answers read in a normalised form: "ａ" as "A")."""
 
     expert: str
     matrices: dict[str, pd.DataFrame]
     source: str = ""
     framework: str = ""
     comments: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def weights(self, **kwargs: Any) -> dict[str, WeightResult]:
-        """:func:`~integrity_eval.weights.ahp` on every matrix (``kwargs`` passed on)."""
-        return {p: ahp(m, **kwargs) for p, m in self.matrices.items()}
+        """:func:`~integrity_eval.weights.ahp` on every matrix (``kwargs`` passed on); a
+        :class:`~integrity_eval.weights.ConsistencyWarning` names each matrix with CR > 0.1."""
+        return {p: ahp(m, name=self._name(p), **kwargs) for p, m in self.matrices.items()}
+
+    def _name(self, parent: str) -> str:
+        who = self.expert or self.source
+        return f"{parent} ({who})" if who else parent
 
     def __repr__(self) -> str:
-        return f"<AhpResponses {self.expert or '(no name)'}: {', '.join(self.matrices)}>"
+        notes = f"; {len(self.notes)} answers normalised (.notes)" if self.notes else ""
+        return f"<AhpResponses {self.expert or '(no name)'}: {', '.join(self.matrices)}{notes}>"
 
 
 def open_questionnaire(
@@ -290,6 +304,7 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
     problems = ProblemList()
     matrices: dict[str, pd.DataFrame] = {}
     comments: dict[str, list[str]] = {}
+    notes: list[str] = []
     for name, where, kids in aggregate_sheets(wb, fw, source, problems):
         a = np.eye(len(kids))
         seen: dict[tuple[str, str], int] = {}
@@ -324,7 +339,9 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
                 )
                 continue
             seen[key] = r
-            value = _judgement(cells[5], cells[6], where, r, problems)
+            value = _judgement(
+                cells[5], cells[6], where, r, problems, _noter(notes, f"{path.name} [{name}]", r)
+            )
             if value is None:
                 continue
             i, j = kids.index(code_a), kids.index(code_b)
@@ -348,12 +365,45 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
         source=path.name,
         framework=fw.name,
         comments=comments,
+        notes=notes,
     )
 
 
-def _judgement(side: Any, intensity: Any, where: str, r: int, problems: ProblemList):
+def _noter(notes: list[str], where: str, r: int) -> Callable[[str, str, str], None]:
+    """A function that notes an answer of row ``r`` read in another form."""
+
+    def note(column: str, text: str, plain: str) -> None:
+        notes.append(
+            f"{where} 第 {r} 行 {column} 列：'{text}' 读作 '{plain}' / row {r}, column "
+            f"{column}: '{text}' read as '{plain}'"
+        )
+
+    return note
+
+
+def _plain(value: Any, column: str, note: Callable[[str, str, str], None]) -> Any:
+    """A typed answer in its plain form (NFKC, upper case: "ａ" → "A", "５" → "5"), noted
+    when that changed it; numbers are returned as they are."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    plain = unicodedata.normalize("NFKC", text).strip().upper()
+    if plain != text:
+        note(column, text, plain)
+    return plain
+
+
+def _judgement(
+    side: Any,
+    intensity: Any,
+    where: str,
+    r: int,
+    problems: ProblemList,
+    note: Callable[[str, str, str], None],
+):
     """``a_AB`` from a side (A, B, 同等) and an intensity 1–9; None (and a problem) if bad."""
-    s = "" if side is None else str(side).strip()
+    s = _plain("" if side is None else str(side), "F", note)
+    intensity = _plain(intensity, "G", note)
     if s == "" or intensity is None or str(intensity).strip() == "":
         problems.add(
             "missing judgement: choose the more important element and an intensity 1–9",
@@ -365,7 +415,12 @@ def _judgement(side: Any, intensity: Any, where: str, r: int, problems: ProblemL
         return None
     if s not in SIDES:
         problems.add(
-            "more important must be A, B or 同等", source=where, row=r, column="F", value=s
+            "更重要的一方须为 A、B 或 同等（大小写、全角均可）/ more important must be A, B or "
+            "同等 (equal); lower case and full-width forms are accepted",
+            source=where,
+            row=r,
+            column="F",
+            value=s,
         )
         return None
     try:  # Excel's TRUE/FALSE is not an intensity (float(True) would be 1)
@@ -388,9 +443,14 @@ def _judgement(side: Any, intensity: Any, where: str, r: int, problems: ProblemL
 
 
 def group_weights(responses: Sequence[AhpResponses], **kwargs: Any) -> dict[str, WeightResult]:
-    """Group AHP (:func:`~integrity_eval.weights.ahp_group`) per aggregate over several experts."""
+    """Group AHP (:func:`~integrity_eval.weights.ahp_group`) per aggregate over several experts.
+
+    ``kwargs`` are passed on (``how``, ``ri_table``, ``expert_weights="inverse_cr"``,
+    ``min_consistency=0.1`` …); a :class:`~integrity_eval.weights.ConsistencyWarning`
+    names each aggregate whose weights come from a matrix with CR > 0.1.
+    """
     parents = [p for p in responses[0].matrices if all(p in r.matrices for r in responses)]
     return {
-        p: ahp_group({r.expert or r.source: r.matrices[p] for r in responses}, **kwargs)
+        p: ahp_group({r.expert or r.source: r.matrices[p] for r in responses}, name=p, **kwargs)
         for p in parents
     }

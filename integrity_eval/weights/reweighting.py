@@ -37,7 +37,9 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
 
     Codes not given keep the framework's weight, as with
     ``ev.with_params(weights={"values": weights})``, which this equals exactly.
-    Unknown codes and non-positive weights are errors listing every problem.
+    A weight 0 leaves the element in every table but out of its parent's aggregate
+    (docs/spec.md, as COINr); unknown codes, negative weights and an aggregate whose
+    children all weigh 0 are errors listing every problem.
     """
     fw = ev.framework
     ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
