@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import ProblemList, problem_error, report_unknown, suggest
 from . import periods as P
 from .read import Records, _lit, _q
-from .rules import DAYS_PER_MONTH, countable_sql, intervals_sql, resolve_rules
+from .rules import DAYS_PER_MONTH, active_months_sql, resolve_rules
 
 __all__ = [
     "MEASURES",
@@ -59,6 +59,7 @@ class Measure:
         return self.den is not None
 
 
+_MASK_BITS = 62  # series per bit mask (BIGINT)
 _ON_TIME_KEPT = "CASE WHEN kept AND kept_date <= due THEN 1 ELSE 0 END"
 MEASURES: dict[tuple[str, str], Measure] = {
     (m.kind, m.name): m
@@ -341,8 +342,17 @@ def _breach_wide(
     r: Mapping[str, Any],
     by: list[str],
 ) -> pd.DataFrame:
-    """Active (sweep) and new breach series in one query; zeros included."""
+    """Active (sweep) and new breach series in one scan and one aggregation; zeros included.
+
+    Each record carries a bit mask of the series whose condition it meets; its events
+    (+w at the start of each active interval, −w at its end, +w at its decision for
+    ``new``) are summed per unit, period and mask, and each series is the sum over the
+    masks that have its bit."""
     _check_by(rec, by)
+    if len(items) > _MASK_BITS:  # one mask holds 62 series: the rest in further scans
+        head = _breach_wide(rec, items[:_MASK_BITS], period, p0, p1, r, by)
+        tail = _breach_wide(rec, items[_MASK_BITS:], period, p0, p1, r, by)
+        return head.merge(tail, on=["uCode", "Time", *by])
     lead = max((s.window or 1) - 1 for s in items)
     g0 = p0 - lead
     keys = ", ".join(["uCode", *map(_q, by)])
@@ -350,43 +360,37 @@ def _breach_wide(
     ref = f"DATE '{P.period_end(p0, period).isoformat()}'"
     if hl:  # w·2^(−(D − decided)/h) = [w·2^((decided − ref)/h)] · 2^(−(D − ref)/h)
         h = float(hl) * DAYS_PER_MONTH
-        wa = f"w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
+        wa = f"_w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
         scale = f"pow(2.0, -date_diff('day', {ref}, {P.end_sql('g.p', period)}) / {h!r})"
     else:
-        wa, scale = "w", "1.0"
-    act = [s for s in items if s.measure.name == "active"]
-    new = [s for s in items if s.measure.name == "new"]
-    cols = [f"_d{i}" for i in range(len(items))]
-    parts = []
+        wa, scale = "_w", "1.0"
+    bits = [1 << i for i in range(len(items))]
+    act = sum(b for b, s in zip(bits, items, strict=True) if s.measure.name == "active")
+    new = sum(b for b, s in zip(bits, items, strict=True) if s.measure.name == "new")
+    mask = " + ".join(
+        f"CASE WHEN {s.cond} THEN {b} ELSE 0 END" for b, s in zip(bits, items, strict=True)
+    )
+    base = active_months_sql(f"(SELECT *, {mask} AS _mask FROM {rec.view})", r, "_mask <> 0")
 
-    def deltas(sign: str, kind: str, weight: str) -> str:
-        return ", ".join(
-            f"CASE WHEN {s.cond} THEN {sign}{weight} ELSE 0.0 END AS {c}"
-            if s.measure.name == kind
-            else f"0.0 AS {c}"
-            for s, c in zip(items, cols, strict=True)
-        )
+    def events(start: str, stop: str) -> list[str]:
+        return [
+            f"SELECT {keys}, _mask & {act} AS m, greatest({P.from_month_sql(col, period)}, {g0}) "
+            f"AS p, {sign}{wa} AS dw FROM b WHERE _mask & {act} <> 0 AND {start} IS NOT NULL"
+            for col, sign in ((start, ""), (stop, "-"))
+        ]
 
-    if act:
-        any_cond = " OR ".join(f"({s.cond})" for s in act)
-        ivl = intervals_sql(rec.view, r, any_cond)
-        start_p = f"greatest({P.index_sql('a_start', period)}, {g0})"
-        end_p = f"greatest({P.index_sql('a_end', period)}, {g0})"
-        parts.append(f"SELECT {keys}, {start_p} AS p, {deltas('', 'active', wa)} FROM iv")
-        parts.append(f"SELECT {keys}, {end_p} AS p, {deltas('-', 'active', wa)} FROM iv")
-    else:
-        ivl = "SELECT NULL AS uCode WHERE FALSE"
+    parts = [*events("_m1", "_n1"), *events("_m2", "_n2")] if act else []
     if new:
-        any_cond = " OR ".join(f"({s.cond})" for s in new)
+        decided = P.index_sql("decided", period)
         parts.append(
-            f"SELECT {keys}, {P.index_sql('decided', period)} AS p, {deltas('', 'new', 'w')} "
-            f"FROM ({countable_sql(rec.view, r, any_cond)}) "
-            f"WHERE {P.index_sql('decided', period)} >= {g0}"
+            f"SELECT {keys}, _mask & {new} AS m, {decided} AS p, _w AS dw FROM b "
+            f"WHERE _mask & {new} <> 0 AND {decided} >= {g0}"
         )
-    sums = ", ".join(f"sum({c}) AS {c}" for c in cols)
+    sums = ", ".join(f"sum(dw) FILTER (m & {b} <> 0) AS _d{i}" for i, b in enumerate(bits))
     outs = []
     part = ", ".join(f"g.{k.strip()}" for k in keys.split(","))
-    for s, c in zip(items, cols, strict=True):
+    for i, s in enumerate(items):
+        c = f"_d{i}"
         if s.measure.name == "active":
             frame = "ROWS UNBOUNDED PRECEDING"
             outs.append(
@@ -405,9 +409,13 @@ def _breach_wide(
     by_sql = "".join(f", {_q(b)}" for b in by)
     names = ", ".join(f"CAST({_q(s.name)} AS DOUBLE) AS {_q(s.name)}" for s in items)
     sql = f"""
-        WITH iv AS ({ivl}),
+        WITH b AS MATERIALIZED ({base}),
         ev AS ({" UNION ALL ".join(parts)}),
-        agg AS (SELECT {keys}, p, {sums} FROM ev WHERE p <= {p1} GROUP BY ALL),
+        agg AS (
+            SELECT {keys}, p, {sums}
+            FROM (SELECT {keys}, p, m, sum(dw) AS dw FROM ev WHERE p <= {p1} GROUP BY ALL)
+            GROUP BY ALL
+        ),
         res AS (
             SELECT g.*, {", ".join(outs)}
             FROM ({grid}) g LEFT JOIN agg USING ({keys}, p)
