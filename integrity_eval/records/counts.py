@@ -308,7 +308,8 @@ def table(
     window: int | None = None,
 ) -> pd.DataFrame:
     """Several series of one record kind at once: ``uCode, Time``, one column per
-    series (one scan of the records per date column, not one per series).
+    series (one scan of the records for the breach sweep and one for the other
+    measures, not one per series).
     ``window``: rolling sums over that many periods for every series but the
     ``active`` stock (rates: numerator and denominator summed over the window)."""
     if window:
@@ -326,9 +327,8 @@ def table(
         r = resolve_rules(rules, framework)
         wide = _breach_wide(rec, sweep, period, p0, p1, r, [])
         out = out.merge(wide, on=["uCode", "Time"], how="left")
-    for date in dict.fromkeys(s.measure.date for s in others):
-        group = [s for s in others if s.measure.date == date]
-        wide = _rates_wide(rec, group, period, p0, p1, window)
+    if others:
+        wide = _rates_wide(rec, others, period, p0, p1, window)
         out = out.merge(wide, on=["uCode", "Time"], how="left")
     return out
 
@@ -438,45 +438,55 @@ def _rates_wide(
     p1: int,
     window: int | None = None,
 ) -> pd.DataFrame:
-    """Counts and rates placed by one date column, one scan; a rate with an empty
-    denominator is missing. Rates also get ``<name>__num`` and ``<name>__den``.
-    ``window``: numerators and denominators summed over the last ``window`` periods."""
-    date = items[0].measure.date
-    idx = P.index_sql(date, period)
+    """Counts and rates, each placed by its measure's date column, in one scan (one
+    grouping set per date column); a rate with an empty denominator is missing. Rates
+    also get ``<name>__num`` and ``<name>__den``. ``window``: numerators and denominators
+    summed over the last ``window`` periods."""
+    dates = list(dict.fromkeys(s.measure.date for s in items))
     lead = int(window) - 1 if window else 0
-    aggs = []
+    lo = p0 - lead
+    idx = [P.index_sql(d, period) for d in dates]
+    vals = []
     for i, s in enumerate(items):
         num = s.num or s.measure.num
-        aggs.append(f"sum(CASE WHEN {s.cond} THEN {num} ELSE 0 END) AS _n{i}")
-        aggs.append(f"sum(CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END) AS _e{i}")
+        vals.append(f"CASE WHEN {s.cond} THEN {num} ELSE 0 END AS _n{i}")
+        vals.append(f"CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END AS _e{i}")
+    ps = [f"_p{j}" for j in range(len(dates))]
+    sums = ", ".join(f"sum(_n{i}) AS _n{i}, sum(_e{i}) AS _e{i}" for i in range(len(items)))
     sql = f"""
-        SELECT uCode, {idx} AS p, {", ".join(aggs)}
-        FROM {rec.view}
-        WHERE {date} IS NOT NULL AND {idx} BETWEEN {p0 - lead} AND {p1}
-        GROUP BY ALL
+        SELECT uCode, {", ".join(f"{p}, GROUPING({p}) AS _g{j}" for j, p in enumerate(ps))},
+            {sums}
+        FROM (
+            SELECT uCode, {", ".join(f"{x} AS {p}" for x, p in zip(idx, ps, strict=True))},
+                {", ".join(vals)}
+            FROM {rec.view}
+            WHERE {" OR ".join(f"{x} BETWEEN {lo} AND {p1}" for x in idx)}
+        )
+        GROUP BY GROUPING SETS ({", ".join(f"(uCode, {p})" for p in ps)})
     """
     agg = rec.con.sql(sql).df()
     units, n_p = rec.all_units(), p1 - p0 + 1 + lead
-    grid = pd.MultiIndex.from_product([units, range(p0 - lead, p1 + 1)], names=["uCode", "p"])
-    full = agg.set_index(["uCode", "p"]).reindex(grid).astype(float).fillna(0.0)
-    if lead:  # rolling sums along each unit's periods (rows are unit-major, periods in order)
-        arr = full.to_numpy().reshape(len(units), n_p, -1)
-        csum = np.concatenate([np.zeros_like(arr[:, :1]), arr.cumsum(axis=1)], axis=1)
-        arr = csum[:, lead + 1 :] - csum[:, : n_p - lead]
-        full = pd.DataFrame(
-            arr.reshape(-1, arr.shape[2]),
-            columns=full.columns,
-            index=pd.MultiIndex.from_product([units, range(p0, p1 + 1)]),
-        )
+    grid = pd.MultiIndex.from_product([units, range(lo, p1 + 1)], names=["uCode", "p"])
     out = _grid_frame(rec, period, p0, p1)
-    for i, s in enumerate(items):
-        n = pd.Series(full[f"_n{i}"].to_numpy(), index=out.index)
-        d = pd.Series(full[f"_e{i}"].to_numpy(), index=out.index)
-        if s.measure.is_rate:
-            out[s.name] = n / d.where(d > 0)
-            out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d
-        else:
-            out[s.name] = n
+    for j, date in enumerate(dates):
+        mine = [(i, s) for i, s in enumerate(items) if s.measure.date == date]
+        cols = [f"_{x}{i}" for i, _ in mine for x in "ne"]
+        part = agg[(agg[f"_g{j}"] == 0) & agg[f"_p{j}"].between(lo, p1)]
+        part = part.assign(p=part[f"_p{j}"].astype(int)).set_index(["uCode", "p"])[cols]
+        full = part.reindex(grid).astype(float).fillna(0.0)
+        if lead:  # rolling sums along each unit's periods (rows unit-major, periods in order)
+            arr = full.to_numpy().reshape(len(units), n_p, -1)
+            csum = np.concatenate([np.zeros_like(arr[:, :1]), arr.cumsum(axis=1)], axis=1)
+            arr = csum[:, lead + 1 :] - csum[:, : n_p - lead]
+            full = pd.DataFrame(arr.reshape(-1, arr.shape[2]), columns=full.columns)
+        for i, s in mine:
+            n = pd.Series(full[f"_n{i}"].to_numpy(), index=out.index)
+            d = pd.Series(full[f"_e{i}"].to_numpy(), index=out.index)
+            if s.measure.is_rate:
+                out[s.name] = n / d.where(d > 0)
+                out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d
+            else:
+                out[s.name] = n
     return out
 
 

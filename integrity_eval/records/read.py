@@ -155,7 +155,7 @@ def read(
         con.execute(f"SET threads = {int(threads)}")
     n = next(_counter)
     problems = ProblemList()
-    parts, keep = _input_views(paths_or_frames, spec, con, n, problems)
+    parts, keep, sources = _input_views(paths_or_frames, spec, con, n, problems)
     problems.raise_if_any(f"无法读取{spec.zh} / cannot read {kind} records")
     union = f"_raw_{n}"
     con.execute(f"CREATE TEMP VIEW {union} AS " + " UNION ALL BY NAME ".join(parts))
@@ -173,51 +173,58 @@ def read(
     )
     extras = [c for c in types if c not in spec.names and not c.startswith("_")]
     if materialize is None:
-        materialize = _parquet_bytes(paths_or_frames) < MATERIALIZE_BYTES
+        materialize = _materialize_default(paths_or_frames)
     if materialize:
-        # one pass: parse and flag the rows that may break a rule; the raw values of
-        # flagged rows are joined back from the input only when there are any
+        # one pass: parse and flag the rows that may break a rule (file names as an ENUM,
+        # not a text per row); the raw values of flagged rows are joined back from the
+        # input only when there are any
         table = f"_rec_{n}"
         r_all = [f"r_{c}" for c in types if not c.startswith("_")]
         extra_sql = "".join(f", CAST({_q('r_' + c)} AS VARCHAR) AS {_q(c)}" for c in extras)
+        enum = f"ENUM({_list(dict.fromkeys(sources))})"
         con.execute(
             f"""CREATE TEMP TABLE {table} AS
             SELECT * EXCLUDE ({", ".join(map(_q, r_all))}){extra_sql} FROM (
-                SELECT *, COALESCE({where}, FALSE) AS _suspect
+                SELECT * REPLACE (CAST(_source AS {enum}) AS _source),
+                    COALESCE({where}, FALSE) AS _suspect
                 FROM (SELECT {both}, _source, _row FROM {union})
             )"""
         )
-        flagged = con.execute(f"SELECT count(*) FROM {table} WHERE _suspect").fetchall()[0][0]
+        typed = f"_typed_{n}"
+        con.execute(
+            f"CREATE TEMP VIEW {typed} AS SELECT * EXCLUDE (_suspect) "
+            f"REPLACE (CAST(_source AS VARCHAR) AS _source) FROM {table}"
+        )
+        scan, flag = table, "_suspect"
         raw_sql = ", ".join(f"{_q(c)} AS {_q('r_' + c)}" for c in raws)
         src = (
             f"(SELECT t.*, r.* EXCLUDE (_source, _row) FROM "
-            f"(SELECT * FROM {table} WHERE _suspect) t JOIN "
+            f"(SELECT * REPLACE (CAST(_source AS VARCHAR) AS _source) FROM {table} "
+            f"WHERE _suspect) t JOIN "
             f"(SELECT {raw_sql}, _source, _row FROM {union}) r USING (_source, _row))"
         )
-        typed, src_where = table, "TRUE"
-        if not flagged:
-            checks = []
-        drop = ["_suspect"]
+        src_where = "TRUE"
     else:
         typed = f"_typed_{n}"
         con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
-        src, src_where, drop = f"(SELECT {both}, _source, _row FROM {union})", where, []
-    bad = _problem_rows(con, checks, src, src_where, typed, types)
+        src, src_where = f"(SELECT {both}, _source, _row FROM {union})", where
+        scan, flag = src, f"COALESCE({where}, FALSE)"
+    suspect, repeated = _screen(con, scan, flag)
+    bad = _problem_rows(con, checks if suspect else [], src, src_where, typed, types, repeated)
     if len(bad) and not skip_invalid:
         raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
     view = f"_valid_{n}"
-    cols = f"* EXCLUDE ({', '.join(map(_q, drop))})" if drop else "*"
     if len(bad):
         keys = f"_bad_{n}"
         con.register(keys + "_df", bad[["_source", "_row"]].drop_duplicates())
         con.execute(f"CREATE TEMP TABLE {keys} AS SELECT * FROM {keys}_df")
         con.unregister(keys + "_df")
         con.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed} t "
+            f"CREATE TEMP VIEW {view} AS SELECT * FROM {typed} t "
             f"ANTI JOIN {keys} b ON t._source = b._source AND t._row = b._row"
         )
     else:
-        con.execute(f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed}")
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {typed}")
     out = Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
     weakref.finalize(out, _drop, con, n)
     return out
@@ -255,12 +262,14 @@ def _drop(con: duckdb.DuckDBPyConnection, n: int) -> None:
 # ----------------------------------------------------------------- inputs
 def _input_views(
     inputs: Any, spec: Kind, con: duckdb.DuckDBPyConnection, n: int, problems: ProblemList
-) -> tuple[list[str], list[Any]]:
-    """One SQL SELECT per input, with the kind's column names, ``_source`` and ``_row``."""
+) -> tuple[list[str], list[Any], list[str]]:
+    """One SQL SELECT per input, with the kind's column names, ``_source`` and ``_row``;
+    the objects to keep alive; every ``_source`` value."""
     items = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
     parts: list[str] = []
     keep: list[Any] = []
     parquet: list[str] = []
+    sources: list[str] = []
     for i, item in enumerate(items):
         if isinstance(item, pd.DataFrame):
             name = f"_in_{n}_{i}"
@@ -268,18 +277,21 @@ def _input_views(
             keep.append(item)
             label = "DataFrame" if len(items) == 1 else f"DataFrame[{i}]"
             parts += _select(con, name, label, spec, problems, offset=0)
+            sources.append(label)
             continue
         for path in _files(Path(item), problems):
             if path.suffix.lower() == ".parquet":
                 parquet.append(str(path))
             elif path.suffix.lower() == ".csv":
                 parts += _csv(con, path, spec, problems, n, len(parts), keep)
+                sources.append(str(path))
             else:
                 df = read_table(path, text_columns=("record_id", "uCode"))
                 name = f"_in_{n}_{i}_{len(parts)}"
                 con.register(name, df)
                 keep.append(df)
                 parts += _select(con, name, str(path), spec, problems, offset=2)
+                sources.append(str(path))
     if parquet:
         files = "[" + ", ".join(_lit(p) for p in parquet) + "]"
         src = (
@@ -291,23 +303,32 @@ def _input_views(
         parts.append(
             _projection(data_cols, spec, f"{src}", label, "file_row_number", problems, parquet)
         )
+        sources += parquet
     if not parts and not problems:
         problems.add(
             "没有记录文件 / no record files found (.parquet, .csv, .xlsx)", source=str(inputs)
         )
-    return parts, keep
+    return parts, keep, sources
 
 
-def _parquet_bytes(inputs: Any) -> int:
+def _materialize_default(inputs: Any) -> bool:
+    """Parquet files stay where they are (columnar, typed and compressed: each query scans
+    them, memory stays small); other inputs (CSV, XLSX, DataFrames) are parsed once into a
+    table, unless they come with Parquet files larger than :data:`MATERIALIZE_BYTES`."""
     items = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
-    total = 0
-    for item in items:
-        if isinstance(item, pd.DataFrame):
-            continue
-        path = Path(item)
-        files = path.rglob("*.parquet") if path.is_dir() else [path]
-        total += sum(f.stat().st_size for f in files if f.suffix.lower() == ".parquet")
-    return total
+    frames = any(isinstance(i, pd.DataFrame) for i in items)
+    files = [f for i in items if not isinstance(i, pd.DataFrame) for f in _all_files(Path(i))]
+    parquet = [f for f in files if f.suffix.lower() == ".parquet"]
+    if parquet and not frames and len(parquet) == len(files):
+        return False
+    return sum(f.stat().st_size for f in parquet) < MATERIALIZE_BYTES
+
+
+def _all_files(path: Path) -> list[Path]:
+    """The record files of a path (a folder: every such file inside); missing paths none."""
+    if path.is_dir():
+        return [p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES]
+    return [path] if path.exists() else []
 
 
 def _files(path: Path, problems: ProblemList) -> list[Path]:
@@ -415,7 +436,7 @@ def _parse(col: Column, dtype: Any) -> str:
         return f"CAST(NULL AS {sql_type.get(col.type, 'VARCHAR')})"
     q = _q(col.name)
     kind = str(dtype).upper()
-    text = f"NULLIF(trim({q}), '')" if kind == "VARCHAR" else _as_text(q, kind)
+    text = _trimmed(q) if kind == "VARCHAR" else _as_text(q, kind)
     if col.type == "text":
         return text
     if col.type == "date":
@@ -457,6 +478,15 @@ def _parse(col: Column, dtype: Any) -> str:
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 _INTEGER = _NUMERIC[:5]
+
+
+def _trimmed(q: str) -> str:
+    """SQL: the text without surrounding spaces, NULL when empty. ``trim`` (which removes
+    Unicode spaces) runs only on values that do not start and end with a printable ASCII
+    character, and so may need it: most values are left as they are, at a fraction of
+    the cost."""
+    ends = f"left({q}, 1) BETWEEN '!' AND '~' AND right({q}, 1) BETWEEN '!' AND '~'"
+    return f"CASE WHEN {ends} THEN {q} ELSE NULLIF(trim({q}), '') END"
 
 
 def _as_text(q: str, kind: str) -> str:
@@ -548,6 +578,20 @@ def _checks(
     return checks, " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
 
 
+def _screen(con: duckdb.DuckDBPyConnection, scan: str, flag: str) -> tuple[int, pd.DataFrame]:
+    """One pass over every row: the number of rows ``flag`` marks as suspect, and the
+    64-bit hashes of ``record_id`` seen more than once (candidates for duplicates: less
+    memory than grouping the texts; checked exactly by :func:`_problem_rows`)."""
+    groups = con.sql(
+        f"""
+        SELECT h, count(*) AS n, count_if(s) AS s
+        FROM (SELECT hash(record_id) AS h, {flag} AS s FROM {scan})
+        GROUP BY h HAVING count(*) > 1 OR count_if(s) > 0
+        """
+    ).df()
+    return int(groups["s"].sum()), groups.loc[groups["n"] > 1, ["h"]].reset_index(drop=True)
+
+
 def _problem_rows(
     con: duckdb.DuckDBPyConnection,
     checks: list[tuple[str, str, str]],
@@ -555,51 +599,50 @@ def _problem_rows(
     where: str,
     typed: str,
     types: dict[str, Any],
+    repeated: pd.DataFrame,
 ) -> pd.DataFrame:
     """Every (row, column, rule) that fails among the rows of ``src`` meeting ``where``,
-    plus duplicate record ids (over ``typed``)."""
-    structs = ", ".join(
-        f"CASE WHEN {cond} THEN {{'col': {_lit(col)}, "
-        f"'val': {f'CAST({_q(chr(114) + chr(95) + col)} AS VARCHAR)' if col in types else 'NULL'}, "
-        f"'rule': {_lit(rule)}}} END"
-        for cond, col, rule in checks
-    )
-    sql = f"""
-        WITH joined AS (
-            SELECT _source, _row, record_id,
-                   list_filter([{structs}], lambda p: p IS NOT NULL) AS ps
-            FROM {src} WHERE {where}
+    plus duplicate record ids (over ``typed``, among the ``repeated`` hashes)."""
+    rows = _problem_frame([])
+    if checks:
+        raw = {c: f"CAST({_q('r_' + c)} AS VARCHAR)" for c in types}
+        structs = ", ".join(
+            f"CASE WHEN {cond} THEN {{'col': {_lit(col)}, 'val': {raw.get(col, 'NULL')}, "
+            f"'rule': {_lit(rule)}}} END"
+            for cond, col, rule in checks
         )
-        SELECT _source, _row, record_id, p.col AS "column", p.val AS value, p.rule AS rule
-        FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
-    """
-    rows = con.sql(sql).df() if checks else _problem_frame([])
-    # duplicates: group 64-bit hashes first (less memory than the texts), then check the
-    # few candidate hashes exactly
-    dup_ids = con.sql(
-        f"""
-        WITH cand AS (
-            SELECT h FROM (SELECT hash(record_id) AS h FROM {typed} WHERE record_id IS NOT NULL)
-            GROUP BY h HAVING count(*) > 1
-        )
-        SELECT record_id, count(*) AS n FROM {typed}
-        WHERE hash(record_id) IN (SELECT h FROM cand)
-        GROUP BY record_id HAVING count(*) > 1
-        """
-    ).df()
-    dups = _problem_frame([])
-    if len(dup_ids):
-        con.register("_dup_ids", dup_ids)
-        dups = con.sql(
+        rows = con.sql(
             f"""
-            SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
-                   t.record_id AS value,
-                   '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
-                       || d.n || ' rows)' AS rule
-            FROM {typed} t JOIN _dup_ids d USING (record_id)
+            WITH joined AS (
+                SELECT _source, _row, record_id,
+                       list_filter([{structs}], lambda p: p IS NOT NULL) AS ps
+                FROM {src} WHERE {where}
+            )
+            SELECT _source, _row, record_id, p.col AS "column", p.val AS value, p.rule AS rule
+            FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
             """
         ).df()
-        con.unregister("_dup_ids")
+    dups = _problem_frame([])
+    if len(repeated):
+        name = f"_repeated_{next(_counter)}"
+        con.register(name, repeated)
+        try:
+            dups = con.sql(
+                f"""
+                WITH d AS (
+                    SELECT record_id, count(*) AS n FROM {typed}
+                    WHERE record_id IS NOT NULL AND hash(record_id) IN (SELECT h FROM {name})
+                    GROUP BY record_id HAVING count(*) > 1
+                )
+                SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
+                       t.record_id AS value,
+                       '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
+                           || d.n || ' rows)' AS rule
+                FROM {typed} t JOIN d USING (record_id)
+                """
+            ).df()
+        finally:
+            con.unregister(name)
     out = pd.concat([rows, dups], ignore_index=True) if len(dups) else rows
     return out.sort_values(["_source", "_row", "column"], kind="stable").reset_index(drop=True)
 
