@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as _dt
 import functools
 import itertools
+import os
 import shutil
 import tempfile
 import weakref
@@ -29,7 +31,15 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..io import read_table
 from .schema import Column, Kind, get_kind
 
-__all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read", "shared_connection"]
+__all__ = [
+    "DATE_FLOOR",
+    "MATERIALIZE_BYTES",
+    "MAX_LISTED",
+    "MEMORY_LIMIT",
+    "Records",
+    "read",
+    "shared_connection",
+]
 
 #: Problems listed one by one in a ValidationError; beyond that, one summary per rule
 #: (``skip_invalid=True`` keeps every rejected row with its reason).
@@ -38,6 +48,13 @@ SUFFIXES = (".parquet", ".csv", ".xlsx", ".xlsm")
 #: Parquet input up to this size (bytes on disk, about 30 million breach records) is
 #: copied into DuckDB once by default.
 MATERIALIZE_BYTES = 256 << 20
+#: DuckDB's memory limit for the shared connection, set explicitly (DuckDB's own default is
+#: 80 % of the machine's memory): 10 million records need about 0.7 GiB; beyond the limit
+#: DuckDB spills to a temporary folder instead of growing. ``read(memory_limit=...)`` changes it.
+MEMORY_LIMIT = "1GB"
+#: Earliest plausible record date (issue 20: a typo such as 0001-01-01 would otherwise
+#: stretch a monthly table over two thousand years); the latest is the end of next year.
+DATE_FLOOR = "1990-01-01"
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "×")
@@ -123,6 +140,7 @@ def read(
     memory_limit: str | None = None,
     threads: int | None = None,
     materialize: bool | None = None,
+    dates: tuple[Any, Any] | None = None,
 ) -> Records:
     """Read and validate records of ``kind`` (``breach``, ``commitment``, ``ticket``,
     ``case``, ``proposal``; docs/records.md).
@@ -136,16 +154,20 @@ def read(
     Every bad row is reported at once (:class:`~integrity_eval.errors.ValidationError`):
     missing required values, dates that do not parse, an end before its start,
     unknown units, sources or categories, duplicate ``record_id``, negative
-    amounts, a status without its date. With ``skip_invalid=True`` the valid rows
-    are kept and the rejected ones are in ``Records.rejected`` with their reasons.
+    amounts, a status without its date, a date outside ``dates`` (first and last
+    plausible day; default :data:`DATE_FLOOR` to the end of next year). With
+    ``skip_invalid=True`` the valid rows are kept and the rejected ones are in
+    ``Records.rejected`` with their reasons.
     ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB (the
     process's one in-memory database, :func:`shared_connection`, unless ``con`` is
-    given), which then spills to disk instead of exceeding the limit.
+    given; its defaults are :data:`MEMORY_LIMIT` and the CPUs this process may use),
+    which then spills to disk instead of exceeding the limit.
     ``materialize``: copy the valid, parsed records into a DuckDB table once
-    (faster repeated queries); default: yes unless the Parquet input exceeds
-    :data:`MATERIALIZE_BYTES` on disk (larger files stay views, scanned by each
-    query, so memory stays bounded). DuckDB spills to a folder in the system's
-    temporary directory, removed when the process ends.
+    (faster repeated queries); default: no when every input is Parquet (columnar,
+    typed and compressed: scanned in place by each query, memory stays small), else
+    yes unless the Parquet input exceeds :data:`MATERIALIZE_BYTES` on disk. DuckDB
+    spills to a folder in the system's temporary directory, removed when the process
+    ends.
     """
     spec = get_kind(kind)
     con = con or shared_connection()
@@ -165,7 +187,7 @@ def read(
     if unit_list:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _units_{n} (uCode VARCHAR)")
         con.executemany(f"INSERT INTO _units_{n} VALUES (?)", [[u] for u in unit_list])
-    checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None)
+    checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None, _date_window(dates))
     raws = [c for c in spec.names if c in types]
     both = ", ".join(
         [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
@@ -242,8 +264,15 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
         spill = tempfile.mkdtemp(prefix="integrity-eval-duckdb-")
         atexit.register(shutil.rmtree, spill, ignore_errors=True)
         con.execute(f"SET temp_directory = {_lit(spill)}")
+        con.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+        con.execute(f"SET threads = {_cpus()}")
         _SHARED.append(con)
     return _SHARED[0]
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (DuckDB's thread count for the shared connection)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _drop(con: duckdb.DuckDBPyConnection, n: int) -> None:
@@ -513,7 +542,7 @@ def _already(col: Column, kind: str) -> bool:
 
 # -------------------------------------------------------------- validation
 def _checks(
-    spec: Kind, types: dict[str, Any], units_table: str | None
+    spec: Kind, types: dict[str, Any], units_table: str | None, window: tuple[str, str]
 ) -> tuple[list[tuple[str, str, str]], str]:
     """The kind's row rules as ``(condition, column, rule)`` over parsed columns (by name)
     and raw ones (``r_<name>``), and a cheap condition true on every failing row."""
@@ -547,6 +576,16 @@ def _checks(
             checks.append(
                 (f"{val} > {c.high}", c.name, f"数值应不大于 {c.high:g} / must be <= {c.high:g}")
             )
+        if c.type == "date":
+            lo, hi = window
+            checks.append(
+                (
+                    f"({val} < DATE '{lo}' OR {val} > DATE '{hi}')",
+                    c.name,
+                    f"日期超出合理范围（{lo} 至 {hi}）；请改正，或用 dates= 放宽范围 / date "
+                    f"outside the plausible range {lo} to {hi}: correct it, or widen dates=",
+                )
+            )
     for start, end in spec.order:
         if start in types and end in types:
             checks.append(
@@ -576,6 +615,29 @@ def _checks(
         )
     light = [f"COALESCE({cond}, FALSE)" for cond, col, rule in checks if "IS NOT NULL" not in cond]
     return checks, " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
+
+
+def _date_window(dates: tuple[Any, Any] | None) -> tuple[str, str]:
+    """The first and last plausible record date as ISO texts (issue 20): ``dates`` or
+    :data:`DATE_FLOOR` to the last day of next year."""
+    lo, hi = dates if dates is not None else (DATE_FLOOR, f"{_dt.date.today().year + 1}-12-31")
+    try:
+        window = (pd.Timestamp(lo).date().isoformat(), pd.Timestamp(hi).date().isoformat())
+    except (ValueError, TypeError):
+        window = ("", "")
+    if not window[0] or window[1] < window[0]:
+        raise ValidationError(
+            [
+                Problem(
+                    rule="应为两个日期（最早、最晚），如 ('1990-01-01', '2025-12-31') / expected "
+                    "two dates (first, last), e.g. ('1990-01-01', '2025-12-31')",
+                    source="dates",
+                    value=str(dates),
+                )
+            ],
+            title="日期范围有误 / invalid date range",
+        )
+    return window
 
 
 def _screen(con: duckdb.DuckDBPyConnection, scan: str, flag: str) -> tuple[int, pd.DataFrame]:
