@@ -81,6 +81,7 @@ class Records:
         units: Sequence[str] = (),
         rejected: pd.DataFrame | None = None,
         keep: Sequence[Any] = (),
+        present: Iterable[str] | None = None,
     ) -> None:
         self.kind = kind
         self.con = con
@@ -88,6 +89,8 @@ class Records:
         self.units = tuple(units)
         self.rejected = rejected if rejected is not None else _problem_frame([])
         self._keep = tuple(keep)  # registered DataFrames must outlive the views
+        if present is not None:  # the units of the valid rows, known from reading them
+            self.__dict__["_present_units"] = frozenset(present)
 
     @property
     def relation(self) -> duckdb.DuckDBPyRelation:
@@ -231,7 +234,7 @@ def read(
         con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
         src, src_where = f"(SELECT {both}, _source, _row FROM {union})", where
         scan, flag = src, f"COALESCE({where}, FALSE)"
-    suspect, repeated = _screen(con, scan, flag)
+    suspect, repeated, present = _screen(con, scan, flag)
     bad = _problem_rows(con, checks if suspect else [], src, src_where, typed, types, repeated)
     if len(bad) and not skip_invalid:
         raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
@@ -247,7 +250,15 @@ def read(
         )
     else:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {typed}")
-    out = Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
+    out = Records(
+        spec,
+        con,
+        view,
+        units=unit_list,
+        rejected=bad,
+        keep=keep,
+        present=None if len(bad) else present,
+    )
     weakref.finalize(out, _drop, con, n)
     return out
 
@@ -640,18 +651,26 @@ def _date_window(dates: tuple[Any, Any] | None) -> tuple[str, str]:
     return window
 
 
-def _screen(con: duckdb.DuckDBPyConnection, scan: str, flag: str) -> tuple[int, pd.DataFrame]:
-    """One pass over every row: the number of rows ``flag`` marks as suspect, and the
-    64-bit hashes of ``record_id`` seen more than once (candidates for duplicates: less
-    memory than grouping the texts; checked exactly by :func:`_problem_rows`)."""
+def _screen(
+    con: duckdb.DuckDBPyConnection, scan: str, flag: str
+) -> tuple[int, pd.DataFrame, list[str]]:
+    """One pass over every row: the number of rows ``flag`` marks as suspect, the 64-bit
+    hashes of ``record_id`` seen more than once (candidates for duplicates: less memory
+    than grouping the texts; checked exactly by :func:`_problem_rows`), and the units
+    present (one grouping set each)."""
     groups = con.sql(
         f"""
-        SELECT h, count(*) AS n, count_if(s) AS s
-        FROM (SELECT hash(record_id) AS h, {flag} AS s FROM {scan})
-        GROUP BY h HAVING count(*) > 1 OR count_if(s) > 0
+        SELECT h, u, GROUPING(h) AS by_unit, count(*) AS n, count_if(s) AS s
+        FROM (SELECT hash(record_id) AS h, uCode AS u, {flag} AS s FROM {scan})
+        GROUP BY GROUPING SETS ((h), (u))
+        HAVING GROUPING(h) = 1 OR count(*) > 1 OR count_if(s) > 0
         """
     ).df()
-    return int(groups["s"].sum()), groups.loc[groups["n"] > 1, ["h"]].reset_index(drop=True)
+    units = groups["by_unit"] == 1
+    hashes = groups[~units]
+    present = groups.loc[units, "u"].dropna().astype(str).tolist()
+    suspect = int(hashes["s"].sum())
+    return suspect, hashes.loc[hashes["n"] > 1, ["h"]].reset_index(drop=True), present
 
 
 def _problem_rows(
