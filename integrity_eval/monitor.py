@@ -100,6 +100,16 @@ def fit_counts(
     totals = hist.groupby("uCode")["value"].sum()
     zero = sorted(totals.index[totals <= 0])
     hist = hist[~hist["uCode"].isin(zero)]
+    if hist.empty:
+        raise problem_error(
+            f"{before} 之前的 {len(months)} 个月（{months[0]} 至 {months[-1]}）没有任何记录，"
+            "无法拟合计数模型；请选记录覆盖的月份，或补充记录 / no records in the "
+            f"{len(months)} months before {before} ({months[0]} to {months[-1]}): the count "
+            "model has nothing to fit; pick a month the records cover, or add records",
+            "历史月份不足 / not enough history",
+            source="counts",
+            value=before,
+        )
     seasonal = len(months) >= 24  # every calendar month seen at least twice
     y = hist["value"].to_numpy(float)
     off = np.log(hist["exposure"].to_numpy(float))

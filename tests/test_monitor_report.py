@@ -223,3 +223,48 @@ def test_categories_are_the_eight_behaviours_of_003():
     # 003_01131af63e5da6d9.txt §一.一是 names them in this order (4: its words exactly)
     assert CATEGORIES[4][0] == "行政审批中违规审批"
     assert CATEGORIES[8][0].startswith("其他")
+
+
+@pytest.mark.parametrize(
+    ("month", "said"),
+    [("2031-05", "after the month of the last record"), ("2024-6", "expected a month as YYYY-MM")],
+)
+def test_month_past_the_records_or_malformed_is_named(tmp_path, capsys, month, said):
+    """Issue 20: ``--month`` past the data printed raw NumPy text; now exit 1 naming it."""
+    code = main(["monitor", "--framework", "shanghai-2018", "--records", str(SAMPLE),
+                 "--units", str(SAMPLE / "units_synthetic.csv"), "--month", month,
+                 "--out", str(tmp_path / "m")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and "--month" in err and said in err and "监测月份有误" in err
+    assert "Traceback" not in err and not (tmp_path / "m").exists()
+
+
+def test_assess_refuses_a_history_without_records():
+    """A month whose history holds no record at all: named, not a statsmodels error."""
+    months = pd.period_range("2020-01", "2024-12", freq="M").astype(str)
+    counts = pd.DataFrame({"uCode": "A", "Time": months, "value": 0.0})
+    counts.loc[counts["Time"] < "2021-01", "value"] = 3.0
+    with pytest.raises(ie.errors.ValidationError, match="no records in the 36 months"):
+        ie.monitor.assess(counts, "2024-12")
+
+
+def test_chart_files_of_units_a_slash_b_a_underscore_b_a_dot_b_do_not_collide(tmp_path, capsys):
+    """Issue 20: units ``a/b``, ``a_b`` and ``a.b`` once shared ``charts/a_b.png`` (two
+    charts lost); each warned unit now has its own file (the unit reports' safe names)."""
+    hostile = {"HP": "a/b", "XH": "a_b", "CN": "a.b", "JA": "overview"}
+    for name in ("breach_synthetic.csv", "units_synthetic.csv"):
+        df = pd.read_csv(SAMPLE / name, dtype=str, keep_default_na=False)
+        df["uCode"] = df["uCode"].replace(hostile)
+        df.to_csv(tmp_path / name, index=False)
+    listed = pd.DataFrame({"uCode": list(hostile.values()), "listed": "2024-05-01"})
+    listed.to_csv(tmp_path / "debtors.csv", index=False)
+    out = _monitor(capsys, tmp_path / "m", "--records", tmp_path / "breach_synthetic.csv",
+                   "--units", tmp_path / "units_synthetic.csv", "--month", "2024-06",
+                   "--debtors", tmp_path / "debtors.csv")  # fmt: skip
+    charts = {p.name for p in (out / "charts").iterdir()}
+    stems = ie.report.monitor._chart_names(hostile.values())
+    assert {f"{s}.png" for s in stems.values()} <= charts
+    assert len(set(stems.values())) == 4 and "overview.png" in charts
+    assert stems["a_b"] == "a_b" and stems["a/b"].startswith("a_b-")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count('<img src="data:image/png') >= 5  # overview + the four units

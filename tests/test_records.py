@@ -223,6 +223,36 @@ def test_validation_lists_every_bad_row(materialize):
     assert rec.all_units() == ["U1", "U2"]
 
 
+@pytest.mark.parametrize("materialize", [True, False])
+def test_implausible_dates_are_refused_with_their_rows(materialize, tmp_path):
+    """Issue 20: a typo such as 0001-01-01 or 9999-12-31 would stretch a monthly table over
+    millennia; dates outside 1990 … end of next year are refused, row and column named."""
+    df = pd.DataFrame(
+        [
+            _b("a", "U", "2023-01-31"),
+            _b("b", "U", "0001-01-01"),
+            _b("c", "U", "9999-12-31"),
+            _b("d", "U", "2023-01-31", repaired="2090-05-01"),
+        ]
+    )
+    path = tmp_path / "breach.parquet"
+    df.to_parquet(path)
+    with pytest.raises(ValidationError) as err:
+        read(path, materialize=materialize)
+    got = {(p.row, p.column) for p in err.value.problems}
+    assert got == {("1", "decided"), ("2", "decided"), ("3", "repaired")}
+    assert all("1990-01-01" in p.rule for p in err.value.problems if p.column != "repaired")
+    rec = read(path, materialize=materialize, skip_invalid=True)
+    assert len(rec) == 1
+    counts = breach_counts(rec, period="month", measure="new")
+    assert list(counts["Time"]) == ["2023-01"]
+    # a wider window admits them; a malformed one is named
+    wide = read(df.iloc[[0, 3]], dates=("1980-01-01", "2099-12-31"))
+    assert len(wide) == 2
+    with pytest.raises(ValidationError, match="dates"):
+        read(df, dates=("2030-01-01", "1990-01-01"))
+
+
 def test_missing_required_columns_named():
     with pytest.raises(ValidationError) as err:
         read(pd.DataFrame({"record_id": ["a"], "uCode": ["U"]}))

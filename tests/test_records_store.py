@@ -249,6 +249,30 @@ def test_store_in_use_by_another_process_is_a_clear_error(tmp_path):
     ie.records.Store(path).close()  # free again once the other process ends
 
 
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "cut in the header"])
+def test_damaged_store_is_named_with_how_to_rebuild(tmp_path, units, capsys, damage):
+    """Issue 20: flipped bytes read as "in use by another process (PID ?)" (DuckDB's
+    "block" holds "lock") and a truncated file gave a traceback; both say the store is
+    damaged and how to rebuild it, through the CLI."""
+    path = tmp_path / "s.duckdb"
+    with ie.records.Store(path) as store:
+        store.add(ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units))
+    data = path.read_bytes()
+    if damage == "flipped":
+        data = b"".join(
+            data[i : i + 100] + b"\xff" * 64 + data[i + 164 : i + 4096]
+            for i in range(0, len(data), 4096)
+        )
+    else:
+        data = data[: len(data) // 3 if damage == "truncated" else 2000]
+    path.write_bytes(data)
+    assert main(["records", "store", "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "记录库文件已损坏" in err and "the store file is damaged" in err, err
+    assert "rebuild it from the record files" in err and "another process" not in err
+    assert "Traceback" not in err and path.read_bytes() == data
+
+
 def test_results_are_stored_with_their_parameters(tmp_path, units):
     rec = ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units)
     with ie.records.Store(tmp_path / "s.duckdb") as store:

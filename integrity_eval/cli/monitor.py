@@ -53,6 +53,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     fw, records, units, rejected = load_records(args, kinds=("breach",))
     rec = records["breach"]
+    _check_month(args.month, rec)
     with as_validation("monitor"):
         counts = breach_counts(rec, period="month", measure="new", end=args.month, framework=fw)
         exposure = None
@@ -109,3 +110,30 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         f"{len(warn)} 条预警，{n_units} 个单位 / {len(warn)} warnings, {n_units} units"
     )
     return 0
+
+
+def _check_month(month: str, rec: Any) -> None:
+    """``--month`` is a month (``YYYY-MM``) no later than the month of the last record's
+    decision date: a month past the records has nothing to monitor (issue 20)."""
+    import re
+
+    from ..errors import problem_error
+
+    last = rec.relation.aggregate("max(decided)").fetchall()[0][0]
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise problem_error(
+            "应为月份 YYYY-MM（如 2024-06） / expected a month as YYYY-MM (e.g. 2024-06)",
+            "监测月份有误 / invalid month",
+            source="--month",
+            value=month,
+        )
+    if last is not None and month > f"{last:%Y-%m}":
+        raise problem_error(
+            f"晚于最后一条记录的月份（认定日期最晚为 {last:%Y-%m-%d}）；请选 {last:%Y-%m} "
+            f"或更早的月份，或补充该月记录 / after the month of the last record (latest "
+            f"decision date {last:%Y-%m-%d}): pick {last:%Y-%m} or an earlier month, or add "
+            "that month's records",
+            "监测月份有误 / invalid month",
+            source="--month",
+            value=month,
+        )

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import ProblemList, problem_error, report_unknown, suggest
 from . import periods as P
 from .read import Records, _lit, _q
-from .rules import DAYS_PER_MONTH, countable_sql, intervals_sql, resolve_rules
+from .rules import DAYS_PER_MONTH, active_months_sql, resolve_rules
 
 __all__ = [
     "MEASURES",
@@ -59,6 +59,7 @@ class Measure:
         return self.den is not None
 
 
+_MASK_BITS = 62  # series per bit mask (BIGINT)
 _ON_TIME_KEPT = "CASE WHEN kept AND kept_date <= due THEN 1 ELSE 0 END"
 MEASURES: dict[tuple[str, str], Measure] = {
     (m.kind, m.name): m
@@ -307,7 +308,8 @@ def table(
     window: int | None = None,
 ) -> pd.DataFrame:
     """Several series of one record kind at once: ``uCode, Time``, one column per
-    series (one scan of the records per date column, not one per series).
+    series (one scan of the records for the breach sweep and one for the other
+    measures, not one per series).
     ``window``: rolling sums over that many periods for every series but the
     ``active`` stock (rates: numerator and denominator summed over the window)."""
     if window:
@@ -325,9 +327,8 @@ def table(
         r = resolve_rules(rules, framework)
         wide = _breach_wide(rec, sweep, period, p0, p1, r, [])
         out = out.merge(wide, on=["uCode", "Time"], how="left")
-    for date in dict.fromkeys(s.measure.date for s in others):
-        group = [s for s in others if s.measure.date == date]
-        wide = _rates_wide(rec, group, period, p0, p1, window)
+    if others:
+        wide = _rates_wide(rec, others, period, p0, p1, window)
         out = out.merge(wide, on=["uCode", "Time"], how="left")
     return out
 
@@ -341,8 +342,17 @@ def _breach_wide(
     r: Mapping[str, Any],
     by: list[str],
 ) -> pd.DataFrame:
-    """Active (sweep) and new breach series in one query; zeros included."""
+    """Active (sweep) and new breach series in one scan and one aggregation; zeros included.
+
+    Each record carries a bit mask of the series whose condition it meets; its events
+    (+w at the start of each active interval, −w at its end, +w at its decision for
+    ``new``) are summed per unit, period and mask, and each series is the sum over the
+    masks that have its bit."""
     _check_by(rec, by)
+    if len(items) > _MASK_BITS:  # one mask holds 62 series: the rest in further scans
+        head = _breach_wide(rec, items[:_MASK_BITS], period, p0, p1, r, by)
+        tail = _breach_wide(rec, items[_MASK_BITS:], period, p0, p1, r, by)
+        return head.merge(tail, on=["uCode", "Time", *by])
     lead = max((s.window or 1) - 1 for s in items)
     g0 = p0 - lead
     keys = ", ".join(["uCode", *map(_q, by)])
@@ -350,43 +360,37 @@ def _breach_wide(
     ref = f"DATE '{P.period_end(p0, period).isoformat()}'"
     if hl:  # w·2^(−(D − decided)/h) = [w·2^((decided − ref)/h)] · 2^(−(D − ref)/h)
         h = float(hl) * DAYS_PER_MONTH
-        wa = f"w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
+        wa = f"_w * pow(2.0, date_diff('day', {ref}, decided) / {h!r})"
         scale = f"pow(2.0, -date_diff('day', {ref}, {P.end_sql('g.p', period)}) / {h!r})"
     else:
-        wa, scale = "w", "1.0"
-    act = [s for s in items if s.measure.name == "active"]
-    new = [s for s in items if s.measure.name == "new"]
-    cols = [f"_d{i}" for i in range(len(items))]
-    parts = []
+        wa, scale = "_w", "1.0"
+    bits = [1 << i for i in range(len(items))]
+    act = sum(b for b, s in zip(bits, items, strict=True) if s.measure.name == "active")
+    new = sum(b for b, s in zip(bits, items, strict=True) if s.measure.name == "new")
+    mask = " + ".join(
+        f"CASE WHEN {s.cond} THEN {b} ELSE 0 END" for b, s in zip(bits, items, strict=True)
+    )
+    base = active_months_sql(f"(SELECT *, {mask} AS _mask FROM {rec.view})", r, "_mask <> 0")
 
-    def deltas(sign: str, kind: str, weight: str) -> str:
-        return ", ".join(
-            f"CASE WHEN {s.cond} THEN {sign}{weight} ELSE 0.0 END AS {c}"
-            if s.measure.name == kind
-            else f"0.0 AS {c}"
-            for s, c in zip(items, cols, strict=True)
-        )
+    def events(start: str, stop: str) -> list[str]:
+        return [
+            f"SELECT {keys}, _mask & {act} AS m, greatest({P.from_month_sql(col, period)}, {g0}) "
+            f"AS p, {sign}{wa} AS dw FROM b WHERE _mask & {act} <> 0 AND {start} IS NOT NULL"
+            for col, sign in ((start, ""), (stop, "-"))
+        ]
 
-    if act:
-        any_cond = " OR ".join(f"({s.cond})" for s in act)
-        ivl = intervals_sql(rec.view, r, any_cond)
-        start_p = f"greatest({P.index_sql('a_start', period)}, {g0})"
-        end_p = f"greatest({P.index_sql('a_end', period)}, {g0})"
-        parts.append(f"SELECT {keys}, {start_p} AS p, {deltas('', 'active', wa)} FROM iv")
-        parts.append(f"SELECT {keys}, {end_p} AS p, {deltas('-', 'active', wa)} FROM iv")
-    else:
-        ivl = "SELECT NULL AS uCode WHERE FALSE"
+    parts = [*events("_m1", "_n1"), *events("_m2", "_n2")] if act else []
     if new:
-        any_cond = " OR ".join(f"({s.cond})" for s in new)
+        decided = P.index_sql("decided", period)
         parts.append(
-            f"SELECT {keys}, {P.index_sql('decided', period)} AS p, {deltas('', 'new', 'w')} "
-            f"FROM ({countable_sql(rec.view, r, any_cond)}) "
-            f"WHERE {P.index_sql('decided', period)} >= {g0}"
+            f"SELECT {keys}, _mask & {new} AS m, {decided} AS p, _w AS dw FROM b "
+            f"WHERE _mask & {new} <> 0 AND {decided} >= {g0}"
         )
-    sums = ", ".join(f"sum({c}) AS {c}" for c in cols)
+    sums = ", ".join(f"sum(dw) FILTER (m & {b} <> 0) AS _d{i}" for i, b in enumerate(bits))
     outs = []
     part = ", ".join(f"g.{k.strip()}" for k in keys.split(","))
-    for s, c in zip(items, cols, strict=True):
+    for i, s in enumerate(items):
+        c = f"_d{i}"
         if s.measure.name == "active":
             frame = "ROWS UNBOUNDED PRECEDING"
             outs.append(
@@ -405,9 +409,13 @@ def _breach_wide(
     by_sql = "".join(f", {_q(b)}" for b in by)
     names = ", ".join(f"CAST({_q(s.name)} AS DOUBLE) AS {_q(s.name)}" for s in items)
     sql = f"""
-        WITH iv AS ({ivl}),
+        WITH b AS MATERIALIZED ({base}),
         ev AS ({" UNION ALL ".join(parts)}),
-        agg AS (SELECT {keys}, p, {sums} FROM ev WHERE p <= {p1} GROUP BY ALL),
+        agg AS (
+            SELECT {keys}, p, {sums}
+            FROM (SELECT {keys}, p, m, sum(dw) AS dw FROM ev WHERE p <= {p1} GROUP BY ALL)
+            GROUP BY ALL
+        ),
         res AS (
             SELECT g.*, {", ".join(outs)}
             FROM ({grid}) g LEFT JOIN agg USING ({keys}, p)
@@ -430,45 +438,55 @@ def _rates_wide(
     p1: int,
     window: int | None = None,
 ) -> pd.DataFrame:
-    """Counts and rates placed by one date column, one scan; a rate with an empty
-    denominator is missing. Rates also get ``<name>__num`` and ``<name>__den``.
-    ``window``: numerators and denominators summed over the last ``window`` periods."""
-    date = items[0].measure.date
-    idx = P.index_sql(date, period)
+    """Counts and rates, each placed by its measure's date column, in one scan (one
+    grouping set per date column); a rate with an empty denominator is missing. Rates
+    also get ``<name>__num`` and ``<name>__den``. ``window``: numerators and denominators
+    summed over the last ``window`` periods."""
+    dates = list(dict.fromkeys(s.measure.date for s in items))
     lead = int(window) - 1 if window else 0
-    aggs = []
+    lo = p0 - lead
+    idx = [P.index_sql(d, period) for d in dates]
+    vals = []
     for i, s in enumerate(items):
         num = s.num or s.measure.num
-        aggs.append(f"sum(CASE WHEN {s.cond} THEN {num} ELSE 0 END) AS _n{i}")
-        aggs.append(f"sum(CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END) AS _e{i}")
+        vals.append(f"CASE WHEN {s.cond} THEN {num} ELSE 0 END AS _n{i}")
+        vals.append(f"CASE WHEN {s.cond} THEN {s.measure.den or '1'} ELSE 0 END AS _e{i}")
+    ps = [f"_p{j}" for j in range(len(dates))]
+    sums = ", ".join(f"sum(_n{i}) AS _n{i}, sum(_e{i}) AS _e{i}" for i in range(len(items)))
     sql = f"""
-        SELECT uCode, {idx} AS p, {", ".join(aggs)}
-        FROM {rec.view}
-        WHERE {date} IS NOT NULL AND {idx} BETWEEN {p0 - lead} AND {p1}
-        GROUP BY ALL
+        SELECT uCode, {", ".join(f"{p}, GROUPING({p}) AS _g{j}" for j, p in enumerate(ps))},
+            {sums}
+        FROM (
+            SELECT uCode, {", ".join(f"{x} AS {p}" for x, p in zip(idx, ps, strict=True))},
+                {", ".join(vals)}
+            FROM {rec.view}
+            WHERE {" OR ".join(f"{x} BETWEEN {lo} AND {p1}" for x in idx)}
+        )
+        GROUP BY GROUPING SETS ({", ".join(f"(uCode, {p})" for p in ps)})
     """
     agg = rec.con.sql(sql).df()
     units, n_p = rec.all_units(), p1 - p0 + 1 + lead
-    grid = pd.MultiIndex.from_product([units, range(p0 - lead, p1 + 1)], names=["uCode", "p"])
-    full = agg.set_index(["uCode", "p"]).reindex(grid).astype(float).fillna(0.0)
-    if lead:  # rolling sums along each unit's periods (rows are unit-major, periods in order)
-        arr = full.to_numpy().reshape(len(units), n_p, -1)
-        csum = np.concatenate([np.zeros_like(arr[:, :1]), arr.cumsum(axis=1)], axis=1)
-        arr = csum[:, lead + 1 :] - csum[:, : n_p - lead]
-        full = pd.DataFrame(
-            arr.reshape(-1, arr.shape[2]),
-            columns=full.columns,
-            index=pd.MultiIndex.from_product([units, range(p0, p1 + 1)]),
-        )
+    grid = pd.MultiIndex.from_product([units, range(lo, p1 + 1)], names=["uCode", "p"])
     out = _grid_frame(rec, period, p0, p1)
-    for i, s in enumerate(items):
-        n = pd.Series(full[f"_n{i}"].to_numpy(), index=out.index)
-        d = pd.Series(full[f"_e{i}"].to_numpy(), index=out.index)
-        if s.measure.is_rate:
-            out[s.name] = n / d.where(d > 0)
-            out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d
-        else:
-            out[s.name] = n
+    for j, date in enumerate(dates):
+        mine = [(i, s) for i, s in enumerate(items) if s.measure.date == date]
+        cols = [f"_{x}{i}" for i, _ in mine for x in "ne"]
+        part = agg[(agg[f"_g{j}"] == 0) & agg[f"_p{j}"].between(lo, p1)]
+        part = part.assign(p=part[f"_p{j}"].astype(int)).set_index(["uCode", "p"])[cols]
+        full = part.reindex(grid).astype(float).fillna(0.0)
+        if lead:  # rolling sums along each unit's periods (rows unit-major, periods in order)
+            arr = full.to_numpy().reshape(len(units), n_p, -1)
+            csum = np.concatenate([np.zeros_like(arr[:, :1]), arr.cumsum(axis=1)], axis=1)
+            arr = csum[:, lead + 1 :] - csum[:, : n_p - lead]
+            full = pd.DataFrame(arr.reshape(-1, arr.shape[2]), columns=full.columns)
+        for i, s in mine:
+            n = pd.Series(full[f"_n{i}"].to_numpy(), index=out.index)
+            d = pd.Series(full[f"_e{i}"].to_numpy(), index=out.index)
+            if s.measure.is_rate:
+                out[s.name] = n / d.where(d > 0)
+                out[f"{s.name}__num"], out[f"{s.name}__den"] = n, d
+            else:
+                out[s.name] = n
     return out
 
 

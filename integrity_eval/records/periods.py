@@ -19,6 +19,7 @@ from ..errors import problem_error, suggest
 __all__ = [
     "PERIODS",
     "end_sql",
+    "from_month_sql",
     "index_sql",
     "label",
     "label_sql",
@@ -50,6 +51,12 @@ def index_sql(date_sql: str, period: str) -> str:
     """SQL: the index of the period that contains the date."""
     n = _check(period)
     return f"(year({date_sql}) * {n} + (month({date_sql}) - 1) // {12 // n})"
+
+
+def from_month_sql(m_sql: str, period: str) -> str:
+    """SQL: the index of the period that contains month index ``m`` (``12·year + month − 1``)."""
+    n = _check(period)
+    return m_sql if n == 12 else f"({m_sql} // {12 // n})"
 
 
 def end_sql(p_sql: str, period: str) -> str:

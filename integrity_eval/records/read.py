@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as _dt
 import functools
 import itertools
+import os
 import shutil
 import tempfile
 import weakref
@@ -29,7 +31,15 @@ from ..errors import Problem, ProblemList, ValidationError
 from ..io import read_table
 from .schema import Column, Kind, get_kind
 
-__all__ = ["MATERIALIZE_BYTES", "MAX_LISTED", "Records", "read", "shared_connection"]
+__all__ = [
+    "DATE_FLOOR",
+    "MATERIALIZE_BYTES",
+    "MAX_LISTED",
+    "MEMORY_LIMIT",
+    "Records",
+    "read",
+    "shared_connection",
+]
 
 #: Problems listed one by one in a ValidationError; beyond that, one summary per rule
 #: (``skip_invalid=True`` keeps every rejected row with its reason).
@@ -38,6 +48,13 @@ SUFFIXES = (".parquet", ".csv", ".xlsx", ".xlsm")
 #: Parquet input up to this size (bytes on disk, about 30 million breach records) is
 #: copied into DuckDB once by default.
 MATERIALIZE_BYTES = 256 << 20
+#: DuckDB's memory limit for the shared connection, set explicitly (DuckDB's own default is
+#: 80 % of the machine's memory): 10 million records need about 0.7 GiB; beyond the limit
+#: DuckDB spills to a temporary folder instead of growing. ``read(memory_limit=...)`` changes it.
+MEMORY_LIMIT = "1GB"
+#: Earliest plausible record date (issue 20: a typo such as 0001-01-01 would otherwise
+#: stretch a monthly table over two thousand years); the latest is the end of next year.
+DATE_FLOOR = "1990-01-01"
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "×")
@@ -64,6 +81,7 @@ class Records:
         units: Sequence[str] = (),
         rejected: pd.DataFrame | None = None,
         keep: Sequence[Any] = (),
+        present: Iterable[str] | None = None,
     ) -> None:
         self.kind = kind
         self.con = con
@@ -71,6 +89,8 @@ class Records:
         self.units = tuple(units)
         self.rejected = rejected if rejected is not None else _problem_frame([])
         self._keep = tuple(keep)  # registered DataFrames must outlive the views
+        if present is not None:  # the units of the valid rows, known from reading them
+            self.__dict__["_present_units"] = frozenset(present)
 
     @property
     def relation(self) -> duckdb.DuckDBPyRelation:
@@ -123,6 +143,7 @@ def read(
     memory_limit: str | None = None,
     threads: int | None = None,
     materialize: bool | None = None,
+    dates: tuple[Any, Any] | None = None,
 ) -> Records:
     """Read and validate records of ``kind`` (``breach``, ``commitment``, ``ticket``,
     ``case``, ``proposal``; docs/records.md).
@@ -136,16 +157,20 @@ def read(
     Every bad row is reported at once (:class:`~integrity_eval.errors.ValidationError`):
     missing required values, dates that do not parse, an end before its start,
     unknown units, sources or categories, duplicate ``record_id``, negative
-    amounts, a status without its date. With ``skip_invalid=True`` the valid rows
-    are kept and the rejected ones are in ``Records.rejected`` with their reasons.
+    amounts, a status without its date, a date outside ``dates`` (first and last
+    plausible day; default :data:`DATE_FLOOR` to the end of next year). With
+    ``skip_invalid=True`` the valid rows are kept and the rejected ones are in
+    ``Records.rejected`` with their reasons.
     ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` configure DuckDB (the
     process's one in-memory database, :func:`shared_connection`, unless ``con`` is
-    given), which then spills to disk instead of exceeding the limit.
+    given; its defaults are :data:`MEMORY_LIMIT` and the CPUs this process may use),
+    which then spills to disk instead of exceeding the limit.
     ``materialize``: copy the valid, parsed records into a DuckDB table once
-    (faster repeated queries); default: yes unless the Parquet input exceeds
-    :data:`MATERIALIZE_BYTES` on disk (larger files stay views, scanned by each
-    query, so memory stays bounded). DuckDB spills to a folder in the system's
-    temporary directory, removed when the process ends.
+    (faster repeated queries); default: no when every input is Parquet (columnar,
+    typed and compressed: scanned in place by each query, memory stays small), else
+    yes unless the Parquet input exceeds :data:`MATERIALIZE_BYTES` on disk. DuckDB
+    spills to a folder in the system's temporary directory, removed when the process
+    ends.
     """
     spec = get_kind(kind)
     con = con or shared_connection()
@@ -155,7 +180,7 @@ def read(
         con.execute(f"SET threads = {int(threads)}")
     n = next(_counter)
     problems = ProblemList()
-    parts, keep = _input_views(paths_or_frames, spec, con, n, problems)
+    parts, keep, sources = _input_views(paths_or_frames, spec, con, n, problems)
     problems.raise_if_any(f"无法读取{spec.zh} / cannot read {kind} records")
     union = f"_raw_{n}"
     con.execute(f"CREATE TEMP VIEW {union} AS " + " UNION ALL BY NAME ".join(parts))
@@ -165,7 +190,7 @@ def read(
     if unit_list:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _units_{n} (uCode VARCHAR)")
         con.executemany(f"INSERT INTO _units_{n} VALUES (?)", [[u] for u in unit_list])
-    checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None)
+    checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None, _date_window(dates))
     raws = [c for c in spec.names if c in types]
     both = ", ".join(
         [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
@@ -173,52 +198,67 @@ def read(
     )
     extras = [c for c in types if c not in spec.names and not c.startswith("_")]
     if materialize is None:
-        materialize = _parquet_bytes(paths_or_frames) < MATERIALIZE_BYTES
+        materialize = _materialize_default(paths_or_frames)
     if materialize:
-        # one pass: parse and flag the rows that may break a rule; the raw values of
-        # flagged rows are joined back from the input only when there are any
+        # one pass: parse and flag the rows that may break a rule (file names as an ENUM,
+        # not a text per row); the raw values of flagged rows are joined back from the
+        # input only when there are any
         table = f"_rec_{n}"
         r_all = [f"r_{c}" for c in types if not c.startswith("_")]
         extra_sql = "".join(f", CAST({_q('r_' + c)} AS VARCHAR) AS {_q(c)}" for c in extras)
+        enum = f"ENUM({_list(dict.fromkeys(sources))})"
         con.execute(
             f"""CREATE TEMP TABLE {table} AS
             SELECT * EXCLUDE ({", ".join(map(_q, r_all))}){extra_sql} FROM (
-                SELECT *, COALESCE({where}, FALSE) AS _suspect
+                SELECT * REPLACE (CAST(_source AS {enum}) AS _source),
+                    COALESCE({where}, FALSE) AS _suspect
                 FROM (SELECT {both}, _source, _row FROM {union})
             )"""
         )
-        flagged = con.execute(f"SELECT count(*) FROM {table} WHERE _suspect").fetchall()[0][0]
+        typed = f"_typed_{n}"
+        con.execute(
+            f"CREATE TEMP VIEW {typed} AS SELECT * EXCLUDE (_suspect) "
+            f"REPLACE (CAST(_source AS VARCHAR) AS _source) FROM {table}"
+        )
+        scan, flag = table, "_suspect"
         raw_sql = ", ".join(f"{_q(c)} AS {_q('r_' + c)}" for c in raws)
         src = (
             f"(SELECT t.*, r.* EXCLUDE (_source, _row) FROM "
-            f"(SELECT * FROM {table} WHERE _suspect) t JOIN "
+            f"(SELECT * REPLACE (CAST(_source AS VARCHAR) AS _source) FROM {table} "
+            f"WHERE _suspect) t JOIN "
             f"(SELECT {raw_sql}, _source, _row FROM {union}) r USING (_source, _row))"
         )
-        typed, src_where = table, "TRUE"
-        if not flagged:
-            checks = []
-        drop = ["_suspect"]
+        src_where = "TRUE"
     else:
         typed = f"_typed_{n}"
         con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
-        src, src_where, drop = f"(SELECT {both}, _source, _row FROM {union})", where, []
-    bad = _problem_rows(con, checks, src, src_where, typed, types)
+        src, src_where = f"(SELECT {both}, _source, _row FROM {union})", where
+        scan, flag = src, f"COALESCE({where}, FALSE)"
+    suspect, repeated, present = _screen(con, scan, flag)
+    bad = _problem_rows(con, checks if suspect else [], src, src_where, typed, types, repeated)
     if len(bad) and not skip_invalid:
         raise ValidationError(_as_problems(bad), title=f"{spec.zh}有误 / invalid {kind} records")
     view = f"_valid_{n}"
-    cols = f"* EXCLUDE ({', '.join(map(_q, drop))})" if drop else "*"
     if len(bad):
         keys = f"_bad_{n}"
         con.register(keys + "_df", bad[["_source", "_row"]].drop_duplicates())
         con.execute(f"CREATE TEMP TABLE {keys} AS SELECT * FROM {keys}_df")
         con.unregister(keys + "_df")
         con.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed} t "
+            f"CREATE TEMP VIEW {view} AS SELECT * FROM {typed} t "
             f"ANTI JOIN {keys} b ON t._source = b._source AND t._row = b._row"
         )
     else:
-        con.execute(f"CREATE TEMP VIEW {view} AS SELECT {cols} FROM {typed}")
-    out = Records(spec, con, view, units=unit_list, rejected=bad, keep=keep)
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {typed}")
+    out = Records(
+        spec,
+        con,
+        view,
+        units=unit_list,
+        rejected=bad,
+        keep=keep,
+        present=None if len(bad) else present,
+    )
     weakref.finalize(out, _drop, con, n)
     return out
 
@@ -235,8 +275,15 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
         spill = tempfile.mkdtemp(prefix="integrity-eval-duckdb-")
         atexit.register(shutil.rmtree, spill, ignore_errors=True)
         con.execute(f"SET temp_directory = {_lit(spill)}")
+        con.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+        con.execute(f"SET threads = {_cpus()}")
         _SHARED.append(con)
     return _SHARED[0]
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (DuckDB's thread count for the shared connection)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _drop(con: duckdb.DuckDBPyConnection, n: int) -> None:
@@ -255,12 +302,14 @@ def _drop(con: duckdb.DuckDBPyConnection, n: int) -> None:
 # ----------------------------------------------------------------- inputs
 def _input_views(
     inputs: Any, spec: Kind, con: duckdb.DuckDBPyConnection, n: int, problems: ProblemList
-) -> tuple[list[str], list[Any]]:
-    """One SQL SELECT per input, with the kind's column names, ``_source`` and ``_row``."""
+) -> tuple[list[str], list[Any], list[str]]:
+    """One SQL SELECT per input, with the kind's column names, ``_source`` and ``_row``;
+    the objects to keep alive; every ``_source`` value."""
     items = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
     parts: list[str] = []
     keep: list[Any] = []
     parquet: list[str] = []
+    sources: list[str] = []
     for i, item in enumerate(items):
         if isinstance(item, pd.DataFrame):
             name = f"_in_{n}_{i}"
@@ -268,18 +317,21 @@ def _input_views(
             keep.append(item)
             label = "DataFrame" if len(items) == 1 else f"DataFrame[{i}]"
             parts += _select(con, name, label, spec, problems, offset=0)
+            sources.append(label)
             continue
         for path in _files(Path(item), problems):
             if path.suffix.lower() == ".parquet":
                 parquet.append(str(path))
             elif path.suffix.lower() == ".csv":
                 parts += _csv(con, path, spec, problems, n, len(parts), keep)
+                sources.append(str(path))
             else:
                 df = read_table(path, text_columns=("record_id", "uCode"))
                 name = f"_in_{n}_{i}_{len(parts)}"
                 con.register(name, df)
                 keep.append(df)
                 parts += _select(con, name, str(path), spec, problems, offset=2)
+                sources.append(str(path))
     if parquet:
         files = "[" + ", ".join(_lit(p) for p in parquet) + "]"
         src = (
@@ -291,23 +343,32 @@ def _input_views(
         parts.append(
             _projection(data_cols, spec, f"{src}", label, "file_row_number", problems, parquet)
         )
+        sources += parquet
     if not parts and not problems:
         problems.add(
             "没有记录文件 / no record files found (.parquet, .csv, .xlsx)", source=str(inputs)
         )
-    return parts, keep
+    return parts, keep, sources
 
 
-def _parquet_bytes(inputs: Any) -> int:
+def _materialize_default(inputs: Any) -> bool:
+    """Parquet files stay where they are (columnar, typed and compressed: each query scans
+    them, memory stays small); other inputs (CSV, XLSX, DataFrames) are parsed once into a
+    table, unless they come with Parquet files larger than :data:`MATERIALIZE_BYTES`."""
     items = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
-    total = 0
-    for item in items:
-        if isinstance(item, pd.DataFrame):
-            continue
-        path = Path(item)
-        files = path.rglob("*.parquet") if path.is_dir() else [path]
-        total += sum(f.stat().st_size for f in files if f.suffix.lower() == ".parquet")
-    return total
+    frames = any(isinstance(i, pd.DataFrame) for i in items)
+    files = [f for i in items if not isinstance(i, pd.DataFrame) for f in _all_files(Path(i))]
+    parquet = [f for f in files if f.suffix.lower() == ".parquet"]
+    if parquet and not frames and len(parquet) == len(files):
+        return False
+    return sum(f.stat().st_size for f in parquet) < MATERIALIZE_BYTES
+
+
+def _all_files(path: Path) -> list[Path]:
+    """The record files of a path (a folder: every such file inside); missing paths none."""
+    if path.is_dir():
+        return [p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES]
+    return [path] if path.exists() else []
 
 
 def _files(path: Path, problems: ProblemList) -> list[Path]:
@@ -420,7 +481,7 @@ def _parse(col: Column, dtype: Any) -> str:
         return f"CAST(NULL AS {sql_type.get(col.type, 'VARCHAR')})"
     q = _q(col.name)
     kind = str(dtype).upper()
-    text = f"NULLIF(trim({q}), '')" if kind == "VARCHAR" else _as_text(q, kind)
+    text = _trimmed(q) if kind == "VARCHAR" else _as_text(q, kind)
     if col.type == "text":
         return text
     if col.type == "date":
@@ -464,6 +525,15 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOU
 _INTEGER = _NUMERIC[:5]
 
 
+def _trimmed(q: str) -> str:
+    """SQL: the text without surrounding spaces, NULL when empty. ``trim`` (which removes
+    Unicode spaces) runs only on values that do not start and end with a printable ASCII
+    character, and so may need it: most values are left as they are, at a fraction of
+    the cost."""
+    ends = f"left({q}, 1) BETWEEN '!' AND '~' AND right({q}, 1) BETWEEN '!' AND '~'"
+    return f"CASE WHEN {ends} THEN {q} ELSE NULLIF(trim({q}), '') END"
+
+
 def _as_text(q: str, kind: str) -> str:
     """Non-text input as text: whole-number floats without ``.0`` (Excel's 1.0 → ``1``)."""
     if kind in _INTEGER:
@@ -488,7 +558,7 @@ def _already(col: Column, kind: str) -> bool:
 
 # -------------------------------------------------------------- validation
 def _checks(
-    spec: Kind, types: dict[str, Any], units_table: str | None
+    spec: Kind, types: dict[str, Any], units_table: str | None, window: tuple[str, str]
 ) -> tuple[list[tuple[str, str, str]], str]:
     """The kind's row rules as ``(condition, column, rule)`` over parsed columns (by name)
     and raw ones (``r_<name>``), and a cheap condition true on every failing row."""
@@ -522,6 +592,16 @@ def _checks(
             checks.append(
                 (f"{val} > {c.high}", c.name, f"数值应不大于 {c.high:g} / must be <= {c.high:g}")
             )
+        if c.type == "date":
+            lo, hi = window
+            checks.append(
+                (
+                    f"({val} < DATE '{lo}' OR {val} > DATE '{hi}')",
+                    c.name,
+                    f"日期超出合理范围（{lo} 至 {hi}）；请改正，或用 dates= 放宽范围 / date "
+                    f"outside the plausible range {lo} to {hi}: correct it, or widen dates=",
+                )
+            )
     for start, end in spec.order:
         if start in types and end in types:
             checks.append(
@@ -553,6 +633,51 @@ def _checks(
     return checks, " OR ".join(dict.fromkeys(screens + light)) or "FALSE"
 
 
+def _date_window(dates: tuple[Any, Any] | None) -> tuple[str, str]:
+    """The first and last plausible record date as ISO texts (issue 20): ``dates`` or
+    :data:`DATE_FLOOR` to the last day of next year."""
+    lo, hi = dates if dates is not None else (DATE_FLOOR, f"{_dt.date.today().year + 1}-12-31")
+    try:
+        window = (pd.Timestamp(lo).date().isoformat(), pd.Timestamp(hi).date().isoformat())
+    except (ValueError, TypeError):
+        window = ("", "")
+    if not window[0] or window[1] < window[0]:
+        raise ValidationError(
+            [
+                Problem(
+                    rule="应为两个日期（最早、最晚），如 ('1990-01-01', '2025-12-31') / expected "
+                    "two dates (first, last), e.g. ('1990-01-01', '2025-12-31')",
+                    source="dates",
+                    value=str(dates),
+                )
+            ],
+            title="日期范围有误 / invalid date range",
+        )
+    return window
+
+
+def _screen(
+    con: duckdb.DuckDBPyConnection, scan: str, flag: str
+) -> tuple[int, pd.DataFrame, list[str]]:
+    """One pass over every row: the number of rows ``flag`` marks as suspect, the 64-bit
+    hashes of ``record_id`` seen more than once (candidates for duplicates: less memory
+    than grouping the texts; checked exactly by :func:`_problem_rows`), and the units
+    present (one grouping set each)."""
+    groups = con.sql(
+        f"""
+        SELECT h, u, GROUPING(h) AS by_unit, count(*) AS n, count_if(s) AS s
+        FROM (SELECT hash(record_id) AS h, uCode AS u, {flag} AS s FROM {scan})
+        GROUP BY GROUPING SETS ((h), (u))
+        HAVING GROUPING(h) = 1 OR count(*) > 1 OR count_if(s) > 0
+        """
+    ).df()
+    units = groups["by_unit"] == 1
+    hashes = groups[~units]
+    present = groups.loc[units, "u"].dropna().astype(str).tolist()
+    suspect = int(hashes["s"].sum())
+    return suspect, hashes.loc[hashes["n"] > 1, ["h"]].reset_index(drop=True), present
+
+
 def _problem_rows(
     con: duckdb.DuckDBPyConnection,
     checks: list[tuple[str, str, str]],
@@ -560,51 +685,50 @@ def _problem_rows(
     where: str,
     typed: str,
     types: dict[str, Any],
+    repeated: pd.DataFrame,
 ) -> pd.DataFrame:
     """Every (row, column, rule) that fails among the rows of ``src`` meeting ``where``,
-    plus duplicate record ids (over ``typed``)."""
-    structs = ", ".join(
-        f"CASE WHEN {cond} THEN {{'col': {_lit(col)}, "
-        f"'val': {f'CAST({_q(chr(114) + chr(95) + col)} AS VARCHAR)' if col in types else 'NULL'}, "
-        f"'rule': {_lit(rule)}}} END"
-        for cond, col, rule in checks
-    )
-    sql = f"""
-        WITH joined AS (
-            SELECT _source, _row, record_id,
-                   list_filter([{structs}], lambda p: p IS NOT NULL) AS ps
-            FROM {src} WHERE {where}
+    plus duplicate record ids (over ``typed``, among the ``repeated`` hashes)."""
+    rows = _problem_frame([])
+    if checks:
+        raw = {c: f"CAST({_q('r_' + c)} AS VARCHAR)" for c in types}
+        structs = ", ".join(
+            f"CASE WHEN {cond} THEN {{'col': {_lit(col)}, 'val': {raw.get(col, 'NULL')}, "
+            f"'rule': {_lit(rule)}}} END"
+            for cond, col, rule in checks
         )
-        SELECT _source, _row, record_id, p.col AS "column", p.val AS value, p.rule AS rule
-        FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
-    """
-    rows = con.sql(sql).df() if checks else _problem_frame([])
-    # duplicates: group 64-bit hashes first (less memory than the texts), then check the
-    # few candidate hashes exactly
-    dup_ids = con.sql(
-        f"""
-        WITH cand AS (
-            SELECT h FROM (SELECT hash(record_id) AS h FROM {typed} WHERE record_id IS NOT NULL)
-            GROUP BY h HAVING count(*) > 1
-        )
-        SELECT record_id, count(*) AS n FROM {typed}
-        WHERE hash(record_id) IN (SELECT h FROM cand)
-        GROUP BY record_id HAVING count(*) > 1
-        """
-    ).df()
-    dups = _problem_frame([])
-    if len(dup_ids):
-        con.register("_dup_ids", dup_ids)
-        dups = con.sql(
+        rows = con.sql(
             f"""
-            SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
-                   t.record_id AS value,
-                   '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
-                       || d.n || ' rows)' AS rule
-            FROM {typed} t JOIN _dup_ids d USING (record_id)
+            WITH joined AS (
+                SELECT _source, _row, record_id,
+                       list_filter([{structs}], lambda p: p IS NOT NULL) AS ps
+                FROM {src} WHERE {where}
+            )
+            SELECT _source, _row, record_id, p.col AS "column", p.val AS value, p.rule AS rule
+            FROM (SELECT _source, _row, record_id, unnest(ps) AS p FROM joined)
             """
         ).df()
-        con.unregister("_dup_ids")
+    dups = _problem_frame([])
+    if len(repeated):
+        name = f"_repeated_{next(_counter)}"
+        con.register(name, repeated)
+        try:
+            dups = con.sql(
+                f"""
+                WITH d AS (
+                    SELECT record_id, count(*) AS n FROM {typed}
+                    WHERE record_id IS NOT NULL AND hash(record_id) IN (SELECT h FROM {name})
+                    GROUP BY record_id HAVING count(*) > 1
+                )
+                SELECT t._source, t._row, t.record_id, 'record_id' AS "column",
+                       t.record_id AS value,
+                       '记录编号重复（共 ' || d.n || ' 行）/ duplicate record_id ('
+                           || d.n || ' rows)' AS rule
+                FROM {typed} t JOIN d USING (record_id)
+                """
+            ).df()
+        finally:
+            con.unregister(name)
     out = pd.concat([rows, dups], ignore_index=True) if len(dups) else rows
     return out.sort_values(["_source", "_row", "column"], kind="stable").reset_index(drop=True)
 

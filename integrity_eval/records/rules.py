@@ -18,9 +18,10 @@ DuckDB's ``date + to_months(n)`` matches). It is **active** on a day when
 displayed, not under objection (``objection_filed ≤ day < objection_closed``; no
 close date = still under objection), not exempt and its objection not upheld.
 So each record has at most two active intervals: the display interval minus the
-objection interval. Counting then needs only these intervals (events +w at the
-start, −w at the end, summed up to each period end): the cost grows with records
-plus units × periods, never records × periods.
+objection interval. Counting then needs only these intervals, as month indices
+(:func:`active_months_sql`; events +w at the start, −w at the end, summed up to
+each period end): the cost grows with records plus units × periods, never records
+× periods.
 
 Weight of an active record: ``weights[severity] × mitigation`` (mitigation
 default 1), times ``2^(−age / half_life)`` when a research half-life (in months,
@@ -38,10 +39,10 @@ from ..errors import ProblemList, report_unknown
 __all__ = [
     "DEFAULT_RULES",
     "EXCLUSION_RULES",
+    "active_months_sql",
     "countable_sql",
     "display_sql",
     "exclusion_sql",
-    "intervals_sql",
     "resolve_rules",
 ]
 
@@ -133,22 +134,54 @@ def countable_sql(view: str, rules: Mapping[str, Any], where: str = "TRUE") -> s
     return f"SELECT * FROM ({display_sql(view, rules, where)}) WHERE void IS NULL"
 
 
-def intervals_sql(view: str, rules: Mapping[str, Any], where: str = "TRUE") -> str:
-    """SQL: the active intervals ``[a_start, a_end)`` of each countable record (at most
-    two: before the objection was filed, after it was closed), with weight ``w``."""
+def active_months_sql(view: str, rules: Mapping[str, Any], where: str = "TRUE") -> str:
+    """SQL: every countable record of ``view`` meeting ``where`` with its weight ``_w`` and
+    its active intervals as month indices (``12·year + month − 1``): ``[_m1, _n1)`` before
+    an objection was filed and ``[_m2, _n2)`` after it was closed, both bounds NULL when
+    the interval is empty.
+
+    The month index of a day is non-decreasing in the day, and adding ``k`` calendar
+    months moves it by exactly ``k`` (the day is clamped within its month), so each bound
+    of :func:`display_sql` has as month index the same ``least`` / ``greatest`` of month
+    indices: ``decided + min`` months has index ``m(decided) + min``, and ``d_end`` has
+    ``least(m(decided) + max, greatest(m(repaired), m(decided) + min))``. A record is
+    active on the last day of period ``p`` exactly when ``period(start) ≤ p <
+    period(end)`` (quarters and years are month indices divided by 3 and 12), and an
+    interval empty by days is empty, or cancels out, by months; so counting needs these
+    integers only, no date arithmetic. Names start with ``_``, which no input column has.
+    """
+    disp, wts = rules["display"], rules["weights"]
+    mn = " ".join(f"WHEN '{s}' THEN {int(v['min'])}" for s, v in disp.items())
+    mx = " ".join(f"WHEN '{s}' THEN {int(v['max'])}" for s, v in disp.items())
+    wt = " ".join(f"WHEN '{s}' THEN {float(w)!r}" for s, w in wts.items())
+
+    def month(col: str) -> str:
+        return f"(year({col}) * 12 + month({col}) - 1)"
+
     return f"""
-        WITH d AS ({countable_sql(view, rules, where)})
-        SELECT *, decided AS a_start,
-               CASE WHEN objection_filed IS NULL THEN d_end
-                    ELSE least(d_end, objection_filed) END AS a_end
-        FROM d
-        WHERE decided < (CASE WHEN objection_filed IS NULL THEN d_end
-                              ELSE least(d_end, objection_filed) END)
-        UNION ALL BY NAME
-        SELECT *, greatest(decided, objection_closed) AS a_start, d_end AS a_end
-        FROM d
-        WHERE objection_filed IS NOT NULL AND objection_closed IS NOT NULL
-          AND greatest(decided, objection_closed) < d_end
+        SELECT * EXCLUDE (_xd, _xr, _xf, _xc, _xe, _xn, _xm),
+            CASE WHEN _xn > _xd THEN _xd END AS _m1, CASE WHEN _xn > _xd THEN _xn END AS _n1,
+            CASE WHEN _xe > _xm THEN _xm END AS _m2, CASE WHEN _xe > _xm THEN _xe END AS _n2
+        FROM (
+            SELECT *,
+                CASE WHEN _xf IS NULL THEN _xe ELSE least(_xe, _xf) END AS _xn,
+                CASE WHEN _xf IS NOT NULL AND _xc IS NOT NULL THEN greatest(_xd, _xc) END AS _xm
+            FROM (
+                SELECT *,
+                    CASE WHEN _xr IS NULL THEN _xd + CASE severity {mx} END
+                         ELSE least(_xd + CASE severity {mx} END,
+                                    greatest(_xr, _xd + CASE severity {mn} END)) END AS _xe
+                FROM (
+                    SELECT *,
+                        (CASE severity {wt} END) * COALESCE(mitigation, 1.0) AS _w,
+                        {month("decided")} AS _xd, {month("repaired")} AS _xr,
+                        {month("objection_filed")} AS _xf, {month("objection_closed")} AS _xc
+                    FROM {view}
+                    WHERE ({where}) AND NOT COALESCE(exempt, FALSE)
+                        AND NOT COALESCE(objection_upheld, FALSE)
+                )
+            )
+        )
     """
 
 

@@ -544,6 +544,10 @@ class _Attachment:
         except duckdb.Error as exc:
             raise _open_error(path, exc) from None
         self.finalizer = weakref.finalize(self, _detach, con, self.db)
+        if _truncated(con, self.db, path):
+            self.finalizer()
+            rule = _damaged("文件比其数据块短，已被截断", "shorter than its blocks: cut short")
+            raise _error(rule, path)
 
 
 #: open attachments by (connection, resolved path)
@@ -633,9 +637,39 @@ def _error(rule: str, path: Path, value: str = "") -> ValidationError:
     )
 
 
+#: DuckDB's file header: three 4 KiB blocks (the file header and two database headers)
+#: before the data blocks.
+_HEADER_BYTES = 3 * 4096
+
+
+def _truncated(con: duckdb.DuckDBPyConnection, db: str, path: Path) -> bool:
+    """Whether the file holds fewer bytes than the blocks in use its header lists (a copy
+    cut short, a full disk): DuckDB opens such a file and fails only when a query reaches a
+    missing block. (Free blocks at the end may be cut off by DuckDB itself: not counted.)"""
+    blocks, size = con.execute(
+        "SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name = ?",
+        [db],
+    ).fetchall()[0]
+    return path.stat().st_size < _HEADER_BYTES + int(blocks) * int(size)
+
+
+def _damaged(zh: str, en: str) -> str:
+    """The rule for a damaged store: what to do (the records files are the source)."""
+    return (
+        f"记录库文件已损坏（{zh}）；请将其移走，再用原始记录文件重建（--db 新文件 --records "
+        f"记录文件夹）/ the store file is damaged ({en}): move it aside and rebuild it from "
+        "the record files (--db NEW_FILE --records FOLDER)"
+    )
+
+
 def _open_error(path: Path, exc: duckdb.Error) -> ValidationError:
     text = str(exc)
-    if "lock" in text.lower():
+    low = text.lower()
+    if "corrupt" in low or "checksum" in low:
+        rule = _damaged("校验和不符", "a checksum does not match")
+    elif "could not read enough bytes" in low:
+        rule = _damaged("文件被截断", "cut short")
+    elif "could not set lock" in low or "conflicting lock" in low:
         pid = text.split("(PID ")[-1].split(")")[0] if "(PID " in text else "?"
         rule = (
             f"记录库正被另一进程使用（PID {pid}）；DuckDB 同一时间只允许一个写入进程，请等其结束后"

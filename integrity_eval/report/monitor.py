@@ -10,7 +10,8 @@ unless everything was written):
 * ``monitoring.xlsx`` — the same with Chinese and English headers, a README
   sheet (method, model, synthetic-data notice) and the model's description;
 * ``charts/<uCode>.png`` — each warned unit's monthly counts with the month's
-  expected count and upper limit, and ``charts/overview.png`` (all units);
+  expected count and upper limit (a code unsafe as a file name gets the unit reports'
+  safe name plus hash), and ``charts/overview.png`` (all units);
 * ``report.html`` and ``report.pdf`` — the monthly monitoring and early-warning
   report a person reads (月度监测预警报告, ``002_93c988d6af699336.txt`` §三.(二):
   按月度发布监测结果和预警报告): cover with month, framework and agency, summary,
@@ -27,8 +28,9 @@ Charts carry Chinese and English labels in the CJK font of
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from .._version import __version__
 from ..io import atomic_output_dir, csv_safe, write_cell
 from .fonts import ResolvedFont, resolve_font
 from .text import RECORD_COLUMNS, RECORD_VALUES, tr
+from .write import _file_names
 
 __all__ = ["HEADERS", "monitor_content", "write_monitoring"]
 
@@ -297,6 +300,7 @@ def _unit_sections(
 
     i = 1 if lang == "en" else 0
     sep = ", " if lang == "en" else "、"
+    stems = _chart_names(warnings["uCode"].unique())
     ev = evidence if evidence is not None else pd.DataFrame(columns=["record_id"])
     by_id = ev.assign(record_id=ev["record_id"].astype(str)).set_index("record_id")
     out = []
@@ -325,7 +329,7 @@ def _unit_sections(
         ]
         rules = sep.join(tr(f"mon_rule_{r}", lang) for r in g["rule"])
         label = f"{name(code)} ({code})" if lang == "en" else f"{name(code)}（{code}）"
-        png = charts.get(_chart_name(code))
+        png = charts.get(stems[str(code)])
         out.append(
             {
                 "code": str(code),
@@ -421,11 +425,12 @@ def _charts(
     total = sub.groupby("Time")["value"].sum().reindex(months)
     title = f"全部单位：截至 {month} 的月度记录数 / all units: monthly count up to {month}"
     out = {"overview": count_chart(months, total.to_numpy(), title=title, font=font)}
+    stems = _chart_names(warn["uCode"].unique())
     for u, g in warn.groupby("uCode", sort=True):
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
         model = g[g["rule"] == "model"]
         name = f"{names[str(u)]} ({u})" if names.get(str(u)) else str(u)
-        out[_chart_name(u)] = count_chart(
+        out[stems[str(u)]] = count_chart(
             months,
             series.reindex(months).to_numpy(),
             title=f"{name}：{month} 预警 / warned in {month} ({', '.join(g['rule'])})",
@@ -436,14 +441,18 @@ def _charts(
     return out
 
 
-def _chart_name(code: Any) -> str:
-    """``charts/<name>.png`` of a unit; never ``overview`` or ``all_units``."""
-    name = _safe(str(code))
-    return f"unit_{name}" if name in ("overview", "all_units") else name
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+def _chart_names(codes: Iterable[Any]) -> dict[str, str]:
+    """``charts/<name>.png`` of each warned unit (issue 20: ``a/b`` and ``a_b`` once shared
+    a file): the unit reports' safe, distinct file names (:func:`.write.safe_filename`,
+    code's SHA-1 appended whenever the name had to change or names differ only in case);
+    never ``overview`` or ``all_units``."""
+    names = _file_names([str(c) for c in codes])
+    return {
+        c: f"{n}-{hashlib.sha1(c.encode('utf-8')).hexdigest()[:8]}"
+        if n.lower() in ("overview", "all_units")
+        else n
+        for c, n in names.items()
+    }
 
 
 def _workbook(
