@@ -62,8 +62,6 @@ __all__ = ["WhatItTakes", "what_it_takes", "what_it_takes_all"]
 
 #: Rebuild-and-resolve rounds before a target is declared not reachable.
 MAX_ROUNDS = 8
-#: Relative margin added to the gap so that solver tolerances land above the edge.
-MARGIN = 1e-6
 #: Kinds whose raw values are whole numbers (records counted; yes = 1, no = 0).
 INTEGER_KINDS = frozenset({"count", "binary"})
 #: Normalisations under which the unit's normalised value is linear in its own raw value.
@@ -290,7 +288,7 @@ def _search(
     while rounds < MAX_ROUNDS:
         rounds += 1
         model = (_linear_model if linear else _numerical_model)(state, unit, current, weights)
-        gap = edge - score + MARGIN * max(1.0, abs(edge))
+        gap = edge - score  # a score on the edge gets the better grade (Scheme)
         step = _solve(model, gap)
         if step is None or step.empty:
             break
