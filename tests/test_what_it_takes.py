@@ -236,3 +236,28 @@ def test_bundled_vetoed_district_is_blocked(shanghai):
     plan = ie.rating.what_it_takes(ev, "SJ")  # debt arrears cap it at 中
     assert not plan.reachable
     assert plan.blocking == ["政府债务逾期违约 / government debt overdue or in default"]
+
+
+def test_geometric_mean_is_solved_numerically_and_verified():
+    spec = {"normalise": {"method": "goalposts"}, "aggregate": {"method": "gmean"}}
+    ev = ie.build(_fw(), _data(), spec)
+    plan = ie.rating.what_it_takes(ev, "p")
+    assert plan.method == "numerical" and plan.reachable and plan.grade_after == "A"
+    table = plan.table.set_index("iCode")
+    data = _data()
+    for c in table.index:
+        data.loc[0, c] = table.loc[c, "to_value"]
+    check = ie.build(_fw(), data, spec)
+    assert check.scores["p"] == plan.score_after >= 80 - 1e-9
+    assert (table["change"] > 0).all() and (table["to_value"] <= 100).all()
+
+
+def test_panel_period(shanghai):
+    ds = datasets.load("shanghai-districts", panel=True)
+    first = sorted(ds.idata["Time"].unique())[0]
+    ev = ie.build(ds.framework, ds.idata, time=first)
+    rated = ie.rating.rate(ev)
+    free = rated.table[(rated.table["veto"] == "") & (rated.table["grade"] != "优")].index
+    plan = ie.rating.what_it_takes(ev, free[0], rated=rated)
+    assert plan.reachable and plan.evaluation_after.time == first
+    assert plan.grade_after == plan.target
