@@ -261,3 +261,18 @@ def test_panel_period(shanghai):
     plan = ie.rating.what_it_takes(ev, free[0], rated=rated)
     assert plan.reachable and plan.evaluation_after.time == first
     assert plan.grade_after == plan.target
+
+
+def test_all_units_verified_together_equal_one_by_one():
+    # goalposts and means: each unit's score depends on its own data, so one rebuild with
+    # every unit's changes verifies them all; the result equals the plans one by one
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame(rng.uniform(20, 95, (12, 3)).round(1), columns=list("abc"))
+    data.insert(0, "uCode", [f"u{i}" for i in range(12)])
+    ev = ie.build(_fw(), data, GOALPOSTS)
+    together = ie.rating.what_it_takes_all(ev)
+    one_by_one = pd.concat(
+        [ie.rating.what_it_takes(ev, u).to_frame() for u in data["uCode"]], ignore_index=True
+    )
+    pd.testing.assert_frame_equal(together, one_by_one)
+    assert together["reachable"].all()

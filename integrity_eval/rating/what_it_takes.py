@@ -226,29 +226,10 @@ def what_it_takes(
     :class:`WhatItTakes`; the method is described in this module's docstring.
     """
     scheme = _scheme(ev, rated)
-    now = rate(ev, scheme).table
-    _check_unit(now, unit)
-    grades = scheme.grades
-    grade, score = now.at[unit, "grade"], float(now.at[unit, "score"])
-    at = grades.index(grade)
-    goal = _target_index(scheme, target, at, unit)
-    common = {"unit": unit, "grade_before": grade, "score_before": score, "scheme": scheme}
-    if goal is None:
-        return _plan(**common, target=None, edge=None, score_after=score, grade_after=grade)
-    blocking = _blocking(ev, scheme, unit, goal)
-    edge = float(scheme.edges[goal])
-    if blocking:
-        return _plan(
-            **common,
-            target=grades[goal],
-            edge=edge,
-            score_after=score,
-            grade_after=grade,
-            reachable=False,
-            blocking=blocking,
-        )
-    weights = _costs(ev, cost, fixed)
-    return _search(ev, scheme, unit, goal, edge, weights, common)
+    task = _task(ev, scheme, rate(ev, scheme).table, unit, target)
+    if isinstance(task, WhatItTakes):
+        return task
+    return _search(ev, scheme, task, _costs(ev, cost, fixed))
 
 
 def what_it_takes_all(
@@ -261,26 +242,58 @@ def what_it_takes_all(
 ) -> pd.DataFrame:
     """Every rated unit's plan to the next better grade, in long format (``run``'s
     ``what_it_takes.csv``): :meth:`WhatItTakes.to_frame` stacked; units at the top grade
-    have one row without changes. ``units``: a subset (default: every rated unit)."""
+    have one row without changes. ``units``: a subset (default: every rated unit).
+
+    When each unit's score depends on its own data only (goalposts, arithmetic means, no
+    imputation, treatment or data-driven weights), every unit's first programme is
+    verified by **one** rebuild with all the changes applied, which gives each unit the
+    score it gets from a rebuild with its own changes alone; the units it leaves short
+    are planned one by one, as :func:`what_it_takes` does.
+    """
     scheme = _scheme(ev, rated)
-    table = rate(ev, scheme).table
-    chosen = list(table.index[table["grade"].notna()]) if units is None else list(units)
-    frames = [what_it_takes(ev, u, rated=scheme, cost=cost, fixed=fixed).to_frame() for u in chosen]
+    now = rate(ev, scheme).table
+    chosen = list(now.index[now["grade"].notna()]) if units is None else list(units)
+    weights = _costs(ev, cost, fixed)
+    tasks = {u: _task(ev, scheme, now, u, None) for u in chosen}
+    plans = {u: t for u, t in tasks.items() if isinstance(t, WhatItTakes)}
+    todo = [t for t in tasks.values() if not isinstance(t, WhatItTakes)]
+    if todo and _separable(ev):
+        plans |= _verified_together(ev, scheme, todo, weights)
+    plans |= {t["unit"]: _search(ev, scheme, t, weights) for t in todo if t["unit"] not in plans}
+    frames = [plans[u].to_frame() for u in chosen]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _task(
+    ev: Evaluation, scheme: Scheme, now: pd.DataFrame, unit: str, target: str | None
+) -> WhatItTakes | dict[str, Any]:
+    """What to solve for ``unit`` (goal band, edge), or the finished plan when there is
+    nothing to solve (top grade; blocked by a veto)."""
+    _check_unit(now, unit)
+    grades = scheme.grades
+    grade, score = now.at[unit, "grade"], float(now.at[unit, "score"])
+    goal = _target_index(scheme, target, grades.index(grade), unit)
+    common = {"unit": unit, "grade_before": grade, "score_before": score, "scheme": scheme}
+    if goal is None:
+        return _plan(**common, target=None, edge=None, score_after=score, grade_after=grade)
+    edge = float(scheme.edges[goal])
+    common |= {"target": grades[goal], "edge": edge}
+    blocking = _blocking(ev, scheme, unit, goal)
+    if blocking:
+        return _plan(
+            **common, score_after=score, grade_after=grade, reachable=False, blocking=blocking
+        )
+    return {"unit": unit, "goal": goal, "common": common}
 
 
 # ====================================================================== the search
 def _search(
-    ev: Evaluation,
-    scheme: Scheme,
-    unit: str,
-    goal: int,
-    edge: float,
-    weights: pd.Series,
-    common: dict[str, Any],
+    ev: Evaluation, scheme: Scheme, task: dict[str, Any], weights: pd.Series
 ) -> WhatItTakes:
     """Solve, rebuild, re-rate; solve again from the rebuilt point until the edge is met."""
+    unit, goal, common = task["unit"], task["goal"], task["common"]
     linear = _is_linear(ev)
+    method = "linear" if linear else "numerical"
     start = ev.get_dset("Raw").loc[unit]
     current, state = start.copy(), ev
     score, rounds, reached = float(common["score_before"]), 0, False
@@ -288,12 +301,12 @@ def _search(
     while rounds < MAX_ROUNDS:
         rounds += 1
         model = (_linear_model if linear else _numerical_model)(state, unit, current, weights)
-        gap = edge - score  # a score on the edge gets the better grade (Scheme)
-        step = _solve(model, gap)
+        # a score on the edge gets the better grade (Scheme)
+        step = _solve(model, common["edge"] - score)
         if step is None or step.empty:
             break
         current = current.add(step, fill_value=0.0)
-        state = _rebuild(ev, unit, current[_differs(current, start)])
+        state = _rebuild(ev, {unit: current[_differs(current, start)]})
         after = rate(state, scheme).table.loc[unit]
         score, grade_after = float(after["score"]), after["grade"]
         if scheme.grades.index(grade_after) <= goal:
@@ -302,28 +315,61 @@ def _search(
     if not reached:  # no changes proposed: the unit stays where it is
         return _plan(
             **common,
-            target=scheme.grades[goal],
-            edge=edge,
             reachable=False,
             score_after=common["score_before"],
             grade_after=common["grade_before"],
-            method="linear" if linear else "numerical",
+            method=method,
             rounds=rounds,
         )
     table, moved = _changes(ev, state, unit, start, current, weights)
     return _plan(
         **common,
-        target=scheme.grades[goal],
-        edge=edge,
         table=table,
-        reachable=True,
         cost=moved,
         score_after=score,
         grade_after=grade_after,
-        method="linear" if linear else "numerical",
+        method=method,
         rounds=rounds,
         evaluation_after=state,
     )
+
+
+def _verified_together(
+    ev: Evaluation, scheme: Scheme, tasks: list[dict[str, Any]], weights: pd.Series
+) -> dict[str, WhatItTakes]:
+    """First-round plans of a separable linear build, verified by one rebuild with every
+    unit's changes; only the units that reach their target are returned."""
+    raw = ev.get_dset("Raw")
+    changes: dict[str, pd.Series] = {}
+    for t in tasks:
+        start = raw.loc[t["unit"]]
+        model = _linear_model(ev, t["unit"], start, weights)
+        step = _solve(model, t["common"]["edge"] - t["common"]["score_before"])
+        if step is not None and not step.empty:
+            changes[t["unit"]] = start[step.index] + step
+    if not changes:
+        return {}
+    after = _rebuild(ev, changes)
+    graded = rate(after, scheme).table
+    out = {}
+    for t in tasks:
+        u = t["unit"]
+        if u not in changes or scheme.grades.index(graded.at[u, "grade"]) > t["goal"]:
+            continue
+        start = raw.loc[u]
+        current = start.copy()
+        current[changes[u].index] = changes[u]
+        table, moved = _changes(ev, after, u, start, current, weights)
+        out[u] = _plan(
+            **t["common"],
+            table=table,
+            cost=moved,
+            score_after=float(graded.at[u, "score"]),
+            grade_after=graded.at[u, "grade"],
+            method="linear",
+            rounds=1,
+        )
+    return out
 
 
 def _solve(model: pd.DataFrame, gap: float) -> pd.Series | None:
@@ -363,6 +409,20 @@ def _is_linear(ev: Evaluation) -> bool:
         "treat" not in spec
         and (spec.get("normalise") or {}).get("method") in LINEAR_NORMALISATIONS
         and all(m == "amean" for m in [*methods, *by_node])
+    )
+
+
+def _separable(ev: Evaluation) -> bool:
+    """Whether each unit's score depends on its own data only: a linear build normalised
+    by goalposts, without imputation and with weights that are not computed from data."""
+    spec = ev.spec
+    weights = (spec.get("weights") or {}).get("method")
+    return (
+        _is_linear(ev)
+        and spec["normalise"]["method"] == "goalposts"
+        and "impute" not in spec
+        and weights in (None, "equal")
+        and ev.details.get("normalise_pool") is None
     )
 
 
@@ -476,7 +536,7 @@ def _numerical_model(
             continue
         moved = current.copy()
         moved[c] += h * model.at[c, "direction"]
-        probe = _rebuild(ev, unit, moved[_differs(moved, ev.get_dset("Raw").loc[unit])])
+        probe = _rebuild(ev, {unit: moved[_differs(moved, ev.get_dset("Raw").loc[unit])]})
         gain[c] = (float(probe.scores.get(unit, np.nan)) - base_score) / h
         points = abs(float(probe.get_dset("Normalised").at[unit, c]) - float(base_norm[c])) / h
         price[c] = weights[c] * points
@@ -490,8 +550,9 @@ def _numerical_model(
 
 
 # ====================================================================== helpers
-def _rebuild(ev: Evaluation, unit: str, values: pd.Series) -> Evaluation:
-    """``ev`` built again (same builder, spec, seed, period) with ``unit``'s raw ``values``."""
+def _rebuild(ev: Evaluation, changes: Mapping[str, pd.Series]) -> Evaluation:
+    """``ev`` built again (same builder, spec, seed, period) with some units' raw values
+    changed (``changes``: uCode → values by iCode)."""
     if ev.builder is None:
         raise ValidationError(
             [
@@ -505,13 +566,18 @@ def _rebuild(ev: Evaluation, unit: str, values: pd.Series) -> Evaluation:
             "无法验证 / cannot verify",
         )
     idata = ev.idata.copy()
-    rows = idata["uCode"].astype(str).str.strip() == unit
+    codes = idata["uCode"].astype(str).str.strip()
+    now = np.ones(len(idata), dtype=bool)
     if ev.time is not None and "Time" in idata.columns:
-        rows &= idata["Time"] == ev.time
-    for c, v in values.items():
-        if pd.api.types.is_integer_dtype(idata[c]) and not float(v).is_integer():
-            idata[c] = idata[c].astype(float)
-        idata.loc[rows, c] = int(v) if pd.api.types.is_integer_dtype(idata[c]) else v
+        now = (idata["Time"] == ev.time).to_numpy()
+    row = pd.Series(np.flatnonzero(now), index=codes[now].to_numpy())
+    long = pd.concat(changes, names=["uCode", "iCode"]) if changes else pd.Series()
+    for c, part in long.groupby(level="iCode"):
+        col = idata[c]
+        numeric = pd.api.types.is_numeric_dtype(col)
+        values = col.to_numpy(dtype=float if numeric else object, copy=True)
+        values[row[part.index.get_level_values("uCode")].to_numpy()] = part.to_numpy()
+        idata[c] = values
     return ev.builder(
         ev.source_framework or ev.framework,
         idata,
