@@ -181,8 +181,9 @@ class WhatItTakes(Displayable):
             "cost": self.cost,
         }
         rows = self.table if len(self.table) else pd.DataFrame([{}], columns=TABLE_COLUMNS)
-        out = rows.assign(**facts)
-        return out[[*facts, *TABLE_COLUMNS]].reset_index(drop=True)
+        columns = {k: [v] * len(rows) for k, v in facts.items()}
+        columns |= {c: rows[c].to_numpy() for c in TABLE_COLUMNS}
+        return pd.DataFrame(columns)
 
     def summary(self) -> Summary:
         facts: list[tuple[str, object]] = [
@@ -292,21 +293,27 @@ def _search(
 ) -> WhatItTakes:
     """Solve, rebuild, re-rate; solve again from the rebuilt point until the edge is met."""
     unit, goal, common = task["unit"], task["goal"], task["common"]
+    fw = ev.framework
     linear = _is_linear(ev)
     method = "linear" if linear else "numerical"
-    start = ev.get_dset("Raw").loc[unit]
+    dirs, integer = _limits(fw)[:2]
+    w = weights.to_numpy()
+    start = ev.get_dset("Raw").loc[unit].to_numpy(dtype=float)
     current, state = start.copy(), ev
     score, rounds, reached = float(common["score_before"]), 0, False
     grade_after = common["grade_before"]
     while rounds < MAX_ROUNDS:
         rounds += 1
-        model = (_linear_model if linear else _numerical_model)(state, unit, current, weights)
+        if linear:
+            model = _linear_model(state, [unit], current[None, :], w)
+        else:
+            model = _numerical_model(state, unit, current, w)
         # a score on the edge gets the better grade (Scheme)
-        step = _solve(model, common["edge"] - score)
-        if step is None or step.empty:
+        d = _solve(model[0][0], model[1][0], model[2][0], integer, common["edge"] - score)
+        if d is None:
             break
-        current = current.add(step, fill_value=0.0)
-        state = _rebuild(ev, {unit: current[_differs(current, start)]})
+        current = current + d * dirs
+        state = _rebuild(ev, {unit: _changed(fw, start, current)})
         after = rate(state, scheme).table.loc[unit]
         score, grade_after = float(after["score"]), after["grade"]
         if scheme.grades.index(grade_after) <= goal:
@@ -321,11 +328,12 @@ def _search(
             method=method,
             rounds=rounds,
         )
-    table, moved = _changes(ev, state, unit, start, current, weights)
+    moved = _moved(ev, state, [unit])[0]
+    table, cost = _changes(fw, start, current, moved, w)
     return _plan(
         **common,
         table=table,
-        cost=moved,
+        cost=cost,
         score_after=score,
         grade_after=grade_after,
         method=method,
@@ -339,61 +347,67 @@ def _verified_together(
 ) -> dict[str, WhatItTakes]:
     """First-round plans of a separable linear build, verified by one rebuild with every
     unit's changes; only the units that reach their target are returned."""
-    raw = ev.get_dset("Raw")
-    changes: dict[str, pd.Series] = {}
-    for t in tasks:
-        start = raw.loc[t["unit"]]
-        model = _linear_model(ev, t["unit"], start, weights)
-        step = _solve(model, t["common"]["edge"] - t["common"]["score_before"])
-        if step is not None and not step.empty:
-            changes[t["unit"]] = start[step.index] + step
+    fw = ev.framework
+    dirs, integer = _limits(fw)[:2]
+    w = weights.to_numpy()
+    units = [t["unit"] for t in tasks]
+    start = ev.get_dset("Raw").loc[units].to_numpy(dtype=float)
+    gain, price, room = _linear_model(ev, units, start, w)
+    current, changes = start.copy(), {}
+    for i, t in enumerate(tasks):
+        gap = t["common"]["edge"] - t["common"]["score_before"]
+        d = _solve(gain[i], price[i], room[i], integer, gap)
+        if d is not None:
+            current[i] += d * dirs
+            changes[t["unit"]] = _changed(fw, start[i], current[i])
     if not changes:
         return {}
     after = _rebuild(ev, changes)
-    graded = rate(after, scheme).table
+    graded = rate(after, scheme).table.loc[units]
+    reached = [
+        i
+        for i, t in enumerate(tasks)
+        if t["unit"] in changes and scheme.grades.index(graded["grade"].iloc[i]) <= t["goal"]
+    ]
+    moved = _moved(ev, after, units)
     out = {}
-    for t in tasks:
-        u = t["unit"]
-        if u not in changes or scheme.grades.index(graded.at[u, "grade"]) > t["goal"]:
-            continue
-        start = raw.loc[u]
-        current = start.copy()
-        current[changes[u].index] = changes[u]
-        table, moved = _changes(ev, after, u, start, current, weights)
-        out[u] = _plan(
-            **t["common"],
+    for i in reached:
+        table, cost = _changes(fw, start[i], current[i], moved[i], w)
+        out[units[i]] = _plan(
+            **tasks[i]["common"],
             table=table,
-            cost=moved,
-            score_after=float(graded.at[u, "score"]),
-            grade_after=graded.at[u, "grade"],
+            cost=cost,
+            score_after=float(graded["score"].iloc[i]),
+            grade_after=graded["grade"].iloc[i],
             method="linear",
             rounds=1,
         )
     return out
 
 
-def _solve(model: pd.DataFrame, gap: float) -> pd.Series | None:
-    """The cheapest raw steps (signed, by iCode) whose score gain is at least ``gap``.
-
-    ``model`` columns: ``gain`` (score points per raw unit in the better direction),
-    ``price`` (weighted normalised points per raw unit), ``room`` (raw units left in the
-    better direction), ``integer``, ``direction``. HiGHS via :func:`scipy.optimize.milp`.
-    """
-    use = model[(model["gain"] > 0) & (model["room"] > 0)]
-    if use.empty:
+def _solve(
+    gain: np.ndarray, price: np.ndarray, room: np.ndarray, integer: np.ndarray, gap: float
+) -> np.ndarray | None:
+    """The cheapest raw changes ``d ≥ 0`` (better direction, per indicator) with
+    ``gain·d ≥ gap`` and ``d ≤ room``, whole where ``integer``: HiGHS through
+    :func:`scipy.optimize.milp` (an LP when nothing is whole). ``gain``: score points per
+    raw unit; ``price``: cost-weighted normalised points per raw unit. ``None`` when no
+    feasible change gains ``gap``."""
+    use = np.flatnonzero((gain > 0) & (room > 0))
+    if not len(use):
         return None
-    room = np.where(use["integer"], np.floor(use["room"] + 1e-9), use["room"])
+    whole = integer[use]
     res = milp(
-        c=use["price"].to_numpy(),
-        constraints=LinearConstraint(use["gain"].to_numpy()[None, :], lb=gap, ub=np.inf),
-        integrality=use["integer"].to_numpy(dtype=int),
-        bounds=Bounds(0.0, room),
+        c=price[use],
+        constraints=LinearConstraint(gain[use][None, :], lb=gap, ub=np.inf),
+        integrality=whole.astype(int),
+        bounds=Bounds(0.0, np.where(whole, np.floor(room[use] + 1e-9), room[use])),
     )
     if res.status != 0:
         return None
-    d = np.where(use["integer"], np.round(res.x), res.x)
-    step = pd.Series(d * use["direction"].to_numpy(), index=use.index)
-    return step[d > 0]
+    d = np.zeros(len(gain))
+    d[use] = np.where(whole, np.round(res.x), res.x)
+    return d if d.any() else None
 
 
 # ====================================================================== linear models
@@ -426,54 +440,66 @@ def _separable(ev: Evaluation) -> bool:
     )
 
 
-def _feasible_room(ev: Evaluation, current: pd.Series) -> pd.DataFrame:
-    """Per indicator: direction, whether whole, and the raw room left in the better
-    direction within the feasible bounds (the framework's min/max; counts ≥ 0; yes/no in
-    {0, 1}; rates ≤ their max, 1 or 100 %)."""
-    fw = ev.framework
-    rows = {}
-    for c in fw.indicators:
-        n = fw[c]
-        lo = n.min if n.min is not None else (0.0 if n.kind in (*INTEGER_KINDS, "rate") else None)
-        hi = n.max if n.max is not None else _kind_max(n.kind, n.unit)
-        x = current[c]
-        bound = hi if n.direction > 0 else lo
-        room = np.inf if bound is None else max(0.0, (bound - x) * n.direction)
-        rows[c] = {"direction": n.direction, "integer": n.kind in INTEGER_KINDS, "room": room}
-    return pd.DataFrame.from_dict(rows, orient="index")
+def _limits(fw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per indicator: direction, whether whole (counts, yes/no), and the feasible lower and
+    upper raw bounds (the framework's min/max; counts, rates and yes/no ≥ 0; yes/no ≤ 1;
+    rates ≤ 1, or 100 when their unit is per cent; ±inf where nothing bounds them)."""
+    nodes = [fw[c] for c in fw.indicators]
+    lower = [
+        n.min if n.min is not None else (0.0 if n.kind in (*INTEGER_KINDS, "rate") else -np.inf)
+        for n in nodes
+    ]
+    upper = [n.max if n.max is not None else _kind_max(n.kind, n.unit) for n in nodes]
+    return (
+        np.array([n.direction for n in nodes], dtype=float),
+        np.array([n.kind in INTEGER_KINDS for n in nodes]),
+        np.array(lower, dtype=float),
+        np.array(upper, dtype=float),
+    )
 
 
-def _kind_max(kind: str, unit: str) -> float | None:
+def _kind_max(kind: str, unit: str) -> float:
     """The largest feasible value a kind implies: yes = 1; a rate 100 % (1, or 100 when
-    its unit is per cent)."""
+    its unit is per cent); otherwise none (inf)."""
     if kind == "binary":
         return 1.0
     if kind == "rate":
         return 100.0 if "%" in unit else 1.0
-    return None
+    return np.inf
 
 
-def _denominators(ev: Evaluation, unit: str) -> pd.Series:
-    """The unit's denominator under each indicator (1 without one)."""
+def _feasible_room(fw: Any, x: np.ndarray) -> np.ndarray:
+    """Raw room left in the better direction within the feasible bounds (… × indicators)."""
+    dirs, _, lower, upper = _limits(fw)
+    with np.errstate(invalid="ignore"):
+        room = np.where(dirs > 0, upper - x, x - lower)
+    return np.nan_to_num(np.maximum(room, 0.0), nan=0.0, posinf=np.inf)
+
+
+def _denominators(ev: Evaluation, units: list[str]) -> np.ndarray:
+    """The units' denominators under each indicator (units × indicators; 1 without one)."""
     fw = ev.framework
-    units = ev.units
-    out = {}
-    for c in fw.indicators:
-        d = fw[c].denominator
-        out[c] = float(units.at[unit, d]) if d and "denominate" in ev.spec else 1.0
-    return pd.Series(out)
+    out = np.ones((len(units), len(fw.indicators)))
+    if "denominate" not in ev.spec:
+        return out
+    table = ev.units.loc[units]
+    for j, c in enumerate(fw.indicators):
+        if fw[c].denominator:
+            out[:, j] = table[fw[c].denominator].to_numpy(dtype=float)
+    return out
 
 
 def _linear_model(
-    ev: Evaluation, unit: str, current: pd.Series, weights: pd.Series
-) -> pd.DataFrame:
-    """Gain, price and room per raw unit for a linear build (see the module docstring)."""
+    ev: Evaluation, units: list[str], x: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gain (score points), price (weighted normalised points) and room per raw unit in
+    the better direction, units × indicators, for a linear build (module docstring).
+    ``weights``: effort per indicator, NaN for frozen ones."""
     fw = ev.framework
-    model = _feasible_room(ev, current)
     cfg = ev.spec["normalise"]
     dirs = fw.directions.to_numpy(dtype=float)
-    dnm = _denominators(ev, unit).to_numpy()
-    xd = current[fw.indicators].to_numpy(dtype=float) / dnm * dirs  # better = larger
+    dnm = _denominators(ev, units)
+    xd = x / dnm * dirs  # better = larger
     if cfg["method"] == "goalposts":
         posts = np.array([fw[c].goalposts or (np.nan, np.nan) for c in fw.indicators], float).T
         lo, hi = np.where(dirs < 0, -posts[::-1], posts)
@@ -487,66 +513,66 @@ def _linear_model(
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = span / (hi - lo) / dnm  # normalised points per raw unit
         saturation = np.maximum(best - np.maximum(xd, lo), 0.0) * dnm
-    normalised = ev.get_dset("Normalised").loc[unit].to_numpy(dtype=float)
-    usable = np.isfinite(slope) & ~np.isnan(normalised) & ~np.isnan(xd)
-    g = _score_gradient(ev, normalised)
-    model["room"] = np.where(usable, np.minimum(model["room"], saturation), 0.0)
-    model["gain"] = np.where(usable, g * np.nan_to_num(slope), 0.0)
-    model["price"] = np.where(usable, weights.to_numpy() * np.nan_to_num(slope), 0.0)
-    model["points"] = np.nan_to_num(slope)
-    return model.loc[weights.index[weights.notna()]]
+    normalised = ev.get_dset("Normalised").loc[units].to_numpy(dtype=float)
+    usable = np.isfinite(slope) & ~np.isnan(normalised) & ~np.isnan(xd) & ~np.isnan(weights)
+    slope = np.where(usable, slope, 0.0)
+    room = np.where(usable, np.minimum(_feasible_room(fw, x), saturation), 0.0)
+    gain = _score_gradient(ev, normalised) * slope
+    return gain, np.nan_to_num(weights) * slope, room
 
 
 def _score_gradient(ev: Evaluation, normalised: np.ndarray) -> np.ndarray:
-    """d score / d normalised value of each indicator, for one unit's normalised row.
+    """d score / d normalised value, units × indicators, for arithmetic means.
 
-    One call of :func:`integrity_eval.pipeline.aggregate` on the row and the row with each
-    indicator raised by one point: exact for arithmetic means (the effective weights
-    renormalised over the indicators this unit reported).
+    Per pattern of missing values (the gradient of a weighted mean does not depend on the
+    values), one call of :func:`integrity_eval.pipeline.aggregate` on a row and the row
+    with each indicator raised by one point: the effective weights renormalised over the
+    indicators the unit reported.
     """
     fw = ev.framework
     m = len(fw.indicators)
-    rows = np.tile(normalised, (m + 1, 1))
-    rows[1:] += np.eye(m)
-    problems = ProblemList()
-    cols, codes = pipeline.aggregate(
-        fw, ev.spec["aggregate"], rows, ev.weights.copy(), ["?"] * (m + 1), problems
-    )
-    score = cols[:, codes.index(fw.root)]
-    return np.nan_to_num(score[1:] - score[0])
+    out = np.zeros(normalised.shape)
+    patterns, which = np.unique(np.isnan(normalised), axis=0, return_inverse=True)
+    for k in range(len(patterns)):
+        members = np.flatnonzero(which.ravel() == k)
+        rows = np.tile(normalised[members[0]], (m + 1, 1))
+        rows[1:] += np.eye(m)
+        cols, codes = pipeline.aggregate(
+            fw, ev.spec["aggregate"], rows, ev.weights.copy(), ["?"] * (m + 1), ProblemList()
+        )
+        score = cols[:, codes.index(fw.root)]
+        out[members] = np.nan_to_num(score[1:] - score[0])
+    return out
 
 
 def _numerical_model(
-    ev: Evaluation, unit: str, current: pd.Series, weights: pd.Series
-) -> pd.DataFrame:
-    """Gain and price per raw unit from rebuilds, one indicator moved one step each,
-    every other unit's data held fixed; room within the feasible bounds."""
-    model = _feasible_room(ev, current)
+    ev: Evaluation, unit: str, current: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gain, price and room (1 × indicators) from rebuilds, one indicator moved one step
+    each with every other unit's data held fixed; room within the feasible bounds and the
+    data's spread (a trust region for the local slope)."""
+    fw = ev.framework
+    dirs, integer = _limits(fw)[:2]
     raw = ev.get_dset("Raw")
-    spread = (raw.max() - raw.min()).replace(0, np.nan).fillna(current.abs()).fillna(1.0)
+    start = raw.loc[unit].to_numpy(dtype=float)
+    spread = (raw.max() - raw.min()).to_numpy(dtype=float)
+    spread = np.where(spread > 0, spread, np.maximum(np.abs(current), 1.0))
+    feasible = _feasible_room(fw, current)
     base_score = float(ev.scores[unit])
-    base_norm = ev.get_dset("Normalised").loc[unit]
-    gain, price, room = {}, {}, {}
-    for c in weights.index[weights.notna()]:
-        r = float(model.at[c, "room"])
-        if np.isnan(current[c]) or r <= 0:
-            continue
-        h = 1.0 if model.at[c, "integer"] else float(min(r, 0.05 * spread[c]))
-        if h <= 0 or h > r:
+    base_norm = ev.get_dset("Normalised").loc[unit].to_numpy(dtype=float)
+    gain, price, room = (np.zeros((1, len(dirs))) for _ in range(3))
+    for j in np.flatnonzero(~np.isnan(weights) & ~np.isnan(current) & (feasible > 0)):
+        h = 1.0 if integer[j] else min(feasible[j], 0.05 * spread[j])
+        if h <= 0 or h > feasible[j]:
             continue
         moved = current.copy()
-        moved[c] += h * model.at[c, "direction"]
-        probe = _rebuild(ev, {unit: moved[_differs(moved, ev.get_dset("Raw").loc[unit])]})
-        gain[c] = (float(probe.scores.get(unit, np.nan)) - base_score) / h
-        points = abs(float(probe.get_dset("Normalised").at[unit, c]) - float(base_norm[c])) / h
-        price[c] = weights[c] * points
-        # at most the data's spread per round: a trust region for the local slope
-        room[c] = min(r, max(float(spread[c]), h))
-    out = model.loc[list(gain)].copy()
-    out["gain"] = np.nan_to_num(pd.Series(gain))
-    out["price"] = pd.Series(price)
-    out["room"] = pd.Series(room)
-    return out
+        moved[j] += h * dirs[j]
+        probe = _rebuild(ev, {unit: _changed(fw, start, moved)})
+        gain[0, j] = np.nan_to_num((float(probe.scores.get(unit, np.nan)) - base_score) / h)
+        after = float(probe.get_dset("Normalised").at[unit, fw.indicators[j]])
+        price[0, j] = weights[j] * abs(after - base_norm[j]) / h
+        room[0, j] = min(feasible[j], max(spread[j], h))
+    return gain, price, room
 
 
 # ====================================================================== helpers
@@ -588,46 +614,44 @@ def _rebuild(ev: Evaluation, changes: Mapping[str, pd.Series]) -> Evaluation:
     )
 
 
+def _changed(fw: Any, start: np.ndarray, current: np.ndarray) -> pd.Series:
+    """The raw values that differ from ``start``, by iCode."""
+    diff = (current != start) & ~(np.isnan(current) & np.isnan(start))
+    return pd.Series(current[diff], index=np.array(fw.indicators, dtype=object)[diff])
+
+
+def _moved(ev: Evaluation, after: Evaluation, units: list[str]) -> np.ndarray:
+    """Normalised points each unit's indicators moved in the rebuild (units × indicators)."""
+    before = ev.get_dset("Normalised").loc[units].to_numpy(dtype=float)
+    return np.abs(after.get_dset("Normalised").loc[units].to_numpy(dtype=float) - before)
+
+
 def _changes(
-    ev: Evaluation,
-    after: Evaluation,
-    unit: str,
-    start: pd.Series,
-    current: pd.Series,
-    weights: pd.Series,
+    fw: Any, start: np.ndarray, current: np.ndarray, moved: np.ndarray, weights: np.ndarray
 ) -> tuple[pd.DataFrame, float]:
     """The plan table (changed indicators, most points first) and the weighted points.
 
-    ``points``: the unit's normalised value after the rebuild minus before, so the cost
-    is what the build moved, not the linear estimate.
+    ``moved``: the unit's normalised points moved in the rebuild, so the cost is what the
+    build moved, not the linear estimate.
     """
-    fw = ev.framework
-    changed = list(current.index[_differs(current, start)])
-    moved = (after.get_dset("Normalised").loc[unit] - ev.get_dset("Normalised").loc[unit]).abs()
+    js = np.flatnonzero((current != start) & ~np.isnan(start))
+    js = js[np.argsort(-moved[js], kind="stable")]
+    nodes = [fw[fw.indicators[j]] for j in js]
     table = pd.DataFrame(
-        [
-            {
-                "iCode": c,
-                "name": fw[c].name("zh") + (f" / {fw[c].name_en}" if fw[c].name_en else ""),
-                "unit": fw[c].unit,
-                "from_value": float(start[c]),
-                "to_value": float(current[c]),
-                "change": float(current[c] - start[c]),
-                "points": float(moved[c]),
-                "responsible": "、".join(fw[c].responsible),
-                "clause": fw[c].source,
-            }
-            for c in changed
-        ],
+        {
+            "iCode": [n.code for n in nodes],
+            "name": [n.name("zh") + (f" / {n.name_en}" if n.name_en else "") for n in nodes],
+            "unit": [n.unit for n in nodes],
+            "from_value": start[js],
+            "to_value": current[js],
+            "change": current[js] - start[js],
+            "points": moved[js],
+            "responsible": ["、".join(n.responsible) for n in nodes],
+            "clause": [n.source for n in nodes],
+        },
         columns=TABLE_COLUMNS,
     )
-    table = table.sort_values("points", ascending=False, kind="stable").reset_index(drop=True)
-    return table, float(sum(weights[c] * moved[c] for c in changed))
-
-
-def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Where two raw rows differ (a missing value equals a missing value)."""
-    return a.ne(b) & ~(a.isna() & b.isna())
+    return table, float(np.sum(weights[js] * moved[js]))
 
 
 def _plan(**kw: Any) -> WhatItTakes:
