@@ -169,21 +169,7 @@ class WhatItTakes(Displayable):
 
     def to_frame(self) -> pd.DataFrame:
         """The plan in long format: one row per change, with the unit and the outcome."""
-        facts = {
-            "uCode": self.unit,
-            "grade_before": self.grade_before,
-            "target": self.target,
-            "reachable": self.reachable,
-            "blocking": "; ".join(self.blocking),
-            "score_before": self.score_before,
-            "score_after": self.score_after,
-            "grade_after": self.grade_after,
-            "cost": self.cost,
-        }
-        rows = self.table if len(self.table) else pd.DataFrame([{}], columns=TABLE_COLUMNS)
-        columns = {k: [v] * len(rows) for k, v in facts.items()}
-        columns |= {c: rows[c].to_numpy() for c in TABLE_COLUMNS}
-        return pd.DataFrame(columns)
+        return _long([self])
 
     def summary(self) -> Summary:
         facts: list[tuple[str, object]] = [
@@ -261,8 +247,7 @@ def what_it_takes_all(
     if todo and _separable(ev):
         plans |= _verified_together(ev, scheme, todo, weights)
     plans |= {t["unit"]: _search(ev, scheme, t, weights) for t in todo if t["unit"] not in plans}
-    frames = [plans[u].to_frame() for u in chosen]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return _long([plans[u] for u in chosen])
 
 
 def _task(
@@ -313,7 +298,7 @@ def _search(
         if d is None:
             break
         current = current + d * dirs
-        state = _rebuild(ev, {unit: _changed(fw, start, current)})
+        state = _rebuild(ev, [unit], current[None, :])
         after = rate(state, scheme).table.loc[unit]
         score, grade_after = float(after["score"]), after["grade"]
         if scheme.grades.index(grade_after) <= goal:
@@ -353,21 +338,21 @@ def _verified_together(
     units = [t["unit"] for t in tasks]
     start = ev.get_dset("Raw").loc[units].to_numpy(dtype=float)
     gain, price, room = _linear_model(ev, units, start, w)
-    current, changes = start.copy(), {}
+    current, solved = start.copy(), np.zeros(len(units), dtype=bool)
     for i, t in enumerate(tasks):
         gap = t["common"]["edge"] - t["common"]["score_before"]
         d = _solve(gain[i], price[i], room[i], integer, gap)
         if d is not None:
             current[i] += d * dirs
-            changes[t["unit"]] = _changed(fw, start[i], current[i])
-    if not changes:
+            solved[i] = True
+    if not solved.any():
         return {}
-    after = _rebuild(ev, changes)
+    after = _rebuild(ev, units, current)
     graded = rate(after, scheme).table.loc[units]
     reached = [
         i
         for i, t in enumerate(tasks)
-        if t["unit"] in changes and scheme.grades.index(graded["grade"].iloc[i]) <= t["goal"]
+        if solved[i] and scheme.grades.index(graded["grade"].iloc[i]) <= t["goal"]
     ]
     moved = _moved(ev, after, units)
     out = {}
@@ -554,7 +539,6 @@ def _numerical_model(
     fw = ev.framework
     dirs, integer = _limits(fw)[:2]
     raw = ev.get_dset("Raw")
-    start = raw.loc[unit].to_numpy(dtype=float)
     spread = (raw.max() - raw.min()).to_numpy(dtype=float)
     spread = np.where(spread > 0, spread, np.maximum(np.abs(current), 1.0))
     feasible = _feasible_room(fw, current)
@@ -567,7 +551,7 @@ def _numerical_model(
             continue
         moved = current.copy()
         moved[j] += h * dirs[j]
-        probe = _rebuild(ev, {unit: _changed(fw, start, moved)})
+        probe = _rebuild(ev, [unit], moved[None, :])
         gain[0, j] = np.nan_to_num((float(probe.scores.get(unit, np.nan)) - base_score) / h)
         after = float(probe.get_dset("Normalised").at[unit, fw.indicators[j]])
         price[0, j] = weights[j] * abs(after - base_norm[j]) / h
@@ -576,9 +560,9 @@ def _numerical_model(
 
 
 # ====================================================================== helpers
-def _rebuild(ev: Evaluation, changes: Mapping[str, pd.Series]) -> Evaluation:
-    """``ev`` built again (same builder, spec, seed, period) with some units' raw values
-    changed (``changes``: uCode → values by iCode)."""
+def _rebuild(ev: Evaluation, units: list[str], values: np.ndarray) -> Evaluation:
+    """``ev`` built again (same builder, spec, seed, period) with ``units``' raw values
+    set to ``values`` (units × indicators; only the cells that differ are written)."""
     if ev.builder is None:
         raise ValidationError(
             [
@@ -591,19 +575,21 @@ def _rebuild(ev: Evaluation, changes: Mapping[str, pd.Series]) -> Evaluation:
             ],
             "无法验证 / cannot verify",
         )
+    fw = ev.framework
     idata = ev.idata.copy()
     codes = idata["uCode"].astype(str).str.strip()
     now = np.ones(len(idata), dtype=bool)
     if ev.time is not None and "Time" in idata.columns:
         now = (idata["Time"] == ev.time).to_numpy()
-    row = pd.Series(np.flatnonzero(now), index=codes[now].to_numpy())
-    long = pd.concat(changes, names=["uCode", "iCode"]) if changes else pd.Series()
-    for c, part in long.groupby(level="iCode"):
-        col = idata[c]
+    rows = pd.Series(np.flatnonzero(now), index=codes[now].to_numpy())[units].to_numpy()
+    start = ev.get_dset("Raw").loc[units].to_numpy(dtype=float)
+    differs = (values != start) & ~(np.isnan(values) & np.isnan(start))
+    for j in np.flatnonzero(differs.any(axis=0)):
+        col = idata[fw.indicators[j]]
         numeric = pd.api.types.is_numeric_dtype(col)
-        values = col.to_numpy(dtype=float if numeric else object, copy=True)
-        values[row[part.index.get_level_values("uCode")].to_numpy()] = part.to_numpy()
-        idata[c] = values
+        cells = col.to_numpy(dtype=float if numeric else object, copy=True)
+        cells[rows[differs[:, j]]] = values[differs[:, j], j]
+        idata[fw.indicators[j]] = cells
     return ev.builder(
         ev.source_framework or ev.framework,
         idata,
@@ -612,12 +598,6 @@ def _rebuild(ev: Evaluation, changes: Mapping[str, pd.Series]) -> Evaluation:
         time=ev.time,
         normalise_pool=ev.details.get("normalise_pool"),
     )
-
-
-def _changed(fw: Any, start: np.ndarray, current: np.ndarray) -> pd.Series:
-    """The raw values that differ from ``start``, by iCode."""
-    diff = (current != start) & ~(np.isnan(current) & np.isnan(start))
-    return pd.Series(current[diff], index=np.array(fw.indicators, dtype=object)[diff])
 
 
 def _moved(ev: Evaluation, after: Evaluation, units: list[str]) -> np.ndarray:
@@ -652,6 +632,28 @@ def _changes(
         columns=TABLE_COLUMNS,
     )
     return table, float(np.sum(weights[js] * moved[js]))
+
+
+def _long(plans: list[WhatItTakes]) -> pd.DataFrame:
+    """Plans in long format: one row per change (one empty row for a plan without any),
+    the unit and the outcome repeated on each; one frame built once."""
+    counts = [max(len(p.table), 1) for p in plans]
+    facts = {
+        "uCode": [p.unit for p in plans],
+        "grade_before": [p.grade_before for p in plans],
+        "target": [p.target for p in plans],
+        "reachable": [p.reachable for p in plans],
+        "blocking": ["; ".join(p.blocking) for p in plans],
+        "score_before": [p.score_before for p in plans],
+        "score_after": [p.score_after for p in plans],
+        "grade_after": [p.grade_after for p in plans],
+        "cost": [p.cost for p in plans],
+    }
+    out = {k: np.repeat(np.array(v, dtype=object), counts) for k, v in facts.items()}
+    for c in TABLE_COLUMNS:
+        parts = [p.table[c].to_numpy() if len(p.table) else np.array([None]) for p in plans]
+        out[c] = np.concatenate(parts) if parts else np.array([], dtype=object)
+    return pd.DataFrame(out).infer_objects()
 
 
 def _plan(**kw: Any) -> WhatItTakes:
@@ -750,6 +752,8 @@ def _target_index(scheme: Scheme, target: str | None, at: int, unit: str) -> int
 
 def _blocking(ev: Evaluation, scheme: Scheme, unit: str, goal: int) -> list[str]:
     """Names of the veto rules that fire for ``unit`` and cap it below band ``goal``."""
+    if not scheme.vetoes:
+        return []
     raw = ev.get_dset("Raw").loc[unit]
     return [
         v.name("zh") + (f" / {v.name_en}" if v.name_en and v.name_zh else "")
