@@ -276,3 +276,15 @@ def test_all_units_verified_together_equal_one_by_one():
     )
     pd.testing.assert_frame_equal(together, one_by_one)
     assert together["reachable"].all()
+
+
+def test_grade_costs_price_each_better_grade():
+    # p is C (score 40): B (60) needs 120 weighted points, A (80) 240
+    data = _data(a=[40.0, 90.0], b=[40.0, 90.0], c=[40.0, 90.0])
+    ev = ie.build(_fw(), data, GOALPOSTS)
+    grid = ie.rating.grade_costs(ev, "p")
+    assert list(grid["target"]) == ["A", "B"]
+    assert grid["reachable"].all()
+    # c (weight 3) first: B = 40 points of c; A = 60 of c, then b: 60 more → 30 of b
+    assert grid["cost"].tolist() == pytest.approx([90.0, 40.0])
+    assert list(grid["grade_after"]) == ["A", "B"]

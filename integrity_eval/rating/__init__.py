@@ -21,7 +21,7 @@ from .calibrate import (
 from .grade import Rated, rate
 from .probability import grade_probabilities
 from .scheme import OPS, Scheme, Veto, available_schemes, load_scheme, resolve, scheme_from_rating
-from .what_it_takes import WhatItTakes, what_it_takes, what_it_takes_all
+from .what_it_takes import WhatItTakes, grade_costs, what_it_takes, what_it_takes_all
 
 __all__ = [
     "OPS",
@@ -36,6 +36,7 @@ __all__ = [
     "calibrate_anchors",
     "calibrate_expert",
     "calibrate_shares",
+    "grade_costs",
     "grade_probabilities",
     "load_scheme",
     "rate",

@@ -58,7 +58,7 @@ from ..evaluation import Evaluation
 from .grade import Rated, rate
 from .scheme import Scheme, load_scheme
 
-__all__ = ["WhatItTakes", "what_it_takes", "what_it_takes_all"]
+__all__ = ["WhatItTakes", "grade_costs", "what_it_takes", "what_it_takes_all"]
 
 #: Rebuild-and-resolve rounds before a target is declared not reachable.
 MAX_ROUNDS = 8
@@ -248,6 +248,38 @@ def what_it_takes_all(
         plans |= _verified_together(ev, scheme, todo, weights)
     plans |= {t["unit"]: _search(ev, scheme, t, weights) for t in todo if t["unit"] not in plans}
     return _long([plans[u] for u in chosen])
+
+
+def grade_costs(
+    ev: Evaluation,
+    unit: str,
+    rated: Rated | Scheme | str | Path | Mapping[str, Any] | None = None,
+    *,
+    cost: Mapping[str, float] | pd.Series | None = None,
+    fixed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """What each better grade would take ``unit``: one verified plan per grade above its
+    own, best grade first (a researcher's view of the price of each step).
+
+    Columns: ``target``, ``reachable``, ``blocking``, ``cost`` (normalised points moved),
+    ``changes`` (indicators changed), ``score_after`` and ``grade_after`` (rebuilt).
+    """
+    scheme = _scheme(ev, rated)
+    now = rate(ev, scheme).table
+    _check_unit(now, unit)
+    better = scheme.grades[: scheme.grades.index(now.at[unit, "grade"])]
+    plans = [what_it_takes(ev, unit, g, scheme, cost=cost, fixed=fixed) for g in better]
+    return pd.DataFrame(
+        {
+            "target": [p.target for p in plans],
+            "reachable": [p.reachable for p in plans],
+            "blocking": ["; ".join(p.blocking) for p in plans],
+            "cost": [p.cost for p in plans],
+            "changes": [len(p.table) for p in plans],
+            "score_after": [p.score_after for p in plans],
+            "grade_after": [p.grade_after for p in plans],
+        }
+    )
 
 
 def _task(
