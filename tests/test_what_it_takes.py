@@ -288,3 +288,16 @@ def test_grade_costs_price_each_better_grade():
     # c (weight 3) first: B = 40 points of c; A = 60 of c, then b: 60 more → 30 of b
     assert grid["cost"].tolist() == pytest.approx([90.0, 40.0])
     assert list(grid["grade_after"]) == ["A", "B"]
+
+
+def test_min_max_indicator_where_every_other_unit_is_best_is_left_alone():
+    # raising p's a to 100 would make a constant, which min-max cannot normalise; below
+    # 100 p stays the minimum (0 points): a is no step at all, b and c carry the plan
+    spec = {"normalise": {"method": "minmax"}, "aggregate": {"method": "amean"}}
+    data = pd.DataFrame(
+        {"uCode": ["p", "q", "r"], "a": [0.0, 100, 100], "b": [50.0, 0, 100], "c": [50.0, 0, 100]}
+    )
+    ev = ie.build(_fw(), data, spec)
+    plan = ie.rating.what_it_takes(ev, "p")
+    assert plan.reachable and "a" not in set(plan.table["iCode"])
+    assert ie.rating.what_it_takes_all(ev)["uCode"].nunique() == 3

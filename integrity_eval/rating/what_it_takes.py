@@ -526,7 +526,10 @@ def _linear_model(
         treated = ev.get_dset("Treated").to_numpy(dtype=float) * dirs
         lo, hi = np.nanmin(treated, axis=0), np.nanmax(treated, axis=0)
         span = cfg["l_u"][1] - cfg["l_u"][0]
-        best = hi
+        # every other unit at the best value: the unit is the minimum (0 points) until it
+        # reaches them, and there the indicator is constant and cannot be normalised
+        alone = (treated == hi).sum(axis=0) == (~np.isnan(treated)).sum(axis=0) - 1
+        best = np.where(alone & (xd < hi), -np.inf, hi)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = span / (hi - lo) / dnm  # normalised points per raw unit
         saturation = np.maximum(best - np.maximum(xd, lo), 0.0) * dnm
@@ -583,7 +586,10 @@ def _numerical_model(
             continue
         moved = current.copy()
         moved[j] += h * dirs[j]
-        probe = _rebuild(ev, [unit], moved[None, :])
+        try:
+            probe = _rebuild(ev, [unit], moved[None, :])
+        except ValidationError:  # the step leaves a build the method refuses: not a step
+            continue
         gain[0, j] = np.nan_to_num((float(probe.scores.get(unit, np.nan)) - base_score) / h)
         after = float(probe.get_dset("Normalised").at[unit, fw.indicators[j]])
         price[0, j] = weights[j] * abs(after - base_norm[j]) / h
