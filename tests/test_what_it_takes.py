@@ -291,13 +291,15 @@ def test_grade_costs_price_each_better_grade():
 
 
 def test_min_max_indicator_where_every_other_unit_is_best_is_left_alone():
-    # raising p's a to 100 would make a constant, which min-max cannot normalise; below
-    # 100 p stays the minimum (0 points): a is no step at all, b and c carry the plan
+    # raising p's c to 100 would make c constant, which min-max cannot normalise; below 100
+    # p stays its minimum (0 points): c, the heaviest, is no step at all and b carries it
     spec = {"normalise": {"method": "minmax"}, "aggregate": {"method": "amean"}}
     data = pd.DataFrame(
-        {"uCode": ["p", "q", "r"], "a": [0.0, 100, 100], "b": [50.0, 0, 100], "c": [50.0, 0, 100]}
+        {"uCode": ["p", "q", "r"], "a": [90.0, 0, 100], "b": [90.0, 0, 100], "c": [0.0, 100, 100]}
     )
-    ev = ie.build(_fw(), data, spec)
-    plan = ie.rating.what_it_takes(ev, "p")
-    assert plan.reachable and "a" not in set(plan.table["iCode"])
-    assert ie.rating.what_it_takes_all(ev)["uCode"].nunique() == 3
+    scheme = ie.rating.Scheme([("A", 80), ("B", 46), ("C", None)])
+    ev = ie.build(_fw(), data, spec)  # p: (90 + 2·90 + 0)/6 = 45
+    plan = ie.rating.what_it_takes(ev, "p", rated=scheme)
+    assert plan.reachable and list(plan.table["iCode"]) == ["b"]
+    assert plan.table["to_value"].iloc[0] == pytest.approx(93.0)
+    assert ie.rating.what_it_takes_all(ev, scheme)["uCode"].nunique() == 3
