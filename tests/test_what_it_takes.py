@@ -303,3 +303,15 @@ def test_min_max_indicator_where_every_other_unit_is_best_is_left_alone():
     assert plan.reachable and list(plan.table["iCode"]) == ["b"]
     assert plan.table["to_value"].iloc[0] == pytest.approx(93.0)
     assert ie.rating.what_it_takes_all(ev, scheme)["uCode"].nunique() == 3
+
+
+def test_plot_shows_before_and_after():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ev = ie.build(_fw(), _data(), GOALPOSTS)
+    plan = ie.rating.what_it_takes(ev, "p")
+    ax = plan.plot(lang="en")
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == [60.0, 70.0, 90.0, 100.0]  # b 60 → 70, c 90 → 100
+    assert sorted(plan.table["normalised_to"]) == pytest.approx([70.0, 100.0])

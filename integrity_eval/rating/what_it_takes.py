@@ -55,6 +55,8 @@ from .. import pipeline
 from ..display import Displayable, Summary
 from ..errors import Problem, ProblemList, ValidationError, did_you_mean, report_unknown
 from ..evaluation import Evaluation
+from ..fonts import apply_font
+from ..plots import label, new_axes
 from .grade import Rated, rate
 from .scheme import Scheme, load_scheme
 
@@ -75,6 +77,8 @@ TABLE_COLUMNS = [
     "to_value",
     "change",
     "points",
+    "normalised_from",
+    "normalised_to",
     "responsible",
     "clause",
 ]
@@ -170,6 +174,26 @@ class WhatItTakes(Displayable):
     def to_frame(self) -> pd.DataFrame:
         """The plan in long format: one row per change, with the unit and the outcome."""
         return _long([self])
+
+    def plot(self, *, ax: Any = None, lang: str = "zh", font: str | Path | None = None) -> Any:
+        """The changed indicators' normalised values before and after (bars, 0–100 on a
+        goalposts or min-max scale); returns the matplotlib ``Axes``."""
+        t = self.table.iloc[::-1]
+        ax, resolved = new_axes(ax, (7, 1 + 0.45 * max(len(t), 1)), lang=lang, font=font)
+        names = [n if lang == "zh" else n.split(" / ", 1)[-1] for n in t["name"]]
+        y = np.arange(len(t))
+        ax.barh(
+            y + 0.2, t["normalised_from"], 0.4, color="#b0b0b0", label=label("现在", "now", lang)
+        )
+        ax.barh(
+            y - 0.2, t["normalised_to"], 0.4, color="#3b6ea5", label=label("改进后", "after", lang)
+        )
+        ax.set_yticks(y, names)
+        ax.set_xlabel(label("归一化值", "normalised value", lang))
+        ax.set_title(f"{self.unit}: {label(HEADING.split(' / ')[0], 'What it takes', lang)}")
+        ax.legend(fontsize=8)
+        apply_font(ax, font=resolved)
+        return ax
 
     def summary(self) -> Summary:
         facts: list[tuple[str, object]] = [
@@ -345,8 +369,8 @@ def _search(
             method=method,
             rounds=rounds,
         )
-    moved = _moved(ev, state, [unit])[0]
-    table, cost = _changes(fw, start, current, moved, w)
+    before, after = _normalised(ev, state, [unit])
+    table, cost = _changes(fw, start, current, before[0], after[0], w)
     return _plan(
         **common,
         table=table,
@@ -386,10 +410,10 @@ def _verified_together(
         for i, t in enumerate(tasks)
         if solved[i] and scheme.grades.index(graded["grade"].iloc[i]) <= t["goal"]
     ]
-    moved = _moved(ev, after, units)
+    before, rebuilt = _normalised(ev, after, units)
     out = {}
     for i in reached:
-        table, cost = _changes(fw, start[i], current[i], moved[i], w)
+        table, cost = _changes(fw, start[i], current[i], before[i], rebuilt[i], w)
         out[units[i]] = _plan(
             **tasks[i]["common"],
             table=table,
@@ -638,20 +662,28 @@ def _rebuild(ev: Evaluation, units: list[str], values: np.ndarray) -> Evaluation
     )
 
 
-def _moved(ev: Evaluation, after: Evaluation, units: list[str]) -> np.ndarray:
-    """Normalised points each unit's indicators moved in the rebuild (units × indicators)."""
+def _normalised(
+    ev: Evaluation, after: Evaluation, units: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The units' normalised values before and after the rebuild (units × indicators)."""
     before = ev.get_dset("Normalised").loc[units].to_numpy(dtype=float)
-    return np.abs(after.get_dset("Normalised").loc[units].to_numpy(dtype=float) - before)
+    return before, after.get_dset("Normalised").loc[units].to_numpy(dtype=float)
 
 
 def _changes(
-    fw: Any, start: np.ndarray, current: np.ndarray, moved: np.ndarray, weights: np.ndarray
+    fw: Any,
+    start: np.ndarray,
+    current: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    weights: np.ndarray,
 ) -> tuple[pd.DataFrame, float]:
     """The plan table (changed indicators, most points first) and the weighted points.
 
-    ``moved``: the unit's normalised points moved in the rebuild, so the cost is what the
-    build moved, not the linear estimate.
+    ``before``, ``after``: the unit's normalised values in the build and in the rebuild,
+    so the points moved are what the build moved, not the linear estimate.
     """
+    moved = np.abs(after - before)
     js = np.flatnonzero((current != start) & ~np.isnan(start))
     js = js[np.argsort(-moved[js], kind="stable")]
     nodes = [fw[fw.indicators[j]] for j in js]
@@ -664,6 +696,8 @@ def _changes(
             "to_value": current[js],
             "change": current[js] - start[js],
             "points": moved[js],
+            "normalised_from": before[js],
+            "normalised_to": after[js],
             "responsible": ["、".join(n.responsible) for n in nodes],
             "clause": [n.source for n in nodes],
         },
