@@ -6,9 +6,11 @@ warning, follow-up and rectification; 《本市政务诚信建设重点任务分
 :func:`what_it_takes` finds the changes to a unit's raw indicator values, each in the
 indicator's own unit, that lift its score over the lower edge of the target grade while
 moving the fewest normalised points in total, weighted by an optional effort per
-indicator. It is the minimum-cost "counterfactual explanation" of a score-based decision
-(Wachter, Mittelstadt & Russell 2018, *Harvard J. Law & Technology* 31(2), eq. 1), solved
-as a linear programme because the composite is linear in the changed values:
+indicator. It is the closest counterfactual of a score-based decision in a weighted L1
+distance (Wachter, Mittelstadt & Russell 2018, *Harvard J. Law & Technology* 31(2),
+841–887), and the integer programme of "actionable recourse" for a linear score, with
+only feasible, one-directional actions (Ustun, Spangher & Liu 2019, Proc. FAT* '19,
+10–19), here on the composite's own build:
 
 - **Linear builds** (normalisation by goalposts or by min-max with the bounds held, every
   level aggregated by the weighted arithmetic mean, no outlier treatment): the unit's
@@ -25,8 +27,8 @@ as a linear programme because the composite is linear in the changed values:
 - **Other builds** (geometric or other means, z-scores, ranks, outlier treatment …): the
   same programme on slopes found numerically, each by a rebuild with one of the unit's
   values moved one step and every other unit's data held fixed; repeated from the new
-  point (sequential linear programming, Nocedal & Wright 2006, §18) until the rebuild
-  reaches the edge.
+  point (sequential linear programming, Griffith & Stewart 1961, *Management Science*
+  7(4), 379–392) until the rebuild reaches the edge.
 
 Every plan is **verified**: ``score_after`` and ``grade_after`` come from a rebuild of the
 evaluation with the changed data (its own ``builder``, spec, seed and period) and a
@@ -95,7 +97,8 @@ class WhatItTakes(Displayable):
     grade_before, score_before : the unit's grade (after vetoes) and score now.
     table : DataFrame, one row per changed indicator: ``iCode``, ``name``, ``unit``,
         ``from_value``, ``to_value`` (raw, in the indicator's own unit), ``change``,
-        ``points`` (normalised points moved), ``responsible`` (departments), ``clause``.
+        ``points`` (normalised points moved in the rebuild), ``normalised_from``,
+        ``normalised_to``, ``responsible`` (departments), ``clause``.
     reachable : whether the rebuilt and re-rated unit reaches ``target``.
     blocking : names of the veto rules that cap the unit below the target (else []).
     cost : total normalised points moved, each weighted by its ``cost=`` effort.
