@@ -66,6 +66,8 @@ __all__ = ["WhatItTakes", "grade_costs", "what_it_takes", "what_it_takes_all"]
 
 #: Rebuild-and-resolve rounds before a target is declared not reachable.
 MAX_ROUNDS = 8
+#: Steps below this share of the largest step are a solver's round-off, not a change.
+SOLVER_NOISE = 1e-9
 #: Kinds whose raw values are whole numbers (records counted; yes = 1, no = 0).
 INTEGER_KINDS = frozenset({"count", "binary"})
 #: Normalisations under which the unit's normalised value is linear in its own raw value.
@@ -450,7 +452,9 @@ def _solve(
     if res.status != 0:
         return None
     d = np.zeros(len(gain))
-    d[use] = np.where(whole, np.round(res.x), res.x)
+    # a solver's round-off (1e-13 of a value) is no change
+    step = np.where(res.x > SOLVER_NOISE * np.maximum(1.0, np.abs(res.x).max()), res.x, 0.0)
+    d[use] = np.where(whole, np.round(step), step)
     return d if d.any() else None
 
 
