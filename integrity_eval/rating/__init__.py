@@ -1,4 +1,5 @@
-"""Ratings: grade bands, stars, vetoes, points models and their calibration (``docs/rating.md``).
+"""Ratings: grade bands, stars, vetoes, points models, their calibration and what it takes
+to reach a better grade (``docs/rating.md``).
 
 >>> import integrity_eval as ie                                   # doctest: +SKIP
 >>> rated = ie.rating.rate(ev, "tax-credit")                      # doctest: +SKIP
@@ -20,6 +21,7 @@ from .calibrate import (
 from .grade import Rated, rate
 from .probability import grade_probabilities
 from .scheme import OPS, Scheme, Veto, available_schemes, load_scheme, resolve, scheme_from_rating
+from .what_it_takes import WhatItTakes, grade_costs, what_it_takes, what_it_takes_all
 
 __all__ = [
     "OPS",
@@ -28,14 +30,18 @@ __all__ = [
     "Rated",
     "Scheme",
     "Veto",
+    "WhatItTakes",
     "agreement",
     "available_schemes",
     "calibrate_anchors",
     "calibrate_expert",
     "calibrate_shares",
+    "grade_costs",
     "grade_probabilities",
     "load_scheme",
     "rate",
     "resolve",
     "scheme_from_rating",
+    "what_it_takes",
+    "what_it_takes_all",
 ]
