@@ -86,16 +86,13 @@ def _page(ns: Namespace) -> str:
         f".. automodule:: {ns.module}\n",
         f".. currentmodule:: {ns.module}\n",
     ]
-    for heading, names, template in (
-        ("Functions · 函数", ns.functions, "function.rst"),
-        ("Classes · 类", ns.classes, "class.rst"),
-    ):
+    # stubs from docs/_templates/autosummary/{function,class}.rst
+    for heading, names in (("Functions · 函数", ns.functions), ("Classes · 类", ns.classes)):
         if names:
             lines += [
                 _title(heading, "-"),
                 ".. autosummary::",
                 "   :toctree: generated",
-                f"   :template: {template}",
                 "   :nosignatures:",
                 "",
                 *(f"   {name}" for name in names),
