@@ -21,10 +21,12 @@ $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $(LAB_STAMP)
 
-# WeasyPrint (PDF reports) needs Pango; install Debian's packages only when missing.
+# WeasyPrint (PDF reports) needs Pango and HarfBuzz's subsetter (font subsets; WeasyPrint >= 70
+# warns without it); install Debian's packages only when missing.
 system-deps:
-	@ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' || \
-	  (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0)
+	@ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' && \
+	  ldconfig -p | grep -q 'libharfbuzz-subset.so' || \
+	  (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 # The browser checks of the HTML reports and of the documentation site use Debian's chromium.
 test-tools:

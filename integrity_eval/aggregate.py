@@ -19,22 +19,52 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import Problem, ValidationError
-from .mcda import ampi, bod, kemeny_young, mpi, topsis
+from .mcda import (
+    MCDA_METHODS,
+    ampi,
+    bod,
+    cocoso,
+    compare_mcda,
+    copras,
+    edas,
+    kemeny_young,
+    mabac,
+    mcda_ranks,
+    mpi,
+    promethee_flows,
+    promethee_ii,
+    topsis,
+    vikor,
+    vikor_result,
+    waspas,
+)
 
 __all__ = [
+    "MCDA_METHODS",
     "METHODS",
     "amean",
     "ampi",
     "bod",
+    "cocoso",
+    "compare_mcda",
     "copeland",
+    "copras",
+    "edas",
     "genmean",
     "gmean",
     "hmean",
     "kemeny_young",
+    "mabac",
+    "mcda_ranks",
     "mpi",
     "points",
+    "promethee_flows",
+    "promethee_ii",
     "sum_",
     "topsis",
+    "vikor",
+    "vikor_result",
+    "waspas",
 ]
 
 

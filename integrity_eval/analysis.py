@@ -62,7 +62,7 @@ CorrMethod = Literal["pearson", "spearman", "kendall"]
 
 
 # ====================================================================== helpers
-def _dset(obj: Any, dset: str) -> pd.DataFrame:
+def dataset_of(obj: Any, dset: str) -> pd.DataFrame:
     """The data set ``dset`` of an Evaluation, or ``obj`` itself when it is a DataFrame.
 
     A ``uCode`` column is moved to the index so that plain iData tables work as is.
@@ -87,7 +87,7 @@ def _dset(obj: Any, dset: str) -> pd.DataFrame:
     return df
 
 
-def _framework(obj: Any, framework: Framework | None, *, required: bool, what: str = ""):
+def framework_of(obj: Any, framework: Framework | None, *, required: bool, what: str = ""):
     fw = framework if framework is not None else getattr(obj, "framework", None)
     if fw is None and required:
         raise ValidationError(
@@ -282,8 +282,8 @@ def indicator_stats(
     without one, every numeric column but uCode/uName/Time. ``nsignif`` rounds the
     numeric columns for display (COINr's default is 3; here None = full precision).
     """
-    df = _dset(data, dset)
-    fw = _framework(data, framework, required=False)
+    df = dataset_of(data, dset)
+    fw = framework_of(data, framework, required=False)
     x = _block(df, fw, dset)
     n = len(x)
     arr = x.to_numpy()
@@ -411,8 +411,8 @@ def data_availability(
     every ``ByGroup`` column over the units of each group (units without a label are
     left out), with ``n_units``.
     """
-    df = _dset(data, dset)
-    fw = _framework(data, framework, required=False)
+    df = dataset_of(data, dset)
+    fw = framework_of(data, framework, required=False)
     x = _block(df, fw, dset)
     k = x.shape[1]
     na = x.isna()
@@ -616,7 +616,7 @@ def correlations(
     plus a ``Level`` column. Both need a data set holding the aggregates ("Aggregated").
     """
     _check_method(method)
-    df = _dset(data, dset)
+    df = dataset_of(data, dset)
     levels = (level, level) if isinstance(level, int) else tuple(level)
     if len(levels) != 2:
         raise _fail(
@@ -627,9 +627,9 @@ def correlations(
         )
     lo, hi = min(levels), max(levels)
     needs_fw = hi > 1 or within is not None or with_parent or grouplev is not None
-    fw = _framework(data, framework, required=needs_fw, what="this selection")
+    fw = framework_of(data, framework, required=needs_fw, what="this selection")
     if with_parent == "family":
-        fw = _framework(data, framework, required=True, what="with_parent")
+        fw = framework_of(data, framework, required=True, what="with_parent")
         parts = []
         for lev in range(lo + 1, fw.n_levels + 1):
             part = correlations(
@@ -738,8 +738,8 @@ def correlation_flags(
     Ind1 before Ind2). ``roundto`` rounds ``Corr`` (COINr's default 3; here None).
     """
     _check_method(method)
-    df = _dset(data, dset)
-    fw = _framework(data, framework, required=True, what="correlation_flags")
+    df = dataset_of(data, dset)
+    fw = framework_of(data, framework, required=True, what="correlation_flags")
     if not 2 <= grouplev <= fw.n_levels:
         raise _fail(
             f"grouplev must be between 2 and {fw.n_levels}",
@@ -793,8 +793,8 @@ def cronbach(
     covariance; equal to k/(k − 1) · (1 − Σσᵢ² / σ²_total). Without a framework, all
     numeric columns are used.
     """
-    df = _dset(data, dset)
-    fw = _framework(
+    df = dataset_of(data, dset)
+    fw = framework_of(
         data, framework, required=within is not None or level != 1, what="this selection"
     )
     codes = _select(fw, within, level, dset) if fw is not None else None
@@ -1025,8 +1025,8 @@ def pca(
     component is oriented so that its loadings sum to a non-negative number, which makes
     PCA weights mostly positive. Magnitudes equal ``prcomp``'s.
     """
-    df = _dset(data, dset)
-    fw = _framework(
+    df = dataset_of(data, dset)
+    fw = framework_of(
         data,
         framework,
         required=by_groups or within is not None or level != 1,
@@ -1133,8 +1133,8 @@ def strengths_weaknesses(
     group (column named after that level), ``Rank``, ``Value`` (the unadjusted value,
     rounded to ``sig_figs`` if given; COINr's default 3) and ``Unit`` (``with_units``).
     """
-    df = _dset(data, dset)
-    fw = _framework(data, framework, required=True, what="strengths_weaknesses")
+    df = dataset_of(data, dset)
+    fw = framework_of(data, framework, required=True, what="strengths_weaknesses")
     _unit_row(df, unit, dset)
     bottom_n = top_n if bottom_n is None else bottom_n
     n_ind = len(fw.indicators)
@@ -1217,8 +1217,8 @@ def unit_summary(
     level; columns ``Code, Name, Score, Rank`` (rank over all units of the data set, 1 =
     highest, ties min). ``nround`` rounds ``Score`` (COINr's default 2; here None).
     """
-    df = _dset(data, dset)
-    fw = _framework(data, framework, required=True, what="unit_summary")
+    df = dataset_of(data, dset)
+    fw = framework_of(data, framework, required=True, what="unit_summary")
     _unit_row(df, unit, dset)
     if level is None:
         levels = list(range(2, fw.n_levels + 1))

@@ -1,16 +1,17 @@
-"""``build()``: the composite-indicator pipeline, stage by stage.
+"""``build()``: read the inputs, run the pipeline's stages in order, hold every stage.
 
 denominate → impute → screen → treat → normalise → (weights) → aggregate, as in
 COINr 1.1.14 (``Denominate``, ``Impute``, ``Screen``, ``Treat``, ``Normalise``,
-``Aggregate``) and the OECD/JRC Handbook (2008) steps 3–6. Each stage works on
-one ``(units, indicators)`` NumPy matrix; labels are attached once at the end.
+``Aggregate``) and the OECD/JRC Handbook (2008) steps 3–6. The stages are the public
+functions of :mod:`integrity_eval.pipeline`, each on one ``(units, indicators)`` NumPy
+matrix; this module resolves the spec, validates and splits the data, runs them, and
+attaches labels once at the end in an :class:`~integrity_eval.evaluation.Evaluation`.
 A stage the spec leaves out is skipped and its dataset is the previous one.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -19,24 +20,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import aggregate as agg
-from . import denominate as den
-from . import impute as imp
-from . import normalise as nrm
-from . import treat as trt
+from . import pipeline
 from .errors import Problem, ProblemList, ValidationError
 from .evaluation import Evaluation
 from .framework import Framework, load_framework
 from .manifest import evaluation_manifest
 from .schemas import check_idata
-from .screen import screen as screen_units
-from .spec import framework_default, load_spec, method_params, resolve
+from .spec import framework_default, load_spec, resolve
 from .weights.models import (
     EVALUATION_MODELS,
     WEIGHT_MODELS,
     ModelWeigher,
-    apply_evaluation_model,
     check_evaluation_model,
+    model_options,
 )
 from .weights.nominal import nominal_weights
 
@@ -127,9 +123,9 @@ def _build(
     info: dict[str, Any] = {}
 
     if "denominate" in spec_r:
-        x = _denominate(fw, current, x, problems)
+        x = pipeline.denominate(fw, current, x, problems)
         if history is not None:
-            past = _denominate(fw, history, history[codes].to_numpy(dtype=float), problems)
+            past = pipeline.denominate(fw, history, history[codes].to_numpy(dtype=float), problems)
             history = pd.concat(
                 [
                     history.drop(columns=codes),
@@ -142,24 +138,18 @@ def _build(
     dsets["Denominated"] = x
 
     if "impute" in spec_r:
-        x = _impute(spec_r["impute"], x, units, current, history, codes, seed, problems)
+        cfg = spec_r["impute"]
+        past = (
+            pipeline.history_cube(history, unit_index, codes) if cfg["method"] == "latest" else None
+        )
+        x = pipeline.impute(cfg, x, current, past, seed, problems)
         stop("cannot impute")
     dsets["Imputed"] = x
 
     keep = np.ones(len(unit_index), dtype=bool)
     if "screen" in spec_r:
-        cfg = dict(spec_r["screen"])
-        force = dict(cfg.get("force") or {})
-        for u in [u for u in force if u not in units.index]:
-            problems.add(
-                "screen.force 中的单位不在数据中 / unit in screen.force is not in the data",
-                source="spec",
-                row=u,
-                column="screen.force",
-            )
-            del force[u]
+        table = pipeline.screen(spec_r["screen"], x, unit_index, problems)
         stop("invalid screening")
-        table = screen_units(x, unit_index, **{**cfg, "force": force})
         info["screen_summary"] = table
         keep = table["Included"].to_numpy(dtype=bool)
         x = x[keep]
@@ -168,14 +158,11 @@ def _build(
 
     points = np.full(x.shape, "", dtype=object)
     if "treat" in spec_r:
-        cfg = {k: v for k, v in spec_r["treat"].items() if k != "method"}
-        x, points, details = trt.METHODS[spec_r["treat"]["method"]](x, **cfg)
-        details.index = pd.Index(codes, name="iCode")
-        info["treat_details"] = details
+        x, points, info["treat_details"] = pipeline.treat(spec_r["treat"], x, codes)
     dsets["Treated"] = x
 
     if "normalise" in spec_r:
-        x = _normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
+        x = pipeline.normalise(fw, spec_r["normalise"], x, kept_units, problems, normalise_pool)
         stop("cannot normalise")
         if normalise_pool is not None:  # a period of a globally normalised panel
             info["normalise_pool"] = normalise_pool
@@ -191,9 +178,15 @@ def _build(
         if weight_method in WEIGHT_MODELS and weight_method not in EVALUATION_MODELS:
             model = ModelWeigher(fw, spec_r["weights"], dsets, keep, kept_units)
             info["weight_models"] = model.results
-        agg_cols, agg_codes = _aggregate(
-            fw, spec_r["aggregate"], x, weights, kept_units, problems, stop, model
+        cfg = spec_r["aggregate"]
+        agg_cols, agg_codes = pipeline.aggregate(
+            fw, cfg, x, weights, kept_units, problems, stop, model
         )
+        if weight_method in EVALUATION_MODELS and not check_only:
+            weights, info["weight_models"] = _index_model(fw, spec_r, x, weights, kept_units)
+            agg_cols, agg_codes = pipeline.aggregate(
+                fw, cfg, x, weights, kept_units, problems, stop
+            )
         dsets["Aggregated"] = np.concatenate([x, agg_cols], axis=1)
         info["aggregate_codes"] = agg_codes
     if check_only:
@@ -216,7 +209,7 @@ def _build(
     }
     treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
     manifest = evaluation_manifest(fw_in, spec_r, idata_in, values, seed, time, len(unit_index))
-    ev = Evaluation(
+    return Evaluation(
         framework=fw,
         spec=spec_r,
         seed=seed,
@@ -229,10 +222,31 @@ def _build(
         details=MappingProxyType(info),
         manifest=manifest,
         source_framework=fw_in,
+        builder=build,
     )
-    if weight_method in EVALUATION_MODELS:
-        return apply_evaluation_model(ev)  # weights computed on the nominal index
-    return ev
+
+
+def _index_model(
+    fw: Framework,
+    spec: Mapping[str, Any],
+    x: np.ndarray,
+    weights: pd.Series,
+    units: list[str],
+) -> tuple[pd.Series, dict[str, Any]]:
+    """The weights of a model computed on the aggregated index (``weights: {method:
+    optimise, level: L}``: COINr's correlation-balancing weights at level ``L``), and the
+    result keyed by each parent of the balanced elements."""
+    cfg = spec["weights"]
+    res = EVALUATION_MODELS[cfg["method"]](
+        pd.DataFrame(x, index=pd.Index(units, name="uCode"), columns=fw.indicators),
+        fw,
+        spec["aggregate"],
+        weights,
+        level=cfg["level"],
+        **model_options(cfg),
+    )
+    parents = dict.fromkeys(fw[c].parent for c in res.weights.index)
+    return res.all_weights, dict.fromkeys(parents, res)
 
 
 def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) -> dict[str, Any]:
@@ -252,7 +266,7 @@ def _resolve_spec(spec: Mapping[str, Any] | str | Path | None, fw: Framework) ->
         ) from None
 
 
-# ------------------------------------------------------------------ stages
+# ------------------------------------------------------------------ inputs
 def _coerce(fw: Framework, idata: pd.DataFrame, block: np.ndarray) -> pd.DataFrame:
     """iData with the numeric block (from validation) in place of the raw columns."""
     needed = set(fw.indicators) | {fw[c].denominator for c in fw.indicators}
@@ -298,232 +312,3 @@ def _unit_table(fw: Framework, current: pd.DataFrame) -> pd.DataFrame:
     if "uName" not in units.columns:
         units.insert(0, "uName", units.index.astype(str))
     return units
-
-
-def _denominate(
-    fw: Framework, frame: pd.DataFrame, x: np.ndarray, problems: ProblemList
-) -> np.ndarray:
-    d = np.full(x.shape, np.nan)
-    by_denominator: dict[str, list[int]] = {}
-    for j, code in enumerate(fw.indicators):
-        if fw[code].denominator:
-            by_denominator.setdefault(fw[code].denominator, []).append(j)
-    for name, cols in by_denominator.items():
-        col = frame[name].to_numpy(dtype=float)
-        d[:, cols] = col[:, None]
-        # a missing denominator makes the value missing (as in COINr); zero is an error
-        bad = ~np.isnan(x[:, cols]) & (col[:, None] == 0)
-        for i in np.flatnonzero(bad.any(axis=1)):
-            problems.add(
-                "denominator is zero",
-                source="iData",
-                row=frame["uCode"].iloc[i],
-                column=name,
-                value=col[i],
-            )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return den.denominate(x, d)
-
-
-def _impute(
-    cfg: Mapping[str, Any],
-    x: np.ndarray,
-    units: pd.DataFrame,
-    current: pd.DataFrame,
-    history: pd.DataFrame | None,
-    codes: list[str],
-    seed: int,
-    problems: ProblemList,
-) -> np.ndarray:
-    method = cfg["method"]
-    params = {k: v for k, v in cfg.items() if k != "method"}
-    if "group" in params:
-        group = params["group"]
-        if group not in current.columns:
-            problems.add(
-                "grouping column for imputation is not in the data",
-                source="spec",
-                column="impute.group",
-                value=group,
-            )
-            return x
-        params["group"] = current[group].to_numpy(dtype=object)
-    if method == "iterative" and "seed" not in params:
-        params["seed"] = seed
-    if method == "latest":
-        params["history"] = _history_cube(history, list(units.index), codes)
-    return imp.METHODS[method](x, **params)
-
-
-def _history_cube(history: pd.DataFrame | None, units: list[str], codes: list[str]) -> np.ndarray:
-    """Earlier periods as a ``(periods, units, indicators)`` array aligned to ``units``."""
-    if history is None or history.empty:
-        return np.empty((0, len(units), len(codes)))
-    times = sorted(history["Time"].unique())
-    wide = history.set_index(["Time", "uCode"])[codes]
-    full = pd.MultiIndex.from_product([times, units], names=["Time", "uCode"])
-    cube = wide.reindex(full).to_numpy(dtype=float)
-    return cube.reshape(len(times), len(units), len(codes))
-
-
-def _normalise(
-    fw: Framework,
-    cfg: Mapping[str, Any],
-    x: np.ndarray,
-    units: list[str],
-    problems: ProblemList,
-    pool: np.ndarray | None = None,
-) -> np.ndarray:
-    method = cfg["method"]
-    dirs = fw.directions.to_numpy()
-    n = len(x)
-    xd = (x if pool is None else np.concatenate([x, pool])) * dirs
-    params = {k: v for k, v in cfg.items() if k not in ("method", "iref")}
-    if method == "dist2ref":
-        if cfg["iref"] not in units:
-            problems.add(
-                "reference unit for dist2ref is not among the (screened) units",
-                source="spec",
-                column="normalise.iref",
-                value=cfg["iref"],
-            )
-            return np.full(x.shape, np.nan)
-        params["iref"] = units.index(cfg["iref"])
-    if method == "dist2targ":
-        params["targets"] = fw.targets.to_numpy() * dirs
-    if method == "goalposts":
-        posts = np.array([fw[c].goalposts or (np.nan, np.nan) for c in fw.indicators], float).T
-        params["posts"] = np.where(dirs < 0, -posts[::-1], posts)
-    if method == "clip":
-        bounds = np.array([(_nan(fw[c].min), _nan(fw[c].max)) for c in fw.indicators]).T
-        bounds = np.where(np.isnan(bounds), [[-np.inf], [np.inf]], bounds)
-        params["bounds"] = np.where(dirs < 0, -bounds[::-1], bounds)
-    faulty = nrm.check(xd, fw.indicators, method, params, problems, dirs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = nrm.METHODS[method](xd, **params)[:n]
-    y[:, faulty] = np.nan  # reported; only :func:`check` goes on past them
-    return y
-
-
-def _aggregate(
-    fw: Framework,
-    cfg: Mapping[str, Any],
-    x: np.ndarray,
-    weights: pd.Series,
-    units: list[str],
-    problems: ProblemList,
-    stop: Callable[[str], None],
-    model: ModelWeigher | None = None,
-) -> tuple[np.ndarray, list[str]]:
-    """Aggregate level by level; returns the aggregate columns and their codes.
-
-    Children with weight 0 stay in the tables but do not enter the aggregate (and
-    are not checked against its method's domain); as in COINr, ``dat_thresh``
-    counts every child. ``model`` (a spec weighting model) sets the children's
-    weights, in place in ``weights``, before each level is aggregated.
-    ``cfg["by_node"]`` (aggregate code → method) overrides the level's method for
-    single aggregates.
-    """
-    col = {c: j for j, c in enumerate(fw.indicators)}
-    by_node = cfg.get("by_node") or {}
-    for code in by_node:
-        if code not in fw.children or not fw.children[code]:
-            problems.add(
-                "aggregate.by_node names a code that is not an aggregate of the framework",
-                source="spec",
-                column=f"aggregate.by_node.{code}",
-            )
-    stop("invalid aggregation")  # check() goes on: an unknown code matches no parent
-    n_ind = x.shape[1]
-    # every column in one Fortran-ordered block: children are gathered column-wise
-    n_agg = sum(len(fw.codes_at(level)) for level in range(2, fw.n_levels + 1))
-    values = np.empty((x.shape[0], n_ind + n_agg), order="F")
-    values[:, :n_ind] = x
-    filled = n_ind
-    out_codes: list[str] = []
-    for level in range(2, fw.n_levels + 1):
-        thresh = _per_level(cfg.get("dat_thresh"), level)
-        parents = fw.codes_at(level)
-        if model is not None:
-            failed = ProblemList()
-            model(level - 1, parents, values, col, weights, failed)
-            problems.extend(failed)
-            failed.raise_if_any("cannot compute the weighting model")
-        wmap = weights.to_dict()
-        level_cols = values[:, filled : filled + len(parents)]
-        for p, parent in enumerate(parents):
-            method = by_node.get(parent, _per_level(cfg["method"], level))
-            params = _level_params(cfg, method, level)
-            # a points total caps the bonus of all its items, so it reads the items themselves
-            kids = fw.descendants(parent) if method == "points" else fw.children[parent]
-            every = values[:, [col[k] for k in kids]]
-            used = [k for k in kids if wmap[k] > 0]
-            xs = values[:, [col[k] for k in used]]
-            w = np.array([wmap[k] for k in used])
-            faulty = _check_domain(method, params, xs, used, units, problems)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                y = agg.METHODS[method](xs, w, **params) if used else np.full(len(units), np.nan)
-            if thresh is not None:
-                y = np.where(np.mean(~np.isnan(every), axis=1) < thresh, np.nan, y)
-            level_cols[:, p] = np.where(faulty, np.nan, y)
-        # faults below would reappear as faults of their aggregates: stop at this level
-        stop("cannot aggregate")
-        for p, parent in enumerate(parents):
-            col[parent] = filled + p
-        filled += len(parents)
-        out_codes += parents
-    return values[:, n_ind:filled], out_codes
-
-
-def _nan(v: float | None) -> float:
-    return np.nan if v is None else v
-
-
-def _per_level(value: Any, level: int) -> Any:
-    """A per-level setting (a list, bottom level first) or one value for every level."""
-    return value[level - 2] if isinstance(value, list) else value
-
-
-@functools.cache
-def _params_of(method: str) -> frozenset[str]:
-    return frozenset(method_params(agg.METHODS[method]))
-
-
-def _level_params(cfg: Mapping[str, Any], method: str, level: int) -> dict[str, Any]:
-    """The aggregate stage's parameters of ``method`` for ``level``.
-
-    A list gives one value per level, except for the bounds of ``bod``, whose value is
-    itself a pair: ``weight_bounds: [0.1, 0.15]`` holds for every level, a list of pairs
-    (or nulls) gives one per level.
-    """
-    out = {}
-    for k, v in cfg.items():
-        if k in ("method", "dat_thresh") or k not in _params_of(method):
-            continue
-        pair = k.endswith("_bounds") and isinstance(v, list) and len(v) == 2
-        pair = pair and all(isinstance(b, int | float) for b in v)
-        out[k] = v if pair else _per_level(v, level)
-    return out
-
-
-def _check_domain(
-    method: str,
-    params: Mapping[str, Any],
-    xs: np.ndarray,
-    kids: list[str],
-    units: list[str],
-    problems: ProblemList,
-) -> np.ndarray:
-    """Record values outside the method's domain; returns the units that have any."""
-    if method == "gmean" or (method == "genmean" and params.get("p", 1) < 0):
-        bad, rule = xs <= 0, f"{method} needs positive values (normalise e.g. to [1, 100])"
-    elif method == "hmean":
-        bad, rule = xs == 0, "hmean needs non-zero values"
-    else:
-        return np.zeros(len(units), dtype=bool)
-    for i, j in zip(*np.nonzero(bad), strict=True):
-        problems.add(rule, source="aggregate", row=units[i], column=kids[j], value=xs[i, j])
-    return bad.any(axis=1)
-
-
-# --------------------------------------------------------------- manifest

@@ -13,8 +13,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .analysis import ID_COLUMNS, _dset, _fail, _framework
+from .analysis import ID_COLUMNS, dataset_of, framework_of
 from .errors import Problem, ValidationError
+from .errors import problem_error as _fail
 from .framework import Framework
 
 __all__ = ["cagr", "compare", "prc_change", "trends"]
@@ -27,7 +28,7 @@ def _column(obj: Any, dset: str, icode: str | None, which: str) -> pd.Series:
     if isinstance(obj, pd.Series):
         s = obj
     else:
-        df = _dset(obj, dset)
+        df = dataset_of(obj, dset)
         if icode is None:
             if df.shape[1] != 1:
                 raise _fail(
@@ -61,7 +62,7 @@ def _unit_columns(obj: Any, dset: str) -> tuple[pd.DataFrame, list[str]] | None:
     if isinstance(units, pd.DataFrame):
         return units, list(units.columns)
     if isinstance(obj, pd.DataFrame):
-        df = _dset(obj, dset)
+        df = dataset_of(obj, dset)
         keep = [
             c for c in df.columns if c in ID_COLUMNS or not pd.api.types.is_numeric_dtype(df[c])
         ]
@@ -190,7 +191,7 @@ def compare(
         )
     if icode is None:
         for obj in (a, b):
-            fw = _framework(obj, None, required=False)
+            fw = framework_of(obj, None, required=False)
             if fw is not None:
                 icode = fw.root
                 break
@@ -404,7 +405,7 @@ def trends(
             ],
             title="invalid panel",
         )
-    fw = _framework(panel, framework, required=adjust_directions, what="adjust_directions")
+    fw = framework_of(panel, framework, required=adjust_directions, what="adjust_directions")
     if codes is None:
         if fw is not None:
             codes = [c for c in df.columns if c in fw]

@@ -9,7 +9,7 @@ cannot change what the Evaluation holds.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 from .errors import Problem, ValidationError, did_you_mean
 from .framework import Framework
 from .ranking import min_rank
+from .spec import set_params
 from .weights.nominal import effective_weights
 
 DSETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated")
@@ -71,6 +72,10 @@ class Evaluation:
     manifest: Mapping[str, Any] = field(repr=False)
     #: The framework as given, before the spec's ``exclude`` (``framework`` is the one built).
     source_framework: Framework | None = field(default=None, repr=False)
+    #: The function that built this Evaluation (:func:`integrity_eval.build`), which
+    #: :meth:`with_params` calls again with the changed spec (as statsmodels' results keep
+    #: their model).
+    builder: Callable[..., Evaluation] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         n = len(self.get_dset("Raw"))
@@ -223,14 +228,23 @@ class Evaluation:
         data; changing a stage before normalisation there is refused (rebuild the
         panel instead).
         """
-        from .build import build
-        from .spec import set_params
-
         seed = params.pop("seed", self.seed)
         pool = self.details.get("normalise_pool")
         if pool is not None:
             check_pool_unchanged({p.partition("__")[0] for p in params}, "with_params")
-        return build(
+        if self.builder is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "这个 Evaluation 不是由 build() 生成的，无法重新计算 / this Evaluation "
+                        "was not made by build(), so it cannot be rebuilt; build it with "
+                        "ie.build",
+                        source="with_params",
+                    )
+                ],
+                title="无法重新计算 / cannot rebuild",
+            )
+        return self.builder(
             self.source_framework or self.framework,
             self.idata,
             set_params(self.spec, **params),

@@ -10,26 +10,65 @@
 - :func:`bod` — Benefit of the Doubt (see :mod:`integrity_eval.weights.bod`).
 - :func:`kemeny_young` — the Condorcet–Kemeny–Young ranking of the OECD/JRC
   Handbook (2008) §6.12–6.13 (pp. 105–115; Munda & Nardo 2009).
+- The methods researchers compare, each ``f(X, weights, directions, **options) ->
+  Series`` on the whole units × indicators matrix and agreeing with pymcdm 1.4's
+  defaults (differences stated in each docstring): :func:`vikor` (Opricovic & Tzeng
+  2004; lower Q is better), :func:`promethee_ii` (Brans & Vincke 1985), :func:`copras`
+  (Zavadskas et al. 1994), :func:`edas` (Keshavarz Ghorabaee et al. 2015),
+  :func:`waspas` (Zavadskas et al. 2012), :func:`mabac` (Pamučar & Ćirović 2015),
+  :func:`cocoso` (Yazdani et al. 2019). :data:`MCDA_METHODS` registers them with
+  TOPSIS and says whether a higher score is better; :func:`mcda_ranks` ranks 1 = best
+  either way; :func:`compare_mcda` runs them side by side with Kendall's τ.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+from scipy.stats import kendalltau
 
+from .dea import bod_scores, bounds_arrays
 from .errors import Problem, ProblemList, ValidationError
-from .weights.bod import _bounds_arrays, bod_scores
+from .ranking import min_rank
+from .weights.result import as_directions, check_matrix
 
-__all__ = ["KemenyYoungResult", "ampi", "bod", "kemeny_young", "mpi", "topsis"]
+__all__ = [
+    "MCDA_METHODS",
+    "PREFERENCE_FUNCTIONS",
+    "KemenyYoungResult",
+    "McdaComparison",
+    "McdaMethod",
+    "VikorResult",
+    "ampi",
+    "bod",
+    "cocoso",
+    "compare_mcda",
+    "copras",
+    "edas",
+    "kemeny_young",
+    "mabac",
+    "mcda_ranks",
+    "mpi",
+    "promethee_flows",
+    "promethee_ii",
+    "topsis",
+    "vikor",
+    "vikor_result",
+    "waspas",
+]
 
 
-def _frame_weights(X: pd.DataFrame, weights, source: str) -> np.ndarray:
-    problems = ProblemList()
+def _frame_weights(X: pd.DataFrame, weights, source: str, *, min_units: int = 1) -> np.ndarray:
+    """``weights`` as an array over ``X.columns``; every problem with ``X`` and the weights
+    (not a DataFrame, non-numeric or missing values, fewer than ``min_units`` units, a weight
+    missing, unknown or negative) raised at once."""
+    problems = check_matrix(X, source, min_units=min_units)
     if not isinstance(X, pd.DataFrame):
-        problems.add("X must be a DataFrame (units × indicators)", source=source)
         problems.raise_if_any(f"invalid input for {source}")
     w = pd.Series(weights, dtype=float) if weights is not None else pd.Series(1.0, X.columns)
     for c in X.columns.difference(w.index):
@@ -39,13 +78,6 @@ def _frame_weights(X: pd.DataFrame, weights, source: str) -> np.ndarray:
     for c, v in w.items():
         if not v >= 0:
             problems.add("weight must be ≥ 0", source=source, column=c, value=v)
-    for c in X.columns[X.isna().any()]:
-        problems.add(
-            f"missing values; {source} needs complete data",
-            source=source,
-            column=c,
-            row=", ".join(map(str, X.index[X[c].isna()][:5])),
-        )
     problems.raise_if_any(f"invalid input for {source}")
     return w.reindex(X.columns).to_numpy()
 
@@ -67,9 +99,7 @@ def topsis(
     ``D`` are Euclidean distances (Hwang & Yoon 1981; Tzeng & Huang 2011 ch. 4).
     Expects raw (or treated) values with a meaningful zero — not z-scores.
     """
-    from .weights.result import as_directions
-
-    w = _frame_weights(X, weights, "topsis")
+    w = _frame_weights(X, weights, "topsis", min_units=2)
     d = as_directions(directions, X.columns, "topsis")
     x = X.to_numpy(dtype=float)
     if normalisation == "vector":
@@ -185,8 +215,8 @@ def bod(x, w=None, share_bounds=None, weight_bounds=None):
         )
     m = y.shape[-1]
     index = pd.Index(range(m))
-    bounds = _bounds_arrays(share_bounds, index, problems, source="aggregate.bod")
-    wb = _bounds_arrays(weight_bounds, index, problems, "aggregate.bod", "weight_bounds")
+    bounds = bounds_arrays(share_bounds, index, problems, source="aggregate.bod")
+    wb = bounds_arrays(weight_bounds, index, problems, "aggregate.bod", "weight_bounds")
     problems.raise_if_any("cannot aggregate with bod")
     flat = y.reshape(-1, *y.shape[-2:])
     out = np.stack([bod_scores(block, bounds, weight_bounds=wb)[0] for block in flat])
@@ -325,3 +355,591 @@ def kemeny_young(
         pd.DataFrame(e, index=X.index, columns=X.index),
         complete=not cut,
     )
+
+
+# ------------------------------------------------------- the MCDA methods researchers compare
+def _decision_matrix(
+    X: pd.DataFrame, weights, directions, source: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X`` as an array, the weights rescaled to sum to 1, and the directions (±1)."""
+    w = _frame_weights(X, weights, source, min_units=2)
+    d = as_directions(directions, X.columns, source)
+    if not w.sum() > 0:
+        raise ValidationError(
+            [Problem("权重之和为 0 / the weights sum to 0", source=source, value=float(w.sum()))],
+            title=f"invalid input for {source}",
+        )
+    return X.to_numpy(dtype=float), w / w.sum(), d
+
+
+def _refuse(problems: ProblemList, source: str) -> None:
+    problems.raise_if_any(f"invalid input for {source}")
+
+
+def _negative_values(x: np.ndarray, X: pd.DataFrame, source: str, *, strict=None) -> ProblemList:
+    """One problem per indicator with a value below 0 (columns in ``strict``: not above 0)."""
+    problems = ProblemList()
+    strict = np.zeros(x.shape[1], dtype=bool) if strict is None else strict
+    bad = np.where(strict, x <= 0, x < 0)
+    for j in np.flatnonzero(bad.any(axis=0)):
+        i = int(np.argmin(x[:, j]))
+        rule = (
+            f"{source} 要求该指标的值大于 0 / {source} needs values above 0 for this indicator"
+            if strict[j]
+            else f"{source} 要求非负值 / {source} needs values ≥ 0"
+        )
+        problems.add(rule, source=source, column=X.columns[j], row=X.index[i], value=x[i, j])
+    return problems
+
+
+def _minmax(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``(x − worst)/(best − worst)`` per column (best = max for direction +1, min for −1);
+    a constant column is 1 for every unit, as pymcdm's ``minmax_normalization``."""
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    r = np.where(d > 0, x - lo, hi - x) / span
+    return np.where(hi > lo, r, 1.0)
+
+
+def _series(values: np.ndarray, X: pd.DataFrame, name: str) -> pd.Series:
+    return pd.Series(values, index=X.index, name=name)
+
+
+class VikorResult:
+    """VIKOR in full: ``table`` (S, R, Q by unit), the two conditions of the compromise
+    solution and ``compromise`` (the units of the compromise set, best Q first).
+
+    ``acceptable_advantage`` (C1): ``Q(a″) − Q(a′) ≥ DQ`` with ``DQ = 1/(n − 1)``;
+    ``acceptable_stability`` (C2): the unit best by Q is also best by S or by R.
+    Opricovic & Tzeng (2004) §3, step 5; (2007) §2.
+    """
+
+    def __init__(self, table: pd.DataFrame, v: float):
+        self.table = table
+        self.v = v
+        q = table["Q"].to_numpy()
+        order = np.argsort(q, kind="stable")
+        n = len(q)
+        dq = 1.0 / (n - 1)
+        first, second = order[0], order[1]
+        self.acceptable_advantage = bool(q[second] - q[first] >= dq - 1e-12)
+        best_s = table["S"].to_numpy().min()
+        best_r = table["R"].to_numpy().min()
+        self.acceptable_stability = bool(
+            np.isclose(table["S"].iloc[first], best_s, rtol=0, atol=1e-12)
+            or np.isclose(table["R"].iloc[first], best_r, rtol=0, atol=1e-12)
+        )
+        if not self.acceptable_advantage:
+            members = order[q[order] - q[first] < dq - 1e-12]
+        elif not self.acceptable_stability:
+            members = order[:2]
+        else:
+            members = order[:1]
+        self.compromise = [table.index[i] for i in members]
+
+    @property
+    def Q(self) -> pd.Series:
+        return self.table["Q"].rename("vikor")
+
+    def __repr__(self) -> str:
+        return f"<VikorResult v={self.v:g}: compromise {', '.join(map(str, self.compromise))}>"
+
+    def summary(self) -> str:
+        lines = [
+            "VIKOR (Opricovic & Tzeng 2004) — 越小越好 / lower Q is better",
+            f"v = {self.v:g}",
+            f"可接受优势 / acceptable advantage (C1): {self.acceptable_advantage}",
+            f"可接受稳定性 / acceptable stability (C2): {self.acceptable_stability}",
+            f"折中解 / compromise set: {', '.join(map(str, self.compromise))}",
+            "",
+            self.table.sort_values("Q").to_string(float_format=lambda v: f"{v:.4f}"),
+        ]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head, _, _ = self.summary().partition("\n\n")
+        return "<pre>" + html.escape(head) + "</pre>" + self.table.sort_values("Q").to_html()
+
+
+def vikor_result(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    v: float = 0.5,
+) -> VikorResult:
+    """VIKOR's S, R and Q and its compromise solution (Opricovic & Tzeng 2004, EJOR 156:
+    445–455, §3, Eqs. 1–3 and step 5).
+
+    ``f*_j``/``f⁻_j`` are the best and worst values of indicator ``j`` (max/min for direction
+    +1); ``S_i = Σ_j w_j (f*_j − f_ij)/(f*_j − f⁻_j)`` (group utility), ``R_i = max_j`` of the
+    same terms (individual regret), ``Q_i = v (S_i − S*)/(S⁻ − S*) + (1 − v)(R_i − R*)/(R⁻ −
+    R*)``. Lower is better for all three. Weights are rescaled to sum to 1. Conventions: a
+    constant indicator adds nothing to S and R (pymcdm refuses it); when every unit has the
+    same S (or R) that term of Q is 0 (pymcdm returns NaN).
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "vikor")
+    if not 0 <= v <= 1:
+        raise ValidationError(
+            [Problem("v 须在 [0, 1] 内 / v must lie in [0, 1]", source="vikor", value=v)],
+            title="invalid input for vikor",
+        )
+    best = np.where(d > 0, x.max(axis=0), x.min(axis=0))
+    worst = np.where(d > 0, x.min(axis=0), x.max(axis=0))
+    span = best - worst
+    regret = w * np.divide(best - x, span, out=np.zeros_like(x), where=span != 0)
+    s, r = regret.sum(axis=1), regret.max(axis=1)
+
+    def scaled(a: np.ndarray) -> np.ndarray:
+        rng = a.max() - a.min()
+        return (a - a.min()) / rng if rng > 0 else np.zeros_like(a)
+
+    q = v * scaled(s) + (1 - v) * scaled(r)
+    return VikorResult(pd.DataFrame({"S": s, "R": r, "Q": q}, index=X.index), v)
+
+
+def vikor(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    v: float = 0.5,
+) -> pd.Series:
+    """VIKOR's Q in [0, 1] by unit — **lower is better** (0 = the best compromise).
+
+    The kit keeps Q as published (so it equals the paper's and pymcdm's values) and ranks it
+    ascending: :data:`MCDA_METHODS` records ``higher_is_better=False`` and :func:`mcda_ranks`
+    gives rank 1 to the lowest Q. S, R and the compromise set: :func:`vikor_result`.
+    Opricovic & Tzeng (2004) EJOR 156: 445–455.
+    """
+    return vikor_result(X, weights, directions, v=v).Q
+
+
+# PROMETHEE preference functions P(d) of Brans & Vincke (1985) and Brans, Vincke & Mareschal
+# (1986) Table 1: the six generalised criteria, with the thresholds each one uses.
+PREFERENCE_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "usual": (),  # type I
+    "ushape": ("q",),  # type II, quasi-criterion
+    "vshape": ("p",),  # type III, linear preference
+    "level": ("q", "p"),  # type IV
+    "linear": ("q", "p"),  # type V, linear with an indifference area (pymcdm "vshape_2")
+    "gaussian": ("s",),  # type VI
+}
+
+
+def _preference(d: np.ndarray, kind: str, q: float, p: float, s: float) -> np.ndarray:
+    """``P(d)`` for a difference ``d`` (Brans, Vincke & Mareschal 1986, Table 1)."""
+    if kind == "usual":
+        return (d > 0).astype(float)
+    if kind == "ushape":
+        return (d > q).astype(float)
+    if kind == "vshape":
+        return np.clip(d / p, 0.0, 1.0)
+    if kind == "level":
+        return np.where(d > p, 1.0, np.where(d > q, 0.5, 0.0))
+    if kind == "linear":
+        return np.clip((d - q) / (p - q), 0.0, 1.0)
+    return np.where(d > 0, 1.0 - np.exp(-(d**2) / (2 * s**2)), 0.0)
+
+
+def _per_indicator(value, codes: pd.Index, default) -> list:
+    """A scalar (every indicator) or a mapping code → value as a list over ``codes``."""
+    if isinstance(value, Mapping | pd.Series):
+        return [value.get(c, default) for c in codes]
+    return [value] * len(codes)
+
+
+def promethee_flows(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    preference: str | Mapping[str, str] = "usual",
+    q: float | Mapping[str, float] | None = None,
+    p: float | Mapping[str, float] | None = None,
+    s: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """PROMETHEE outranking flows φ⁺, φ⁻ and the net flow φ = φ⁺ − φ⁻ by unit.
+
+    Brans & Vincke (1985) *Management Science* 31(6): 647–656; Brans, Vincke & Mareschal
+    (1986) EJOR 24: 228–238. For units a, b: ``d_j(a, b) = x_aj − x_bj`` (reversed for a cost
+    indicator), ``π(a, b) = Σ_j w_j P_j(d_j(a, b))`` with weights rescaled to sum to 1,
+    ``φ⁺(a) = Σ_b π(a, b)/(n − 1)``, ``φ⁻(a) = Σ_b π(b, a)/(n − 1)``. ``preference`` names one
+    function for every indicator or a mapping code → function: ``usual``; ``ushape`` (q);
+    ``vshape`` (p); ``level`` (q, p: ½ between them); ``linear`` (q, p: linear between them,
+    pymcdm's ``vshape_2``); ``gaussian`` (s: ``1 − exp(−d²/2s²)``, not in pymcdm). Thresholds
+    ``q``, ``p``, ``s`` are in the indicator's units: a number for every indicator or a
+    mapping code → value. Memory grows as n² (one n × n table at a time).
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "promethee_ii")
+    codes = X.columns
+    kinds = _per_indicator(preference, codes, "usual")
+    qs, ps, ss = (_per_indicator(t, codes, None) for t in (q, p, s))
+    problems = ProblemList()
+    for name, given in (("preference", preference), ("q", q), ("p", p), ("s", s)):
+        if isinstance(given, Mapping | pd.Series):
+            for c in pd.Index(list(given.keys())).difference(codes):
+                problems.add(
+                    f"{name} 所指代码不在 X 中 / {name} given for a code not in X",
+                    source="promethee_ii",
+                    column=c,
+                )
+    for c, kind, qj, pj, sj in zip(codes, kinds, qs, ps, ss, strict=True):
+        if kind not in PREFERENCE_FUNCTIONS:
+            problems.add(
+                f"未知的偏好函数 / unknown preference function; expected one of "
+                f"{list(PREFERENCE_FUNCTIONS)}",
+                source="promethee_ii",
+                column=c,
+                value=kind,
+            )
+            continue
+        given = {"q": qj, "p": pj, "s": sj}
+        for name in PREFERENCE_FUNCTIONS[kind]:
+            t = given[name]
+            if t is None or not np.isfinite(float(t)) or float(t) < 0 or (name != "q" and t == 0):
+                problems.add(
+                    f"偏好函数 {kind} 需要阈值 {name}（{'≥' if name == 'q' else '>'} 0） / "
+                    f"preference function {kind} needs threshold {name} "
+                    f"({'≥' if name == 'q' else '>'} 0)",
+                    source="promethee_ii",
+                    column=c,
+                    value="" if t is None else t,
+                )
+        if kind in ("level", "linear") and qj is not None and pj is not None and not qj < pj:
+            problems.add(
+                f"偏好函数 {kind} 需要 q < p / preference function {kind} needs q < p",
+                source="promethee_ii",
+                column=c,
+                value=f"q={qj}, p={pj}",
+            )
+    _refuse(problems, "promethee_ii")
+    n = len(x)
+    pi = np.zeros((n, n))
+    for j, kind in enumerate(kinds):
+        diff = d[j] * (x[:, None, j] - x[None, :, j])
+        pi += w[j] * _preference(diff, kind, qs[j], ps[j], ss[j])
+    plus, minus = pi.sum(axis=1) / (n - 1), pi.sum(axis=0) / (n - 1)
+    return pd.DataFrame({"phi_plus": plus, "phi_minus": minus, "phi": plus - minus}, X.index)
+
+
+def promethee_ii(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    preference: str | Mapping[str, str] = "usual",
+    q: float | Mapping[str, float] | None = None,
+    p: float | Mapping[str, float] | None = None,
+    s: float | Mapping[str, float] | None = None,
+) -> pd.Series:
+    """PROMETHEE II net flow φ in [−1, 1] by unit, higher = better (Brans & Vincke 1985).
+
+    Options and conventions as :func:`promethee_flows` (default: the usual criterion, as
+    pymcdm's ``PROMETHEE_II("usual")``).
+    """
+    flows = promethee_flows(X, weights, directions, preference=preference, q=q, p=p, s=s)
+    return flows["phi"].rename("promethee_ii")
+
+
+def copras(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+) -> pd.Series:
+    """COPRAS utility degree ``N_i = Q_i / max Q`` in (0, 1] by unit, higher = better.
+
+    Zavadskas, Kaklauskas & Šarka (1994) *Technological and Economic Development of
+    Economy* 1(3): 131–139; Zavadskas et al. (2007) *Baltic J. Road Bridge Eng.* 2(4),
+    Eqs. 1–5: ``d_ij = w_j x_ij / Σ_k x_kj``; ``S⁺_i`` sums ``d`` over benefit indicators,
+    ``S⁻_i`` over cost indicators; ``Q_i = S⁺_i + S⁻_min Σ_k S⁻_k / (S⁻_i Σ_k S⁻_min/S⁻_k)``.
+    Conventions: values ≥ 0, each column's sum > 0, and a unit with S⁻ = 0 is refused (the
+    formula divides by it); without cost indicators ``Q = S⁺`` (pymcdm and scikit-criteria
+    refuse that case). pymcdm 1.4 drops the two sums of the second term, which then equals
+    ``S⁻_i`` (``Q = S⁺ + S⁻``): its values differ from the paper's whenever there is a cost
+    indicator; scikit-criteria follows the paper, as here.
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "copras")
+    problems = _negative_values(x, X, "copras")
+    total = x.sum(axis=0)
+    for j in np.flatnonzero(total == 0):
+        problems.add(
+            "该指标对所有单位均为 0 / indicator is zero for every unit",
+            source="copras",
+            column=X.columns[j],
+        )
+    _refuse(problems, "copras")
+    dw = w * x / total
+    s_plus = dw[:, d > 0].sum(axis=1)
+    if (d < 0).any():
+        s_minus = dw[:, d < 0].sum(axis=1)
+        for i in np.flatnonzero(s_minus == 0):
+            problems.add(
+                "该单位所有成本型指标均为 0（COPRAS 需除以 S⁻） / the unit is 0 on every cost "
+                "indicator (COPRAS divides by its S⁻)",
+                source="copras",
+                row=X.index[i],
+            )
+        _refuse(problems, "copras")
+        q_rel = s_plus + s_minus.sum() / (s_minus * (1.0 / s_minus).sum())
+    else:
+        q_rel = s_plus
+    return _series(q_rel / q_rel.max(), X, "copras")
+
+
+def edas(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+) -> pd.Series:
+    """EDAS appraisal score ``AS_i`` in [0, 1] by unit, higher = better.
+
+    Keshavarz Ghorabaee, Zavadskas, Olfat & Turskis (2015) *Informatica* 26(3): 435–451,
+    Eqs. 1–12: ``AV_j`` the mean of indicator j; ``PDA_ij = max(0, x_ij − AV_j)/AV_j`` and
+    ``NDA_ij = max(0, AV_j − x_ij)/AV_j`` (swapped for a cost indicator); ``SP_i = Σ w_j
+    PDA_ij``, ``SN_i = Σ w_j NDA_ij``; ``NSP = SP/max SP``, ``NSN = 1 − SN/max SN``; ``AS =
+    (NSP + NSN)/2``. Conventions: values ≥ 0 and each mean > 0 (the distances are relative to
+    it); when no unit is above (below) average anywhere — every indicator constant — NSP = 0
+    (NSN = 1) for every unit instead of 0/0.
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "edas")
+    problems = _negative_values(x, X, "edas")
+    av = x.mean(axis=0)
+    for j in np.flatnonzero(av == 0):
+        problems.add(
+            "该指标对所有单位均为 0（EDAS 需除以均值） / indicator is zero for every unit (EDAS "
+            "divides by its mean)",
+            source="edas",
+            column=X.columns[j],
+        )
+    _refuse(problems, "edas")
+    dev = d * (x - av) / av
+    sp = (w * np.maximum(dev, 0.0)).sum(axis=1)
+    sn = (w * np.maximum(-dev, 0.0)).sum(axis=1)
+    nsp = sp / sp.max() if sp.max() > 0 else np.zeros_like(sp)
+    nsn = 1 - sn / sn.max() if sn.max() > 0 else np.ones_like(sn)
+    return _series((nsp + nsn) / 2, X, "edas")
+
+
+def waspas(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    lam: float = 0.5,
+) -> pd.Series:
+    """WASPAS joint criterion ``Q_i = λ Q⁽¹⁾_i + (1 − λ) Q⁽²⁾_i`` in [0, 1], higher = better.
+
+    Zavadskas, Turskis, Antucheviciene & Zakarevicius (2012) *Elektronika ir
+    Elektrotechnika* 122(6): 3–6, Eqs. 1–4: ``x̄ = x/max`` (benefit) or ``min/x`` (cost);
+    ``Q⁽¹⁾ = Σ w x̄`` (weighted sum), ``Q⁽²⁾ = Π x̄^w`` (weighted product); λ = 0.5 by default,
+    as the paper and pymcdm. Conventions: values ≥ 0 for benefit indicators (a zero makes
+    the product part 0 for that unit) and > 0 for cost indicators.
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "waspas")
+    if not 0 <= lam <= 1:
+        raise ValidationError(
+            [Problem("lam 须在 [0, 1] 内 / lam must lie in [0, 1]", source="waspas", value=lam)],
+            title="invalid input for waspas",
+        )
+    problems = _negative_values(x, X, "waspas", strict=d < 0)
+    for j in np.flatnonzero((x.max(axis=0) == 0) & (d > 0)):
+        problems.add(
+            "该指标对所有单位均为 0 / indicator is zero for every unit",
+            source="waspas",
+            column=X.columns[j],
+        )
+    _refuse(problems, "waspas")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(d > 0, x / x.max(axis=0), x.min(axis=0) / x)
+    wsm = (w * r).sum(axis=1)
+    wpm = np.prod(r**w, axis=1)
+    return _series(lam * wsm + (1 - lam) * wpm, X, "waspas")
+
+
+def mabac(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+) -> pd.Series:
+    """MABAC total distance ``S_i`` from the border approximation area, higher = better
+    (positive: above the border area, negative: below).
+
+    Pamučar & Ćirović (2015) *Expert Systems with Applications* 42(6): 3016–3028, Eqs. 3–9:
+    ``t`` = min-max normalised from worst to best; ``v_ij = w_j (t_ij + 1)``; the border
+    ``g_j = (Π_i v_ij)^(1/m)`` (geometric mean over the m units); ``S_i = Σ_j (v_ij − g_j)``.
+    Conventions: any real values; a constant indicator adds 0 (pymcdm normalises it to 1).
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "mabac")
+    v = w * (_minmax(x, d) + 1)
+    with np.errstate(divide="ignore"):
+        g = np.exp(np.log(v).mean(axis=0))
+    return _series((v - g).sum(axis=1), X, "mabac")
+
+
+def cocoso(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    lam: float = 0.5,
+) -> pd.Series:
+    """CoCoSo final score ``k_i``, higher = better.
+
+    Yazdani, Zarate, Zavadskas & Turskis (2019) *Management Decision* 57(9): 2501–2519,
+    Eqs. 2–7: ``r`` min-max normalised from worst to best; ``S_i = Σ w_j r_ij``, ``P_i = Σ
+    r_ij^w_j``; ``k_a = (P + S)/Σ(P + S)``, ``k_b = S/min S + P/min P``, ``k_c = (λS + (1 −
+    λ)P)/(λ max S + (1 − λ) max P)``; ``k = (k_a k_b k_c)^(1/3) + (k_a + k_b + k_c)/3`` with
+    λ = 0.5 (the paper's and pymcdm's). Conventions: any real values; a constant indicator
+    is normalised to 1 (as pymcdm); a unit worst on every indicator has S = P = 0 and is
+    refused, since ``k_b`` divides by them.
+    """
+    x, w, d = _decision_matrix(X, weights, directions, "cocoso")
+    if not 0 <= lam <= 1:
+        raise ValidationError(
+            [Problem("lam 须在 [0, 1] 内 / lam must lie in [0, 1]", source="cocoso", value=lam)],
+            title="invalid input for cocoso",
+        )
+    r = _minmax(x, d)
+    s = (w * r).sum(axis=1)
+    p = (r**w).sum(axis=1)
+    problems = ProblemList()
+    for i in np.flatnonzero((s == 0) | (p == 0)):
+        problems.add(
+            "该单位在每个指标上都最差，CoCoSo 的 k_b 需除以其 S 与 P / the unit is the worst on "
+            "every indicator: CoCoSo's k_b divides by its S and P",
+            source="cocoso",
+            row=X.index[i],
+        )
+    _refuse(problems, "cocoso")
+    ka = (p + s) / (p + s).sum()
+    kb = s / s.min() + p / p.min()
+    kc = (lam * s + (1 - lam) * p) / (lam * s.max() + (1 - lam) * p.max())
+    return _series(np.cbrt(ka * kb * kc) + (ka + kb + kc) / 3, X, "cocoso")
+
+
+# -------------------------------------------------------------------- registry and comparison
+@dataclass(frozen=True)
+class McdaMethod:
+    """A whole-matrix MCDA method ``f(X, weights, directions, **options) -> Series``:
+    whether a higher score is better, what the score is, and its source."""
+
+    function: Callable[..., pd.Series]
+    higher_is_better: bool
+    score: str
+    source: str
+
+
+#: The MCDA methods that score units from the whole indicator matrix (the top-level
+#: aggregation of a spec, ``compare_mcda``, the registry contract test).
+MCDA_METHODS: Mapping[str, McdaMethod] = MappingProxyType(
+    {
+        "topsis": McdaMethod(
+            topsis, True, "closeness C in [0, 1]", "Hwang & Yoon (1981) pp. 128–134"
+        ),
+        "vikor": McdaMethod(
+            vikor, False, "Q in [0, 1], lower = better", "Opricovic & Tzeng (2004) EJOR 156"
+        ),
+        "promethee_ii": McdaMethod(
+            promethee_ii, True, "net flow φ in [−1, 1]", "Brans & Vincke (1985) Mgmt Sci 31(6)"
+        ),
+        "copras": McdaMethod(
+            copras, True, "utility degree N in (0, 1]", "Zavadskas et al. (1994) TEDE 1(3)"
+        ),
+        "edas": McdaMethod(
+            edas, True, "appraisal score AS in [0, 1]", "Keshavarz Ghorabaee et al. (2015)"
+        ),
+        "waspas": McdaMethod(
+            waspas, True, "joint criterion Q in [0, 1]", "Zavadskas et al. (2012) EiE 122(6)"
+        ),
+        "mabac": McdaMethod(
+            mabac, True, "distance S from the border area", "Pamučar & Ćirović (2015) ESWA 42"
+        ),
+        "cocoso": McdaMethod(
+            cocoso, True, "final score k", "Yazdani et al. (2019) Management Decision 57(9)"
+        ),
+    }
+)
+
+
+def mcda_ranks(scores: pd.Series, method: str) -> pd.Series:
+    """Ranks of ``method``'s scores, 1 = best (ties take the lowest rank, as league tables):
+    descending for a higher-is-better score, ascending for VIKOR's Q; a missing score has
+    no rank (``<NA>``)."""
+    better_high = _method(method).higher_is_better
+    ranks = min_rank(scores.to_numpy(dtype=float), descending=better_high, axis=-1)
+    return pd.Series(ranks, index=scores.index, name=scores.name).astype("Int64")
+
+
+def _method(name: str) -> McdaMethod:
+    if name not in MCDA_METHODS:
+        raise ValidationError(
+            [
+                Problem(
+                    f"未知的多准则方法 / unknown MCDA method; expected one of {list(MCDA_METHODS)}",
+                    source="mcda",
+                    value=name,
+                )
+            ],
+            title="invalid input for mcda",
+        )
+    return MCDA_METHODS[name]
+
+
+class McdaComparison:
+    """Several MCDA methods on one matrix: ``scores`` and ``ranks`` (units × methods, ranks
+    1 = best whatever the method's convention), ``failed`` (method → why it could not run),
+    :meth:`kendall` (τ-b between every pair of rankings)."""
+
+    def __init__(self, scores: pd.DataFrame, failed: Mapping[str, str]):
+        self.scores = scores
+        self.failed = dict(failed)
+        self.ranks = pd.DataFrame(
+            {m: mcda_ranks(scores[m], m) for m in scores.columns}, index=scores.index
+        )
+
+    def kendall(self) -> pd.DataFrame:
+        """Kendall's τ-b between the methods' rankings (Kendall 1945; SciPy ``kendalltau``)."""
+        names = list(self.ranks.columns)
+        tau = pd.DataFrame(1.0, index=names, columns=names)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                t = kendalltau(self.ranks[a], self.ranks[b]).statistic
+                tau.loc[a, b] = tau.loc[b, a] = t
+        return tau
+
+    def __repr__(self) -> str:
+        failed = f"; failed: {', '.join(self.failed)}" if self.failed else ""
+        return f"<McdaComparison {len(self.scores)} units × {', '.join(self.scores)}{failed}>"
+
+    def _repr_html_(self) -> str:
+        out = self.ranks.to_html()
+        if self.failed:
+            items = "".join(
+                f"<li>{html.escape(m)}: {html.escape(r)}</li>" for m, r in self.failed.items()
+            )
+            out += f"<p>未能运行 / could not run:</p><ul>{items}</ul>"
+        return out
+
+
+def compare_mcda(
+    X: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    directions: Mapping[str, float] | pd.Series | None = None,
+    *,
+    methods: Sequence[str] | None = None,
+    options: Mapping[str, Mapping[str, object]] | None = None,
+) -> McdaComparison:
+    """Every method of :data:`MCDA_METHODS` (or ``methods``) on the same ``X``, weights and
+    directions; ``options`` per method (e.g. ``{"vikor": {"v": 0.3}}``). A method that
+    refuses these data is listed in ``failed`` with the reason, the others still run."""
+    scores: dict[str, pd.Series] = {}
+    failed: dict[str, str] = {}
+    for m in methods if methods is not None else list(MCDA_METHODS):
+        try:
+            scores[m] = _method(m).function(X, weights, directions, **(options or {}).get(m, {}))
+        except ValidationError as exc:
+            if m not in MCDA_METHODS:
+                raise
+            failed[m] = "; ".join(str(p) for p in exc.problems[:3])
+    return McdaComparison(pd.DataFrame(scores, index=X.index), failed)

@@ -9,7 +9,7 @@ of the results are COINr ``get_trends`` (compound annual growth rate, CAGR).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,23 @@ from .evaluation import Evaluation
 from .framework import Framework, load_framework
 from .spec import framework_default, load_spec, set_params
 
-__all__ = ["Panel", "build_panel"]
+__all__ = ["Panel", "build_panel", "history"]
 
 NORMALISE = ("global", "per_period")
+ON_ERROR = ("raise", "record")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Panel(Displayable):
-    """The Evaluations of every period, keyed by ``Time``, oldest first."""
+    """The Evaluations of every period, keyed by ``Time``, oldest first.
+
+    ``failed``: the periods that could not be built (``build_panel(on_error="record")``),
+    each with the problems that stopped it, in Chinese and English.
+    """
 
     evaluations: Mapping[Any, Evaluation]
     normalise: str
+    failed: Mapping[Any, str] = field(default_factory=dict)
 
     def _headline(self) -> str:
         times = list(self.evaluations)
@@ -54,6 +60,7 @@ class Panel(Displayable):
                 ("periods / 期间", ", ".join(map(str, self.times))),
                 ("normalisation / 归一化", self.normalise),
                 ("units scored / 已评分单位", counts),
+                *((f"not built / 未能计算: {t}", reason) for t, reason in self.failed.items()),
             ],
             [("Scores by period / 各期得分", scores)],
         )
@@ -106,6 +113,7 @@ def build_panel(
     seed: int = 0,
     normalise: str = "global",
     times: list[Any] | None = None,
+    on_error: str = "raise",
 ) -> Panel:
     """Build one Evaluation per period of a panel (iData with a ``Time`` column).
 
@@ -113,18 +121,26 @@ def build_panel(
     normalising (COINr ``Normalise.purse(global = TRUE)``), so a score of 60 means
     the same in 2018 and 2024; ``"per_period"`` normalises each period on its own.
     Each period sees only its own and earlier periods for panel imputation.
+    ``on_error="record"``: a period that cannot be built with this spec is left out and
+    named in ``Panel.failed`` with its problems (under global normalisation it is also
+    left out of the pool); ``"raise"`` (default) stops at the first.
     """
-    if normalise not in NORMALISE:
-        raise ValidationError(
-            [
-                Problem(
-                    f"normalise must be one of {list(NORMALISE)}",
-                    source="build_panel",
-                    value=normalise,
-                )
-            ],
-            "invalid panel",
-        )
+    for name, value, allowed in (
+        ("normalise", normalise, NORMALISE),
+        ("on_error", on_error, ON_ERROR),
+    ):
+        if value not in allowed:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"{name} 应为 {list(allowed)} 之一 / {name} must be one of {list(allowed)}",
+                        source="build_panel",
+                        column=name,
+                        value=value,
+                    )
+                ],
+                "invalid panel",
+            )
     if "Time" not in idata.columns:
         raise ValidationError(
             [Problem("panel data need a Time column", source="iData", column="Time")], "not a panel"
@@ -132,18 +148,66 @@ def build_panel(
     fw = load_framework(framework)
     spec = load_spec(framework_default(fw) if spec is None else spec)
     periods = times if times is not None else sorted(idata["Time"].dropna().unique().tolist())
+    failed: dict[Any, str] = {}
+
+    def attempt(t: Any, run: Any) -> Any:
+        try:
+            return run()
+        except ValidationError as exc:
+            if on_error == "raise":
+                raise
+            failed[t] = str(exc)
+            return None
+
     if normalise == "per_period" or "normalise" not in spec:
-        evs = {t: build(fw, idata, spec, seed=seed, time=t) for t in periods}
-        return Panel(evs, normalise)
+        evs = {
+            t: attempt(t, lambda t=t: build(fw, idata, spec, seed=seed, time=t)) for t in periods
+        }
+        return Panel({t: e for t, e in evs.items() if e is not None}, normalise, failed)
     treated_spec = set_params(spec, normalise=None, aggregate=None)
     treated = {
-        t: build(fw, idata, treated_spec, seed=seed, time=t).get_dset("Treated") for t in periods
-    }
-    evs = {}
-    for t in periods:
-        pool = np.concatenate(
-            [treated[s].to_numpy() for s in periods if s != t]
-            or [np.empty((0, treated[t].shape[1]))]
+        t: attempt(
+            t, lambda t=t: build(fw, idata, treated_spec, seed=seed, time=t).get_dset("Treated")
         )
-        evs[t] = build(fw, idata, spec, seed=seed, time=t, normalise_pool=pool)
-    return Panel(evs, normalise)
+        for t in periods
+    }
+    built = [t for t in periods if treated[t] is not None]
+    evs = {}
+    for t in built:
+        pool = np.concatenate(
+            [treated[s].to_numpy() for s in built if s != t] or [np.empty((0, treated[t].shape[1]))]
+        )
+        ev = attempt(
+            t, lambda t=t, pool=pool: build(fw, idata, spec, seed=seed, time=t, normalise_pool=pool)
+        )
+        if ev is not None:
+            evs[t] = ev
+    return Panel(evs, normalise, failed)
+
+
+def history(ev: Evaluation, *, on_error: str = "record") -> Panel:
+    """The panel of ``ev``'s period and every earlier period of its data, built the same way.
+
+    Each earlier period present in ``ev.idata`` is built with ``ev``'s framework, spec and
+    seed, on its own (as ``ev`` was), and ``ev`` is the last period. A period that cannot
+    be built with that spec (e.g. an indicator constant that year) is named in
+    ``Panel.failed`` with its problems (``on_error="raise"`` stops instead). Data without
+    a ``Time`` column give a panel of ``ev`` alone. For a period of a globally normalised
+    panel, use that panel itself.
+    """
+    key = ev.time if ev.time is not None else "current"
+    if ev.time is None or "Time" not in ev.idata.columns:
+        return Panel({key: ev}, "per_period")
+    earlier = sorted(t for t in ev.idata["Time"].dropna().unique().tolist() if t < ev.time)
+    if not earlier:
+        return Panel({key: ev}, "per_period")
+    past = build_panel(
+        ev.source_framework or ev.framework,
+        ev.idata,
+        dict(ev.spec),
+        seed=ev.seed,
+        normalise="per_period",
+        times=earlier,
+        on_error=on_error,
+    )
+    return Panel({**past.evaluations, key: ev}, "per_period", past.failed)

@@ -35,8 +35,9 @@ from typing import Any
 
 import yaml
 
-from . import aggregate, impute, normalise, screen, treat
+from . import screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
+from .methods import DEFAULT_METHOD, METHODS, method_params
 from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
@@ -47,34 +48,9 @@ DEFAULT_SPEC: dict[str, Any] = {
     "normalise": {"method": "minmax"},
     "aggregate": {"method": "amean"},
 }
-METHODS: dict[str, dict[str, Callable]] = {
-    "impute": impute.METHODS,
-    "treat": treat.METHODS,
-    "normalise": normalise.METHODS,
-    "aggregate": aggregate.METHODS,
-}
-DEFAULT_METHOD = {
-    "impute": "mean",
-    "treat": "winsorise",
-    "normalise": "minmax",
-    "aggregate": "amean",
-}
-# Leading positional arguments that carry data, not parameters.
-_DATA_ARGS = {"x", "w", "units"}
-_CONTEXT = {"history", "targets", "posts", "bounds"}
 # Stage-level parameters that are not arguments of the method function.
 _STAGE_EXTRA: dict[str, dict[str, Any]] = {"aggregate": {"dat_thresh": None}}
 WEIGHT_METHODS = ("framework", "equal")
-
-
-def method_params(fn: Callable) -> dict[str, Any]:
-    """A method's spec parameters and defaults (``inspect.Parameter.empty``: required)."""
-    out = {}
-    for name, p in inspect.signature(fn).parameters.items():
-        if name in _DATA_ARGS or name in _CONTEXT:
-            continue
-        out[name] = p.default
-    return out
 
 
 def framework_default(framework: Any) -> dict[str, Any]:

@@ -216,6 +216,7 @@ def report_written(report_ev, report_extras, tmp_path_factory):
         ie.report.write(
             report_ev,
             out,
+            history=ie.panel.history(report_ev),
             agency="某信用服务有限公司",
             manifest=manifest,
             quiet=True,

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from conftest import ROOT
 
-from integrity_eval import screen, spec
-from integrity_eval.cli import _build_parser
+from integrity_eval import methods, screen, spec
+from integrity_eval.cli import build_parser
 
 DOCS = ROOT / "docs"
 USER_DOCS = ("framework.md", "spec.md", "cli.md", "data.md", "outputs.md")
@@ -70,12 +70,12 @@ def _spec_doc_sections() -> dict[str, str]:
     return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
-@pytest.mark.parametrize("stage", sorted(spec.METHODS))
+@pytest.mark.parametrize("stage", sorted(methods.METHODS))
 def test_every_registered_method_and_parameter_is_documented(stage):
     section = _spec_doc_sections()[stage]
-    for name, fn in spec.METHODS[stage].items():
+    for name, fn in methods.METHODS[stage].items():
         assert f"| `{name}` |" in section, f"{stage} method {name} is not in docs/spec.md"
-        for param in spec.method_params(fn):
+        for param in methods.method_params(fn):
             assert f"`{param}`" in section, f"{stage}.{name} parameter {param} undocumented"
     for param in spec._STAGE_EXTRA.get(stage, {}):
         assert f"`{param}`" in section
@@ -84,7 +84,7 @@ def test_every_registered_method_and_parameter_is_documented(stage):
 def test_screen_weights_and_denominate_are_documented():
     sections = _spec_doc_sections()
     assert set(spec.SPEC_KEYS) <= set(sections)
-    for param in spec.method_params(screen.screen):
+    for param in methods.method_params(screen.screen):
         assert f"`{param}`" in sections["screen"]
     for value in screen.UNIT_SCREEN:
         assert f"`{value}`" in sections["screen"]
@@ -94,7 +94,7 @@ def test_screen_weights_and_denominate_are_documented():
 
 def test_every_command_and_option_is_documented():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
-    parser = _build_parser()
+    parser = build_parser()
     (sub,) = [a for a in parser._actions if a.dest == "command"]
     for name, cmd in sub.choices.items():
         assert f"## `{name}`" in text, name

@@ -365,22 +365,29 @@ def test_trace_names_the_excluding_rule(hand):
     assert ind.set_index("uCode")["x"]["E"] == 1
 
 
-def test_framework_validates_records_key():
+def test_records_validates_the_frameworks_records_key():
+    # the framework stores a node's records: mapping as written (it loads without the
+    # records engine); records checks the kind and measure when the framework is used
+    fw = Framework.from_dict(
+        {
+            "name": "t",
+            "nodes": [
+                {"code": "I", "level": 2},
+                {
+                    "code": "x",
+                    "level": 1,
+                    "parent": "I",
+                    "records": {"kind": "breach", "measure": "nope"},
+                },
+            ],
+        }
+    )
+    assert fw["x"].records == {"kind": "breach", "measure": "nope"}
+    with pytest.raises(ValidationError, match="unknown record kind/measure") as e:
+        ie.records.record_sources(fw)
+    assert e.value.problems[0].row == "x"
     with pytest.raises(ValidationError, match="unknown record kind/measure"):
-        Framework.from_dict(
-            {
-                "name": "t",
-                "nodes": [
-                    {"code": "I", "level": 2},
-                    {
-                        "code": "x",
-                        "level": 1,
-                        "parent": "I",
-                        "records": {"kind": "breach", "measure": "nope"},
-                    },
-                ],
-            }
-        )
+        indicators(fw, {}, period="year", start="2023", end="2023")
 
 
 def test_unknown_filter_value_is_an_error(hand):

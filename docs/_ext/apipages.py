@@ -3,7 +3,10 @@
 The public API is what a user reaches from ``import integrity_eval as ie``: every name in
 ``ie.__all__`` and, for each module or subpackage listed there, every name in its
 ``__all__`` (a module without one contributes the functions and classes it defines whose
-names do not start with ``_``). :func:`public_api` lists it; :func:`write_pages` writes one
+names do not start with ``_``); then every other module or subpackage directly under the
+package that declares an ``__all__`` (``ie.pipeline``, ``ie.methods``, ``ie.dea``,
+``ie.cli`` …), unless ``ie`` binds its name to something else (``ie.build`` is the
+function). :func:`public_api` lists it; :func:`write_pages` writes one
 page per namespace into ``docs/api/`` (git-ignored), with an ``autosummary`` table whose
 stubs autosummary turns into one page per function or class; constants are described on
 the namespace page. A name added to an ``__all__`` is on the site at the next build, and
@@ -15,8 +18,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import itertools
+import pkgutil
+import re
 import sys
 import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,28 +55,63 @@ def _public_names(mod: types.ModuleType) -> list[str]:
     ]
 
 
-def public_api(package: str = PACKAGE) -> list[Namespace]:
-    """Every public namespace of ``package``, the package first, then its modules by name."""
-    root = importlib.import_module(package)
+def _declared_modules(root: types.ModuleType) -> list[types.ModuleType]:
+    """The modules and subpackages directly under ``root`` that declare ``__all__``; a name
+    ``root`` binds to a function or class is that object's (``ie.build``)."""
     out = []
-    queue = [root]
+    for info in pkgutil.iter_modules(root.__path__):
+        name = f"{root.__name__}.{info.name}"
+        bound = getattr(root, info.name, None)
+        if info.name.startswith("_") or not isinstance(bound, (types.ModuleType, type(None))):
+            continue
+        mod = importlib.import_module(name)
+        if hasattr(mod, "__all__"):
+            out.append(mod)
+    return out
+
+
+def _namespace(mod: types.ModuleType) -> tuple[Namespace, list[types.ModuleType]]:
+    """The namespace of ``mod`` and the modules its ``__all__`` lists."""
+    functions, classes, constants, modules = [], [], [], []
+    for name in _public_names(mod):
+        obj = getattr(mod, name)
+        if isinstance(obj, types.ModuleType):
+            modules.append(obj)
+        elif name.startswith("__"):
+            continue  # __version__ is shown on the front page
+        elif inspect.isclass(obj):
+            classes.append(name)
+        elif callable(obj) and typing.get_origin(obj) is None:  # not a type alias
+            functions.append(name)
+        else:
+            constants.append(name)
+    kinds = (tuple(sorted(names)) for names in (functions, classes, constants))
+    return Namespace(mod.__name__, *kinds), modules
+
+
+def public_api(package: str = PACKAGE) -> list[Namespace]:
+    """Every public namespace of ``package``, the package first, then its modules by name.
+
+    First what ``ie.__all__`` reaches, then the modules it does not list that declare an
+    ``__all__``, except those adding nothing (``ie.framework``: its names are ``ie``'s):
+    documenting the same objects twice makes every reference to them ambiguous.
+    """
+    root = importlib.import_module(package)
+    out: list[Namespace] = []
+    queue, seen = [root], set()
     while queue:
         mod = queue.pop(0)
-        functions, classes, constants = [], [], []
-        for name in _public_names(mod):
-            obj = getattr(mod, name)
-            if isinstance(obj, types.ModuleType):
-                queue.append(obj)
-            elif name.startswith("__"):
-                continue  # __version__ is shown on the front page
-            elif inspect.isclass(obj):
-                classes.append(name)
-            elif callable(obj):
-                functions.append(name)
-            else:
-                constants.append(name)
-        kinds = (tuple(sorted(names)) for names in (functions, classes, constants))
-        out.append(Namespace(mod.__name__, *kinds))
+        if mod.__name__ not in seen:
+            seen.add(mod.__name__)
+            ns, modules = _namespace(mod)
+            out.append(ns)
+            queue += modules
+    documented = {id(getattr(sys.modules[ns.module], n)) for ns in out for n in ns.names}
+    for mod in _declared_modules(root):
+        ns, _ = _namespace(mod)
+        new = [n for n in ns.names if id(getattr(mod, n)) not in documented]
+        if mod.__name__ not in seen and new:
+            out.append(ns)
     return [out[0], *sorted(out[1:], key=lambda ns: ns.module)]
 
 
@@ -102,9 +143,17 @@ def _page(ns: Namespace) -> str:
         lines.append(_title("Constants · 常量", "-"))
         for name in ns.constants:
             value = getattr(sys.modules[ns.module], name)
-            lines += [f".. py:data:: {name}", f"   :type: {type(value).__name__}", ""]
+            if typing.get_origin(value) is None:
+                lines += [f".. py:data:: {name}", f"   :type: {type(value).__name__}", ""]
+            else:  # a type alias: its definition
+                lines += [f".. py:data:: {name}", f"   :value: {_alias(value)}", ""]
             lines += [f"   {_constant_doc(ns.module, name)}", ""]
     return "\n".join(lines)
+
+
+def _alias(value: object) -> str:
+    """A type alias as written, without module paths: ``Callable[[int, ...], None]``."""
+    return re.sub(r"\b(?:[a-z_]\w*\.)+(?=[A-Za-z_])", "", repr(value))
 
 
 def _constant_doc(module: str, name: str) -> str:
@@ -147,16 +196,32 @@ def write_pages(out: Path, package: str = PACKAGE) -> list[Namespace]:
         path = out / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")  # unchanged pages keep their mtime
+    # a name no longer public (or no longer a function or class) loses its stub
+    stubs = {f"{ns.module}.{name}.rst" for ns in api for name in ns.functions + ns.classes}
+    for path in (out / "generated").glob("*.rst"):
+        if path.name not in stubs:
+            path.unlink()
+    for path in out.glob("*.rst"):
+        if path.name not in pages:
+            path.unlink()
     return api
 
 
+def _unclosed(text: str) -> bool:
+    """Whether ``text`` ends inside an inline literal or an *emphasis*."""
+    if text.count("``") % 2:
+        return True
+    return re.sub(r"``.*?``", "", text).count("*") % 2 == 1
+
+
 def _balanced_summaries() -> None:
-    """Keep autosummary's one-line summaries from ending inside an inline literal.
+    """Keep autosummary's one-line summaries from ending inside inline markup.
 
     Sphinx 9.0's ``extract_summary`` checks each candidate first sentence by parsing the
     whole paragraph instead of the candidate, so "(R ``prcomp(scale. = TRUE)``)" is cut
-    after "scale." and the table gets a broken literal. Same rule, checked on the text:
-    sentences are added until the ``double backquotes`` pair up.
+    after "scale." and "(… 2016, *Int. J. …*)" after "*Int.", and the table gets a broken
+    literal or emphasis. Same rule, checked on the text: sentences are added until the
+    ``double backquotes`` and the ``*`` pair up.
     """
     from sphinx.ext import autosummary
 
@@ -166,14 +231,14 @@ def _balanced_summaries() -> None:
 
     def balanced(doc, settings):
         summary = extract(doc, settings)
-        if summary.count("``") % 2 == 0:
+        if not _unclosed(summary):
             return summary
         lines = list(itertools.dropwhile(lambda line: not line.strip(), doc))
         paragraph = " ".join(itertools.takewhile(lambda line: line.strip(), lines))
         sentences = autosummary.periods_re.split(paragraph)
         for i in range(1, len(sentences) + 1):
             candidate = ". ".join(sentences[:i]).rstrip(".") + "."
-            if candidate.count("``") % 2 == 0:
+            if not _unclosed(candidate):
                 return candidate
         return paragraph
 

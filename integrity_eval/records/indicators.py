@@ -40,9 +40,28 @@ __all__ = ["indicators", "record_sources"]
 
 
 def record_sources(framework: Framework | str) -> dict[str, dict[str, Any]]:
-    """``{indicator code: records block}`` for the framework's record-based indicators."""
+    """``{indicator code: records block}`` for the framework's record-based indicators.
+
+    The framework stores each node's ``records:`` mapping as written; here each names a
+    record kind and measure this module computes (:data:`.counts.MEASURES`), or the whole
+    list of unknown ones is one error naming the framework and the indicators.
+    """
     fw = load_framework(framework)
-    return {c: dict(fw[c].records) for c in fw.indicators if fw[c].records}
+    sources = {c: dict(fw[c].records) for c in fw.indicators if fw[c].records}
+    problems = ProblemList()
+    for code, src in sources.items():
+        key = (src.get("kind"), src.get("measure"))
+        if key not in MEASURES:
+            known = sorted(f"{k}/{m}" for k, m in MEASURES)
+            problems.add(
+                f"未知的记录类型/度量 / unknown record kind/measure; expected one of {known}",
+                source=f"framework {fw.name}",
+                row=code,
+                column="records",
+                value=f"{key[0]}/{key[1]}",
+            )
+    problems.raise_if_any("框架的记录来源无效 / invalid records sources in the framework")
+    return sources
 
 
 def indicators(

@@ -19,6 +19,7 @@ from ..errors import problem_error
 from ..framework import Framework, load_framework
 from . import periods as P
 from .counts import MEASURES, filter_sql
+from .indicators import record_sources
 from .read import Records, _lit
 from .rules import EXCLUSION_RULES, display_sql, exclusion_sql, resolve_rules
 
@@ -56,7 +57,7 @@ def trace(
             source=f"framework {fw.name}",
             column=indicator,
         )
-    src = node.records
+    src = record_sources(fw)[indicator]
     rec = records[src["kind"]]
     period = _period_of(time)
     p = P.parse(time, period)

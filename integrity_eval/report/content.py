@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
 from .text import RECORD_COLUMNS, RECORD_VALUES, describe_spec, tr
 
-__all__ = ["format_value", "history_of", "overall_content", "unit_content"]
+__all__ = ["failed_periods", "format_value", "history_of", "overall_content", "unit_content"]
 
 
 # ----------------------------------------------------------------- formatting
@@ -113,29 +112,22 @@ def cited_documents(fw: Any) -> list[str]:
 def history_of(ev: Any, history: Any = None) -> dict[Any, Any]:
     """The Evaluations of every period up to ``ev``'s, oldest first, ``ev`` last.
 
-    ``history``: a :class:`~integrity_eval.panel.Panel` or a mapping period →
-    Evaluation; None builds the earlier periods present in ``ev.idata`` with ``ev``'s
-    framework, spec and seed (each period on its own, as ``ev`` was built); a period
-    whose data cannot be built with that spec (e.g. an indicator constant that year) is
-    left out of the history rather than stopping the reports."""
-    if history is not None:
-        evs = dict(getattr(history, "evaluations", history))
-    else:
-        evs = {}
-        idata = ev.idata
-        if ev.time is not None and "Time" in idata.columns:
-            from ..build import build
-
-            earlier = sorted(t for t in idata["Time"].dropna().unique().tolist() if t < ev.time)
-            for t in earlier:
-                try:
-                    evs[t] = build(ev.framework, idata, dict(ev.spec), seed=ev.seed, time=t)
-                except ValidationError:
-                    continue
+    ``history``: a :class:`~integrity_eval.panel.Panel` (e.g.
+    :func:`integrity_eval.panel.history`) or a mapping period → Evaluation; None: ``ev``
+    alone (the report shows no changes). The report builds nothing itself; the periods a
+    Panel could not build are listed by :func:`failed_periods`.
+    """
+    evs = dict(getattr(history, "evaluations", history or {}))
     key = ev.time if ev.time is not None else "current"
     evs = {t: e for t, e in evs.items() if ev.time is None or t < ev.time}
     evs[key] = ev
     return dict(sorted(evs.items(), key=lambda kv: str(kv[0])))
+
+
+def failed_periods(history: Any) -> list[dict[str, str]]:
+    """The periods of a history Panel that could not be built, with their problems."""
+    failed = getattr(history, "failed", None) or {}
+    return [{"period": str(t), "reason": str(r)} for t, r in failed.items()]
 
 
 def _previous(hist: Mapping[Any, Any]) -> tuple[Any, Any] | tuple[None, None]:
@@ -325,18 +317,18 @@ def unit_content(
     records: Mapping[str, pd.DataFrame] | None = None,
     agency: str | None = None,
     manifest: Mapping[str, Any] | None = None,
-    history: Mapping[Any, Any] | None = None,
+    history: Any = None,
     synthetic: bool = False,
     methodology: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the report of unit ``code`` shows (see the module docstring for inputs).
 
-    ``history``: periods → Evaluations as :func:`history_of` returns (None: this period
-    only). ``methodology``: the annex, when the caller computed it once for all units."""
+    ``history``: a Panel or a mapping period → Evaluation (:func:`history_of`; None: this
+    period only). ``methodology``: the annex, when the caller computed it once for all units."""
     from ..analysis import strengths_weaknesses
 
     fw = ev.framework
-    hist = history if history is not None else {ev.time: ev}
+    hist = history_of(ev, history)
     prev_time, prev = _previous(hist)
     raw = ev.get_dset("Raw")
     agg = ev.get_dset("Aggregated") if "Aggregated" in ev.dset_names else None
@@ -545,11 +537,15 @@ def overall_content(
     grade_probs: pd.DataFrame | None = None,
     agency: str | None = None,
     manifest: Mapping[str, Any] | None = None,
-    history: Mapping[Any, Any] | None = None,
+    history: Any = None,
     synthetic: bool = False,
     methodology: dict[str, Any] | None = None,
+    failed: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Everything the overall report shows: ranking, grades, heatmap, movers, annex."""
+    """Everything the overall report shows: ranking, grades, heatmap, movers, annex.
+
+    ``failed``: earlier periods that could not be built (:func:`failed_periods`), named
+    under the movers."""
     fw = ev.framework
     out = _common(ev, lang, agency, synthetic, manifest)
     scores, ranks = ev.scores, ev.ranks
@@ -600,7 +596,7 @@ def overall_content(
         hm.columns = [fw[c].name(lang) for c in pcodes]
         out["heatmap"] = hm
     # movers
-    hist = history if history is not None else {ev.time: ev}
+    hist = history_of(ev, history)
     prev_time, prev = _previous(hist)
     movers = []
     if prev is not None:
@@ -623,6 +619,7 @@ def overall_content(
             )
     out["movers"] = movers
     out["previous"] = None if prev_time is None else str(prev_time)
+    out["failed_periods"] = list(failed or [])
     out["annex"] = methodology if methodology is not None else _methodology(ev, lang, rated, ua)
     out["full_tree"] = True
     out["tree_note"] = ""

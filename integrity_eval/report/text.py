@@ -167,6 +167,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "movers_vs": ("与 {prev} 相比", "compared with {prev}"),
     "prev_rank": ("上期名次", "Previous rank"),
     "no_movers": ("各单位名次均无变化。", "no unit changed rank."),
+    "periods_not_built": (
+        "以下期间无法按本次评价设置计算，未纳入比较：",
+        "These periods could not be built with this run's settings and are left out of the "
+        "comparison:",
+    ),
     "rank_change": ("名次变化", "Rank change"),
     "units_n": ("参评单位", "Units evaluated"),
     "units_scored": ("有得分的单位", "Units scored"),

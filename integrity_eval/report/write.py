@@ -28,7 +28,7 @@ from ..errors import Problem, ValidationError
 from ..io import atomic_output_dir, file_sha256
 from ..progress import progress
 from . import excel, figures
-from .content import history_of, methodology, overall_content, unit_content
+from .content import failed_periods, history_of, methodology, overall_content, unit_content
 from .fonts import resolve_font
 from .render import render_html, render_pdf
 from .tables import league_csv
@@ -90,8 +90,9 @@ def write(
     uncertainty, grade-probability and breach-record results (see
     :mod:`integrity_eval.report.content`); ``agency`` names the evaluating agency on
     every cover; ``manifest`` is the run manifest to extend (default ``ev.manifest``);
-    ``history``: a Panel or mapping period → Evaluation for trends and changes (None:
-    built from ``ev.idata`` when it holds earlier periods); ``font``: a CJK font file
+    ``history``: a Panel (e.g. :func:`integrity_eval.panel.history`) or mapping period →
+    Evaluation for trends and changes (None: no changes shown; the periods a Panel could
+    not build are named in the overall report); ``font``: a CJK font file
     (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``units``: write
     unit reports for these uCodes only (default: every unit); ``pdf=False`` skips the
     PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
@@ -185,7 +186,7 @@ def write_into(
         bar.update()
 
         pages: dict[str, str] = {}
-        overall = overall_content(ev, **{k: v for k, v in common.items()})
+        overall = overall_content(ev, failed=failed_periods(history), **common)
         _overall_charts(overall, resolved, lang)
         pages["report"] = ("overall.html.j2", overall, "fonts/" + FONT_FILE)
         for code in codes:

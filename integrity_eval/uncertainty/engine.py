@@ -28,10 +28,9 @@ import numpy as np
 import pandas as pd
 
 from .. import spec as specmod
-from .. import treat as trt
-from ..build import _check_domain, _level_params, _normalise, _per_level
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import check_pool_unchanged
+from ..pipeline import check_domain, level_params, normalise, per_level, treat
 from ..progress import progress
 from ..ranking import min_rank
 from .problem import UncertaintyProblem
@@ -351,7 +350,7 @@ def _check_upper_levels(
         for parent in fw.codes_at(level):
             kids = fw.children[parent]
             xs = np.stack([values[below[k]][0] for k in kids], axis=-1)
-            _check_domain(method, params, xs, kids, kept, local)
+            check_domain(method, params, xs, kids, kept, local)
         for pr in local[:5]:
             problems.add(
                 f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
@@ -400,7 +399,7 @@ class _Upstream:
             else:
                 problems = ProblemList()
                 pool = ev.details.get("normalise_pool")
-                y = _normalise(self.fw, new["normalise"], x, kept, problems, pool)
+                y = normalise(self.fw, new["normalise"], x, kept, problems, pool)
                 problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
                 out = (y, kept)
         self.done[key] = out
@@ -414,9 +413,8 @@ class _Upstream:
             return ev.dsets["Screened"].to_numpy(dtype=float)
         key = repr(cfg)
         if key not in self.treated:
-            params = {k: v for k, v in cfg.items() if k != "method"}
             x = ev.dsets["Screened"].to_numpy(dtype=float)
-            self.treated[key] = trt.METHODS[cfg["method"]](x, **params)[0]
+            self.treated[key] = treat(cfg, x, self.fw.indicators)[0]
         return self.treated[key]
 
 
@@ -433,7 +431,7 @@ def _variant(
     values = x
     ok = True
     for level in range(2, fw.n_levels + 1):
-        method = _per_level(cfg["method"], level)
+        method = per_level(cfg["method"], level)
         if method not in BATCHED:
             problems.add(
                 f"{label}: 聚合方法不支持权重批量计算 / aggregation method not supported by the "
@@ -443,13 +441,13 @@ def _variant(
                 value=method,
             )
             return None
-        params = _level_params(cfg, method, level)
+        params = level_params(cfg, method, level)
         if level == 2 and method in ("gmean", "hmean", "genmean"):
             local = ProblemList()
             col = {c: j for j, c in enumerate(fw.indicators)}
             for parent in fw.codes_at(2):
                 kids = fw.children[parent]
-                _check_domain(method, params, values[:, [col[k] for k in kids]], kids, kept, local)
+                check_domain(method, params, values[:, [col[k] for k in kids]], kids, kept, local)
             for pr in local[:5]:
                 problems.add(
                     f"{label}: {pr.rule}",
@@ -461,7 +459,7 @@ def _variant(
             if len(local) > 5:
                 problems.add(_more_such(label, len(local) - 5), source="inputs")
             ok = ok and not local
-        levels.append((method, params, _per_level(cfg.get("dat_thresh"), level)))
+        levels.append((method, params, per_level(cfg.get("dat_thresh"), level)))
     if not ok:
         return None
     rows = units.get_indexer(pd.Index(kept))

@@ -5,7 +5,10 @@ each model of :data:`~integrity_eval.weights.models.MODELS` is run in the build
 (``weights: {method: …, level: …}``), explicit schemes (AHP, budget, optimised
 weights) are applied with :func:`~integrity_eval.weights.reweight.reweight`, and
 the results are tabulated with the rank correlation against a reference
-(e.g. a synthetic dataset's latent truth).
+(e.g. a synthetic dataset's latent truth). ``aggregations`` adds whole-matrix MCDA
+methods (:data:`~integrity_eval.mcda.MCDA_METHODS`, e.g. VIKOR) as the spec's top-level
+aggregation; every comparison is made on ranks (1 = best), since some methods' scores
+are better when lower (VIKOR's Q).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ValidationError
-from .reweight import reweight
+from .reweighting import reweight
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation
@@ -55,9 +58,10 @@ class SchemeComparison:
         return pd.DataFrame({k: ev.ranks for k, ev in self.evaluations.items()})
 
     def spearman(self, reference: pd.Series) -> pd.Series:
-        """Spearman rank correlation of each scheme's scores with ``reference`` (by uCode)."""
-        s = self.scores
-        return s.corrwith(reference.reindex(s.index), method="spearman").rename("spearman")
+        """Spearman rank correlation of each scheme's ranking (best first, whatever the
+        direction of its scores) with ``reference`` (by uCode; higher = better)."""
+        r = -self.ranks
+        return r.corrwith(reference.reindex(r.index), method="spearman").rename("spearman")
 
     def moves(self, base: str | None = None) -> pd.DataFrame:
         """Rank change of every unit under each scheme against ``base`` (default: the first);
@@ -84,19 +88,37 @@ class SchemeComparison:
 
 def compare_schemes(
     ev: Evaluation,
-    methods: Sequence[str] = ("entropy", "critic", "std", "merec", "pca", "factor", "bod"),
+    methods: Sequence[str] = (
+        "entropy",
+        "critic",
+        "std",
+        "merec",
+        "cilos",
+        "idocriw",
+        "gini",
+        "lopcow",
+        "variance",
+        "angle",
+        "pca",
+        "factor",
+        "bod",
+    ),
     *,
     level: int | None = None,
     dset: str = "Normalised",
     explicit: Mapping[str, Mapping[str, float]] | None = None,
     options: Mapping[str, Mapping[str, object]] | None = None,
+    aggregations: Sequence[str] = (),
 ) -> SchemeComparison:
     """``ev`` (as "nominal"), each model in ``methods`` computed in the build at ``level``
-    on ``dset``, and each ``explicit`` scheme (name → code → weight) applied by reweight.
+    on ``dset``, each ``explicit`` scheme (name → code → weight) applied by reweight, and
+    each MCDA method in ``aggregations`` as the top-level aggregation (``ev.with_params(
+    aggregate={"method": m, **options.get(m, {})})``, named ``aggregate:m``).
 
-    ``options``: extra spec keys per model (e.g. ``{"regression": {"outcome": {...}}}``).
-    A model that cannot run on these data (e.g. MEREC on zeros) is listed in
-    ``failed`` with the reason instead of stopping the comparison.
+    ``options``: extra spec keys per model or aggregation (e.g. ``{"regression":
+    {"outcome": {...}}}``, ``{"vikor": {"v": 0.3}}``). A model that cannot run on these
+    data (e.g. MEREC on zeros) is listed in ``failed`` with the reason instead of stopping
+    the comparison.
     """
     evaluations: dict[str, Evaluation] = {"nominal": ev}
     failed: dict[str, str] = {}
@@ -108,4 +130,10 @@ def compare_schemes(
             failed[m] = "; ".join(str(p) for p in exc.problems[:3])
     for name, w in (explicit or {}).items():
         evaluations[name] = reweight(ev, w)
+    for m in aggregations:
+        cfg = {"method": m, **dict((options or {}).get(m, {}))}
+        try:
+            evaluations[f"aggregate:{m}"] = ev.with_params(aggregate=cfg)
+        except ValidationError as exc:
+            failed[f"aggregate:{m}"] = "; ".join(str(p) for p in exc.problems[:3])
     return SchemeComparison(evaluations, failed)

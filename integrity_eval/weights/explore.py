@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import Problem, ValidationError
-from .reweight import rank_changes
+from .reweighting import rank_changes
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation

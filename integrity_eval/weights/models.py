@@ -6,8 +6,8 @@ level numbers: 1 = indicators; default every level). For each aggregate whose
 children are at that level, the model is computed on the children's columns
 (screened units only) and its weights replace the children's nominal weights.
 ``optimise`` is different: it needs the aggregated index, so the build first
-aggregates with the nominal weights and then balances the weights at ``level``
-(:func:`apply_evaluation_model`).
+aggregates with the nominal weights, then balances the weights at ``level``
+(:func:`~integrity_eval.weights.balance.optimise_weights`) and aggregates again.
 Children above level 1 are aggregates: their values are the scores the build
 has just computed for them (whatever ``dset`` says). Further keys are passed
 to the model (``share_bounds``/``weight_bounds`` for ``bod``, ``n_factors`` for ``pca``/``factor``,
@@ -17,26 +17,22 @@ CSV/XLSX table with a ``uCode`` column and one value column).
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
+from .balance import check_settings, optimise_weights
 from .bod import bod
+from .bwm import from_bwm_questionnaires
 from .factor import factor, pca
-from .objective import critic, entropy, merec, std
-from .optimise import check_settings, optimise
+from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
 from .regression import regression
 from .result import WeightResult
-
-if TYPE_CHECKING:
-    from ..evaluation import Evaluation
 
 __all__ = [
     "DATASETS",
@@ -45,8 +41,8 @@ __all__ = [
     "MODELS",
     "WEIGHT_MODELS",
     "ModelWeigher",
-    "apply_evaluation_model",
     "check_evaluation_model",
+    "model_options",
     "resolve_model_spec",
 ]
 
@@ -55,6 +51,12 @@ MODELS: dict[str, Callable[..., WeightResult]] = {
     "critic": critic,
     "std": std,
     "merec": merec,
+    "cilos": cilos,
+    "idocriw": idocriw,
+    "gini": gini,
+    "lopcow": lopcow,
+    "variance": variance,
+    "angle": angle,
     "pca": pca,
     "factor": factor,
     "bod": bod,
@@ -90,13 +92,20 @@ def from_allocations(*, allocations: str, total: float | None = None) -> dict[st
 EXPERT_MODELS: dict[str, Callable[..., dict[str, WeightResult]]] = {
     "ahp": from_questionnaires,
     "budget": from_allocations,
+    "bwm": from_bwm_questionnaires,
 }
-# Models computed on the aggregated Evaluation (the build aggregates with nominal weights first)
-EVALUATION_MODELS: dict[str, Callable[..., WeightResult]] = {"optimise": optimise}
+# Models computed on the aggregated index (the build aggregates with nominal weights first)
+EVALUATION_MODELS: dict[str, Callable[..., WeightResult]] = {"optimise": optimise_weights}
 WEIGHT_MODELS = {**MODELS, **EXPERT_MODELS, **EVALUATION_MODELS}
 
 DATASETS = ("Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised")
 _SPEC_KEYS = {"method", "values", "dset", "level"}
+
+
+def model_options(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's own keyword options in a resolved ``weights`` spec (not method, values,
+    dset or level)."""
+    return {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
 
 
 def model_params(method: str) -> dict[str, Any]:
@@ -178,7 +187,7 @@ class ModelWeigher:
         x = dsets[cfg["dset"]]
         self.base = x[keep] if len(x) == len(keep) else x
         self.units = pd.Index(units, name="uCode")
-        self.params = {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
+        self.params = model_options(cfg)
         for key in ("share_bounds", "weight_bounds"):
             if isinstance(self.params.get(key), list):
                 self.params[key] = tuple(self.params[key])
@@ -269,28 +278,6 @@ def check_evaluation_model(fw: Framework, spec: Mapping[str, Any], problems: Pro
         )
     check_settings(
         fw, cfg.get("level"), cfg.get("itarg"), cfg.get("cortype"), problems, source="spec weights"
-    )
-
-
-def apply_evaluation_model(ev: Evaluation) -> Evaluation:
-    """``ev`` (aggregated with nominal weights) with the weights its spec's model computes.
-
-    ``weights: {method: optimise, level: L, itarg: …}``: COINr's correlation-balancing
-    weights at level ``L`` (:func:`~integrity_eval.weights.optimise`). The result keeps the
-    spec as given (so ``with_params`` re-optimises) and holds the optimisation in
-    ``details["weight_models"]``, keyed by each parent of the balanced elements.
-    """
-    cfg = ev.spec["weights"]
-    params = {k: v for k, v in cfg.items() if k not in _SPEC_KEYS}
-    res = EVALUATION_MODELS[cfg["method"]](ev, level=cfg["level"], **params)
-    fw = ev.framework
-    parents = dict.fromkeys(fw[c].parent for c in res.weights.index)
-    details = {**ev.details, "weight_models": dict.fromkeys(parents, res)}
-    return dataclasses.replace(
-        res.evaluation,
-        spec=ev.spec,
-        details=MappingProxyType(details),
-        manifest=ev.manifest,
     )
 
 

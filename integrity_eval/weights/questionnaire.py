@@ -47,7 +47,16 @@ MAX_CHILDREN = 10  # the random-index tables stop at n = 10
 _FIXED_TIME = (2018, 1, 1, 0, 0, 0)
 
 
-def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] | None) -> list:
+def _parents(
+    fw: Framework,
+    level: int | Sequence[int],
+    parents: Sequence[str] | None,
+    *,
+    source: str = "ahp_template",
+    max_children: int | None = MAX_CHILDREN,
+) -> list:
+    """The aggregates whose children (two or more) are at ``level``, restricted to
+    ``parents``; every problem at once (bad level, unknown parent, too many children)."""
     levels = [level] if isinstance(level, int) else list(level)
     problems = ProblemList()
     for lv in levels:
@@ -55,7 +64,7 @@ def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] |
             problems.add(
                 f"level must be between 1 and {fw.n_levels - 1} (the level of the compared "
                 "elements)",
-                source="ahp_template",
+                source=source,
                 column="level",
                 value=lv,
             )
@@ -66,17 +75,17 @@ def _parents(fw: Framework, level: int | Sequence[int], parents: Sequence[str] |
             if p not in found:
                 problems.add(
                     "not an aggregate with two or more children at the given level(s)",
-                    source="ahp_template",
+                    source=source,
                     column="parents",
                     value=p,
                 )
         found = [p for p in found if p in parents]
     for p in found:
-        if len(fw.children[p]) > MAX_CHILDREN:
+        if max_children is not None and len(fw.children[p]) > max_children:
             problems.add(
-                f"{len(fw.children[p])} children: AHP consistency needs at most {MAX_CHILDREN} "
+                f"{len(fw.children[p])} children: AHP consistency needs at most {max_children} "
                 "elements per matrix; leave it out with parents=[...] or regroup",
-                source="ahp_template",
+                source=source,
                 column=p,
             )
     problems.raise_if_any("invalid questionnaire settings")
@@ -99,37 +108,28 @@ def ahp_template(
     are recorded so :func:`read_ahp` can check the codes.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     fw = load_framework(framework)
     found = _parents(fw, level, parents)
     wb = Workbook()
-    ws = wb.active
-    ws.title = README
     bold = Font(bold=True)
-    lines = [
-        ("层次分析法专家问卷 / AHP expert questionnaire", ""),
-        ("框架 / framework", fw.name),
-        ("框架哈希 / framework hash", fw.hash),
-        ("专家 / expert", expert),
-        ("", ""),
-        (
-            "填写说明 / how to fill",
-            "每个工作表比较一个上级要素下的所有下级要素两两之间的重要性。对每一对，选择更重要的一方"
-            "（A、B 或 同等），再填写重要程度 1–9（同等时填 1）。 / Each sheet compares every pair "
-            "of elements under one aggregate: pick the more important element (A, B or 同等 = "
-            "equal) and its intensity 1–9 (1 when equal).",
-        ),
-        ("", ""),
+    how = (
+        "每个工作表比较一个上级要素下的所有下级要素两两之间的重要性。对每一对，选择更重要的一方"
+        "（A、B 或 同等），再填写重要程度 1–9（同等时填 1）。 / Each sheet compares every pair "
+        "of elements under one aggregate: pick the more important element (A, B or 同等 = "
+        "equal) and its intensity 1–9 (1 when equal)."
+    )
+    write_readme(
+        wb,
+        "层次分析法专家问卷 / AHP expert questionnaire",
+        fw,
+        expert,
+        how,
         ("标度 / scale", "含义 / meaning (Saaty 2008, Table 1)"),
-    ]
-    lines += [(str(k), v) for k, v in SAATY_SCALE.items()]
-    for r, (a, b) in enumerate(lines, start=1):
-        write_cell(ws, r, 1, a).font = bold
-        write_cell(ws, r, 2, b).alignment = Alignment(wrap_text=True)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 90
+        SAATY_SCALE,
+    )
     fill = PatternFill("solid", fgColor="FFF2CC")
     for parent in found:
         sh = wb.create_sheet(parent[:31])
@@ -163,6 +163,40 @@ def ahp_template(
         for col, width in zip("ABCDEFGH", (8, 12, 30, 12, 30, 24, 18, 30), strict=True):
             sh.column_dimensions[col].width = width
     return save_reproducible(wb, path)
+
+
+def write_readme(
+    wb: Any,
+    title: str,
+    fw: Framework,
+    expert: str,
+    how: str,
+    scale_header: tuple[str, str],
+    scale: dict[int, str],
+) -> None:
+    """The README sheet of a questionnaire: title, framework name and hash (read back to
+    check the codes), expert, how to fill, and the scale with its meanings."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.active
+    ws.title = README
+    lines = [
+        (title, ""),
+        ("框架 / framework", fw.name),
+        ("框架哈希 / framework hash", fw.hash),
+        ("专家 / expert", expert),
+        ("", ""),
+        ("填写说明 / how to fill", how),
+        ("", ""),
+        scale_header,
+        *((str(k), v) for k, v in scale.items()),
+    ]
+    bold = Font(bold=True)
+    for r, (a, b) in enumerate(lines, start=1):
+        write_cell(ws, r, 1, a).font = bold
+        write_cell(ws, r, 2, b).alignment = Alignment(wrap_text=True)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 90
 
 
 def save_reproducible(wb: Any, path: str | Path) -> Path:
@@ -207,18 +241,14 @@ class AhpResponses:
         return f"<AhpResponses {self.expert or '(no name)'}: {', '.join(self.matrices)}>"
 
 
-def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpResponses:
-    """Read a filled AHP questionnaire back into pairwise matrices.
-
-    ``framework``: to check the codes against (default: the framework named
-    in the workbook). Every problem is listed at once with its sheet and row:
-    a missing judgement, a side other than A/B/同等, an intensity not a whole
-    number 1–9 (or ≠ 1 for 同等), a code that is not a child of the sheet's
-    aggregate, a sheet that is not an aggregate, a pair missing or repeated.
-    """
+def open_questionnaire(
+    path: Path, framework: Framework | str | None
+) -> tuple[Any, dict[str, str], Framework]:
+    """A filled questionnaire workbook (read-only), the facts on its README sheet
+    (framework, hash, expert) and the framework to check it against (``framework``, or the
+    one the workbook names); a missing file or a non-workbook is a ValidationError."""
     from openpyxl import load_workbook
 
-    path = Path(path)
     source = str(path)
     if not path.is_file():
         raise ValidationError([Problem("找不到文件 / file not found", source=source)], "no file")
@@ -229,16 +259,18 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
             [Problem(f"不是有效的 Excel 文件 / not a valid .xlsx workbook: {exc}", source=source)],
             title="cannot read questionnaire",
         ) from None
-    problems = ProblemList()
     meta: dict[str, str] = {}
     if README in wb.sheetnames:
         for row in wb[README].iter_rows(min_row=1, max_row=6, values_only=True):
             if row and row[0]:
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
-    fw_name = meta.get("框架 / framework", "")
-    fw = load_framework(framework if framework is not None else fw_name)
-    matrices: dict[str, pd.DataFrame] = {}
-    comments: dict[str, list[str]] = {}
+    fw = load_framework(framework if framework is not None else meta.get("框架 / framework", ""))
+    return wb, meta, fw
+
+
+def aggregate_sheets(wb: Any, fw: Framework, source: str, problems: ProblemList):
+    """``(sheet, "file [sheet]", children)`` for every comparison sheet of ``wb``; a sheet
+    that is not an aggregate of ``fw`` with two or more children is a problem."""
     for name in wb.sheetnames:
         if name == README:
             continue
@@ -248,7 +280,25 @@ def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpR
                 f"sheet is not an aggregate of framework {fw.name}", source=where, value=name
             )
             continue
-        kids = fw.children[name]
+        yield name, where, fw.children[name]
+
+
+def read_ahp(path: str | Path, framework: Framework | str | None = None) -> AhpResponses:
+    """Read a filled AHP questionnaire back into pairwise matrices.
+
+    ``framework``: to check the codes against (default: the framework named
+    in the workbook). Every problem is listed at once with its sheet and row:
+    a missing judgement, a side other than A/B/同等, an intensity not a whole
+    number 1–9 (or ≠ 1 for 同等), a code that is not a child of the sheet's
+    aggregate, a sheet that is not an aggregate, a pair missing or repeated.
+    """
+    path = Path(path)
+    source = str(path)
+    wb, meta, fw = open_questionnaire(path, framework)
+    problems = ProblemList()
+    matrices: dict[str, pd.DataFrame] = {}
+    comments: dict[str, list[str]] = {}
+    for name, where, kids in aggregate_sheets(wb, fw, source, problems):
         a = np.eye(len(kids))
         seen: dict[tuple[str, str], int] = {}
         rows = wb[name].iter_rows(min_row=FIRST_ROW, values_only=True)

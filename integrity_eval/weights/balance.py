@@ -8,32 +8,27 @@ correlations of those elements with the index, scaled to sum to 1, come as
 close as possible to target importances: the objective is COINr's
 ``log(Σ (itarg − r/Σr)² / n)``, minimised by Nelder–Mead from the target
 vector (COINr: R's ``optim`` with ``reltol = toler``, ``maxit = maxiter``).
+
+:func:`optimise_weights` is the model on data (the normalised indicators, the framework and
+the aggregation), as a build with ``weights: {method: optimise}`` calls it;
+:func:`integrity_eval.weights.optimise` applies it to an Evaluation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
 from ..errors import ProblemList
+from ..framework import Framework
+from ..pipeline import aggregate
 from .result import WeightResult
-from .reweight import reweight
 
-if TYPE_CHECKING:
-    from ..evaluation import Evaluation
-    from ..framework import Framework
-
-__all__ = ["check_settings", "optimise"]
-
-
-def _correlations(ev: Evaluation, codes: list[str], cortype: str) -> np.ndarray:
-    agg = ev.get_dset("Aggregated")
-    index = agg[ev.framework.root]
-    return agg[codes].corrwith(index, method=cortype).to_numpy()
+__all__ = ["check_settings", "optimise_weights"]
 
 
 def check_settings(
@@ -109,8 +104,11 @@ def check_settings(
     return codes, target
 
 
-def optimise(
-    ev: Evaluation,
+def optimise_weights(
+    X: pd.DataFrame,
+    framework: Framework,
+    aggregate_spec: Mapping[str, Any] | None = None,
+    weights: pd.Series | None = None,
     *,
     level: int,
     itarg: str | Sequence[float] | Mapping[str, float] = "equal",
@@ -120,41 +118,51 @@ def optimise(
 ) -> WeightResult:
     """Weights at ``level`` that balance the elements' correlations with the index.
 
-    ``ev``: an aggregated Evaluation (its aggregation method is used).
-    ``level``: COINr's level number of the weighted elements (1 =
-    indicators). ``itarg``: ``"equal"`` or target importances (sequence in
-    the level's code order, or a mapping code → importance), scaled to sum to
-    1. ``cortype``: ``"pearson"``, ``"spearman"`` or ``"kendall"``.
+    ``X``: the normalised indicators (units × indicator codes of ``framework``).
+    ``aggregate_spec``: the resolved aggregate stage (default the arithmetic mean);
+    ``weights``: the nominal weights of every code (default the framework's), of which
+    the level's move and the rest stay as they are. ``level``: COINr's level number of the
+    weighted elements (1 = indicators). ``itarg``: ``"equal"`` or target importances
+    (sequence in the level's code order, or a mapping code → importance), scaled to sum
+    to 1. ``cortype``: ``"pearson"``, ``"spearman"`` or ``"kendall"``.
 
-    Nelder–Mead as R's ``optim``: the start is ``itarg``, the first simplex
-    steps by 10 % of its largest value, and the search stops when the
-    simplex's objective values differ by at most ``toler·(|f₀| + toler)`` or
-    after ``maxiter`` evaluations. Convention: weights enter as ``|w|``
-    (COINr's optimiser may try negative weights; the kit's weights must be
-    positive). Returns ``.weights`` (the level's weights, summing to 1
-    within each parent), ``level_weights`` (COINr's vector over the whole
-    level), ``table`` (COINr's ``CorrResultsNorm``: Desired, Obtained,
-    OptWeight), ``converged``, ``n_evaluations``, ``objective`` and
-    ``evaluation`` (the Evaluation with the optimised weights).
+    Nelder–Mead as R's ``optim``: the start is ``itarg``, the first simplex steps by 10 %
+    of its largest value, and the search stops when the simplex's objective values differ
+    by at most ``toler·(|f₀| + toler)`` or after ``maxiter`` evaluations. Convention:
+    weights enter as ``|w|`` (COINr's optimiser may try negative weights; the kit's
+    weights must be positive). Returns ``.weights`` (the level's weights, summing to 1
+    within each parent), ``all_weights`` (every code's nominal weight with the level's
+    optimised), ``level_weights`` (COINr's vector over the whole level), ``table``
+    (COINr's ``CorrResultsNorm``: Desired, Obtained, OptWeight), ``converged``,
+    ``n_evaluations`` and ``objective``.
     """
-    fw = ev.framework
+    fw = framework
     problems = ProblemList()
     codes, target = check_settings(fw, level, itarg, cortype, problems)
     problems.raise_if_any("invalid optimisation settings")
     target = target / target.sum()
+    cfg = dict(aggregate_spec or {"method": "amean"})
+    nominal = (fw.weights if weights is None else weights).astype(float)
+    x = X[fw.indicators].to_numpy(dtype=float)
+    units = list(X.index)
     state: dict[str, np.ndarray] = {}
-    # weights the Evaluation already departs from the framework with (spec values, models)
-    # stay as they are while the level's weights move
-    base = {c: float(w) for c, w in ev.weights.items() if w != fw.weights.get(c)}
+
+    def with_level(w_level: np.ndarray) -> pd.Series:
+        w = nominal.copy()
+        w[codes] = w_level
+        return w
+
+    def correlations(w: pd.Series) -> np.ndarray:
+        problems = ProblemList()
+        cols, agg_codes = aggregate(fw, cfg, x, w, units, problems, problems.raise_if_any)
+        table = pd.DataFrame(np.concatenate([x, cols], axis=1), columns=fw.indicators + agg_codes)
+        return table[codes].corrwith(table[fw.root], method=cortype).to_numpy()
 
     def objective(w: np.ndarray) -> float:
         w = np.abs(w)
         if not w.sum() > 0:
             return np.inf
-        w = w / w.sum()
-        crs = _correlations(
-            reweight(ev, {**base, **dict(zip(codes, w, strict=True))}), codes, cortype
-        )
+        crs = correlations(with_level(w / w.sum()))
         crs_n = crs / crs.sum()
         state["obtained"] = crs_n
         return float(np.log(((target - crs_n) ** 2).sum() / len(crs_n)))
@@ -174,14 +182,14 @@ def optimise(
         },
     )
     w_level = np.abs(res.x) / np.abs(res.x).sum()
-    best = reweight(ev, {**base, **dict(zip(codes, w_level, strict=True))})
-    obtained = _correlations(best, codes, cortype)
+    best = with_level(w_level)
+    obtained = correlations(best)
     obtained_n = obtained / obtained.sum()
     table = pd.DataFrame(
         {"Desired": target, "Obtained": obtained_n, "OptWeight": w_level},
         index=pd.Index(codes, name="iCode"),
     )
-    within = best.weights[codes].copy()
+    within = best[codes].copy()
     for parent in {fw[c].parent for c in codes}:
         kids = fw.children[parent]
         within[kids] = within[kids] / within[kids].sum()
@@ -193,11 +201,11 @@ def optimise(
         conventions="objective log(mean((itarg − r/Σr)²)); Nelder–Mead from itarg as R's optim; "
         "weights enter as |w|",
         tables={"CorrResultsNorm": table},
+        all_weights=best,
         level_weights=pd.Series(w_level, index=pd.Index(codes, name="iCode")),
         table=table,
         correlations=pd.Series(obtained, index=pd.Index(codes, name="iCode")),
         converged=bool(res.success),
         n_evaluations=int(res.nfev),
         objective=float(res.fun),
-        evaluation=best,
     )

@@ -1,17 +1,16 @@
-"""``integrity-eval records synth | indicators | store`` and ``monitor`` (docs/cli.md).
-
-This module is part of the command line (it sits with ``cli.py`` at the top of
-the layers, and calls ``report.monitor`` to write the monitoring report); the
-parsers are added to the main command by :func:`add_parsers`.
+"""``integrity-eval records synth | indicators | store`` (docs/cli.md), and what the record
+commands share (``monitor`` too): the ``--records``/``--db``/``--units`` options, record
+paths by kind, reading and storing records, rejected rows.
 
 ``--records`` takes files or folders; each is tied to a record kind by a
 ``KIND=PATH`` prefix (``breach=cases/2024.xlsx``), or by its name starting with
 the kind (``breach_synthetic/``, ``ticket-2024.csv``); a folder whose entries
 are so named (the output of ``records synth``) gives every kind inside it.
 
-``--db FILE`` keeps the records in a DuckDB file between runs (:class:`.store.Store`):
-the ``--records`` given are validated and added to it, and the run uses everything
-the store holds; ``--db`` without ``--records`` runs on the store alone.
+``--db FILE`` keeps the records in a DuckDB file between runs
+(:class:`integrity_eval.records.Store`): the ``--records`` given are validated and added
+to it, and the run uses everything the store holds; ``--db`` without ``--records`` runs on
+the store alone.
 """
 
 from __future__ import annotations
@@ -26,16 +25,22 @@ import pandas as pd
 
 from ..errors import Problem, ValidationError
 from ..io import atomic_write_path, csv_safe, read_table
-from .schema import KINDS
+from ..records.schema import KINDS
+from .common import Parser, UsageError, as_validation, positive
 
-__all__ = ["add_parsers", "resolve_record_paths"]
+__all__ = [
+    "add_parser",
+    "add_record_options",
+    "closing_store",
+    "load_records",
+    "rejected_table",
+    "resolve_record_paths",
+    "run_params",
+]
 
 
-def add_parsers(sub: Any) -> None:
-    """Add ``records`` (``synth``, ``indicators``, ``store``) and ``monitor`` to the main
-    parser."""
-    from ..cli import add_report_options
-
+def add_parser(sub: Any) -> None:
+    """Add ``records`` (``synth``, ``indicators``, ``store``) to the main command."""
     rec = sub.add_parser(
         "records",
         help="生成合成记录、由记录计算指标、记录库 / synthetic records; records → indicators; "
@@ -44,9 +49,7 @@ def add_parsers(sub: Any) -> None:
         "tickets, cases, proposals (docs/records.md)",
     )
     # the main command's parser class (usage errors exit 2 with a bilingual message)
-    rsub = rec.add_subparsers(
-        dest="records_command", parser_class=sub._parser_class, metavar="COMMAND"
-    )
+    rsub = rec.add_subparsers(dest="records_command", parser_class=Parser, metavar="COMMAND")
     rec.set_defaults(func=lambda args: _missing_sub(rec))
 
     syn = rsub.add_parser(
@@ -56,10 +59,10 @@ def add_parsers(sub: Any) -> None:
         "records consistent with the synthetic panels' latent integrity, streamed to Parquet",
     )
     syn.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
-    syn.add_argument("--rows", required=True, type=_positive, metavar="N", help="记录总数 / rows")
+    syn.add_argument("--rows", required=True, type=positive, metavar="N", help="记录总数 / rows")
     syn.add_argument(
         "--units",
-        type=_positive,
+        type=positive,
         metavar="N",
         help="生成 N 个单位（默认：框架的内置合成单位）/ generate N units (default: the "
         "framework's bundled synthetic units)",
@@ -80,14 +83,14 @@ def add_parsers(sub: Any) -> None:
         description="按框架规则由记录计算指标，输出 iData / compute the framework's "
         "record-based indicators, write iData",
     )
-    _common(ind)
+    add_record_options(ind)
     ind.add_argument(
         "--period", choices=("month", "quarter", "year"), default="month", help="期间 / period"
     )
     ind.add_argument("--start", metavar="T", help="起始期 / first period (YYYY-MM, YYYY-Qn, YYYY)")
     ind.add_argument("--end", metavar="T", help="截止期 / last period")
     ind.add_argument(
-        "--window", type=_positive, metavar="N", help="滚动窗口期数 / rolling window (periods)"
+        "--window", type=positive, metavar="N", help="滚动窗口期数 / rolling window (periods)"
     )
     ind.add_argument(
         "--reported",
@@ -95,7 +98,7 @@ def add_parsers(sub: Any) -> None:
         help="其他指标的上报数据 / reported iData for other indicators",
     )
     ind.add_argument("--out", required=True, metavar="FILE", help="输出 .csv 或 .parquet / output")
-    ind.set_defaults(func=_closing_store(cmd_indicators))
+    ind.set_defaults(func=closing_store(cmd_indicators))
 
     sto = rsub.add_parser(
         "store",
@@ -106,33 +109,9 @@ def add_parsers(sub: Any) -> None:
     sto.add_argument("--db", required=True, metavar="FILE", help="记录库文件 / store (DuckDB)")
     sto.set_defaults(func=cmd_store)
 
-    mon = sub.add_parser(
-        "monitor",
-        help="月度监测预警报告 / monthly monitoring and early-warning report",
-        description="按月监测失信记录并预警（计数模型 + 阈值规则），写出月度监测预警报告"
-        "（report.html、report.pdf）、预警与证据表、计数表、Excel 和图表 / monthly monitoring "
-        "of breach records with early warnings (count model + threshold rules); writes the "
-        "monthly monitoring and early-warning report (report.html, report.pdf), the warnings "
-        "and evidence tables, the counts, a workbook and charts (docs/records.md)",
-    )
-    _common(mon)
-    mon.add_argument("--month", required=True, metavar="YYYY-MM", help="监测月份 / month")
-    mon.add_argument(
-        "--alpha", type=float, default=0.01, help="显著性水平 / false-alarm level (default 0.01)"
-    )
-    mon.add_argument(
-        "--debtors",
-        metavar="FILE",
-        help="失信被执行人名单（uCode[, listed, removed]）/ dishonest-debtor list",
-    )
-    add_report_options(
-        mon, "报告封面上的监测机构名称", "monitoring agency named on the report cover"
-    )
-    mon.add_argument("--out", required=True, metavar="DIR", help="输出目录（新建）/ new folder")
-    mon.set_defaults(func=_closing_store(cmd_monitor))
 
-
-def _common(p: argparse.ArgumentParser) -> None:
+def add_record_options(p: argparse.ArgumentParser) -> None:
+    """The options of every command that reads records: framework, records, store, units."""
     p.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
     p.add_argument(
         "--records",
@@ -165,21 +144,12 @@ def _missing_sub(p: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _positive(text: str) -> int:
-    from ..cli import _non_negative
-
-    n = _non_negative(text)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正数 / must be positive: {n}")
-    return n
-
-
 # ----------------------------------------------------------------- commands
 def cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import synth
+    from ..records.synth import synth
 
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    with _as_validation("records synth"):  # synth lists unknown kinds before drawing
+    with as_validation("records synth"):  # synth lists unknown kinds before drawing
         res = synth(
             args.framework, args.out, rows=args.rows, units=args.units, seed=args.seed, kinds=kinds
         )
@@ -189,7 +159,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from . import indicators
+    from ..records import indicators
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):
@@ -202,9 +172,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             ],
             title="参数有误 / invalid option",
         )
-    fw, records, units, rejected = _load(args)
+    fw, records, units, rejected = load_records(args)
     reported = read_table(args.reported) if args.reported else None
-    with _as_validation("records indicators"):
+    with as_validation("records indicators"):
         idata = indicators(
             fw,
             records,
@@ -221,11 +191,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         else:
             idata.to_parquet(tmp, index=False)
     if rejected is not None:
-        _write_rejected(rejected, out.with_name(out.stem + "_rejected.csv"))
+        write_rejected(rejected, out.with_name(out.stem + "_rejected.csv"))
     if args.store is not None:
         name = f"indicators/{fw.name}/{args.period}"
         opts = ("framework", "period", "start", "end", "window")
-        params = _run_params(args, "records indicators", *opts)
+        params = run_params(args, "records indicators", *opts)
         args.store.save_result(name, idata, params=params)
     missing = idata.attrs.get("not_from_records", [])
     print(f"已写出指标表 / indicator table written: {out} ({len(idata)} 行 / rows)")
@@ -237,75 +207,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_monitor(args: argparse.Namespace) -> int:
-    from .. import monitor
-    from ..cli import agency_name
-    from ..datasets import synthetic_origin
-    from ..report.monitor import write_monitoring
-    from . import breach_counts
-
-    fw, records, units, rejected = _load(args, kinds=("breach",))
-    rec = records["breach"]
-    with _as_validation("monitor"):
-        counts = breach_counts(rec, period="month", measure="new", end=args.month, framework=fw)
-        exposure = None
-        if units is not None and "size" in units:
-            exposure = pd.Series(units["size"].to_numpy(float), index=units["uCode"].astype(str))
-        debtors = read_table(args.debtors) if args.debtors else None
-        table = monitor.assess(counts, args.month, exposure=exposure, alpha=args.alpha)
-        warn = monitor.warnings(
-            counts,
-            month=args.month,
-            exposure=exposure,
-            alpha=args.alpha,
-            rules={"debtors": debtors},
-            records=rec,
-            assessment=table,
-        )
-    if args.store is not None:
-        params = _run_params(args, "monitor", "framework", "month", "alpha")
-        args.store.save_result(f"monthly_counts/{fw.name}/{args.month}", counts, params=params)
-    ids = sorted({i for ev in warn["evidence"] for i in ev if not str(i).startswith("listed")})
-    evidence = None
-    if ids:
-        rel = rec.con.sql(f"SELECT * EXCLUDE (_source, _row) FROM {rec.view}")
-        ev = rel.filter(
-            "record_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
-        )
-        evidence = ev.df().sort_values(["uCode", "decided", "record_id"])
-    # record files given now or stored earlier (a stored file may since have moved)
-    synthetic = any(
-        synthetic_origin(p) or Path(str(p)).stem.endswith("_synthetic") for p in args.sources
-    )
-    write_monitoring(
-        args.out,
-        warnings=warn,
-        counts=counts,
-        evidence=evidence,
-        units=units,
-        framework=fw,
-        synthetic=synthetic,
-        lang=args.lang,
-        agency=agency_name(args.agency),
-        rejected=None if rejected is None else _rejected_table(rejected),
-        assessment=table,
-    )
-    if rejected is not None:
-        print(
-            f"被拒记录 {len(rejected)} 条已写出 / rejected rows written: "
-            f"{Path(args.out) / 'rejected_records.csv'}",
-            file=sys.stderr,
-        )
-    n_units = warn["uCode"].nunique()
-    print(
-        f"已写出监测报告 / monitoring report written: {args.out} — {args.month}: "
-        f"{len(warn)} 条预警，{n_units} 个单位 / {len(warn)} warnings, {n_units} units"
-    )
-    return 0
-
-
 def cmd_store(args: argparse.Namespace) -> int:
-    from .store import Store
+    from ..records.store import Store
 
     with Store(args.db, read_only=True) as store:
         print(store.summary())
@@ -332,15 +235,15 @@ def resolve_record_paths(items: list[str]) -> dict[str, list[str]]:
             out.setdefault(kind, []).append(path)
             continue
         p = Path(item)
-        named = _kind_of(p.name)
+        named = kind_of(p.name)
         if named:
             out.setdefault(named, []).append(item)
-        elif p.is_dir() and any(_kind_of(c.name) for c in p.iterdir()):
+        elif p.is_dir() and any(kind_of(c.name) for c in p.iterdir()):
             for c in sorted(p.iterdir()):
-                if _kind_of(c.name) and (
+                if kind_of(c.name) and (
                     c.is_dir() or c.suffix.lower() in (".parquet", ".csv", ".xlsx")
                 ):
-                    out.setdefault(_kind_of(c.name), []).append(str(c))
+                    out.setdefault(kind_of(c.name), []).append(str(c))
         elif not p.exists():
             problems.append(Problem(rule="文件不存在 / file does not exist", source=item))
         else:
@@ -356,20 +259,18 @@ def resolve_record_paths(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _kind_of(name: str) -> str | None:
+def kind_of(name: str) -> str | None:
     low = name.lower()
     return next((k for k in KINDS if low.startswith(k)), None)
 
 
-def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+def load_records(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tuple[Any, ...]:
     from ..framework import load_framework
-    from .read import read
+    from ..records.read import read
 
     fw = load_framework(args.framework)
     if not args.records and not args.db:
-        from ..cli import _UsageError
-
-        raise _UsageError("请给出 --records 或 --db（或两者）/ give --records, --db or both")
+        raise UsageError("请给出 --records 或 --db（或两者）/ give --records, --db or both")
     paths = resolve_record_paths(args.records or [])
     if kinds:
         paths = {k: v for k, v in paths.items() if k in kinds}
@@ -393,7 +294,7 @@ def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tup
         )
     args.sources = [p for ps in paths.values() for p in ps]
     if args.db:
-        records = _from_store(args, records, units, kinds)
+        records = from_store(args, records, units, kinds)
     missing = [k for k in kinds or () if k not in records]
     if missing:
         where = "--records / --db" if args.db else "--records"
@@ -404,7 +305,7 @@ def _load(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tup
     return fw, records, units, pd.concat(rejected, ignore_index=True) if rejected else None
 
 
-def _from_store(
+def from_store(
     args: argparse.Namespace,
     records: dict[str, Any],
     units: pd.DataFrame | None,
@@ -412,7 +313,7 @@ def _from_store(
 ) -> dict[str, Any]:
     """Add the validated ``records`` to the store ``--db`` (one transaction) and return
     every record the store holds, of ``kinds``."""
-    from .store import Store
+    from ..records.store import Store
 
     if not records and not Path(args.db).exists():  # nothing to add: no store created
         if args.records:  # none of the kinds needed (reported by the caller)
@@ -443,7 +344,7 @@ def _from_store(
     return {k: store.records(k, units=units) for k in store.kinds() if not kinds or k in kinds}
 
 
-def _closing_store(cmd: Any) -> Any:
+def closing_store(cmd: Any) -> Any:
     """``cmd`` that closes the store ``--db`` it opened (releases DuckDB's file lock)."""
 
     def run(args: argparse.Namespace) -> int:
@@ -457,7 +358,7 @@ def _closing_store(cmd: Any) -> Any:
     return run
 
 
-def _run_params(args: argparse.Namespace, command: str, *names: str) -> dict[str, Any]:
+def run_params(args: argparse.Namespace, command: str, *names: str) -> dict[str, Any]:
     """The run's parameters kept with a stored result: options and input files (name and
     SHA-256, never a path of the machine)."""
     from ..io import file_sha256
@@ -471,30 +372,13 @@ def _run_params(args: argparse.Namespace, command: str, *names: str) -> dict[str
     return out
 
 
-def _rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
+def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
     cols = ["kind", "_source", "_row", "record_id", "column", "value", "rule"]
     return rejected[cols].rename(columns={"_source": "file", "_row": "row"})
 
 
-def _write_rejected(rejected: pd.DataFrame, path: Path) -> None:
-    table = _rejected_table(rejected)
+def write_rejected(rejected: pd.DataFrame, path: Path) -> None:
+    table = rejected_table(rejected)
     with atomic_write_path(path) as tmp:
         table.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
     print(f"被拒记录 {table['row'].size} 条已写出 / rejected rows written: {path}", file=sys.stderr)
-
-
-class _as_validation:
-    """Turn a ValueError of the package into the CLI's input error (exit 1, no traceback)."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, typ: Any, exc: Any, tb: Any) -> bool:
-        if typ is not None and issubclass(typ, ValueError) and not issubclass(typ, ValidationError):
-            raise ValidationError(
-                [Problem(rule=str(exc), source=self.where)], title="输入有误 / invalid input"
-            ) from None
-        return False

@@ -1,16 +1,17 @@
-"""Live reweighting: re-aggregate an Evaluation with new weights, nothing else rebuilt.
+"""Reweighting an Evaluation: re-aggregate with new weights, nothing else rebuilt.
 
 ``reweight(ev, w)`` gives exactly what ``ev.with_params(weights={"values": w})``
 gives (same spec, same numbers, same manifest), but starts from the
 Evaluation's Normalised dataset instead of running every stage again, so it is
 fast enough for sliders (docs/weights.md). :func:`rank_changes` is the table behind
-:func:`integrity_eval.weights.explore`.
+:func:`integrity_eval.weights.explore`; :func:`optimise` reweights with COINr's
+correlation-balancing weights (:func:`~integrity_eval.weights.balance.optimise_weights`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -18,12 +19,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
+from ..manifest import manifest_with_spec
+from ..pipeline import aggregate
+from ..spec import resolve, set_params
+from .balance import optimise_weights
 from .nominal import nominal_weights
+from .result import WeightResult
 
 if TYPE_CHECKING:
     from ..evaluation import Evaluation
 
-__all__ = ["rank_changes", "reweight"]
+__all__ = ["optimise", "rank_changes", "reweight"]
 
 
 def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evaluation:
@@ -33,20 +39,15 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     ``ev.with_params(weights={"values": weights})``, which this equals exactly.
     Unknown codes and non-positive weights are errors listing every problem.
     """
-    # the core's aggregation and spec, imported late: the core imports this subpackage
-    from ..build import _aggregate
-    from ..manifest import manifest_with_spec
-    from ..spec import resolve, set_params
-
     fw = ev.framework
-    ev._aggregated()  # a clear error when the spec has no aggregate stage
+    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
     spec = resolve(set_params(ev.spec, weights={"values": dict(weights)}), fw.n_levels)
     problems = ProblemList()
     w = nominal_weights(fw, spec["weights"], problems)
     problems.raise_if_any("invalid weights")
     normalised = ev.dsets["Normalised"]
     x = normalised.to_numpy(dtype=float)
-    agg_cols, agg_codes = _aggregate(
+    agg_cols, agg_codes = aggregate(
         fw, spec["aggregate"], x, w, list(normalised.index), problems, problems.raise_if_any
     )
     frame = pd.DataFrame(
@@ -86,3 +87,39 @@ def rank_changes(
     )
     out["change"] = out["rank_nominal"] - out["rank"]
     return out.sort_values(["rank", "score"], ascending=[True, False])
+
+
+def optimise(
+    ev: Evaluation,
+    *,
+    level: int,
+    itarg: str | Sequence[float] | Mapping[str, float] = "equal",
+    cortype: str = "pearson",
+    toler: float = 0.1,
+    maxiter: int = 500,
+) -> WeightResult:
+    """``ev``'s weights at ``level`` balanced by COINr's ``get_opt_weights`` (``"balance"``).
+
+    The model is :func:`~integrity_eval.weights.balance.optimise_weights` (COINr 1.1.14;
+    Becker et al. 2017), computed on ``ev``'s normalised data with its aggregation and
+    weights: the weights ``ev`` already departs from the framework with (spec values,
+    models) stay as they are while the level's move. The result also holds
+    ``evaluation``: ``ev`` reweighted with the optimised weights.
+    """
+    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
+    res = optimise_weights(
+        ev.get_dset("Normalised"),
+        ev.framework,
+        ev.spec["aggregate"],
+        ev.weights,
+        level=level,
+        itarg=itarg,
+        cortype=cortype,
+        toler=toler,
+        maxiter=maxiter,
+    )
+    fw = ev.framework
+    departed = {c: float(w) for c, w in res.all_weights.items() if w != fw.weights.get(c)}
+    res.evaluation = reweight(ev, departed)
+    res.diagnostics["evaluation"] = res.evaluation
+    return res

@@ -1,0 +1,142 @@
+"""What every command of the command line shares: the parser class, option types, report
+options, notes on stderr, JSON-safe values, and how problems are printed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, ValidationError
+
+__all__ = [
+    "PROG",
+    "SYNTHETIC_NOTE",
+    "Parser",
+    "UsageError",
+    "add_report_options",
+    "agency_name",
+    "as_validation",
+    "code_str",
+    "jsonable",
+    "non_negative",
+    "note",
+    "positive",
+    "print_problems",
+]
+
+PROG = "integrity-eval"
+SYNTHETIC_NOTE = (
+    "注意：本次评价使用合成数据，不代表任何单位的真实情况 / "
+    "note: synthetic data, not real figures of any unit"
+)
+
+
+class UsageError(Exception):
+    """Wrong combination of options (exit code 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are bilingual and exit with code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: 用法错误 / usage error: {message}\n")
+        sys.exit(2)
+
+
+def non_negative(text: str) -> int:
+    """An option's whole number ≥ 0 (argparse ``type=``)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数 / expected a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"不能为负 / must not be negative: {n}")
+    return n
+
+
+def positive(text: str) -> int:
+    """An option's whole number ≥ 1 (argparse ``type=``)."""
+    n = non_negative(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正数 / must be positive: {n}")
+    return n
+
+
+def add_report_options(parser: argparse.ArgumentParser, agency_zh: str, agency_en: str) -> None:
+    """``--lang`` and ``--agency`` of the commands that write reports (``run``, ``monitor``);
+    ``agency_zh``/``agency_en`` say whose name the cover shows."""
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="报告语言 / report language (default zh)"
+    )
+    parser.add_argument(
+        "--agency",
+        metavar="NAME",
+        default=None,
+        help=f"{agency_zh}（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ {agency_en} "
+        "(default: $INTEGRITY_EVAL_AGENCY)",
+    )
+
+
+def agency_name(given: str | None) -> str | None:
+    """The agency named on report covers: ``--agency``, else ``$INTEGRITY_EVAL_AGENCY``."""
+    return given or os.environ.get("INTEGRITY_EVAL_AGENCY") or None
+
+
+def note(args: argparse.Namespace, text: str) -> None:
+    """A note on stderr (that does not break a progress bar), unless ``--quiet``."""
+    from ..progress import note as write_note
+
+    if not getattr(args, "quiet", False):
+        write_note(text)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types (NumPy scalars and arrays, tuples, paths, timestamps converted)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return jsonable(value.tolist())
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "item"):
+        return jsonable(value.item())
+    return str(value)
+
+
+def code_str(v: Any) -> str:
+    """A unit code cell as text (``3.0`` → ``"3"``, missing → ``""``)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if pd.isna(v) else str(v)
+
+
+def print_problems(exc: ValidationError) -> None:
+    """Every problem, in Chinese and English: the same text as ``str(exc)`` in Python."""
+    sys.stderr.write(f"错误 / Error: {exc}\n")
+
+
+class as_validation:
+    """Turn a ValueError of the package into the CLI's input error (exit 1, no traceback)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ: Any, exc: Any, tb: Any) -> bool:
+        if typ is not None and issubclass(typ, ValueError) and not issubclass(typ, ValidationError):
+            raise ValidationError(
+                [Problem(rule=str(exc), source=self.where)], title="输入有误 / invalid input"
+            ) from None
+        return False

@@ -1,0 +1,247 @@
+"""``integrity-eval run``: evaluate, rate, draw and write the deliverables of one run."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import io as _io
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .common import (
+    PROG,
+    SYNTHETIC_NOTE,
+    add_report_options,
+    agency_name,
+    jsonable,
+    non_negative,
+    note,
+)
+from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
+
+__all__ = ["add_parser", "cmd_run", "run_id"]
+
+DRAWS_NOTE = (
+    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
+    "list, else COINr's defaults (weights ±25 %%, "
+    "normalisation and aggregation alternatives)"
+)
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``run`` to the main command's subparsers."""
+    run = sub.add_parser(
+        "run",
+        help="计算评价并写出报告 / evaluate and write reports",
+        description=(
+            "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、results.xlsx、"
+            "总报告 report.html/.pdf、各单位报告 units/、manifest.json）。不带参数时评价内置数据集 "
+            f"{DEFAULT_DATASET}（合成数据）的最新一年。"
+            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, the overall "
+            f"report report.html/.pdf, one report per unit in units/, manifest.json). Without "
+            f"options: the bundled dataset {DEFAULT_DATASET} (synthetic), latest year."
+        ),
+    )
+    run.add_argument(
+        "--framework",
+        metavar="F",
+        help="框架：内置名称或 YAML / iMeta CSV / XLSX 文件 / framework: shipped name or a "
+        "YAML / iMeta CSV / XLSX file (default: the bundled dataset's)",
+    )
+    run.add_argument(
+        "--data",
+        metavar="D",
+        help="指标数据：CSV、XLSX、Parquet（iData 格式、面板数据或填好的填报表）/ indicator "
+        "data: CSV, XLSX or Parquet (iData layout, panel data, or a filled template)",
+    )
+    run.add_argument("--spec", metavar="S", help="计算参数 YAML / build spec YAML (docs/spec.md)")
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        default="reports",
+        help="输出目录，结果写入 DIR/<run-id>/ / output folder; results go to DIR/<run-id>/ "
+        "(default: reports)",
+    )
+    add_report_options(
+        run, "报告封面上的评价机构名称", "evaluating agency named on every report cover"
+    )
+    run.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="只写 HTML 报告，不生成 PDF（更快）/ HTML reports only, no PDFs (faster)",
+    )
+    run.add_argument(
+        "--rating",
+        metavar="R",
+        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
+        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
+        "stars-5) or a YAML file "
+        "(default: the framework's rating block, if any)",
+    )
+    run.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
+    )
+    run.add_argument(
+        "--draws",
+        type=non_negative,
+        default=0,
+        metavar="N",
+        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
+    )
+    run.add_argument(
+        "--time",
+        metavar="T",
+        help="面板数据的评价期（默认最新）/ period of panel data to evaluate (default: latest)",
+    )
+    run.add_argument(
+        "--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet (default: all)"
+    )
+    run.add_argument(
+        "--quiet", action="store_true", help="不显示进度 / no progress output on stderr"
+    )
+    run.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Evaluate, rate, draw and write ``<out>/<run-id>/``; prints the folder and the top units."""
+    from ..build import build
+    from ..manifest import seal_run
+    from ..panel import history
+    from ..progress import progress
+
+    # a bar on a terminal only; closed (and erased) before any error message is printed
+    steps = progress(total=4, desc="准备 / setup", unit="step", quiet=args.quiet)
+    try:
+        steps.set_description("读取输入 / reading inputs")
+        inputs = load_inputs(args)
+        steps.update()
+        steps.set_description("计算评价 / building")
+        ev = build(inputs.framework, inputs.idata, inputs.spec, seed=args.seed, time=inputs.time)
+        extras = _rate_and_draw(ev, args)
+        extras["history"] = history(ev)  # earlier periods of the data, built the same way
+        steps.update()
+
+        manifest = _run_manifest(ev, inputs, args)
+        manifest.update(extras.pop("manifest"))
+        manifest = seal_run(manifest)  # the run id covers --rating, --draws, --agency, --lang
+        out_root = Path(args.out)
+        rid = run_id(manifest) + ("-synthetic" if manifest.get("synthetic") else "")
+        final = _unique(out_root / rid)
+        manifest["run_id"] = final.name
+        steps.set_description("写出结果 / writing outputs")
+        _write_outputs(ev, final, manifest, args, extras)
+        steps.update()
+    finally:
+        steps.close()
+    print(f"完成 / done: {final}")
+    if manifest.get("synthetic"):
+        print(SYNTHETIC_NOTE)
+    if not args.quiet:
+        _print_top(final / "league_table.csv")
+    return 0
+
+
+def run_id(manifest: Mapping[str, Any], now: _dt.datetime | None = None) -> str:
+    """``YYYYmmdd-HHMMSS-<first 8 hex of the manifest's run hash>``."""
+    now = now or _dt.datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{manifest['run_hash'][:8]}"
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    k = 2
+    while (candidate := path.with_name(f"{path.name}-{k}")).exists():
+        k += 1
+    return candidate
+
+
+def _run_manifest(ev: Any, inputs: Inputs, args: argparse.Namespace) -> dict[str, Any]:
+    from ..io import file_sha256
+    from ..rating import available_schemes
+
+    manifest = jsonable(dict(ev.manifest))
+    ds = inputs.dataset
+    manifest.update(
+        {
+            "created": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command": [PROG, *args.argv],
+            "input_files": inputs.files,
+            "dataset": None if ds is None else {"name": ds.name, "synthetic": bool(ds.synthetic)},
+            "synthetic": inputs.synthetic,
+            "synthetic_origin": inputs.synthetic_origin,
+            "unit_codes": unit_code_notes(inputs.idata),
+            "time": jsonable(getattr(ev, "time", inputs.time)),
+            "lang": args.lang,
+            "draws": args.draws,
+            "agency": agency_name(args.agency),
+        }
+    )
+    if args.rating not in (None, *available_schemes()) and Path(args.rating).is_file():
+        manifest["input_files"] = [
+            *inputs.files,
+            {"role": "rating", "path": Path(args.rating).name, "sha256": file_sha256(args.rating)},
+        ]
+    return manifest
+
+
+def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Ratings (``--rating`` or the framework's block) and the Monte Carlo analysis
+    (``--draws``) of ``ev``: the keyword arguments of :func:`integrity_eval.report.write`,
+    plus what the manifest records under ``"manifest"``."""
+    from .. import rating, uncertainty
+
+    scheme = rating.resolve(args.rating, ev.framework)
+    out: dict[str, Any] = {"manifest": {"rating": None if scheme is None else scheme.to_dict()}}
+    if scheme is not None:
+        out["rated"] = rating.rate(ev, scheme, lang=args.lang)
+    if args.draws:
+        inputs = uncertainty.default_inputs(ev, graded=scheme is not None)
+        out["manifest"]["uncertainty"] = {"draws": args.draws, "seed": args.seed, "inputs": inputs}
+        if not inputs:
+            note(
+                args,
+                "积分制总分没有可变的方法选择，不做不确定性分析 / a points total has no "
+                "methodological choices to vary: no uncertainty analysis",
+            )
+            return out
+        ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
+        out["ua"] = ua
+        if scheme is not None:
+            raw = ev.get_dset("Raw")  # veto rules cap every draw's grade
+            out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=raw)
+    return out
+
+
+def _write_outputs(
+    ev: Any, final: Path, manifest: dict[str, Any], args: Any, extras: dict[str, Any]
+) -> None:
+    """Every output of the run, written by :func:`integrity_eval.report.write` (atomic)."""
+    from .. import report
+
+    report.write(
+        ev,
+        final,
+        lang=args.lang,
+        agency=manifest["agency"],
+        manifest=manifest,
+        pdf=not args.no_pdf,
+        quiet=args.quiet,
+        **extras,
+    )
+
+
+def _print_top(csv_path: Path, n: int = 5) -> None:
+    table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype={"uCode": str})
+    head = table.head(n)[["rank", "uCode", "uName", "score"]]
+    buf = _io.StringIO()
+    buf.write(f"前 {len(head)} 名 / top {len(head)}:\n")
+    for r in head.itertuples(index=False):
+        rank = "" if pd.isna(r.rank) else int(r.rank)
+        buf.write(f"  {rank:>3}  {r.uCode}  {r.uName}  {r.score:.2f}\n")
+    sys.stdout.write(buf.getvalue())

@@ -1,0 +1,332 @@
+"""The build stages in order, as public functions on arrays and resolved parameters.
+
+denominate → impute → screen → treat → normalise → aggregate (level by level), as in
+COINr 1.1.14 (``Denominate``, ``Impute``, ``Screen``, ``Treat``, ``Normalise``,
+``Aggregate``) and the OECD/JRC *Handbook on Constructing Composite Indicators* (2008)
+steps 3–6. Each function takes one ``(units, indicators)`` NumPy matrix and the stage's
+resolved spec (:func:`integrity_eval.spec.resolve`), fills in what the stage needs from
+the framework (directions, goalposts, targets, denominators, groups), records every
+problem in a :class:`~integrity_eval.errors.ProblemList` instead of raising, and returns
+arrays. :func:`integrity_eval.build.build` runs them in order and attaches labels once;
+the uncertainty engine reruns single stages on variants; :func:`~integrity_eval.weights.reweight`
+and the weighting models re-aggregate. They share these functions, so a variant computed
+by any of them equals the build of that variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import aggregate as agg
+from . import denominate as den
+from . import impute as imp
+from . import normalise as nrm
+from . import treat as trt
+from .errors import ProblemList
+from .framework import Framework
+from .methods import method_params
+from .screen import screen as screen_table
+
+__all__ = [
+    "LevelWeigher",
+    "aggregate",
+    "check_domain",
+    "denominate",
+    "history_cube",
+    "impute",
+    "level_params",
+    "normalise",
+    "per_level",
+    "screen",
+    "treat",
+]
+
+#: ``model(child_level, parents, values, col, weights, problems)``: sets the weights of the
+#: children of ``parents`` in place before a level is aggregated (a spec weighting model).
+LevelWeigher = Callable[
+    [int, list[str], np.ndarray, Mapping[str, int], pd.Series, ProblemList], None
+]
+
+
+# ------------------------------------------------------------------ denominate
+def denominate(
+    fw: Framework, frame: pd.DataFrame, x: np.ndarray, problems: ProblemList
+) -> np.ndarray:
+    """``x`` divided by each indicator's denominator column of ``frame`` (COINr ``Denominate``).
+
+    A missing denominator makes the value missing, as in COINr; a zero denominator under
+    a reported value is a problem (the quotient is ``inf``, which the build sets missing
+    after reporting it).
+    """
+    d = np.full(x.shape, np.nan)
+    by_denominator: dict[str, list[int]] = {}
+    for j, code in enumerate(fw.indicators):
+        if fw[code].denominator:
+            by_denominator.setdefault(fw[code].denominator, []).append(j)
+    for name, cols in by_denominator.items():
+        col = frame[name].to_numpy(dtype=float)
+        d[:, cols] = col[:, None]
+        bad = ~np.isnan(x[:, cols]) & (col[:, None] == 0)
+        for i in np.flatnonzero(bad.any(axis=1)):
+            problems.add(
+                "denominator is zero",
+                source="iData",
+                row=frame["uCode"].iloc[i],
+                column=name,
+                value=col[i],
+            )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return den.denominate(x, d)
+
+
+# ---------------------------------------------------------------------- impute
+def impute(
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    current: pd.DataFrame,
+    history: np.ndarray | None,
+    seed: int,
+    problems: ProblemList,
+) -> np.ndarray:
+    """``x`` with missing values filled by the ``impute`` stage's method.
+
+    ``current``: the period's iData (for a ``group`` column); ``history``: earlier periods
+    as :func:`history_cube` gives them (``method: latest``); ``seed`` for ``iterative``
+    unless the spec pins one.
+    """
+    method = cfg["method"]
+    params = {k: v for k, v in cfg.items() if k != "method"}
+    if "group" in params:
+        group = params["group"]
+        if group not in current.columns:
+            problems.add(
+                "grouping column for imputation is not in the data",
+                source="spec",
+                column="impute.group",
+                value=group,
+            )
+            return x
+        params["group"] = current[group].to_numpy(dtype=object)
+    if method == "iterative" and "seed" not in params:
+        params["seed"] = seed
+    if method == "latest":
+        params["history"] = history
+    return imp.METHODS[method](x, **params)
+
+
+def history_cube(history: pd.DataFrame | None, units: list[str], codes: list[str]) -> np.ndarray:
+    """Earlier periods as a ``(periods, units, indicators)`` array aligned to ``units``."""
+    if history is None or history.empty:
+        return np.empty((0, len(units), len(codes)))
+    times = sorted(history["Time"].unique())
+    wide = history.set_index(["Time", "uCode"])[codes]
+    full = pd.MultiIndex.from_product([times, units], names=["Time", "uCode"])
+    cube = wide.reindex(full).to_numpy(dtype=float)
+    return cube.reshape(len(times), len(units), len(codes))
+
+
+# ---------------------------------------------------------------------- screen
+def screen(
+    cfg: Mapping[str, Any], x: np.ndarray, units: list[str], problems: ProblemList
+) -> pd.DataFrame:
+    """The screening table (COINr ``Screen``): column ``Included`` says which units stay.
+
+    Units named in ``screen.force`` that are not in the data are problems (and ignored).
+    """
+    cfg = dict(cfg)
+    force = dict(cfg.get("force") or {})
+    for u in [u for u in force if u not in units]:
+        problems.add(
+            "screen.force 中的单位不在数据中 / unit in screen.force is not in the data",
+            source="spec",
+            row=u,
+            column="screen.force",
+        )
+        del force[u]
+    return screen_table(x, units, **{**cfg, "force": force})
+
+
+# ----------------------------------------------------------------------- treat
+def treat(
+    cfg: Mapping[str, Any], x: np.ndarray, codes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Outlier treatment: the treated matrix, the treated points (``"winhi"``, ``"winlo"``,
+    ``""``) and the per-indicator details table indexed by ``codes``."""
+    params = {k: v for k, v in cfg.items() if k != "method"}
+    y, points, details = trt.METHODS[cfg["method"]](x, **params)
+    details.index = pd.Index(list(codes), name="iCode")
+    return y, points, details
+
+
+# ------------------------------------------------------------------- normalise
+def normalise(
+    fw: Framework,
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    units: list[str],
+    problems: ProblemList,
+    pool: np.ndarray | None = None,
+) -> np.ndarray:
+    """``x`` normalised by the ``normalise`` stage's method.
+
+    Directions −1 multiply a column by −1 first (COINr). ``pool``: treated rows of other
+    periods normalised together with ``x`` (a globally normalised panel, COINr
+    ``Normalise.purse(global = TRUE)``); only ``x``'s rows are returned. Columns the
+    method cannot normalise are reported and set missing.
+    """
+    method = cfg["method"]
+    dirs = fw.directions.to_numpy()
+    n = len(x)
+    xd = (x if pool is None else np.concatenate([x, pool])) * dirs
+    params = {k: v for k, v in cfg.items() if k not in ("method", "iref")}
+    if method == "dist2ref":
+        if cfg["iref"] not in units:
+            problems.add(
+                "reference unit for dist2ref is not among the (screened) units",
+                source="spec",
+                column="normalise.iref",
+                value=cfg["iref"],
+            )
+            return np.full(x.shape, np.nan)
+        params["iref"] = units.index(cfg["iref"])
+    if method == "dist2targ":
+        params["targets"] = fw.targets.to_numpy() * dirs
+    if method == "goalposts":
+        posts = np.array([fw[c].goalposts or (np.nan, np.nan) for c in fw.indicators], float).T
+        params["posts"] = np.where(dirs < 0, -posts[::-1], posts)
+    if method == "clip":
+        bounds = np.array([(_nan(fw[c].min), _nan(fw[c].max)) for c in fw.indicators]).T
+        bounds = np.where(np.isnan(bounds), [[-np.inf], [np.inf]], bounds)
+        params["bounds"] = np.where(dirs < 0, -bounds[::-1], bounds)
+    faulty = nrm.check(xd, fw.indicators, method, params, problems, dirs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = nrm.METHODS[method](xd, **params)[:n]
+    y[:, faulty] = np.nan  # reported; only check() goes on past them
+    return y
+
+
+def _nan(v: float | None) -> float:
+    return np.nan if v is None else v
+
+
+# ------------------------------------------------------------------- aggregate
+def aggregate(
+    fw: Framework,
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    weights: pd.Series,
+    units: list[str],
+    problems: ProblemList,
+    stop: Callable[[str], None] | None = None,
+    model: LevelWeigher | None = None,
+) -> tuple[np.ndarray, list[str]]:
+    """Aggregate level by level; returns the aggregate columns and their codes.
+
+    Children with weight 0 stay in the tables but do not enter the aggregate (and are not
+    checked against its method's domain); as in COINr, ``dat_thresh`` counts every child.
+    ``model`` (a spec weighting model) sets the children's weights, in place in
+    ``weights``, before each level is aggregated. ``cfg["by_node"]`` (aggregate code →
+    method) overrides the level's method for single aggregates. ``stop(title)`` is called
+    after each level (the build raises the problems found so far there; a check goes on).
+    """
+    stop = stop or (lambda title: None)
+    col = {c: j for j, c in enumerate(fw.indicators)}
+    by_node = cfg.get("by_node") or {}
+    for code in by_node:
+        if code not in fw.children or not fw.children[code]:
+            problems.add(
+                "aggregate.by_node names a code that is not an aggregate of the framework",
+                source="spec",
+                column=f"aggregate.by_node.{code}",
+            )
+    stop("invalid aggregation")  # check() goes on: an unknown code matches no parent
+    n_ind = x.shape[1]
+    # every column in one Fortran-ordered block: children are gathered column-wise
+    n_agg = sum(len(fw.codes_at(level)) for level in range(2, fw.n_levels + 1))
+    values = np.empty((x.shape[0], n_ind + n_agg), order="F")
+    values[:, :n_ind] = x
+    filled = n_ind
+    out_codes: list[str] = []
+    for level in range(2, fw.n_levels + 1):
+        thresh = per_level(cfg.get("dat_thresh"), level)
+        parents = fw.codes_at(level)
+        if model is not None:
+            failed = ProblemList()
+            model(level - 1, parents, values, col, weights, failed)
+            problems.extend(failed)
+            failed.raise_if_any("cannot compute the weighting model")
+        wmap = weights.to_dict()
+        level_cols = values[:, filled : filled + len(parents)]
+        for p, parent in enumerate(parents):
+            method = by_node.get(parent, per_level(cfg["method"], level))
+            params = level_params(cfg, method, level)
+            # a points total caps the bonus of all its items, so it reads the items themselves
+            kids = fw.descendants(parent) if method == "points" else fw.children[parent]
+            every = values[:, [col[k] for k in kids]]
+            used = [k for k in kids if wmap[k] > 0]
+            xs = values[:, [col[k] for k in used]]
+            w = np.array([wmap[k] for k in used])
+            faulty = check_domain(method, params, xs, used, units, problems)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                y = agg.METHODS[method](xs, w, **params) if used else np.full(len(units), np.nan)
+            if thresh is not None:
+                y = np.where(np.mean(~np.isnan(every), axis=1) < thresh, np.nan, y)
+            level_cols[:, p] = np.where(faulty, np.nan, y)
+        # faults below would reappear as faults of their aggregates: stop at this level
+        stop("cannot aggregate")
+        for p, parent in enumerate(parents):
+            col[parent] = filled + p
+        filled += len(parents)
+        out_codes += parents
+    return values[:, n_ind:filled], out_codes
+
+
+def per_level(value: Any, level: int) -> Any:
+    """A per-level setting (a list, bottom level first) or one value for every level."""
+    return value[level - 2] if isinstance(value, list) else value
+
+
+def level_params(cfg: Mapping[str, Any], method: str, level: int) -> dict[str, Any]:
+    """The aggregate stage's parameters of ``method`` for ``level``.
+
+    A list gives one value per level, except for the bounds of ``bod``, whose value is
+    itself a pair: ``weight_bounds: [0.1, 0.15]`` holds for every level, a list of pairs
+    (or nulls) gives one per level.
+    """
+    accepted = method_params(agg.METHODS[method])
+    out = {}
+    for k, v in cfg.items():
+        if k in ("method", "dat_thresh") or k not in accepted:
+            continue
+        pair = k.endswith("_bounds") and isinstance(v, list) and len(v) == 2
+        pair = pair and all(isinstance(b, int | float) for b in v)
+        out[k] = v if pair else per_level(v, level)
+    return out
+
+
+def check_domain(
+    method: str,
+    params: Mapping[str, Any],
+    xs: np.ndarray,
+    kids: list[str],
+    units: list[str],
+    problems: ProblemList,
+) -> np.ndarray:
+    """Record values outside the method's domain; returns the units that have any.
+
+    The geometric mean (and the generalised mean with ``p < 0``) needs positive values,
+    the harmonic mean non-zero ones (OECD/JRC Handbook §6.2).
+    """
+    if method == "gmean" or (method == "genmean" and params.get("p", 1) < 0):
+        bad, rule = xs <= 0, f"{method} needs positive values (normalise e.g. to [1, 100])"
+    elif method == "hmean":
+        bad, rule = xs == 0, "hmean needs non-zero values"
+    else:
+        return np.zeros(len(units), dtype=bool)
+    for i, j in zip(*np.nonzero(bad), strict=True):
+        problems.add(rule, source="aggregate", row=units[i], column=kids[j], value=xs[i, j])
+    return bad.any(axis=1)

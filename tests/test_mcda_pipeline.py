@@ -1,0 +1,85 @@
+"""Whole-matrix MCDA methods as the spec's top-level aggregation, in ``compare_schemes`` and
+as an alternative of the uncertainty analysis.
+
+These need a pipeline hook that the build and the uncertainty engine do not have yet:
+``aggregate: {method: <a key of ie.aggregate.MCDA_METHODS>, **options}`` scores the root
+from the Normalised indicators (directions already applied, so every direction is +1) with
+the indicators' effective weights, lower levels aggregated by ``amean``; ranks come from
+``MCDA_METHODS[m].higher_is_better`` (``ie.aggregate.mcda_ranks``: 1 = best, VIKOR's
+lowest Q first). Marked xfail (strict) until the hook is wired; then remove the marks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import integrity_eval as ie
+
+pytestmark = pytest.mark.xfail(reason="needs pipeline hook", strict=True)
+
+SPEC = {
+    "impute": {"method": "mean"},
+    "normalise": {"method": "minmax", "l_u": [1, 100]},
+    "aggregate": {"method": "amean"},
+}
+
+
+@pytest.fixture(scope="module")
+def shanghai():
+    ds = ie.datasets.load("shanghai-districts")
+    return ds, ie.build(ds.framework, ds.idata, SPEC, seed=0)
+
+
+def expected(ev: ie.Evaluation, method: str, **options) -> pd.Series:
+    """The method on the Normalised indicators with their effective weights."""
+    fw = ev.framework
+    codes = fw.codes_at(1)
+    X = ev.get_dset("Normalised")[codes]
+    w = ie.weights.effective_weights(fw, ev.weights)[codes]
+    return ie.aggregate.MCDA_METHODS[method].function(X, w, None, **options)
+
+
+@pytest.mark.parametrize("method", sorted(ie.aggregate.MCDA_METHODS))
+def test_spec_top_level_aggregation(shanghai, method):
+    ds, _ = shanghai
+    spec = {**SPEC, "aggregate": {"method": method}}
+    ev = ie.build(ds.framework, ds.idata, spec, seed=0)
+    want = expected(ev, method)
+    assert ev.scores.to_numpy() == pytest.approx(want[ev.scores.index].to_numpy(), abs=1e-12)
+    ranks = ie.aggregate.mcda_ranks(want, method)
+    assert (ev.ranks == ranks[ev.ranks.index]).all()
+    assert ev.ranks[want.idxmin() if method == "vikor" else want.idxmax()] == 1
+
+
+def test_spec_top_level_options_and_with_params(shanghai):
+    _, ev = shanghai
+    vk = ev.with_params(aggregate={"method": "vikor", "v": 0.3})
+    want = expected(vk, "vikor", v=0.3)
+    assert vk.scores.to_numpy() == pytest.approx(want[vk.scores.index].to_numpy(), abs=1e-12)
+    pr = ev.with_params(aggregate={"method": "promethee_ii", "preference": "vshape", "p": 20})
+    want = expected(pr, "promethee_ii", preference="vshape", p=20)
+    assert pr.scores.to_numpy() == pytest.approx(want[pr.scores.index].to_numpy(), abs=1e-12)
+
+
+def test_compare_schemes_with_aggregations(shanghai):
+    _, ev = shanghai
+    cmp = ie.weights.compare_schemes(ev, methods=(), aggregations=["vikor", "topsis"])
+    assert not cmp.failed
+    assert list(cmp.ranks.columns) == ["nominal", "aggregate:vikor", "aggregate:topsis"]
+    want = ie.aggregate.mcda_ranks(expected(ev, "vikor"), "vikor")
+    assert (cmp.ranks["aggregate:vikor"] == want[cmp.ranks.index]).all()
+
+
+def test_uncertainty_alternative_aggregation(shanghai):
+    _, ev = shanghai
+    inputs = [{"path": "aggregate__method", "values": ["amean", "vikor"]}]
+    ua = ie.uncertainty.run(ev, inputs, n=16, seed=0)
+    drawn = ua.choices["aggregate__method"].to_numpy()
+    assert set(drawn) == {0, 1}
+    want = ie.aggregate.mcda_ranks(expected(ev, "vikor"), "vikor")[ua.ranks.columns]
+    for i in np.flatnonzero(drawn == 1):
+        assert (ua.ranks.iloc[i] == want).all()  # 1 = best: VIKOR's lowest Q
+    for i in np.flatnonzero(drawn == 0):
+        assert (ua.ranks.iloc[i] == ev.ranks[ua.ranks.columns]).all()
