@@ -1,17 +1,25 @@
-# Two entry points: `make demo` (the main job) and `make test` (everything CI checks).
+# Entry points: `make demo` (the main job), `make lab` (the notebooks in JupyterLab),
+# `make docs` (the documentation site) and `make test` (everything CI checks).
 # Each builds .venv from pyproject.toml first, and rebuilds it when pyproject.toml changes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+LAB_STAMP = $(VENV)/.installed-lab
+SITE    = docs/_build/html
 
-.PHONY: demo test lint format bench clean system-deps test-tools
+.PHONY: demo lab docs test lint format bench clean system-deps test-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
 	touch $(STAMP)
+
+# JupyterLab, papermill and nbconvert (the `lab` extra), on top of the same .venv.
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $(LAB_STAMP)
 
 # WeasyPrint (PDF reports) needs Pango and HarfBuzz's subsetter (font subsets; WeasyPrint >= 70
 # warns without it); install Debian's packages only when missing.
@@ -20,7 +28,7 @@ system-deps:
 	  ldconfig -p | grep -q 'libharfbuzz-subset.so' || \
 	  (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
-# The browser check of the HTML reports (tests/test_report_browser.py) uses Debian's chromium.
+# The browser checks of the HTML reports and of the documentation site use Debian's chromium.
 test-tools:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) || \
 	  echo "chromium 无法安装，浏览器检查将跳过 / chromium cannot be installed: the browser check will be skipped"
@@ -29,10 +37,26 @@ test-tools:
 demo: $(STAMP) system-deps
 	$(BIN)/integrity-eval run --draws 1000
 
+# JupyterLab in notebooks/; the notebooks' kernel ("python3") is this .venv's Python, with
+# the kit installed. LAB_ARGS passes options, e.g. make lab LAB_ARGS="--no-browser --port 8899".
+LAB_ARGS ?=
+lab: $(LAB_STAMP) system-deps
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+# The documentation site in docs/_build/html (open index.html as a file): docs/*.md, every
+# notebook executed (notebooks whose code did not change come from the cache), the API
+# reference; any warning fails the build.
+docs: $(STAMP) system-deps
+	$(BIN)/python -m sphinx -W --keep-going -j auto -b html docs $(SITE)
+	@echo "文档网站 / site: $(SITE)/index.html"
+
+# pytest runs the docs build once (tests/test_site.py: every notebook executed, warnings
+# are errors), checks the site's links and opens it in chromium; --doctest-modules runs
+# the docstrings' examples.
 test: $(STAMP) system-deps test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+	$(BIN)/python -m pytest tests integrity_eval --doctest-modules -p no:cacheprovider
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -42,4 +66,4 @@ bench: $(STAMP) system-deps
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) docs/_build docs/api

@@ -44,8 +44,8 @@ Bundled datasets:
 * ``pci`` — Vietnam's Provincial Competitiveness Index 2016 (VCCI), 10 sub-indices, with
   the published weighted total, rank and tier in :attr:`Dataset.published`.
 
->>> ds = load("asem")                            # doctest: +SKIP
->>> ds.framework, ds.idata.shape                 # doctest: +SKIP
+>>> ds = load("asem")
+>>> ds.framework, ds.idata.shape
 (<Framework asem: L1: 49, L2: 8, L3: 2, L4: 1>, (51, 60))
 """
 

@@ -785,7 +785,8 @@ def available_frameworks() -> list[str]:
 def load_framework(name_or_path: str | Path | pd.DataFrame) -> Framework:
     """Load a shipped framework by name, or a YAML / iMeta CSV / iMeta XLSX file.
 
-    >>> fw = load_framework("shanghai-2018")          # doctest: +SKIP
+    >>> load_framework("shanghai-2018")
+    <Framework shanghai-2018: L1: 59, L2: 25, L3: 3, L4: 1>
     >>> fw = load_framework("my_framework.yaml")      # doctest: +SKIP
     """
     if isinstance(name_or_path, Framework):

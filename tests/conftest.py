@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,6 +44,41 @@ COINR_INPUTS = [
     },
     {"path": "aggregate__method", "values": ["amean", "gmean"]},
 ]
+
+# Headless chromium: no network of its own, logs console messages on stderr.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--allow-file-access-from-files",
+    "--virtual-time-budget=10000",
+]
+
+
+def chromium() -> str:
+    """The chromium binary; installed with apt-get when missing and possible."""
+    for name in ("chromium", "chromium-browser"):
+        if found := shutil.which(name):
+            return found
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, timeout=1200)
+        if found := shutil.which("chromium"):
+            return found
+    pytest.skip("chromium 不可用且无法安装 / chromium missing and cannot be installed here")
+
+
+@pytest.fixture(scope="session")
+def browser() -> str:
+    return chromium()
+
 
 # A three-level toy tree: IDX → D1 (a, b), D2 (c)
 TOY_NODES = [

@@ -9,29 +9,14 @@ on any console error chromium logs, a missing image or a missing font.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM_FLAGS
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-logging=stderr",
-    "--v=0",
-    "--allow-file-access-from-files",
-    "--virtual-time-budget=10000",
-    "--dump-dom",
-]
 PROBE = """
 <script>
 window.addEventListener("load", function () {
@@ -51,27 +36,9 @@ window.addEventListener("load", function () {
 """
 
 
-def _chromium() -> str:
-    """The chromium binary; installed with apt-get when missing and possible."""
-    for name in ("chromium", "chromium-browser"):
-        if found := shutil.which(name):
-            return found
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, timeout=1200)
-        if found := shutil.which("chromium"):
-            return found
-    pytest.skip("chromium 不可用且无法安装 / chromium missing and cannot be installed here")
-
-
-@pytest.fixture(scope="module")
-def browser() -> str:
-    return _chromium()
-
-
 def _open(browser: str, page: Path, profile: Path) -> tuple[str, str]:
     proc = subprocess.run(
-        [browser, *FLAGS, f"--user-data-dir={profile}", page.as_uri()],
+        [browser, *CHROMIUM_FLAGS, "--dump-dom", f"--user-data-dir={profile}", page.as_uri()],
         capture_output=True,
         text=True,
         timeout=180,

@@ -91,19 +91,47 @@ def rate(
 class Rated:
     """Grades of every unit under one scheme (what :func:`rate` returns).
 
+    Parameters
+    ----------
+    scheme : Scheme
+        The rating scheme: bands, edge rule, veto rules.
+    scores : pandas.Series
+        Score by uCode; NaN for a unit the evaluation could not score.
+    raw : pandas.DataFrame or None
+        Raw indicator values by uCode, read by the veto rules (``None`` when the scheme
+        has none).
+    reasons : pandas.Series
+        Why each unscored unit has no score, by uCode (``Evaluation.unscored``).
+    lang : {"zh", "en"}, default "zh"
+        Language of the rule names in the ``veto`` column.
+
     Attributes
     ----------
-    table : DataFrame by uCode — ``score``, ``grade_by_score``, ``grade`` (after veto
-        caps), ``veto`` (the names of every rule that fired, joined by "; ", or ""),
-        plus ``stars`` (nullable int) for a star scheme. Units without a score have
-        NaN score and missing grades (see ``not_rated``). Rows are in the units' order.
-    scheme : the :class:`Scheme` used.
-    distribution : DataFrame by grade (best first) — ``count`` and ``share`` of the
-        rated units.
-    not_rated : Series by uCode — why a unit has no grade.
-    fired : DataFrame, one row per (unit, rule fired): uCode, rule, indicator, value, cap.
-    unchecked : DataFrame, one row per (unit, rule) whose raw value is missing, so the
-        rule could not be checked (the grade is then by score and the other rules only).
+    table : pandas.DataFrame
+        By uCode, in the units' order: ``score``, ``grade_by_score``, ``grade`` (after
+        veto caps), ``veto`` (the names of every rule that fired, joined by "; ", or ""),
+        plus ``stars`` (nullable int) for a star scheme. Units without a score have NaN
+        score and missing grades (see ``not_rated``).
+    scheme : Scheme
+        The scheme used.
+    distribution : pandas.DataFrame
+        By grade (best first): ``count`` and ``share`` of the rated units.
+    not_rated : pandas.Series
+        By uCode: why a unit has no grade.
+    fired : pandas.DataFrame
+        One row per (unit, rule fired): uCode, rule, indicator, value, cap.
+    unchecked : pandas.DataFrame
+        One row per (unit, rule) whose raw value is missing, so the rule could not be
+        checked (the grade is then by score and the other rules only).
+
+    See Also
+    --------
+    rate : grades the units of an Evaluation or a Series of scores.
+
+    References
+    ----------
+    ``docs/rating.md``. Each shipped scheme names its source, e.g. ``tax-credit``:
+    《纳税信用管理办法（试行）》（国家税务总局公告2014年第40号）第十九条.
     """
 
     def __init__(

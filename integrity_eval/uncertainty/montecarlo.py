@@ -178,7 +178,7 @@ class UncertaintyResult:
 
     @property
     def rank_shifts(self) -> pd.Series:
-        """R̄_S of each replication: mean |rank − nominal rank| over its scored units."""
+        """R̄_S of each replication: mean ``|rank − nominal rank|`` over its scored units."""
         shift = np.abs(self._rank_draws - self.nominal_ranks.to_numpy()[None, :])
         with np.errstate(all="ignore"):
             per_draw = np.nanmean(shift, axis=1)
