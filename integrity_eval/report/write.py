@@ -83,6 +83,8 @@ def write(
     units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
+    cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> Path:
     """Write every output of a run (docs/outputs.md) for ``ev`` into the new folder ``out_dir``.
 
@@ -114,6 +116,8 @@ def write(
             units=units,
             pdf=pdf,
             quiet=quiet,
+            cover=cover,
+            corrections=corrections,
         )
     return out_dir
 
@@ -134,6 +138,8 @@ def write_into(
     units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
+    cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> None:
     """:func:`write` into an existing, empty folder (no atomic rename: the caller's job)."""
     folder = Path(folder)
