@@ -114,7 +114,7 @@ def bilingual_text(value: Any) -> dict[str, str] | None:
 
 def check_period(period: Any, source: str) -> str:
     """The 评价期 as text, refused unless it is ``YYYY``, ``YYYY-H1``/``H2``, ``YYYY-Qn``,
-    ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (DESIGN of the engagement file)."""
+    ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (docs/engagement.md)."""
     text = str(period).strip()
     if not _PERIOD.match(text):
         raise ValidationError(
