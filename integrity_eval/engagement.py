@@ -101,7 +101,7 @@ class Engagement:
 
 def bilingual_text(value: Any) -> dict[str, str] | None:
     """``{"zh": …, "en": …}`` from a mapping, or from one text — ``"中文 / English"`` is
-    split at the first `` / ``, other text is used for both languages."""
+    split at its first slash between spaces; other text is used for both languages."""
     if value is None or value == "":
         return None
     if isinstance(value, Mapping):
