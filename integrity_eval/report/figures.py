@@ -217,9 +217,21 @@ def ranking_chart(
         else:
             s = np.asarray(scores, float)
             ax.barh(y, s, height=0.6, color=BLUE)
-            for yi, v in zip(y, s, strict=True):
-                ax.text(v, yi, f" {v:.1f}", va="center", fontsize=7)
-            ax.set_xlim(min(0.0, float(np.nanmin(s))), float(np.nanmax(s)) * 1.1)
+            whole = bool(np.all(np.mod(s[np.isfinite(s)], 1) == 0))
+            for yi, v in zip(y, s, strict=True):  # the label outside the bar's end
+                text = f"{v:.0f}" if whole else f"{v:.1f}"
+                ax.text(
+                    v,
+                    yi,
+                    f" {text} ",
+                    va="center",
+                    ha="left" if v >= 0 else "right",
+                    fontsize=7,
+                )
+            lo, hi = min(0.0, float(np.nanmin(s))), max(0.0, float(np.nanmax(s)))
+            pad = 0.12 * (hi - lo or 1.0)
+            ax.set_xlim(lo - (pad if lo < 0 else 0.0), hi + pad)
+            ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(y, [_wrap(s, 12 if _is_cjk(s) else 24) for s in names], fontsize=7)
         ax.set_xlabel(xlabel)
         return _png(fig)
