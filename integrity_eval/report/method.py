@@ -146,7 +146,9 @@ def veto_rows(ev: Any, scheme: Any, lang: str, cite: Callable[[str], str]) -> li
     return rows
 
 
-def edges_source(scheme: Any, cover: Mapping[str, Any] | None, lang: str) -> str:
+def edges_source(
+    scheme: Any, cover: Mapping[str, Any] | None, lang: str, cite: Callable[[str], str] = str
+) -> str:
     """Where the grade edges come from: the engagement's ``edges_source``, a calibration,
     the scheme's documented source, or the kit's default."""
     given = pick((cover or {}).get("edges_source"), lang)
@@ -170,7 +172,7 @@ def edges_source(scheme: Any, cover: Mapping[str, Any] | None, lang: str) -> str
         return pick(words.get(how, ("经校准得出", "calibrated")), lang)
     source = split_text(getattr(scheme, "source", "") or "", lang)
     if source and not source.startswith(_KIT_DEFAULT):
-        return source
+        return cite(source)
     return tr("edges_kit_default", lang)
 
 
@@ -361,7 +363,7 @@ def method_section(
             "title": pick((getattr(scheme, "title_zh", ""), getattr(scheme, "title_en", "")), lang),
             "bands": _bands(scheme, lang, points),
             "edge_rule": _edge_rule(scheme, lang),
-            "edges_source": edges_source(scheme, cover, lang),
+            "edges_source": edges_source(scheme, cover, lang, cite),
             "vetoes": veto_rows(ev, scheme, lang, cite),
             "vetoes_dropped": bool(getattr(scheme, "replaced_vetoes", ())),
         }
