@@ -340,12 +340,12 @@ def method_section(
     for _, r in excl.iterrows():
         name = r["name_en"] if lang == "en" else r["name_zh"]
         reason = split_text(str(r["reason"]), lang)
-        if "exclude" in str(r["reason"]):
-            reason = tr("m_excluded_spec", lang)
-        elif "所有下级" in str(r["reason"]):
+        if "所有下级" in str(r["reason"]):
             reason = tr("m_excluded_empty", lang)
         elif "被排除" in str(r["reason"]):
             reason = tr("m_excluded_parent", lang)
+        elif "exclude" in str(r["reason"]):
+            reason = tr("m_excluded_spec", lang)
         left_out.append(f"{name}：{reason}" if lang == "zh" else f"{name}: {reason}")
     for code in ev.constant:
         left_out.append(tr("m_constant", lang, name=fw[code].name(lang)))
