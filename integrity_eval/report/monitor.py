@@ -229,7 +229,7 @@ def monitor_content(
             "observed": _fmt(w.observed, "count"),
             "expected": _fmt(w.expected, "expected"),
             "upper": _fmt(w.upper_limit, "count"),
-            "p": _fmt(w.p_value, "p"),
+            "p": _p_words(w.p_value, lang),
         }
         for w in warnings.itertuples(index=False)
     ]
@@ -246,6 +246,7 @@ def monitor_content(
         "t": lambda key, **kw: tr(key, lang, **kw),
         "framework_title": fw_title,
         "framework_name": "—" if framework is None else framework.name,
+        "basis": _basis(framework, lang),
         "month": month,
         "agency": agency or tr("agency_unset", lang),
         "date": _dt.date.today().isoformat(),
@@ -267,7 +268,7 @@ def monitor_content(
                 "observed": _fmt(r.observed, "count"),
                 "expected": _fmt(r.expected, "expected"),
                 "upper": _fmt(r.upper_limit, "count"),
-                "p": _fmt(r.p_value, "p"),
+                "p": _p_words(r.p_value, lang),
                 "warned": bool(r.warned),
             }
             for r in _by_p(assessment).itertuples(index=False)
@@ -369,18 +370,44 @@ def _month_chart(
 
 def _fmt(v: Any, kind: str) -> str:
     """Counts as whole numbers (weighted counts to 2 decimals), expected counts to 2
-    decimals, p-values to 4 decimals ("< 0.0001" below); missing as "—"."""
+    decimals; missing as "—" (p-values are said in words: ``_p_words``)."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return "—"
     if not math.isfinite(f):
         return "—"
-    if kind == "p":
-        return "< 0.0001" if f < 1e-4 else f"{f:.4f}"
     if kind == "expected":
         return f"{f:.2f}"
     return f"{round(f, 2):g}"
+
+
+def _p_words(p: Any, lang: str) -> str:
+    """A p-value in words: how surprising the month's count is under the model."""
+    try:
+        f = float(p)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(f):
+        return "—"
+    for cut in (0.001, 0.01):
+        if f < cut:
+            return tr("mon_p_high", lang, p=f"p < {cut:g}")
+    if f < 0.05:
+        return tr("mon_p_high", lang, p=f"p = {f:.3f}")
+    return tr("mon_p_normal", lang, p=f"p = {f:.2f}")
+
+
+def _basis(framework: Any, lang: str) -> str:
+    """Why the report exists, citing the monitored framework's own document (its
+    ``rating.monitoring.source``, else the framework's source) by title and number."""
+    if framework is None:
+        return tr("mon_basis_none", lang)
+    monitoring = (framework.rating or {}).get("monitoring") or {}
+    source = monitoring.get("source") or framework.source
+    if not source:
+        return tr("mon_basis_none", lang)
+    return tr("mon_basis_doc", lang, source=framework.cite(source))
 
 
 def _provenance(attrs: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:

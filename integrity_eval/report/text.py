@@ -437,7 +437,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mon_observed": ("实际数", "Observed"),
     "mon_expected": ("期望数", "Expected"),
     "mon_upper": ("上限", "Upper limit"),
-    "mon_p": ("p 值", "p-value"),
+    "mon_p": ("与预期相比", "Against expectation"),
     "mon_list_note": (
         "计数模型：实际数为本月新认定失信记录的加权计数，期望数、上限和 p 值来自模型。阈值规则："
         "实际数为本月触发规则的记录条数，没有期望数和 p 值（上限 0：出现即预警）。",
@@ -488,17 +488,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "count.",
     ),
     "mon_basis": ("依据", "Basis"),
-    "mon_basis_text": (
-        "《江阴市关于加强镇街园区政务诚信建设的实施方案》（征求意见稿，2018年9月30日）"
-        "§三.(二)：对严重失信事件等信用状况“进行实时监测，按月度发布监测结果和预警报告”；"
-        "§二.(四)：“事中监测预警”；§二.(四).3：对工作推进不力、落实不到位的“依法依归进行"
-        "通报或问责”。",
-        "Jiangyin implementation plan for government integrity in towns, streets and parks "
-        "(draft of 30 September 2018) §三.(二): real-time monitoring of credit conditions "
-        "such as serious breach events, publishing monitoring results and early-warning "
-        "reports monthly; §二.(四): monitoring and early warning during supervision; "
-        "§二.(四).3: public notice or accountability for units whose work lags.",
+    "mon_basis_doc": (
+        "依据{source}：对各单位的政务失信情况按月监测，发布监测结果和预警报告。",
+        "Basis: {source}: each unit's government breaches are monitored monthly, with "
+        "monitoring results and early warnings published.",
     ),
+    "mon_basis_none": (
+        "按月监测各单位新认定的政务失信记录并发布预警（未指定评价体系）。",
+        "Monthly monitoring of the breach records decided for each unit, with early warnings "
+        "(no framework given).",
+    ),
+    "mon_p_high": ("显著高于预期（{p}）", "significantly above expectation ({p})"),
+    "mon_p_normal": ("在预期范围内（{p}）", "within expectation ({p})"),
     "mon_generated": ("生成时间", "Generated"),
     "mon_alpha": ("显著性水平 α", "Significance level α"),
     "mon_history": ("历史月份", "History"),
