@@ -107,7 +107,7 @@ def profile_chart(
     the best unit (tick) of every dimension; missing scores leave an empty row."""
     n = len(names)
     wrapped = [_wrap(s, 16 if _is_cjk(s) else 34) for s in names]
-    row = 0.62 if any("\n" in s for s in wrapped) else 0.55
+    row = 0.5 if any("\n" in s for s in wrapped) else 0.42
     with _style(font):
         fig = _figure(17, 1.2 + row * n)
         ax = fig.add_subplot()

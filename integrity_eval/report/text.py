@@ -593,7 +593,7 @@ def format_value(value: Any, unit: str = "", lang: str = "zh") -> str:
     elif abs(v) >= 100:
         text = f"{v:,.1f}"
     elif abs(v) >= 1:
-        text = f"{v:.2f}"
+        text = f"{v:.2f}".rstrip("0").rstrip(".")
     else:
         text = f"{v:.3f}"
     u = split_unit(unit, lang)
