@@ -69,6 +69,21 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+_WORDS = {
+    "observed": ("实际数", "observed"),
+    "expected": ("期望数", "expected"),
+    "upper": ("上限", "upper limit"),
+    "warned": ("预警", "warned"),
+    "records": ("记录数", "records"),
+}
+
+
+def _word(key: str, lang: str) -> str:
+    """A chart word in one language (charts are monolingual, issue 18)."""
+    zh, en = _WORDS[key]
+    return en if lang == "en" else zh
+
+
 def data_uri(png: bytes) -> str:
     """An ``<img src>`` value holding the PNG (no file, no network)."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -310,17 +325,18 @@ def count_chart(
     font: ResolvedFont,
     expected: float | None = None,
     upper: float | None = None,
+    lang: str = "zh",
 ) -> bytes:
     """Monthly counts (the monitoring report), with the last month's expected count and
-    upper limit marked when the count model warned."""
+    upper limit marked when the count model warned; words in ``lang``."""
     with _style(font):
         fig = _figure(17, 7)
         ax = fig.add_subplot()
         x = list(range(len(months)))
-        ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
+        ax.plot(x, observed, marker="o", color=BLUE, label=_word("observed", lang))
         for value, label, colour in (
-            (expected, "期望 / expected", "green"),
-            (upper, "上限 / upper limit", RED),
+            (expected, _word("expected", lang), "green"),
+            (upper, _word("upper", lang), RED),
         ):
             if value is None:
                 continue
@@ -337,7 +353,7 @@ def count_chart(
         if expected is not None or upper is not None:  # room for the labels on the right
             ax.set_xlim(-0.5, x[-1] + 0.14 * len(x) + 1)
         ax.set_xticks(x, list(months), rotation=60, fontsize=7)
-        ax.set_ylabel("记录数 / records")
+        ax.set_ylabel(_word("records", lang))
         ax.set_title(title)
         ax.yaxis.get_major_locator().set_params(integer=True)
         return _png(fig)
@@ -352,6 +368,7 @@ def month_chart(
     *,
     title: str,
     font: ResolvedFont,
+    lang: str = "zh",
 ) -> bytes:
     """One month of the monitoring report, every unit in a row (first row on top):
     the observed count as a bar (red when the count model warned), the model's
@@ -368,7 +385,7 @@ def month_chart(
         ax.scatter(upper, y, marker="|", s=140, linewidths=2, color="black", zorder=3)
         ax.set_yticks(y, wrapped, fontsize=7)
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_xlabel("记录数 / records")
+        ax.set_xlabel(_word("records", lang))
         ax.set_title(title)
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
@@ -380,7 +397,7 @@ def month_chart(
                 Line2D([], [], marker="|", ls="", ms=9, mew=2, color="green"),
                 Line2D([], [], marker="|", ls="", ms=9, mew=2, color="black"),
             ],
-            ["观测 / observed", "预警 / warned", "期望 / expected", "上限 / upper limit"],
+            [_word(k, lang) for k in ("observed", "warned", "expected", "upper")],
             loc="outside lower center",
             ncol=4,
             fontsize=7,

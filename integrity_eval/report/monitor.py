@@ -105,10 +105,10 @@ def write_monitoring(
     warn.insert(1, "uName", [zh_names.get(str(c), "") for c in warn["uCode"]])
     flat = warn.assign(evidence=warn["evidence"].map(lambda ids: "; ".join(map(str, ids))))
     resolved = resolve_font(font)
-    charts = _charts(warn, counts, month, months_shown, zh_names, resolved)
+    charts = _charts(warn, counts, month, months_shown, names, resolved, lang)
     table = None
     if assessment is not None:
-        charts["all_units"] = _month_chart(assessment, month, zh_names, resolved)
+        charts["all_units"] = _month_chart(assessment, month, names, resolved, lang)
         table = _by_p(assessment)
         table.insert(1, "uName", [zh_names.get(str(c), "") for c in table["uCode"]])
     ctx = monitor_content(
@@ -351,7 +351,11 @@ def _by_p(assessment: pd.DataFrame) -> pd.DataFrame:
 
 
 def _month_chart(
-    assessment: pd.DataFrame, month: str, names: Mapping[str, str], font: ResolvedFont
+    assessment: pd.DataFrame,
+    month: str,
+    names: Mapping[str, str],
+    font: ResolvedFont,
+    lang: str = "zh",
 ) -> bytes:
     from .figures import month_chart
 
@@ -363,8 +367,11 @@ def _month_chart(
         top["expected"],
         top["upper_limit"],
         top["warned"],
-        title=f"{month} 各单位计数与计数模型上限 / counts and the model's upper limits, {month}",
+        title=f"{month} 各单位计数与计数模型上限"
+        if lang == "zh"
+        else f"Counts and the model's upper limits, {month}",
         font=font,
+        lang=lang,
     )
 
 
@@ -443,6 +450,7 @@ def _charts(
     n: int,
     names: Mapping[str, str],
     font: ResolvedFont,
+    lang: str = "zh",
 ) -> dict[str, bytes]:
     """PNG charts by file stem: ``overview`` (all units) and one per warned unit."""
     from .figures import count_chart
@@ -450,8 +458,12 @@ def _charts(
     months = sorted(t for t in counts["Time"].astype(str).unique() if t <= month)[-n:]
     sub = counts[counts["Time"].astype(str).isin(months)]
     total = sub.groupby("Time")["value"].sum().reindex(months)
-    title = f"全部单位：截至 {month} 的月度记录数 / all units: monthly count up to {month}"
-    out = {"overview": count_chart(months, total.to_numpy(), title=title, font=font)}
+    title = (
+        f"全部单位：截至 {month} 的月度记录数"
+        if lang == "zh"
+        else f"All units: monthly count up to {month}"
+    )
+    out = {"overview": count_chart(months, total.to_numpy(), title=title, font=font, lang=lang)}
     stems = _chart_names(warn["uCode"].unique())
     for u, g in warn.groupby("uCode", sort=True):
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
@@ -460,8 +472,9 @@ def _charts(
         out[stems[str(u)]] = count_chart(
             months,
             series.reindex(months).to_numpy(),
-            title=f"{name}：{month} 预警 / warned in {month} ({', '.join(g['rule'])})",
+            title=f"{name}：{month} 预警" if lang == "zh" else f"{name}: warned in {month}",
             font=font,
+            lang=lang,
             expected=float(model["expected"].iloc[0]) if len(model) else None,
             upper=float(model["upper_limit"].iloc[0]) if len(model) else None,
         )
