@@ -41,7 +41,6 @@ from .text import (
     RECORD_VALUES,
     format_value,
     name_of_unit,
-    split_unit,
     tr,
 )
 
@@ -174,55 +173,6 @@ def _veto_names(rated: Any, code: str, lang: str) -> str:
 
 def _ua_frame(ua: Any) -> pd.DataFrame | None:
     return None if ua is None else ua.to_frame()
-
-
-def _tree(ev: Any, lang: str, cite: Any, points: bool) -> list[dict[str, Any]]:
-    fw = ev.framework
-    eff = ev.effective_weights
-    tree = []
-    for node in fw.nodes:
-        direction = ""
-        if node.is_indicator:
-            if points:
-                direction = tr("bonus" if node.direction > 0 else "deduction", lang)
-            else:
-                direction = tr("dir_neg" if node.direction < 0 else "dir_pos", lang)
-        tree.append(
-            {
-                "name": node.name(lang),
-                "level": fw.level_label(node.level, lang),
-                "depth": fw.n_levels - node.level,
-                "weight": ""
-                if node.parent is None
-                else f"{float(ev.weights.get(node.code, node.weight)):g}",
-                "eff": _num(100 * float(eff.get(node.code, np.nan)), 1) + "%"
-                if node.code in eff.index
-                else "",
-                "direction": direction,
-                "unit": split_unit(node.unit, lang),
-                "source": cite(node.source),
-                "is_indicator": node.is_indicator,
-            }
-        )
-    return tree
-
-
-def method_annex(
-    ev: Any,
-    *,
-    lang: str = "zh",
-    rated: Any = None,
-    ua: Any = None,
-    cover: Mapping[str, Any] | None = None,
-    corrections: pd.DataFrame | None = None,
-) -> dict[str, Any]:
-    """The methodology annex (the method in words, the rating, the framework tree with
-    goalposts), computed once and shared by every report of a run."""
-    points = is_points(ev)
-    cite = citer(ev.source_framework or ev.framework, cover)
-    out = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
-    out["tree"] = _tree(ev, lang, cite, points)
-    return out
 
 
 def _provenance(ev: Any, manifest: Mapping[str, Any] | None, lang: str) -> list[tuple[str, str]]:
@@ -596,7 +546,7 @@ def unit_content(
     out["annex"] = (
         methodology
         if methodology is not None
-        else method_annex(ev, lang=lang, rated=rated, ua=ua, cover=cover)
+        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover)
     )
     out["full_tree"] = False
     out["tree_note"] = tr("tree_note_unit", lang)
@@ -774,7 +724,7 @@ def overall_content(
     out["annex"] = (
         methodology
         if methodology is not None
-        else method_annex(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
     )
     out["full_tree"] = True
     out["tree_note"] = ""

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .text import METHOD_NAMES, format_value, name_of_unit, tr
+from .text import METHOD_NAMES, format_value, name_of_unit, split_unit, tr
 
 __all__ = [
     "citer",
@@ -266,7 +266,9 @@ def method_section(
     """The method section as data: ``items`` (``heading``, ``text``, ``list``, ``tail``,
     in the order the build applied them), ``bands`` and ``vetoes`` (rows), ``edges_source``,
     ``goalposts`` (one row per indicator with its worst and best values and their
-    source) and ``goalpost_notes`` (each distinct reason once)."""
+    source), ``goalpost_notes`` (each distinct reason once) and ``tree`` (the framework
+    with weights, effective weights, directions and clauses). Computed once per run and
+    shared by every report."""
     fw = ev.framework
     spec = ev.spec
     cite = citer(ev.source_framework or fw, cover)
@@ -396,6 +398,7 @@ def method_section(
                 }
             )
     return {
+        "tree": _tree(ev, lang, cite, points),
         "items": items,
         "rating": rating,
         "uncertainty": ua_text,
@@ -406,6 +409,35 @@ def method_section(
         ],
         "points": points,
     }
+
+
+def _tree(ev: Any, lang: str, cite: Any, points: bool) -> list[dict[str, Any]]:
+    fw = ev.framework
+    eff = ev.effective_weights
+    tree = []
+    for node in fw.nodes:
+        direction = ""
+        if node.is_indicator:
+            if points:
+                direction = tr("bonus" if node.direction > 0 else "deduction", lang)
+            else:
+                direction = tr("dir_neg" if node.direction < 0 else "dir_pos", lang)
+        tree.append(
+            {
+                "name": node.name(lang),
+                "level": fw.level_label(node.level, lang),
+                "depth": fw.n_levels - node.level,
+                "weight": ""
+                if node.parent is None
+                else f"{float(ev.weights.get(node.code, node.weight)):g}",
+                "eff": f"{100 * float(eff[node.code]):.1f}%" if node.code in eff.index else "",
+                "direction": direction,
+                "unit": split_unit(node.unit, lang),
+                "source": cite(node.source),
+                "is_indicator": node.is_indicator,
+            }
+        )
+    return tree
 
 
 def _item(

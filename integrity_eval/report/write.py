@@ -28,8 +28,9 @@ from ..errors import Problem, ValidationError
 from ..io import atomic_output_dir, file_sha256
 from ..progress import progress
 from . import excel, figures
-from .content import failed_periods, history_of, method_annex, overall_content, unit_content
+from .content import failed_periods, history_of, overall_content, unit_content
 from .fonts import resolve_font
+from .method import method_section
 from .render import render_html, render_pdf
 from .tables import league_csv
 from .text import tr
@@ -153,7 +154,7 @@ def write_into(
     synthetic = bool(manifest.get("synthetic"))
     resolved = resolve_font(font)
     hist = history_of(ev, history)
-    annex = method_annex(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+    annex = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
     common = {
         "lang": lang,
         "rated": rated,
