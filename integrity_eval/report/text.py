@@ -185,7 +185,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "m_corrections": (
         "复核阶段共对 {n} 项数据作了更正，各单位报告附录列出本单位的更正。",
-        "{n} values were corrected on review; each unit's annex lists its own corrections.",
+        "Values corrected on review: {n}; each unit's annex lists its own corrections.",
     ),
     "m_h_screen": ("不予评级的规则", "Units not rated"),
     "m_screen": (
@@ -195,7 +195,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "m_screened": (
         "本期 {n} 个单位不予评级：{names}。",
-        "{n} unit(s) not rated this period: {names}.",
+        "Not rated this period ({n}): {names}.",
     ),
     "m_screened_none": ("本期所有单位均达到报送要求。", "Every unit met the reporting rule."),
     "m_h_treat": ("异常值处理", "Outliers"),
