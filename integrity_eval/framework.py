@@ -490,7 +490,13 @@ class Framework:
         ).set_axis(pd.Index(order, name="iCode"))
         if not gone:
             return self, table
-        kept = replace(self, nodes=tuple(n for n in self.nodes if n.code not in gone))
+        nodes = tuple(n for n in self.nodes if n.code not in gone)
+        # English names of units no kept node names any more go with their nodes
+        used = {r for n in nodes for r in n.responsible}
+        names_en = self.responsible_en and {
+            k: v for k, v in self.responsible_en.items() if k in used
+        }
+        kept = replace(self, nodes=nodes, responsible_en=names_en or None)
         return kept, table
 
     # ------------------------------------------------------------- hashing

@@ -91,11 +91,11 @@ def test_unit_report_content(report_written, report_ev):
         "各等级概率",
         "R1",  # the breach record that counted
         "司法判决",
-        "tax-credit",
         "得分恰好等于分界值时取较好的等级",
         report_ev.manifest["run_hash"],
     ):
         assert text in html, text
+    assert "tax-credit" not in html  # a scheme id never reaches the reader (issue 18)
     assert "data:image/png;base64," in html
     assert "无计入的失信记录" in (out / "units" / "CM.html").read_text("utf-8")
     # worst unit: veto fired and named
@@ -139,8 +139,9 @@ def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):
     out = tmp_path / "miss"
     ie.report.write(ev, out, pdf=False, quiet=True)
     html = (out / "units" / "FX.html").read_text("utf-8")
-    assert "数据缺失" in html and fw[element].name_zh in html
-    assert fw[codes[0]].name_zh in html
+    # blanks scored as the worst value: listed among the findings with the policy
+    assert "未报送的指标" in html and "按最差值计分" in html
+    assert all(fw[c].name_zh in html for c in codes)
 
 
 # ------------------------------------------------------------------ tables

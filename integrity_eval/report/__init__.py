@@ -10,6 +10,7 @@ from .content import history_of, overall_content, unit_content
 from .excel import write_results
 from .fonts import resolve_font
 from .tables import dimension_codes, league_csv, league_table
+from .text import tr
 from .write import safe_filename, write
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "overall_content",
     "resolve_font",
     "safe_filename",
+    "tr",
     "unit_content",
     "write",
     "write_results",

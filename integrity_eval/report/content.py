@@ -6,61 +6,55 @@ grade probabilities and breach records are optional inputs read by duck typing:
 
 - ``rated.table``: by uCode, ``score, grade_by_score, grade, veto`` (``stars`` optional);
   ``rated.scheme.bands`` = ``[(label, lower edge or None), …]`` best first,
-  ``rated.scheme.name``;
+  ``rated.scheme.name``; a :class:`~integrity_eval.rating.Rated` also gives the band
+  names (``scheme.grade_name``), the veto rules and the rules that fired (``fired``);
 - ``ua.to_frame()``: by uCode, ``nominal_rank, rank_q05, rank_q95, score_q05, score_q95, …``;
   ``ua.n``, ``ua.inputs`` (list of dicts), ``ua.rank_shift``;
 - ``grade_probs``: units × grade labels, plus a bool ``borderline`` column;
-- ``records``: uCode → DataFrame of the breach records that counted for the unit.
+- ``records``: uCode → DataFrame of the breach records that counted for the unit;
+- ``cover``: the engagement's cover (:meth:`integrity_eval.engagement.Engagement.cover`);
+- ``corrections``: the review corrections applied (uCode, iCode, old, new, reason,
+  evidence, by, date).
+
+Findings are ordered by severity (issue 18): the veto rules that capped the grade, then
+the indicators not reported, then every indicator on which the unit ranks in the worst
+quarter of the rated units, worst first. Ranks count the rated units only. An indicator
+is a strength only when the unit ranks in the best quarter, better than the median, on a
+value that most units do not share; never both a strength and a weakness.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .text import RECORD_COLUMNS, RECORD_VALUES, describe_spec, tr
+from ..engagement import STATUSES
+from ..ranking import min_rank
+from .method import citer, grade_label, is_points, method_section, pick
+from .text import (
+    RECORD_COLUMNS,
+    RECORD_VALUES,
+    format_value,
+    name_of_unit,
+    tr,
+)
 
-__all__ = ["failed_periods", "format_value", "history_of", "overall_content", "unit_content"]
+#: Strengths shown at most (the best-ranked first); weaknesses are all shown.
+MAX_STRENGTHS = 5
 
-
-# ----------------------------------------------------------------- formatting
-def _split_unit(unit: str, lang: str) -> str:
-    """Framework units are written "件 / records": pick the language's half."""
-    if " / " in unit:
-        zh, en = unit.split(" / ", 1)
-        return en if lang == "en" else zh
-    return unit
-
-
-def format_value(value: Any, unit: str = "", lang: str = "zh") -> str:
-    """A raw indicator value for reading: rates (0–1) as percentages, yes/no as words,
-    counts without decimals, other numbers to a sensible precision, with the unit."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    v = float(value)
-    kind = unit.split(" / ", 1)[0]
-    if kind == "比率":
-        return f"{100 * v:.1f}%"
-    if kind == "是否":
-        return ("是" if v >= 0.5 else "否") if lang == "zh" else ("yes" if v >= 0.5 else "no")
-    if v.is_integer():
-        text = f"{int(v):,}"
-    elif abs(v) >= 100:
-        text = f"{v:,.1f}"
-    elif abs(v) >= 1:
-        text = f"{v:.2f}"
-    else:
-        text = f"{v:.3f}"
-    u = _split_unit(unit, lang)
-    if kind in ("比值",):
-        return text
-    return f"{text} {u}".strip()
+__all__ = [
+    "failed_periods",
+    "findings",
+    "format_value",
+    "history_of",
+    "overall_content",
+    "unit_content",
+]
 
 
 def _num(v: Any, digits: int = 1) -> str:
@@ -88,24 +82,6 @@ def rank_interval(q05: Any, q95: Any) -> tuple[int | None, int | None]:
         return int(fn(f)) if math.isfinite(f) else None
 
     return whole(q05, math.floor), whole(q95, math.ceil)
-
-
-_DOC = re.compile(r"\b(\d{3})_[0-9a-f]{8,}\.txt\b")
-
-
-def cite(source: str) -> str:
-    """A source clause for reading: ``004_eb7a51c6d53126fb.txt §二.5`` → ``004 §二.5``
-    (the annex lists which file each number is)."""
-    return _DOC.sub(r"\1", source)
-
-
-def cited_documents(fw: Any) -> list[str]:
-    """The source files the framework cites, in order of first mention."""
-    seen: dict[str, None] = {}
-    for text in [fw.source, *(n.source for n in fw.nodes)]:
-        for m in _DOC.finditer(text or ""):
-            seen.setdefault(m.group(0), None)
-    return list(seen)
 
 
 # ------------------------------------------------------------------- history
@@ -136,16 +112,6 @@ def _previous(hist: Mapping[Any, Any]) -> tuple[Any, Any] | tuple[None, None]:
 
 
 # ------------------------------------------------------------------ pieces
-def _name(ev: Any, code: str, lang: str) -> str:
-    units = ev.units
-    col = "uName_en" if lang == "en" and "uName_en" in units.columns else "uName"
-    if col in units.columns and code in units.index:
-        v = units.at[code, col]
-        if isinstance(v, str) and v.strip():
-            return v
-    return str(code)
-
-
 def profile_codes(fw: Any) -> list[str]:
     """The aggregates a profile shows: the level just above the indicators when it has at
     most 30 elements, else the dimensions (children of the root)."""
@@ -156,121 +122,64 @@ def profile_codes(fw: Any) -> list[str]:
 
 
 def _unscored_row(ev: Any, code: str, lang: str) -> dict[str, Any] | None:
+    """Why unit ``code`` has no score, in ``lang``: a short label and a sentence."""
     uns = ev.unscored
     if code not in uns.index:
         return None
     row = uns.loc[code]
-    label = row.get("label") if hasattr(row, "get") else None
     n_rep, n_ind = row.get("n_reported"), row.get("n_indicators")
-    if not isinstance(label, str) or not label:
-        if n_rep is not None and n_ind is not None and pd.notna(n_rep):
-            label = (
-                f"不予评级：仅报送 {int(n_rep)} / {int(n_ind)} 项指标"
-                if lang == "zh"
-                else f"not rated: {int(n_rep)} of {int(n_ind)} indicators reported"
-            )
-        else:
-            label = tr("not_rated", lang)
-    elif " / " in label:
-        zh, en = label.split(" / ", 1)
-        label = en if lang == "en" else zh
-    return {"label": label, "reason": str(row["reason"])}
+    status = row.get("status")
+    thresh = (ev.spec.get("screen") or {}).get("dat_thresh")
+    if n_rep is not None and n_ind is not None and pd.notna(n_rep) and status != "forced":
+        label = tr("not_rated_short", lang)
+        reason = tr("not_rated_count", lang, n=int(n_rep), m=int(n_ind))
+        if status == "screened" and thresh is not None:
+            reason += tr("not_rated_rule", lang, pct=f"{100 * float(thresh):g}")
+        elif status == "no_data":
+            reason += tr("not_rated_no_data", lang)
+    else:
+        label = tr("not_rated_short", lang)
+        reason = tr("not_rated_forced", lang)
+    return {"label": label, "reason": reason}
 
 
-def _rating_row(rated: Any, code: str) -> dict[str, Any] | None:
+def _rating_row(rated: Any, code: str, lang: str) -> dict[str, Any] | None:
     if rated is None or code not in rated.table.index:
         return None
     r = rated.table.loc[code]
-    stars = r.get("stars") if "stars" in rated.table.columns else None
-    veto = r.get("veto", "")
-    return {
-        "grade": str(r["grade"]),
-        "grade_by_score": str(r["grade_by_score"]),
-        "stars": None if stars is None or pd.isna(stars) else int(stars),
-        "veto": "" if veto is None or (isinstance(veto, float) and pd.isna(veto)) else str(veto),
-    }
-
-
-def _scheme(rated: Any, lang: str) -> dict[str, Any] | None:
-    if rated is None:
+    if r.get("grade") is None or (isinstance(r.get("grade"), float) and pd.isna(r["grade"])):
         return None
-    bands = list(rated.scheme.bands)
-    rows = []
-    for i, (label, edge) in enumerate(bands):
-        upper = bands[i - 1][1] if i > 0 else None
-        if edge is None:
-            rng = f"< {upper:g}" if upper is not None else "—"
-        elif upper is None:
-            rng = f"≥ {edge:g}"
-        else:
-            rng = f"{edge:g} ≤ … < {upper:g}"
-        rows.append({"label": str(label), "range": rng})
+    stars = r.get("stars") if "stars" in rated.table.columns else None
+    scheme = rated.scheme
     return {
-        "name": str(getattr(rated.scheme, "name", "") or ""),
-        "bands": rows,
-        "labels": [str(b[0]) for b in bands],
+        "grade": grade_label(scheme, r["grade"], lang),
+        "grade_by_score": grade_label(scheme, r["grade_by_score"], lang),
+        "capped": r["grade"] != r["grade_by_score"],
+        "stars": None if stars is None or pd.isna(stars) else int(stars),
+        "veto": _veto_names(rated, code, lang),
     }
+
+
+def _veto_names(rated: Any, code: str, lang: str) -> str:
+    """The names of the rules that fired for ``code``, in ``lang``."""
+    fired = getattr(rated, "fired", None)
+    sep = "；" if lang == "zh" else "; "
+    if isinstance(fired, pd.DataFrame) and len(fired):
+        rows = fired[fired["uCode"].astype(str) == str(code)]
+        return sep.join(rows["rule_en" if lang == "en" else "rule_zh"].astype(str))
+    veto = rated.table.at[code, "veto"] if "veto" in rated.table.columns else ""
+    return "" if veto is None or (isinstance(veto, float) and pd.isna(veto)) else str(veto)
 
 
 def _ua_frame(ua: Any) -> pd.DataFrame | None:
     return None if ua is None else ua.to_frame()
 
 
-def _ua_summary(ua: Any, lang: str) -> str | None:
-    if ua is None:
-        return None
-    frame = ua.to_frame()
-    width = float((frame["rank_q95"] - frame["rank_q05"]).mean())
-    paths = []
-    for inp in getattr(ua, "inputs", []) or []:
-        path = str(inp.get("path", ""))
-        if "noise" in inp:
-            paths.append(f"{path} ±{100 * float(inp['noise']):g}%")
-        else:
-            paths.append(path)
-    inputs = ("、" if lang == "zh" else ", ").join(paths) or "—"
-    return tr("ua_summary", lang, n=ua.n, inputs=inputs, width=width, shift=float(ua.rank_shift))
-
-
-def _methodology(ev: Any, lang: str, rated: Any, ua: Any) -> dict[str, Any]:
-    fw = ev.framework
-    eff = ev.effective_weights
-    tree = []
-    for node in fw.nodes:
-        tree.append(
-            {
-                "code": node.code,
-                "name": node.name(lang),
-                "level": fw.level_label(node.level, lang),
-                "depth": fw.n_levels - node.level,
-                "weight": ""
-                if node.parent is None
-                else f"{float(ev.weights.get(node.code, node.weight)):g}",
-                "eff": _num(100 * float(eff.get(node.code, np.nan)), 1) + "%"
-                if node.code in eff.index
-                else "",
-                "direction": ""
-                if not node.is_indicator
-                else tr("dir_neg" if node.direction < 0 else "dir_pos", lang),
-                "unit": _split_unit(node.unit, lang),
-                "source": cite(node.source),
-                "is_indicator": node.is_indicator,
-            }
-        )
-    return {
-        "documents": [f"{d[:3]} = {d}" for d in cited_documents(fw)],
-        "tree": tree,
-        "steps": describe_spec(ev.spec, lang),
-        "scheme": _scheme(rated, lang),
-        "uncertainty": _ua_summary(ua, lang),
-    }
-
-
 def _provenance(ev: Any, manifest: Mapping[str, Any] | None, lang: str) -> list[tuple[str, str]]:
     m = dict(ev.manifest if manifest is None else manifest)
     fw = m.get("framework") or {}
     rows = [
-        (tr("run_id", lang), str(m.get("run_id", "—"))),
+        (tr("run_id", lang), str(m.get("run_id") or "")),
         (tr("version", lang), f"integrity-eval {m.get('version', '')}"),
         (tr("seed", lang), str(m.get("seed", ev.seed))),
         (tr("hash_framework", lang), str(fw.get("hash", ""))),
@@ -283,26 +192,206 @@ def _provenance(ev: Any, manifest: Mapping[str, Any] | None, lang: str) -> list[
             rows.append(
                 (tr("input_files", lang), f"{f.get('name') or f.get('path')}  {f['sha256']}")
             )
-    return rows
+    return [(k, v) for k, v in rows if v and v not in ("None", "—")]
 
 
 def _common(
-    ev: Any, lang: str, agency: str | None, synthetic: bool, manifest: Mapping[str, Any] | None
+    ev: Any,
+    lang: str,
+    agency: str | None,
+    synthetic: bool,
+    manifest: Mapping[str, Any] | None,
+    cover: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    fw = ev.framework
+    fw = ev.source_framework or ev.framework
+    cover = dict(cover or {})
+    fw_title = (fw.title_en if lang == "en" else fw.title_zh) or fw.title_zh or fw.title_en
+    title = pick(cover.get("title"), lang) or fw_title or tr("overall_report", lang)
+    period = cover.get("period") or (None if ev.time is None else str(ev.time))
+    status = cover.get("status")
     return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
         "t": lambda key, **kw: tr(key, lang, **kw),
-        "framework_title": (fw.title_en if lang == "en" else fw.title_zh) or fw.name,
-        "framework_name": fw.name,
+        "title": title,
+        "framework_title": fw_title or "—",
         "framework_hash": fw.hash[:12],
-        "period": "—" if ev.time is None else str(ev.time),
+        "period": period,
+        "client": pick(cover.get("client"), lang) or None,
+        "draft": pick(STATUSES["draft"], lang) if status == "draft" else None,
         "agency": agency or tr("agency_unset", lang),
         "date": _dt.date.today().isoformat(),
         "synthetic": synthetic,
         "provenance": _provenance(ev, manifest, lang),
     }
+
+
+# ----------------------------------------------------------------- findings
+def _indicator_ranks(ev: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """Direction-adjusted raw values of the rated units, their ranks (1 = best, ties min,
+    NaN for a blank) and the rated units."""
+    fw = ev.framework
+    rated_units = ev.scores.index
+    raw = ev.get_dset("Raw").reindex(index=rated_units, columns=fw.indicators)
+    signed = raw * pd.Series(fw.directions).reindex(fw.indicators).to_numpy()
+    ranks = pd.DataFrame(
+        min_rank(signed.to_numpy(dtype=float), descending=True),
+        index=rated_units,
+        columns=fw.indicators,
+    )
+    return signed, ranks, rated_units
+
+
+def findings(ev: Any, code: str, *, rated: Any = None, lang: str = "zh", cite: Any = None) -> dict:
+    """The findings of rated unit ``code`` by severity (module docstring): ``vetoes``,
+    ``blank`` (indicators not reported), ``weaknesses`` (every indicator in the worst
+    quarter, worst first) and ``strengths``; each with value, median of the rated units,
+    rank among them, responsible units and clause."""
+    fw = ev.framework
+    cite = cite or citer(ev.source_framework or fw, None)
+    signed, ranks, units = _indicator_ranks(ev)
+    n = len(units)
+    quarter = max(1, math.ceil(n / 4))
+    raw = ev.get_dset("Raw")
+    out: dict[str, list[dict[str, Any]]] = {
+        "vetoes": [],
+        "blank": [],
+        "weaknesses": [],
+        "strengths": [],
+    }
+    if code not in ranks.index:
+        return out
+
+    def item(c: str, rank: Any = None) -> dict[str, Any]:
+        node = fw[c]
+        median = float(np.nanmedian(raw.loc[units, c].to_numpy(dtype=float)))
+        parent = fw[node.parent].name(lang) if node.parent else ""
+        return {
+            "code": c,
+            "name": node.name(lang),
+            "group": parent,
+            "rank": None if rank is None else int(rank),
+            "value": format_value(raw.at[code, c], node.unit, lang),
+            "median": format_value(median, node.unit, lang),
+            "responsible": _join(fw.responsible_of(c, lang), lang),
+            "source": cite(node.source),
+        }
+
+    fired = getattr(rated, "fired", None)
+    if isinstance(fired, pd.DataFrame) and len(fired):
+        scheme = rated.scheme
+        full = ev.source_framework or fw
+        vals = ev.raw_values
+        for _, r in fired[fired["uCode"].astype(str) == str(code)].iterrows():
+            node = full[r["indicator"]]
+            veto = next(v for v in scheme.vetoes if v.name("zh") == r["rule_zh"])
+            out["vetoes"].append(
+                {
+                    "code": node.code,
+                    "rule": r["rule_en" if lang == "en" else "rule_zh"],
+                    "name": node.name(lang),
+                    "value": format_value(vals.at[code, node.code], node.unit, lang),
+                    "cap": grade_label(scheme, r["cap"], lang),
+                    "responsible": _join(full.responsible_of(node.code, lang), lang),
+                    "source": cite(veto.source or node.source),
+                }
+            )
+    row = ranks.loc[code]
+    blank = [c for c in fw.indicators if not np.isfinite(row[c])]
+    out["blank"] = [item(c) for c in blank]
+    signed_row = signed.loc[code]
+    medians = signed.median()
+    weak, strong = [], []
+    for c in fw.indicators:
+        r = row[c]
+        if not np.isfinite(r):
+            continue
+        v = signed_row[c]
+        if r > n - quarter and v < medians[c]:
+            weak.append((-r, float(v - medians[c]), c))
+        elif r <= quarter and v > medians[c]:
+            shared = int((signed[c] == v).sum())
+            if shared <= n / 2:
+                strong.append((r, c))
+    capped = {v["code"] for v in out["vetoes"]}  # listed first, with the rule
+    weak = [w for w in weak if w[2] not in capped]
+    out["weaknesses"] = [item(c, row[c]) for _, _, c in sorted(weak, key=lambda t: (t[0], t[1]))]
+    strong = sorted(strong, key=lambda t: t[0])[:MAX_STRENGTHS]
+    out["strengths"] = [item(c, row[c]) for _, c in strong]
+    return out
+
+
+def _join(names: Any, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(str(n) for n in names)
+
+
+def _recommendations(found: dict[str, Any], n: int, lang: str, policy: str) -> list[str]:
+    """Improvement notes in the order of the findings: vetoes, blanks, weaknesses."""
+    notes = []
+    for v in found["vetoes"]:
+        text = tr("rec_veto", lang, rule=v["rule"], name=v["name"], value=v["value"], cap=v["cap"])
+        notes.append(text + _resp_source(v, lang))
+    if found["blank"]:
+        names = _join([b["name"] for b in found["blank"]], lang)
+        notes.append(tr(f"rec_blank_{policy}", lang, n=len(found["blank"]), names=names))
+    for w in found["weaknesses"]:
+        text = tr(
+            "improve_item",
+            lang,
+            name=w["name"],
+            n=n,
+            rank=w["rank"],
+            value=w["value"],
+            median=w["median"],
+        )
+        notes.append(text + _resp_source(w, lang))
+    if notes:
+        notes.append(tr("improve_action", lang))
+    return notes
+
+
+def _resp_source(item: Mapping[str, Any], lang: str) -> str:
+    parts = []
+    if item.get("responsible"):
+        parts.append(tr("improve_resp", lang, resp=item["responsible"]))
+    if item.get("source"):
+        parts.append(tr("improve_source", lang, source=item["source"]))
+    return "".join(parts) if lang == "zh" else "".join(" " + p for p in parts)
+
+
+# ------------------------------------------------------------- what it takes
+def _plan_section(ev: Any, code: str, rated: Any, lang: str, cite: Any) -> dict[str, Any] | None:
+    """The 晋级路径 / What it takes section of a rated unit below the top grade
+    (:func:`integrity_eval.rating.what_it_takes`), in the report's language."""
+    from ..rating import Rated, what_it_takes
+
+    if not isinstance(rated, Rated) or code not in ev.scores.index:
+        return None
+    section = what_it_takes(ev, code, rated=rated).section()
+    if section is None:
+        return None
+    scheme = rated.scheme
+    blocking = []
+    for name in section["blocking"]:  # the plan names them "中文 / English"
+        veto = next((v for v in scheme.vetoes if name.startswith(v.name("zh"))), None)
+        blocking.append(veto.name(lang) if veto is not None else name)
+    sentence = section["sentence"]["en" if lang == "en" else "zh"]
+    if blocking:
+        sentence = tr("plan_blocked", lang, rules=_join(blocking, lang))
+    fw = ev.source_framework or ev.framework
+    rows = []
+    for _, r in section["table"].iterrows():
+        node = fw[r["iCode"]]
+        rows.append(
+            {
+                "name": node.name(lang),
+                "from": format_value(r["from_value"], node.unit, lang),
+                "to": format_value(r["to_value"], node.unit, lang),
+                "responsible": _join(fw.responsible_of(node.code, lang), lang),
+                "source": cite(node.source),
+            }
+        )
+    return {"sentence": sentence, "rows": rows, "blocking": blocking}
 
 
 # ------------------------------------------------------------- unit report
@@ -320,14 +409,16 @@ def unit_content(
     history: Any = None,
     synthetic: bool = False,
     methodology: dict[str, Any] | None = None,
+    cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything the report of unit ``code`` shows (see the module docstring for inputs).
 
     ``history``: a Panel or a mapping period → Evaluation (:func:`history_of`; None: this
     period only). ``methodology``: the annex, when the caller computed it once for all units."""
-    from ..analysis import strengths_weaknesses
-
     fw = ev.framework
+    cite = citer(ev.source_framework or fw, cover)
+    points = is_points(ev)
     hist = history_of(ev, history)
     prev_time, prev = _previous(hist)
     raw = ev.get_dset("Raw")
@@ -336,65 +427,70 @@ def unit_content(
     scores = ev.scores
     scored = code in scores.index
     n_scored = len(scores)
-    out = _common(ev, lang, agency, synthetic, manifest)
-    out.update({"code": code, "name": _name(ev, code, lang), "scored": scored})
+    out = _common(ev, lang, agency, synthetic, manifest, cover)
+    out.update(
+        {"code": code, "name": name_of_unit(ev, code, lang), "scored": scored, "points": points}
+    )
 
     # --- result
     result: dict[str, Any] = {"n": n_scored}
     if scored:
-        result["score"] = _num(scores[code], 2)
+        result["score"] = _num(scores[code], 0 if points else 2)
         result["rank"] = int(ev.ranks[code])
     else:
         result["unscored"] = _unscored_row(ev, code, lang) or {
-            "label": tr("not_rated", lang),
+            "label": tr("not_rated_short", lang),
             "reason": "",
         }
-    result["rating"] = _rating_row(rated, code)
+    result["rating"] = _rating_row(rated, code, lang)
     frame = _ua_frame(ua)
-    if frame is not None and code in frame.index:
+    if scored and frame is not None and code in frame.index:
         r = frame.loc[code]
         result["rank_interval"] = rank_interval(r["rank_q05"], r["rank_q95"])
         result["score_interval"] = (_num(r["score_q05"], 1), _num(r["score_q95"], 1))
-    if grade_probs is not None and code in grade_probs.index:
+    if scored and grade_probs is not None and code in grade_probs.index:
         gp = grade_probs.loc[code]
         labels = [c for c in grade_probs.columns if c != "borderline"]
-        result["grade_probs"] = [(str(g), f"{100 * float(gp[g]):.0f}%") for g in labels]
+        scheme = getattr(rated, "scheme", None)
+        result["grade_probs"] = [
+            (grade_label(scheme, g, lang), f"{100 * float(gp[g]):.0f}%") for g in labels
+        ]
         result["borderline"] = bool(gp.get("borderline", False))
     out["result"] = result
 
-    # --- missing parts
-    missing_aggs = []
-    if agg is not None and code in agg.index:
-        for c in fw.codes_at(2) if fw.n_levels > 2 else list(fw.children[fw.root]):
-            if c in agg.columns and not np.isfinite(agg.at[code, c]):
-                missing_aggs.append(fw[c].name(lang))
-    else:
-        missing_aggs = [fw[c].name(lang) for c in fw.children[fw.root]]
+    # --- missing parts (a rated unit: what is missing from its score)
     row_raw = raw.loc[code] if code in raw.index else pd.Series(dtype=float)
     missing_inds = [
         fw[c].name(lang) for c in fw.indicators if not np.isfinite(row_raw.get(c, np.nan))
     ]
-    out["missing"] = {"aggregates": missing_aggs, "indicators": missing_inds}
+    missing_aggs = []
+    if scored and agg is not None and code in agg.index:
+        for c in profile_codes(fw):
+            if c in agg.columns and not np.isfinite(agg.at[code, c]):
+                missing_aggs.append(fw[c].name(lang))
+    out["missing"] = {
+        "aggregates": missing_aggs,
+        "indicators": missing_inds,
+        "policy": tr(f"missing_policy_{ev.missing_policy}", lang),
+    }
 
     # --- profile (numbers; the writer draws the chart)
     pcodes = profile_codes(fw)
-    if agg is not None:
+    out["profile"] = None
+    if scored and agg is not None and not points:
         block = agg.reindex(columns=pcodes).loc[agg.index.intersection(scores.index)]
-        unit_row = agg.reindex(columns=pcodes).loc[code] if code in agg.index else None
+        unit_row = agg.reindex(columns=pcodes).loc[code]
         out["profile"] = {
             "names": [fw[c].name(lang) for c in pcodes],
-            "unit": [np.nan if unit_row is None else float(unit_row[c]) for c in pcodes],
+            "unit": [float(unit_row[c]) for c in pcodes],
             "median": block.median().tolist(),
             "best": block.max().tolist(),
         }
 
     # --- indicator table
-    nranks = ev.get_ranks("Normalised").loc[norm.index.intersection(scores.index)]
+    _, iranks, _ = _indicator_ranks(ev)
     prev_raw = prev.get_dset("Raw") if prev is not None else None
-    prev_ranks = None
-    if prev is not None:
-        pn = prev.get_dset("Normalised")
-        prev_ranks = prev.get_ranks("Normalised").loc[pn.index.intersection(prev.scores.index)]
+    prev_ranks = _indicator_ranks(prev)[1] if prev is not None else None
     groups = []
     for parent in fw.codes_at(2):
         rows = []
@@ -403,36 +499,19 @@ def unit_content(
             if not node.is_indicator:
                 continue
             v = row_raw.get(c, np.nan)
-            rank = nranks.at[code, c] if code in nranks.index else np.nan
+            rank = iranks.at[code, c] if code in iranks.index else np.nan
             change = ""
-            if prev_raw is not None and code in prev_raw.index:
-                pv = prev_raw.at[code, c]
-                if np.isfinite(v) and np.isfinite(pv):
-                    d = float(v) - float(pv)
-                    kind = node.unit.split(" / ", 1)[0]
-                    points = tr("points", lang, d=100 * d)
-                    change = (points if kind == "比率" else f"{d:+.3g}") if d else "0"
-                if prev_ranks is not None and code in prev_ranks.index and np.isfinite(rank):
-                    pr = prev_ranks.at[code, c]
-                    if np.isfinite(pr):
-                        delta = int(pr) - int(rank)
-                        change += "（" if lang == "zh" else " ("
-                        change += (
-                            tr("rank_up", lang, n=delta)
-                            if delta > 0
-                            else tr("rank_down", lang, n=-delta)
-                            if delta < 0
-                            else tr("rank_same", lang)
-                        )
-                        change += "）" if lang == "zh" else ")"
+            if prev_raw is not None and code in prev_raw.index and c in prev_raw.columns:
+                change = _change(node, v, prev_raw.at[code, c], rank, prev_ranks, code, lang)
             rows.append(
                 {
-                    "code": c,
                     "name": node.name(lang),
                     "value": format_value(v, node.unit, lang),
-                    "norm": _num(norm.at[code, c], 1) if code in norm.index else "—",
+                    "norm": _num(norm.at[code, c], 1)
+                    if scored and code in norm.index and c in norm.columns
+                    else "—",
                     "rank": "—" if not np.isfinite(rank) else int(rank),
-                    "change": change or ("—" if prev is None else ""),
+                    "change": change or "—",
                 }
             )
         if rows:
@@ -441,17 +520,13 @@ def unit_content(
     out["has_previous"] = prev is not None
     out["previous"] = None if prev_time is None else str(prev_time)
 
-    # --- strengths and weaknesses, improvement notes
-    sw = None
-    if code in raw.index and scored:
-        n_avail = int(np.isfinite(row_raw.reindex(fw.indicators).to_numpy(dtype=float)).sum())
-        top = max(1, min(5, n_avail // 2, len(fw.indicators)))
-        if n_avail >= 2:
-            sw = strengths_weaknesses(ev, code, dset="Raw", top_n=top, lang=lang)
-    out["strengths"] = _sw_rows(sw.strengths, fw, lang) if sw is not None else []
-    out["weaknesses"] = _sw_rows(sw.weaknesses, fw, lang) if sw is not None else []
-    out["improvements"] = _improvements(ev, code, sw, raw, lang) if sw is not None else []
-    out["n_units_raw"] = len(raw)
+    # --- findings by severity, recommendations, what it takes
+    found = findings(ev, code, rated=rated, lang=lang, cite=cite) if scored else None
+    out["findings"] = found
+    out["improvements"] = (
+        _recommendations(found, n_scored, lang, ev.missing_policy) if found is not None else []
+    )
+    out["plan"] = _plan_section(ev, code, rated, lang, cite) if scored else None
 
     # --- records
     # (records given: every unit gets the section, "none counted" when it has none)
@@ -465,10 +540,90 @@ def unit_content(
             trend.append((str(t), float(e.scores[code]), int(e.ranks[code]), len(e.scores)))
     out["trend"] = trend
 
-    out["annex"] = methodology if methodology is not None else _methodology(ev, lang, rated, ua)
+    # --- corrections applied to this unit
+    out["corrections"] = _correction_rows(corrections, code, fw, lang)
+
+    out["annex"] = (
+        methodology
+        if methodology is not None
+        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover)
+    )
     out["full_tree"] = False
     out["tree_note"] = tr("tree_note_unit", lang)
     return out
+
+
+def _change(node: Any, v: Any, pv: Any, rank: Any, prev_ranks: Any, code: str, lang: str) -> str:
+    """The change of one indicator since the previous period, with its rank change."""
+    change = ""
+    if np.isfinite(v) and np.isfinite(pv):
+        d = float(v) - float(pv)
+        kind = node.unit.split(" / ", 1)[0]
+        if not d:
+            change = tr("unchanged", lang)
+        elif kind == "比率":
+            change = tr("points", lang, d=100 * d)
+        elif kind == "是否":
+            change = format_value(pv, node.unit, lang) + " → " + format_value(v, node.unit, lang)
+        else:
+            change = f"{d:+.3g}"
+    if (
+        prev_ranks is not None
+        and code in prev_ranks.index
+        and node.code in prev_ranks.columns
+        and np.isfinite(rank)
+    ):
+        pr = prev_ranks.at[code, node.code]
+        if np.isfinite(pr):
+            delta = int(pr) - int(rank)
+            word = (
+                tr("rank_up", lang, n=delta)
+                if delta > 0
+                else tr("rank_down", lang, n=-delta)
+                if delta < 0
+                else tr("rank_same", lang)
+            )
+            change = f"{change}（{word}）" if lang == "zh" else f"{change} ({word})".strip()
+    return change
+
+
+def _correction_rows(
+    corrections: pd.DataFrame | None, code: str, fw: Any, lang: str
+) -> list[dict[str, str]]:
+    """The review corrections applied to unit ``code``, for its annex."""
+    if corrections is None or not len(corrections):
+        return []
+    rows = []
+    table = corrections[corrections["uCode"].astype(str) == str(code)]
+    for _, r in table.iterrows():
+        c = str(r.get("iCode", ""))
+        node = fw[c] if c in fw else None
+        unit = node.unit if node is not None else ""
+        rows.append(
+            {
+                "name": node.name(lang) if node is not None else c,
+                "old": _corr_value(r.get("old"), unit, lang),
+                "new": _corr_value(r.get("new"), unit, lang),
+                "reason": _corr_text(r.get("reason")),
+                "evidence": _corr_text(r.get("evidence")),
+                "by": _corr_text(r.get("by")),
+                "date": _corr_text(r.get("date"))[:10],
+            }
+        )
+    return rows
+
+
+def _corr_text(v: Any) -> str:
+    """A ledger cell as text ("" for a blank)."""
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def _corr_value(v: Any, unit: str, lang: str) -> str:
+    """A corrected value as the report prints values ("—" for a blank)."""
+    try:
+        return format_value(float(v), unit, lang)
+    except (TypeError, ValueError):
+        return "—"
 
 
 def _record_rows(recs: pd.DataFrame, lang: str) -> dict[str, Any]:
@@ -480,51 +635,6 @@ def _record_rows(recs: pd.DataFrame, lang: str) -> dict[str, Any]:
     for rec in recs.astype(object).where(recs.notna(), "").itertuples(index=False):
         rows.append([RECORD_VALUES.get(v, (v, v))[i] if isinstance(v, str) else v for v in rec])
     return {"head": head, "rows": rows}
-
-
-def _sw_rows(table: pd.DataFrame, fw: Any, lang: str) -> list[dict[str, Any]]:
-    level_col = table.columns[2] if "Code" in table.columns else table.columns[1]
-    rows = []
-    for _, r in table.iterrows():
-        node = fw[r["Code"]]
-        parent = r[level_col]
-        rows.append(
-            {
-                "name": node.name(lang),
-                "group": fw[parent].name(lang) if parent in fw else str(parent),
-                "rank": int(r["Rank"]),
-                "value": format_value(r["Value"], node.unit, lang),
-            }
-        )
-    return rows
-
-
-def _improvements(ev: Any, code: str, sw: Any, raw: pd.DataFrame, lang: str) -> list[str]:
-    fw = ev.framework
-    n = len(raw)
-    notes = []
-    for _, r in sw.weaknesses.iloc[::-1].iterrows():
-        node = fw[r["Code"]]
-        median = raw[r["Code"]].median()
-        text = tr(
-            "improve_item",
-            lang,
-            name=node.name(lang),
-            n=n,
-            rank=int(r["Rank"]),
-            value=format_value(r["Value"], node.unit, lang),
-            median=format_value(median, node.unit, lang),
-        )
-        if node.responsible:
-            text += tr(
-                "improve_resp", lang, resp=("、" if lang == "zh" else ", ").join(node.responsible)
-            )
-        if node.source:
-            text += tr("improve_source", lang, source=cite(node.source))
-        notes.append(text)
-    if notes:
-        notes.append(tr("improve_action", lang))
-    return notes
 
 
 # ----------------------------------------------------------- overall report
@@ -541,22 +651,26 @@ def overall_content(
     synthetic: bool = False,
     methodology: dict[str, Any] | None = None,
     failed: list[dict[str, str]] | None = None,
+    cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Everything the overall report shows: ranking, grades, heatmap, movers, annex.
+    """Everything the overall report shows: ranking, grades, heatmap, changes, annex.
 
     ``failed``: earlier periods that could not be built (:func:`failed_periods`), named
-    under the movers."""
+    under the changes."""
     fw = ev.framework
-    out = _common(ev, lang, agency, synthetic, manifest)
+    points = is_points(ev)
+    out = _common(ev, lang, agency, synthetic, manifest, cover)
+    out["points"] = points
     scores, ranks = ev.scores, ev.ranks
     frame = _ua_frame(ua)
     rows = []
     for code in ranks.sort_values(kind="stable").index:
-        rating = _rating_row(rated, code)
+        rating = _rating_row(rated, code, lang)
         row = {
             "code": code,
-            "name": _name(ev, code, lang),
-            "score": _num(scores[code], 2),
+            "name": name_of_unit(ev, code, lang),
+            "score": _num(scores[code], 0 if points else 2),
             "score_value": float(scores[code]),
             "rank": int(ranks[code]),
             "grade": "" if rating is None else rating["grade"],
@@ -566,15 +680,12 @@ def overall_content(
         }
         if frame is not None and code in frame.index:
             row["interval"] = rank_interval(frame.at[code, "rank_q05"], frame.at[code, "rank_q95"])
-            row["median_rank"] = (
-                float(frame.at[code, "median_rank"]) if "median_rank" in frame else None
-            )
         if grade_probs is not None and code in grade_probs.index:
             row["borderline"] = bool(grade_probs.at[code, "borderline"])
         rows.append(row)
     out["ranking"] = rows
     out["unscored"] = [
-        {"code": c, "name": _name(ev, c, lang), **(_unscored_row(ev, c, lang) or {})}
+        {"code": c, "name": name_of_unit(ev, c, lang), **(_unscored_row(ev, c, lang) or {})}
         for c in ev.unscored.index
     ]
     out["n_units"] = len(ev.get_dset("Raw"))
@@ -582,51 +693,82 @@ def overall_content(
     out["has_rating"] = rated is not None
     out["has_ua"] = frame is not None
     out["has_stars"] = rated is not None and "stars" in rated.table.columns
+    out["has_veto"] = any(r["veto"] for r in rows)
+    out["grade_counts"] = None
     if rated is not None:
         labels = [str(b[0]) for b in rated.scheme.bands]
-        grades = rated.table["grade"].astype(str)
-        out["grade_counts"] = grades.value_counts().reindex(labels, fill_value=0)
+        grades = rated.table["grade"].dropna().astype(str)
+        counts = grades.value_counts().reindex(labels, fill_value=0)
+        counts.index = [grade_label(rated.scheme, g, lang) for g in labels]
+        out["grade_counts"] = counts
+        out["grade_table"] = [
+            {"grade": g, "n": int(n), "share": f"{100 * n / max(len(grades), 1):.0f}%"}
+            for g, n in counts.items()
+        ]
     # heatmap: units best first × profile aggregates
     pcodes = profile_codes(fw)
-    if "Aggregated" in ev.dset_names:
+    out["heatmap"] = None
+    if "Aggregated" in ev.dset_names and not points:
         agg = ev.get_dset("Aggregated").reindex(columns=pcodes)
         order = list(ranks.sort_values(kind="stable").index)
         hm = agg.loc[order]
-        hm.index = [_name(ev, c, lang) for c in order]
+        hm.index = [name_of_unit(ev, c, lang) for c in order]
         hm.columns = [fw[c].name(lang) for c in pcodes]
         out["heatmap"] = hm
-    # movers
+    # changes since the previous period
     hist = history_of(ev, history)
     prev_time, prev = _previous(hist)
-    movers = []
-    if prev is not None:
-        common = ranks.index.intersection(prev.ranks.index)
-        change = (prev.ranks[common] - ranks[common]).sort_values(ascending=False, kind="stable")
-        picks = list(change.index[:5]) + [
-            c for c in change.index[::-1][:5] if c not in change.index[:5]
-        ]
-        for c in picks:
-            d = int(change[c])
-            if d == 0:
-                continue
-            movers.append(
-                {
-                    "name": _name(ev, c, lang),
-                    "prev": int(prev.ranks[c]),
-                    "rank": int(ranks[c]),
-                    "change": tr("rank_up", lang, n=d) if d > 0 else tr("rank_down", lang, n=-d),
-                }
-            )
-    out["movers"] = movers
+    out["changes"] = _changes(ev, prev, rated, lang, points) if prev is not None else None
     out["previous"] = None if prev_time is None else str(prev_time)
     out["failed_periods"] = list(failed or [])
-    out["annex"] = methodology if methodology is not None else _methodology(ev, lang, rated, ua)
+    out["annex"] = (
+        methodology
+        if methodology is not None
+        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+    )
     out["full_tree"] = True
     out["tree_note"] = ""
     return out
 
 
-def methodology(ev: Any, *, lang: str = "zh", rated: Any = None, ua: Any = None) -> dict[str, Any]:
-    """The methodology annex (framework tree, steps, rating scheme, uncertainty), computed
-    once and shared by every report of a run."""
-    return _methodology(ev, lang, rated, ua)
+def _changes(ev: Any, prev: Any, rated: Any, lang: str, points: bool) -> dict[str, Any]:
+    """Score, rank and grade of every unit rated in both periods, biggest movers first."""
+    common = ev.ranks.index.intersection(prev.ranks.index)
+    prev_grades = None
+    scheme = getattr(rated, "scheme", None)
+    if scheme is not None and hasattr(scheme, "vetoes"):
+        from ..rating import rate
+
+        prev_grades = rate(prev, scheme, lang=lang).table["grade"]
+    delta = (prev.ranks[common] - ev.ranks[common]).astype(int)
+    order = sorted(common, key=lambda c: (-abs(int(delta[c])), int(ev.ranks[c])))
+    digits = 0 if points else 2
+    rows = []
+    for c in order:
+        d = int(delta[c])
+        row = {
+            "name": name_of_unit(ev, c, lang),
+            "prev_score": _num(prev.scores[c], digits),
+            "score": _num(ev.scores[c], digits),
+            "d_score": f"{float(ev.scores[c] - prev.scores[c]):+.{digits}f}",
+            "prev_rank": int(prev.ranks[c]),
+            "rank": int(ev.ranks[c]),
+            "change": tr("rank_up", lang, n=d)
+            if d > 0
+            else tr("rank_down", lang, n=-d)
+            if d < 0
+            else tr("rank_same", lang),
+            "prev_grade": "",
+            "grade": "",
+        }
+        if prev_grades is not None and c in prev_grades.index:
+            row["prev_grade"] = grade_label(scheme, prev_grades[c], lang)
+            row["grade"] = grade_label(scheme, rated.table.at[c, "grade"], lang)
+        rows.append(row)
+    moved = [r for r in rows if r["prev_rank"] != r["rank"]]
+    return {
+        "rows": rows,
+        "has_grades": prev_grades is not None,
+        "n_moved": len(moved),
+        "n_grade_changed": sum(1 for r in rows if r["prev_grade"] != r["grade"]),
+    }

@@ -69,6 +69,21 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+_WORDS = {
+    "observed": ("实际数", "observed"),
+    "expected": ("期望数", "expected"),
+    "upper": ("上限", "upper limit"),
+    "warned": ("预警", "warned"),
+    "records": ("记录数", "records"),
+}
+
+
+def _word(key: str, lang: str) -> str:
+    """A chart word in one language (charts are monolingual, issue 18)."""
+    zh, en = _WORDS[key]
+    return en if lang == "en" else zh
+
+
 def data_uri(png: bytes) -> str:
     """An ``<img src>`` value holding the PNG (no file, no network)."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -107,7 +122,7 @@ def profile_chart(
     the best unit (tick) of every dimension; missing scores leave an empty row."""
     n = len(names)
     wrapped = [_wrap(s, 16 if _is_cjk(s) else 34) for s in names]
-    row = 0.62 if any("\n" in s for s in wrapped) else 0.55
+    row = 0.5 if any("\n" in s for s in wrapped) else 0.42
     with _style(font):
         fig = _figure(17, 1.2 + row * n)
         ax = fig.add_subplot()
@@ -217,9 +232,21 @@ def ranking_chart(
         else:
             s = np.asarray(scores, float)
             ax.barh(y, s, height=0.6, color=BLUE)
-            for yi, v in zip(y, s, strict=True):
-                ax.text(v, yi, f" {v:.1f}", va="center", fontsize=7)
-            ax.set_xlim(min(0.0, float(np.nanmin(s))), float(np.nanmax(s)) * 1.1)
+            whole = bool(np.all(np.mod(s[np.isfinite(s)], 1) == 0))
+            for yi, v in zip(y, s, strict=True):  # the label outside the bar's end
+                text = f"{v:.0f}" if whole else f"{v:.1f}"
+                ax.text(
+                    v,
+                    yi,
+                    f" {text} ",
+                    va="center",
+                    ha="left" if v >= 0 else "right",
+                    fontsize=7,
+                )
+            lo, hi = min(0.0, float(np.nanmin(s))), max(0.0, float(np.nanmax(s)))
+            pad = 0.12 * (hi - lo or 1.0)
+            ax.set_xlim(lo - (pad if lo < 0 else 0.0), hi + pad)
+            ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(y, [_wrap(s, 12 if _is_cjk(s) else 24) for s in names], fontsize=7)
         ax.set_xlabel(xlabel)
         return _png(fig)
@@ -298,17 +325,18 @@ def count_chart(
     font: ResolvedFont,
     expected: float | None = None,
     upper: float | None = None,
+    lang: str = "zh",
 ) -> bytes:
     """Monthly counts (the monitoring report), with the last month's expected count and
-    upper limit marked when the count model warned."""
+    upper limit marked when the count model warned; words in ``lang``."""
     with _style(font):
         fig = _figure(17, 7)
         ax = fig.add_subplot()
         x = list(range(len(months)))
-        ax.plot(x, observed, marker="o", color=BLUE, label="观测 / observed")
+        ax.plot(x, observed, marker="o", color=BLUE, label=_word("observed", lang))
         for value, label, colour in (
-            (expected, "期望 / expected", "green"),
-            (upper, "上限 / upper limit", RED),
+            (expected, _word("expected", lang), "green"),
+            (upper, _word("upper", lang), RED),
         ):
             if value is None:
                 continue
@@ -325,7 +353,7 @@ def count_chart(
         if expected is not None or upper is not None:  # room for the labels on the right
             ax.set_xlim(-0.5, x[-1] + 0.14 * len(x) + 1)
         ax.set_xticks(x, list(months), rotation=60, fontsize=7)
-        ax.set_ylabel("记录数 / records")
+        ax.set_ylabel(_word("records", lang))
         ax.set_title(title)
         ax.yaxis.get_major_locator().set_params(integer=True)
         return _png(fig)
@@ -340,6 +368,7 @@ def month_chart(
     *,
     title: str,
     font: ResolvedFont,
+    lang: str = "zh",
 ) -> bytes:
     """One month of the monitoring report, every unit in a row (first row on top):
     the observed count as a bar (red when the count model warned), the model's
@@ -356,7 +385,7 @@ def month_chart(
         ax.scatter(upper, y, marker="|", s=140, linewidths=2, color="black", zorder=3)
         ax.set_yticks(y, wrapped, fontsize=7)
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_xlabel("记录数 / records")
+        ax.set_xlabel(_word("records", lang))
         ax.set_title(title)
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
@@ -368,7 +397,7 @@ def month_chart(
                 Line2D([], [], marker="|", ls="", ms=9, mew=2, color="green"),
                 Line2D([], [], marker="|", ls="", ms=9, mew=2, color="black"),
             ],
-            ["观测 / observed", "预警 / warned", "期望 / expected", "上限 / upper limit"],
+            [_word(k, lang) for k in ("observed", "warned", "expected", "upper")],
             loc="outside lower center",
             ncol=4,
             fontsize=7,

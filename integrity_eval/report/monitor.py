@@ -105,10 +105,10 @@ def write_monitoring(
     warn.insert(1, "uName", [zh_names.get(str(c), "") for c in warn["uCode"]])
     flat = warn.assign(evidence=warn["evidence"].map(lambda ids: "; ".join(map(str, ids))))
     resolved = resolve_font(font)
-    charts = _charts(warn, counts, month, months_shown, zh_names, resolved)
+    charts = _charts(warn, counts, month, months_shown, names, resolved, lang)
     table = None
     if assessment is not None:
-        charts["all_units"] = _month_chart(assessment, month, zh_names, resolved)
+        charts["all_units"] = _month_chart(assessment, month, names, resolved, lang)
         table = _by_p(assessment)
         table.insert(1, "uName", [zh_names.get(str(c), "") for c in table["uCode"]])
     ctx = monitor_content(
@@ -229,7 +229,7 @@ def monitor_content(
             "observed": _fmt(w.observed, "count"),
             "expected": _fmt(w.expected, "expected"),
             "upper": _fmt(w.upper_limit, "count"),
-            "p": _fmt(w.p_value, "p"),
+            "p": _p_words(w.p_value, lang),
         }
         for w in warnings.itertuples(index=False)
     ]
@@ -246,6 +246,7 @@ def monitor_content(
         "t": lambda key, **kw: tr(key, lang, **kw),
         "framework_title": fw_title,
         "framework_name": "—" if framework is None else framework.name,
+        "basis": _basis(framework, lang),
         "month": month,
         "agency": agency or tr("agency_unset", lang),
         "date": _dt.date.today().isoformat(),
@@ -267,7 +268,7 @@ def monitor_content(
                 "observed": _fmt(r.observed, "count"),
                 "expected": _fmt(r.expected, "expected"),
                 "upper": _fmt(r.upper_limit, "count"),
-                "p": _fmt(r.p_value, "p"),
+                "p": _p_words(r.p_value, lang),
                 "warned": bool(r.warned),
             }
             for r in _by_p(assessment).itertuples(index=False)
@@ -350,7 +351,11 @@ def _by_p(assessment: pd.DataFrame) -> pd.DataFrame:
 
 
 def _month_chart(
-    assessment: pd.DataFrame, month: str, names: Mapping[str, str], font: ResolvedFont
+    assessment: pd.DataFrame,
+    month: str,
+    names: Mapping[str, str],
+    font: ResolvedFont,
+    lang: str = "zh",
 ) -> bytes:
     from .figures import month_chart
 
@@ -362,25 +367,54 @@ def _month_chart(
         top["expected"],
         top["upper_limit"],
         top["warned"],
-        title=f"{month} 各单位计数与计数模型上限 / counts and the model's upper limits, {month}",
+        title=f"{month} 各单位计数与计数模型上限"
+        if lang == "zh"
+        else f"Counts and the model's upper limits, {month}",
         font=font,
+        lang=lang,
     )
 
 
 def _fmt(v: Any, kind: str) -> str:
     """Counts as whole numbers (weighted counts to 2 decimals), expected counts to 2
-    decimals, p-values to 4 decimals ("< 0.0001" below); missing as "—"."""
+    decimals; missing as "—" (p-values are said in words: ``_p_words``)."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return "—"
     if not math.isfinite(f):
         return "—"
-    if kind == "p":
-        return "< 0.0001" if f < 1e-4 else f"{f:.4f}"
     if kind == "expected":
         return f"{f:.2f}"
     return f"{round(f, 2):g}"
+
+
+def _p_words(p: Any, lang: str) -> str:
+    """A p-value in words: how surprising the month's count is under the model."""
+    try:
+        f = float(p)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(f):
+        return "—"
+    for cut in (0.001, 0.01):
+        if f < cut:
+            return tr("mon_p_high", lang, p=f"p < {cut:g}")
+    if f < 0.05:
+        return tr("mon_p_high", lang, p=f"p = {f:.3f}")
+    return tr("mon_p_normal", lang, p=f"p = {f:.2f}")
+
+
+def _basis(framework: Any, lang: str) -> str:
+    """Why the report exists, citing the monitored framework's own document (its
+    ``rating.monitoring.source``, else the framework's source) by title and number."""
+    if framework is None:
+        return tr("mon_basis_none", lang)
+    monitoring = (framework.rating or {}).get("monitoring") or {}
+    source = monitoring.get("source") or framework.source
+    if not source:
+        return tr("mon_basis_none", lang)
+    return tr("mon_basis_doc", lang, source=framework.cite(source))
 
 
 def _provenance(attrs: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -416,6 +450,7 @@ def _charts(
     n: int,
     names: Mapping[str, str],
     font: ResolvedFont,
+    lang: str = "zh",
 ) -> dict[str, bytes]:
     """PNG charts by file stem: ``overview`` (all units) and one per warned unit."""
     from .figures import count_chart
@@ -423,8 +458,12 @@ def _charts(
     months = sorted(t for t in counts["Time"].astype(str).unique() if t <= month)[-n:]
     sub = counts[counts["Time"].astype(str).isin(months)]
     total = sub.groupby("Time")["value"].sum().reindex(months)
-    title = f"全部单位：截至 {month} 的月度记录数 / all units: monthly count up to {month}"
-    out = {"overview": count_chart(months, total.to_numpy(), title=title, font=font)}
+    title = (
+        f"全部单位：截至 {month} 的月度记录数"
+        if lang == "zh"
+        else f"All units: monthly count up to {month}"
+    )
+    out = {"overview": count_chart(months, total.to_numpy(), title=title, font=font, lang=lang)}
     stems = _chart_names(warn["uCode"].unique())
     for u, g in warn.groupby("uCode", sort=True):
         series = sub[sub["uCode"].astype(str) == str(u)].set_index("Time")["value"]
@@ -433,8 +472,9 @@ def _charts(
         out[stems[str(u)]] = count_chart(
             months,
             series.reindex(months).to_numpy(),
-            title=f"{name}：{month} 预警 / warned in {month} ({', '.join(g['rule'])})",
+            title=f"{name}：{month} 预警" if lang == "zh" else f"{name}: warned in {month}",
             font=font,
+            lang=lang,
             expected=float(model["expected"].iloc[0]) if len(model) else None,
             upper=float(model["upper_limit"].iloc[0]) if len(model) else None,
         )

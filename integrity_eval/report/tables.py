@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..io import csv_safe
 from .content import rank_interval
+from .method import grade_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
@@ -73,7 +74,8 @@ def league_table(
     ``lang="en"`` uses the units' ``uName_en`` column when there is one.
 
     With ``rated`` (a rating result: ``rated.table`` by uCode) the columns ``grade``,
-    ``veto`` (and ``stars`` when the scheme has them) follow; with ``ua`` (an
+    ``veto`` (and ``stars`` when the scheme has them) follow (grades by the scheme's
+    English band names with ``lang="en"``); with ``ua`` (an
     uncertainty result: ``ua.to_frame()`` by uCode) ``rank_q05``, ``rank_q95`` (the
     90 % rank interval, widened to whole ranks: :func:`~.content.rank_interval`)
     follow. ``status`` comes last: rated, or why not.
@@ -95,7 +97,10 @@ def league_table(
         out[code] = agg[code].astype(float).to_numpy()
     if rated is not None:
         t = rated.table.reindex(units.index)
-        out["grade"] = t["grade"].astype(object).where(t["grade"].notna(), None).to_numpy()
+        grades = t["grade"].astype(object).where(t["grade"].notna(), None)
+        if lang == "en":  # the scheme's English band names (its codes may be 优/良/中/差)
+            grades = grades.map(lambda g: None if g is None else grade_label(rated.scheme, g, lang))
+        out["grade"] = grades.to_numpy()
         if "stars" in t.columns:
             out["stars"] = t["stars"].astype("Int64").to_numpy()
         out["veto"] = t["veto"].astype(object).where(t["veto"].notna(), None).to_numpy()

@@ -1,4 +1,4 @@
-"""Words of the reports, in Chinese and English: labels, sheet names, the spec in words.
+"""Words of the reports, in Chinese and English: labels, method names, values and names.
 
 One dictionary per kind of text, each entry ``(zh, en)``; :func:`tr` picks the
 language. Keeping every user-facing word here lets a test check that a Chinese
@@ -7,7 +7,7 @@ report holds no English label and an English report no Chinese one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from typing import Any
 
 __all__ = [
@@ -15,8 +15,9 @@ __all__ = [
     "METHOD_NAMES",
     "RECORD_COLUMNS",
     "RECORD_VALUES",
-    "STAGE_NAMES",
-    "describe_spec",
+    "format_value",
+    "name_of_unit",
+    "split_unit",
     "tr",
 ]
 
@@ -44,7 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "grade_by_score": ("按得分等级", "Grade by score"),
     "stars": ("星级", "Stars"),
     "rank": ("名次", "Rank"),
-    "rank_of": ("第 {rank} 名 / 共 {n} 个单位", "rank {rank} of {n}"),
+    "rank_of": ("第 {rank} 名 / 共 {n} 个参评单位", "rank {rank} of {n} rated units"),
     "rank_interval": ("90% 名次区间", "90% rank interval"),
     "rank_interval_value": ("第 {lo}–{hi} 名", "ranks {lo}–{hi}"),
     "score_interval": ("90% 得分区间", "90% score interval"),
@@ -58,15 +59,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "not_rated": ("不予评级", "Not rated"),
     "rated": ("已评分", "Rated"),
     "missing_title": ("数据缺失", "Missing data"),
-    "missing_dims": (
-        "以下部分没有可用数据，得分不含这些部分：",
-        "These parts have no usable data and are not in the score:",
-    ),
     "missing_inds": ("未报送的指标", "Indicators not reported"),
     "profile": ("各维度得分", "Dimension profile"),
     "profile_note": (
-        "柱为本单位得分；菱形为全部单位的中位数，竖线为最高分。",
-        "Bars: this unit's score; diamonds: median of all units; ticks: the best unit.",
+        "柱为本单位得分；菱形为全部参评单位的中位数，竖线为最高分。",
+        "Bars: this unit's score; diamonds: median of the rated units; ticks: the best unit.",
     ),
     "this_unit": ("本单位", "This unit"),
     "median": ("中位数", "Median"),
@@ -80,18 +77,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_up": ("升{n}位", "up {n}"),
     "rank_down": ("降{n}位", "down {n}"),
     "rank_same": ("名次不变", "rank unchanged"),
-    "strengths": ("相对优势指标", "Strengths"),
-    "weaknesses": ("相对薄弱指标", "Weaknesses"),
-    "sw_note": (
-        "按原始值在全部单位中的名次（已按指标方向调整，1 = 最好）。",
-        "Rank of the raw value among all units (direction-adjusted, 1 = best).",
-    ),
     "records": ("计入的失信记录", "Breach records counted"),
     "records_none": ("无计入的失信记录。", "No breach record counted."),
     "improve": ("改进建议", "Improvement notes"),
     "improve_item": (
-        "「{name}」在 {n} 个单位中排第 {rank} 名（本单位 {value}，中位数 {median}）。",
-        "“{name}” ranks {rank} of {n} (this unit {value}, median {median}).",
+        "「{name}」在 {n} 个参评单位中排第 {rank} 名（本单位 {value}，中位数 {median}）。",
+        "“{name}” ranks {rank} of {n} rated units (this unit {value}, median {median}).",
     ),
     "improve_resp": ("责任单位：{resp}。", "Responsible: {resp}."),
     "improve_source": ("依据：{source}。", "Basis: {source}."),
@@ -100,14 +91,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "The responsible units should check the gap against the basis, set corrective "
         "measures and follow them up in the next period.",
     ),
-    "improve_none": ("没有明显薄弱的指标。", "No clearly weak indicator."),
     "trend": ("历年趋势", "Trend over periods"),
     "trend_score": ("得分", "Score"),
     "trend_rank": ("名次", "Rank"),
     "trend_none": ("只有一个评价期，无趋势。", "Only one period: no trend."),
     "annex": ("附录：评价方法", "Annex: methodology"),
     "tree": ("指标体系", "Indicator framework"),
-    "documents": ("依据条款中的文件编号：", "File numbers in the source clauses: "),
     "tree_note_unit": (
         "本表列出指标以上各层级及其依据条款；各项指标见“指标明细”，完整指标体系见总报告附录。",
         "Levels above the indicators with their source clauses; the indicators are in the "
@@ -122,22 +111,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit_of": ("单位", "Unit"),
     "source": ("依据条款", "Source clause"),
     "responsible": ("责任单位", "Responsible"),
-    "steps": ("计算步骤", "Calculation steps"),
-    "steps_ran": ("本次运行的步骤：", "Steps run:"),
     "rating_scheme": ("评级方案", "Rating scheme"),
     "edge_rule": (
-        "得分恰好等于分界值时取较好的等级（如 A ≥ 90）。",
-        "A score equal to an edge gets the better grade (e.g. A ≥ 90).",
+        "得分恰好等于分界值时取较好的等级（如 {edge} 分为「{grade}」）。",
+        "A score equal to an edge gets the better grade ({edge} is “{grade}”).",
     ),
-    "band_lower": ("下限", "lower edge"),
-    "no_rating": ("本次未评级。", "No rating in this run."),
     "uncertainty": ("不确定性分析", "Uncertainty analysis"),
-    "ua_summary": (
-        "蒙特卡洛模拟 {n} 次，随机改变：{inputs}。各单位 90% 名次区间的平均宽度为 "
-        "{width:.1f} 个名次；平均名次变动 {shift:.2f}。",
-        "{n} Monte Carlo draws varying: {inputs}. The 90% rank intervals are {width:.1f} ranks "
-        "wide on average; mean rank shift {shift:.2f}.",
-    ),
     "no_uncertainty": ("本次未做不确定性分析。", "No uncertainty analysis in this run."),
     "provenance": ("数据来源与可复现性", "Provenance"),
     "run_id": ("运行编号", "Run id"),
@@ -150,23 +129,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "input_files": ("输入文件", "Input files"),
     "page": ("第 {n} 页 / 共 {m} 页", "Page {n} of {m}"),
     "ranking": ("排名", "Ranking"),
-    "ranking_chart": ("得分与名次区间", "Scores and rank intervals"),
+    "ranking_chart": ("名次与 90% 名次区间", "Ranks and 90% rank intervals"),
     "ranking_chart_note": (
         "点为名义名次，横线为蒙特卡洛 90% 名次区间。",
         "Dots: nominal rank; lines: Monte Carlo 90% rank interval.",
     ),
     "scores_chart": ("各单位综合得分", "Scores"),
     "scores_chart_note": (
-        "各单位综合得分（本次未做不确定性分析，无名次区间）。",
-        "Each unit's score (no uncertainty analysis in this run, so no rank intervals).",
+        "本次未做不确定性分析，图中不显示名次区间。",
+        "No uncertainty analysis in this run, so no rank intervals are shown.",
     ),
     "grade_dist": ("等级分布", "Grade distribution"),
     "count": ("单位数", "Units"),
     "heatmap": ("各维度得分热力图", "Dimension scores"),
-    "movers": ("名次变动最大的单位", "Biggest movers"),
-    "movers_vs": ("与 {prev} 相比", "compared with {prev}"),
     "prev_rank": ("上期名次", "Previous rank"),
-    "no_movers": ("各单位名次均无变化。", "no unit changed rank."),
     "periods_not_built": (
         "以下期间无法按本次评价设置计算，未纳入比较：",
         "These periods could not be built with this run's settings and are left out of the "
@@ -178,6 +154,273 @@ LABELS: dict[str, tuple[str, str]] = {
     "contents": ("目录", "Contents"),
     "dimension": ("维度", "Dimension"),
     "value_unit": ("{value} {unit}", "{value} {unit}"),
+    # --- the method section (report/method.py)
+    "method": ("评价方法", "Method"),
+    "m_h_data": ("数据与缺失值", "Data and missing values"),
+    "m_data": (
+        "本期 {n} 个单位参评，评价体系共 {m} 项指标。",
+        "{n} units were evaluated on the framework's {m} indicators.",
+    ),
+    "m_missing_worst": (
+        "未报送的指标按该指标的最差值计分（未报送不得分）。",
+        "An indicator left blank scores as its worst value (no report, no points).",
+    ),
+    "m_missing_skip": (
+        "未报送的指标不计分，其权重由同一上级中已报送的指标分担。",
+        "An indicator left blank is not scored; its weight is shared by the indicators "
+        "reported under the same parent.",
+    ),
+    "m_missing_impute": (
+        "未报送的指标按插补值计分（插补方法见计算步骤）。",
+        "An indicator left blank is scored on an imputed value.",
+    ),
+    "m_blanks": (
+        "本期共有 {units} 个参评单位的 {cells} 项数据未报送。",
+        "{cells} values were left blank by {units} of the rated units.",
+    ),
+    "m_denominate": (
+        "计数类指标按评价体系指定的分母（如常住人口、工作人员数）折算，以便不同规模的单位可比。",
+        "Counts are divided by the denominators the framework names (population, staff), so that "
+        "units of different sizes compare.",
+    ),
+    "m_corrections": (
+        "复核阶段共对 {n} 项数据作了更正，各单位报告附录列出本单位的更正。",
+        "Values corrected on review: {n}; each unit's annex lists its own corrections.",
+    ),
+    "m_h_screen": ("不予评级的规则", "Units not rated"),
+    "m_screen": (
+        "报送指标少于 {pct} % 的单位不予评级（不计算得分、不排名）。",
+        "A unit that reported fewer than {pct} % of the indicators is not rated (no score, no "
+        "rank).",
+    ),
+    "m_screened": (
+        "本期 {n} 个单位不予评级：{names}。",
+        "Not rated this period ({n}): {names}.",
+    ),
+    "m_screened_none": ("本期所有单位均达到报送要求。", "Every unit met the reporting rule."),
+    "m_h_treat": ("异常值处理", "Outliers"),
+    "m_treat": (
+        "偏度和峰度均超限的指标按缩尾法处理极端值（本期共处理 {n} 个数据点）。",
+        "Indicators with both high skew and high kurtosis were winsorised ({n} values treated).",
+    ),
+    "m_h_scoring": ("计分方法", "Scoring"),
+    "m_goalposts": (
+        "每项指标按其目标区间换算为 0–{scale} 分：达到最好值得满分，达到或劣于最差值得 0 分，"
+        "其间按比例计分；单位的得分只取决于它自己的数据。各指标的目标区间及其依据见附表。",
+        "Each indicator is converted to 0–{scale} points on its goalposts: the best value "
+        "scores full marks, the worst value or anything beyond it scores 0, and values between "
+        "score in proportion, so a unit's score depends on its own data only. The goalposts "
+        "and their sources are listed in the annex table.",
+    ),
+    "m_minmax": (
+        "每项指标按全部单位中的最低值和最高值换算为 {lo}–{hi} 分（最好的单位得 {hi} 分）。",
+        "Each indicator is rescaled to {lo}–{hi} between the lowest and highest unit (the best "
+        "unit scores {hi}).",
+    ),
+    "m_normalise_other": (
+        "各指标按{method}换算为可比的分值。",
+        "Indicators are made comparable by {method}.",
+    ),
+    "m_aggregate": (
+        "各层按权重（见附表）以{method}逐级汇总，得到综合得分。",
+        "Each level is combined with the weights in the annex by the {method}, up to the "
+        "overall score.",
+    ),
+    "m_weights": (
+        "附表中的“有效权重”是每项指标在综合得分中所占的比重。",
+        "The annex's effective weight is each indicator's share in the overall score.",
+    ),
+    "m_points": (
+        "总积分 = 基础分 {base} 分 + 各加分项 − 各减分项。",
+        "Total points = base {base} + bonus items − deduction items.",
+    ),
+    "m_bonus_cap": ("加分合计不超过 {cap} 分。", "Bonus points count up to {cap} in all."),
+    "m_points_items": (
+        "每个加分项、减分项先截断到其分值范围（见附表）。",
+        "Each bonus and deduction item is first limited to its range (see the annex table).",
+    ),
+    "m_h_left_out": ("未计入得分的指标", "Indicators left out of the score"),
+    "m_left_out": (
+        "以下指标或要素未计入得分：",
+        "These indicators or elements are not in the score:",
+    ),
+    "m_excluded_spec": ("按本次评价设置排除", "excluded by this evaluation's settings"),
+    "m_excluded_empty": ("其全部下级指标均被排除", "all its indicators are excluded"),
+    "m_excluded_parent": ("其上级被排除", "its parent is excluded"),
+    "m_constant": (
+        "{name}：全部单位数值相同，无法区分，不计入所属要素的平均",
+        "{name}: every unit reported the same value, so it cannot tell units apart and is left "
+        "out of its parent's mean",
+    ),
+    "m_vetoes_still": (
+        "否决规则仍按这些指标的原始数值判定。",
+        "Veto rules still read these indicators' reported values.",
+    ),
+    "rating_title": ("评级方法", "Grading"),
+    "edges_source": ("分界值依据", "Source of the edges"),
+    "edges_kit_default": (
+        "本工具默认（评价方案未规定分界值）",
+        "the kit's default (the evaluation plan sets no edges)",
+    ),
+    "vetoes_title": ("直接判级（否决）规则", "Veto rules"),
+    "veto_rule": ("规则", "Rule"),
+    "veto_condition": ("条件", "Condition"),
+    "veto_cap": ("等级最高为", "Grade at most"),
+    "veto_source": ("依据", "Basis"),
+    "vetoes_none": ("本次评级不设否决规则。", "No veto rule applies in this rating."),
+    "vetoes_dropped": (
+        "本次评级方案列出了自己的否决规则，评价体系的否决规则不再适用。",
+        "This rating scheme lists its own veto rules; the framework's rules do not apply.",
+    ),
+    "points_unit": ("分", "points"),
+    "score_unit": ("分", "points"),
+    "range_from": ("{lo} {unit}及以上", "{lo} {unit} or more"),
+    "range_between": ("{lo} {unit}至不满 {hi} {unit}", "{lo} to under {hi} {unit}"),
+    "range_below": ("不满 {hi} {unit}", "under {hi} {unit}"),
+    "ua_words": (
+        "用蒙特卡洛模拟检验结果的稳健性：重复计算 {n} 次，每次{varied}。各单位 90% 名次区间"
+        "平均跨 {width} 个名次，名次平均变动 {shift} 位。",
+        "The results' robustness was tested by Monte Carlo simulation: {n} recalculations, "
+        "each with {varied}. The 90% rank intervals span {width} ranks on average; ranks "
+        "move by {shift} on average.",
+    ),
+    "ua_weights": (
+        "各权重在 ±{pct}% 范围内随机变动",
+        "every weight varied at random by up to ±{pct}%",
+    ),
+    "ua_exclude": ("随机去掉一项指标", "one indicator left out at random"),
+    "ua_aggregate": ("汇总方法在{methods}之间随机选择", "the aggregation drawn from {methods}"),
+    "ua_normalise": ("标准化方法在{methods}之间随机选择", "the normalisation drawn from {methods}"),
+    "ua_treat": ("随机决定是否处理异常值", "outlier treatment on or off at random"),
+    "ua_impute": ("缺失值插补方法随机选择", "the imputation method drawn at random"),
+    "ua_other": ("其他计算设置随机变动", "other settings varied at random"),
+    "ua_points": (
+        "积分制总分按规定逐项相加，没有可变的方法选择，不做不确定性分析。",
+        "A points total adds the items as prescribed: there is no method choice to vary, so "
+        "no uncertainty analysis.",
+    ),
+    "goalposts_title": ("各指标的目标区间", "Goalposts of the indicators"),
+    "gp_worst": ("最差值（0 分）", "Worst (0 points)"),
+    "gp_best": ("最好值（满分）", "Best (full marks)"),
+    "gp_kit": ("本工具默认（注 {k}）", "kit default (note {k})"),
+    "gp_notes": ("注：", "Notes:"),
+    # --- findings and recommendations
+    "bonus": ("加分项", "bonus"),
+    "deduction": ("减分项", "deduction"),
+    "not_rated_short": ("不予评级", "Not rated"),
+    "not_rated_count": (
+        "本单位在 {m} 项指标中只报送了 {n} 项。",
+        "The unit reported {n} of the {m} indicators.",
+    ),
+    "not_rated_rule": (
+        "报送指标少于 {pct} % 的单位不予评级。",
+        " A unit that reports fewer than {pct} % of the indicators is not rated.",
+    ),
+    "not_rated_no_data": (
+        "其报送的数据不足以计算综合得分。",
+        " Its data are not enough to compute an overall score.",
+    ),
+    "not_rated_forced": (
+        "按本次评价设置不予评级。",
+        "Not rated by this evaluation's settings.",
+    ),
+    "not_rated_title": ("不予评级的原因", "Why the unit is not rated"),
+    "not_rated_missing": ("未报送的指标", "Indicators not reported"),
+    "not_rated_rec": (
+        "请责任单位在下一评价期按时、完整报送上列指标；报送后即可评级。",
+        "The responsible units should report the indicators listed above, on time and in "
+        "full, in the next period; the unit is then rated.",
+    ),
+    "missing_policy_worst": ("按最差值计分", "scored as the worst value"),
+    "missing_policy_skip": (
+        "不计分，权重由已报送指标分担",
+        "not scored; weight shared by those reported",
+    ),
+    "missing_policy_impute": ("按插补值计分", "scored on imputed values"),
+    "findings": ("主要问题", "Findings"),
+    "findings_vetoes": ("限制等级的事实", "Facts that capped the grade"),
+    "findings_blank": ("未报送的指标", "Indicators not reported"),
+    "findings_weak": ("排名靠后的指标", "Indicators ranked in the worst quarter"),
+    "findings_weak_note": (
+        "列出本单位在 {n} 个参评单位中排名后四分之一且劣于中位数的全部指标，按名次由差到好。",
+        "Every indicator on which the unit ranks in the worst quarter of the {n} rated units "
+        "and below the median, worst first.",
+    ),
+    "findings_strong": ("相对优势指标", "Strengths"),
+    "findings_strong_note": (
+        "本单位排名前四分之一、优于中位数且多数单位并未达到同一数值的指标。",
+        "Indicators on which the unit ranks in the best quarter, above the median, on a value "
+        "most units do not share.",
+    ),
+    "findings_none": (
+        "没有排名后四分之一的指标，也没有限制等级的事实。",
+        "No indicator in the worst quarter and no fact that capped the grade.",
+    ),
+    "rec_veto": (
+        "消除「{rule}」所依据的事实：「{name}」为 {value}，等级因此最高为「{cap}」。",
+        "Remove the fact behind “{rule}”: “{name}” is {value}, which caps the grade at “{cap}”.",
+    ),
+    "rec_blank_worst": (
+        "按时报送未报送的 {n} 项指标（{names}）：未报送的指标按最差值计分。",
+        "Report the {n} indicators left blank ({names}): a blank scores as the worst value.",
+    ),
+    "rec_blank_skip": (
+        "按时报送未报送的 {n} 项指标（{names}）。",
+        "Report the {n} indicators left blank ({names}).",
+    ),
+    "rec_blank_impute": (
+        "按时报送未报送的 {n} 项指标（{names}）：其分值目前为插补值。",
+        "Report the {n} indicators left blank ({names}): they are scored on imputed values now.",
+    ),
+    "plan_title": ("晋级路径", "What it takes"),
+    "plan_blocked": (
+        "否决规则（{rules}）将等级限制在目标等级以下：须先消除其所依据的事实，提高得分不能晋级。",
+        "The veto rules ({rules}) cap the grade below the next one: only removing the facts "
+        "behind them lifts the cap; a higher score cannot.",
+    ),
+    "plan_from": ("现值", "Now"),
+    "plan_to": ("目标值", "Target"),
+    "plan_note": (
+        "表中数值经重新计算验证；各项只向更好的方向变动，且不超出指标的可行范围。",
+        "The values were verified by recalculating the score; each moves only in the better "
+        "direction and stays within the indicator's feasible range.",
+    ),
+    "corrections": ("复核更正", "Corrections on review"),
+    "corr_old": ("原值", "Was"),
+    "corr_new": ("更正为", "Now"),
+    "corr_reason": ("理由", "Reason"),
+    "corr_evidence": ("证据", "Evidence"),
+    "corr_by": ("更正人", "By"),
+    "corr_date": ("日期", "Date"),
+    "client": ("委托方", "Client"),
+    "unchanged": ("不变", "unchanged"),
+    "changes": ("与上期相比", "Changes since the previous period"),
+    "changes_intro": (
+        "与 {prev} 相比：{moved} 个单位名次变动，{graded} 个单位等级变动；按名次变动幅度排序。",
+        "Compared with {prev}: {moved} units changed rank and {graded} changed grade; largest "
+        "moves first.",
+    ),
+    "changes_intro_plain": (
+        "与 {prev} 相比：{moved} 个单位名次变动；按名次变动幅度排序。",
+        "Compared with {prev}: {moved} units changed rank; largest moves first.",
+    ),
+    "prev_score": ("上期得分", "Previous score"),
+    "score_change": ("得分变化", "Score change"),
+    "prev_grade": ("上期等级", "Previous grade"),
+    "share": ("占比", "Share"),
+    "total_points": ("总积分", "Total points"),
+    "draft_banner": (
+        "征求意见稿：本报告尚未定稿，仅供委托方和被评价单位提出意见。",
+        "Draft for comment: this report is not final; it is circulated for the client's and the "
+        "evaluated units' comments.",
+    ),
+    "item_points": ("积分", "Points"),
+    "indicators_note": (
+        "名次按原始值在 {n} 个参评单位中排列（已按指标方向调整，1 = 最好）；未报送的指标无名次。",
+        "Ranks of the reported values among the {n} rated units (direction-adjusted, 1 = best); "
+        "an indicator left blank has no rank.",
+    ),
+    "points_chart": ("各单位总积分", "Total points by unit"),
     # the monthly monitoring and early-warning report (report/monitor.py)
     "mon_report": ("月度监测预警报告", "Monthly monitoring and early-warning report"),
     "mon_month": ("监测月份", "Month"),
@@ -194,7 +437,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mon_observed": ("实际数", "Observed"),
     "mon_expected": ("期望数", "Expected"),
     "mon_upper": ("上限", "Upper limit"),
-    "mon_p": ("p 值", "p-value"),
+    "mon_p": ("与预期相比", "Against expectation"),
     "mon_list_note": (
         "计数模型：实际数为本月新认定失信记录的加权计数，期望数、上限和 p 值来自模型。阈值规则："
         "实际数为本月触发规则的记录条数，没有期望数和 p 值（上限 0：出现即预警）。",
@@ -245,17 +488,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "count.",
     ),
     "mon_basis": ("依据", "Basis"),
-    "mon_basis_text": (
-        "《江阴市关于加强镇街园区政务诚信建设的实施方案》（征求意见稿，2018年9月30日）"
-        "§三.(二)：对严重失信事件等信用状况“进行实时监测，按月度发布监测结果和预警报告”；"
-        "§二.(四)：“事中监测预警”；§二.(四).3：对工作推进不力、落实不到位的“依法依归进行"
-        "通报或问责”。",
-        "Jiangyin implementation plan for government integrity in towns, streets and parks "
-        "(draft of 30 September 2018) §三.(二): real-time monitoring of credit conditions "
-        "such as serious breach events, publishing monitoring results and early-warning "
-        "reports monthly; §二.(四): monitoring and early warning during supervision; "
-        "§二.(四).3: public notice or accountability for units whose work lags.",
+    "mon_basis_doc": (
+        "依据{source}：对各单位的政务失信情况按月监测，发布监测结果和预警报告。",
+        "Basis: {source}: each unit's government breaches are monitored monthly, with "
+        "monitoring results and early warnings published.",
     ),
+    "mon_basis_none": (
+        "按月监测各单位新认定的政务失信记录并发布预警（未指定评价体系）。",
+        "Monthly monitoring of the breach records decided for each unit, with early warnings "
+        "(no framework given).",
+    ),
+    "mon_p_high": ("显著高于预期（{p}）", "significantly above expectation ({p})"),
+    "mon_p_normal": ("在预期范围内（{p}）", "within expectation ({p})"),
     "mon_generated": ("生成时间", "Generated"),
     "mon_alpha": ("显著性水平 α", "Significance level α"),
     "mon_history": ("历史月份", "History"),
@@ -284,15 +528,6 @@ RECORD_VALUES: dict[str, tuple[str, str]] = {
     "serious": ("严重", "serious"),
 }
 
-STAGE_NAMES: dict[str, tuple[str, str]] = {
-    "denominate": ("分母化", "Denomination"),
-    "impute": ("缺失值插补", "Imputation"),
-    "screen": ("单位筛选", "Unit screening"),
-    "treat": ("异常值处理", "Outlier treatment"),
-    "normalise": ("标准化", "Normalisation"),
-    "aggregate": ("加权聚合", "Aggregation"),
-    "weights": ("权重", "Weights"),
-}
 METHOD_NAMES: dict[str, tuple[str, str]] = {
     "mean": ("均值插补", "mean"),
     "median": ("中位数插补", "median"),
@@ -333,41 +568,53 @@ def tr(key: str, lang: str = "zh", **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+# ----------------------------------------------------------------- values and names
+def split_unit(unit: str, lang: str) -> str:
+    """Framework units are written "件 / records": pick the language's half."""
+    if " / " in unit:
+        zh, en = unit.split(" / ", 1)
+        return en if lang == "en" else zh
+    return unit
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
+def format_value(value: Any, unit: str = "", lang: str = "zh") -> str:
+    """A raw indicator value for reading: rates (0–1) as percentages, yes/no as words,
+    counts without decimals, other numbers to a sensible precision, with the unit."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    v = float(value)
+    kind = unit.split(" / ", 1)[0]
+    if kind == "比率":
+        return f"{100 * v:.1f}%"
+    if kind == "是否":
+        return ("是" if v >= 0.5 else "否") if lang == "zh" else ("yes" if v >= 0.5 else "no")
+    if v.is_integer():
+        text = f"{int(v):,}"
+    elif abs(v) >= 100:
+        text = f"{v:,.1f}"
+    elif abs(v) >= 1:
+        text = f"{v:.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{v:.3f}"
+    u = split_unit(unit, lang)
+    if lang == "en":
+        if kind in ("分", "扣分"):
+            u = "points"
+        if v == 1 and u.endswith("s") and " " not in u:
+            u = u[:-1]  # 1 record, 1 point
+    if kind in ("比值",):
+        return text
+    return f"{text} {u}".strip()
 
 
-def describe_spec(spec: Mapping[str, Any], lang: str = "zh") -> list[str]:
-    """The build spec in words, one sentence per stage that ran (in pipeline order)."""
-    out = []
-    sep = "：" if lang == "zh" else ": "
-    for stage in ("denominate", "impute", "screen", "treat", "normalise", "aggregate", "weights"):
-        if stage not in spec or spec[stage] is None:
-            continue
-        cfg = dict(spec[stage])
-        method = cfg.pop("method", None)
-        parts = []
-        if isinstance(method, list | tuple):
-            parts.append(" → ".join(_pick(METHOD_NAMES.get(m, (m, m)), lang) for m in method))
-        elif method is not None:
-            parts.append(_pick(METHOD_NAMES.get(str(method), (str(method),) * 2), lang))
-        if stage == "denominate" and not cfg:
-            parts.append(
-                "按评价体系指定的分母（如常住人口）折算"
-                if lang == "zh"
-                else "by the denominators the framework names (e.g. population)"
-            )
-        params = [f"{k} = {_value(v)}" for k, v in cfg.items() if v is not None and v != {}]
-        text = "，".join(parts) if lang == "zh" else ", ".join(parts)
-        if params:
-            text += ("（" + "；".join(params) + "）") if lang == "zh" else f" ({'; '.join(params)})"
-        out.append(_pick(STAGE_NAMES[stage], lang) + sep + text)
-    return out
+def name_of_unit(ev: Any, code: str, lang: str) -> str:
+    """A unit's name in ``lang`` (``uName_en`` for English when given, else ``uName``,
+    else the code)."""
+    units = ev.units
+    cols = ["uName_en", "uName"] if lang == "en" else ["uName"]
+    for col in cols:
+        if col in units.columns and code in units.index:
+            v = units.at[code, col]
+            if isinstance(v, str) and v.strip():
+                return v
+    return str(code)

@@ -28,8 +28,9 @@ from ..errors import Problem, ValidationError
 from ..io import atomic_output_dir, file_sha256
 from ..progress import progress
 from . import excel, figures
-from .content import failed_periods, history_of, methodology, overall_content, unit_content
+from .content import failed_periods, history_of, overall_content, unit_content
 from .fonts import resolve_font
+from .method import method_section
 from .render import render_html, render_pdf
 from .tables import league_csv
 from .text import tr
@@ -97,7 +98,13 @@ def write(
     not build are named in the overall report); ``font``: a CJK font file
     (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``units``: write
     unit reports for these uCodes only (default: every unit); ``pdf=False`` skips the
-    PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
+    PDFs. ``cover``: the engagement's cover
+    (:meth:`integrity_eval.engagement.Engagement.cover`: ``title``, ``period``,
+    ``client``, ``status``, ``edges_source``, ``citations``) — its title heads every
+    report, a draft is marked 征求意见稿 on every page; ``corrections``: the review
+    corrections applied to the data (``uCode, iCode, old, new, reason, evidence, by,
+    date``), listed in each unit's annex and counted in the method section.
+    ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
     with atomic_output_dir(out_dir) as tmp:
@@ -147,7 +154,7 @@ def write_into(
     synthetic = bool(manifest.get("synthetic"))
     resolved = resolve_font(font)
     hist = history_of(ev, history)
-    annex = methodology(ev, lang=lang, rated=rated, ua=ua)
+    annex = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
     common = {
         "lang": lang,
         "rated": rated,
@@ -158,6 +165,8 @@ def write_into(
         "history": hist,
         "synthetic": synthetic,
         "methodology": annex,
+        "cover": cover,
+        "corrections": corrections,
     }
     codes = [str(c) for c in ev.units.index]
     if units is not None:
@@ -270,7 +279,10 @@ def _overall_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
         )
     else:
         svg = figures.ranking_chart(
-            names, [r["score_value"] for r in rows], xlabel=tr("score", lang), font=font
+            names,
+            [r["score_value"] for r in rows],
+            xlabel=tr("total_points" if ctx["points"] else "score", lang),
+            font=font,
         )
     ctx["ranking_img"] = figures.data_uri(svg)
     counts = ctx.get("grade_counts")
@@ -307,7 +319,10 @@ def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
                 [t[0] for t in trend],
                 [t[1] for t in trend],
                 [t[2] for t in trend],
-                labels=(tr("trend_score", lang), tr("trend_rank", lang)),
+                labels=(
+                    tr("total_points" if ctx["points"] else "trend_score", lang),
+                    tr("trend_rank", lang),
+                ),
                 font=font,
             )
         )

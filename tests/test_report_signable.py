@@ -1,0 +1,235 @@
+"""Reports an agency can sign (issue 18): every rendered PDF is read back as text and must
+hold no internal token; each case — a unit not rated, a veto, an excluded indicator, the
+English report, a points framework, a draft engagement with corrections — has its own
+rendered-output test."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import integrity_eval as ie
+from integrity_eval import rating, uncertainty
+
+UNITS = ["SJ", "YP", "PD", "HK"]  # veto, not rated, top grade, below the top without veto
+COVER = {
+    "title": {
+        "zh": "某市区级政务诚信评价（2024年度）",
+        "en": "District integrity evaluation (2024)",
+    },
+    "period": "2024",
+    "client": {"zh": "某市发展改革委", "en": "Municipal Development and Reform Commission"},
+    "status": "draft",
+    "edges_source": {"zh": "委托方评价方案第五条", "en": "article 5 of the client's plan"},
+    "citations": {},
+}
+CORRECTIONS = pd.DataFrame(
+    {
+        "uCode": ["SJ"],
+        "iCode": ["M2_feedback_rate"],
+        "old": [0.5],
+        "new": [0.932],
+        "reason": ["报送时小数点错位"],
+        "evidence": ["区发改委复函"],
+        "by": ["张三"],
+        "date": ["2025-01-10"],
+    }
+)
+NAMES_ZH = [
+    "松江区",
+    "杨浦区",
+    "浦东新区",
+    "虹口区",
+    "黄浦区",
+    "徐汇区",
+    "长宁区",
+    "静安区",
+    "普陀区",
+    "闵行区",
+    "宝山区",
+    "嘉定区",
+    "金山区",
+    "青浦区",
+    "奉贤区",
+    "崇明区",
+]
+# what must never reach a reader: parameter names, method and scheme ids, seed file names,
+# missing values and reprs, p-values in scientific notation, codes with underscores
+INTERNAL = [
+    r"\bnan\b",
+    r"\bNaN\b",
+    r"\bNone\b",
+    r"\d{3}_[0-9a-f]{8,}\.txt",
+    r"\b\d(?:\.\d+)?e[-+]?\d+\b",
+    r"dat_thresh|unit_screen|nonzero_thresh|trunc2posts|\bl_u\b|winmax|each_indicator",
+    r"aggregate__method|\bamean\b|\bgmean\b|\bminmax\b|\bzscore\b|\bclip\b",
+    r"four-grade|tax-credit|stars-5|shanghai-2018|jiangyin-township-2018",
+    r"<[A-Z]\w+[ >]|dtype|Series\(|DataFrame\(|\{'|\[\]",
+    r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b",
+]
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _pages(path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The Shanghai districts with one unit not rated, one indicator excluded, a
+    rating with vetoes, a small uncertainty analysis, a draft engagement cover and a
+    correction, in Chinese and English; the Jiangyin points framework."""
+    ds = ie.datasets.load("shanghai-districts", panel=True)
+    fw = ds.framework
+    idata = ds.idata.copy()
+    last = idata["Time"].max()
+    idata.loc[(idata["uCode"] == "YP") & (idata["Time"] == last), fw.indicators[6:]] = np.nan
+    ev = ie.build(fw, idata, {"exclude": ["D06_river_chief_score"]}, seed=0, time=last)
+    inputs = uncertainty.default_inputs(ev, graded=True)
+    ua = uncertainty.run(ev, inputs, n=24, seed=0, quiet=True)
+    out = tmp_path_factory.mktemp("signable")
+    for lang in ("zh", "en"):
+        rated = rating.rate(ev, lang=lang)
+        probs = rating.grade_probabilities(ua.scores, rated.scheme, raw=ev.get_dset("Raw"))
+        ie.report.write(
+            ev,
+            out / lang,
+            lang=lang,
+            rated=rated,
+            ua=ua,
+            grade_probs=probs,
+            history=ie.panel.history(ev),
+            agency="某信用服务有限公司" if lang == "zh" else "A credit agency Ltd",
+            units=UNITS,
+            quiet=True,
+            cover=COVER,
+            corrections=CORRECTIONS,
+        )
+    jy = ie.datasets.load("jiangyin-townships")
+    ev_points = ie.build(jy.framework, jy.idata)
+    ie.report.write(
+        ev_points,
+        out / "points",
+        rated=rating.rate(ev_points),
+        units=list(ev_points.scores.index[-2:]),
+        quiet=True,
+    )
+    return out
+
+
+def _pdfs(runs):
+    return sorted(runs.rglob("*.pdf"))
+
+
+def test_no_internal_token_in_any_pdf(runs):
+    pdfs = _pdfs(runs)
+    assert len(pdfs) == 2 * (1 + len(UNITS)) + 3
+    found = []
+    for pdf in pdfs:
+        text = _pdf_text(pdf)
+        for pattern in INTERNAL:
+            for m in re.finditer(pattern, text):
+                found.append((pdf.relative_to(runs).as_posix(), m.group()))
+    assert not found, found[:20]
+
+
+def test_not_rated_unit_has_a_proper_page(runs):
+    text = _pdf_text(runs / "zh" / "units" / "YP.pdf")
+    assert "不予评级的原因" in text and "只报送了" in text
+    assert "报送指标少于 66 % 的单位不予评级" in text
+    assert "报送后即可评级" in text  # the one recommendation that matters
+    for word in ("各维度得分", "主要问题", "晋级路径", "等级 nan", "没有明显薄弱"):
+        assert word not in text, word
+    en = _pdf_text(runs / "en" / "units" / "YP.pdf")
+    assert "Why the unit is not rated" in en and "不予评级" not in en
+
+
+def test_veto_comes_first_with_rule_cap_and_document(runs):
+    text = _pdf_text(runs / "zh" / "units" / "SJ.pdf")
+    assert "限制等级的事实" in text
+    html = (runs / "zh" / "units" / "SJ.html").read_text("utf-8")
+    advice = html[html.index('<ol class="notes">') :]
+    assert re.match(r'<ol class="notes"><li>消除「政府债务逾期违约」', advice)
+    assert "沪发改信〔2018〕5号" in text
+    assert "须先消除其所依据的事实" in text  # the blocked 晋级路径
+    overall = _pdf_text(runs / "zh" / "report.pdf")
+    assert "直接判级（否决）规则" in overall and "等级最高为" in overall
+    assert "「政府债务逾期违约」为「是」" in overall
+
+
+def test_findings_rank_rated_units_only_and_never_both(runs):
+    html = (runs / "zh" / "units" / "HK.html").read_text("utf-8")
+    weak = html[html.index("排名靠后的指标") : html.index("改进建议")]
+    assert "共 15 个参评单位" in html and "/ 15" in weak and "/ 16" not in weak
+    strong = weak[weak.index("相对优势指标") :] if "相对优势指标" in weak else ""
+    weak_names = set(re.findall(r"<tr><td>([^<]+)</td>", weak.split("相对优势指标")[0]))
+    strong_names = set(re.findall(r"<tr><td>([^<]+)</td>", strong))
+    assert weak_names and not weak_names & strong_names
+
+
+def test_what_it_takes_section_below_the_top_grade(runs):
+    hk = _pdf_text(runs / "zh" / "units" / "HK.pdf")
+    assert "晋级路径" in hk and "可由「中」升至「良」" in hk
+    assert "晋级路径" not in _pdf_text(runs / "zh" / "units" / "PD.pdf")  # top grade
+
+
+def test_exclusion_and_method_are_disclosed(runs):
+    text = _pdf_text(runs / "zh" / "report.pdf")
+    for phrase in (
+        "未计入得分的指标",
+        "河长履职考核得分",
+        "按本次评价设置排除",
+        "其全部下级指标均被排除",
+        "未报送的指标按该指标的最差值计分",
+        "分界值依据",
+        "委托方评价方案第五条",
+        "蒙特卡洛模拟",
+        "复核阶段共对 1 项数据作了更正",
+        "各指标的目标区间",
+    ):
+        assert phrase.replace(" ", "") in text.replace(" ", "").replace("\n", ""), phrase
+
+
+def test_draft_cover_and_corrections(runs):
+    pages = _pages(runs / "zh" / "units" / "SJ.pdf")
+    assert all("征求意见稿" in p for p in pages)
+    assert "某市区级政务诚信评价（2024年度）" in pages[0] and "某市发展改革委" in pages[0]
+    text = "\n".join(pages)
+    assert "复核更正" in text and "报送时小数点错位" in text and "50.0%" in text
+    assert "复核更正" not in _pdf_text(runs / "zh" / "units" / "PD.pdf").split("附录")[-1]
+    en = _pages(runs / "en" / "report.pdf")
+    assert all("Draft for comment" in p for p in en)
+
+
+def test_english_report_is_in_english(runs):
+    for f in ("report.html", "units/SJ.html", "units/HK.html"):
+        html = (runs / "en" / f).read_text("utf-8")
+        body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+        body = re.sub(r"《[^》]*》（[^）]*）[^;<\n]*", " ", body)  # cited documents keep titles
+        ledger = CORRECTIONS[["reason", "evidence", "by"]].to_numpy().ravel().tolist()
+        for name in NAMES_ZH + ledger:  # no English unit names in the data; the ledger's text
+            body = body.replace(name, "")
+        cjk = re.findall(r"[\u3400-\u9fff]+", body)
+        assert not cjk, (f, cjk[:10])
+    text = _pdf_text(runs / "en" / "units" / "SJ.pdf")
+    assert re.search(r"\. Responsible: ", text.replace("\n", " "))
+    league = pd.read_csv(runs / "en" / "league_table.csv", encoding="utf-8-sig")
+    assert set(league["grade"].dropna()) <= {"excellent", "good", "fair", "poor"}
+
+
+def test_points_report_speaks_points(runs):
+    text = _pdf_text(runs / "points" / "report.pdf")
+    assert "总积分" in text and "加分项" in text and "减分项" in text
+    for word in ("标准化", "有效权重", "综合得分", "加权"):
+        assert word not in text, word
+    assert "沪发改信" not in text
