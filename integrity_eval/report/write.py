@@ -3,7 +3,8 @@
 ::
 
     <out_dir>/league_table.csv   rounded league table (bilingual headers, status column)
-    <out_dir>/results.xlsx       every number at full precision, formatted for assessors
+    <out_dir>/results.xlsx       for the client: cover, league table, grades, indicators
+    <out_dir>/analysis.xlsx      for the analyst: every stage of the calculation
     <out_dir>/report.html|.pdf   the overall report
     <out_dir>/units/<uCode>.html|.pdf   one report per unit
     <out_dir>/fonts/             the CJK font subset the HTML reports use, with its licence
@@ -83,6 +84,7 @@ def write(
     units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
+    cover: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write every output of a run (docs/outputs.md) for ``ev`` into the new folder ``out_dir``.
 
@@ -95,7 +97,9 @@ def write(
     not build are named in the overall report); ``font``: a CJK font file
     (default: see :func:`~integrity_eval.report.fonts.resolve_font`); ``units``: write
     unit reports for these uCodes only (default: every unit); ``pdf=False`` skips the
-    PDFs. ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
+    PDFs; ``cover``: the engagement's cover
+    (:meth:`integrity_eval.engagement.Engagement.cover`) shown on the workbooks' cover sheet.
+    ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
     with atomic_output_dir(out_dir) as tmp:
@@ -114,6 +118,7 @@ def write(
             units=units,
             pdf=pdf,
             quiet=quiet,
+            cover=cover,
         )
     return out_dir
 
@@ -134,6 +139,7 @@ def write_into(
     units: Sequence[str] | None = None,
     pdf: bool = True,
     quiet: bool = False,
+    cover: Mapping[str, Any] | None = None,
 ) -> None:
     """:func:`write` into an existing, empty folder (no atomic rename: the caller's job)."""
     folder = Path(folder)
@@ -173,15 +179,17 @@ def write_into(
             league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
         )
         bar.update()
-        excel.write_results(
+        excel.write_workbooks(
             ev,
-            folder / "results.xlsx",
+            folder,
             lang=lang,
             synthetic=synthetic,
             manifest=manifest,
             rated=rated,
             ua=ua,
             grade_probs=grade_probs,
+            agency=agency,
+            cover=cover,
         )
         bar.update()
 
