@@ -422,7 +422,7 @@ def _indicators_sheet(ev: Evaluation, lang: str) -> Sheet:
     formats += [SCORE_FORMAT, INTEGER_FORMAT, INTEGER_FORMAT]
     ancestors = {c: _ancestors(fw, c) for c in inds}
     order = list(ev.ranks.sort_values(kind="stable").index) + [
-        u for u in agg.index if u not in ev.ranks.index
+        u for u in raw.index if u not in ev.ranks.index
     ]
     rows = []
     for u in order:
@@ -440,7 +440,8 @@ def _indicators_sheet(ev: Evaluation, lang: str) -> Sheet:
                 unit_text(node.unit, lang) or None,
                 _value_cell(x, node, lang),
             ]
-            row += [_num(agg.at[u, c]), None if np.isnan(rank) else int(rank), len(rated)]
+            norm = agg.at[u, c] if u in agg.index else None
+            row += [_num(norm), None if np.isnan(rank) else int(rank), len(rated)]
             rows.append(row)
     return Sheet("Indicators", headers, formats, rows, frozen=2)
 
@@ -507,12 +508,11 @@ def _cover_rows(
         (
             _t("数据", "Data", lang),
             _t(
-                "所有单元格均为数值或文本，不含公式；缺失值为空单元格。各计算步骤的完整数据见"
-                " analysis.xlsx；league_table.csv 中得分保留 "
-                f"{CSV_DECIMALS} 位小数。",
+                "所有单元格均为数值或文本，不含公式；缺失值为空单元格。各计算步骤的完整数据见分析"
+                f"工作簿 analysis.xlsx；排名表（CSV 文件）中得分保留 {CSV_DECIMALS} 位小数。",
                 "All cells hold values, never formulas; missing values are empty cells. Every "
-                "step of the calculation is in analysis.xlsx; league_table.csv rounds scores "
-                f"to {CSV_DECIMALS} decimals.",
+                "step of the calculation is in the analysis workbook, analysis.xlsx; the "
+                f"league table's CSV file rounds scores to {CSV_DECIMALS} decimals.",
                 lang,
             ),
         )

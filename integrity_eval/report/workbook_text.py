@@ -348,6 +348,8 @@ def unit_text(unit: str, lang: str = "zh") -> str:
     """A framework unit ("件 / records") in one language; rates say "%"."""
     if is_rate(unit):
         return "%"
+    if (unit or "").split(" / ", 1)[0].strip() == "是否":
+        return ""  # yes/no values are shown as words
     if " / " in (unit or ""):
         zh, en = unit.split(" / ", 1)
         return en.strip() if lang == "en" else zh.strip()
