@@ -32,11 +32,13 @@ RESULTS_SHEETS = {
     "en": ["Cover", "League table", "Grades", "Veto rules", "Indicators"],
 }
 ANALYSIS_SHEETS = {
-    "zh": ["说明", "原始数据", "分母化", "筛选", "标准化", "聚合", "筛选明细", "指标体系"]
-    + ["不确定性", "等级概率", "未评分单位", "运行记录"],
-    "en": ["README", "Raw data", "Denominated", "Screened", "Normalised", "Aggregated"]
-    + ["Screening detail", "Framework", "Uncertainty", "Grade probabilities"]
-    + ["Units not rated", "Run record"],
+    "zh": "说明 原始数据 分母化 筛选 标准化 聚合 筛选明细 指标体系 不确定性 等级概率 未评分单位 "
+    "运行记录".split(),
+    "en": [
+        *("README", "Raw data", "Denominated", "Screened", "Normalised", "Aggregated"),
+        *("Screening detail", "Framework", "Uncertainty", "Grade probabilities"),
+        *("Units not rated", "Run record"),
+    ],
 }
 STAGES = {"原始数据", "分母化", "插补", "筛选", "异常值处理", "标准化", "聚合"}
 STAGES_EN = {"Raw data", "Denominated", "Imputed", "Screened", "Treated", "Normalised"}
@@ -213,7 +215,7 @@ def test_cover_shows_the_engagement(run):
 
 
 def test_veto_sheet_names_rule_cap_basis_and_units(run):
-    ev, scheme, out = run
+    _, scheme, out = run
     ws = openpyxl.load_workbook(out["zh"] / "results.xlsx")["直接判级规则"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [v.name_zh for v in scheme.vetoes]
