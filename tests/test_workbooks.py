@@ -228,6 +228,26 @@ def test_veto_sheet_names_rule_cap_basis_and_units(run):
     assert "政府债务逾期违约" in sj[4] and sj[5] == "中"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_points_framework_workbooks(tmp_path, lang):
+    """A points framework (stars): 总积分 / Total points, star names, clean headers."""
+    ds = ie.datasets.load("jiangyin-townships")
+    ev = ie.build(ds.framework, ds.idata, None, seed=0)
+    rated = ie.rating.rate(ev, ie.rating.resolve(None, ev.framework), lang=lang)
+    results, analysis = excel.write_workbooks(ev, tmp_path, lang=lang, rated=rated)
+    for path in (results, analysis):
+        for ws in openpyxl.load_workbook(path).worksheets[1:]:
+            for h in _headers(ws):
+                assert not _internal(h), (ws.title, h)
+                assert not (CJK if lang == "en" else LATIN_WORD).search(h), (ws.title, h)
+    league = openpyxl.load_workbook(results).worksheets[1]
+    head = _headers(league)
+    assert head[3] == ("总积分" if lang == "zh" else "Total points")
+    top = [c.value for c in league[2]]
+    assert top[head.index("星级" if lang == "zh" else "Stars")] == 5
+    assert top[4] == ("五星" if lang == "zh" else "five stars")
+
+
 def test_pick_splits_bilingual_text():
     text = "不予评级：仅报送 6 / 56 项指标 / not rated: 6 of 56 indicators reported"
     assert pick(text, "zh") == "不予评级：仅报送 6 / 56 项指标"

@@ -287,8 +287,9 @@ def _league_sheet(ev: Evaluation, lang: str, rated: Any, ua: Any) -> Sheet:
     headers.append(label("status", lang))
     int_cols = {"rank", "stars", "rank_q05", "rank_q95"}
     formats = [INTEGER_FORMAT if c in int_cols else None for c in first + extra]
-    formats[3] = SCORE_FORMAT
-    formats += [SCORE_FORMAT] * len(dims) + [None]
+    score_fmt = NUMBER_FORMAT if _is_points(ev) else SCORE_FORMAT  # points: whole numbers
+    formats[3] = score_fmt
+    formats += [score_fmt] * len(dims) + [None]
     veto = _veto_text(rated, lang) if rated is not None else {}
     rows = []
     for r in table.itertuples(index=False):
