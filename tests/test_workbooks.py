@@ -294,3 +294,13 @@ def test_formulas_stay_text_in_cells_and_headers(tmp_path):
                         assert cell.data_type == "s"
                         seen.add(cell.value)
     assert seen == {evil, "=1+1", "@SUM(A1)", "+1", "-2+3"}
+
+
+def test_report_write_passes_the_cover_to_the_workbooks(report_ev, tmp_path):
+    out = tmp_path / "run"
+    ie.report.write(report_ev, out, pdf=False, quiet=True, cover=COVER)
+    assert (out / "analysis.xlsx").exists()
+    ws = openpyxl.load_workbook(out / "results.xlsx").worksheets[0]
+    cells = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert COVER["title"]["zh"] in cells and cells["委托方"] == COVER["client"]["zh"]
+    assert cells["稿件状态"] == "正式稿"

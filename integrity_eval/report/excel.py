@@ -548,10 +548,10 @@ def _rating_facts(rated: Any, lang: str, cover: Mapping[str, Any]) -> list[tuple
         lang,
     )
     source = (cover.get("edges_source") or {}).get(lang)
-    if not source:
-        source = pick(getattr(scheme, "source", "") or "", lang) or _t(
-            "本工具默认", "kit default", lang
-        )
+    shipped = str(getattr(scheme, "source", "") or "")
+    if not source:  # the engagement's, else the scheme's own source, else the kit's default
+        default = not shipped or shipped.startswith("本工具默认")
+        source = _t("本工具默认", "kit default", lang) if default else pick(shipped, lang)
     return [
         (_t("等级划分", "Grades", lang), edges),
         (_t("分数线来源", "Grade edges from", lang), source),
