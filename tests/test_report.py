@@ -239,11 +239,17 @@ def test_results_workbook_lists_the_indicators_the_spec_excluded(tmp_path):
             else ["Elements excluded", "The evaluation settings left these 3 elements out"]
         )
         if lang == "zh":
-            assert rows[head + 1] == ["D2", f"{d2.name('zh')}：列入 exclude"]
-            assert rows[head + 2] == ["kept", f"{kept.name('zh')}：上级 D2 被排除"]
+            assert rows[head + 1] == ["D2", f"{d2.name('zh')}：评价设置列明排除"]
+            assert rows[head + 2] == ["kept", f"{kept.name('zh')}：上级“{d2.name('zh')}”被排除"]
         else:
-            assert rows[head + 1] == ["D2", f"{d2.name('en')}: listed under exclude"]
-            assert rows[head + 2] == ["kept", f"{kept.name('en')}: under excluded D2"]
+            assert rows[head + 1] == [
+                "D2",
+                f"{d2.name('en')}: listed for exclusion in the settings",
+            ]
+            assert rows[head + 2] == [
+                "kept",
+                f"{kept.name('en')}: its parent '{d2.name('en')}' is excluded",
+            ]
         assert rows[head + 3][0] == "hotline"
     # without exclude, no such section
     plain = write_analysis(ie.build(fw, data), tmp_path / "plain.xlsx")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -932,19 +933,22 @@ def _readme_rows(
             )
         )
         for code, e in excluded.iterrows():
-            name = (e["name_en"] if lang == "en" else e["name_zh"]) or code
-            rows.append(
-                (
-                    [
-                        code,
-                        f"{name}：{pick(e['reason'], 'zh')}"
-                        if lang == "zh"
-                        else f"{name}: {pick(e['reason'], 'en')}",
-                    ],
-                    "",
-                )
-            )
+            rows.append(([code, _excluded_text(ev, code, e, lang)], ""))
     return rows
+
+
+def _excluded_text(ev: Evaluation, code: str, e: pd.Series, lang: str) -> str:
+    """Why the settings left ``code`` out, in words: listed, or under an excluded parent."""
+    name = (e["name_en"] if lang == "en" else e["name_zh"]) or code
+    parent = re.search(r"under excluded (\S+)", str(e["reason"]))
+    if parent is None:
+        return _t(
+            f"{name}：评价设置列明排除", f"{name}: listed for exclusion in the settings", lang
+        )
+    fw = ev.source_framework or ev.framework
+    up = parent.group(1)
+    up_name = fw[up].name(lang) if up in fw else up
+    return _t(f"{name}：上级“{up_name}”被排除", f"{name}: its parent '{up_name}' is excluded", lang)
 
 
 # ------------------------------------------------------------------ writing
