@@ -201,7 +201,7 @@ def _build(
     if check_only:
         return None
     info["excluded"] = excluded
-    info["excluded_raw"] = _reported_values(current, [c for c in excluded.index if c in fw_in])
+    info["excluded_raw"] = _reported_values(idata, [c for c in excluded.index if c in fw_in], time)
 
     all_idx = pd.Index(unit_index, name="uCode")
     kept_idx = all_idx[keep] if not keep.all() else all_idx
@@ -284,12 +284,14 @@ def _resolve_spec(
         ) from None
 
 
-def _reported_values(current: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """The reported values of indicators the spec excluded (veto rules still read them);
-    a cell that is not a number is missing here and listed by the rating's own check."""
-    present = [c for c in codes if c in current.columns]
-    frame = current[present].apply(pd.to_numeric, errors="coerce")
-    return frame.set_axis(pd.Index(current["uCode"], name="uCode"))
+def _reported_values(idata: pd.DataFrame, codes: list[str], time: Any) -> pd.DataFrame:
+    """The reported values (of period ``time``) of indicators the spec excluded: veto rules
+    still read them; a cell that is not a number is missing here and listed by the
+    rating's own check."""
+    rows = idata if time is None or "Time" not in idata.columns else idata[idata["Time"] == time]
+    present = [c for c in codes if c in rows.columns]
+    frame = rows[present].apply(pd.to_numeric, errors="coerce")
+    return frame.set_axis(pd.Index(rows["uCode"].astype(str).str.strip(), name="uCode"))
 
 
 # ------------------------------------------------------------------ inputs
@@ -313,13 +315,14 @@ def _split_period(data: pd.DataFrame, time: Any):
         raise ValidationError(
             [
                 Problem(
-                    f"period not in the data; available: {', '.join(map(str, times))}",
+                    f"数据中没有该评价期；现有 {', '.join(map(str, times))} / period not in the "
+                    f"data; available: {', '.join(map(str, times))}",
                     source="iData",
                     column="Time",
                     value=str(time),
                 )
             ],
-            title="unknown period",
+            title="没有该评价期 / unknown period",
         )
     current = data[data["Time"] == time].reset_index(drop=True)
     history = data[data["Time"] < time]

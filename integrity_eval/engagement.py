@@ -101,7 +101,7 @@ class Engagement:
 
 def bilingual_text(value: Any) -> dict[str, str] | None:
     """``{"zh": …, "en": …}`` from a mapping, or from one text — ``"中文 / English"`` is
-    split at the first `` / ``, other text is used for both languages."""
+    split at its first slash between spaces; other text is used for both languages."""
     if value is None or value == "":
         return None
     if isinstance(value, Mapping):
@@ -114,7 +114,7 @@ def bilingual_text(value: Any) -> dict[str, str] | None:
 
 def check_period(period: Any, source: str) -> str:
     """The 评价期 as text, refused unless it is ``YYYY``, ``YYYY-H1``/``H2``, ``YYYY-Qn``,
-    ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (DESIGN of the engagement file)."""
+    ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (docs/engagement.md)."""
     text = str(period).strip()
     if not _PERIOD.match(text):
         raise ValidationError(

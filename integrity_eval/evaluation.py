@@ -342,15 +342,7 @@ class EvaluationSummary:
             ("period / 期间", str(ev.time) if ev.time is not None else "—"),
             ("seed", str(ev.seed)),
         ]
-        facts += [
-            (
-                f"{k}",
-                ", ".join(f"{a}={b}" for a, b in v.items()) or "on"
-                if isinstance(v, Mapping)
-                else ", ".join(map(str, v)),
-            )
-            for k, v in ev.spec.items()
-        ]
+        facts += [(f"{k}", _spec_text(v)) for k, v in ev.spec.items() if k != "defaults"]
         facts += _consistency_facts(ev)
         if len(ev.unscored):
             facts.append(
@@ -422,3 +414,13 @@ def _not_rated(status: str, screen_row: pd.Series | None, n: int, m: int) -> str
             f"not rated: only {nz} of {m} indicators non-zero"
         )
     return f"不予评级：仅报送 {n} / {m} 项指标 / not rated: {n} of {m} indicators reported"
+
+
+def _spec_text(value: Any) -> str:
+    """One spec entry on a summary line: ``a=1, b=2`` for a stage, a list joined, a
+    policy as it is."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{a}={b}" for a, b in value.items()) or "on"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -154,6 +154,9 @@ def read_table(
     header that holds data, a header twice, a required column missing, a column not
     allowed; a NUL or bidirectional control character (:func:`unsafe_text`); more than
     :data:`MAX_COLUMNS` columns or :data:`MAX_CELLS` cells.
+
+    ``df.attrs["rows"]`` holds each row's number in the file (the header is row 1), for
+    messages that name a row.
     """
     path = Path(path)
     suffix = _check_file(path)
@@ -276,6 +279,7 @@ def _checked_table(
     if path.suffix.lower() != ".csv":  # a CSV's whole text was checked when decoded
         _hidden_cells(out, rows, source, problems)
     problems.raise_if_any("表格有误 / invalid table")
+    out.attrs["rows"] = [int(r) for r in rows]
     return out
 
 

@@ -23,8 +23,9 @@ __all__ = ["RUN_SETTINGS", "evaluation_manifest", "manifest_with_spec", "seal_ru
 
 #: What a command-line run adds to a build that changes what its outputs say: the rating
 #: scheme (``--rating`` or the framework's block), the Monte Carlo draws and their inputs
-#: (``--draws``; the seed is the build's), the evaluating agency and the language.
-RUN_SETTINGS = ("rating", "draws", "uncertainty", "agency", "lang")
+#: (``--draws``; the seed is the build's), the evaluating agency, the language, the
+#: engagement's cover (title, period, client, status) and the corrections applied.
+RUN_SETTINGS = ("rating", "draws", "uncertainty", "agency", "lang", "engagement", "corrections")
 
 
 def evaluation_manifest(

@@ -293,6 +293,9 @@ def test_jiangyin_default_build_scores_points_totals_by_hand():
     assert ev.scores["HTZ"] == 89 and ev.scores["LGQ"] == 90
     fw = ds.framework
     x = ds.idata.set_index("uCode")[fw.indicators]
+    # missing: worst (未报送不得分): a blank bonus item scores 0, a blank deduction its maximum
+    assert fw.missing == "worst"
+    x = x.fillna(pd.Series({c: fw[c].worst_best[0] for c in fw.indicators}))
     bonus = x.loc[:, fw.directions > 0].sum(axis=1).clip(upper=20)
     minus = x.loc[:, fw.directions < 0].sum(axis=1)
     pd.testing.assert_series_equal(

@@ -420,11 +420,13 @@ def test_status_labels_use_intake_columns_when_present():
         },
         index=pd.Index(["A", "B", "C"], name="uCode"),
     )
-    out = status_labels(SimpleNamespace(units=units, unscored=unscored))
+    blanks = pd.DataFrame({"uCode": ["D", "D"], "iCode": ["x", "y"]})
+    fake = SimpleNamespace(units=units, unscored=unscored, blanks=blanks, missing_policy="worst")
+    out = status_labels(fake)
     assert out["A"] == "不予评级：仅报送 3 / 12 项指标 / not rated: 3 of 12 indicators reported"
     assert out["B"].startswith("不予评级：仅报送 1 / 12")
     assert out["C"] == "不予评级 / not rated: no data"
-    assert out["D"] == "已评分 / rated"
+    assert out["D"] == "已评分（2 项未报送，按不得分计）/ rated (2 not reported, scored as worst)"
 
 
 def test_rank_interval_whole_ranks_contain_the_percentiles():

@@ -71,13 +71,13 @@ def test_fixed_and_unreachable():
 
 
 def test_integer_items_stay_whole():
-    # k: records, fewer is better, goalposts [0, 10] → 10 points per record.
+    # k: records, fewer is better, goalposts [10, 0] (worst, best) → 10 points per record.
     # p: (40 + 120 + 270 + 3·(10 − 7)·10)/9 = 57.78; B (60) needs 20 weighted points.
     # c gives 3·10 = 30 for its last 10 points, k gives 30 per record: the continuous c is
     # cheaper per point than a whole record only if 20/3 < 10: c moves 6.67 points.
     # With c fixed, k must move: one record (30 ≥ 20), not 2/3 of one.
     k = {"code": "k", "level": 1, "parent": "T", "weight": 3, "kind": "count"}
-    k |= {"direction": -1, "min": 0, "goalposts": [0, 10]}
+    k |= {"direction": -1, "min": 0, "goalposts": [10, 0]}
     fw = _fw(nodes=[k])
     ev = ie.build(fw, _data(k=[7, 0]), GOALPOSTS)
     plan = ie.rating.what_it_takes(ev, "p", fixed=["a", "b", "c"])
@@ -181,7 +181,7 @@ def _apply(idata, unit, table):
     return out
 
 
-@pytest.mark.parametrize("unit", ["CM", "HK", "CN"])
+@pytest.mark.parametrize("unit", ["QP", "HK", "CN"])  # 良 → 优, 中 → 良, 差 → 中
 def test_bundled_districts_reach_exactly_the_target(shanghai, unit):
     fw, idata, ev = shanghai
     plan = ie.rating.what_it_takes(ev, unit)
@@ -223,7 +223,7 @@ def _single_change_points(fw, idata, ev, unit, code, edge):
 
 def test_plan_never_moves_more_than_the_best_single_change(shanghai):
     fw, idata, ev = shanghai
-    unit = "CM"  # 88.37, 1.63 below 优
+    unit = "HK"  # 73.31, 1.69 below 良
     plan = ie.rating.what_it_takes(ev, unit)
     singles = [_single_change_points(fw, idata, ev, unit, c, plan.edge) for c in fw.indicators]
     best = min(singles)

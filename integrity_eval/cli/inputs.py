@@ -30,6 +30,7 @@ class Inputs:
         self.dataset: Any = None  # bundled Dataset when no --data
         self.synthetic_origin: str | None = None  # --data is (a copy of) bundled synthetic data
         self.files: list[dict[str, Any]] = []
+        self.corrections: pd.DataFrame | None = None  # the checked ledger (--corrections)
 
     @property
     def synthetic(self) -> bool:
@@ -111,14 +112,51 @@ def load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> Inputs:
             )
         except ValidationError as exc:
             problems.extend(exc.problems)
-    if for_run and inp.idata is not None and getattr(args, "time", None) is not None:
+    if getattr(args, "missing", None):  # the engagement's policy, laid over the spec
+        inp.spec = {**(inp.spec or {}), "missing": args.missing}
+    time = _time_wanted(args, inp.idata, for_run)
+    if inp.idata is not None and time is not None:
         try:
-            inp.time = _match_time(inp.idata, args.time, str(data or DEFAULT_DATASET))
+            inp.time = _match_time(inp.idata, time, str(data or DEFAULT_DATASET))
         except ValidationError as exc:
             problems.extend(exc.problems)
+    if getattr(args, "engagement", None):
+        from ..engagement import ENGAGEMENT_FILE
+
+        eng = Path(args.engagement)
+        eng = eng / ENGAGEMENT_FILE if eng.is_dir() else eng
+        inp.files.append({"role": "engagement", "path": eng.name, "sha256": file_sha256(eng)})
     if problems:
         raise ValidationError(problems, title="输入有误 / invalid input")
+    if getattr(args, "corrections", None):
+        _correct(inp, args.corrections)
     return inp
+
+
+def _time_wanted(args: argparse.Namespace, idata: pd.DataFrame | None, for_run: bool) -> Any:
+    """The period to pick from panel data: ``--time`` (run), else ``--period`` when the data
+    have a Time column (otherwise the period only labels the reports)."""
+    time = getattr(args, "time", None) if for_run else None
+    period = getattr(args, "period", None)
+    if period is None or idata is None or "Time" not in idata.columns:
+        return time
+    if time is not None and str(time).strip() != period:
+        raise UsageError(
+            f"--time {time} 与评价期 {period} 不一致 / --time {time} disagrees with the period "
+            f"{period}"
+        )
+    return period
+
+
+def _correct(inp: Inputs, path: str) -> None:
+    """Apply the corrections ledger at ``path`` to the raw data of the evaluated period."""
+    from ..corrections import apply_corrections, read_corrections
+    from ..io import file_sha256
+
+    ledger = read_corrections(path, inp.framework, inp.idata, time=inp.time)
+    inp.idata = apply_corrections(inp.idata, ledger, time=inp.time)
+    inp.corrections = ledger
+    inp.files.append({"role": "corrections", "path": Path(path).name, "sha256": file_sha256(path)})
 
 
 def _report_units(idata: pd.DataFrame, limit: int = 20) -> None:

@@ -2,9 +2,13 @@
 
 ::
 
-    integrity-eval run       [--framework F] [--data D] [--spec S] [--out DIR] [--lang zh|en]
-                             [--seed N] [--draws N] [--time T] [--sheet S] [--quiet]
-    integrity-eval validate  --framework F --data D [--spec S] [--sheet S]
+    integrity-eval run       [--engagement E] [--framework F] [--data D] [--spec S] [--out DIR]
+                             [--lang zh|en] [--rating R] [--seed N] [--draws N] [--time T]
+                             [--title T] [--period P] [--client C] [--status draft|final]
+                             [--corrections FILE] [--sheet S] [--quiet]
+    integrity-eval validate  [--engagement E] --framework F --data D [--spec S] [--sheet S]
+                             [--period P] [--corrections FILE]
+    integrity-eval init      DIR --framework F [--units FILE]
     integrity-eval template  --framework F --out FILE.xlsx [--by responsible|all] [--units FILE]
     integrity-eval frameworks
     integrity-eval records synth      --framework F --rows N [--units N] --out DIR
@@ -18,7 +22,8 @@ is listed on stderr with file, sheet, row, column and rule, without a traceback,
 no partial output is left behind; 2 wrong usage.
 
 Each verb group is one module of this package (``run``, ``prepare``: validate, template,
-frameworks; ``records``; ``monitor``), adding its parser here and holding its command;
+frameworks; ``engagement``: init and the engagement options; ``records``; ``monitor``),
+adding its parser here and holding its command;
 ``common`` holds what they share.
 """
 
@@ -30,7 +35,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import ValidationError
-from . import monitor, prepare, records, run
+from . import engagement, monitor, prepare, records, run
 from .common import PROG, Parser, UsageError, print_problems, warnings_as_notes
 
 __all__ = ["build_parser", "main"]
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     run.add_parser(sub)
     prepare.add_parsers(sub)
+    engagement.add_parser(sub)
     records.add_parser(sub)
     monitor.add_parser(sub)
     return parser

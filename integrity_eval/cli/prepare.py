@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import Problem, ValidationError
 from .common import SYNTHETIC_NOTE, UsageError, code_str, spec_origin_lines
+from .engagement import add_cover_options, add_engagement_option, apply_engagement, require
 from .inputs import Inputs, load_inputs
 
 __all__ = ["add_parsers", "cmd_frameworks", "cmd_template", "cmd_validate"]
@@ -22,8 +23,9 @@ def add_parsers(sub: Any) -> None:
         description="检查框架、数据和计算参数，列出 run 会拒绝的所有问题，不写出任何文件 / "
         "check framework, data and spec and list every problem run would refuse; writes nothing",
     )
-    val.add_argument("--framework", required=True, metavar="F", help="框架 / framework")
-    val.add_argument("--data", required=True, metavar="D", help="指标数据 / indicator data")
+    add_engagement_option(val)
+    val.add_argument("--framework", metavar="F", help="框架 / framework")
+    val.add_argument("--data", metavar="D", help="指标数据 / indicator data")
     val.add_argument(
         "--spec",
         metavar="S",
@@ -31,6 +33,7 @@ def add_parsers(sub: Any) -> None:
         "would refuse under this build spec (default: the framework's default spec)",
     )
     val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
+    add_cover_options(val, cover=False)
     val.set_defaults(func=cmd_validate)
 
     tpl = sub.add_parser(
@@ -74,6 +77,8 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check framework, data and spec as ``run`` would; print a summary, write nothing."""
+    apply_engagement(args)
+    require(args, "framework", "data")
     inputs = load_inputs(args, for_run=False)
     spec_note = _check_build(inputs, args)
     idata = inputs.idata
@@ -94,6 +99,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
     )
     print(spec_note)
+    if inputs.corrections is not None:
+        print(
+            f"复核更正 {len(inputs.corrections)} 处，已应用 / {len(inputs.corrections)} "
+            f"correction(s) applied: {args.corrections}"
+        )
     return 0
 
 

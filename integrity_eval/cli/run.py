@@ -22,6 +22,7 @@ from .common import (
     note,
     spec_origin_lines,
 )
+from .engagement import add_cover_options, add_engagement_option, apply_engagement, cover_of
 from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 
 __all__ = ["add_parser", "cmd_run", "run_id"]
@@ -50,6 +51,7 @@ def add_parser(sub: Any) -> None:
             f"options: the bundled dataset {DEFAULT_DATASET} (synthetic), latest year."
         ),
     )
+    add_engagement_option(run)
     run.add_argument(
         "--framework",
         metavar="F",
@@ -104,6 +106,7 @@ def add_parser(sub: Any) -> None:
     run.add_argument(
         "--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet (default: all)"
     )
+    add_cover_options(run)
     run.add_argument(
         "--quiet", action="store_true", help="不显示进度 / no progress output on stderr"
     )
@@ -121,6 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = progress(total=4, desc="准备 / setup", unit="step", quiet=args.quiet)
     try:
         steps.set_description("读取输入 / reading inputs")
+        engagement = apply_engagement(args)
         inputs = load_inputs(args)
         steps.update()
         steps.set_description("计算评价 / building")
@@ -129,9 +133,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             note(args, line)
         extras = _rate_and_draw(ev, args)
         extras["history"] = history(ev)  # earlier periods of the data, built the same way
+        extras["cover"] = cover_of(args, engagement)
+        extras["corrections"] = inputs.corrections
         steps.update()
 
-        manifest = _run_manifest(ev, inputs, args)
+        manifest = _run_manifest(ev, inputs, args, extras["cover"])
         manifest.update(extras.pop("manifest"))
         manifest = seal_run(manifest)  # the run id covers --rating, --draws, --agency, --lang
         out_root = Path(args.out)
@@ -166,7 +172,9 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def _run_manifest(ev: Any, inputs: Inputs, args: argparse.Namespace) -> dict[str, Any]:
+def _run_manifest(
+    ev: Any, inputs: Inputs, args: argparse.Namespace, cover: Mapping[str, Any] | None
+) -> dict[str, Any]:
     from ..io import file_sha256
     from ..rating import available_schemes
 
@@ -185,6 +193,8 @@ def _run_manifest(ev: Any, inputs: Inputs, args: argparse.Namespace) -> dict[str
             "lang": args.lang,
             "draws": args.draws,
             "agency": agency_name(args.agency),
+            "engagement": jsonable(cover),
+            "corrections": _corrections_record(inputs.corrections),
         }
     )
     if args.rating not in (None, *available_schemes()) and Path(args.rating).is_file():
@@ -195,13 +205,23 @@ def _run_manifest(ev: Any, inputs: Inputs, args: argparse.Namespace) -> dict[str
     return manifest
 
 
+def _corrections_record(ledger: pd.DataFrame | None) -> list[dict[str, Any]] | None:
+    """The manifest's ``corrections``: uCode, iCode, old, new, reason (+ evidence, by,
+    date when given) of each applied correction; None without a ledger."""
+    if ledger is None:
+        return None
+    rows = ledger.astype(object).where(ledger.notna(), None).to_dict("records")
+    kept = [{k: v for k, v in r.items() if v is not None or k in ("old", "new")} for r in rows]
+    return jsonable(kept)
+
+
 def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Ratings (``--rating`` or the framework's block) and the Monte Carlo analysis
     (``--draws``) of ``ev``: the keyword arguments of :func:`integrity_eval.report.write`,
     plus what the manifest records under ``"manifest"``."""
     from .. import rating, uncertainty
 
-    scheme = rating.resolve(args.rating, ev.framework)
+    scheme = rating.resolve(args.rating, ev.source_framework or ev.framework)
     out: dict[str, Any] = {"manifest": {"rating": None if scheme is None else scheme.to_dict()}}
     if scheme is not None:
         out["rated"] = rating.rate(ev, scheme, lang=args.lang)
@@ -218,8 +238,8 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
         ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
         out["ua"] = ua
         if scheme is not None:
-            raw = ev.get_dset("Raw")  # veto rules cap every draw's grade
-            out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=raw)
+            # veto rules read the raw values and cap every draw's grade
+            out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=ev.raw_values)
     return out
 
 

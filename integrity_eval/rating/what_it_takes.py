@@ -95,18 +95,27 @@ class WhatItTakes(Displayable):
 
     Attributes
     ----------
-    unit, target : the unit's code and the grade asked for (``None`` at the top grade).
-    grade_before, score_before : the unit's grade (after vetoes) and score now.
-    table : DataFrame, one row per changed indicator: ``iCode``, ``name``, ``unit``,
-        ``from_value``, ``to_value`` (raw, in the indicator's own unit), ``change``,
-        ``points`` (normalised points moved in the rebuild), ``normalised_from``,
-        ``normalised_to``, ``responsible`` (departments), ``clause``.
-    reachable : whether the rebuilt and re-rated unit reaches ``target``.
-    blocking : names of the veto rules that cap the unit below the target (else []).
-    cost : total normalised points moved, each weighted by its ``cost=`` effort.
-    score_after, grade_after : from the rebuild and re-rating with the changes applied.
-    method : ``"linear"`` (exact programme) or ``"numerical"`` (slopes by rebuilds).
-    rounds : rebuild-and-resolve rounds used.
+    unit, target : str
+        The unit's code and the grade asked for (``None`` at the top grade).
+    grade_before, score_before : str, float
+        The unit's grade (after vetoes) and score now.
+    table : DataFrame
+        One row per changed indicator: ``iCode``, ``name``, ``unit``, ``from_value``,
+        ``to_value`` (raw, in the indicator's own unit), ``change``, ``points``
+        (normalised points moved in the rebuild), ``normalised_from``, ``normalised_to``,
+        ``responsible`` (departments), ``clause``.
+    reachable : bool
+        Whether the rebuilt and re-rated unit reaches ``target``.
+    blocking : list of str
+        Names of the veto rules that cap the unit below the target (else ``[]``).
+    cost : float
+        Total normalised points moved, each weighted by its ``cost=`` effort.
+    score_after, grade_after : float, str
+        From the rebuild and re-rating with the changes applied.
+    method : str
+        ``"linear"`` (exact programme) or ``"numerical"`` (slopes by rebuilds).
+    rounds : int
+        Rebuild-and-resolve rounds used.
     """
 
     unit: str

@@ -85,6 +85,7 @@ def write(
     pdf: bool = True,
     quiet: bool = False,
     cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> Path:
     """Write every output of a run (docs/outputs.md) for ``ev`` into the new folder ``out_dir``.
 
@@ -119,6 +120,7 @@ def write(
             pdf=pdf,
             quiet=quiet,
             cover=cover,
+            corrections=corrections,
         )
     return out_dir
 
@@ -140,6 +142,7 @@ def write_into(
     pdf: bool = True,
     quiet: bool = False,
     cover: Mapping[str, Any] | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> None:
     """:func:`write` into an existing, empty folder (no atomic rename: the caller's job)."""
     folder = Path(folder)
