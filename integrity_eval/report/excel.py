@@ -115,31 +115,17 @@ def write_workbooks(
     ev: Evaluation,
     folder: str | Path,
     *,
-    lang: Literal["zh", "en"] = "zh",
-    synthetic: bool | None = None,
-    manifest: Mapping[str, Any] | None = None,
-    rated: Any = None,
-    ua: Any = None,
-    grade_probs: pd.DataFrame | None = None,
     agency: str | None = None,
     cover: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> tuple[Path, Path]:
-    """``folder/results.xlsx`` (:func:`write_results`) and ``folder/analysis.xlsx``
-    (:func:`write_analysis`); returns both paths."""
+    """``folder/results.xlsx`` (:func:`write_results`, with ``agency`` and ``cover``) and
+    ``folder/analysis.xlsx`` (:func:`write_analysis`); ``options`` (``lang``,
+    ``synthetic``, ``manifest``, ``rated``, ``ua``, ``grade_probs``) go to both. Returns
+    both paths."""
     folder = Path(folder)
-    common = {"lang": lang, "synthetic": synthetic, "manifest": manifest, "rated": rated}
-    results = write_results(
-        ev,
-        folder / "results.xlsx",
-        **common,
-        ua=ua,
-        agency=agency,
-        cover=cover,
-    )
-    analysis = write_analysis(
-        ev, folder / "analysis.xlsx", **common, ua=ua, grade_probs=grade_probs
-    )
-    return results, analysis
+    results = write_results(ev, folder / "results.xlsx", agency=agency, cover=cover, **options)
+    return results, write_analysis(ev, folder / "analysis.xlsx", **options)
 
 
 def write_results(
@@ -166,8 +152,7 @@ def write_results(
     Returns the path.
     """
     del grade_probs  # the analyst's workbook holds them
-    manifest = dict(ev.manifest if manifest is None else manifest)
-    synthetic = bool(manifest.get("synthetic")) if synthetic is None else synthetic
+    manifest, synthetic = _provenance(ev, manifest, synthetic)
     cover = dict(cover or {})
     sheets = [_league_sheet(ev, lang, rated, ua)]
     if rated is not None:
@@ -198,8 +183,7 @@ def write_analysis(
     probabilities (``grade_probs``; grade names from ``rated.scheme``), units not rated
     and the run record (``manifest``, default ``ev.manifest``). Returns the path.
     """
-    manifest = dict(ev.manifest if manifest is None else manifest)
-    synthetic = bool(manifest.get("synthetic")) if synthetic is None else synthetic
+    manifest, synthetic = _provenance(ev, manifest, synthetic)
     sheets, skipped = _stage_sheets(ev, lang)
     for make in (_screen_sheet, _treat_detail_sheet, _treated_points_sheet):
         s = make(ev, lang)
@@ -218,6 +202,15 @@ def write_analysis(
 
 
 # ------------------------------------------------------------------ shared facts
+def _provenance(
+    ev: Evaluation, manifest: Mapping[str, Any] | None, synthetic: bool | None
+) -> tuple[dict[str, Any], bool]:
+    """The run manifest (default ``ev.manifest``) and whether the data are synthetic
+    (default: the manifest's flag)."""
+    manifest = dict(ev.manifest if manifest is None else manifest)
+    return manifest, bool(manifest.get("synthetic")) if synthetic is None else synthetic
+
+
 def _names(ev: Evaluation, lang: str) -> dict[str, Any]:
     units = ev.units
     col = "uName_en" if lang == "en" and "uName_en" in units.columns else "uName"
