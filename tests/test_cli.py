@@ -103,6 +103,7 @@ def test_run_writes_outputs(files, capsys):
     assert RUN_ID.match(run_dir.name)
     assert str(run_dir) in out
     assert sorted(p.name for p in run_dir.iterdir()) == [
+        "analysis.xlsx",
         "fonts",
         "league_table.csv",
         "manifest.json",
@@ -139,11 +140,12 @@ def test_run_writes_outputs(files, capsys):
     assert manifest["synthetic"] is False
 
     wb = openpyxl.load_workbook(run_dir / "results.xlsx")
-    assert wb.sheetnames[0] == "说明"
-    for name in ("原始数据", "聚合", "指标体系", "权重", "得分排名", "未评分单位", "运行记录"):
+    assert wb.sheetnames == ["封面", "排名", "指标明细"]
+    cover = " ".join(str(c.value) for row in wb["封面"].iter_rows() for c in row if c.value)
+    assert "合成" not in cover  # real (user) data: no synthetic notice
+    wb = openpyxl.load_workbook(run_dir / "analysis.xlsx")
+    for name in ("说明", "原始数据", "聚合", "指标体系", "不确定性", "运行记录"):
         assert name in wb.sheetnames
-    readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    assert "合成" not in readme  # real (user) data: no synthetic notice
 
 
 def test_run_twice_same_second_gets_distinct_folders(files, capsys):
@@ -218,7 +220,7 @@ def test_filled_template_with_merged_cells_and_odd_values(files, capsys, tmp_pat
     code, _, err = _run(files, capsys)
     assert code == 0, err
     assert _snapshot(files["in"]) == before
-    wb = openpyxl.load_workbook(_only_run_dir(files["out"]) / "results.xlsx")
+    wb = openpyxl.load_workbook(_only_run_dir(files["out"]) / "analysis.xlsx")
     raw = {r[0]: r for r in wb["原始数据"].iter_rows(min_row=3, values_only=True)}
     head = [c.value for c in wb["原始数据"][2]]
     at = {name: head.index(name) for name in head}
@@ -497,21 +499,22 @@ def test_formula_like_names_stay_text(files, capsys):
     code, _, err = _run(files, capsys)
     assert code == 0, err
     run_dir = _only_run_dir(files["out"])
-    path = run_dir / "results.xlsx"
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in z.read(name).decode("utf-8"), name  # no formula anywhere
-    wb = openpyxl.load_workbook(path)
-    seen = set()
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate)
-                if cell.value in evil:
-                    assert cell.data_type == "s"
-                    seen.add(cell.value)
-    assert seen == set(evil)
+    for book in ("results.xlsx", "analysis.xlsx"):
+        path = run_dir / book
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in z.read(name).decode("utf-8"), name  # no formula
+        wb = openpyxl.load_workbook(path)
+        seen = set()
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate)
+                    if cell.value in evil:
+                        assert cell.data_type == "s"
+                        seen.add(cell.value)
+        assert seen == set(evil), book
     table = pd.read_csv(run_dir / "league_table.csv", encoding="utf-8-sig", dtype=str)
     names = set(table["uName"])
     assert "'" + evil[0] in names and "'+1" in names and "'@SUM(A1)" in names
@@ -612,8 +615,11 @@ def test_run_without_options(capsys, tmp_path, monkeypatch):
     assert [c.split(" ")[0] for c in table.columns[4 : 4 + len(dims)]] == dims
     assert ("data" in table.columns) is bool(ds.synthetic)
     wb = openpyxl.load_workbook(run_dir / "results.xlsx")
+    cover = " ".join(str(c.value) for row in wb["封面"].iter_rows() for c in row if c.value)
+    assert ("合成（模拟）数据" in cover) is bool(ds.synthetic)
+    wb = openpyxl.load_workbook(run_dir / "analysis.xlsx")
     readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    assert ("SYNTHETIC" in readme) is bool(ds.synthetic)
+    assert ("合成（模拟）数据" in readme) is bool(ds.synthetic)
 
 
 def test_run_default_dataset_with_framework_option(capsys, tmp_path, files):

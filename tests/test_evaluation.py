@@ -31,7 +31,9 @@ def test_summary_text_html_and_excel_view(asem_ev, tmp_path):
     html = asem_ev.summary()._repr_html_()
     assert "<table" in html and "Switzerland" in html
     path = ie.report.write_results(asem_ev, tmp_path / "summary.xlsx", lang="en")
-    assert "Scores" in openpyxl.load_workbook(path).sheetnames
+    assert "League table" in openpyxl.load_workbook(path).sheetnames
+    path = ie.report.write_analysis(asem_ev, tmp_path / "analysis.xlsx", lang="en")
+    assert "Treatment detail" in openpyxl.load_workbook(path).sheetnames
 
 
 def test_html_escapes_text_from_inputs(asem_fw, asem_idata):

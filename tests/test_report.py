@@ -29,7 +29,7 @@ write_mod = importlib.import_module("integrity_eval.report.write")
 def test_deliverable_files(report_written):
     out, _ = report_written
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    for f in ("league_table.csv", "results.xlsx", "manifest.json", "report.html", "report.pdf"):
+    for f in ("league_table.csv", "results.xlsx", "analysis.xlsx", "manifest.json", "report.pdf"):
         assert f in names
     for u in ("BS", "CM", "FX"):
         assert f"units/{u}.html" in names and f"units/{u}.pdf" in names
@@ -126,7 +126,8 @@ def test_english_report(report_ev, tmp_path):
     chinese = [zh for zh, en in LABELS.values() if zh != en and "{" not in zh]
     assert not [zh for zh in chinese if f">{zh}<" in html]
     wb = openpyxl.load_workbook(out / "results.xlsx")
-    assert wb.sheetnames[0] == "README" and "Scores" in wb.sheetnames
+    assert wb.sheetnames[0] == "Cover" and "League table" in wb.sheetnames
+    assert openpyxl.load_workbook(out / "analysis.xlsx").sheetnames[0] == "README"
 
 
 def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):
@@ -179,30 +180,41 @@ def test_not_rated_units_have_no_rank(report_ev, tmp_path):
 
 def test_results_workbook(report_written):
     out, _ = report_written
-    path = out / "results.xlsx"
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in z.read(name).decode("utf-8")
-    wb = openpyxl.load_workbook(path)
-    names = wb.sheetnames
+    for book in ("results.xlsx", "analysis.xlsx"):
+        with zipfile.ZipFile(out / book) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in z.read(name).decode("utf-8")
+    wb = openpyxl.load_workbook(out / "results.xlsx")
+    assert wb.sheetnames == ["封面", "排名", "评级", "指标明细"]  # duck-typed rating: no vetoes
+    cover = " ".join(str(c.value) for row in wb["封面"].iter_rows() for c in row if c.value)
+    assert "合成" in cover and "排名" in cover
+    ws = wb["排名"]
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
+    assert [ws.cell(1, j).value for j in range(1, 5)] == [
+        "名次",
+        "单位代码",
+        "单位名称",
+        "综合得分",
+    ]
+    assert ws.cell(2, 4).number_format == "0.00" and ws.cell(2, 1).number_format == "0"
+    analysis = openpyxl.load_workbook(out / "analysis.xlsx")
+    names = analysis.sheetnames
     assert names[0] == "说明"
-    for s in ("原始数据", "聚合", "指标体系", "权重", "得分排名", "评级", "等级概率", "不确定性"):
+    for s in ("原始数据", "聚合", "指标体系", "等级概率", "不确定性", "运行记录"):
         assert s in names, s
-    # the default spec has no impute/screen/treat: their datasets repeat "Raw"/"Denominated"
+    # the default spec has no impute/treat: their datasets repeat an earlier stage
     assert "插补" not in names and "异常值处理" not in names
-    readme = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    assert "运行的步骤" in readme and "不单列工作表" in readme and "SYNTHETIC" in readme
-    ws = wb["得分排名"]
-    assert ws.freeze_panes == "C3" and ws.auto_filter.ref.startswith("A2:")
-    assert ws.cell(2, 1).value == "uCode" and ws.cell(1, 2).value == "单位名称"
-    assert ws.cell(3, 3).number_format == "0.00##"
-    raw = wb["原始数据"]
-    assert raw.cell(1, 3).value == "政务诚信三清单按时发布" or raw.cell(1, 3).value
+    readme = " ".join(str(c.value) for row in analysis["说明"].iter_rows() for c in row if c.value)
+    assert "计算步骤" in readme and "不单列工作表" in readme and "合成" in readme
+    raw = analysis["原始数据"]
+    assert raw.freeze_panes == "C3" and raw.auto_filter.ref.startswith("A2:")
+    assert [raw.cell(1, 1).value, raw.cell(2, 1).value] == ["单位代码", "uCode"]
+    assert raw.cell(1, 3).value == "政务诚信三清单按时发布"
 
 
 def test_results_workbook_lists_the_indicators_the_spec_excluded(tmp_path):
-    from integrity_eval.report.excel import write_results
+    from integrity_eval.report.excel import write_analysis
 
     fw = ie.load_framework(ROOT / "tests" / "data" / "mini_framework.yaml")
     data = pd.DataFrame(
@@ -217,31 +229,33 @@ def test_results_workbook_lists_the_indicators_the_spec_excluded(tmp_path):
     )
     ev = ie.build(fw, data, {"normalise": {"method": "minmax"}, "aggregate": {}, "exclude": ["D2"]})
     assert list(ev.excluded.index) == ["D2", "kept", "hotline"]
-    path = write_results(ev, tmp_path / "results.xlsx")
-    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)["说明"].iter_rows()]
-    head = rows.index(
-        [
-            "按 spec 排除 / Excluded by the spec",
-            "以下 3 项按评价设置（spec）的 exclude 排除，不参与本次评价",
-            "The spec's exclude left these 3 elements out of this evaluation",
-        ]
-    )
     d2, kept = fw["D2"], fw["kept"]
-    assert rows[head + 1] == [
-        "D2",
-        f"{d2.name('zh')}：按 spec 排除（列入 exclude）",
-        f"{d2.name('en')}: excluded by the spec (listed under exclude)",
-    ]
-    assert rows[head + 2] == [
-        "kept",
-        f"{kept.name('zh')}：按 spec 排除（上级 D2 被排除）",
-        f"{kept.name('en')}: excluded by the spec (under excluded D2)",
-    ]
-    assert rows[head + 3][0] == "hotline"
+    for lang, sheet in (("zh", "说明"), ("en", "README")):
+        path = write_analysis(ev, tmp_path / f"analysis-{lang}.xlsx", lang=lang)
+        rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)[sheet].iter_rows()]
+        rows = [r[:2] for r in rows]
+        head = rows.index(
+            ["排除的要素", "以下 3 项按评价设置排除，不参与本次评价"]
+            if lang == "zh"
+            else ["Elements excluded", "The evaluation settings left these 3 elements out"]
+        )
+        if lang == "zh":
+            assert rows[head + 1] == ["D2", f"{d2.name('zh')}：评价设置列明排除"]
+            assert rows[head + 2] == ["kept", f"{kept.name('zh')}：上级“{d2.name('zh')}”被排除"]
+        else:
+            assert rows[head + 1] == [
+                "D2",
+                f"{d2.name('en')}: listed for exclusion in the settings",
+            ]
+            assert rows[head + 2] == [
+                "kept",
+                f"{kept.name('en')}: its parent '{d2.name('en')}' is excluded",
+            ]
+        assert rows[head + 3][0] == "hotline"
     # without exclude, no such section
-    plain = write_results(ie.build(fw, data), tmp_path / "plain.xlsx")
+    plain = write_analysis(ie.build(fw, data), tmp_path / "plain.xlsx")
     cells = [c.value for r in openpyxl.load_workbook(plain)["说明"].iter_rows() for c in r]
-    assert not any("按 spec 排除" in str(v) for v in cells)
+    assert "排除的要素" not in cells
 
 
 # ---------------------------------------------------------------- safety

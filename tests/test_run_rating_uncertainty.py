@@ -50,7 +50,9 @@ def test_rating_and_draws_reach_league_table_workbook_and_manifest(tmp_path, cap
     assert manifest["uncertainty"]["draws"] == 60
     assert manifest["uncertainty"]["inputs"] == inputs == ie.uncertainty.SAME_SCALE_INPUTS
     sheets = pd.ExcelFile(folder / "results.xlsx").sheet_names
-    assert "评级" in sheets and "不确定性" in sheets
+    assert "评级" in sheets and "直接判级规则" in sheets
+    sheets = pd.ExcelFile(folder / "analysis.xlsx").sheet_names
+    assert "不确定性" in sheets and "等级概率" in sheets
 
 
 def test_framework_rating_block_is_the_default(tmp_path):

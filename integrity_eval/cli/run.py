@@ -41,10 +41,12 @@ def add_parser(sub: Any) -> None:
         "run",
         help="计算评价并写出报告 / evaluate and write reports",
         description=(
-            "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、results.xlsx、"
+            "计算评价并写出 <out>/<run-id>/（排名表 league_table.csv、结果工作簿 results.xlsx、"
+            "分析工作簿 analysis.xlsx、"
             "总报告 report.html/.pdf、各单位报告 units/、manifest.json）。不带参数时评价内置数据集 "
             f"{DEFAULT_DATASET}（合成数据）的最新一年。"
-            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx, the overall "
+            f" / Evaluate and write <out>/<run-id>/ (league_table.csv, results.xlsx for the "
+            f"client, analysis.xlsx for the analyst, the overall "
             f"report report.html/.pdf, one report per unit in units/, manifest.json). Without "
             f"options: the bundled dataset {DEFAULT_DATASET} (synthetic), latest year."
         ),

@@ -3,7 +3,8 @@
 ::
 
     <out_dir>/league_table.csv   rounded league table (bilingual headers, status column)
-    <out_dir>/results.xlsx       every number at full precision, formatted for assessors
+    <out_dir>/results.xlsx       for the client: cover, league table, grades, indicators
+    <out_dir>/analysis.xlsx      for the analyst: every stage of the calculation
     <out_dir>/report.html|.pdf   the overall report
     <out_dir>/units/<uCode>.html|.pdf   one report per unit
     <out_dir>/fonts/             the CJK font subset the HTML reports use, with its licence
@@ -101,7 +102,7 @@ def write(
     PDFs. ``cover``: the engagement's cover
     (:meth:`integrity_eval.engagement.Engagement.cover`: ``title``, ``period``,
     ``client``, ``status``, ``edges_source``, ``citations``) — its title heads every
-    report, a draft is marked 征求意见稿 on every page; ``corrections``: the review
+    report and the workbooks' cover sheet, a draft is marked 征求意见稿 on every page; ``corrections``: the review
     corrections applied to the data (``uCode, iCode, old, new, reason, evidence, by,
     date``), listed in each unit's annex and counted in the method section.
     ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
@@ -188,15 +189,17 @@ def write_into(
             league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
         )
         bar.update()
-        excel.write_results(
+        excel.write_workbooks(
             ev,
-            folder / "results.xlsx",
+            folder,
             lang=lang,
             synthetic=synthetic,
             manifest=manifest,
             rated=rated,
             ua=ua,
             grade_probs=grade_probs,
+            agency=agency,
+            cover=cover,
         )
         bar.update()
 
