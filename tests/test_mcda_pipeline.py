@@ -1,12 +1,12 @@
 """Whole-matrix MCDA methods as the spec's top-level aggregation, in ``compare_schemes`` and
 as an alternative of the uncertainty analysis.
 
-These need a pipeline hook that the build and the uncertainty engine do not have yet:
+The pipeline hook in the build and the uncertainty engine:
 ``aggregate: {method: <a key of ie.aggregate.MCDA_METHODS>, **options}`` scores the root
 from the Normalised indicators (directions already applied, so every direction is +1) with
 the indicators' effective weights, lower levels aggregated by ``amean``; ranks come from
 ``MCDA_METHODS[m].higher_is_better`` (``ie.aggregate.mcda_ranks``: 1 = best, VIKOR's
-lowest Q first). Marked xfail (strict) until the hook is wired; then remove the marks.
+lowest Q first).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import pandas as pd
 import pytest
 
 import integrity_eval as ie
-
-
 
 SPEC = {
     "impute": {"method": "mean"},
@@ -75,7 +73,8 @@ def test_compare_schemes_with_aggregations(shanghai):
 def test_uncertainty_alternative_aggregation(shanghai):
     _, ev = shanghai
     inputs = [{"path": "aggregate__method", "values": ["amean", "vikor"]}]
-    ua = ie.uncertainty.run(ev, inputs, n=16, seed=0)
+    with pytest.warns(UserWarning, match="different scales"):  # a weighted mean and Q
+        ua = ie.uncertainty.run(ev, inputs, n=16, seed=0)
     drawn = ua.choices["aggregate__method"].to_numpy()
     assert set(drawn) == {0, 1}
     want = ie.aggregate.mcda_ranks(expected(ev, "vikor"), "vikor")[ua.ranks.columns]

@@ -30,7 +30,17 @@ import pandas as pd
 from .. import spec as specmod
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import check_pool_unchanged
-from ..pipeline import check_domain, level_params, normalise, per_level, treat
+from ..mcda import MCDA_METHODS
+from ..pipeline import (
+    check_domain,
+    higher_is_better,
+    level_params,
+    mcda_root,
+    normalise,
+    per_level,
+    top_method,
+    treat,
+)
 from ..progress import progress
 from ..ranking import min_rank
 from .problem import UncertaintyProblem
@@ -169,6 +179,12 @@ class Variant:
     rows: np.ndarray
     levels: tuple[tuple[str, dict[str, Any], Any], ...]
     cache: tuple[dict, ...]  # per level-2 parent: what depends on the indicators only
+    #: the aggregate settings when the root is scored by a whole-matrix MCDA method
+    mcda: Mapping[str, Any] | None = None
+    #: +1 where a higher score is better, −1 where lower is (VIKOR's Q)
+    sign: float = 1.0
+    #: what sets the scale of the scores (normalisation, top-level method family)
+    scale: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +196,7 @@ class Model:
     variants: Mapping[tuple[int, ...], Variant]
     nominal: Variant
     tree: tuple[tuple[tuple[np.ndarray, np.ndarray], ...], ...]  # per level: (kids, weight cols)
+    fw: Any = None
 
     def scores(self, choices: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Index scores (R, all units) for spec choices (R, c) and weights (R, codes)."""
@@ -189,14 +206,58 @@ class Model:
         for k, key in enumerate(keys):
             sel = np.flatnonzero(inverse == k)
             variant = self.variants[tuple(int(v) for v in key)]
-            out[np.ix_(sel, variant.rows)] = self._aggregate(variant, weights[sel])
+            out[np.ix_(sel, variant.rows)] = self._root(variant, weights[sel])
         return out
+
+    def signs(self, choices: np.ndarray) -> np.ndarray:
+        """+1 or −1 per replication: whether its score is better when higher."""
+        out = np.ones(len(choices))
+        for key, variant in self.variants.items():
+            if variant.sign < 0:
+                out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = -1.0
+        return out
+
+    @property
+    def mixed_scales(self) -> bool:
+        """Whether the alternatives put the scores on different scales (e.g. min-max and
+        z-scores, or a weighted mean and VIKOR's Q)."""
+        return len({v.scale for v in (self.nominal, *self.variants.values())}) > 1
 
     def nominal_scores(self) -> np.ndarray:
         """The nominal replication: the Evaluation's own data and weights."""
         out = np.full((1, len(self.units)), np.nan)
-        out[:, self.nominal.rows] = self._aggregate(self.nominal, self.problem.nominal[None, :])
+        out[:, self.nominal.rows] = self._root(self.nominal, self.problem.nominal[None, :])
         return out[0]
+
+    def _root(self, variant: Variant, weights: np.ndarray) -> np.ndarray:
+        return (
+            self._aggregate(variant, weights)
+            if variant.mcda is None
+            else self._mcda(variant, weights)
+        )
+
+    def _mcda(self, variant: Variant, weights: np.ndarray) -> np.ndarray:
+        """Scores (R, kept units) of a whole-matrix MCDA root (:func:`pipeline.mcda_root`,
+        the build's own function, so each replication equals the build of its choices):
+        one call per distinct weight vector. The MCDA methods take one weight vector each,
+        so replications whose weights differ (noise, Dirichlet) cost one call each."""
+        rows, inverse = np.unique(weights, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        kept = list(self.units[variant.rows])
+        out = np.empty((len(weights), len(kept)))
+        for k, w in enumerate(rows):
+            problems = ProblemList()
+            y = mcda_root(
+                self.fw,
+                variant.mcda,
+                variant.xt.T,
+                pd.Series(w, index=list(self.problem.codes)),
+                kept,
+                problems,
+            )
+            problems.raise_if_any("不确定性分析无法计算 / cannot compute a replication")
+            out[inverse == k] = y
+        return out
 
     def _aggregate(
         self, variant: Variant, weights: np.ndarray, inspect: Callable | None = None
@@ -286,6 +347,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         units,
         "nominal",
         problems,
+        ev.spec.get("normalise"),
     )
     choice = [problem.inputs[i] for i in problem.choice_inputs]
     upstream = _Upstream(ev)
@@ -320,11 +382,12 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
                     f"{label}: {pr.rule}", source="inputs", column=pr.column, value=pr.value
                 )
             continue
-        variant = _variant(built, fw, cfg, units, label, problems)
+        normalise_cfg = specmod.set_params(ev.spec, **up).get("normalise")
+        variant = _variant(built, fw, cfg, units, label, problems, normalise_cfg)
         if variant is not None:
             variants[key] = variant
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
-    model = Model(problem, units, variants, nominal, _tree(fw, problem))
+    model = Model(problem, units, variants, nominal, _tree(fw, problem), fw)
     for key, variant in variants.items():
         label = ", ".join(
             f"{inp.path}={inp.alternatives[k]!r}" for inp, k in zip(choice, key, strict=True)
@@ -358,7 +421,9 @@ def _check_upper_levels(
         if len(local) > 5:
             problems.add(_more_such(label, len(local) - 5), source="inputs")
 
-    if any(m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]):
+    if variant.mcda is None and any(
+        m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]
+    ):
         model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
 
 
@@ -425,13 +490,30 @@ def _variant(
     units: pd.Index,
     label: str,
     problems: ProblemList,
+    normalise_cfg: Mapping[str, Any] | None = None,
 ) -> Variant | None:
     x, kept = data
     levels = []
     values = x
     ok = True
+    top = top_method(cfg, fw.n_levels)
+    mcda = dict(cfg) if top in MCDA_METHODS else None
+    if mcda is not None:  # the build's own MCDA root, checked on these data
+        local = ProblemList()
+        nominal_w = pd.Series(1.0, index=[n.code for n in fw.nodes])
+        mcda_root(fw, mcda, x, nominal_w, kept, local)
+        for pr in local[:5]:
+            problems.add(
+                f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
+            )
+        if local:
+            return None
+    family = top if mcda is not None else "sum" if top in ("sum", "points") else "mean"
     for level in range(2, fw.n_levels + 1):
         method = per_level(cfg["method"], level)
+        if mcda is not None:
+            levels.append(("amean", {}, None))  # not used: the root is scored by the method
+            continue
         if method not in BATCHED:
             problems.add(
                 f"{label}: 聚合方法不支持权重批量计算 / aggregation method not supported by the "
@@ -464,7 +546,15 @@ def _variant(
         return None
     rows = units.get_indexer(pd.Index(kept))
     caches = tuple({} for _ in fw.codes_at(2))
-    return Variant(np.ascontiguousarray(x.T), rows, tuple(levels), caches)
+    return Variant(
+        np.ascontiguousarray(x.T),
+        rows,
+        tuple(levels),
+        caches,
+        mcda,
+        1.0 if higher_is_better(cfg, fw.n_levels) else -1.0,
+        repr((normalise_cfg, family)),
+    )
 
 
 def _tree(fw: Any, problem: UncertaintyProblem) -> tuple:
@@ -520,7 +610,7 @@ def _score_chunk(
     scores = model.scores(choices, weights)
     if columns is not None:
         scores = scores[:, columns]
-    return choices, ranks_of(scores) if ranks else scores
+    return choices, ranks_of(scores, model.signs(choices)) if ranks else scores
 
 
 def _run(
@@ -585,8 +675,11 @@ def evaluate_design(
     return _run(model, tasks, len(u), n_jobs, quiet, "Sobol", width=len(columns))
 
 
-def ranks_of(scores: np.ndarray) -> np.ndarray:
-    """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`."""
+def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
+    """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`;
+    ``signs`` (one per replication): −1 where a lower score is better (VIKOR's Q)."""
+    if signs is not None:
+        scores = scores * np.asarray(signs, dtype=float)[:, None]
     return min_rank(scores, descending=True, axis=-1)
 
 

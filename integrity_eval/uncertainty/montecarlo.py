@@ -76,6 +76,18 @@ def run(
         model, int(n), seed, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet
     )
     nominal = model.nominal_scores()
+    if model.mixed_scales:
+        warnings.warn(
+            "备选方案使得分处于不同量纲（例如最小-最大与 z 分数标准化，或加权平均与 VIKOR 的 Q），"
+            "各次模拟的得分不可直接比较：to_frame() 的 score_* 列与 plot_scores() 混合了不同量纲，"
+            "请按备选方案分别查看得分（ua.scores[ua.choices[输入] == k]）；名次不受影响 / the "
+            "alternatives put the scores on different scales (e.g. min-max and z-scores, or a "
+            "weighted mean and VIKOR's Q), so scores of different replications are not "
+            "comparable: the score_* columns of to_frame() and plot_scores() mix scales; look "
+            "at scores per alternative (ua.scores[ua.choices[input] == k]); ranks are unaffected",
+            UserWarning,
+            stacklevel=2,
+        )
     return UncertaintyResult(
         inputs=list(inputs),
         n=int(n),
@@ -86,6 +98,9 @@ def run(
         choice_draws=choices,
         choice_names=[problem.inputs[i].name for i in problem.choice_inputs],
         names=ev.units["uName"].reindex(model.units),
+        sign_draws=model.signs(choices),
+        nominal_sign=model.nominal.sign,
+        mixed_scales=model.mixed_scales,
     )
 
 
@@ -117,6 +132,11 @@ class UncertaintyResult:
     choice_draws: np.ndarray = field(repr=False)
     choice_names: list = field(repr=False)
     names: pd.Series = field(repr=False)
+    #: per replication: +1 where a higher score is better, −1 where lower is (VIKOR's Q)
+    sign_draws: np.ndarray | None = field(default=None, repr=False)
+    nominal_sign: float = field(default=1.0, repr=False)
+    #: whether the alternatives put the scores on different scales (see :func:`run`)
+    mixed_scales: bool = field(default=False, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -139,7 +159,7 @@ class UncertaintyResult:
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
-        return engine.ranks_of(self.score_draws[:, self._scored])
+        return engine.ranks_of(self.score_draws[:, self._scored], self.sign_draws)
 
     @property
     def ranks(self) -> pd.DataFrame:
@@ -162,7 +182,7 @@ class UncertaintyResult:
 
     @cached_property
     def nominal_ranks(self) -> pd.Series:
-        r = engine.ranks_of(self.nominal[self._scored][None, :])[0]
+        r = engine.ranks_of(self.nominal[self._scored][None, :], [self.nominal_sign])[0]
         return pd.Series(r, index=self.units[self._scored], name="rank")
 
     @cached_property

@@ -260,7 +260,7 @@ def evaluate_inputs(
         quiet=quiet,
     )
     if output == "rank_shift":
-        nominal = engine.ranks_of(model.nominal_scores()[scored][None, :])
+        nominal = engine.ranks_of(model.nominal_scores()[scored][None, :], [model.nominal.sign])
         return problem, extra, np.nanmean(np.abs(y - nominal), axis=1), None
     return problem, extra, y, list(model.units[scored])
 
