@@ -52,6 +52,7 @@ __all__ = [
     "evaluate_design",
     "evaluate_random",
     "prepare",
+    "random_design",
     "ranks_of",
 ]
 
@@ -382,7 +383,9 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
                     f"{label}: {pr.rule}", source="inputs", column=pr.column, value=pr.value
                 )
             continue
-        normalise_cfg = specmod.set_params(ev.spec, **up).get("normalise")
+        normalise_cfg = specmod.resolve(specmod.set_params(ev.spec, **up), fw.n_levels).get(
+            "normalise"
+        )
         variant = _variant(built, fw, cfg, units, label, problems, normalise_cfg)
         if variant is not None:
             variants[key] = variant
@@ -595,6 +598,12 @@ def _random_rows(
     blocks = [np.random.default_rng(s).random((BLOCK, k)) for s in seeds]
     u = np.concatenate(blocks) if blocks else np.empty((0, k))
     return u[start - first_block * BLOCK : stop - first_block * BLOCK]
+
+
+def random_design(problem: UncertaintyProblem, n: int, seed: int) -> np.ndarray:
+    """The unit-cube rows of :func:`evaluate_random`'s ``n`` replications (n, factors)."""
+    seeds = np.random.SeedSequence(seed).spawn(-(-n // BLOCK))
+    return _random_rows(seeds, 0, 0, n, problem.n_factors)
 
 
 def _random_chunk(model: Model, seeds: list, first_block: int, start: int, stop: int):

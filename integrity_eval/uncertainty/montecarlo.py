@@ -101,6 +101,8 @@ def run(
         sign_draws=model.signs(choices),
         nominal_sign=model.nominal.sign,
         mixed_scales=model.mixed_scales,
+        problem=problem,
+        spec=dict(ev.spec),
     )
 
 
@@ -137,6 +139,9 @@ class UncertaintyResult:
     nominal_sign: float = field(default=1.0, repr=False)
     #: whether the alternatives put the scores on different scales (see :func:`run`)
     mixed_scales: bool = field(default=False, repr=False)
+    #: the validated inputs and the analysed spec (what :attr:`samples` decodes)
+    problem: Any = field(default=None, repr=False)
+    spec: Mapping[str, Any] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -174,6 +179,59 @@ class UncertaintyResult:
     def choices(self) -> pd.DataFrame:
         """The alternative (0-based, order of ``values``) drawn for each discrete spec input."""
         return pd.DataFrame(self.choice_draws, columns=self.choice_names)
+
+    @cached_property
+    def _draws(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each replication's discrete alternatives (n, d) and weights (n, codes), drawn
+        again from the seed exactly as :func:`run` drew them (same blocks of draws)."""
+        u = engine.random_design(self.problem, self.n, self.seed)
+        return self.problem.indices(u), self.problem.decode(u)[1]
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        """The input sample: one row per replication, one column per sampled quantity
+        (COINr's ``Para``, SALib's X): each discrete input by its name — a spec choice or
+        an expert weight set as the alternative's position in ``values`` (0-based), an
+        exclusion as the code(s) left out ("" = none) — then ``weight:<code>``, the weight
+        the replication used (after noise, Dirichlet, expert set, exclusion and the
+        rescaling of its sibling group) for every code whose weight varies. A build with
+        :meth:`replication_params` of row ``i`` reproduces replication ``i``."""
+        idx, w = self._draws
+        cols: dict[str, Any] = {}
+        for k, i in enumerate(self.problem.discrete_inputs):
+            inp = self.problem.inputs[i]
+            if inp.kind == "exclude":
+                labels = [",".join(a or ()) for a in inp.alternatives]
+                cols[inp.name] = np.asarray(labels, dtype=object)[idx[:, k]]
+            else:
+                cols[inp.name] = idx[:, k]
+        # (a group's rescaling leaves an only child at its weight up to round-off)
+        varies = np.flatnonzero(~np.isclose(w, self.problem.nominal, rtol=1e-12, atol=0).all(0))
+        for j in varies:
+            cols[f"weight:{self.problem.codes[j]}"] = w[:, j]
+        return pd.DataFrame(cols, index=pd.RangeIndex(self.n, name="draw"))
+
+    def replication_params(self, i: int) -> dict[str, Any]:
+        """The ``Evaluation.with_params`` settings that rebuild replication ``i``: each spec
+        choice drawn, ``exclude`` (the spec's and the drawn exclusions) and ``weights``
+        (every weight as the replication used it, as fixed values)."""
+        idx, w = self._draws
+        params: dict[str, Any] = {}
+        left_out = list((self.spec or {}).get("exclude", []))
+        for k, pos in enumerate(self.problem.discrete_inputs):
+            inp = self.problem.inputs[pos]
+            alt = inp.alternatives[idx[i, k]]
+            if inp.kind == "choice":
+                params[inp.path] = alt
+            elif inp.kind == "exclude":
+                left_out += [c for c in (alt or ()) if c not in left_out]
+        values = {
+            c: float(v) for c, v in zip(self.problem.codes, w[i], strict=True) if c not in left_out
+        }
+        params["weights"] = {"method": "framework", "values": values}
+        if left_out:
+            params["exclude"] = left_out
+        return params
 
     @cached_property
     def nominal_scores(self) -> pd.Series:
