@@ -674,14 +674,16 @@ def evaluate_design(
     chunk_size: int | None,
     n_jobs: int | None,
     quiet: bool = False,
+    desc: str = "Sobol",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's);
+    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's
+    for Sobol, trajectories for Morris: ``desc`` labels the progress bar);
     ranks are computed chunk by chunk, so the scores of all rows are never held at once."""
     size = chunk_size or default_chunk_size(model)
     tasks = [
         ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
     ]
-    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol", width=len(columns))
+    return _run(model, tasks, len(u), n_jobs, quiet, desc, width=len(columns))
 
 
 def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
