@@ -119,3 +119,13 @@ def test_samples_rebuild_each_replication(shanghai):
         assert drawn.to_numpy() == pytest.approx(
             rebuilt.weights[[c[7:] for c in kept]].to_numpy(), rel=1e-15
         )
+
+
+def test_compare_ranks_a_lower_is_better_index_best_first(shanghai):
+    """ie.compare on ranks: VIKOR's lowest Q is rank 1, as ev.ranks."""
+    _, ev = shanghai
+    vk = ev.with_params(aggregate={"method": "vikor"})
+    table = ie.compare.compare(ev, vk, compare_by="ranks")
+    a, b = table.columns[:2]
+    assert (table[b] == vk.ranks[table.index]).all()
+    assert (table[a] == ev.ranks[table.index]).all()
