@@ -129,3 +129,36 @@ def test_compare_ranks_a_lower_is_better_index_best_first(shanghai):
     a, b = table.columns[:2]
     assert (table[b] == vk.ranks[table.index]).all()
     assert (table[a] == ev.ranks[table.index]).all()
+
+
+@pytest.mark.parametrize("method", ["entropy", "critic"])
+def test_data_driven_weights_recomputed_per_replication(shanghai, method):
+    """weights: {method: entropy|critic, level: 1} inside the analysis: each replication's
+    weights are the model's on that replication's data (its normalisation, without its
+    excluded indicator), so it equals a rebuild of its choices with the model in the spec;
+    the nominal replication equals the build."""
+    _, base = shanghai
+    ev = base.with_params(weights={"method": method, "level": 1})
+    alts = [{"method": "minmax", "l_u": [1, 100]}, {"method": "rank"}]
+    inputs = [
+        {"path": "normalise", "values": alts},
+        {"path": "exclude", "values": [None, "M1_court_judgments", "D01_transparency"]},
+    ]
+    with pytest.warns(UserWarning, match="different scales"):  # min-max vs ranks
+        ua = ie.uncertainty.run(ev, inputs, n=24, seed=2, quiet=True)
+    assert (ua.nominal_scores == ev.scores[ua.nominal_scores.index]).all()
+    s = ua.samples
+    seen = set()
+    for i in range(len(s)):
+        key = (int(s.at[i, "normalise"]), s.at[i, "exclude"])
+        if key in seen:
+            continue
+        seen.add(key)
+        left = [key[1]] if key[1] else []
+        rebuilt = ev.with_params(normalise=alts[key[0]], exclude=left)
+        got = ua.scores.iloc[i]
+        assert got.to_numpy() == pytest.approx(rebuilt.scores[got.index].to_numpy(), abs=1e-9)
+    assert len(seen) >= 4
+    # the weights differ between normalisations: they were recomputed, not carried over
+    w = [c for c in s.columns if c.startswith("weight:")]
+    assert w and s.groupby("normalise")[w].first().diff().abs().to_numpy()[1:].max() > 1e-6

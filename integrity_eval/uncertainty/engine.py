@@ -31,6 +31,7 @@ from .. import spec as specmod
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import check_pool_unchanged
 from ..mcda import MCDA_METHODS
+from ..pipeline import aggregate as aggregate_levels
 from ..pipeline import (
     check_domain,
     higher_is_better,
@@ -43,6 +44,8 @@ from ..pipeline import (
 )
 from ..progress import progress
 from ..ranking import min_rank
+from ..weights.models import EVALUATION_MODELS, MODELS, ModelWeigher
+from ..weights.nominal import nominal_weights
 from .problem import UncertaintyProblem
 
 __all__ = [
@@ -189,6 +192,25 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Bases:
+    """Weights of a spec's weighting model computed from the data (``weights: {method:
+    entropy, …}``), one vector per combination of the discrete inputs that change the data
+    the model reads: the spec choices and the exclusions (positions ``keys`` among the
+    problem's discrete inputs)."""
+
+    keys: tuple[int, ...]
+    table: Mapping[tuple[int, ...], np.ndarray]
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        """The base weights (R, codes) of each replication's drawn alternatives ``idx``."""
+        sub = idx[:, list(self.keys)]
+        keys, inverse = np.unique(sub, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        rows = np.stack([self.table[tuple(int(v) for v in key)] for key in keys])
+        return rows[inverse]
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything a chunk needs: problem, variants, tree; picklable for joblib/Dask."""
 
@@ -198,6 +220,14 @@ class Model:
     nominal: Variant
     tree: tuple[tuple[tuple[np.ndarray, np.ndarray], ...], ...]  # per level: (kids, weight cols)
     fw: Any = None
+    bases: Bases | None = None
+
+    def weights(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spec-choice indices (R, c) and weights (R, codes) of design rows ``u``: from the
+        nominal weights, or from a data-driven model's weights recomputed on the data of
+        each replication's alternatives."""
+        base = None if self.bases is None else self.bases(self.problem.indices(u))
+        return self.problem.decode(u, base)
 
     def scores(self, choices: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Index scores (R, all units) for spec choices (R, c) and weights (R, codes)."""
@@ -293,9 +323,10 @@ class Model:
 def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
     """Spec features the batched replications cannot reproduce exactly, as one error.
 
-    ``aggregate.by_node`` (a method per aggregate) and weights computed by a model from
-    the data (``weights: {method: entropy, …}``, recomputed in every real rebuild) would
-    make a replication differ from the build of its choices.
+    ``aggregate.by_node`` (a method per aggregate) and weights computed on the index
+    (``weights: {method: optimise}``) would make a replication differ from the build of
+    its choices. Weights computed from the data (entropy, CRITIC, PCA, BoD …) are
+    recomputed on each combination's data (:func:`_model_bases`).
     """
     problems = ProblemList()
     if spec["aggregate"].get("by_node"):
@@ -306,11 +337,12 @@ def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
             column="aggregate.by_node",
         )
     method = (spec.get("weights") or {}).get("method", "framework")
-    if method not in specmod.WEIGHT_METHODS:
+    if method in EVALUATION_MODELS:
         problems.add(
-            "不确定性分析需要固定权重：请先计算权重模型，再以 weights.values 给出"
-            " / the uncertainty analysis needs fixed weights: compute the weighting model "
-            "first and pass its weights as weights.values (ie.weights.reweight)",
+            "不确定性分析暂不支持在指数上计算的权重（optimise）：请先计算，再以 weights.values "
+            "给出 / the uncertainty analysis does not support weights computed on the index "
+            "(optimise) yet: compute them first and pass them as weights.values "
+            "(ie.weights.reweight)",
             source="spec",
             column="weights.method",
             value=method,
@@ -353,6 +385,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
     choice = [problem.inputs[i] for i in problem.choice_inputs]
     upstream = _Upstream(ev)
     resolved: dict[str, Mapping[str, Any]] = {}
+    resolved_cfgs: dict[tuple[int, ...], tuple[dict, Mapping[str, Any]]] = {}
     variants: dict[tuple[int, ...], Variant] = {}
     for key in problem.combinations():
         params = {inp.path: inp.alternatives[k] for inp, k in zip(choice, key, strict=True)}
@@ -389,8 +422,13 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         variant = _variant(built, fw, cfg, units, label, problems, normalise_cfg)
         if variant is not None:
             variants[key] = variant
+            resolved_cfgs[key] = (up, cfg)
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
-    model = Model(problem, units, variants, nominal, _tree(fw, problem), fw)
+    bases = None
+    if (ev.spec.get("weights") or {}).get("method") in MODELS:
+        bases = _model_bases(ev, problem, upstream, resolved_cfgs, problems)
+    problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+    model = Model(problem, units, variants, nominal, _tree(fw, problem), fw, bases)
     for key, variant in variants.items():
         label = ", ".join(
             f"{inp.path}={inp.alternatives[k]!r}" for inp, k in zip(choice, key, strict=True)
@@ -398,6 +436,55 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         _check_upper_levels(model, variant, fw, label, problems)
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
     return model
+
+
+def _model_bases(
+    ev: Any,
+    problem: UncertaintyProblem,
+    upstream: _Upstream,
+    resolved_cfgs: Mapping[tuple[int, ...], tuple[dict, Mapping[str, Any]]],
+    problems: ProblemList,
+) -> Bases:
+    """The spec's data-driven weighting model (``weights: {method: entropy, …}``) computed
+    as the build computes it (:class:`~integrity_eval.weights.models.ModelWeigher` inside
+    the pipeline's aggregation) on the data of every combination of spec choices and
+    exclusions — an excluded indicator leaves the framework, as in a rebuild with
+    ``exclude``. The models are per matrix (entropy, CRITIC, PCA, BoD … take one data
+    matrix each), so they run once per combination, never per replication."""
+    cfg_w = ev.spec["weights"]
+    source_fw = ev.source_framework or ev.framework
+    codes = list(ev.framework.indicators)
+    choice_pos = [problem.discrete_inputs.index(i) for i in problem.choice_inputs]
+    excl_pos = [problem.discrete_inputs.index(i) for i in problem.exclude_inputs]
+    excl_alts = [problem.inputs[i].alternatives for i in problem.exclude_inputs]
+    sizes = [len(a) for a in excl_alts]
+    grid = np.indices(sizes).reshape(len(sizes), -1).T if sizes else np.zeros((1, 0), int)
+    table: dict[tuple[int, ...], np.ndarray] = {}
+    for key, (up, cfg) in resolved_cfgs.items():
+        data = upstream.dataset(up, cfg_w["dset"])
+        x, kept = upstream.normalised(up)
+        for ex in grid:
+            left = [c for k, a in zip(ex, excl_alts, strict=True) for c in (a[k] or ())]
+            fw_c, excluded = source_fw.excluding([*ev.spec.get("exclude", []), *left])
+            cols = [codes.index(c) for c in fw_c.indicators]
+            local = ProblemList()
+            w = nominal_weights(fw_c, cfg_w, local, excluded=excluded.index)
+            weigher = ModelWeigher(
+                fw_c, cfg_w, {cfg_w["dset"]: data[:, cols]}, np.ones(len(kept), bool), kept
+            )
+            aggregate_levels(fw_c, cfg, x[:, cols], w, kept, local, None, weigher)
+            label = ", ".join(f"{p}={v!r}" for p, v in up.items()) or "nominal"
+            for pr in local[:5]:
+                problems.add(
+                    f"{label}, exclude={left}: {pr.rule}",
+                    source=pr.source or "inputs",
+                    row=pr.row,
+                    column=pr.column,
+                    value=pr.value,
+                )
+            full = key + tuple(int(k) for k in ex)
+            table[full] = w.reindex(list(problem.codes)).fillna(0.0).to_numpy(dtype=float)
+    return Bases(tuple(choice_pos + excl_pos), table)
 
 
 def _check_upper_levels(
@@ -444,6 +531,20 @@ class _Upstream:
         self.fw = ev.framework
         self.treated: dict[str, np.ndarray] = {}
         self.done: dict[str, tuple[np.ndarray, list]] = {}
+        self.rebuilt: dict[str, Any] = {}
+
+    def dataset(self, up: Mapping[str, Any], name: str) -> np.ndarray:
+        """Dataset ``name`` (kept units × indicators) under the spec changes ``up``."""
+        x, kept = self.normalised(up)
+        key = repr(sorted(up.items()))
+        if name == "Normalised":
+            return x
+        if key in self.rebuilt:
+            return self.rebuilt[key].dsets[name].loc[kept].to_numpy(dtype=float)
+        if name == "Treated":
+            new = specmod.resolve(specmod.set_params(self.ev.spec, **up), self.fw.n_levels)
+            return self._treated(new.get("treat"))
+        return self.ev.dsets[name].loc[kept].to_numpy(dtype=float)
 
     def normalised(self, up: Mapping[str, Any]) -> tuple[np.ndarray, list]:
         ev = self.ev
@@ -452,7 +553,7 @@ class _Upstream:
             return self.done[key]
         new = specmod.resolve(specmod.set_params(ev.spec, **up), self.fw.n_levels)
         if any(new.get(s) != ev.spec.get(s) for s in ("denominate", "impute", "screen")):
-            built = ev.with_params(**up, aggregate=None)
+            built = self.rebuilt[key] = ev.with_params(**up, aggregate=None)
             norm = built.dsets["Normalised"]
             out = (norm.to_numpy(dtype=float), list(norm.index))
         else:
@@ -615,7 +716,7 @@ def _score_chunk(
     model: Model, u: np.ndarray, columns: np.ndarray | None = None, ranks: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``."""
-    choices, weights = model.problem.decode(u)
+    choices, weights = model.weights(u)
     scores = model.scores(choices, weights)
     if columns is not None:
         scores = scores[:, columns]

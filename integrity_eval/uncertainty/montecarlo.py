@@ -103,6 +103,7 @@ def run(
         mixed_scales=model.mixed_scales,
         problem=problem,
         spec=dict(ev.spec),
+        bases=model.bases,
     )
 
 
@@ -142,6 +143,8 @@ class UncertaintyResult:
     #: the validated inputs and the analysed spec (what :attr:`samples` decodes)
     problem: Any = field(default=None, repr=False)
     spec: Mapping[str, Any] | None = field(default=None, repr=False)
+    #: the weights of a data-driven weighting model per combination (engine.Bases)
+    bases: Any = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -185,7 +188,8 @@ class UncertaintyResult:
         """Each replication's discrete alternatives (n, d) and weights (n, codes), drawn
         again from the seed exactly as :func:`run` drew them (same blocks of draws)."""
         u = engine.random_design(self.problem, self.n, self.seed)
-        return self.problem.indices(u), self.problem.decode(u)[1]
+        idx = self.problem.indices(u)
+        return idx, self.problem.decode(u, None if self.bases is None else self.bases(idx))[1]
 
     @property
     def samples(self) -> pd.DataFrame:
