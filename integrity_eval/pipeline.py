@@ -33,7 +33,6 @@ from .framework import Framework
 from .mcda import MCDA_METHODS
 from .methods import method_params
 from .screen import screen as screen_table
-from .weights.nominal import effective_weights
 
 __all__ = [
     "LevelWeigher",
@@ -47,6 +46,7 @@ __all__ = [
     "higher_is_better",
     "history_cube",
     "impute",
+    "indicator_weights",
     "level_params",
     "mcda_params",
     "mcda_root",
@@ -437,7 +437,7 @@ def mcda_root(
     (:func:`higher_is_better`).
     """
     method = top_method(cfg, fw.n_levels)
-    eff = effective_weights(fw, weights)[fw.indicators].to_numpy(dtype=float)
+    eff = indicator_weights(fw, weights)
     used = [j for j in range(x.shape[1]) if eff[j] > 0 and not np.isnan(x[:, j]).all()]
     codes = [fw.indicators[j] for j in used]
     frame = pd.DataFrame(x[:, used], index=pd.Index(units, name="uCode"), columns=codes)
@@ -461,6 +461,27 @@ def mcda_root(
         problems.extend(exc.problems)
         return np.full(len(units), np.nan)
     return scores.to_numpy(dtype=float)
+
+
+def indicator_weights(fw: Framework, weights: pd.Series) -> np.ndarray:
+    """Each indicator's effective weight in the root, in ``fw.indicators`` order: the
+    product of sibling-normalised weights up the tree (COINr ``get_eff_weights``), the
+    arithmetic of :func:`~integrity_eval.weights.effective_weights` on plain dicts (it runs
+    once per replication of an MCDA alternative)."""
+    w = weights.to_dict()
+    share: dict[str, float] = {}
+    for kids in fw.children.values():
+        if kids:
+            total = np.array([w[k] for k in kids], dtype=float).sum()
+            share.update((k, w[k] / total) for k in kids)
+    out = np.empty(len(fw.indicators))
+    for j, code in enumerate(fw.indicators):
+        value, cur = 1.0, code
+        while fw[cur].parent is not None:
+            value *= share[cur]
+            cur = fw[cur].parent
+        out[j] = value
+    return out
 
 
 def per_level(value: Any, level: int) -> Any:
