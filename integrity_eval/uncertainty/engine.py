@@ -473,10 +473,10 @@ def _model_bases(
                 fw_c, cfg_w, {cfg_w["dset"]: data[:, cols]}, np.ones(len(kept), bool), kept
             )
             aggregate_levels(fw_c, cfg, x[:, cols], w, kept, local, None, weigher)
-            label = ", ".join(f"{p}={v!r}" for p, v in up.items()) or "nominal"
+            label = ", ".join([*(f"{p}={v!r}" for p, v in up.items()), f"exclude={left}"])
             for pr in local[:5]:
                 problems.add(
-                    f"{label}, exclude={left}: {pr.rule}",
+                    f"{label}: {pr.rule}",
                     source=pr.source or "inputs",
                     row=pr.row,
                     column=pr.column,
