@@ -395,14 +395,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         try:
             built = upstream.normalised(up)
         except ValidationError as exc:
-            for pr in exc.problems:
-                problems.add(
-                    f"{label}: {pr.rule}",
-                    source=pr.source or "inputs",
-                    row=pr.row,
-                    column=pr.column,
-                    value=pr.value,
-                )
+            _relabel(problems, label, exc.problems)
             continue
         try:
             cfg = resolved.get(repr(down))
@@ -474,14 +467,7 @@ def _model_bases(
             )
             aggregate_levels(fw_c, cfg, x[:, cols], w, kept, local, None, weigher)
             label = ", ".join([*(f"{p}={v!r}" for p, v in up.items()), f"exclude={left}"])
-            for pr in local[:5]:
-                problems.add(
-                    f"{label}: {pr.rule}",
-                    source=pr.source or "inputs",
-                    row=pr.row,
-                    column=pr.column,
-                    value=pr.value,
-                )
+            _relabel(problems, label, local[:5])
             full = key + tuple(int(k) for k in ex)
             table[full] = w.reindex(list(problem.codes)).fillna(0.0).to_numpy(dtype=float)
     return Bases(tuple(choice_pos + excl_pos), table)
@@ -793,6 +779,18 @@ def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
     if signs is not None:
         scores = scores * np.asarray(signs, dtype=float)[:, None]
     return min_rank(scores, descending=True, axis=-1)
+
+
+def _relabel(problems: ProblemList, label: str, found: Any) -> None:
+    """``found`` problems added to ``problems`` under the combination's ``label``."""
+    for pr in found:
+        problems.add(
+            f"{label}: {pr.rule}",
+            source=pr.source or "inputs",
+            row=pr.row,
+            column=pr.column,
+            value=pr.value,
+        )
 
 
 def _more_such(label: str, n: int) -> str:
