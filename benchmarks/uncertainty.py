@@ -11,8 +11,12 @@ Targets:
    2 GiB peak; time against units, indicators and replications (linear growth).
 3. Sobol indices of every unit's rank (3,000 outputs, 8 inputs, N = 4,096): total time
    and analysis time per output, next to SALib's ``sobol.analyze`` output by output.
+4. (``models``) The Shanghai districts with what cannot be batched over replications:
+   a top-level MCDA alternative (VIKOR, one call per distinct weight vector) under noisy
+   weights, and data-driven weights (entropy, CRITIC; one model per combination of
+   choices and exclusions), 1,000 replications: time per replication.
 
-Run: ``.venv/bin/python benchmarks/uncertainty.py [asem] [scale] [growth] [sobol]``
+Run: ``.venv/bin/python benchmarks/uncertainty.py [asem] [scale] [growth] [sobol] [models]``
 (no argument: all). Peak memory is traced with ``tracemalloc`` (NumPy allocations
 included). The figures depend on the machine's load: say so when quoting them.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import sys
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -160,11 +165,41 @@ def sobol(n_base: int = 4096) -> None:
     )
 
 
+def models(n: int = 1000) -> None:
+    ds = ie.datasets.load("shanghai-districts")
+    spec = {"impute": {"method": "mean"}, "normalise": {"method": "minmax", "l_u": [1, 100]}}
+    ev = ie.build(ds.framework, ds.idata, {**spec, "aggregate": {"method": "amean"}})
+    noise = {"path": "weights", "noise": 0.25, "levels": [1]}
+    cases = {
+        "amean/vikor alternative, noisy weights": (
+            ev,
+            [noise, {"path": "aggregate__method", "values": ["amean", "vikor"]}],
+        ),
+        "amean, noisy weights (reference, batched)": (ev, [noise]),
+    }
+    for method in ("entropy", "critic"):
+        modelled = ev.with_params(weights={"method": method, "level": 1})
+        cases[f"{method} weights, 2 normalisations × each indicator left out"] = (
+            modelled,
+            [
+                {"path": "normalise", "values": [spec["normalise"], {"method": "rank"}]},
+                {"path": "exclude", "values": "each_indicator"},
+            ],
+        )
+    for label, (base, inputs) in cases.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # mixed scales: ranks are what count
+            t0 = time.perf_counter()
+            unc.run(base, inputs, n=n, seed=0, quiet=True)
+        dt = time.perf_counter() - t0
+        print(f"{label}: {dt:.2f} s for {n} replications ({dt / n * 1e3:.2f} ms each)")
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["asem", "scale", "growth", "sobol"]
+    parts = sys.argv[1:] or ["asem", "scale", "growth", "sobol", "models"]
     print("Machine shared with other jobs (2 cores): figures are indicative.")
     for part in parts:
-        {"asem": asem, "scale": scale, "growth": growth, "sobol": sobol}[part]()
+        {"asem": asem, "scale": scale, "growth": growth, "sobol": sobol, "models": models}[part]()
 
 
 if __name__ == "__main__":

@@ -229,7 +229,16 @@ def compare(
     both = pd.concat([s1.rename(la), s2.rename(lb)], axis=1, sort=True)
     both.index.name = "uCode"
     if compare_by == "ranks":
-        both = both.rank(ascending=False, method="min", na_option="keep").astype("Int64")
+        # 1 = best, also where the index is better when lower (a top-level VIKOR)
+        lower = {
+            label: not getattr(obj, "higher_is_better", True)
+            and icode == getattr(getattr(obj, "framework", None), "root", None)
+            for label, obj in ((la, a), (lb, b))
+        }
+        both = pd.concat(
+            [both[c].rank(ascending=lower[c], method="min", na_option="keep") for c in (la, lb)],
+            axis=1,
+        ).astype("Int64")
     both["Diff"] = both[la] - both[lb]
     both["Abs.diff"] = both["Diff"].abs()
     if extra is not None:

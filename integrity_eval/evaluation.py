@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import Problem, ValidationError, did_you_mean
 from .framework import Framework
+from .pipeline import higher_is_better
 from .ranking import min_rank
 from .spec import STAGES, set_params
 from .weights.nominal import effective_weights
@@ -133,18 +134,30 @@ class Evaluation:
         return self._all_scores.dropna()
 
     @property
+    def higher_is_better(self) -> bool:
+        """Whether a higher index score is better: yes, except under a top-level MCDA method
+        whose score is better when lower (``aggregate: {method: vikor}``: VIKOR's Q)."""
+        return higher_is_better(self.spec.get("aggregate"), self.framework.n_levels)
+
+    @property
     def ranks(self) -> pd.Series:
-        """Rank of every scored unit: 1 = best, ties take the minimum rank."""
+        """Rank of every scored unit: 1 = best (the lowest score where lower is better,
+        :attr:`higher_is_better`), ties take the minimum rank."""
         s = self.scores
-        ranks = min_rank(s.to_numpy()[:, None], descending=True)[:, 0]
+        ranks = min_rank(s.to_numpy()[:, None], descending=self.higher_is_better)[:, 0]
         return pd.Series(ranks.astype(int), index=s.index, name="rank")
 
     def get_ranks(self, dset: str = "Aggregated") -> pd.DataFrame:
-        """Ranks of every column of a dataset (1 = highest value, ties "min")."""
+        """Ranks of every column of a dataset (1 = highest value, ties "min"; the index's
+        own column 1 = best, as :attr:`ranks`)."""
         df = self.dsets[dset] if dset in self.dsets else self.get_dset(dset)
-        return pd.DataFrame(
+        out = pd.DataFrame(
             min_rank(df.to_numpy(dtype=float), descending=True), index=df.index, columns=df.columns
         )
+        root = self.framework.root
+        if not self.higher_is_better and root in out.columns:
+            out[root] = min_rank(df[[root]].to_numpy(dtype=float), descending=False)[:, 0]
+        return out
 
     @cached_property
     def unscored(self) -> pd.DataFrame:

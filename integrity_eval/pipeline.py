@@ -15,6 +15,7 @@ by any of them equals the build of that variant.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -27,8 +28,9 @@ from . import denominate as den
 from . import impute as imp
 from . import normalise as nrm
 from . import treat as trt
-from .errors import ProblemList
+from .errors import ProblemList, ValidationError
 from .framework import Framework
+from .mcda import MCDA_METHODS
 from .methods import method_params
 from .screen import screen as screen_table
 
@@ -41,12 +43,17 @@ __all__ = [
     "constant_indicators",
     "denominate",
     "fill_worst",
+    "higher_is_better",
     "history_cube",
     "impute",
+    "indicator_weights",
     "level_params",
+    "mcda_params",
+    "mcda_root",
     "normalise",
     "per_level",
     "screen",
+    "top_method",
     "treat",
     "worst_values",
 ]
@@ -327,8 +334,10 @@ def aggregate(
     checked against its method's domain); as in COINr, ``dat_thresh`` counts every child.
     ``model`` (a spec weighting model) sets the children's weights, in place in
     ``weights``, before each level is aggregated. ``cfg["by_node"]`` (aggregate code →
-    method) overrides the level's method for single aggregates. ``stop(title)`` is called
-    after each level (the build raises the problems found so far there; a check goes on).
+    method) overrides the level's method for single aggregates. A whole-matrix MCDA method
+    as the top level's method scores the root with :func:`mcda_root`; where it is the only
+    method named, the levels below use ``amean``. ``stop(title)`` is called after each
+    level (the build raises the problems found so far there; a check goes on).
     """
     stop = stop or (lambda title: None)
     col = {c: j for j, c in enumerate(fw.indicators)}
@@ -358,8 +367,12 @@ def aggregate(
             failed.raise_if_any("cannot compute the weighting model")
         wmap = weights.to_dict()
         level_cols = values[:, filled : filled + len(parents)]
+        if level == fw.n_levels and top_method(cfg, level) in MCDA_METHODS:
+            level_cols[:, 0] = mcda_root(fw, cfg, x, weights, units, problems)
+            parents = []
         for p, parent in enumerate(parents):
             method = by_node.get(parent, per_level(cfg["method"], level))
+            method = "amean" if method in MCDA_METHODS else method  # below an MCDA root
             params = level_params(cfg, method, level)
             # a points total caps the bonus of all its items, so it reads the items themselves
             kids = fw.descendants(parent) if method == "points" else fw.children[parent]
@@ -375,11 +388,100 @@ def aggregate(
             level_cols[:, p] = np.where(faulty, np.nan, y)
         # faults below would reappear as faults of their aggregates: stop at this level
         stop("cannot aggregate")
+        parents = fw.codes_at(level)
         for p, parent in enumerate(parents):
             col[parent] = filled + p
         filled += len(parents)
         out_codes += parents
     return values[:, n_ind:filled], out_codes
+
+
+def top_method(cfg: Mapping[str, Any], n_levels: int) -> str:
+    """The aggregate stage's method for the root (level ``n_levels``)."""
+    return per_level(cfg["method"], n_levels)
+
+
+def higher_is_better(cfg: Mapping[str, Any] | None, n_levels: int) -> bool:
+    """Whether a higher index score is better: yes, except under an MCDA method whose score
+    is better when lower (VIKOR's Q, :data:`~integrity_eval.mcda.MCDA_METHODS`)."""
+    top = top_method(cfg, n_levels) if cfg else None
+    return MCDA_METHODS[top].higher_is_better if top in MCDA_METHODS else True
+
+
+def mcda_params(method: str) -> dict[str, Any]:
+    """An MCDA method's options (its keyword-only parameters) and their defaults, read
+    from the function's signature."""
+    sig = inspect.signature(MCDA_METHODS[method].function)
+    return {name: p.default for name, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
+
+
+def mcda_root(
+    fw: Framework,
+    cfg: Mapping[str, Any],
+    x: np.ndarray,
+    weights: pd.Series,
+    units: list[str],
+    problems: ProblemList,
+) -> np.ndarray:
+    """The root's scores by the whole-matrix MCDA method the spec names for the top level.
+
+    The method (:data:`~integrity_eval.mcda.MCDA_METHODS`, e.g. VIKOR) scores the units
+    from the normalised indicators ``x`` — directions already applied, so every direction
+    is +1 — with the indicators' effective weights
+    (:func:`~integrity_eval.weights.effective_weights`, COINr ``get_eff_weights``), as a
+    comparison of MCDA rankings on one composite indicator does. Indicators of effective
+    weight 0, and constant ones (which min-max or z-scores leave without scores), leave
+    the matrix, as they leave a weighted mean. The method needs complete data: a missing
+    value is a problem naming the indicator and units (impute, or ``missing: worst``).
+    The score keeps the method's convention (VIKOR: lower is better); ranks follow it
+    (:func:`higher_is_better`).
+    """
+    method = top_method(cfg, fw.n_levels)
+    eff = indicator_weights(fw, weights)
+    used = [j for j in range(x.shape[1]) if eff[j] > 0 and not np.isnan(x[:, j]).all()]
+    codes = [fw.indicators[j] for j in used]
+    frame = pd.DataFrame(x[:, used], index=pd.Index(units, name="uCode"), columns=codes)
+    for c in frame.columns[frame.isna().any()]:
+        rows = frame.index[frame[c].isna()]
+        problems.add(
+            f"顶层多准则方法 {method} 需要完整数据，该指标有缺失值；请加 impute 阶段（例如 "
+            f"impute: {{method: mean}}）或设 missing: worst / the top-level MCDA method "
+            f"{method} needs complete data and this indicator has missing values; add an "
+            "impute stage (e.g. impute: {method: mean}) or set missing: worst",
+            source="aggregate",
+            column=c,
+            row=", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else ""),
+        )
+    if frame.isna().to_numpy().any():
+        return np.full(len(units), np.nan)
+    options = {k: cfg[k] for k in mcda_params(method) if k in cfg}
+    try:
+        scores = MCDA_METHODS[method].function(frame, pd.Series(eff[used], codes), None, **options)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return np.full(len(units), np.nan)
+    return scores.to_numpy(dtype=float)
+
+
+def indicator_weights(fw: Framework, weights: pd.Series) -> np.ndarray:
+    """Each indicator's effective weight in the root, in ``fw.indicators`` order: the
+    product of sibling-normalised weights up the tree (COINr ``get_eff_weights``), the
+    arithmetic of :func:`~integrity_eval.weights.effective_weights` on plain dicts (it runs
+    once per replication of an MCDA alternative)."""
+    w = weights.to_dict()
+    share: dict[str, float] = {}
+    for kids in fw.children.values():
+        if kids:
+            total = np.array([w[k] for k in kids], dtype=float).sum()
+            share.update((k, w[k] / total) for k in kids)
+    out = np.empty(len(fw.indicators))
+    for j, code in enumerate(fw.indicators):
+        value, cur = 1.0, code
+        while fw[cur].parent is not None:
+            value *= share[cur]
+            cur = fw[cur].parent
+        out[j] = value
+    return out
 
 
 def per_level(value: Any, level: int) -> Any:

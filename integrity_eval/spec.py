@@ -8,6 +8,7 @@ The vocabulary (user guide: ``docs/spec.md``) is COINr's names without prefixes:
     treat:     {method: winsorise, winmax: 5, skew_thresh: 2, kurt_thresh: 3.5}
     normalise: {method: minmax, l_u: [0, 100]}
     aggregate: {method: amean}          # or one method per level: [amean, gmean, amean]
+    aggregate: {method: vikor, v: 0.5}  # or a whole-matrix MCDA method at the top (below: amean)
     weights:   {method: framework}      # framework | equal, plus optional values: {code: w}
     exclude:   [D05_debt_arrears]       # indicators or aggregates left out of the build
 
@@ -35,7 +36,9 @@ from typing import Any
 
 from . import screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
+from .mcda import MCDA_METHODS
 from .methods import DEFAULT_METHOD, METHODS, method_params
+from .pipeline import mcda_params
 from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
 STAGES = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
@@ -309,6 +312,9 @@ def _resolve_stage(
     registry = METHODS[stage]
     method = cfg.get("method", DEFAULT_METHOD[stage])
     methods = method if isinstance(method, list) else [method]
+    mcda: dict[str, Any] = {}
+    if stage == "aggregate":
+        methods, mcda = _split_mcda(methods, problems)
     by_node = cfg.pop("by_node", None) if stage == "aggregate" else None
     if by_node is not None:  # per-aggregate methods (beyond COINr, bluefoxr/COINr#35)
         methods = [*methods, *_check_by_node(by_node, registry, problems)]
@@ -325,14 +331,15 @@ def _resolve_stage(
             "method must be a single name", source="spec", column=f"{stage}.method", value=method
         )
         return cfg
-    allowed: dict[str, Any] = dict(_STAGE_EXTRA.get(stage, {}))
+    allowed: dict[str, Any] = {**_STAGE_EXTRA.get(stage, {}), **mcda}
     for m in methods:
         if m not in registry:
+            known = [*registry, *MCDA_METHODS] if stage == "aggregate" else list(registry)
             problems.add(
-                f"unknown {stage} method; expected one of {list(registry)}",
+                f"unknown {stage} method; expected one of {known}",
                 source="spec",
                 column=f"{stage}.method",
-                value=suggest(str(m), registry),
+                value=suggest(str(m), known),
             )
             continue
         for name, default in method_params(registry[m]).items():
@@ -351,7 +358,9 @@ def _resolve_stage(
                     source="spec",
                     column=f"{stage}.{name}",
                 )
-        elif _used_by(name, methods, registry) or name in _STAGE_EXTRA.get(stage, {}):
+        elif (
+            _used_by(name, methods, registry) or name in _STAGE_EXTRA.get(stage, {}) or name in mcda
+        ):
             out[name] = list(default) if isinstance(default, tuple) else default
     if stage == "treat" and out.get("fallback") not in treat.FALLBACKS:
         problems.add(
@@ -360,6 +369,26 @@ def _resolve_stage(
     if by_node is not None:
         out["by_node"] = dict(by_node)
     return out
+
+
+def _split_mcda(methods: list, problems: ProblemList) -> tuple[list, dict[str, Any]]:
+    """The aggregate stage's weighted-mean methods, and the options (with their defaults)
+    of a whole-matrix MCDA method (:data:`~integrity_eval.mcda.MCDA_METHODS`) named for
+    the top level. Such a method scores the root from every indicator at once, so it can
+    only be the last level's method (or the single method: the levels below use amean)."""
+    *below, top = methods
+    for m in below:
+        if isinstance(m, str) and m in MCDA_METHODS:
+            problems.add(
+                "多准则方法对全部指标整体打分，只能用于最高层 / an MCDA method scores the "
+                "whole indicator matrix, so it can only be the top level's method",
+                source="spec",
+                column="aggregate.method",
+                value=m,
+            )
+    if not (isinstance(top, str) and top in MCDA_METHODS):
+        return methods, {}
+    return [m for m in below if m not in MCDA_METHODS] or ["amean"], mcda_params(top)
 
 
 def _check_by_node(by_node: Any, registry: Mapping[str, Callable], problems: ProblemList) -> list:

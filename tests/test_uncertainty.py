@@ -494,6 +494,6 @@ def test_spec_features_the_engine_cannot_batch_are_refused(asem_ev):
     by_node = asem_ev.with_params(aggregate__by_node={"Conn": "gmean"})
     with pytest.raises(ValidationError, match=r"aggregate\.by_node"):
         ie.uncertainty.run(by_node, inputs, n=10)
-    modelled = asem_ev.with_params(weights={"method": "entropy", "level": 1})
-    with pytest.raises(ValidationError, match="needs fixed weights"):
-        ie.uncertainty.run(modelled, inputs, n=10)
+    optimised = asem_ev.with_params(weights={"method": "optimise", "level": 1})
+    with pytest.raises(ValidationError, match=r"computed on the index \(optimise\)"):
+        ie.uncertainty.run(optimised, inputs, n=10)

@@ -129,6 +129,27 @@ def test_morris_warns_when_levels_miss_alternatives(asem_ev):
         unc.morris(asem_ev.with_params(normalise__l_u=[1, 100]), inputs, r=3, levels=2, quiet=True)
 
 
+def test_progress_bar_names_the_analysis(asem_ev, monkeypatch):
+    """The engine's progress label says Morris for a Morris run, Sobol for a Sobol run."""
+    import contextlib
+
+    from integrity_eval.uncertainty import engine
+
+    labels = []
+
+    @contextlib.contextmanager
+    def record(*, desc, **kwargs):
+        labels.append(desc)
+        yield type("Bar", (), {"update": lambda self, k: None})()
+
+    monkeypatch.setattr(engine, "progress", record)
+    inputs = [{"path": "aggregate__method", "values": ["amean", "gmean"]}]
+    base = asem_ev.with_params(normalise__l_u=[1, 100])
+    unc.morris(base, inputs, r=2, seed=0, quiet=True)
+    unc.sobol(base, inputs, n=8, seed=0, quiet=True)
+    assert labels == ["Morris", "Sobol"]
+
+
 def test_morris_bad_settings_listed():
     with pytest.raises(ValidationError) as err:
         unc.morris_function(lambda x: x[:, 0], [(0, 1)], r=1, levels=3, num_resamples=0)

@@ -30,9 +30,22 @@ import pandas as pd
 from .. import spec as specmod
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import check_pool_unchanged
-from ..pipeline import check_domain, level_params, normalise, per_level, treat
+from ..mcda import MCDA_METHODS
+from ..pipeline import aggregate as aggregate_levels
+from ..pipeline import (
+    check_domain,
+    higher_is_better,
+    level_params,
+    mcda_root,
+    normalise,
+    per_level,
+    top_method,
+    treat,
+)
 from ..progress import progress
 from ..ranking import min_rank
+from ..weights.models import EVALUATION_MODELS, MODELS, ModelWeigher
+from ..weights.nominal import nominal_weights
 from .problem import UncertaintyProblem
 
 __all__ = [
@@ -42,6 +55,7 @@ __all__ = [
     "evaluate_design",
     "evaluate_random",
     "prepare",
+    "random_design",
     "ranks_of",
 ]
 
@@ -169,6 +183,31 @@ class Variant:
     rows: np.ndarray
     levels: tuple[tuple[str, dict[str, Any], Any], ...]
     cache: tuple[dict, ...]  # per level-2 parent: what depends on the indicators only
+    #: the aggregate settings when the root is scored by a whole-matrix MCDA method
+    mcda: Mapping[str, Any] | None = None
+    #: +1 where a higher score is better, −1 where lower is (VIKOR's Q)
+    sign: float = 1.0
+    #: what sets the scale of the scores (normalisation, top-level method family)
+    scale: str = ""
+
+
+@dataclass(frozen=True)
+class Bases:
+    """Weights of a spec's weighting model computed from the data (``weights: {method:
+    entropy, …}``), one vector per combination of the discrete inputs that change the data
+    the model reads: the spec choices and the exclusions (positions ``keys`` among the
+    problem's discrete inputs)."""
+
+    keys: tuple[int, ...]
+    table: Mapping[tuple[int, ...], np.ndarray]
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        """The base weights (R, codes) of each replication's drawn alternatives ``idx``."""
+        sub = idx[:, list(self.keys)]
+        keys, inverse = np.unique(sub, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        rows = np.stack([self.table[tuple(int(v) for v in key)] for key in keys])
+        return rows[inverse]
 
 
 @dataclass(frozen=True)
@@ -180,6 +219,15 @@ class Model:
     variants: Mapping[tuple[int, ...], Variant]
     nominal: Variant
     tree: tuple[tuple[tuple[np.ndarray, np.ndarray], ...], ...]  # per level: (kids, weight cols)
+    fw: Any = None
+    bases: Bases | None = None
+
+    def weights(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spec-choice indices (R, c) and weights (R, codes) of design rows ``u``: from the
+        nominal weights, or from a data-driven model's weights recomputed on the data of
+        each replication's alternatives."""
+        base = None if self.bases is None else self.bases(self.problem.indices(u))
+        return self.problem.decode(u, base)
 
     def scores(self, choices: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Index scores (R, all units) for spec choices (R, c) and weights (R, codes)."""
@@ -189,14 +237,58 @@ class Model:
         for k, key in enumerate(keys):
             sel = np.flatnonzero(inverse == k)
             variant = self.variants[tuple(int(v) for v in key)]
-            out[np.ix_(sel, variant.rows)] = self._aggregate(variant, weights[sel])
+            out[np.ix_(sel, variant.rows)] = self._root(variant, weights[sel])
         return out
+
+    def signs(self, choices: np.ndarray) -> np.ndarray:
+        """+1 or −1 per replication: whether its score is better when higher."""
+        out = np.ones(len(choices))
+        for key, variant in self.variants.items():
+            if variant.sign < 0:
+                out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = -1.0
+        return out
+
+    @property
+    def mixed_scales(self) -> bool:
+        """Whether the alternatives put the scores on different scales (e.g. min-max and
+        z-scores, or a weighted mean and VIKOR's Q)."""
+        return len({v.scale for v in (self.nominal, *self.variants.values())}) > 1
 
     def nominal_scores(self) -> np.ndarray:
         """The nominal replication: the Evaluation's own data and weights."""
         out = np.full((1, len(self.units)), np.nan)
-        out[:, self.nominal.rows] = self._aggregate(self.nominal, self.problem.nominal[None, :])
+        out[:, self.nominal.rows] = self._root(self.nominal, self.problem.nominal[None, :])
         return out[0]
+
+    def _root(self, variant: Variant, weights: np.ndarray) -> np.ndarray:
+        return (
+            self._aggregate(variant, weights)
+            if variant.mcda is None
+            else self._mcda(variant, weights)
+        )
+
+    def _mcda(self, variant: Variant, weights: np.ndarray) -> np.ndarray:
+        """Scores (R, kept units) of a whole-matrix MCDA root (:func:`pipeline.mcda_root`,
+        the build's own function, so each replication equals the build of its choices):
+        one call per distinct weight vector. The MCDA methods take one weight vector each,
+        so replications whose weights differ (noise, Dirichlet) cost one call each."""
+        rows, inverse = np.unique(weights, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        kept = list(self.units[variant.rows])
+        out = np.empty((len(weights), len(kept)))
+        for k, w in enumerate(rows):
+            problems = ProblemList()
+            y = mcda_root(
+                self.fw,
+                variant.mcda,
+                variant.xt.T,
+                pd.Series(w, index=list(self.problem.codes)),
+                kept,
+                problems,
+            )
+            problems.raise_if_any("不确定性分析无法计算 / cannot compute a replication")
+            out[inverse == k] = y
+        return out
 
     def _aggregate(
         self, variant: Variant, weights: np.ndarray, inspect: Callable | None = None
@@ -231,9 +323,10 @@ class Model:
 def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
     """Spec features the batched replications cannot reproduce exactly, as one error.
 
-    ``aggregate.by_node`` (a method per aggregate) and weights computed by a model from
-    the data (``weights: {method: entropy, …}``, recomputed in every real rebuild) would
-    make a replication differ from the build of its choices.
+    ``aggregate.by_node`` (a method per aggregate) and weights computed on the index
+    (``weights: {method: optimise}``) would make a replication differ from the build of
+    its choices. Weights computed from the data (entropy, CRITIC, PCA, BoD …) are
+    recomputed on each combination's data (:func:`_model_bases`).
     """
     problems = ProblemList()
     if spec["aggregate"].get("by_node"):
@@ -244,11 +337,12 @@ def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
             column="aggregate.by_node",
         )
     method = (spec.get("weights") or {}).get("method", "framework")
-    if method not in specmod.WEIGHT_METHODS:
+    if method in EVALUATION_MODELS:
         problems.add(
-            "不确定性分析需要固定权重：请先计算权重模型，再以 weights.values 给出"
-            " / the uncertainty analysis needs fixed weights: compute the weighting model "
-            "first and pass its weights as weights.values (ie.weights.reweight)",
+            "不确定性分析暂不支持在指数上计算的权重（optimise）：请先计算，再以 weights.values "
+            "给出 / the uncertainty analysis does not support weights computed on the index "
+            "(optimise) yet: compute them first and pass them as weights.values "
+            "(ie.weights.reweight)",
             source="spec",
             column="weights.method",
             value=method,
@@ -286,10 +380,12 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         units,
         "nominal",
         problems,
+        ev.spec.get("normalise"),
     )
     choice = [problem.inputs[i] for i in problem.choice_inputs]
     upstream = _Upstream(ev)
     resolved: dict[str, Mapping[str, Any]] = {}
+    resolved_cfgs: dict[tuple[int, ...], tuple[dict, Mapping[str, Any]]] = {}
     variants: dict[tuple[int, ...], Variant] = {}
     for key in problem.combinations():
         params = {inp.path: inp.alternatives[k] for inp, k in zip(choice, key, strict=True)}
@@ -299,14 +395,7 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         try:
             built = upstream.normalised(up)
         except ValidationError as exc:
-            for pr in exc.problems:
-                problems.add(
-                    f"{label}: {pr.rule}",
-                    source=pr.source or "inputs",
-                    row=pr.row,
-                    column=pr.column,
-                    value=pr.value,
-                )
+            _relabel(problems, label, exc.problems)
             continue
         try:
             cfg = resolved.get(repr(down))
@@ -320,11 +409,19 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
                     f"{label}: {pr.rule}", source="inputs", column=pr.column, value=pr.value
                 )
             continue
-        variant = _variant(built, fw, cfg, units, label, problems)
+        normalise_cfg = specmod.resolve(specmod.set_params(ev.spec, **up), fw.n_levels).get(
+            "normalise"
+        )
+        variant = _variant(built, fw, cfg, units, label, problems, normalise_cfg)
         if variant is not None:
             variants[key] = variant
+            resolved_cfgs[key] = (up, cfg)
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
-    model = Model(problem, units, variants, nominal, _tree(fw, problem))
+    bases = None
+    if (ev.spec.get("weights") or {}).get("method") in MODELS:
+        bases = _model_bases(ev, problem, upstream, resolved_cfgs, problems)
+    problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
+    model = Model(problem, units, variants, nominal, _tree(fw, problem), fw, bases)
     for key, variant in variants.items():
         label = ", ".join(
             f"{inp.path}={inp.alternatives[k]!r}" for inp, k in zip(choice, key, strict=True)
@@ -332,6 +429,48 @@ def prepare(ev: Any, problem: UncertaintyProblem) -> Model:
         _check_upper_levels(model, variant, fw, label, problems)
     problems.raise_if_any("不确定性输入无效 / invalid uncertainty inputs")
     return model
+
+
+def _model_bases(
+    ev: Any,
+    problem: UncertaintyProblem,
+    upstream: _Upstream,
+    resolved_cfgs: Mapping[tuple[int, ...], tuple[dict, Mapping[str, Any]]],
+    problems: ProblemList,
+) -> Bases:
+    """The spec's data-driven weighting model (``weights: {method: entropy, …}``) computed
+    as the build computes it (:class:`~integrity_eval.weights.models.ModelWeigher` inside
+    the pipeline's aggregation) on the data of every combination of spec choices and
+    exclusions — an excluded indicator leaves the framework, as in a rebuild with
+    ``exclude``. The models are per matrix (entropy, CRITIC, PCA, BoD … take one data
+    matrix each), so they run once per combination, never per replication."""
+    cfg_w = ev.spec["weights"]
+    source_fw = ev.source_framework or ev.framework
+    codes = list(ev.framework.indicators)
+    choice_pos = [problem.discrete_inputs.index(i) for i in problem.choice_inputs]
+    excl_pos = [problem.discrete_inputs.index(i) for i in problem.exclude_inputs]
+    excl_alts = [problem.inputs[i].alternatives for i in problem.exclude_inputs]
+    sizes = [len(a) for a in excl_alts]
+    grid = np.indices(sizes).reshape(len(sizes), -1).T if sizes else np.zeros((1, 0), int)
+    table: dict[tuple[int, ...], np.ndarray] = {}
+    for key, (up, cfg) in resolved_cfgs.items():
+        data = upstream.dataset(up, cfg_w["dset"])
+        x, kept = upstream.normalised(up)
+        for ex in grid:
+            left = [c for k, a in zip(ex, excl_alts, strict=True) for c in (a[k] or ())]
+            fw_c, excluded = source_fw.excluding([*ev.spec.get("exclude", []), *left])
+            cols = [codes.index(c) for c in fw_c.indicators]
+            local = ProblemList()
+            w = nominal_weights(fw_c, cfg_w, local, excluded=excluded.index)
+            weigher = ModelWeigher(
+                fw_c, cfg_w, {cfg_w["dset"]: data[:, cols]}, np.ones(len(kept), bool), kept
+            )
+            aggregate_levels(fw_c, cfg, x[:, cols], w, kept, local, None, weigher)
+            label = ", ".join([*(f"{p}={v!r}" for p, v in up.items()), f"exclude={left}"])
+            _relabel(problems, label, local[:5])
+            full = key + tuple(int(k) for k in ex)
+            table[full] = w.reindex(list(problem.codes)).fillna(0.0).to_numpy(dtype=float)
+    return Bases(tuple(choice_pos + excl_pos), table)
 
 
 def _check_upper_levels(
@@ -358,7 +497,9 @@ def _check_upper_levels(
         if len(local) > 5:
             problems.add(_more_such(label, len(local) - 5), source="inputs")
 
-    if any(m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]):
+    if variant.mcda is None and any(
+        m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]
+    ):
         model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
 
 
@@ -376,6 +517,20 @@ class _Upstream:
         self.fw = ev.framework
         self.treated: dict[str, np.ndarray] = {}
         self.done: dict[str, tuple[np.ndarray, list]] = {}
+        self.rebuilt: dict[str, Any] = {}
+
+    def dataset(self, up: Mapping[str, Any], name: str) -> np.ndarray:
+        """Dataset ``name`` (kept units × indicators) under the spec changes ``up``."""
+        x, kept = self.normalised(up)
+        key = repr(sorted(up.items()))
+        if name == "Normalised":
+            return x
+        if key in self.rebuilt:
+            return self.rebuilt[key].dsets[name].loc[kept].to_numpy(dtype=float)
+        if name == "Treated":
+            new = specmod.resolve(specmod.set_params(self.ev.spec, **up), self.fw.n_levels)
+            return self._treated(new.get("treat"))
+        return self.ev.dsets[name].loc[kept].to_numpy(dtype=float)
 
     def normalised(self, up: Mapping[str, Any]) -> tuple[np.ndarray, list]:
         ev = self.ev
@@ -384,7 +539,7 @@ class _Upstream:
             return self.done[key]
         new = specmod.resolve(specmod.set_params(ev.spec, **up), self.fw.n_levels)
         if any(new.get(s) != ev.spec.get(s) for s in ("denominate", "impute", "screen")):
-            built = ev.with_params(**up, aggregate=None)
+            built = self.rebuilt[key] = ev.with_params(**up, aggregate=None)
             norm = built.dsets["Normalised"]
             out = (norm.to_numpy(dtype=float), list(norm.index))
         else:
@@ -425,13 +580,30 @@ def _variant(
     units: pd.Index,
     label: str,
     problems: ProblemList,
+    normalise_cfg: Mapping[str, Any] | None = None,
 ) -> Variant | None:
     x, kept = data
     levels = []
     values = x
     ok = True
+    top = top_method(cfg, fw.n_levels)
+    mcda = dict(cfg) if top in MCDA_METHODS else None
+    if mcda is not None:  # the build's own MCDA root, checked on these data
+        local = ProblemList()
+        nominal_w = pd.Series(1.0, index=[n.code for n in fw.nodes])
+        mcda_root(fw, mcda, x, nominal_w, kept, local)
+        for pr in local[:5]:
+            problems.add(
+                f"{label}: {pr.rule}", source="inputs", row=pr.row, column=pr.column, value=pr.value
+            )
+        if local:
+            return None
+    family = top if mcda is not None else "sum" if top in ("sum", "points") else "mean"
     for level in range(2, fw.n_levels + 1):
         method = per_level(cfg["method"], level)
+        if mcda is not None:
+            levels.append(("amean", {}, None))  # not used: the root is scored by the method
+            continue
         if method not in BATCHED:
             problems.add(
                 f"{label}: 聚合方法不支持权重批量计算 / aggregation method not supported by the "
@@ -464,7 +636,15 @@ def _variant(
         return None
     rows = units.get_indexer(pd.Index(kept))
     caches = tuple({} for _ in fw.codes_at(2))
-    return Variant(np.ascontiguousarray(x.T), rows, tuple(levels), caches)
+    return Variant(
+        np.ascontiguousarray(x.T),
+        rows,
+        tuple(levels),
+        caches,
+        mcda,
+        1.0 if higher_is_better(cfg, fw.n_levels) else -1.0,
+        repr((normalise_cfg, family)),
+    )
 
 
 def _tree(fw: Any, problem: UncertaintyProblem) -> tuple:
@@ -507,6 +687,12 @@ def _random_rows(
     return u[start - first_block * BLOCK : stop - first_block * BLOCK]
 
 
+def random_design(problem: UncertaintyProblem, n: int, seed: int) -> np.ndarray:
+    """The unit-cube rows of :func:`evaluate_random`'s ``n`` replications (n, factors)."""
+    seeds = np.random.SeedSequence(seed).spawn(-(-n // BLOCK))
+    return _random_rows(seeds, 0, 0, n, problem.n_factors)
+
+
 def _random_chunk(model: Model, seeds: list, first_block: int, start: int, stop: int):
     u = _random_rows(seeds, first_block, start, stop, model.problem.n_factors)
     return _score_chunk(model, u)
@@ -516,11 +702,11 @@ def _score_chunk(
     model: Model, u: np.ndarray, columns: np.ndarray | None = None, ranks: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``."""
-    choices, weights = model.problem.decode(u)
+    choices, weights = model.weights(u)
     scores = model.scores(choices, weights)
     if columns is not None:
         scores = scores[:, columns]
-    return choices, ranks_of(scores) if ranks else scores
+    return choices, ranks_of(scores, model.signs(choices)) if ranks else scores
 
 
 def _run(
@@ -575,19 +761,36 @@ def evaluate_design(
     chunk_size: int | None,
     n_jobs: int | None,
     quiet: bool = False,
+    desc: str = "Sobol",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's);
+    """Scores (or ranks) of the units ``columns`` for the design rows ``u`` (e.g. Saltelli's
+    for Sobol, trajectories for Morris: ``desc`` labels the progress bar);
     ranks are computed chunk by chunk, so the scores of all rows are never held at once."""
     size = chunk_size or default_chunk_size(model)
     tasks = [
         ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
     ]
-    return _run(model, tasks, len(u), n_jobs, quiet, "Sobol", width=len(columns))
+    return _run(model, tasks, len(u), n_jobs, quiet, desc, width=len(columns))
 
 
-def ranks_of(scores: np.ndarray) -> np.ndarray:
-    """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`."""
+def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
+    """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`;
+    ``signs`` (one per replication): −1 where a lower score is better (VIKOR's Q)."""
+    if signs is not None:
+        scores = scores * np.asarray(signs, dtype=float)[:, None]
     return min_rank(scores, descending=True, axis=-1)
+
+
+def _relabel(problems: ProblemList, label: str, found: Any) -> None:
+    """``found`` problems added to ``problems`` under the combination's ``label``."""
+    for pr in found:
+        problems.add(
+            f"{label}: {pr.rule}",
+            source=pr.source or "inputs",
+            row=pr.row,
+            column=pr.column,
+            value=pr.value,
+        )
 
 
 def _more_such(label: str, n: int) -> str:

@@ -76,6 +76,18 @@ def run(
         model, int(n), seed, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet
     )
     nominal = model.nominal_scores()
+    if model.mixed_scales:
+        warnings.warn(
+            "备选方案使得分处于不同量纲（例如最小-最大与 z 分数标准化，或加权平均与 VIKOR 的 Q），"
+            "各次模拟的得分不可直接比较：to_frame() 的 score_* 列与 plot_scores() 混合了不同量纲，"
+            "请按备选方案分别查看得分（ua.scores[ua.choices[输入] == k]）；名次不受影响 / the "
+            "alternatives put the scores on different scales (e.g. min-max and z-scores, or a "
+            "weighted mean and VIKOR's Q), so scores of different replications are not "
+            "comparable: the score_* columns of to_frame() and plot_scores() mix scales; look "
+            "at scores per alternative (ua.scores[ua.choices[input] == k]); ranks are unaffected",
+            UserWarning,
+            stacklevel=2,
+        )
     return UncertaintyResult(
         inputs=list(inputs),
         n=int(n),
@@ -86,6 +98,12 @@ def run(
         choice_draws=choices,
         choice_names=[problem.inputs[i].name for i in problem.choice_inputs],
         names=ev.units["uName"].reindex(model.units),
+        sign_draws=model.signs(choices),
+        nominal_sign=model.nominal.sign,
+        mixed_scales=model.mixed_scales,
+        problem=problem,
+        spec=dict(ev.spec),
+        bases=model.bases,
     )
 
 
@@ -117,6 +135,16 @@ class UncertaintyResult:
     choice_draws: np.ndarray = field(repr=False)
     choice_names: list = field(repr=False)
     names: pd.Series = field(repr=False)
+    #: per replication: +1 where a higher score is better, −1 where lower is (VIKOR's Q)
+    sign_draws: np.ndarray | None = field(default=None, repr=False)
+    nominal_sign: float = field(default=1.0, repr=False)
+    #: whether the alternatives put the scores on different scales (see :func:`run`)
+    mixed_scales: bool = field(default=False, repr=False)
+    #: the validated inputs and the analysed spec (what :attr:`samples` decodes)
+    problem: Any = field(default=None, repr=False)
+    spec: Mapping[str, Any] | None = field(default=None, repr=False)
+    #: the weights of a data-driven weighting model per combination (engine.Bases)
+    bases: Any = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -139,7 +167,7 @@ class UncertaintyResult:
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
-        return engine.ranks_of(self.score_draws[:, self._scored])
+        return engine.ranks_of(self.score_draws[:, self._scored], self.sign_draws)
 
     @property
     def ranks(self) -> pd.DataFrame:
@@ -156,13 +184,67 @@ class UncertaintyResult:
         return pd.DataFrame(self.choice_draws, columns=self.choice_names)
 
     @cached_property
+    def _draws(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each replication's discrete alternatives (n, d) and weights (n, codes), drawn
+        again from the seed exactly as :func:`run` drew them (same blocks of draws)."""
+        u = engine.random_design(self.problem, self.n, self.seed)
+        idx = self.problem.indices(u)
+        return idx, self.problem.decode(u, None if self.bases is None else self.bases(idx))[1]
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        """The input sample: one row per replication, one column per sampled quantity
+        (COINr's ``Para``, SALib's X): each discrete input by its name — a spec choice or
+        an expert weight set as the alternative's position in ``values`` (0-based), an
+        exclusion as the code(s) left out ("" = none) — then ``weight:<code>``, the weight
+        the replication used (after noise, Dirichlet, expert set, exclusion and the
+        rescaling of its sibling group) for every code whose weight varies. A build with
+        :meth:`replication_params` of row ``i`` reproduces replication ``i``."""
+        idx, w = self._draws
+        cols: dict[str, Any] = {}
+        for k, i in enumerate(self.problem.discrete_inputs):
+            inp = self.problem.inputs[i]
+            if inp.kind == "exclude":
+                labels = [",".join(a or ()) for a in inp.alternatives]
+                cols[inp.name] = np.asarray(labels, dtype=object)[idx[:, k]]
+            else:
+                cols[inp.name] = idx[:, k]
+        # (a group's rescaling leaves an only child at its weight up to round-off)
+        varies = np.flatnonzero(~np.isclose(w, self.problem.nominal, rtol=1e-12, atol=0).all(0))
+        for j in varies:
+            cols[f"weight:{self.problem.codes[j]}"] = w[:, j]
+        return pd.DataFrame(cols, index=pd.RangeIndex(self.n, name="draw"))
+
+    def replication_params(self, i: int) -> dict[str, Any]:
+        """The ``Evaluation.with_params`` settings that rebuild replication ``i``: each spec
+        choice drawn, ``exclude`` (the spec's and the drawn exclusions) and ``weights``
+        (every weight as the replication used it, as fixed values)."""
+        idx, w = self._draws
+        params: dict[str, Any] = {}
+        left_out = list((self.spec or {}).get("exclude", []))
+        for k, pos in enumerate(self.problem.discrete_inputs):
+            inp = self.problem.inputs[pos]
+            alt = inp.alternatives[idx[i, k]]
+            if inp.kind == "choice":
+                params[inp.path] = alt
+            elif inp.kind == "exclude":
+                left_out += [c for c in (alt or ()) if c not in left_out]
+        values = {
+            c: float(v) for c, v in zip(self.problem.codes, w[i], strict=True) if c not in left_out
+        }
+        params["weights"] = {"method": "framework", "values": values}
+        if left_out:
+            params["exclude"] = left_out
+        return params
+
+    @cached_property
     def nominal_scores(self) -> pd.Series:
         """The nominal replication's scores (the Evaluation's own data and weights)."""
         return pd.Series(self.nominal[self._scored], index=self.units[self._scored], name="score")
 
     @cached_property
     def nominal_ranks(self) -> pd.Series:
-        r = engine.ranks_of(self.nominal[self._scored][None, :])[0]
+        r = engine.ranks_of(self.nominal[self._scored][None, :], [self.nominal_sign])[0]
         return pd.Series(r, index=self.units[self._scored], name="rank")
 
     @cached_property

@@ -270,7 +270,14 @@ def morris(
         return (u * (levels - 1) + 0.5) / levels, (step, up)
 
     problem, (step, up), y, outputs = evaluate_inputs(
-        ev, inputs, design, output=output, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet
+        ev,
+        inputs,
+        design,
+        output=output,
+        chunk_size=chunk_size,
+        n_jobs=n_jobs,
+        quiet=quiet,
+        desc="Morris",
     )
     coarse = [
         f"{i.name} ({len(i.alternatives)})" for i in problem.inputs if len(i.alternatives) > levels

@@ -72,6 +72,10 @@ class Input:
     def is_spec_choice(self) -> bool:
         return self.kind == "choice"
 
+    @property
+    def is_discrete(self) -> bool:
+        return self.kind in ("choice", "exclude", "weight_sets")
+
     def choose(self, u: np.ndarray) -> np.ndarray:
         """Alternative index for uniforms ``u`` by the inverse CDF of ``p``."""
         cum = np.cumsum(self.p)
@@ -109,44 +113,70 @@ class UncertaintyProblem:
         """Positions (in ``inputs``) of the spec-choice inputs."""
         return [i for i, inp in enumerate(self.inputs) if inp.is_spec_choice]
 
+    @property
+    def discrete_inputs(self) -> list[int]:
+        """Positions (in ``inputs``) of the discrete inputs: spec choices, exclusions and
+        expert weight sets."""
+        return [i for i, inp in enumerate(self.inputs) if inp.is_discrete]
+
+    @property
+    def exclude_inputs(self) -> list[int]:
+        """Positions (in ``inputs``) of the exclusion inputs."""
+        return [i for i, inp in enumerate(self.inputs) if inp.kind == "exclude"]
+
+    def indices(self, u: np.ndarray) -> np.ndarray:
+        """The alternative (0-based) drawn for each discrete input (R, d), in the order of
+        :attr:`discrete_inputs`, by the inverse CDF of its probabilities."""
+        u = np.asarray(u, dtype=float)
+        starts = np.cumsum([0, *(inp.n_factors for inp in self.inputs)])
+        out = np.zeros((len(u), len(self.discrete_inputs)), dtype=np.intp)
+        for k, i in enumerate(self.discrete_inputs):
+            out[:, k] = self.inputs[i].choose(u[:, starts[i]])
+        return out
+
     def combinations(self) -> list[tuple[int, ...]]:
         """Every reachable combination of spec-choice alternatives (nominal first)."""
         sizes = [len(self.inputs[i].alternatives) for i in self.choice_inputs]
         grid = np.indices(sizes).reshape(len(sizes), -1).T if sizes else np.zeros((1, 0), int)
         return [tuple(int(v) for v in row) for row in grid]
 
-    def decode(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def decode(
+        self, u: np.ndarray, base: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Map design rows ``u`` (R, k) to spec-choice indices (R, c) and weights (R, codes).
 
-        Weights: start from the nominal weights (or an expert's set), apply noise
+        Weights: start from ``base`` (R, codes) — the nominal weights, or each row's weights
+        of a model recomputed on its data — or an expert's set laid over it, apply noise
         (× U(1 − ε, 1 + ε), COINr ``get_noisy_weights``) or Dirichlet draws, zero the
         excluded indicator, then rescale every sibling group to its base total
         (renormalisation, so additive "sum" aggregation keeps its scale).
         """
         u = np.asarray(u, dtype=float)
         n = len(u)
-        base = np.broadcast_to(self.nominal, (n, len(self.codes))).copy()
-        choices = np.zeros((n, len(self.choice_inputs)), dtype=np.intp)
+        if base is None:
+            base = np.broadcast_to(self.nominal, (n, len(self.codes)))
+        base = base.copy()
+        idx = self.indices(u)
         col = 0
         pos = {c: j for j, c in enumerate(self.codes)}
         excluded: list[np.ndarray] = []
         for i, inp in enumerate(self.inputs):
-            block = u[:, col : col + inp.n_factors]
             col += inp.n_factors
+            if not inp.is_discrete:
+                continue
+            drawn = idx[:, self.discrete_inputs.index(i)]
             if inp.kind == "weight_sets":
-                idx = inp.choose(block[:, 0])
-                sets = np.stack([self._weight_vector(a) for a in inp.alternatives])
-                base = sets[idx]
-            elif inp.kind == "choice":
-                choices[:, self.choice_inputs.index(i)] = inp.choose(block[:, 0])
+                for a, alt in enumerate(inp.alternatives):
+                    cols = [pos[c] for c in alt]
+                    base[np.ix_(drawn == a, cols)] = [alt[c] for c in alt]
             elif inp.kind == "exclude":
-                idx = inp.choose(block[:, 0])
                 mask = np.zeros((n, len(self.codes)), dtype=bool)
                 for a, alt in enumerate(inp.alternatives):
                     cols = [pos[c] for c in (alt or ())]
                     if cols:
-                        mask[np.ix_(idx == a, cols)] = True
+                        mask[np.ix_(drawn == a, cols)] = True
                 excluded.append(mask)
+        choices = idx[:, [self.discrete_inputs.index(i) for i in self.choice_inputs]]
         w = base.copy()
         col = 0
         for inp in self.inputs:
@@ -160,12 +190,6 @@ class UncertaintyProblem:
         for mask in excluded:
             w[mask] = 0.0
         return choices, self._rescale(w, base)
-
-    def _weight_vector(self, values: Mapping[str, float]) -> np.ndarray:
-        out = self.nominal.copy()
-        for code, value in values.items():
-            out[self.codes.index(code)] = float(value)
-        return out
 
     def _dirichlet(self, inp: Input, u: np.ndarray, base: np.ndarray) -> np.ndarray:
         """Dirichlet(α = c·shares) per sibling group by inverse-CDF gamma draws.

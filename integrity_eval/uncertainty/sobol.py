@@ -230,11 +230,13 @@ def evaluate_inputs(
     chunk_size: int | None,
     n_jobs: int | None,
     quiet: bool,
+    desc: str = "Sobol",
 ) -> tuple[UncertaintyProblem, Any, np.ndarray, list | None]:
     """Validate ``inputs``, make the unit-cube ``design`` of the problem, and evaluate its rows
     on the engine: every unit's rank or score, or the mean absolute rank shift.
 
-    Returns the problem, what ``design`` returned besides the rows, the outputs (rows,
+    ``desc``: the progress bar's label (the analysis that runs). Returns the problem, what
+    ``design`` returned besides the rows, the outputs (rows,
     units) or (rows,), and the output names (the scored units, or None for the shift).
     """
     if output not in OUTPUTS:
@@ -258,9 +260,10 @@ def evaluate_inputs(
         chunk_size=chunk_size,
         n_jobs=n_jobs,
         quiet=quiet,
+        desc=desc,
     )
     if output == "rank_shift":
-        nominal = engine.ranks_of(model.nominal_scores()[scored][None, :])
+        nominal = engine.ranks_of(model.nominal_scores()[scored][None, :], [model.nominal.sign])
         return problem, extra, np.nanmean(np.abs(y - nominal), axis=1), None
     return problem, extra, y, list(model.units[scored])
 

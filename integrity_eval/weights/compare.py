@@ -3,7 +3,7 @@
 The researcher's question "how much do the ranks depend on the weights?":
 each model of :data:`~integrity_eval.weights.models.MODELS` is run in the build
 (``weights: {method: …, level: …}``), explicit schemes (AHP, budget, optimised
-weights) are applied with :func:`~integrity_eval.weights.reweight.reweight`, and
+weights) are applied with :func:`~integrity_eval.weights.reweighting.reweight`, and
 the results are tabulated with the rank correlation against a reference
 (e.g. a synthetic dataset's latent truth). ``aggregations`` adds whole-matrix MCDA
 methods (:data:`~integrity_eval.mcda.MCDA_METHODS`, e.g. VIKOR) as the spec's top-level

@@ -2,7 +2,7 @@
 
 One slider per aggregate weight (every element above the indicators, or the
 elements of a chosen ``level``); moving one re-aggregates with
-:func:`~integrity_eval.weights.reweight.reweight` and refreshes the league
+:func:`~integrity_eval.weights.reweighting.reweight` and refreshes the league
 table: score, rank, nominal rank and rank change. A slider at 0 leaves its element
 out of the parent's aggregate (weight 0, as the spec's ``weights.values``); if every
 child of an aggregate is at 0 the status line says so and the table keeps its last
