@@ -207,7 +207,7 @@ def blank_cells(
     ``cause`` (``"not_reported"``, or ``"denominator_blank"`` when the value was reported
     but its denominator was not) and the ``policy`` that scored them."""
     units = current["uCode"].astype(str).to_numpy()
-    rows, cols = np.nonzero(blanks & np.isin(units, kept)[:, None])
+    rows, cols = np.nonzero(blanks & pd.Index(units).isin(kept)[:, None])
     cause = np.where(np.isnan(raw[rows, cols]), "not_reported", "denominator_blank")
     return pd.DataFrame(
         {
