@@ -36,6 +36,7 @@ from .screen import screen as screen_table
 
 __all__ = [
     "LevelWeigher",
+    "MeanAggregator",
     "aggregate",
     "blank_cells",
     "check_domain",
@@ -214,7 +215,7 @@ def blank_cells(
     ``cause`` (``"not_reported"``, or ``"denominator_blank"`` when the value was reported
     but its denominator was not) and the ``policy`` that scored them."""
     units = current["uCode"].astype(str).to_numpy()
-    rows, cols = np.nonzero(blanks & np.isin(units, kept)[:, None])
+    rows, cols = np.nonzero(blanks & pd.Index(units).isin(kept)[:, None])
     cause = np.where(np.isnan(raw[rows, cols]), "not_reported", "denominator_blank")
     return pd.DataFrame(
         {
@@ -482,6 +483,79 @@ def indicator_weights(fw: Framework, weights: pd.Series) -> np.ndarray:
             cur = fw[cur].parent
         out[j] = value
     return out
+
+
+class MeanAggregator:
+    """Every level's weighted arithmetic mean as one sparse operator per level, built once.
+
+    The aggregation of :func:`aggregate` when every level uses ``amean`` (COINr 1.1.14
+    ``a_amean``: ``Σ wᵢxᵢ / Σ wᵢ`` over the available children), precomputed for one
+    normalised matrix so that new weights cost a few sparse products: for each level, the
+    matrix ``A`` (parents × children, the children's weights) gives the numerators
+    ``A @ x₀`` (``x₀``: the children's values with missing ones set to 0) and the
+    denominators ``A @ m`` (``m``: 1 where a child is available), so a missing child leaves
+    both, as in ``a_amean``. Each product adds the children in framework order one after
+    the other, exactly as the build's column-wise sums do, so the result equals
+    :func:`aggregate`'s bit for bit (tested). ``dat_thresh`` counts every child, as there.
+    :meth:`fits` says whether a spec and matrix can use it (otherwise use :func:`aggregate`).
+    """
+
+    def __init__(self, fw: Framework, cfg: Mapping[str, Any], x: np.ndarray):
+        from scipy import sparse  # only reweighting needs it; keep it out of the build's imports
+
+        self._sparse = sparse
+        self.codes: list[str] = []
+        self._weight_index = fw.weights.index
+        position = {c: i for i, c in enumerate(self._weight_index)}
+        self._levels = []
+        for level in range(2, fw.n_levels + 1):
+            below = {c: i for i, c in enumerate(fw.codes_at(level - 1))}
+            parents = fw.codes_at(level)
+            kids = [fw.children[p] for p in parents]
+            indptr = np.cumsum([0] + [len(k) for k in kids])
+            indices = np.array([below[c] for k in kids for c in k], dtype=np.int32)
+            take = np.array([position[c] for k in kids for c in k], dtype=np.intp)
+            shape = (len(parents), len(below))
+            ones = sparse.csr_array((np.ones(len(indices)), indices, indptr), shape=shape)
+            thresh = per_level(cfg.get("dat_thresh"), level)
+            sizes = np.diff(indptr).astype(float)[:, None]
+            self._levels.append((indices, indptr, take, shape, ones, thresh, sizes))
+            self.codes += parents
+        self.codes_index = pd.Index(self.codes)
+        missing = np.isnan(x)
+        self._x0 = np.where(missing, 0.0, x).T.copy()  # children × units, one row each
+        self._avail = (~missing).T.astype(float) if missing.any() else None
+
+    @staticmethod
+    def fits(fw: Framework, cfg: Mapping[str, Any], n_units: int) -> bool:
+        """Whether :func:`aggregate` with ``cfg`` is the arithmetic mean at every level
+        (no ``by_node``) over at least two units (one unit's sums are ordered otherwise)."""
+        levels = range(2, fw.n_levels + 1)
+        means = all(per_level(cfg["method"], level) == "amean" for level in levels)
+        return means and not cfg.get("by_node") and n_units >= 2
+
+    def __call__(self, weights: pd.Series) -> np.ndarray:
+        """The aggregate columns (units × aggregates, in the order of :attr:`codes`) under
+        ``weights`` (the build's nominal weights, indexed like the framework's)."""
+        if not weights.index.equals(self._weight_index):
+            weights = weights.reindex(self._weight_index)
+        w = weights.to_numpy(dtype=float)
+        x0, avail = self._x0, self._avail
+        out = []
+        for indices, indptr, take, shape, ones, thresh, sizes in self._levels:
+            a = self._sparse.csr_array((w[take], indices, indptr), shape=shape)
+            den = (a @ np.ones(shape[1]))[:, None] if avail is None else a @ avail
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = (a @ x0) / np.where(den > 0, den, np.nan)
+            if thresh is not None:
+                count = sizes if avail is None else ones @ avail
+                y[(count / sizes) < thresh] = np.nan
+            out.append(y)
+            x0, avail = y, None
+            missing = np.isnan(y)
+            if missing.any():
+                x0, avail = np.where(missing, 0.0, y), (~missing).astype(float)
+        return np.concatenate(out).T
 
 
 def per_level(value: Any, level: int) -> Any:

@@ -115,7 +115,10 @@ def _check_unit_codes(
 
     codes = codes.reset_index(drop=True)[valid]
     keys = codes.map(code_key)
-    for _key, grp in codes.groupby(keys, sort=False):
+    # only the keys written more than one way (most data have none)
+    spelt = pd.DataFrame({"key": keys, "code": codes}).drop_duplicates()["key"]
+    several = keys.isin(spelt[spelt.duplicated()])
+    for _key, grp in codes[several].groupby(keys[several], sort=False):
         spellings = list(dict.fromkeys(grp))
         if len(spellings) > 1:
             rows = ", ".join(_row(i) for i in grp.index)

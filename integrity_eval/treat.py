@@ -21,8 +21,10 @@ a few 1) fails the test, and winsorising its few non-zero values would erase
 it; COINr then has no skew to test and stops with an error. Here the indicator
 stays failing and goes to the log fallback, which keeps its order.
 
-The loop is vectorised over indicators (one pass per winsorisation step), so a
-``(units, indicators)`` matrix is treated in at most ``winmax`` array passes.
+The loop is vectorised over indicators: each winsorisation step is one pass over the
+indicators still failing, laid out one indicator per contiguous row, and computes their
+mean, skewness and kurtosis together once (the next step's direction reuses them). An
+indicator's treatment never depends on the other indicators, bit for bit.
 """
 
 from __future__ import annotations
@@ -42,12 +44,31 @@ FALLBACK_RULE = (
 __all__ = ["kurt", "log_ct", "skew", "winsorise"]
 
 
-def _varies(x: np.ndarray, axis: int) -> np.ndarray:
-    """Whether the non-missing values differ (a constant column has no skew or kurtosis)."""
-    ok = ~np.isnan(x)
-    hi = np.max(np.where(ok, x, -np.inf), axis=axis)
-    lo = np.min(np.where(ok, x, np.inf), axis=axis)
-    return hi > lo
+def _shape_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Skewness G1 and excess kurtosis G2 of each row of ``x`` (NaN-aware), computed together.
+
+    The formulas of :func:`skew` and :func:`kurt` on one set of deviations from the
+    mean; each row is reduced on its own (pairwise summation of one contiguous row), so
+    a row's figures do not depend on the other rows. NaN where a row has too few values
+    (3 for G1, 4 for G2) or no spread.
+    """
+    x = np.ascontiguousarray(x, dtype=float)
+    missing = np.isnan(x)
+    n = x.shape[-1] - missing.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        varies = np.fmax.reduce(x, axis=-1) > np.fmin.reduce(x, axis=-1)
+        d = x.copy()
+        np.copyto(d, 0.0, where=missing)
+        d -= d.sum(axis=-1, keepdims=True) / n[..., None]
+        np.copyto(d, 0.0, where=missing)
+        d2 = d * d
+        m2 = d2.sum(axis=-1)
+        m3 = np.multiply(d2, d, out=d).sum(axis=-1)
+        m4 = np.multiply(d2, d2, out=d2).sum(axis=-1)
+        g1 = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+        r = n * m4 / m2**2
+        g2 = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    return np.where((n >= 3) & varies, g1, np.nan), np.where((n >= 4) & varies, g2, np.nan)
 
 
 def skew(x: np.ndarray, axis: int = -2) -> np.ndarray:
@@ -56,15 +77,7 @@ def skew(x: np.ndarray, axis: int = -2) -> np.ndarray:
     COINr ``skew`` (= ``e1071::skewness(type = 2)`` = Excel ``SKEW``). NaN when
     fewer than 3 values or no spread.
     """
-    x = np.asarray(x, dtype=float)
-    n = np.sum(~np.isnan(x), axis=axis)
-    d = x - np.nanmean(x, axis=axis, keepdims=True)
-    m2 = np.nansum(d**2, axis=axis)
-    m3 = np.nansum(d**3, axis=axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.sqrt(n) * m3 / m2**1.5
-        out = g * np.sqrt(n * (n - 1.0)) / (n - 2.0)
-    return np.where((n >= 3) & _varies(x, axis), out, np.nan)
+    return _shape_stats(np.moveaxis(np.asarray(x, dtype=float), axis, -1))[0]
 
 
 def kurt(x: np.ndarray, axis: int = -2) -> np.ndarray:
@@ -73,27 +86,17 @@ def kurt(x: np.ndarray, axis: int = -2) -> np.ndarray:
     COINr ``kurt`` (= ``e1071::kurtosis(type = 2)`` = Excel ``KURT``). NaN when
     fewer than 4 values or no spread.
     """
-    x = np.asarray(x, dtype=float)
-    n = np.sum(~np.isnan(x), axis=axis)
-    d = x - np.nanmean(x, axis=axis, keepdims=True)
-    m2 = np.nansum(d**2, axis=axis)
-    m4 = np.nansum(d**4, axis=axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = n * m4 / m2**2
-        out = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
-    return np.where((n >= 4) & _varies(x, axis), out, np.nan)
+    return _shape_stats(np.moveaxis(np.asarray(x, dtype=float), axis, -1))[1]
 
 
-def _passes(x: np.ndarray, skew_thresh: float, kurt_thresh: float):
+def _passes(sk: np.ndarray, kt: np.ndarray, skew_thresh: float, kurt_thresh: float) -> np.ndarray:
     """COINr ``check_SkewKurt``: pass iff |skew| < skew_thresh or kurt < kurt_thresh.
 
     Columns whose skew or kurtosis cannot be computed pass (COINr leaves them
     untreated with a warning).
     """
-    sk, kt = skew(x), kurt(x)
     undefined = np.isnan(sk) | np.isnan(kt)
-    ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh) | undefined
-    return ok, sk, kt
+    return (np.abs(sk) < skew_thresh) | (kt < kurt_thresh) | undefined
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
@@ -103,20 +106,25 @@ def log_ct(x: np.ndarray) -> np.ndarray:
     return np.log(x - lo + 0.01 * (hi - lo))
 
 
-def _extreme_step(x: np.ndarray, cols: np.ndarray, high: bool) -> np.ndarray:
-    """One winsorisation step on columns ``cols``: move the extreme value(s) inward.
+def _extreme_step(rows: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """One winsorisation step on each row of ``rows`` (one indicator per row), in place.
 
-    Returns the mask of the points moved (the current extreme, ties included).
+    Where ``high``, the row's maximum value(s) move to the next-highest value, elsewhere
+    the minimum value(s) to the next-lowest; ties move together. A step that would leave
+    the row constant, or that has no next value, is not taken. Returns the mask of the
+    points moved (empty for a row that did not step).
     """
-    filled = np.where(np.isnan(x), -np.inf if high else np.inf, x)
-    ext = filled.max(axis=0) if high else filled.min(axis=0)
-    mask = (x == ext) & cols
-    rest = np.where(mask | np.isnan(x), -np.inf if high else np.inf, x)
-    nxt = rest.max(axis=0) if high else rest.min(axis=0)
-    finite = np.isfinite(nxt)
-    mask &= finite
-    x[mask] = np.broadcast_to(nxt, x.shape)[mask]
-    return mask
+    sign = np.where(high, 1.0, -1.0)[:, None]
+    s = rows * sign  # the extreme to move is always the maximum of s
+    moved = s == np.fmax.reduce(s, axis=1, keepdims=True)
+    np.copyto(s, np.nan, where=moved)  # the values that stay
+    with np.errstate(invalid="ignore"):
+        nxt = np.fmax.reduce(s, axis=1)
+        # there is a next value, and a lower one remains after the step (it still varies)
+        moved &= (np.fmin.reduce(s, axis=1) < nxt)[:, None]
+    r, c = np.nonzero(moved)
+    rows[r, c] = nxt[r] * sign[r, 0]
+    return moved
 
 
 def winsorise(
@@ -145,43 +153,49 @@ def winsorise(
         )
     orig = np.array(x, dtype=float)
     n, m = orig.shape
-    pass0, sk0, kt0 = _passes(orig, skew_thresh, kurt_thresh)
+    rows_of = np.ascontiguousarray(orig.T)  # one indicator per contiguous row
+    sk0, kt0 = _shape_stats(rows_of)
+    pass0 = _passes(sk0, kt0, skew_thresh, kurt_thresh)
     limit = np.inf if winmax is None else winmax
-    xw = orig.copy()
-    hi_mask = np.zeros((n, m), dtype=bool)
-    lo_mask = np.zeros((n, m), dtype=bool)
-    nwin = np.zeros(m, dtype=int)
     treated = ~pass0
-    passing = pass0.copy()
-    active = treated & (nwin < limit)
+    failing = np.flatnonzero(treated)
+    # the failing indicators, one per row, winsorised in place
+    w = rows_of[failing]
+    hi_mask = np.zeros(w.shape, dtype=bool)
+    lo_mask = np.zeros(w.shape, dtype=bool)
+    sk, kt = sk0[failing], kt0[failing]
+    nwin = np.zeros(len(failing), dtype=int)
+    active = nwin < limit
     for _ in range(n):  # each step moves at least one point; n bounds it
-        if not active.any():
+        rows = np.flatnonzero(active)
+        if not rows.size:
             break
-        sk = skew(xw)
-        up = active & (np.nan_to_num(sk, nan=0.0) >= 0)
-        down = active & ~up
-        stuck = np.zeros(m, dtype=bool)  # nothing left to move without erasing the indicator
-        for cols, mask, high in ((up, hi_mask, True), (down, lo_mask, False)):
-            if cols.any():
-                before = xw[:, cols].copy()
-                moved = _extreme_step(xw, cols[None, :], high=high)
-                flat = np.zeros(m, dtype=bool)  # steps that would make a column constant
-                flat[cols] = ~_varies(xw[:, cols], axis=0)
-                xw[:, flat] = before[:, flat[cols]]
-                moved[:, flat] = False
-                # COINr keeps the positions of the current extreme(s): the points moved
-                # before are tied with it, so this is the running total on that side
-                step = cols & moved.any(axis=0)
-                mask[:, step] = moved[:, step]
-                stuck |= cols & ~step
-        nwin = hi_mask.sum(axis=0) + lo_mask.sum(axis=0)
-        passing, _, _ = _passes(xw, skew_thresh, kurt_thresh)
-        active = active & ~stuck & (~passing | force_win) & (nwin < limit)
-    pass1, sk1, kt1 = _passes(xw, skew_thresh, kurt_thresh)
+        sub = w[rows]
+        up = np.nan_to_num(sk[rows], nan=0.0) >= 0
+        moved = _extreme_step(sub, up)
+        w[rows] = sub
+        # COINr keeps the positions of the current extreme(s): the points moved before
+        # are tied with it, so this is the running total on that side
+        stepped = moved.any(axis=1)
+        hi_mask[rows[stepped & up]] = moved[stepped & up]
+        lo_mask[rows[stepped & ~up]] = moved[stepped & ~up]
+        nwin[rows] = hi_mask[rows].sum(axis=1) + lo_mask[rows].sum(axis=1)
+        sk[rows], kt[rows] = _shape_stats(sub)
+        passing = _passes(sk[rows], kt[rows], skew_thresh, kurt_thresh)
+        active[rows] = stepped & (~passing | force_win) & (nwin[rows] < limit)
+    pass1 = np.zeros(m, dtype=bool)
+    sk1 = np.full(m, np.nan)
+    kt1 = np.full(m, np.nan)
+    pass1[failing] = _passes(sk, kt, skew_thresh, kurt_thresh)
+    sk1[failing], kt1[failing] = sk, kt
+    nwin_all = np.zeros(m)
+    nwin_all[failing] = nwin
     points = np.full((n, m), "", dtype=object)
-    points[hi_mask] = "winhi"
-    points[lo_mask] = "winlo"
-    out = np.where(treated[None, :], xw, orig)
+    out = orig.copy()
+    out[:, failing] = w.T
+    for mask, label in ((hi_mask, "winhi"), (lo_mask, "winlo")):
+        r, i = np.nonzero(mask)
+        points[i, failing[r]] = label
     use_log = treated & ~pass1 & (fallback is not None)
     sk2 = np.full(m, np.nan)
     kt2 = np.full(m, np.nan)
@@ -189,18 +203,21 @@ def winsorise(
     if use_log.any():
         logged = log_ct(orig[:, use_log])
         out[:, use_log] = logged
-        points[:, use_log] = np.where(np.isnan(orig[:, use_log]), "", "log")
-        ok2, s2, k2 = _passes(logged, skew_thresh, kurt_thresh)
-        sk2[use_log], kt2[use_log], pass2[use_log] = s2, k2, ok2
+        points[:, use_log] = "log"
+        r, i = np.nonzero(np.isnan(orig[:, use_log]))
+        points[r, np.flatnonzero(use_log)[i]] = ""
+        s2, k2 = _shape_stats(logged.T)
+        sk2[use_log], kt2[use_log] = s2, k2
+        pass2[use_log] = _passes(s2, k2, skew_thresh, kurt_thresh)
     details = pd.DataFrame(
         {
             "Pass0": pass0,
             "Skew0": sk0,
             "Kurt0": kt0,
-            "nwin": np.where(treated, nwin, np.nan),
+            "nwin": np.where(treated, nwin_all, np.nan),
             "Pass1": np.where(treated, pass1, None),
-            "Skew1": np.where(treated, sk1, np.nan),
-            "Kurt1": np.where(treated, kt1, np.nan),
+            "Skew1": sk1,
+            "Kurt1": kt1,
             "log": use_log,
             "Pass2": pass2,
             "Skew2": sk2,

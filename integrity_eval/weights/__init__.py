@@ -6,95 +6,53 @@ Each model returns a :class:`~integrity_eval.weights.result.WeightResult` with
 Two layers live here. The models on data and the nominal weights sit below the core (the
 build and the spec use them); the tools that take an Evaluation — :func:`reweight`,
 :func:`rank_changes`, :func:`optimise`, :func:`explore`, :func:`compare_schemes` — sit
-above it and are loaded on first use (PEP 562), so that importing a model never imports
-the core back.
+above it. Every name is loaded on first use (:mod:`integrity_eval.lazy`), so that importing a
+model never imports the core back, nor the other models' libraries.
 """
 
-import importlib
-from typing import Any
+from .. import lazy
 
-from .ahp import (
-    RI_TABLES,
-    SAATY_SCALE,
-    ConsistencyWarning,
-    ahp,
-    ahp_consistency,
-    ahp_group,
-    synthesise,
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "ahp": [
+            "RI_TABLES",
+            "SAATY_SCALE",
+            "ConsistencyWarning",
+            "ahp",
+            "ahp_consistency",
+            "ahp_group",
+            "synthesise",
+        ],
+        "bod": ["bod"],
+        "bwm": [
+            "BwmResponses",
+            "bwm",
+            "bwm_consistency_index",
+            "bwm_group",
+            "bwm_template",
+            "read_bwm",
+        ],
+        "compare": ["SchemeComparison", "compare_schemes"],
+        "explore": ["explore"],
+        "factor": ["factor", "pca"],
+        "nominal": ["effective_weights", "nominal_weights"],
+        "objective": [
+            "angle",
+            "cilos",
+            "critic",
+            "entropy",
+            "gini",
+            "idocriw",
+            "lopcow",
+            "merec",
+            "std",
+            "variance",
+        ],
+        "questionnaire": ["AhpResponses", "ahp_template", "group_weights", "read_ahp"],
+        "regression": ["regression"],
+        "result": ["WeightResult"],
+        "reweighting": ["optimise", "rank_changes", "reweight"],
+        "simple": ["budget", "equal"],
+    },
 )
-from .bod import bod
-from .bwm import BwmResponses, bwm, bwm_consistency_index, bwm_group, bwm_template, read_bwm
-from .factor import factor, pca
-from .nominal import effective_weights, nominal_weights
-from .objective import angle, cilos, critic, entropy, gini, idocriw, lopcow, merec, std, variance
-from .questionnaire import AhpResponses, ahp_template, group_weights, read_ahp
-from .regression import regression
-from .result import WeightResult
-from .simple import budget, equal
-
-__all__ = [
-    "RI_TABLES",
-    "SAATY_SCALE",
-    "AhpResponses",
-    "BwmResponses",
-    "ConsistencyWarning",
-    "SchemeComparison",
-    "WeightResult",
-    "ahp",
-    "ahp_consistency",
-    "ahp_group",
-    "ahp_template",
-    "angle",
-    "bod",
-    "budget",
-    "bwm",
-    "bwm_consistency_index",
-    "bwm_group",
-    "bwm_template",
-    "cilos",
-    "compare_schemes",
-    "critic",
-    "effective_weights",
-    "entropy",
-    "equal",
-    "explore",
-    "factor",
-    "gini",
-    "group_weights",
-    "idocriw",
-    "lopcow",
-    "merec",
-    "nominal_weights",
-    "optimise",
-    "pca",
-    "rank_changes",
-    "read_ahp",
-    "read_bwm",
-    "regression",
-    "reweight",
-    "std",
-    "synthesise",
-    "variance",
-]
-
-# Tools on an Evaluation (above the core), loaded on first use: name → module.
-_ON_EVALUATION = {
-    "SchemeComparison": "compare",
-    "compare_schemes": "compare",
-    "explore": "explore",
-    "optimise": "reweighting",
-    "rank_changes": "reweighting",
-    "reweight": "reweighting",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _ON_EVALUATION:
-        value = getattr(importlib.import_module(f".{_ON_EVALUATION[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -33,15 +33,15 @@ def nominal_weights(
     framework, and aggregates whose children all weigh 0, are recorded in
     ``problems``.
     """
-    w = fw.weights.copy()
+    w = fw.weights
     if cfg is None:
         return w
-    if cfg["method"] == "equal":
-        w[:] = 1.0
+    # a plain dict while settings apply (a reweight does this on every slider move)
+    values = dict.fromkeys(w.index, 1.0) if cfg["method"] == "equal" else w.to_dict()
     for code, value in cfg.get("values", {}).items():
         if code in excluded:
             continue
-        if code not in w.index:
+        if code not in values:
             problems.add(
                 "权重所指代码不在框架中（或为总指数，或已被 exclude 排除）/ weight given for a "
                 "code that is not in the framework (or is the root, or is excluded)",
@@ -50,9 +50,9 @@ def nominal_weights(
                 value=suggest(code, w.index),
             )
         else:
-            w[code] = float(value)
-    zero_weight_parents(fw.children, w.to_dict(), problems, source="spec")
-    return w
+            values[code] = float(value)
+    zero_weight_parents(fw.children, values, problems, source="spec")
+    return pd.Series(list(values.values()), index=w.index, name=w.name, dtype=float)
 
 
 def effective_weights(fw: Framework, weights: pd.Series) -> pd.Series:

@@ -3,24 +3,27 @@
 ``reweight(ev, w)`` gives exactly what ``ev.with_params(weights={"values": w})``
 gives (same spec, same numbers, same manifest), but starts from the
 Evaluation's Normalised dataset instead of running every stage again, so it is
-fast enough for sliders (docs/weights.md). :func:`rank_changes` is the table behind
-:func:`integrity_eval.weights.explore`; :func:`optimise` reweights with COINr's
-correlation-balancing weights (:func:`~integrity_eval.weights.balance.optimise_weights`).
+fast enough for sliders (docs/weights.md). When every level is aggregated by the
+arithmetic mean, the aggregation is a :class:`~integrity_eval.pipeline.MeanAggregator`
+built once per Evaluation: a reweight is then a few sparse products.
+:func:`rank_changes` is the table behind :func:`integrity_eval.weights.explore`;
+:func:`optimise` reweights with COINr's correlation-balancing weights
+(:func:`~integrity_eval.weights.balance.optimise_weights`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
 from ..manifest import manifest_with_spec
-from ..pipeline import aggregate
+from ..pipeline import MeanAggregator, aggregate
 from ..spec import resolve, set_params
 from .balance import optimise_weights
 from .nominal import nominal_weights
@@ -48,16 +51,17 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     w = nominal_weights(fw, spec["weights"], problems)
     problems.raise_if_any("invalid weights")
     normalised = ev.dsets["Normalised"]
-    x = normalised.to_numpy(dtype=float)
-    agg_cols, agg_codes = aggregate(
-        fw, spec["aggregate"], x, w, list(normalised.index), problems, problems.raise_if_any
-    )
-    frame = pd.DataFrame(
-        np.concatenate([x, agg_cols], axis=1),
-        index=normalised.index,
-        columns=normalised.columns.append(pd.Index(agg_codes)),
-        copy=False,
-    )
+    if MeanAggregator.fits(fw, spec["aggregate"], len(normalised)):
+        op = _mean_aggregator(ev)
+        agg_cols, agg_codes = op(w), op.codes_index
+    else:
+        x = normalised.to_numpy(dtype=float)
+        agg_cols, agg_codes = aggregate(
+            fw, spec["aggregate"], x, w, list(normalised.index), problems, problems.raise_if_any
+        )
+    # the normalised columns are shared (copy on write), not copied
+    aggregates = pd.DataFrame(agg_cols, index=normalised.index, columns=agg_codes, copy=False)
+    frame = pd.concat([normalised, aggregates], axis=1)
     details = {k: v for k, v in ev.details.items() if k != "weight_models"}
     return dataclasses.replace(
         ev,
@@ -67,6 +71,20 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
         details=MappingProxyType(details),
         manifest=manifest_with_spec(ev.manifest, spec),
     )
+
+
+#: The aggregation operator of each Evaluation reweighted so far, dropped with it.
+_OPERATORS: dict[int, MeanAggregator] = {}
+
+
+def _mean_aggregator(ev: Evaluation) -> MeanAggregator:
+    """``ev``'s :class:`~integrity_eval.pipeline.MeanAggregator`, built on first use."""
+    op = _OPERATORS.get(id(ev))
+    if op is None:
+        x = ev.dsets["Normalised"].to_numpy(dtype=float)
+        op = _OPERATORS[id(ev)] = MeanAggregator(ev.framework, ev.spec["aggregate"], x)
+        weakref.finalize(ev, _OPERATORS.pop, id(ev), None)
+    return op
 
 
 def rank_changes(
