@@ -498,3 +498,54 @@ def test_units_table_with_hidden_characters_names_the_cell(tmp_path, capsys):
     frame.to_parquet(tmp_path / "u.parquet")
     with pytest.raises(ValidationError, match="U\\+2067"):
         read_table(tmp_path / "u.parquet")
+
+
+# ========================================================= spec parameters
+def _spec(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("text", "culprit", "rule"),
+    [
+        ("normalise: {method: minmax, l_u: [100, 0]}\n", "normalise.l_u", "lower < upper"),
+        ("normalise: {method: minmax, l_u: [0, 100, 5]}\n", "normalise.l_u", "two numbers"),
+        ("normalise: {method: zscore, m_sd: [0, -1]}\n", "normalise.m_sd", "sd > 0"),
+        ("treat: {winmax: five}\n", "treat.winmax", "must be a whole number"),
+        ("treat: {skew_thresh: .nan}\n", "treat.skew_thresh", "must be a number"),
+        ("screen: {dat_thresh: 2}\n", "screen.dat_thresh", "0 ≤ value ≤ 1"),
+        ("aggregate: {method: genmean, p: [2, x]}\n", "aggregate.p[1]", "must be a number"),
+        ("aggregate: {method: mpi, penalty: 3}\n", "aggregate.penalty", "must be one of -1, 1"),
+    ],
+)
+def test_spec_parameters_out_of_their_schema_are_refused(tmp_path, capsys, cmd, text, culprit,
+                                                          rule):  # fmt: skip
+    """``l_u: [100, 0]`` turned the table upside down; ``winmax: five`` was a NumPy
+    traceback: each parameter is checked against its method's schema (integrity_eval.params)."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    argv = [*_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", _spec(tmp_path, text)]
+    err = _refused(capsys, *argv)
+    assert f"spec.yaml | 列/column {culprit} |" in err and rule in err
+    assert "参数须为" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_huge_negative_and_missing_weights_are_refused_naming_the_element(tmp_path, capsys,
+                                                                          cmd):  # fmt: skip
+    """Sibling weights of 1e308 overflowed their sum: every unit "not rated", then a
+    traceback. Framework and spec weights are numbers from 0 to 10¹⁵."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    spec = _spec(tmp_path, "weights: {values: {court: 1.0e+308, penalty: -1, audit: .nan}}\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", spec)
+    assert "列/column weights.values.court | 值/value '1e+308' |" in err
+    assert "weight must be at most 1e+15" in err
+    assert "列/column weights.values.penalty | 值/value '-1' |" in err
+    assert "列/column weights.values.audit | 值/value 'nan' |" in err
+    text = FW_TEXT.replace("parent: INDEX, weight: 1}", "parent: INDEX, weight: 1.0e+308}")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    assert "行/row D1 | 列/column weight | 值/value '1e+308'" in err
+    assert "行/row D2 | 列/column weight |" in err
