@@ -178,7 +178,7 @@ SCHEMAS: dict[str, dict[str, dict[str, Rule]]] = {
     },
     "aggregate": {
         "*": {"dat_thresh": Number(0.0, 1.0, nullable=True)},
-        "genmean": {"p": Number(-100.0, 100.0)},
+        "genmean": {"p": Number(-10.0, 10.0)},
         "points": {"base": Number(), "bonus_cap": Number(0.0, nullable=True)},
         "mpi": {"penalty": Choice((-1, 1))},
         "ampi": {"penalty": Choice((-1, 1))},

@@ -517,7 +517,7 @@ def _spec(tmp_path: Path, text: str) -> Path:
         ("treat: {winmax: five}\n", "treat.winmax", "must be a whole number"),
         ("treat: {skew_thresh: .nan}\n", "treat.skew_thresh", "must be a number"),
         ("screen: {dat_thresh: 2}\n", "screen.dat_thresh", "0 ≤ value ≤ 1"),
-        ("aggregate: {method: genmean, p: [2, x]}\n", "aggregate.p[1]", "must be a number"),
+        ("aggregate: {method: genmean, p: [2, x]}\n", "aggregate.p[1]", "-10 ≤ value ≤ 10"),
         ("aggregate: {method: mpi, penalty: 3}\n", "aggregate.penalty", "must be one of -1, 1"),
     ],
 )
@@ -549,3 +549,38 @@ def test_huge_negative_and_missing_weights_are_refused_naming_the_element(tmp_pa
     err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
     assert "行/row D1 | 列/column weight | 值/value '1e+308'" in err
     assert "行/row D2 | 列/column weight |" in err
+
+
+# ================================================================ overflow
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_values_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cmd):
+    """±1e308 in an unbounded indicator overflowed max − min: the best unit's value became
+    missing and raw ±inf still got ranks. Values beyond ±10¹⁵ (docs/data.md) are refused."""
+    lines = _good_lines()
+    lines[1] = lines[1].replace(",120.5,", ",1e308,")
+    lines[2] = lines[2].replace(",0,0.75", ",-1e308,0.75")
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path), data, tmp_path))
+    assert "行/row HP (row 1) | 列/column audit | 值/value '1e+308'" in err
+    assert "行/row PD (row 2) | 列/column audit | 值/value '-1e+308'" in err
+    assert "value beyond ±1e+15" in err
+    frame = pd.read_csv(tmp_path / "d.csv")
+    frame.loc[0, "audit"] = float("inf")
+    with pytest.raises(ValidationError, match="value is infinite"):
+        ie.build(ie_io_framework(_fw(tmp_path)), frame)
+
+
+@pytest.mark.parametrize("normalise", ["minmax", "zscore"])
+def test_values_at_the_magnitude_limit_score_finitely(tmp_path, capsys, normalise):
+    lines = _good_lines()
+    lines[1] = lines[1].replace(",120.5,", ",1e15,")
+    lines[2] = lines[2].replace(",0,0.75", ",-1e15,0.75")
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    spec = _spec(tmp_path, f"normalise: {{method: {normalise}}}\naggregate: {{method: amean}}\n")
+    argv = _command("run", _fw(tmp_path), data, tmp_path)
+    code, _, err = _cli(capsys, *argv, "--spec", spec)
+    assert code == 0, err
+    (table,) = (tmp_path / "out").glob("*/league_table.csv")
+    league = pd.read_csv(table)
+    assert league["score"].notna().all() and len(league) == 3
+    assert league["rank"].tolist() == [1, 2, 3]
