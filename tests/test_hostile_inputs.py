@@ -6,7 +6,11 @@ written, and ``validate`` refusing whatever ``run`` refuses."""
 from __future__ import annotations
 
 import csv
+import os
 import struct
+import subprocess
+import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -584,3 +588,61 @@ def test_values_at_the_magnitude_limit_score_finitely(tmp_path, capsys, normalis
     league = pd.read_csv(table)
     assert league["score"].notna().all() and len(league) == 3
     assert league["rank"].tolist() == [1, 2, 3]
+
+
+# ======================================================== run folder claim
+def _fixed_run(fw: Path, data: Path, out: Path) -> list[str]:
+    """A ``run`` in a new process whose run id is fixed, so that runs started together
+    race for the same folder name (as three runs in one second do)."""
+    code = (
+        "import sys, integrity_eval.cli.run as r\n"
+        "r.run_id = lambda manifest, now=None: 'RID'\n"
+        "from integrity_eval.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    return [sys.executable, "-c", code, "run", "--framework", str(fw), "--data", str(data),
+            "--out", str(out), "--quiet", "--no-pdf"]  # fmt: skip
+
+
+def test_identical_runs_started_together_each_finish_in_their_own_folder(tmp_path):
+    """Three identical runs into one --out: two used to fail with "output already exists"."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    out = tmp_path / "out"
+    argv = _fixed_run(_fw(tmp_path), data, out)
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]  # fmt: skip
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
+    folders = sorted(p.name for p in out.iterdir())
+    assert folders == ["RID", "RID-2", "RID-3"]
+    tables = {(out / f / "league_table.csv").read_bytes() for f in folders}
+    assert len(tables) == 1
+    done = sorted(line.split("/")[-1] for o, _ in results for line in o.splitlines()
+                  if line.startswith("完成 / done:"))  # fmt: skip
+    assert done == folders
+
+
+def test_stale_temporary_folders_of_killed_runs_are_removed(tmp_path, capsys):
+    import fcntl
+
+    out = tmp_path / "out"
+    old = time.time() - 2 * 24 * 3600
+    stale, locked, fresh = (out / f".20261201-000000-{n}.x1.tmp" for n in ("a", "b", "c"))
+    keep = out / ".hidden-but-not-ours"
+    for folder in (stale, locked, fresh, keep):
+        (folder / "units").mkdir(parents=True)
+        (folder / "units" / "HP.html").write_text("partial", encoding="utf-8")
+    for folder in (stale, locked, keep):
+        os.utime(folder, (old, old))
+    held = os.open(locked, os.O_RDONLY)  # a run still writing: it holds the lock
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+        code, _, err = _cli(capsys, *_command("run", _fw(tmp_path), data, tmp_path))
+        assert code == 0, err
+    finally:
+        os.close(held)
+    assert not stale.exists()
+    assert locked.exists() and fresh.exists() and keep.exists()
+    (run,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert (run / "league_table.csv").is_file()
