@@ -62,6 +62,7 @@ from .errors import (
     suggest,
 )
 from .io import load_yaml, read_table, unsafe_text
+from .params import finite_number, weight_rule
 
 __all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
@@ -876,9 +877,9 @@ def _tree_problems(
                 column="direction",
                 value=n.direction,
             )
-        if n.parent is not None and not (math.isfinite(n.weight) and n.weight >= 0):
+        if n.parent is not None and not (finite_number(n.weight) and n.weight >= 0):
             problems.add(
-                "权重应为非负数 / weight must be a number ≥ 0",
+                weight_rule(n.weight),
                 source=origin,
                 row=n.code,
                 column="weight",

@@ -78,6 +78,7 @@ __all__ = [
     "atomic_write_path",
     "atomic_write_text",
     "check_xlsx",
+    "claim_dir",
     "csv_safe",
     "excel_cell",
     "excel_safe",
@@ -86,6 +87,7 @@ __all__ = [
     "load_yaml",
     "open_workbook",
     "read_table",
+    "remove_stale_tmp",
     "unsafe_text",
     "write_cell",
 ]
@@ -1117,18 +1119,24 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
     """Yield a temporary folder next to ``final``; rename it to ``final`` on success.
 
     On any exception the temporary folder, and parent folders this call created,
-    are removed, so a failed run leaves nothing behind. ``final`` must not exist
-    (an empty folder is replaced). The folder gets the user's umask (``0755`` for the
-    usual ``022``), not the ``0700`` of a temporary folder.
+    are removed, so a failed run leaves nothing behind. ``final`` must not exist, or be
+    an empty folder (one :func:`claim_dir` reserved: it is replaced, and removed if the
+    output fails). The folder gets the user's umask (``0755`` for the usual ``022``), not
+    the ``0700`` of a temporary folder. While the output is written the temporary folder
+    is locked (``flock``), so that :func:`remove_stale_tmp` in another process leaves it.
     """
     final = Path(final)
     created = _make_parents(final.parent)
+    claimed = final.is_dir() and not any(final.iterdir())
+    if claimed:
+        created = [final, *created]
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700: readable as the umask allows
     except BaseException:
         _remove_empty(created)
         raise
+    lock = _lock_dir(tmp)
     try:
         yield tmp
         if final.exists() and (not final.is_dir() or any(final.iterdir())):
@@ -1139,6 +1147,83 @@ def atomic_output_dir(final: str | Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def claim_dir(path: str | Path) -> Path:
+    """Create ``path`` as a new, empty folder, or ``path-2``, ``path-3`` … if taken.
+
+    ``mkdir`` either creates a folder or fails, atomically, so runs started together
+    into one output folder each get their own (the folder is then filled through
+    :func:`atomic_output_dir`, which replaces the empty folder on success).
+    """
+    path = Path(path)
+    _make_parents(path.parent)
+    candidate, k = path, 2
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            candidate = path.with_name(f"{path.name}-{k}")
+            k += 1
+
+
+#: Age after which the hidden temporary folder of an output that never finished (a
+#: killed run) is removed by :func:`remove_stale_tmp`, unless a live process locks it.
+STALE_TMP_SECONDS = 24 * 3600
+
+
+def remove_stale_tmp(folder: str | Path, *, age: float = STALE_TMP_SECONDS) -> list[Path]:
+    """Remove the temporary folders of :func:`atomic_output_dir` in ``folder`` (``.*.tmp``)
+    left by killed runs: older than ``age`` seconds and not locked by a running one.
+    Returns the folders removed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    now = _dt.datetime.now().timestamp()
+    removed = []
+    for entry in folder.iterdir():
+        if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+            continue
+        if entry.is_symlink() or not entry.is_dir() or now - entry.lstat().st_mtime < age:
+            continue
+        lock = _lock_dir(entry, wait=False)
+        if lock is None and _can_lock():
+            continue  # a running process holds it
+        try:
+            shutil.rmtree(entry, ignore_errors=True)
+        finally:
+            if lock is not None:
+                os.close(lock)
+        removed.append(entry)
+    return removed
+
+
+def _can_lock() -> bool:
+    try:
+        import fcntl  # noqa: F401  (POSIX only)
+    except ImportError:  # pragma: no cover - Windows: age alone decides
+        return False
+    return True
+
+
+def _lock_dir(path: Path, *, wait: bool = True) -> int | None:
+    """An exclusive ``flock`` on the folder (its open descriptor, to ``os.close``);
+    ``None`` without ``fcntl`` or, with ``wait=False``, when another process holds it."""
+    if not _can_lock():  # pragma: no cover - Windows
+        return None
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 @contextlib.contextmanager

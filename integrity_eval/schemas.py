@@ -12,6 +12,7 @@ import pandas as pd
 
 from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework
+from .params import MAX_MAGNITUDE
 
 ID_COLUMNS = ("uCode", "uName", "Time")
 
@@ -100,6 +101,19 @@ def inspect_idata(
     for i, j in zip(*np.nonzero(np.isinf(values)), strict=True):
         problems.add(
             "value is infinite", source=source, row=_unit(idata, i), column=numeric_cols[j]
+        )
+    with np.errstate(invalid="ignore"):
+        huge = np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
+    for i, j in zip(*np.nonzero(huge), strict=True):
+        problems.add(
+            f"数值的绝对值超过 {MAX_MAGNITUDE:g}，无法安全计算；"
+            "请换用更大的计量单位（如万元、亿元） / "
+            f"value beyond ±{MAX_MAGNITUDE:g}: it cannot be normalised or aggregated safely; "
+            "give it in a larger unit (e.g. 10,000 or 100 million yuan)",
+            source=source,
+            row=_unit(idata, i),
+            column=numeric_cols[j],
+            value=values[i, j],
         )
     return list(problems), (values if complete else None)
 

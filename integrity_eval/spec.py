@@ -38,6 +38,7 @@ from . import screen, treat
 from .errors import Problem, ProblemList, ValidationError, report_unknown, suggest
 from .mcda import MCDA_METHODS
 from .methods import DEFAULT_METHOD, METHODS, method_params
+from .params import check_params, finite_number, weight_rule
 from .pipeline import mcda_params
 from .weights.models import WEIGHT_MODELS, resolve_model_spec
 
@@ -286,7 +287,9 @@ def _resolve_stage(
                 column="screen.unit_screen",
                 value=suggest(str(cfg.get("unit_screen")), screen.UNIT_SCREEN),
             )
-        return {**allowed, **cfg}
+        out = {**allowed, **cfg}
+        check_params(stage, [], out, problems)
+        return out
     if stage == "weights":
         if cfg.get("method") in WEIGHT_MODELS:  # a weighting model computed in the build (§4)
             return resolve_model_spec(cfg, problems)
@@ -303,7 +306,7 @@ def _resolve_stage(
         for code, w in dict(values).items():
             if not _non_negative(w):
                 problems.add(
-                    "权重应为非负数 / weight must be a number ≥ 0",
+                    weight_rule(w),
                     source="spec",
                     column=f"weights.values.{code}",
                     value=w,
@@ -366,6 +369,7 @@ def _resolve_stage(
         problems.add(
             treat.FALLBACK_RULE, source="spec", column="treat.fallback", value=out["fallback"]
         )
+    check_params(stage, [m for m in methods if m in registry], out, problems)
     if by_node is not None:
         out["by_node"] = dict(by_node)
     return out
@@ -449,10 +453,7 @@ def spec_hash(spec: Mapping[str, Any]) -> str:
 
 
 def _non_negative(w: Any) -> bool:
-    try:
-        return float(w) >= 0 and float(w) != float("inf")
-    except (TypeError, ValueError):
-        return False
+    return finite_number(w) and w >= 0
 
 
 def _resolve_exclude(value: Any, problems: ProblemList) -> list[str]:

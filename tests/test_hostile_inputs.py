@@ -6,7 +6,11 @@ written, and ``validate`` refusing whatever ``run`` refuses."""
 from __future__ import annotations
 
 import csv
+import os
 import struct
+import subprocess
+import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -498,3 +502,147 @@ def test_units_table_with_hidden_characters_names_the_cell(tmp_path, capsys):
     frame.to_parquet(tmp_path / "u.parquet")
     with pytest.raises(ValidationError, match="U\\+2067"):
         read_table(tmp_path / "u.parquet")
+
+
+# ========================================================= spec parameters
+def _spec(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("text", "culprit", "rule"),
+    [
+        ("normalise: {method: minmax, l_u: [100, 0]}\n", "normalise.l_u", "lower < upper"),
+        ("normalise: {method: minmax, l_u: [0, 100, 5]}\n", "normalise.l_u", "two numbers"),
+        ("normalise: {method: zscore, m_sd: [0, -1]}\n", "normalise.m_sd", "sd > 0"),
+        ("treat: {winmax: five}\n", "treat.winmax", "must be a whole number"),
+        ("treat: {skew_thresh: .nan}\n", "treat.skew_thresh", "must be a number"),
+        ("screen: {dat_thresh: 2}\n", "screen.dat_thresh", "0 ≤ value ≤ 1"),
+        ("aggregate: {method: genmean, p: [2, x]}\n", "aggregate.p[1]", "-10 ≤ value ≤ 10"),
+        ("aggregate: {method: mpi, penalty: 3}\n", "aggregate.penalty", "must be one of -1, 1"),
+    ],
+)
+def test_spec_parameters_out_of_their_schema_are_refused(tmp_path, capsys, cmd, text, culprit,
+                                                          rule):  # fmt: skip
+    """``l_u: [100, 0]`` turned the table upside down; ``winmax: five`` was a NumPy
+    traceback: each parameter is checked against its method's schema (integrity_eval.params)."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    argv = [*_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", _spec(tmp_path, text)]
+    err = _refused(capsys, *argv)
+    assert f"spec.yaml | 列/column {culprit} |" in err and rule in err
+    assert "参数须为" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_huge_negative_and_missing_weights_are_refused_naming_the_element(tmp_path, capsys,
+                                                                          cmd):  # fmt: skip
+    """Sibling weights of 1e308 overflowed their sum: every unit "not rated", then a
+    traceback. Framework and spec weights are numbers from 0 to 10¹⁵."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    spec = _spec(tmp_path, "weights: {values: {court: 1.0e+308, penalty: -1, audit: .nan}}\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", spec)
+    assert "列/column weights.values.court | 值/value '1e+308' |" in err
+    assert "weight must be at most 1e+15" in err
+    assert "列/column weights.values.penalty | 值/value '-1' |" in err
+    assert "列/column weights.values.audit | 值/value 'nan' |" in err
+    text = FW_TEXT.replace("parent: INDEX, weight: 1}", "parent: INDEX, weight: 1.0e+308}")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    assert "行/row D1 | 列/column weight | 值/value '1e+308'" in err
+    assert "行/row D2 | 列/column weight |" in err
+
+
+# ================================================================ overflow
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_values_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cmd):
+    """±1e308 in an unbounded indicator overflowed max − min: the best unit's value became
+    missing and raw ±inf still got ranks. Values beyond ±10¹⁵ (docs/data.md) are refused."""
+    lines = _good_lines()
+    lines[1] = lines[1].replace(",120.5,", ",1e308,")
+    lines[2] = lines[2].replace(",0,0.75", ",-1e308,0.75")
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path), data, tmp_path))
+    assert "行/row HP (row 1) | 列/column audit | 值/value '1e+308'" in err
+    assert "行/row PD (row 2) | 列/column audit | 值/value '-1e+308'" in err
+    assert "value beyond ±1e+15" in err
+    frame = pd.read_csv(tmp_path / "d.csv")
+    frame.loc[0, "audit"] = float("inf")
+    with pytest.raises(ValidationError, match="value is infinite"):
+        ie.build(ie_io_framework(_fw(tmp_path)), frame)
+
+
+@pytest.mark.parametrize("normalise", ["minmax", "zscore"])
+def test_values_at_the_magnitude_limit_score_finitely(tmp_path, capsys, normalise):
+    lines = _good_lines()
+    lines[1] = lines[1].replace(",120.5,", ",1e15,")
+    lines[2] = lines[2].replace(",0,0.75", ",-1e15,0.75")
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    spec = _spec(tmp_path, f"normalise: {{method: {normalise}}}\naggregate: {{method: amean}}\n")
+    argv = _command("run", _fw(tmp_path), data, tmp_path)
+    code, _, err = _cli(capsys, *argv, "--spec", spec)
+    assert code == 0, err
+    (table,) = (tmp_path / "out").glob("*/league_table.csv")
+    league = pd.read_csv(table)
+    assert league["score"].notna().all() and len(league) == 3
+    assert league["rank"].tolist() == [1, 2, 3]
+
+
+# ======================================================== run folder claim
+def _fixed_run(fw: Path, data: Path, out: Path) -> list[str]:
+    """A ``run`` in a new process whose run id is fixed, so that runs started together
+    race for the same folder name (as three runs in one second do)."""
+    code = (
+        "import sys, integrity_eval.cli.run as r\n"
+        "r.run_id = lambda manifest, now=None: 'RID'\n"
+        "from integrity_eval.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    return [sys.executable, "-c", code, "run", "--framework", str(fw), "--data", str(data),
+            "--out", str(out), "--quiet", "--no-pdf"]  # fmt: skip
+
+
+def test_identical_runs_started_together_each_finish_in_their_own_folder(tmp_path):
+    """Three identical runs into one --out: two used to fail with "output already exists"."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    out = tmp_path / "out"
+    argv = _fixed_run(_fw(tmp_path), data, out)
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]  # fmt: skip
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
+    folders = sorted(p.name for p in out.iterdir())
+    assert folders == ["RID", "RID-2", "RID-3"]
+    tables = {(out / f / "league_table.csv").read_bytes() for f in folders}
+    assert len(tables) == 1
+    done = sorted(line.split("/")[-1] for o, _ in results for line in o.splitlines()
+                  if line.startswith("完成 / done:"))  # fmt: skip
+    assert done == folders
+
+
+def test_stale_temporary_folders_of_killed_runs_are_removed(tmp_path, capsys):
+    import fcntl
+
+    out = tmp_path / "out"
+    old = time.time() - 2 * 24 * 3600
+    stale, locked, fresh = (out / f".20261201-000000-{n}.x1.tmp" for n in ("a", "b", "c"))
+    keep = out / ".hidden-but-not-ours"
+    for folder in (stale, locked, fresh, keep):
+        (folder / "units").mkdir(parents=True)
+        (folder / "units" / "HP.html").write_text("partial", encoding="utf-8")
+    for folder in (stale, locked, keep):
+        os.utime(folder, (old, old))
+    held = os.open(locked, os.O_RDONLY)  # a run still writing: it holds the lock
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+        code, _, err = _cli(capsys, *_command("run", _fw(tmp_path), data, tmp_path))
+        assert code == 0, err
+    finally:
+        os.close(held)
+    assert not stale.exists()
+    assert locked.exists() and fresh.exists() and keep.exists()
+    (run,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert (run / "league_table.csv").is_file()

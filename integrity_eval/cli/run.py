@@ -164,12 +164,13 @@ def run_id(manifest: Mapping[str, Any], now: _dt.datetime | None = None) -> str:
 
 
 def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    k = 2
-    while (candidate := path.with_name(f"{path.name}-{k}")).exists():
-        k += 1
-    return candidate
+    """The run folder ``path`` (or ``path-2`` …), claimed at once with ``mkdir`` so that
+    runs started together into one ``--out`` each finish in their own; temporary folders
+    of killed runs there (older than a day, unlocked) are removed first."""
+    from ..io import claim_dir, remove_stale_tmp
+
+    remove_stale_tmp(path.parent)
+    return claim_dir(path)
 
 
 def _run_manifest(

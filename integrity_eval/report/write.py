@@ -102,9 +102,10 @@ def write(
     PDFs. ``cover``: the engagement's cover
     (:meth:`integrity_eval.engagement.Engagement.cover`: ``title``, ``period``,
     ``client``, ``status``, ``edges_source``, ``citations``) — its title heads every
-    report and the workbooks' cover sheet, a draft is marked 征求意见稿 on every page; ``corrections``: the review
-    corrections applied to the data (``uCode, iCode, old, new, reason, evidence, by,
-    date``), listed in each unit's annex and counted in the method section.
+    report and the workbooks' cover sheet, a draft is marked 征求意见稿 on every page;
+    ``corrections``: the review corrections applied to the data (``uCode, iCode, old,
+    new, reason, evidence, by, date``), listed in each unit's annex and counted in the
+    method section.
     ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
