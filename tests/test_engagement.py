@@ -100,6 +100,13 @@ def test_trial_engagement_end_to_end(
     assert first["score"].drop("CD12").notna().all()
     grade_col = next(c for c in table.columns if c in ("grade", "等级"))
     assert first.loc["CD01", grade_col] in ("中", "差")  # the debt-default veto holds
+    # 晋级路径: every rated unit's verified plan, in the run folder and its manifest
+    plans = pd.read_csv(run / "what_it_takes.csv", encoding="utf-8-sig", dtype={"uCode": str})
+    assert set(plans["uCode"]) == set(first.index) - {"CD12"}
+    ok = plans.drop_duplicates("uCode").set_index("uCode")
+    reached = ok[ok["reachable"].astype(bool) & ok["target"].notna()]
+    assert (reached["grade_after"] == reached["target"]).all()
+    assert "what_it_takes.csv" in {o["file"] for o in manifest["outputs"]}
 
     # the review: CD02's default really was 0; CD03's falsification record corrected to 1
     ledger = trial / "corrections.csv"

@@ -842,7 +842,7 @@ def _blocking(ev: Evaluation, scheme: Scheme, unit: str, goal: int) -> list[str]
     """Names of the veto rules that fire for ``unit`` and cap it below band ``goal``."""
     if not scheme.vetoes:
         return []
-    raw = ev.get_dset("Raw").loc[unit]
+    raw = ev.raw_values.loc[unit]  # vetoes read raw values, excluded indicators included
     return [
         v.name("zh") + (f" / {v.name_en}" if v.name_en and v.name_zh else "")
         for v in scheme.vetoes

@@ -145,3 +145,17 @@ def league_csv(
             table[col] = table[col].map(csv_safe).astype(object)
     text = table.to_csv(index=False, lineterminator="\r\n", float_format=f"%.{CSV_DECIMALS}f")
     return text.encode("utf-8-sig")
+
+
+def what_it_takes_csv(ev: Evaluation, rated: Any) -> bytes:
+    """``what_it_takes.csv`` (晋级路径): every rated unit's verified plan to the next better
+    grade, in long format (:func:`integrity_eval.rating.what_it_takes_all`: one row per
+    unit and changed indicator; a unit at the top grade or blocked by a veto has one row
+    without changes). UTF-8 with BOM, CRLF; formula-like text gets a leading apostrophe."""
+    from ..rating import what_it_takes_all
+
+    table = what_it_takes_all(ev, rated)
+    for col in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = table[col].map(csv_safe).astype(object)
+    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

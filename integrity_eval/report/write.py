@@ -33,7 +33,7 @@ from .content import failed_periods, history_of, overall_content, unit_content
 from .fonts import resolve_font
 from .method import method_section
 from .render import render_html, render_pdf
-from .tables import league_csv
+from .tables import league_csv, what_it_takes_csv
 from .text import tr
 
 __all__ = ["safe_filename", "write", "write_font_folder", "write_into"]
@@ -189,6 +189,8 @@ def write_into(
         (folder / "league_table.csv").write_bytes(
             league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
         )
+        if getattr(rated, "scheme", None) is not None:
+            (folder / "what_it_takes.csv").write_bytes(what_it_takes_csv(ev, rated))
         bar.update()
         excel.write_workbooks(
             ev,
