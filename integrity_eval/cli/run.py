@@ -141,11 +141,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest.update(extras.pop("manifest"))
         manifest = seal_run(manifest)  # the run id covers --rating, --draws, --agency, --lang
         out_root = Path(args.out)
+        created = not out_root.exists()
         rid = run_id(manifest) + ("-synthetic" if manifest.get("synthetic") else "")
         final = _unique(out_root / rid)
         manifest["run_id"] = final.name
         steps.set_description("写出结果 / writing outputs")
-        _write_outputs(ev, final, manifest, args, extras)
+        try:
+            _write_outputs(ev, final, manifest, args, extras)
+        except BaseException:
+            if created and out_root.is_dir() and not any(out_root.iterdir()):
+                out_root.rmdir()  # a failed run leaves nothing behind, not even --out
+            raise
         steps.update()
     finally:
         steps.close()
