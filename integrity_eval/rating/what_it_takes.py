@@ -103,7 +103,7 @@ class WhatItTakes(Displayable):
         One row per changed indicator: ``iCode``, ``name``, ``unit``, ``from_value``,
         ``to_value`` (raw, in the indicator's own unit), ``change``, ``points``
         (normalised points moved in the rebuild), ``normalised_from``, ``normalised_to``,
-        ``responsible`` (departments), ``clause``.
+        ``responsible`` (departments), ``clause`` (the document's title and number).
     reachable : bool
         Whether the rebuilt and re-rated unit reaches ``target``.
     blocking : list of str
@@ -715,7 +715,7 @@ def _changes(
             "normalised_from": before[js],
             "normalised_to": after[js],
             "responsible": ["、".join(n.responsible) for n in nodes],
-            "clause": [n.source for n in nodes],
+            "clause": [fw.cite(n.source or "") for n in nodes],  # title and number
         },
         columns=TABLE_COLUMNS,
     )
