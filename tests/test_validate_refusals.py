@@ -184,6 +184,11 @@ REFUSALS: dict[str, dict] = {
         spec="missing: impute\nnormalise: {method: minmax}\n" + NORM_AMEAN,
         rows=_column("hotline", [88, None, 80, 70, 85]),
     ),
+    "mcda_root_missing_values": _case(
+        "needs complete data and this indicator has missing values",
+        spec="missing: skip\nnormalise: {method: minmax}\naggregate: {method: vikor}\n",
+        rows=_column("hotline", [88, None, 80, 70, 85]),
+    ),
     "framework_default_spec_invalid": _case(
         "spec: of framework mini",
         fw=lambda t: t + "spec:\n  normalise: {method: minmaxx}\n",
@@ -192,8 +197,8 @@ REFUSALS: dict[str, dict] = {
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
-    # denominator, impute, force, missing (two), iref, domain, by_node
-    ("integrity_eval/pipeline.py", r"problems\.add\("): 8,
+    # denominator, impute, force, missing (two), iref, domain, by_node, MCDA root
+    ("integrity_eval/pipeline.py", r"problems\.add\("): 9,
     # unknown --time (checked by the CLI for both commands); the framework's default spec
     ("integrity_eval/build.py", r"raise ValidationError\("): 2,
     ("integrity_eval/normalise.py", r"rules\.append\("): 5,

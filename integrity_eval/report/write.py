@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import Problem, ValidationError
 from ..io import atomic_output_dir, file_sha256
 from ..progress import progress
+from ..rating import Rated
 from . import excel, figures
 from .content import failed_periods, history_of, overall_content, unit_content
 from .fonts import resolve_font
@@ -189,7 +190,7 @@ def write_into(
         (folder / "league_table.csv").write_bytes(
             league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
         )
-        if getattr(rated, "scheme", None) is not None:
+        if isinstance(rated, Rated):  # a rating result of ie.rating.rate
             (folder / "what_it_takes.csv").write_bytes(what_it_takes_csv(ev, rated))
         bar.update()
         excel.write_workbooks(
