@@ -29,6 +29,7 @@ __all__ = [
     "note",
     "positive",
     "print_problems",
+    "read_units",
     "spec_origin_lines",
     "warnings_as_notes",
 ]
@@ -186,3 +187,12 @@ def warnings_as_notes(quiet: bool = False) -> Iterator[None]:
         warnings.filterwarnings("always", category=UserWarning, module=r"integrity_eval")
         warnings.showwarning = show
         yield
+
+
+def read_units(path: str) -> Any:
+    """The ``--units`` table of ``template`` and ``init``: ``uCode`` (and ``uName``) read
+    strictly (:func:`integrity_eval.io.read_table`), codes as text."""
+    from ..io import read_table
+
+    units = read_table(path, required=("uCode",))
+    return units.assign(uCode=units["uCode"].map(code_str))

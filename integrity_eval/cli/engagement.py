@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from .common import UsageError, code_str
+from .common import UsageError, read_units
 
 __all__ = [
     "add_cover_options",
@@ -159,12 +159,10 @@ def cover_of(args: argparse.Namespace, eng: Any) -> dict[str, Any] | None:
 def cmd_init(args: argparse.Namespace) -> int:
     """Write a new engagement folder."""
     from ..engagement import init_engagement
-    from ..io import read_table
 
     units = None
     if args.units:
-        units = read_table(args.units, required=("uCode",))
-        units = units.assign(uCode=units["uCode"].map(code_str))
+        units = read_units(args.units)
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise ValidationError(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from .common import SYNTHETIC_NOTE, UsageError, code_str, spec_origin_lines
+from .common import SYNTHETIC_NOTE, UsageError, read_units, spec_origin_lines
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, require
 from .inputs import Inputs, load_inputs
 
@@ -182,7 +182,6 @@ def _blank_lines(ev: Any, limit: int = 30) -> list[str]:
 def cmd_template(args: argparse.Namespace) -> int:
     """Write the data-collection workbook for the reporting units."""
     from ..framework import load_framework
-    from ..io import read_table
     from ..template import write_template
 
     out = Path(args.out)
@@ -192,17 +191,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     fw = load_framework(args.framework)
     units = None
     if args.units:
-        units = read_table(args.units)
-        if "uCode" not in units.columns:
-            raise ValidationError(
-                [
-                    Problem(
-                        "缺少必需的列 / required column is missing", str(args.units), column="uCode"
-                    )
-                ],
-                title="单位表有误 / invalid units table",
-            )
-        units = units.assign(uCode=units["uCode"].map(code_str))
+        units = read_units(args.units)
     write_template(fw, out, by=args.by, units=units, lang=args.lang, overwrite=args.force)
     print(f"已写出填报表 / template written: {out}")
     return 0
