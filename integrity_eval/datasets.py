@@ -106,9 +106,6 @@ _OPTIONAL_KEYS = (
 )
 DATASET_KEYS = frozenset(_REQUIRED_KEYS + _OPTIONAL_KEYS)
 
-# Missing-value markers for every column but uCode: "NA" is Namibia's ISO code.
-_NA_STRINGS = ["", "NA", "N/A", "#N/A", "NaN", "nan", "NULL", "null", "None", "-"]
-
 
 # --------------------------------------------------------------------- Dataset
 @dataclass(frozen=True, eq=False)
@@ -540,21 +537,9 @@ def _pair(value: Any) -> tuple[str, str]:
 
 # --------------------------------------------------------------------- tables
 def _read_table(path: Path) -> pd.DataFrame:
-    """Read an iData / truth table, keeping ``uCode`` as text (``"001"``, ``"NA"``)."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        cols = pd.read_csv(path, nrows=0).columns
-        na = {c: _NA_STRINGS for c in cols if c != "uCode"}
-        return pd.read_csv(path, dtype={"uCode": str}, keep_default_na=False, na_values=na)
-    if suffix == ".parquet":
-        df = pd.read_parquet(path)
-        if "uCode" in df.columns:
-            df["uCode"] = df["uCode"].astype(str)
-        return df
-    raise ValidationError(
-        [Problem(rule="expected a .csv or .parquet table", source=str(path), value=path.suffix)],
-        title="unsupported table format",
-    )
+    """An iData / truth table read by the strict reader (:func:`~integrity_eval.io.read_table`),
+    codes kept as written (``"001"``; ``"NA"`` is Namibia, not a missing value)."""
+    return read_table(path, keep_na_text=True)
 
 
 def _prune(fw: Framework, keep: list[str], name: str) -> Framework:

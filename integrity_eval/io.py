@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CSV_ENCODINGS",
+    "CSV_NA_TOKENS",
     "MAX_CELLS",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
@@ -97,6 +98,12 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 # itself; a file that is not all UTF-8 is decoded line by line as GB18030, the superset
 # of GBK (see _decode_csv), and refused when its lines disagree.
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+#: The cells of a CSV read as missing values: pandas' defaults (``read_csv`` ``na_values``),
+#: written out so that :func:`read_table` can keep them as text in the code columns.
+CSV_NA_TOKENS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+    "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
 
 # ---------------------------------------------------------------- limits
 # What a reader accepts from a file; beyond a limit the file is refused before it is
@@ -138,15 +145,19 @@ def read_table(
     text_columns: Sequence[str] = ("uCode", "iCode"),
     required: Sequence[str] | None = None,
     optional: Sequence[str] | None = None,
+    keep_na_text: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV, XLSX or Parquet file as a table whose first row is the header, strictly.
 
     CSV files are UTF-8 (with or without BOM), GBK or GB18030, one encoding for the whole
     file. ``sheet`` picks an XLSX sheet (name or 0-based position; default the first).
     ``text_columns`` (by default the unit and indicator codes) are kept as text, so
-    ``0101`` stays ``"0101"``. ``required``: columns the table must have; ``optional``:
-    when given, the only other columns allowed (a header matches them ignoring case and
-    surrounding spaces, and takes their spelling). Empty rows are skipped.
+    ``0101`` stays ``"0101"``. In a CSV, the cells of :data:`CSV_NA_TOKENS` (``NA``,
+    ``null``, ``-NaN`` …) are missing values; with ``keep_na_text=True`` the cells of
+    ``text_columns`` keep them as text and only an empty cell is missing there (``NA``
+    is Namibia's ISO code in real datasets). ``required``: columns the table must have;
+    ``optional``: when given, the only other columns allowed (a header matches them ignoring
+    case and surrounding spaces, and takes their spelling). Empty rows are skipped.
 
     Every problem of the file is listed at once in one
     :class:`~integrity_eval.errors.ValidationError`, with file, row and column: a missing,
@@ -163,7 +174,7 @@ def read_table(
     path = Path(path)
     suffix = _check_file(path)
     if suffix == ".csv":
-        header, df, rows = _csv_table(path, text_columns)
+        header, df, rows = _csv_table(path, text_columns, keep_na_text)
     elif suffix == ".parquet":
         df = _read_parquet(path)
         header, rows = [str(c) for c in df.columns], np.arange(len(df))
@@ -174,11 +185,12 @@ def read_table(
 
 
 def _csv_table(
-    path: Path, text_columns: Sequence[str]
+    path: Path, text_columns: Sequence[str], keep_na_text: bool
 ) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     """The header as written, the table and each data row's number in the file, of a CSV
     whose every row has the header's width (checked first with the csv module: pandas
-    would take a wider first row's first cell as the index and shift every column)."""
+    would take a wider first row's first cell as the index and shift every column).
+    ``keep_na_text``: :data:`CSV_NA_TOKENS` are missing values in the other columns only."""
     text = _decode_csv(path)
     header, rows = _csv_shape(text, path)
     names = [_header_text(h) or f"Unnamed: {j}" for j, h in enumerate(header)]
@@ -191,6 +203,10 @@ def _csv_table(
             names=names,
             index_col=False,
             dtype={c: str for c in text_columns if c in names},
+            keep_default_na=False,
+            na_values={
+                c: [] if keep_na_text and c in text_columns else list(CSV_NA_TOKENS) for c in names
+            },
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise _file_error(path, f"CSV 无法解析 / CSV does not parse: {exc}") from None

@@ -371,3 +371,20 @@ def test_idata_missing_indicator_is_reported(tmp_path, monkeypatch):
     rules = {(p.column, p.rule) for p in err.value.problems}
     assert ("b", "required indicator column is missing") in rules
     assert ("uCode", "duplicate unit row") in rules
+
+
+def test_dataset_tables_go_through_the_strict_reader(tmp_path, monkeypatch):
+    """A bundled table was read by pandas directly: a row with an unquoted comma in a name
+    shifted its columns. It goes through io.read_table now (row named), "NA" still a code."""
+    ds = _write_tiny(tmp_path)
+    (ds / "idata.csv").write_text("uCode,uName,a,b\n001,One,1.5,2\nNA,Nami,bia,3,4\n")
+    monkeypatch.setenv(datasets.ENV_VAR, str(tmp_path))
+    with pytest.raises(ValidationError) as err:
+        datasets.load("tiny")
+    (problem,) = err.value.problems
+    assert problem.source.endswith("idata.csv") and problem.row == "3"
+    assert "5 个字段，表头只有 4 个" in problem.rule
+    (ds / "idata.csv").write_text("uCode,uName,a,b\nNA,Namibia,NA,4\nnull,Null,-NaN,5\nX,X,1,6\n")
+    idata = datasets.load("tiny").idata
+    assert idata["uCode"].tolist() == ["NA", "null", "X"]
+    assert idata["a"].isna().tolist() == [True, True, False] and idata["b"].tolist() == [4, 5, 6]

@@ -473,3 +473,18 @@ def test_table_not_starting_at_a1(tmp_path, fw):
     wb.save(tmp_path / "offset.xlsx")
     df = read_idata(tmp_path / "offset.xlsx", fw)
     assert df["uCode"].tolist() == ["310101", "310104"] and df["court"].tolist() == [3, 2]
+
+
+def test_read_table_keep_na_text_keeps_codes_as_written(tmp_path):
+    """``NA`` is Namibia's ISO code: with ``keep_na_text`` the code columns keep what pandas
+    reads as missing; the other columns still read those tokens as missing."""
+    path = tmp_path / "t.csv"
+    path.write_text("uCode,iCode,uName,x\nNA,None,Namibia,NA\n,null,,n/a\n0101,x,,3\n")
+    plain = read_table(path)
+    assert plain["uCode"].isna().tolist() == [True, True, False]
+    kept = read_table(path, keep_na_text=True)
+    assert kept["uCode"].isna().tolist() == [False, True, False]
+    assert kept["uCode"][0] == "NA" and kept["uCode"][2] == "0101"
+    assert kept["iCode"].tolist() == ["None", "null", "x"]
+    assert kept["uName"].isna().tolist() == [False, True, True]
+    assert kept["x"].isna().tolist() == [True, True, False]
