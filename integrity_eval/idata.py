@@ -22,6 +22,7 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +62,7 @@ __all__ = [
     "UNITS_SHEET",
     "ValueRange",
     "allowed_range",
+    "number_cells",
     "parse_number",
     "percent_scale",
     "read_idata",
@@ -323,6 +325,29 @@ def parse_number(value: Any) -> float | None:
     return _shift(num, -2)
 
 
+def number_cells(
+    values: Sequence[Any],
+    column: str,
+    *,
+    source: str,
+    rows: Sequence[int],
+    problems: ProblemList,
+) -> np.ndarray:
+    """A number column of a table beside the data (a units table's denominators) as floats,
+    each cell read as :func:`read_idata` reads a denominator cell: missing tokens give NaN;
+    TRUE/FALSE (Excel's logical values, or a CSV's text), other text, dates, a percentage
+    and non-finite numbers are each a problem naming ``source``, the row (``rows``: each
+    cell's row number in the file), ``column`` and the value, and give NaN."""
+    schema = _Schema.aux(column)
+    return np.array(
+        [
+            _clean_number(v, column, schema, source, r, problems)
+            for v, r in zip(values, rows, strict=True)
+        ],
+        dtype=float,
+    )
+
+
 def _shift(x: float, places: int) -> float:
     """``x · 10**places`` by moving the decimal point (85 → 0.85 exactly, not 0.8500…01)."""
     return float(Decimal(repr(float(x))).scaleb(places))
@@ -483,6 +508,11 @@ class _Schema:
             },
             yes_no=frozenset(c for c in fw.indicators if fw[c].kind == "binary"),
         )
+
+    @classmethod
+    def aux(cls, column: str) -> _Schema:
+        """The schema of one denominator column read alone (no range, no percentages)."""
+        return cls((), (), (column,), {}, {}, frozenset(), {}, frozenset())
 
     @property
     def known(self) -> tuple[str, ...]:

@@ -189,10 +189,25 @@ def warnings_as_notes(quiet: bool = False) -> Iterator[None]:
         yield
 
 
-def read_units(path: str) -> Any:
-    """The ``--units`` table of ``template`` and ``init``: ``uCode`` (and ``uName``) read
-    strictly (:func:`integrity_eval.io.read_table`), codes as text."""
+def read_units(path: str, framework: Any) -> Any:
+    """The ``--units`` table of ``template``, ``init`` and the record commands: read strictly
+    (:func:`integrity_eval.io.read_table`), codes as text; the framework's denominator
+    columns (population …) as numbers, each cell as the data table reads it
+    (:func:`integrity_eval.idata.number_cells`: TRUE/FALSE, text or a percentage is a
+    problem naming the file, row and column)."""
+    from ..errors import ProblemList
+    from ..idata import number_cells
     from ..io import read_table
 
     units = read_table(path, required=("uCode",))
-    return units.assign(uCode=units["uCode"].map(code_str))
+    rows = units.attrs["rows"]
+    problems = ProblemList()
+    numbers = {
+        d.code: number_cells(
+            units[d.code].tolist(), d.code, source=str(path), rows=rows, problems=problems
+        )
+        for d in framework.denominators
+        if d.code in units.columns
+    }
+    problems.raise_if_any("单位表有误 / invalid units table")
+    return units.assign(uCode=units["uCode"].map(code_str), **numbers)

@@ -159,10 +159,11 @@ def cover_of(args: argparse.Namespace, eng: Any) -> dict[str, Any] | None:
 def cmd_init(args: argparse.Namespace) -> int:
     """Write a new engagement folder."""
     from ..engagement import init_engagement
+    from ..framework import load_framework
 
     units = None
     if args.units:
-        units = read_units(args.units)
+        units = read_units(args.units, load_framework(args.framework))
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise ValidationError(

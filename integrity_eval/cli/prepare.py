@@ -191,7 +191,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     fw = load_framework(args.framework)
     units = None
     if args.units:
-        units = read_units(args.units)
+        units = read_units(args.units, fw)
     write_template(fw, out, by=args.by, units=units, lang=args.lang, overwrite=args.force)
     print(f"已写出填报表 / template written: {out}")
     return 0

@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import Problem, ValidationError
 from ..io import atomic_write_path, csv_safe, read_table
 from ..records.schema import KINDS
-from .common import Parser, UsageError, as_validation, positive
+from .common import Parser, UsageError, as_validation, positive, read_units
 
 __all__ = [
     "add_parser",
@@ -274,7 +274,7 @@ def load_records(args: argparse.Namespace, kinds: tuple[str, ...] | None = None)
     paths = resolve_record_paths(args.records or [])
     if kinds:
         paths = {k: v for k, v in paths.items() if k in kinds}
-    units = read_table(args.units) if args.units else None
+    units = read_units(args.units, fw) if args.units else None
     records, rejected = {}, []
     problems: list[Problem] = []
     for kind, ps in paths.items():
