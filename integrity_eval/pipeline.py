@@ -32,6 +32,7 @@ from .errors import ProblemList, ValidationError
 from .framework import Framework
 from .mcda import MCDA_METHODS
 from .methods import method_params
+from .params import MAX_MAGNITUDE
 from .screen import screen as screen_table
 
 __all__ = [
@@ -74,7 +75,10 @@ def denominate(
 
     A missing denominator makes the value missing, as in COINr; a zero denominator under
     a reported value is a problem (the quotient is ``inf``, which the build sets missing
-    after reporting it).
+    after reporting it). So is a quotient beyond :data:`~integrity_eval.params.MAX_MAGNITUDE`
+    (a denominator such as 1e-300, which overflows ``x / d`` or leaves a value no later
+    stage can use): it names the unit, the indicator and the denominator, and is returned
+    missing.
     """
     d = np.full(x.shape, np.nan)
     by_denominator: dict[str, list[int]] = {}
@@ -93,8 +97,23 @@ def denominate(
                 column=name,
                 value=col[i],
             )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return den.denominate(x, d)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = den.denominate(x, d)
+        huge = np.isfinite(d) & (d != 0) & ~np.isnan(out) & ~(np.abs(out) <= MAX_MAGNITUDE)
+    for i, j in zip(*np.nonzero(huge), strict=True):
+        code = fw.indicators[j]
+        name, q = fw[code].denominator, out[i, j]
+        problems.add(
+            f"除以分母 {name}（{d[i, j]:g}）后的值为 {q:g}，绝对值超过 {MAX_MAGNITUDE:g}，无法安全"
+            f"计算；请检查分母的数值与计量单位 / divided by its denominator {name} "
+            f"({d[i, j]:g}) the value is {q:g}, beyond ±{MAX_MAGNITUDE:g}: it cannot be "
+            "computed safely; check the denominator's value and unit",
+            source="iData",
+            row=frame["uCode"].iloc[i],
+            column=code,
+            value=x[i, j],
+        )
+    return np.where(huge, np.nan, out)
 
 
 # ---------------------------------------------------------------------- impute

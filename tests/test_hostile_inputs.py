@@ -595,6 +595,26 @@ def test_values_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cm
         ie.build(ie_io_framework(_fw(tmp_path)), frame)
 
 
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_tiny_denominators_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cmd):
+    """court per resident with a population of 1e-310 overflowed x / d to inf (a blank in the
+    table) and 1e-12 gave 3e12-sized values: quotients beyond ±10¹⁵ are refused by name."""
+    text = FW_TEXT.replace(
+        "    definition: 年度行政诉讼败诉案件数\n",
+        "    definition: 年度行政诉讼败诉案件数\n    denominator: population\n",
+    )
+    rows = [*_good_lines(), "JA,静安区,2,5,10,0.7,85"]
+    pops = ["population", "1e-310", "1e-17", "120", "80"]
+    lines = [f"{line},{pop}" for line, pop in zip(rows, pops, strict=True)]
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    assert "行/row HP | 列/column court | 值/value '3.0' |" in err
+    assert "divided by its denominator population (1e-310) the value is inf, beyond ±1e+15" in err
+    assert "行/row PD | 列/column court | 值/value '1.0' |" in err and "(1e-17)" in err
+    assert "行/row CN" not in err and "行/row JA" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 @pytest.mark.parametrize("normalise", ["minmax", "zscore"])
 def test_values_at_the_magnitude_limit_score_finitely(tmp_path, capsys, normalise):
     lines = _good_lines()
