@@ -84,6 +84,13 @@ REFUSALS: dict[str, dict] = {
         rows=_panel_rows([0, 11, 12, 13, 14], [10, 11, 12, 13, 14]),
         spec="denominate: {}\nimpute: {method: latest}\nnormalise: {method: minmax}\n" + NORM_AMEAN,
     ),
+    # pipeline.denominate: a tiny denominator puts the quotient beyond MAX_MAGNITUDE
+    "denominator_tiny": _case(
+        "beyond ±1e+15: it cannot be computed safely; check the denominator",
+        fw=_with_denominator,
+        header=[*HEADER, "population"],
+        rows=[[*r, p] for r, p in zip(ROWS, [10, 1e-310, 12, 13, 14], strict=True)],
+    ),
     # build._impute: the grouping column is not in the data
     "impute_group_missing": _case(
         "grouping column for imputation is not in the data",
@@ -197,8 +204,8 @@ REFUSALS: dict[str, dict] = {
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
-    # denominator, impute, force, missing (two), iref, domain, by_node, MCDA root
-    ("integrity_eval/pipeline.py", r"problems\.add\("): 9,
+    # denominator (zero, tiny), impute, force, missing (two), iref, domain, by_node, MCDA root
+    ("integrity_eval/pipeline.py", r"problems\.add\("): 10,
     # unknown --time (checked by the CLI for both commands); the framework's default spec
     ("integrity_eval/build.py", r"raise ValidationError\("): 2,
     ("integrity_eval/normalise.py", r"rules\.append\("): 5,
