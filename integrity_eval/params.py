@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import ProblemList
 
-__all__ = ["MAX_MAGNITUDE", "SCHEMAS", "check_params", "finite_number", "weight_rule"]
+__all__ = ["MAX_MAGNITUDE", "SCHEMAS", "Bounds", "check_params", "finite_number", "weight_rule"]
 
 #: The largest magnitude a spec number (scale end, threshold, weight) or a data value may
 #: have: 10¹⁵ keeps every difference, square and weighted sum of the build inside float64
@@ -140,14 +140,125 @@ class Interval:
         )
 
 
-Rule = Number | Flag | Text | Choice | Interval
-UNIT_SHARE = Number(0.0, 1.0)
+@dataclass(frozen=True)
+class Bounds:
+    """Benefit-of-the-Doubt bounds (``share_bounds``, ``weight_bounds``): ``null``, a pair
+    ``[lo, hi]`` with 0 ≤ lo ≤ hi ≤ 1 for every indicator, or a mapping code → such a pair.
+    Whether the bounds can hold together (Σ lo ≤ 1 ≤ Σ hi) depends on the indicators and is
+    checked where they are known (:func:`integrity_eval.dea.bounds_arrays`)."""
 
-#: stage → method (``"*"``: every method of the stage) → parameter → rule. A parameter
-#: without a rule here (bod's bounds, screen's ``force``) is checked by its method.
+    def ok(self, v: Any) -> bool:
+        if v is None:
+            return True
+        if isinstance(v, Mapping):
+            return bool(v) and all(Text().ok(k) and _share_pair(p) for k, p in v.items())
+        return _share_pair(v)
+
+    @staticmethod
+    def pair_shaped(v: Any) -> bool:
+        """Two numbers: one pair for every level (as the pipeline reads it), never one value
+        per level."""
+        return isinstance(v, list) and len(v) == 2 and all(isinstance(b, int | float) for b in v)
+
+    def expected(self) -> tuple[str, str]:
+        return (
+            "须为 null、一对数 [下限, 上限]（0 ≤ 下限 ≤ 上限 ≤ 1），或 代码 → 这样一对数 的映射",
+            "must be null, a pair [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, or a mapping code → such a pair",
+        )
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A mapping code → value that meets ``rule`` (``scalar``: or one such value for every
+    code; ``nullable``: or ``null``)."""
+
+    rule: Number | Flag | Text | Choice
+    scalar: bool = False
+    nullable: bool = False
+
+    def ok(self, v: Any) -> bool:
+        if v is None:
+            return self.nullable
+        if isinstance(v, Mapping):
+            return all(Text().ok(k) and self.rule.ok(x) for k, x in v.items())
+        return self.scalar and self.rule.ok(v)
+
+    def expected(self) -> tuple[str, str]:
+        zh, en = self.rule.expected()
+        zh, en = f"代码 → 值 的映射，每个值{zh}", f"a mapping code → value, each value {en}"
+        if self.scalar:
+            zh, en = f"一个值（用于所有代码）或{zh}", f"one value (for every code) or {en}"
+        if self.nullable:
+            zh, en = zh + "，或 null", en + ", or null"
+        return "须为" + zh, "must be " + en
+
+
+@dataclass(frozen=True)
+class Paths:
+    """A file path (``several``: or a list of them)."""
+
+    several: bool = False
+
+    def ok(self, v: Any) -> bool:
+        if self.several and isinstance(v, list):
+            return bool(v) and all(isinstance(p, str) and p.strip() for p in v)
+        return isinstance(v, str) and v.strip() != ""
+
+    def expected(self) -> tuple[str, str]:
+        if self.several:
+            return "须为文件路径或路径列表", "must be a file path or a list of paths"
+        return "须为文件路径", "must be a file path"
+
+
+@dataclass(frozen=True)
+class Several:
+    """A non-empty list of values that meet ``rule``."""
+
+    rule: Number
+
+    def ok(self, v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(map(self.rule.ok, v))
+
+    def expected(self) -> tuple[str, str]:
+        zh, en = self.rule.expected()
+        return f"须为数的列表，每个数为{zh[2:]}", f"must be a list of numbers, each {en[8:]}"
+
+
+@dataclass(frozen=True)
+class Either:
+    """A value that meets one of ``rules``."""
+
+    rules: tuple[Any, ...]
+
+    def ok(self, v: Any) -> bool:
+        return any(r.ok(v) for r in self.rules)
+
+    def expected(self) -> tuple[str, str]:
+        parts = [r.expected() for r in self.rules]
+        return "；或".join(zh for zh, _ in parts), "; or ".join(en for _, en in parts)
+
+
+Rule = Number | Flag | Text | Choice | Interval | Bounds | Codes | Paths | Several | Either
+UNIT_SHARE = Number(0.0, 1.0)
+SHARE = Number(0.0, 1.0)
+BOD = {"share_bounds": Bounds(), "weight_bounds": Bounds()}
+DIRECTIONS = {"directions": Codes(Choice((-1, 1)), nullable=True)}
+THRESHOLD = Codes(Number(0.0), scalar=True, nullable=True)
+
+#: stage → method (``"*"``: every method of the stage) → parameter → rule. The aggregate
+#: stage also holds the whole-matrix MCDA methods a spec may name for the top level (their
+#: options hold one value, never one per level), and ``weights`` the weighting models
+#: (``integrity_eval.weights.models``). Checked elsewhere, with messages of their own:
+#: ``screen.unit_screen`` and ``treat.fallback`` (:mod:`integrity_eval.spec`), the
+#: models' ``dset`` and ``level`` (``resolve_model_spec``), optimise's ``cortype`` and
+#: the codes of its ``itarg`` (``weights.balance.check_settings``).
 SCHEMAS: dict[str, dict[str, dict[str, Rule]]] = {
     "screen": {
-        "*": {"dat_thresh": UNIT_SHARE, "nonzero_thresh": UNIT_SHARE},
+        "*": {
+            "dat_thresh": UNIT_SHARE,
+            "nonzero_thresh": UNIT_SHARE,
+            "force": Codes(Flag(), nullable=True),
+        },
     },
     "impute": {
         "mean_group": {"group": Text()},
@@ -182,33 +293,101 @@ SCHEMAS: dict[str, dict[str, dict[str, Rule]]] = {
         "points": {"base": Number(), "bonus_cap": Number(0.0, nullable=True)},
         "mpi": {"penalty": Choice((-1, 1))},
         "ampi": {"penalty": Choice((-1, 1))},
+        "bod": BOD,
+        # whole-matrix MCDA methods at the top (integrity_eval.mcda)
+        "topsis": {"normalisation": Choice(("vector", "minmax"))},
+        "vikor": {"v": SHARE},
+        "promethee_ii": {
+            "preference": Codes(Text(), scalar=True),
+            "q": THRESHOLD,
+            "p": THRESHOLD,
+            "s": THRESHOLD,
+        },
+        "waspas": {"lam": SHARE},
+        "cocoso": {"lam": SHARE},
+    },
+    "weights": {
+        **{m: DIRECTIONS for m in ("entropy", "critic", "std", "merec", "cilos", "idocriw")},
+        **{m: DIRECTIONS for m in ("gini", "lopcow", "variance", "angle")},
+        "pca": {"n_factors": Number(1, 10_000, integer=True, nullable=True)},
+        "factor": {
+            "n_factors": Number(1, 10_000, integer=True, nullable=True),
+            "seed": Number(0, 2**32 - 1, integer=True),
+        },
+        "bod": {**BOD, **DIRECTIONS},
+        "regression": {
+            **DIRECTIONS,
+            "outcome": Either((Codes(Number()), Paths())),
+            "alpha": Number(0.0, 1.0, lo_open=True),
+        },
+        "ahp": {
+            "questionnaires": Paths(several=True),
+            "how": Choice(("judgements", "priorities")),
+            "ri_table": Text(),
+        },
+        "budget": {"allocations": Paths(), "total": Number(0.0, lo_open=True, nullable=True)},
+        "bwm": {"questionnaires": Paths(several=True)},
+        "optimise": {
+            "itarg": Either((Choice(("equal",)), Several(Number(0.0)), Codes(Number(0.0)))),
+            "toler": Number(0.0, lo_open=True),
+            "maxiter": Number(1, 1_000_000, integer=True),
+        },
     },
 }
 
 
 def check_params(
-    stage: str, methods: list[str], cfg: Mapping[str, Any], problems: ProblemList
+    stage: str,
+    methods: list[str],
+    cfg: Mapping[str, Any],
+    problems: ProblemList,
+    *,
+    levels: int | None = None,
+    top: str | None = None,
 ) -> None:
     """Record every parameter of ``cfg`` (a resolved stage) that breaks its method's schema.
 
-    ``methods``: the stage's method(s); an aggregate parameter given as a list holds one
-    value per level, each checked.
+    ``methods``: the stage's method(s). An aggregate parameter given as a list (and not a
+    value its rule accepts whole, as a bounds pair) holds one value per level, each
+    checked; ``levels``: how many levels there are to aggregate, when known (the list must
+    have one value for each). ``top``: a whole-matrix MCDA method named for the top level,
+    whose options hold one value.
     """
-    rules = dict(SCHEMAS.get(stage, {}).get("*", {}))
+    stage_rules = SCHEMAS.get(stage, {})
+    rules = {name: (rule, stage == "aggregate") for name, rule in stage_rules.get("*", {}).items()}
     for m in methods:
-        rules.update(SCHEMAS.get(stage, {}).get(m, {}))
-    per_level = stage == "aggregate"
-    for name, rule in rules.items():
+        rules.update((n, (r, stage == "aggregate")) for n, r in stage_rules.get(m, {}).items())
+    if top is not None:
+        rules.update((n, (r, False)) for n, r in stage_rules.get(top, {}).items())
+    for name, (rule, per_level) in rules.items():
         if name not in cfg:
             continue
         value = cfg[name]
-        values = value if per_level and isinstance(value, list) else [value]
+        by_level = per_level and isinstance(value, list) and not rule.ok(value)
+        by_level = by_level and not (isinstance(rule, Bounds) and rule.pair_shaped(value))
+        values = value if by_level else [value]
+        if by_level and levels is not None and len(values) != levels:
+            problems.add(
+                f"每层一个值的列表须有 {levels} 个值（指标以上每层一个）/ a list of one value per "
+                f"level needs {levels} values (one per level above the indicators)",
+                source="spec",
+                column=f"{stage}.{name}",
+                value=str(value),
+            )
+            continue
         for i, v in enumerate(values):
             if rule.ok(v):
                 continue
             zh, en = rule.expected()
-            where = f"{stage}.{name}" + (f"[{i}]" if len(values) > 1 else "")
+            where = f"{stage}.{name}" + (f"[{i}]" if by_level else "")
             problems.add(f"参数{zh} / parameter {en}", source="spec", column=where, value=str(v))
+
+
+def _share_pair(v: Any) -> bool:
+    """``[lo, hi]`` with 0 ≤ lo ≤ hi ≤ 1."""
+    if not isinstance(v, list | tuple) or len(v) != 2 or not all(map(finite_number, v)):
+        return False
+    return 0 <= v[0] <= v[1] <= 1
 
 
 def _fmt(v: float) -> str:

@@ -32,7 +32,7 @@ from .errors import ProblemList, ValidationError
 from .framework import Framework
 from .mcda import MCDA_METHODS
 from .methods import method_params
-from .params import MAX_MAGNITUDE
+from .params import MAX_MAGNITUDE, Bounds
 from .screen import screen as screen_table
 
 __all__ = [
@@ -594,8 +594,7 @@ def level_params(cfg: Mapping[str, Any], method: str, level: int) -> dict[str, A
     for k, v in cfg.items():
         if k in ("method", "dat_thresh") or k not in accepted:
             continue
-        pair = k.endswith("_bounds") and isinstance(v, list) and len(v) == 2
-        pair = pair and all(isinstance(b, int | float) for b in v)
+        pair = k.endswith("_bounds") and Bounds.pair_shaped(v)
         out[k] = v if pair else per_level(v, level)
     return out
 

@@ -315,7 +315,17 @@ def _resolve_stage(
     registry = METHODS[stage]
     method = cfg.get("method", DEFAULT_METHOD[stage])
     methods = method if isinstance(method, list) else [method]
+    if not methods or not all(isinstance(m, str) for m in methods):
+        problems.add(
+            "方法须为方法名（或每层一个方法名的列表）/ method must be a method name (or a list "
+            "of one name per level)",
+            source="spec",
+            column=f"{stage}.method",
+            value=method,
+        )
+        return cfg
     mcda: dict[str, Any] = {}
+    top = methods[-1] if stage == "aggregate" and methods[-1] in MCDA_METHODS else None
     if stage == "aggregate":
         methods, mcda = _split_mcda(methods, problems)
     by_node = cfg.pop("by_node", None) if stage == "aggregate" else None
@@ -369,7 +379,9 @@ def _resolve_stage(
         problems.add(
             treat.FALLBACK_RULE, source="spec", column="treat.fallback", value=out["fallback"]
         )
-    check_params(stage, [m for m in methods if m in registry], out, problems)
+    levels = n_levels - 1 if n_levels is not None else None
+    used = [m for m in methods if m in registry]
+    check_params(stage, used, out, problems, levels=levels, top=top)
     if by_node is not None:
         out["by_node"] = dict(by_node)
     return out

@@ -544,6 +544,33 @@ def _spec(tmp_path: Path, text: str) -> Path:
         ("screen: {dat_thresh: 2}\n", "screen.dat_thresh", "0 ≤ value ≤ 1"),
         ("aggregate: {method: genmean, p: [2, x]}\n", "aggregate.p[1]", "-10 ≤ value ≤ 10"),
         ("aggregate: {method: mpi, penalty: 3}\n", "aggregate.penalty", "must be one of -1, 1"),
+        ("screen: {force: {HP: 'no'}}\n", "screen.force", "each value must be true or false"),
+        (
+            "aggregate: {method: bod, share_bounds: [0.5, 0.2]}\n",
+            "aggregate.share_bounds",
+            "0 ≤ lo ≤ hi ≤ 1",
+        ),
+        (
+            "aggregate: {method: [amean, bod], weight_bounds: [null, [0, x]]}\n",
+            "aggregate.weight_bounds[1]",
+            "a pair [lo, hi]",
+        ),
+        ("aggregate: {method: waspas, lam: x}\n", "aggregate.lam", "0 ≤ value ≤ 1"),
+        ("aggregate: {method: vikor, v: true}\n", "aggregate.v", "0 ≤ value ≤ 1"),
+        (
+            "aggregate: {method: promethee_ii, preference: vshape, p: {court: -2}}\n",
+            "aggregate.p",
+            "a mapping code → value",
+        ),
+        (
+            "weights: {method: entropy, directions: {court: 2}}\n",
+            "weights.directions",
+            "must be one of -1, 1",
+        ),
+        ("weights: {method: optimise, level: 2, toler: 0}\n", "weights.toler", "0 < value"),
+        ("weights: {method: optimise, level: 2, itarg: 3}\n", "weights.itarg", "a list of numbers"),
+        ("weights: {method: pca, n_factors: 1.5}\n", "weights.n_factors", "a whole number"),
+        ("weights: {method: regression, outcome: [1, 2]}\n", "weights.outcome", "a file path"),
     ],
 )
 def test_spec_parameters_out_of_their_schema_are_refused(tmp_path, capsys, cmd, text, culprit,
@@ -555,6 +582,21 @@ def test_spec_parameters_out_of_their_schema_are_refused(tmp_path, capsys, cmd, 
     err = _refused(capsys, *argv)
     assert f"spec.yaml | 列/column {culprit} |" in err and rule in err
     assert "参数须为" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_spec_methods_and_level_lists_of_the_wrong_shape_are_refused(tmp_path, capsys, cmd):
+    """``method: [[amean], x]`` was a TypeError (a list used as a registry key) and ``p: [2]``
+    for two levels an IndexError at the second level: both are refused by name."""
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    for text, rule in [
+        ("aggregate: {method: [[amean], x]}\n", "method must be a method name"),
+        ("aggregate: {method: genmean, p: [2]}\n", "needs 2 values (one per level"),
+    ]:
+        argv = [*_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", _spec(tmp_path, text)]
+        err = _refused(capsys, *argv)
+        assert rule in err and "spec.yaml | 列/column aggregate." in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

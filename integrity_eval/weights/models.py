@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..framework import Framework
+from ..params import check_params
 from .balance import check_settings, optimise_weights
 from .bod import bod
 from .bwm import from_bwm_questionnaires
@@ -167,6 +168,7 @@ def resolve_model_spec(cfg: Mapping[str, Any], problems: ProblemList) -> dict[st
             out[k] = list(cfg[k]) if isinstance(cfg[k], tuple) else cfg[k]
         elif default is not inspect.Parameter.empty and default is not None:
             out[k] = default
+    check_params("weights", [method], out, problems)
     return out
 
 
