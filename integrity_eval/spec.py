@@ -291,27 +291,19 @@ def _resolve_stage(
         check_params(stage, [], out, problems)
         return out
     if stage == "weights":
-        if cfg.get("method") in WEIGHT_MODELS:  # a weighting model computed in the build (§4)
+        method = cfg.get("method", "framework")
+        cfg["values"] = _weight_values(cfg.get("values"), problems)
+        if isinstance(method, str) and method in WEIGHT_MODELS:  # a model in the build (§4)
             return resolve_model_spec(cfg, problems)
         _report(stage, cfg, {"method", "values"}, problems)
-        method = cfg.get("method", "framework")
-        if method not in WEIGHT_METHODS:
+        if not isinstance(method, str) or method not in WEIGHT_METHODS:
             problems.add(
                 f"weights method must be one of {[*WEIGHT_METHODS, *WEIGHT_MODELS]}",
                 source="spec",
                 column="weights.method",
                 value=method,
             )
-        values = cfg.get("values") or {}
-        for code, w in dict(values).items():
-            if not _non_negative(w):
-                problems.add(
-                    weight_rule(w),
-                    source="spec",
-                    column=f"weights.values.{code}",
-                    value=w,
-                )
-        return {"method": method, "values": dict(values)}
+        return {"method": method, "values": cfg["values"]}
     registry = METHODS[stage]
     method = cfg.get("method", DEFAULT_METHOD[stage])
     methods = method if isinstance(method, list) else [method]
@@ -464,8 +456,24 @@ def spec_hash(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _non_negative(w: Any) -> bool:
-    return finite_number(w) and w >= 0
+def _weight_values(values: Any, problems: ProblemList) -> dict[Any, Any]:
+    """``weights.values``: a mapping code → weight, each a number from 0 to
+    :data:`~integrity_eval.params.MAX_MAGNITUDE` (every fault a problem)."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        problems.add(
+            "weights.values 须为 代码 → 权重 的映射 / weights.values must be a mapping "
+            "code → weight",
+            source="spec",
+            column="weights.values",
+            value=values,
+        )
+        return {}
+    for code, w in values.items():
+        if not (finite_number(w) and w >= 0):
+            problems.add(weight_rule(w), source="spec", column=f"weights.values.{code}", value=w)
+    return dict(values)
 
 
 def _resolve_exclude(value: Any, problems: ProblemList) -> list[str]:

@@ -587,16 +587,19 @@ def test_spec_parameters_out_of_their_schema_are_refused(tmp_path, capsys, cmd, 
 
 @pytest.mark.parametrize("cmd", ["validate", "run"])
 def test_spec_methods_and_level_lists_of_the_wrong_shape_are_refused(tmp_path, capsys, cmd):
-    """``method: [[amean], x]`` was a TypeError (a list used as a registry key) and ``p: [2]``
-    for two levels an IndexError at the second level: both are refused by name."""
+    """``method: [[amean], x]`` was a TypeError (a list used as a registry key), ``p: [2]``
+    for two levels an IndexError at the second level and ``values: [1]`` of a weighting
+    model a ValueError (found by tests/test_fuzz.py): each is refused by name."""
     data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
-    for text, rule in [
-        ("aggregate: {method: [[amean], x]}\n", "method must be a method name"),
-        ("aggregate: {method: genmean, p: [2]}\n", "needs 2 values (one per level"),
+    for text, column, rule in [
+        ("aggregate: {method: [[amean], x]}\n", "aggregate.method", "must be a method name"),
+        ("aggregate: {method: genmean, p: [2]}\n", "aggregate.p", "needs 2 values (one per"),
+        ("weights: {method: entropy, values: [1]}\n", "weights.values", "must be a mapping"),
+        ("weights: {method: [equal]}\n", "weights.method", "weights method must be one of"),
     ]:
         argv = [*_command(cmd, _fw(tmp_path), data, tmp_path), "--spec", _spec(tmp_path, text)]
         err = _refused(capsys, *argv)
-        assert rule in err and "spec.yaml | 列/column aggregate." in err
+        assert rule in err and f"spec.yaml | 列/column {column} |" in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

@@ -91,6 +91,12 @@ REFUSALS: dict[str, dict] = {
         header=[*HEADER, "population"],
         rows=[[*r, p] for r, p in zip(ROWS, [10, 1e-310, 12, 13, 14], strict=True)],
     ),
+    # Evaluation.scores: a spec without an aggregate stage has no scores to rank (found by
+    # tests/test_fuzz.py: validate passed it, run refused it)
+    "no_aggregate_stage": _case(
+        "the spec has no 'aggregate' stage, so there are no scores",
+        spec="normalise: {method: minmax}\n",
+    ),
     # build._impute: the grouping column is not in the data
     "impute_group_missing": _case(
         "grouping column for imputation is not in the data",

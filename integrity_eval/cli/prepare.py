@@ -128,6 +128,7 @@ def _check_build(inputs: Inputs, args: argparse.Namespace) -> str:
             title="run 会拒绝这些输入 / run would refuse these inputs",
         )
     ev = build(inputs.framework, inputs.idata, inputs.spec)
+    _ = ev.scores  # run ranks the scores: a spec without an aggregate stage is refused here too
     lines = [_passed_note(args, inputs), *spec_origin_lines(ev, args.spec), *_blank_lines(ev)]
     unscored = ev.unscored
     if len(unscored):
