@@ -223,7 +223,8 @@ def test_true_false_in_a_yes_no_indicator_is_read_as_1_and_0(tmp_path, capsys):
 
 def test_true_false_in_a_units_denominator_is_refused_naming_the_cell(tmp_path, capsys):
     """A units table's population of TRUE (Excel's logical value, or a CSV's text) was
-    accepted by --units and became a denominator of 1: refused as in the data table."""
+    accepted by --units and became a denominator of 1: refused as in the data table; so is
+    text in the record commands' ``size`` (monitor said "could not convert string")."""
     rows = [["uCode", "uName", "population"], ["HP", "黄浦区", True], ["PD", "浦东", 12.5]]
     units = _xlsx(tmp_path / "units.xlsx", rows)
     err = _refused(capsys, "template", "--framework", _fw(tmp_path), "--units", units, "--out",
@@ -233,13 +234,16 @@ def test_true_false_in_a_units_denominator_is_refused_naming_the_cell(tmp_path, 
     err = _refused(capsys, "init", tmp_path / "eng", "--framework", _fw(tmp_path), "--units",
                    units)  # fmt: skip
     assert "行/row 2 | 列/column population" in err and not (tmp_path / "eng").exists()
-    staff = _csv_text(tmp_path / "units.csv", "uCode,uName,staff\nU1,甲,FALSE\nU2,乙,5%\nU3,丙,3\n")
+    staff = _csv_text(
+        tmp_path / "units.csv", "uCode,uName,staff,size\nU1,甲,FALSE,1\nU2,乙,5%,2\nU3,丙,3,x\n"
+    )
     records = _csv_text(tmp_path / "breach.csv", "record_id,uCode\n")
     err = _refused(capsys, "records", "indicators", "--framework", "luyang-2018", "--records",
                    records, "--units", staff, "--out", tmp_path / "i.csv")  # fmt: skip
     assert "units.csv | 行/row 2 | 列/column staff | 值/value 'FALSE' |" in err
     assert "units.csv | 行/row 3 | 列/column staff | 值/value '5%' |" in err
-    assert "行/row 4" not in err and not (tmp_path / "i.csv").exists()
+    assert "units.csv | 行/row 4 | 列/column size | 值/value 'x' | 规则/rule: 应为数字" in err
+    assert "行/row 4 | 列/column staff" not in err and not (tmp_path / "i.csv").exists()
 
 
 def ie_io_framework(path: Path):

@@ -189,10 +189,11 @@ def warnings_as_notes(quiet: bool = False) -> Iterator[None]:
         yield
 
 
-def read_units(path: str, framework: Any) -> Any:
+def read_units(path: str, framework: Any, numbers: tuple[str, ...] = ()) -> Any:
     """The ``--units`` table of ``template``, ``init`` and the record commands: read strictly
     (:func:`integrity_eval.io.read_table`), codes as text; the framework's denominator
-    columns (population …) as numbers, each cell as the data table reads it
+    columns (population …) and the columns ``numbers`` (the record commands' ``size``) as
+    numbers, each cell as the data table reads a denominator
     (:func:`integrity_eval.idata.number_cells`: TRUE/FALSE, text or a percentage is a
     problem naming the file, row and column)."""
     from ..errors import ProblemList
@@ -203,11 +204,11 @@ def read_units(path: str, framework: Any) -> Any:
     rows = units.attrs["rows"]
     problems = ProblemList()
     numbers = {
-        d.code: number_cells(
-            units[d.code].tolist(), d.code, source=str(path), rows=rows, problems=problems
+        code: number_cells(
+            units[code].tolist(), code, source=str(path), rows=rows, problems=problems
         )
-        for d in framework.denominators
-        if d.code in units.columns
+        for code in dict.fromkeys([*(d.code for d in framework.denominators), *numbers])
+        if code in units.columns
     }
     problems.raise_if_any("单位表有误 / invalid units table")
     return units.assign(uCode=units["uCode"].map(code_str), **numbers)

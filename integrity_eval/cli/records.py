@@ -274,7 +274,7 @@ def load_records(args: argparse.Namespace, kinds: tuple[str, ...] | None = None)
     paths = resolve_record_paths(args.records or [])
     if kinds:
         paths = {k: v for k, v in paths.items() if k in kinds}
-    units = read_units(args.units, fw) if args.units else None
+    units = read_units(args.units, fw, numbers=("size",)) if args.units else None
     records, rejected = {}, []
     problems: list[Problem] = []
     for kind, ps in paths.items():
