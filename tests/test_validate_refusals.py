@@ -97,6 +97,11 @@ REFUSALS: dict[str, dict] = {
         "the spec has no 'aggregate' stage, so there are no scores",
         spec="normalise: {method: minmax}\n",
     ),
+    # cli.common.require_scores: no unit has a score (every indicator the same in every
+    # unit); run failed drawing the ranking chart of nobody (found by tests/test_fuzz.py)
+    "no_unit_scored": _case(
+        "no unit has a score", rows=[[r[0], r[1], 1, 2, 3, 0.5, 60] for r in ROWS]
+    ),
     # build._impute: the grouping column is not in the data
     "impute_group_missing": _case(
         "grouping column for imputation is not in the data",

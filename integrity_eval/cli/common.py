@@ -30,6 +30,7 @@ __all__ = [
     "positive",
     "print_problems",
     "read_units",
+    "require_scores",
     "spec_origin_lines",
     "warnings_as_notes",
 ]
@@ -212,3 +213,27 @@ def read_units(path: str, framework: Any, numbers: tuple[str, ...] = ()) -> Any:
     }
     problems.raise_if_any("单位表有误 / invalid units table")
     return units.assign(uCode=units["uCode"].map(code_str), **numbers)
+
+
+def require_scores(ev: Any) -> None:
+    """Refuse an evaluation in which no unit has a score (``validate`` and ``run`` alike):
+    every unit screened out, or every indicator the same in every unit (min-max and z-scores
+    leave it without scores) or missing. There is nothing to rank; each unit is listed with
+    its reason. A spec without an aggregate stage is refused by ``ev.scores`` itself."""
+    if len(ev.scores):
+        return
+    raise ValidationError(
+        [
+            Problem(
+                "没有任何单位得分（单位都被筛除，或每项指标在各单位取值相同或缺失），排名表无从"
+                "排起；请检查数据与 screen 设置 / no unit has a score (every unit screened out, "
+                "or every indicator the same in every unit or missing): there is nothing to "
+                "rank; check the data and the screen settings",
+                source="iData",
+                row=str(code),
+                value=reason,
+            )
+            for code, reason in ev.unscored["reason"].items()
+        ],
+        title="没有得分 / no scores",
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from .common import SYNTHETIC_NOTE, UsageError, read_units, spec_origin_lines
+from .common import SYNTHETIC_NOTE, UsageError, read_units, require_scores, spec_origin_lines
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, require
 from .inputs import Inputs, load_inputs
 
@@ -128,7 +128,7 @@ def _check_build(inputs: Inputs, args: argparse.Namespace) -> str:
             title="run 会拒绝这些输入 / run would refuse these inputs",
         )
     ev = build(inputs.framework, inputs.idata, inputs.spec)
-    _ = ev.scores  # run ranks the scores: a spec without an aggregate stage is refused here too
+    require_scores(ev)  # run ranks the scores: refused here as there
     lines = [_passed_note(args, inputs), *spec_origin_lines(ev, args.spec), *_blank_lines(ev)]
     unscored = ev.unscored
     if len(unscored):

@@ -20,6 +20,7 @@ from .common import (
     jsonable,
     non_negative,
     note,
+    require_scores,
     spec_origin_lines,
 )
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, cover_of
@@ -129,6 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         steps.update()
         steps.set_description("计算评价 / building")
         ev = build(inputs.framework, inputs.idata, inputs.spec, seed=args.seed, time=inputs.time)
+        require_scores(ev)
         for line in spec_origin_lines(ev, args.spec):
             note(args, line)
         extras = _rate_and_draw(ev, args)
