@@ -899,6 +899,18 @@ class _YamlLimit(Exception):
         self.what, self.name, self.limit, self.mark, self.found = what, name, limit, mark, found
 
 
+class _YamlSurrogate(Exception):
+    """A scalar holding a lone surrogate (U+D800–U+DFFF, only possible as an escape such as
+    ``"\\ud800"``): not a character, no text can be written with it."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("lone surrogate")
+        self.mark = mark
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def load_yaml(
     source: str | Path,
     *,
@@ -913,7 +925,8 @@ def load_yaml(
     syntax error, collections nested deeper than :data:`YAML_MAX_DEPTH`, an alias that
     contains itself, more than :data:`YAML_MAX_NODES` nodes once aliases are expanded (an
     alias bomb, "billion laughs": a few hundred bytes that a reader walking the data
-    would visit 10⁹ times), a value PyYAML cannot build (a date 2024-13-45).
+    would visit 10⁹ times), a value PyYAML cannot build (a date 2024-13-45), a text holding
+    a lone surrogate (an escape ``"\\ud800"``: no file or report could be written with it).
     """
     where = origin or (str(source) if isinstance(source, Path) else "YAML")
     if isinstance(source, Path):
@@ -957,6 +970,15 @@ def load_yaml(
             where, exc.what, exc.name, exc.limit, exc.found, row=_line(exc.mark)
         )
         raise _yaml_error(problem, title) from None
+    except _YamlSurrogate as exc:
+        problem = Problem(
+            "文字中含未配对的代理码位（\\uD800–\\uDFFF 转义），不是字符；请直接写出该字符 / "
+            "a text holds a lone surrogate (an escape \\uD800–\\uDFFF), which is not a "
+            "character; write the character itself",
+            source=where,
+            row=_line(exc.mark),
+        )
+        raise _yaml_error(problem, title) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = Problem(
@@ -984,7 +1006,8 @@ def _yaml_error(problem: Problem, title: str) -> ValidationError:
 def _check_expanded(root: yaml.Node) -> None:
     """Count the nodes of a composed document with every alias expanded (each distinct
     node counted once and its total reused: linear in the document's size); raise
-    :class:`_YamlLimit` past :data:`YAML_MAX_NODES` or for an alias inside itself."""
+    :class:`_YamlLimit` past :data:`YAML_MAX_NODES` or for an alias inside itself, and
+    :class:`_YamlSurrogate` for a scalar holding a lone surrogate."""
     total: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -1014,6 +1037,8 @@ def _check_expanded(root: yaml.Node) -> None:
                 node.start_mark,
                 "∞",
             )
+        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            raise _YamlSurrogate(node.start_mark)
         on_path.add(key)
         stack.append((node, True))
         stack.extend((k, False) for k in kids if id(k) not in total)

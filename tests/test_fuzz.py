@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -63,6 +64,10 @@ NUMBERS = st.one_of(
     st.sampled_from([0, 1, -1, 1e15, -1e15, 1e16, 1e-300, 5e-324, 0.5]),
 )
 CELL = st.one_of(NUMBERS, TOKENS, TEXT, st.none(), st.booleans())
+NAMES = st.one_of(
+    TEXT,
+    st.sampled_from(["<b>黄浦</b>", '=HYPERLINK("x")', "a\nb", "名" * 80, "&amp;", "{{ x }}", " "]),
+)
 SPEC_VALUE = st.recursive(
     st.one_of(st.none(), st.booleans(), NUMBERS, TEXT, st.sampled_from(INDICATORS)),
     lambda inner: st.one_of(
@@ -117,7 +122,7 @@ def hostile_tables(draw: st.DrawFn) -> list[list]:
     rows = []
     for _ in range(n):
         code = draw(st.one_of(st.sampled_from(CODES), TEXT, NUMBERS))
-        rows.append([code, draw(TEXT), *(draw(CELL) for _ in header[2:])])
+        rows.append([code, draw(NAMES), *(draw(CELL) for _ in header[2:])])
     return [header, *rows]
 
 
@@ -140,7 +145,7 @@ def careless_tables(draw: st.DrawFn) -> list[list]:
     header = ["uCode", "uName", *INDICATORS, "population"]
     rows = []
     for code in codes:
-        row = [code, f"单位{code}"]
+        row = [code, draw(st.one_of(st.just(f"单位{code}"), NAMES))]
         for name in header[2:]:
             odd = draw(st.integers(0, 39))
             row.append(draw(CELL) if odd == 0 else None if odd < 3 else draw(_plausible(name)))
@@ -149,8 +154,14 @@ def careless_tables(draw: st.DrawFn) -> list[list]:
 
 
 # ------------------------------------------------------------------ helpers
-def _write(folder: Path, table: list[list], spec: dict | None, xlsx: bool) -> list[str]:
-    (folder / "fw.yaml").write_text(FW_TEXT, encoding="utf-8")
+def _write(
+    folder: Path, table: list[list], spec: dict | None, xlsx: bool, name: str | None = None
+) -> list[str]:
+    """The framework (``name``: the Chinese name of indicator kept), data and spec files of
+    one example, and the options naming them."""
+    quoted = json.dumps(name, ensure_ascii=False)  # astral characters as they are
+    fw_text = FW_TEXT if name is None else FW_TEXT.replace("zh: 承诺兑现率", f"zh: {quoted}")
+    (folder / "fw.yaml").write_text(fw_text, encoding="utf-8")
     if xlsx:
         data = folder / "d.xlsx"
         wb = openpyxl.Workbook()
@@ -253,10 +264,11 @@ def _directed_values(table: list[list]) -> dict[str, np.ndarray]:
     table=st.one_of(hostile_tables(), careless_tables()),
     spec=st.one_of(st.none(), stage_specs()),
     xlsx=st.integers(0, 4).map(lambda k: k == 0),
+    name=st.one_of(st.none(), NAMES),
 )
-def test_validate_refuses_in_words_or_passes_never_a_traceback(table, spec, xlsx):
+def test_validate_refuses_in_words_or_passes_never_a_traceback(table, spec, xlsx, name):
     with tempfile.TemporaryDirectory() as tmp:
-        argv = _write(Path(tmp), table, spec, xlsx)
+        argv = _write(Path(tmp), table, spec, xlsx, name)
         code, _out, err = _cli("validate", *argv)
     _assert_refusal_or_success(code, err)
     event(f"exit {code}")
@@ -266,11 +278,12 @@ def test_validate_refuses_in_words_or_passes_never_a_traceback(table, spec, xlsx
 @given(
     table=careless_tables(),
     spec=st.one_of(st.none(), stage_specs().map(lambda s: {"aggregate": {}, **s})),
+    name=st.one_of(st.none(), NAMES),
 )
-def test_run_agrees_with_validate_and_ranks_follow_the_data(table, spec):
+def test_run_agrees_with_validate_and_ranks_follow_the_data(table, spec, name):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        argv = _write(folder, table, spec, xlsx=False)
+        argv = _write(folder, table, spec, xlsx=False, name=name)
         checked, _, verr = _cli("validate", *argv)
         _assert_refusal_or_success(checked, verr)
         code, _out, err = _cli("run", *argv, "--out", str(folder / "out"), "--quiet", "--no-pdf")

@@ -391,6 +391,20 @@ def test_yaml_loader_refuses_what_pyyaml_cannot_build_and_recursive_aliases():
     }
 
 
+def test_yaml_text_with_a_lone_surrogate_is_refused_naming_the_line(tmp_path, capsys):
+    """A name written as the escape "\\ud83d" (half of a pair) was read as a lone surrogate,
+    and hashing the framework raised UnicodeEncodeError (found by tests/test_fuzz.py)."""
+    fw = _fw(tmp_path, FW_TEXT.replace("zh: 承诺兑现率", 'zh: "承诺\\ud83d兑现率"'))
+    data = _csv_text(tmp_path / "d.csv", "\n".join(_good_lines()) + "\n")
+    for cmd in ("validate", "run"):
+        err = _refused(capsys, *_command(cmd, fw, data, tmp_path))
+        assert "fw.yaml | 行/row line 41 |" in err and "a text holds a lone surrogate" in err
+    spec = _spec(tmp_path, 'weights: {values: {"court\\udc00": 1}}\n')
+    err = _refused(capsys, "validate", "--framework", _fw(tmp_path), "--data", data, "--spec", spec)
+    assert "spec.yaml | 行/row line 1 |" in err
+    assert ie_io.load_yaml('name: "\\U0001F600"') == {"name": "\U0001f600"}  # a real escape
+
+
 def _raw_zip(path: Path, parts: list[tuple[str, bytes, int, int]]) -> Path:
     """A zip of already-deflated parts (name, raw deflate data, CRC-32, uncompressed size)."""
     local, central = bytearray(), bytearray()
