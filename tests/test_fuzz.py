@@ -2,10 +2,12 @@
 small framework end in exit 0 with finite scores and ranks consistent with the data, or in
 exit 1 with a bilingual message — never a traceback.
 
-Hypothesis (https://hypothesis.readthedocs.io) draws the inputs; ``derandomize=True`` makes
-every run draw the same examples (CI is reproducible) and the example counts keep the file
+Hypothesis (https://hypothesis.readthedocs.io) draws the inputs: data tables (CSV or XLSX)
+of hostile or careless cells, unit codes and names, framework names and specs of real
+methods with random parameter values. ``derandomize=True`` makes every run draw the same
+examples (CI is reproducible) and the example counts (120 validate, 14 run) keep the file
 under a minute. Each crash it found is fixed in the package with a regression test of its
-own (tests/test_hostile_inputs.py, tests/test_params.py).
+own (tests/test_hostile_inputs.py, tests/test_validate_refusals.py).
 """
 
 from __future__ import annotations
@@ -235,16 +237,13 @@ def _top_method(spec: dict | None) -> str:
 
 def _monotone(spec: dict | None, table: list[list]) -> bool:
     """Whether dominance must carry over to the scores: complete plain-number data and a
-    build whose every step keeps the order within an indicator (a penalised mean such as
-    MPI, excluded indicators and data-driven weights out of it are left out)."""
-    spec = spec or {}
+    build whose every step keeps the order within an indicator, with weights ≥ 0 (every
+    weighting model's are). A penalised mean (MPI/AMPI, anywhere in the aggregate stage)
+    does not; an excluded indicator only weakens dominance, which ties (min ranks) allow."""
     cells = [v for row in table[1:] for v in row[2:]]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in cells):
         return False
-    agg = spec.get("aggregate") or {}
-    methods = agg.get("method", "amean") if isinstance(agg, dict) else "?"
-    methods = methods if isinstance(methods, list) else [methods]
-    return not (set(map(str, methods)) & {"mpi", "ampi"} or spec.get("exclude"))
+    return not re.search(r"\ba?mpi\b", str((spec or {}).get("aggregate")))
 
 
 def _directed_values(table: list[list]) -> dict[str, np.ndarray]:
@@ -259,7 +258,7 @@ def _directed_values(table: list[list]) -> dict[str, np.ndarray]:
 
 
 # ------------------------------------------------------------------ the tests
-@settings(max_examples=150, **FUZZ)
+@settings(max_examples=120, **FUZZ)
 @given(
     table=st.one_of(hostile_tables(), careless_tables()),
     spec=st.one_of(st.none(), stage_specs()),
