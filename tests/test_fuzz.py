@@ -29,19 +29,21 @@ from conftest import MINI_FW_TEXT, MINI_HEADER
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from integrity_eval import Framework
 from integrity_eval.cli import main
 from integrity_eval.mcda import MCDA_METHODS
 from integrity_eval.methods import METHODS, method_params
 from integrity_eval.spec import MISSING_POLICIES, STAGES, WEIGHT_METHODS
 from integrity_eval.weights.models import MODELS
 
-# The mini framework with lost lawsuits per resident (a denominator) and a group column
+# The mini framework with lost lawsuits per resident (a denominator)
 FW_TEXT = MINI_FW_TEXT.replace(
     "    definition: 年度行政诉讼败诉案件数\n",
     "    definition: 年度行政诉讼败诉案件数\n    denominator: population\n",
 )
 INDICATORS = MINI_HEADER[2:]  # court, penalty, audit, kept, hotline
-DIRECTION = {"court": -1, "penalty": -1, "audit": -1, "kept": 1, "hotline": 1}
+_FW = Framework.from_dict(yaml.safe_load(FW_TEXT))
+DIRECTION = {c: _FW[c].direction for c in INDICATORS}
 CODES = ["HP", "PD", "CN", "JA", "XH", "0101", "NA", "sh01", "ＳＨ02", "静安"]
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CJK = re.compile("[\u4e00-\u9fff]")
