@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import Problem, ValidationError
 
 __all__ = [
+    "MIN_DRAWS",
     "PROG",
     "SYNTHETIC_NOTE",
     "Parser",
@@ -24,6 +25,7 @@ __all__ = [
     "agency_name",
     "as_validation",
     "code_str",
+    "draws",
     "jsonable",
     "non_negative",
     "note",
@@ -62,6 +64,25 @@ def non_negative(text: str) -> int:
         raise argparse.ArgumentTypeError(f"应为整数 / expected a whole number: {text!r}") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"不能为负 / must not be negative: {n}")
+    return n
+
+
+# The 90 % rank interval is the 5th–95th percentile of the draws: below 20 draws not one
+# draw lies beyond either end (0.05 × n < 1), and the "interval" is only their range.
+MIN_DRAWS = 20
+
+
+def draws(text: str) -> int:
+    """``--draws`` (argparse ``type=``): 0 (no analysis) or at least :data:`MIN_DRAWS`."""
+    n = non_negative(text)
+    if 0 < n < MIN_DRAWS:
+        raise argparse.ArgumentTypeError(
+            f"抽样次数至少为 {MIN_DRAWS}（或 0 表示不做）：90% 排名区间取各次抽样的第 5–95 "
+            f"百分位，少于 {MIN_DRAWS} 次时两端之外没有一次抽样，区间无意义；得到 {n} / at "
+            f"least {MIN_DRAWS} draws (or 0 for none): the 90 % rank interval is the 5th–95th "
+            f"percentile of the draws, and with fewer than {MIN_DRAWS} no draw lies beyond "
+            f"its ends; got {n}"
+        )
     return n
 
 

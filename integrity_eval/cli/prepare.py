@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
 from .common import SYNTHETIC_NOTE, UsageError, read_units, spec_origin_lines
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, require
-from .inputs import Inputs, load_inputs
+from .inputs import Inputs, glyph_notes, load_inputs
 
 __all__ = ["add_parsers", "cmd_frameworks", "cmd_template", "cmd_validate"]
 
@@ -99,6 +100,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
     )
     print(spec_note)
+    for message in glyph_notes(inputs):  # shown as run shows them (warnings_as_notes)
+        warnings.warn(message, UserWarning, stacklevel=1)
     if inputs.corrections is not None:
         print(
             f"复核更正 {len(inputs.corrections)} 处，已应用 / {len(inputs.corrections)} "

@@ -17,8 +17,8 @@ from .common import (
     SYNTHETIC_NOTE,
     add_report_options,
     agency_name,
+    draws,
     jsonable,
-    non_negative,
     note,
     spec_origin_lines,
 )
@@ -28,9 +28,9 @@ from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 __all__ = ["add_parser", "cmd_run", "run_id"]
 
 DRAWS_NOTE = (
-    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
-    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
-    "list, else COINr's defaults (weights ±25 %%, "
+    "0 = 不做，否则至少 20；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none, else at least 20; inputs from the "
+    "spec's uncertainty: list, else COINr's defaults (weights ±25 %%, "
     "normalisation and aggregation alternatives)"
 )
 
@@ -93,7 +93,7 @@ def add_parser(sub: Any) -> None:
     )
     run.add_argument(
         "--draws",
-        type=non_negative,
+        type=draws,
         default=0,
         metavar="N",
         help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
