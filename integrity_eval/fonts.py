@@ -249,9 +249,12 @@ def _face_index(path: str) -> int:
         if fh.read(4) != b"ttcf":
             return 0
     coll = TTCollection(path, lazy=True)
-    return next(
-        (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(" SC")), 0
-    )
+    try:
+        return next(
+            (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(" SC")), 0
+        )
+    finally:
+        coll.close()
 
 
 @lru_cache(maxsize=16)
@@ -401,14 +404,30 @@ def families(font: ResolvedFont) -> list[str]:
     return list(dict.fromkeys([*names, "DejaVu Sans"]))
 
 
-def chart_texts(fig: Any, font: ResolvedFont) -> None:
-    """Make every text of the figure ``fig`` (or of the axes) safe to draw: never read
-    as mathtext (``$`` in a unit name stays a dollar sign, matplotlib's
-    ``Text.set_parse_math``), characters no font covers drawn as :data:`REPLACEMENT`
-    (:func:`displayable`). The one place user text is prepared for a chart."""
+def chart_texts(artist: Any, font: ResolvedFont) -> None:
+    """Make every text of ``artist`` (a figure or axes) safe to draw: never read as
+    mathtext (``$`` in a unit name stays a dollar sign: ``Text.set_parse_math``), and
+    characters no font covers drawn as :data:`REPLACEMENT` (:func:`displayable`) — in
+    the texts there are and in the tick labels the axes' formatters write at drawing
+    time (fixed labels, or categories such as unit names plotted as data). The one
+    place user text is prepared for a chart."""
+    from matplotlib.axes import Axes
+    from matplotlib.category import StrCategoryFormatter
     from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
 
-    for text in fig.findobj(Text):
+    for ax in artist.findobj(Axes):
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            # labels given as text (set_ticks(labels=…), categories): shown as displayable;
+            # numeric formatters (and their offset text) are left alone
+            if isinstance(fmt, FixedFormatter | FuncFormatter | StrCategoryFormatter):
+                if not getattr(fmt, "_displayable", False):
+                    safe = FuncFormatter(lambda x, pos, f=fmt: displayable(str(f(x, pos)), font))
+                    safe._displayable = True  # type: ignore[attr-defined]
+                    axis.set_major_formatter(safe)
+            axis.get_major_ticks()  # tick labels made now, so they are never mathtext
+    for text in artist.findobj(Text):
         text.set_parse_math(False)
         raw = text.get_text()
         shown = displayable(raw, font)
