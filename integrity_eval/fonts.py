@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -404,13 +405,14 @@ def families(font: ResolvedFont) -> list[str]:
     return list(dict.fromkeys([*names, "DejaVu Sans"]))
 
 
-def chart_texts(artist: Any, font: ResolvedFont) -> None:
+def chart_texts(artist: Any, font: ResolvedFont) -> str:
     """Make every text of ``artist`` (a figure or axes) safe to draw: never read as
     mathtext (``$`` in a unit name stays a dollar sign: ``Text.set_parse_math``), and
     characters no font covers drawn as :data:`REPLACEMENT` (:func:`displayable`) — in
     the texts there are and in the tick labels the axes' formatters write at drawing
     time (fixed labels, or categories such as unit names plotted as data). The one
-    place user text is prepared for a chart."""
+    place user text is prepared for a chart. Returns the characters replaced (of the
+    texts there are), each once."""
     from matplotlib.axes import Axes
     from matplotlib.category import StrCategoryFormatter
     from matplotlib.text import Text
@@ -427,18 +429,22 @@ def chart_texts(artist: Any, font: ResolvedFont) -> None:
                     safe._displayable = True  # type: ignore[attr-defined]
                     axis.set_major_formatter(safe)
             axis.get_major_ticks()  # tick labels made now, so they are never mathtext
+    replaced = ""
     for text in artist.findobj(Text):
         text.set_parse_math(False)
         raw = text.get_text()
         shown = displayable(raw, font)
         if shown != raw:
+            replaced += missing_glyphs(raw, font)
             text.set_text(shown)
+    return "".join(dict.fromkeys(replaced))
 
 
 def apply_font(*axes: Any, font: ResolvedFont) -> None:
     """Draw every text of ``axes`` (title, axis labels, tick labels, legend, annotations,
     and tick labels matplotlib creates later) in ``font``, whenever the figure is drawn;
-    the texts go through :func:`chart_texts`.
+    the texts go through :func:`chart_texts`, and characters no font covers (drawn as
+    :data:`REPLACEMENT`) are named in a warning.
 
     For plots returned to a notebook: the family names are set on the texts themselves,
     so they hold outside any ``rc_context`` (a generic "sans-serif" would be looked up
@@ -448,7 +454,15 @@ def apply_font(*axes: Any, font: ResolvedFont) -> None:
 
     names = families(font)
     for ax in axes:
-        chart_texts(ax, font)
+        replaced = chart_texts(ax, font)
+        if replaced:
+            chars = ", ".join(f"{ch} U+{ord(ch):04X}" for ch in replaced)
+            warnings.warn(
+                f"图中有字体未覆盖的字符，显示为 {REPLACEMENT}：{chars} / characters no font "
+                f"covers, drawn as {REPLACEMENT} in the plot: {chars}",
+                UserWarning,
+                stacklevel=3,
+            )
         for text in ax.findobj(Text):
             text.set_fontfamily(names)
         ax.tick_params(which="both", labelfontfamily=names)
