@@ -267,10 +267,13 @@ def _cmap(path: str, index: int) -> frozenset[int]:
         return frozenset(font.getBestCmap() or ())
 
 
-def _coverage(font: ResolvedFont) -> list[tuple[str, frozenset[int]]]:
-    """(CSS family, code points) of the main font, then of each fallback, in order."""
-    main = _cmap(str(font.path), face_index(font.path))
-    return [("ReportCJK", main)] + [(f.face, _cmap(str(f.path), 0)) for f in font.fallbacks]
+def _covered_by(ch: str, font: ResolvedFont) -> str | None:
+    """The CSS family of the first of ``font``'s files (main font, then fallbacks in
+    order) that covers ``ch``, or None; a fallback's cmap is read only when needed."""
+    cp = ord(ch)
+    if cp < 0x80 or cp in _cmap(str(font.path), face_index(font.path)):
+        return "ReportCJK"
+    return next((f.face for f in font.fallbacks if cp in _cmap(str(f.path), 0)), None)
 
 
 def _no_glyph_needed(ch: str) -> bool:
@@ -282,43 +285,29 @@ def missing_glyphs(text: str, font: ResolvedFont) -> str:
     """The characters of ``text`` (each once, in order of appearance) that neither the
     main font nor any fallback covers; control and default-ignorable characters (a
     zero-width joiner, a variation selector) need no glyph and are never listed."""
-    cover = _coverage(font)
-    out = dict.fromkeys(
+    return "".join(
         ch
-        for ch in text
-        if not _no_glyph_needed(ch) and not any(ord(ch) in cps for _, cps in cover)
+        for ch in dict.fromkeys(text)
+        if not _no_glyph_needed(ch) and _covered_by(ch, font) is None
     )
-    return "".join(out)
 
 
 def displayable(text: str, font: ResolvedFont) -> str:
     """``text`` with every character no font covers replaced by :data:`REPLACEMENT` and
     the default-ignorable characters no font covers left out (they draw as nothing)."""
-    cover = _coverage(font)
-    if all(ord(ch) < 0x80 for ch in text):  # ASCII: every main font covers it
-        return text
-    mark = REPLACEMENT if any(ord(REPLACEMENT) in cps for _, cps in cover) else "?"
-    out = []
-    for ch in text:
-        if ord(ch) < 0x80 or any(ord(ch) in cps for _, cps in cover):
-            out.append(ch)
-        elif not _no_glyph_needed(ch):
-            out.append(mark)
-    return "".join(out)
+    table: dict[int, str | None] = {}
+    for ch in set(text):
+        if _covered_by(ch, font) is None:
+            table[ord(ch)] = None if _no_glyph_needed(ch) else REPLACEMENT
+    if table and _covered_by(REPLACEMENT, font) is None:  # a user font without □
+        table = {cp: None if v is None else "?" for cp, v in table.items()}
+    return text.translate(table) if table else text
 
 
 def faces_for(text: str, font: ResolvedFont) -> list[Fallback]:
     """The fallback fonts the reports need for ``text``: each that is the first to
     cover some character of it which the main font lacks."""
-    cover = _coverage(font)
-    used: set[str] = set()
-    for ch in set(text):
-        cp = ord(ch)
-        if cp < 0x80 or cp in cover[0][1]:
-            continue
-        face = next((f for f, cps in cover[1:] if cp in cps), None)
-        if face is not None:
-            used.add(face)
+    used = {_covered_by(ch, font) for ch in set(text)}
     return [f for f in font.fallbacks if f.face in used]
 
 
