@@ -28,10 +28,10 @@ from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 __all__ = ["add_parser", "cmd_run", "run_id"]
 
 DRAWS_NOTE = (
-    "0 = 不做，否则至少 20；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
-    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none, else at least 20; inputs from the "
-    "spec's uncertainty: list, else COINr's defaults (weights ±25 %%, "
-    "normalisation and aggregation alternatives)"
+    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
+    "list, else COINr's defaults (weights ±25 %%, "
+    "normalisation and aggregation alternatives). 不做时为 0，否则至少 20 / 0 or at least 20"
 )
 
 
