@@ -200,7 +200,7 @@ def _edge_rule(scheme: Any, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ uncertainty
-def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
+def _ua_words(ua: Any, ev: Any, lang: str, no_grade_probs: bool = False) -> str | None:
     if ua is None:
         return None
     parts = []
@@ -231,7 +231,7 @@ def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
             parts.append(tr("ua_other", lang))
     frame = ua.to_frame()
     width = float((frame["rank_q95"] - frame["rank_q05"]).mean())
-    return tr(
+    words = tr(
         "ua_words",
         lang,
         n=ua.n,
@@ -239,6 +239,11 @@ def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
         width=f"{width:.1f}",
         shift=f"{float(getattr(ua, 'rank_shift', 0.0)):.2f}",
     )
+    if getattr(ua, "mixed_scales", False):
+        words += ("" if lang == "zh" else " ") + tr("ua_mixed", lang)
+        if no_grade_probs:
+            words += ("" if lang == "zh" else " ") + tr("ua_mixed_grades", lang)
+    return words
 
 
 def _method(v: Any) -> Any:
@@ -262,13 +267,16 @@ def method_section(
     ua: Any = None,
     cover: Mapping[str, Any] | None = None,
     corrections: pd.DataFrame | None = None,
+    grade_probs: Any = None,
 ) -> dict[str, Any]:
     """The method section as data: ``items`` (``heading``, ``text``, ``list``, ``tail``,
     in the order the build applied them), ``bands`` and ``vetoes`` (rows), ``edges_source``,
     ``goalposts`` (one row per indicator with its worst and best values and their
     source), ``goalpost_notes`` (each distinct reason once) and ``tree`` (the framework
     with weights, effective weights, directions and clauses). Computed once per run and
-    shared by every report."""
+    shared by every report. Under uncertainty alternatives that mix score scales the
+    section says why there are no score intervals and, for a rated run without
+    ``grade_probs``, no grade probabilities."""
     fw = ev.framework
     spec = ev.spec
     cite = citer(ev.source_framework or fw, cover)
@@ -371,7 +379,7 @@ def method_section(
         }
 
     # uncertainty
-    ua_text = _ua_words(ua, ev, lang)
+    ua_text = _ua_words(ua, ev, lang, rated is not None and grade_probs is None)
     if ua is None and points:
         ua_text = tr("ua_points", lang)
 
