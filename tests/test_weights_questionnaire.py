@@ -203,5 +203,15 @@ def test_inconsistent_questionnaires_warn_in_a_build_and_the_summary_shows_cr():
     assert re.search(r"AHP SAFE +CR = 0\.177 \(n = 5, RI saaty\) — 不一致 \(> 0\.1\)", text)
     assert re.search(r"AHP MECH +CR = 0\.086 \(n = 4, RI saaty\); 2 位专家", text)
     assert "<th>AHP SAFE</th>" in ev._repr_html_()
-    # an Evaluation without AHP weights has no CR line
-    assert W.ahp_consistency(ie.build(ds.framework, ds.idata, spec)).empty
+    # the report's method section: one CR per matrix, the inconsistent one flagged
+    from integrity_eval.report.method import method_section
+
+    zh = str(method_section(ev, lang="zh")["items"])
+    assert "保障措施 CR = 0.177，超过 0.1，判断不一致，2 位专家" in zh
+    assert "工作机制 CR = 0.086，2 位专家" in zh
+    en = str(method_section(ev, lang="en")["items"])
+    assert "CR = 0.177, above 0.1: inconsistent, 2 experts" in en
+    # an Evaluation without AHP weights has no CR line, in the summary or the report
+    plain = ie.build(ds.framework, ds.idata, spec)
+    assert W.ahp_consistency(plain).empty
+    assert "CR =" not in str(method_section(plain, lang="zh")["items"])

@@ -199,6 +199,33 @@ def _edge_rule(scheme: Any, lang: str) -> str:
     return tr("edge_rule", lang, grade=grade_label(scheme, code, lang), edge=number(edge))
 
 
+# ------------------------------------------------------------------ AHP
+def _ahp_words(ev: Any, lang: str) -> str | None:
+    """One clause per AHP matrix behind the weights: its CR, flagged above 0.1 (the
+    report's form of the CR lines of ``ev.summary()``); None without AHP weights."""
+    from ..weights.ahp import ahp_consistency
+
+    table = ahp_consistency(ev)
+    if table.empty:
+        return None
+    fw = ev.framework
+    parts = []
+    for parent, r in table.iterrows():
+        name = fw[parent].name(lang) if parent in fw else str(parent)
+        if math.isfinite(r["CR"]):
+            text = tr("m_ahp_matrix", lang, name=name, cr=f"{r['CR']:.3f}")
+        else:
+            text = tr("m_ahp_priorities", lang, name=name)
+        if not r["consistent"]:
+            text += tr("m_ahp_inconsistent", lang)
+        if r["experts"] > 1:
+            text += tr("m_ahp_experts", lang, n=int(r["experts"]))
+        if r["dropped"]:
+            text += tr("m_ahp_dropped", lang, names=r["dropped"])
+        parts.append(text)
+    return tr("m_ahp", lang, matrices=("；" if lang == "zh" else "; ").join(parts))
+
+
 # ------------------------------------------------------------------ uncertainty
 def _ua_words(ua: Any, ev: Any, lang: str, no_grade_probs: bool = False) -> str | None:
     if ua is None:
@@ -342,6 +369,9 @@ def method_section(
         names = list(dict.fromkeys(pick(METHOD_NAMES.get(a, (a, a)), lang) for a in aggs))
         scoring.append(tr("m_aggregate", lang, method=_join(names, lang)))
         scoring.append(tr("m_weights", lang))
+        ahp = _ahp_words(ev, lang)
+        if ahp:
+            scoring.append(ahp)
     items.append(_item(tr("m_h_scoring", lang), scoring))
 
     # excluded and constant indicators

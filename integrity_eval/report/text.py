@@ -230,6 +230,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "附表中的“有效权重”是每项指标在综合得分中所占的比重。",
         "The annex's effective weight is each indicator's share in the overall score.",
     ),
+    "m_ahp": (
+        "权重由专家的层次分析法（AHP）判断矩阵确定；各判断矩阵的一致性比率 CR（Saaty 1980，"
+        "CR ≤ 0.1 为可接受）：{matrices}。",
+        "The weights come from the experts' AHP pairwise comparison matrices; the consistency "
+        "ratio CR of each (Saaty 1980; CR ≤ 0.1 is acceptable): {matrices}.",
+    ),
+    "m_ahp_matrix": ("{name} CR = {cr}", "{name} CR = {cr}"),
+    "m_ahp_priorities": (
+        "{name}（各专家优先级的几何平均，无群组矩阵）",
+        "{name} (geometric mean of the experts' priorities: no group matrix)",
+    ),
+    "m_ahp_inconsistent": ("，超过 0.1，判断不一致", ", above 0.1: inconsistent"),
+    "m_ahp_experts": ("，{n} 位专家", ", {n} experts"),
+    "m_ahp_dropped": ("，剔除了 {names}", ", {names} left out"),
     "m_points": (
         "总积分 = 基础分 {base} 分 + 各加分项 − 各减分项。",
         "Total points = base {base} + bonus items − deduction items.",
