@@ -207,7 +207,8 @@ def ranking_chart(
     xlabel: str,
     font: ResolvedFont,
 ) -> bytes:
-    """Units best first: rank with 90 % interval whiskers when given, else score bars."""
+    """Units best first: rank (a point) and its 90 % interval (a line) when given, else
+    score bars."""
     n = len(names)
     with _style(font):
         fig = _figure(17, 1.5 + 0.45 * n)
@@ -216,16 +217,10 @@ def ranking_chart(
         if rank_lo is not None and rank_hi is not None and ranks is not None:
             r = np.asarray(ranks, float)
             lo, hi = np.asarray(rank_lo, float), np.asarray(rank_hi, float)
-            ax.errorbar(
-                r,
-                y,
-                xerr=[r - lo, hi - r],
-                fmt="o",
-                color=BLUE,
-                ecolor=GREY,
-                elinewidth=2,
-                capsize=3,
-            )
+            # the nominal rank may lie outside its 5–95 % interval (e.g. when no
+            # alternative repeats the nominal settings): a line and a point, not error bars
+            ax.hlines(y, lo, hi, color=GREY, lw=2)
+            ax.plot(r, y, "o", color=BLUE)
             ax.set_xlim(0.5, max(float(np.nanmax(hi)), n) + 0.5)
             ax.invert_xaxis()
             ax.xaxis.get_major_locator().set_params(integer=True)

@@ -157,7 +157,15 @@ def write_into(
     synthetic = bool(manifest.get("synthetic"))
     resolved = resolve_font(font)
     hist = history_of(ev, history)
-    annex = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+    annex = method_section(
+        ev,
+        lang=lang,
+        rated=rated,
+        ua=ua,
+        cover=cover,
+        corrections=corrections,
+        grade_probs=grade_probs,
+    )
     common = {
         "lang": lang,
         "rated": rated,
