@@ -61,11 +61,12 @@ docs: $(STAMP) system-deps
 
 # pytest runs the docs build once (tests/test_site.py: every notebook executed, warnings
 # are errors), checks the site's links and opens it in chromium; --doctest-modules runs
-# the docstrings' examples.
+# the docstrings' examples; -n auto (pytest-xdist) runs the tests on every core, so the
+# site build and the full `run` tests overlap with the rest.
 test: $(STAMP) system-deps test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest tests integrity_eval --doctest-modules -p no:cacheprovider
+	$(BIN)/python -m pytest tests integrity_eval --doctest-modules -p no:cacheprovider -n auto
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -15,8 +15,13 @@ Targets:
    a top-level MCDA alternative (VIKOR, one call per distinct weight vector) under noisy
    weights, and data-driven weights (entropy, CRITIC; one model per combination of
    choices and exclusions), 1,000 replications: time per replication.
+5. (``workers``) When ``n_jobs`` pays: ASEM, 20,000 replications, serial against two
+   joblib workers, with the default chunks (one chunk) and with chunks of 1,000
+   (twenty tasks): the guidance of ``uncertainty.run``'s docstring and
+   ``docs/uncertainty.md``.
 
-Run: ``.venv/bin/python benchmarks/uncertainty.py [asem] [scale] [growth] [sobol] [models]``
+Run: ``.venv/bin/python benchmarks/uncertainty.py [asem] [scale] [growth] [sobol] [models]
+[workers]``
 (no argument: all). Peak memory is traced with ``tracemalloc`` (NumPy allocations
 included). The figures depend on the machine's load: say so when quoting them.
 """
@@ -195,11 +200,35 @@ def models(n: int = 1000) -> None:
         print(f"{label}: {dt:.2f} s for {n} replications ({dt / n * 1e3:.2f} ms each)")
 
 
+def workers(n: int = 20_000) -> None:
+    fw = ie.Framework.from_imeta(pd.read_csv(ROOT / "datasets/asem/asem_iMeta.csv"))
+    idata = pd.read_csv(ROOT / "datasets/asem/asem_iData.csv")
+    ev = ie.build(fw, idata, ASEM_SPEC)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # mixed scales: ranks are what count
+        for chunk in (None, 1000):
+            for jobs in (None, 2):
+                t0 = time.perf_counter()
+                unc.run(ev, COINR_INPUTS, n=n, seed=0, chunk_size=chunk, n_jobs=jobs, quiet=True)
+                dt = time.perf_counter() - t0
+                print(f"ASEM, {n} replications, chunk_size={chunk}, n_jobs={jobs}: {dt:.2f} s wall")
+
+
+PARTS = {
+    "asem": asem,
+    "scale": scale,
+    "growth": growth,
+    "sobol": sobol,
+    "models": models,
+    "workers": workers,
+}
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["asem", "scale", "growth", "sobol", "models"]
+    parts = sys.argv[1:] or list(PARTS)
     print("Machine shared with other jobs (2 cores): figures are indicative.")
     for part in parts:
-        {"asem": asem, "scale": scale, "growth": growth, "sobol": sobol, "models": models}[part]()
+        PARTS[part]()
 
 
 if __name__ == "__main__":

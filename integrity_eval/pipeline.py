@@ -53,6 +53,7 @@ __all__ = [
     "mcda_root",
     "normalise",
     "per_level",
+    "score_method",
     "screen",
     "top_method",
     "treat",
@@ -400,6 +401,13 @@ def aggregate(
 def top_method(cfg: Mapping[str, Any], n_levels: int) -> str:
     """The aggregate stage's method for the root (level ``n_levels``)."""
     return per_level(cfg["method"], n_levels)
+
+
+def score_method(spec: Mapping[str, Any] | None, n_levels: int) -> str | None:
+    """The method that computes the index score: the aggregate stage's method for the
+    root of a resolved spec (``None`` when it names none)."""
+    cfg = (spec or {}).get("aggregate")
+    return top_method(cfg, n_levels) if cfg and "method" in cfg else None
 
 
 def higher_is_better(cfg: Mapping[str, Any] | None, n_levels: int) -> bool:

@@ -21,6 +21,7 @@ __all__ = [
     "SYNTHETIC_NOTE",
     "Parser",
     "UsageError",
+    "add_rating_option",
     "add_report_options",
     "agency_name",
     "as_validation",
@@ -106,6 +107,18 @@ def add_report_options(parser: argparse.ArgumentParser, agency_zh: str, agency_e
         default=None,
         help=f"{agency_zh}（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ {agency_en} "
         "(default: $INTEGRITY_EVAL_AGENCY)",
+    )
+
+
+def add_rating_option(parser: argparse.ArgumentParser) -> None:
+    """``--rating R`` of ``run`` and ``validate``."""
+    parser.add_argument(
+        "--rating",
+        metavar="R",
+        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
+        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
+        "stars-5) or a YAML file "
+        "(default: the framework's rating block, if any)",
     )
 
 

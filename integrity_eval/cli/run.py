@@ -15,6 +15,7 @@ import pandas as pd
 from .common import (
     PROG,
     SYNTHETIC_NOTE,
+    add_rating_option,
     add_report_options,
     agency_name,
     draws,
@@ -80,14 +81,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="只写 HTML 报告，不生成 PDF（更快）/ HTML reports only, no PDFs (faster)",
     )
-    run.add_argument(
-        "--rating",
-        metavar="R",
-        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
-        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
-        "stars-5) or a YAML file "
-        "(default: the framework's rating block, if any)",
-    )
+    add_rating_option(run)
     run.add_argument(
         "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
     )
@@ -244,7 +238,14 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
             return out
         ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
         out["ua"] = ua
-        if scheme is not None:
+        if scheme is not None and ua.mixed_scales:
+            note(
+                args,
+                "uncertainty 设置中的备选方法使得分处于不同量纲，不计算等级概率（报告的方法部分"
+                "说明原因）/ the uncertainty block's alternatives put the scores on different "
+                "scales: no grade probabilities (the report's method section says why)",
+            )
+        elif scheme is not None:
             # veto rules read the raw values and cap every draw's grade
             out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=ev.raw_values)
     return out

@@ -210,7 +210,8 @@ def ranking_chart(
     xlabel: str,
     font: ResolvedFont,
 ) -> bytes:
-    """Units best first: rank with 90 % interval whiskers when given, else score bars."""
+    """Units best first: rank (a point) and its 90 % interval (a line) when given, else
+    score bars."""
     n = len(names)
     with _style(font):
         fig = _figure(17, 1.5 + 0.45 * n)
@@ -219,10 +220,10 @@ def ranking_chart(
         if rank_lo is not None and rank_hi is not None and ranks is not None:
             r = np.asarray(ranks, float)
             lo, hi = np.asarray(rank_lo, float), np.asarray(rank_hi, float)
-            # the interval of the draws, and the nominal rank, which may lie outside it
-            ax.hlines(y, lo, hi, color=GREY, linewidth=2)
-            ax.scatter(np.r_[lo, hi], np.r_[y, y], marker="|", s=40, color=GREY)
-            ax.scatter(r, y, marker="o", s=18, color=BLUE, zorder=3)
+            # the nominal rank may lie outside its 5–95 % interval (e.g. when no
+            # alternative repeats the nominal settings): a line and a point, not error bars
+            ax.hlines(y, lo, hi, color=GREY, lw=2)
+            ax.plot(r, y, "o", color=BLUE)
             ax.set_xlim(0.5, max(float(np.nanmax(hi)), n) + 0.5)
             ax.invert_xaxis()
             ax.xaxis.get_major_locator().set_params(integer=True)

@@ -169,7 +169,15 @@ def write_into(
     for message in glyph_warnings(named, resolved):  # drawn as □ below, never lost
         warnings.warn(message, UserWarning, stacklevel=3)
     hist = history_of(ev, history)
-    annex = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+    annex = method_section(
+        ev,
+        lang=lang,
+        rated=rated,
+        ua=ua,
+        cover=cover,
+        corrections=corrections,
+        grade_probs=grade_probs,
+    )
     common = {
         "lang": lang,
         "rated": rated,

@@ -248,6 +248,14 @@ class Model:
                 out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = -1.0
         return out
 
+    def on_nominal_scale(self, choices: np.ndarray) -> np.ndarray:
+        """Per replication: whether its score is on the nominal replication's scale."""
+        out = np.zeros(len(choices), dtype=bool)
+        for key, variant in self.variants.items():
+            if variant.scale == self.nominal.scale:
+                out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = True
+        return out
+
     @property
     def mixed_scales(self) -> bool:
         """Whether the alternatives put the scores on different scales (e.g. min-max and
