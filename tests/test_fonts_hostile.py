@@ -237,15 +237,28 @@ def test_font_variable_naming_a_damaged_font_is_refused(tmp_path, monkeypatch):
 
 
 # ============================================================ --draws
+@pytest.mark.parametrize("cmd", ["validate", "run"])
 @pytest.mark.parametrize("n", ["1", "2", str(MIN_DRAWS - 1)])
-def test_draws_below_the_minimum_are_refused(tmp_path, capsys, n):
-    code, _out, err = _cli(capsys, "run", "--draws", n, "--no-pdf", "--quiet", "--out",
-                           tmp_path / "out")  # fmt: skip
+def test_draws_below_the_minimum_are_refused(tmp_path, capsys, cmd, n):
+    """``--draws 1`` drew a rank chart with error bars of negative length (a traceback):
+    both commands refuse it while reading the options, naming the minimum."""
+    fw, data = _inputs(tmp_path, [ROWS[1], ["CN", "长宁区", 0, 7, 30, 0.8, 80]])
+    argv = [cmd, "--framework", fw, "--data", data, "--draws", n]
+    if cmd == "run":
+        argv += ["--no-pdf", "--quiet", "--out", tmp_path / "out"]
+    code, _out, err = _cli(capsys, *argv)
     assert code == 2
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "用法错误 / usage error" in err
     assert f"抽样次数至少为 {MIN_DRAWS}" in err and f"at least {MIN_DRAWS} draws" in err
     assert f"got {n}" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_accepts_the_minimum_number_of_draws(tmp_path, capsys):
+    fw, data = _inputs(tmp_path, [ROWS[1], ["CN", "长宁区", 0, 7, 30, 0.8, 80]])
+    code, _out, err = _cli(capsys, "validate", "--framework", fw, "--data", data, "--draws",
+                           str(MIN_DRAWS))  # fmt: skip
+    assert code == 0, err
 
 
 def test_rank_interval_chart_with_the_nominal_rank_outside_the_interval():

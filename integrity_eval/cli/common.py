@@ -21,6 +21,7 @@ __all__ = [
     "SYNTHETIC_NOTE",
     "Parser",
     "UsageError",
+    "add_draws_option",
     "add_rating_option",
     "add_report_options",
     "agency_name",
@@ -107,6 +108,25 @@ def add_report_options(parser: argparse.ArgumentParser, agency_zh: str, agency_e
         default=None,
         help=f"{agency_zh}（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ {agency_en} "
         "(default: $INTEGRITY_EVAL_AGENCY)",
+    )
+
+
+DRAWS_NOTE = (
+    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
+    "list, else COINr's defaults (weights ±25 %%, "
+    "normalisation and aggregation alternatives). 不做时为 0，否则至少 20 / 0 or at least 20"
+)
+
+
+def add_draws_option(parser: argparse.ArgumentParser) -> None:
+    """``--draws N`` of ``run`` and ``validate`` (:func:`draws`: 0 or at least 20)."""
+    parser.add_argument(
+        "--draws",
+        type=draws,
+        default=0,
+        metavar="N",
+        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
     )
 
 

@@ -12,6 +12,7 @@ from ..errors import Problem, ValidationError
 from .common import (
     SYNTHETIC_NOTE,
     UsageError,
+    add_draws_option,
     add_rating_option,
     read_units,
     spec_origin_lines,
@@ -41,6 +42,7 @@ def add_parsers(sub: Any) -> None:
     )
     val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
     add_rating_option(val)
+    add_draws_option(val)  # checked as run checks it (at least 20), nothing drawn
     add_cover_options(val, cover=False)
     val.set_defaults(func=cmd_validate)
 

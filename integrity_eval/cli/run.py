@@ -15,10 +15,10 @@ import pandas as pd
 from .common import (
     PROG,
     SYNTHETIC_NOTE,
+    add_draws_option,
     add_rating_option,
     add_report_options,
     agency_name,
-    draws,
     jsonable,
     note,
     spec_origin_lines,
@@ -27,13 +27,6 @@ from .engagement import add_cover_options, add_engagement_option, apply_engageme
 from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 
 __all__ = ["add_parser", "cmd_run", "run_id"]
-
-DRAWS_NOTE = (
-    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
-    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
-    "list, else COINr's defaults (weights ±25 %%, "
-    "normalisation and aggregation alternatives). 不做时为 0，否则至少 20 / 0 or at least 20"
-)
 
 
 def add_parser(sub: Any) -> None:
@@ -85,13 +78,7 @@ def add_parser(sub: Any) -> None:
     run.add_argument(
         "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
     )
-    run.add_argument(
-        "--draws",
-        type=draws,
-        default=0,
-        metavar="N",
-        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
-    )
+    add_draws_option(run)
     run.add_argument(
         "--time",
         metavar="T",
