@@ -164,7 +164,9 @@ def resolve_font(font: str | Path | None = None) -> ResolvedFont:
 
 
 def _font_error(source: Any, rule: str) -> ValidationError:
-    return ValidationError([Problem(rule, source=str(source))], title="找不到字体 / font not found")
+    return ValidationError(
+        [Problem(rule, source=str(source))], title="字体不可用 / font not usable"
+    )
 
 
 def _check_font_file(path: Path, given: Any) -> None:
