@@ -7,6 +7,7 @@ Each hostile input is built here and driven through the command line."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_minority_scripts_and_joined_emoji_reach_the_pdfs(tmp_path, capsys):
 
 
 def test_uncovered_names_warn_in_validate_and_run_and_draw_a_replacement(
-    tmp_path, capsys, no_fallbacks
+    tmp_path, capsys, caplog, no_fallbacks
 ):
     """Without the fallback fonts: validate warns naming each unit and its characters; run
     warns the same, finishes, and the PDFs show □ (the emoji's zero-width joiners need no
@@ -129,6 +130,8 @@ def test_uncovered_names_warn_in_validate_and_run_and_draw_a_replacement(
     assert code == 0, err
     assert "Traceback" not in err and "Glyph" not in err
     assert sorted(line for line in err.splitlines() if "U+" in line) == warned
+    assert all(line.startswith("注意 / note:") for line in err.splitlines() if line)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     run = _run_folder(tmp_path / "out")
     assert not (run / "fonts" / "ReportTibetan-subset.ttf").exists()
     html = (run / "units" / "HP.html").read_text("utf-8")

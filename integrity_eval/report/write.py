@@ -411,6 +411,7 @@ def _subset_font(source: Path, target: Path, text: str, index: int) -> None:
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
+    opts.drop_tables += ["FFTM"]  # FontForge's timestamp (DejaVu Sans): nothing to subset
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=sorted(wanted & set(cmap)))
     sub.subset(font)
