@@ -409,6 +409,7 @@ def chart_texts(artist: Any, font: ResolvedFont) -> str:
     from matplotlib.text import Text
     from matplotlib.ticker import FixedFormatter, FuncFormatter
 
+    replaced = ""
     for ax in artist.findobj(Axes):
         for axis in (ax.xaxis, ax.yaxis):
             fmt = axis.get_major_formatter()
@@ -416,11 +417,12 @@ def chart_texts(artist: Any, font: ResolvedFont) -> str:
             # numeric formatters (and their offset text) are left alone
             if isinstance(fmt, FixedFormatter | FuncFormatter | StrCategoryFormatter):
                 if not getattr(fmt, "_displayable", False):
+                    labels = [str(fmt(x, i)) for i, x in enumerate(axis.get_majorticklocs())]
+                    replaced += missing_glyphs("".join(labels), font)
                     safe = FuncFormatter(lambda x, pos, f=fmt: displayable(str(f(x, pos)), font))
                     safe._displayable = True  # type: ignore[attr-defined]
                     axis.set_major_formatter(safe)
             axis.get_major_ticks()  # tick labels made now, so they are never mathtext
-    replaced = ""
     for text in artist.findobj(Text):
         text.set_parse_math(False)
         raw = text.get_text()
