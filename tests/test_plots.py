@@ -63,7 +63,8 @@ def _families(ax) -> set[str]:
 
 @pytest.fixture(scope="module")
 def ua_sa(asem_ev):
-    ua = ie.uncertainty.run(asem_ev, COINR_INPUTS, n=40, seed=1, quiet=True)
+    # noisy weights and treatment on or off: one score scale, so plot_scores may draw boxes
+    ua = ie.uncertainty.run(asem_ev, COINR_INPUTS[:2], n=40, seed=1, quiet=True)
     sa = ie.uncertainty.sobol(asem_ev, COINR_INPUTS[:2], n=16, seed=0, quiet=True)
     return ua, sa
 
