@@ -162,7 +162,7 @@ def _build(
         keep = table["Included"].to_numpy(dtype=bool)
         x = x[keep]
     kept_units = [u for u, k in zip(unit_index, keep, strict=True) if k]
-    info["blanks"] = pipeline.blank_cells(fw, current, dsets["Raw"], blanks, kept_units, policy)
+    info["blanks"] = pipeline.blank_cells(fw, current, dsets["Raw"], blanks, keep, policy)
     if policy == "worst":
         x = pipeline.fill_worst(fw, x)
     dsets["Screened"] = x
@@ -205,7 +205,9 @@ def _build(
     if check_only:
         return None
     info["excluded"] = excluded
-    info["excluded_raw"] = _reported_values(idata, [c for c in excluded.index if c in fw_in], time)
+    info["excluded_raw"] = _reported_values(
+        idata, [c for c in excluded.index if c in fw_in], now, units.index
+    )
 
     all_idx = pd.Index(unit_index, name="uCode")
     kept_idx = all_idx[keep] if not keep.all() else all_idx
@@ -221,7 +223,9 @@ def _build(
         )
         for name, arr in dsets.items()
     }
-    treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
+    # the labels as Python strings (object columns): converting every cell to pandas'
+    # string dtype would cost more than the treatment itself
+    treated_points = pd.DataFrame(points, index=kept_idx, columns=columns, dtype=object)
     manifest = evaluation_manifest(fw_in, spec_r, idata_in, values, seed, time, len(unit_index))
     return Evaluation(
         framework=fw,
@@ -288,14 +292,16 @@ def _resolve_spec(
         ) from None
 
 
-def _reported_values(idata: pd.DataFrame, codes: list[str], time: Any) -> pd.DataFrame:
-    """The reported values (of period ``time``) of indicators the spec excluded: veto rules
-    still read them; a cell that is not a number is missing here and listed by the
-    rating's own check."""
-    rows = idata if time is None or "Time" not in idata.columns else idata[idata["Time"] == time]
-    present = [c for c in codes if c in rows.columns]
-    frame = rows[present].apply(pd.to_numeric, errors="coerce")
-    return frame.set_axis(pd.Index(rows["uCode"].astype(str).str.strip(), name="uCode"))
+def _reported_values(
+    idata: pd.DataFrame, codes: list[str], rows: np.ndarray, units: pd.Index
+) -> pd.DataFrame:
+    """The reported values of the indicators ``codes`` the spec excluded, in the evaluated
+    period's ``rows`` of iData (the units ``units``): veto rules still read them; a cell
+    that is not a number is missing here and listed by the rating's own check."""
+    frame = idata[[c for c in codes if c in idata.columns]].take(rows)
+    if len(frame.columns):
+        frame = frame.apply(pd.to_numeric, errors="coerce")
+    return frame.set_axis(units)
 
 
 # ------------------------------------------------------------------ inputs

@@ -208,14 +208,15 @@ def blank_cells(
     current: pd.DataFrame,
     raw: np.ndarray,
     blanks: np.ndarray,
-    kept: list[str],
+    keep: np.ndarray,
     policy: str,
 ) -> pd.DataFrame:
-    """The blank cells of the units that stay after screening: ``uCode``, ``iCode``,
-    ``cause`` (``"not_reported"``, or ``"denominator_blank"`` when the value was reported
-    but its denominator was not) and the ``policy`` that scored them."""
+    """The blank cells of the units that stay after screening (``keep``: one flag per row of
+    ``current``): ``uCode``, ``iCode``, ``cause`` (``"not_reported"``, or
+    ``"denominator_blank"`` when the value was reported but its denominator was not) and
+    the ``policy`` that scored them."""
     units = current["uCode"].astype(str).to_numpy()
-    rows, cols = np.nonzero(blanks & pd.Index(units).isin(kept)[:, None])
+    rows, cols = np.nonzero(blanks & keep[:, None])
     cause = np.where(np.isnan(raw[rows, cols]), "not_reported", "denominator_blank")
     return pd.DataFrame(
         {

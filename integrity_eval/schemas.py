@@ -69,10 +69,11 @@ def inspect_idata(
     blank = codes.isna() | (text.str.strip() == "")
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("uCode is empty", source=source, row=_row(i), column="uCode")
-    key = text
-    if "Time" in cols:
-        key = key + " / " + idata["Time"].astype(str)
-    dups = key.duplicated(keep=False).to_numpy() & ~blank.to_numpy()
+    if text.is_unique:  # no code twice: no unit twice, in any period
+        dups = np.zeros(len(text), dtype=bool)
+    else:
+        key = text if "Time" not in cols else text + " / " + idata["Time"].astype(str)
+        dups = key.duplicated(keep=False).to_numpy() & ~blank.to_numpy()
     if dups.any():
         for value in sorted(set(key[dups])):
             rows = ", ".join(_row(i) for i in np.flatnonzero((key == value).to_numpy()))
@@ -86,7 +87,7 @@ def inspect_idata(
     _check_unit_codes(framework, text, ~blank.to_numpy(), source, problems)
     wanted = set(framework.indicators) | needed
     numeric_cols = [c for c in cols if c in wanted]
-    dtypes = idata.dtypes
+    dtypes = dict(zip(cols, idata.dtypes, strict=True))
     for c in numeric_cols:
         if pd.api.types.is_numeric_dtype(dtypes[c]):
             continue
@@ -183,13 +184,10 @@ def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iDa
 
 def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """The columns as one float matrix; non-numeric cells become NaN (validate them first)."""
-    out = np.empty((len(cols), len(idata))).T  # column by column (no copy of the frame)
-    for j, c in enumerate(cols):
-        col = idata[c]
-        if col.dtype.kind not in "fiub":
-            col = pd.to_numeric(col, errors="coerce")
-        out[:, j] = col.to_numpy(dtype=float, na_value=np.nan)
-    return out
+    block = idata[cols]
+    if all(t.kind in "fiub" for t in idata.dtypes[cols]):
+        return block.to_numpy(dtype=float, na_value=np.nan)
+    return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def numeric_frame(
