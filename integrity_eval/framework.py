@@ -331,10 +331,16 @@ class Framework:
     def weights(self) -> pd.Series:
         """Nominal weight of every node but the root, by code."""
         return pd.Series(
-            {n.code: n.weight for n in self.nodes if n.parent is not None},
+            [n.weight for n in self.nodes if n.parent is not None],
+            index=self._weighted_codes,
             name="Weight",
             dtype=float,
         )
+
+    @cached_property
+    def _weighted_codes(self) -> pd.Index:
+        """The codes of every node but the root (the index of :attr:`weights`), built once."""
+        return pd.Index([n.code for n in self.nodes if n.parent is not None])
 
     @property
     def targets(self) -> pd.Series:

@@ -45,15 +45,16 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     children all weigh 0 are errors listing every problem.
     """
     fw = ev.framework
-    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
+    ev._aggregated()  # a clear error when the spec has no aggregate stage
     spec = resolve(set_params(ev.spec, weights={"values": dict(weights)}), fw.n_levels)
     problems = ProblemList()
     w = nominal_weights(fw, spec["weights"], problems)
     problems.raise_if_any("invalid weights")
     normalised = ev.dsets["Normalised"]
+    columns = None
     if MeanAggregator.fits(fw, spec["aggregate"], len(normalised)):
         op = _mean_aggregator(ev)
-        agg_cols, agg_codes = op(w), op.codes_index
+        agg_cols, agg_codes, columns = op(w), op.codes_index, op.columns
     else:
         x = normalised.to_numpy(dtype=float)
         agg_cols, agg_codes = aggregate(
@@ -62,6 +63,8 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     # the normalised columns are shared (copy on write), not copied
     aggregates = pd.DataFrame(agg_cols, index=normalised.index, columns=agg_codes, copy=False)
     frame = pd.concat([normalised, aggregates], axis=1)
+    if columns is not None:  # the operator's column index: its hash table is built once
+        frame = frame.set_axis(columns, axis=1)
     details = {k: v for k, v in ev.details.items() if k != "weight_models"}
     return dataclasses.replace(
         ev,
@@ -126,7 +129,7 @@ def optimise(
     models) stay as they are while the level's move. The result also holds
     ``evaluation``: ``ev`` reweighted with the optimised weights.
     """
-    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
+    ev._aggregated()  # a clear error when the spec has no aggregate stage
     res = optimise_weights(
         ev.get_dset("Normalised"),
         ev.framework,
