@@ -324,8 +324,16 @@ class Framework:
     @property
     def directions(self) -> pd.Series:
         return pd.Series(
-            {c: self[c].direction for c in self.indicators}, name="Direction", dtype=float
+            [self[c].direction for c in self.indicators],
+            index=self._indicator_index,
+            name="Direction",
+            dtype=float,
         )
+
+    @cached_property
+    def _indicator_index(self) -> pd.Index:
+        """The indicator codes as an index (of :attr:`directions`), built once."""
+        return pd.Index(self.indicators)
 
     @property
     def weights(self) -> pd.Series:
