@@ -132,7 +132,7 @@ def _check_unit_codes(
     from .unitcodes import code_key
 
     codes = codes.reset_index(drop=True)[valid]
-    key_of = {code: code_key(code) for code in dict.fromkeys(codes)}
+    key_of = {code: code_key(code) for code in dict.fromkeys(codes.tolist())}
     if len(set(key_of.values())) < len(key_of):  # some key written more than one way
         _check_spellings(codes, codes.map(key_of), source, problems)
     expected = {u.code for u in framework.expected_units}
