@@ -111,7 +111,8 @@ def _build(
     fw_in = load_framework(framework)
     spec_r, origin = _resolve_spec(spec, fw_in)
     fw, excluded = fw_in.excluding(spec_r.get("exclude", ()))
-    idata_in = idata.drop(columns=[c for c in excluded.index if c in idata.columns])
+    dropped = [c for c in excluded.index if c in idata.columns]
+    idata_in = idata.drop(columns=dropped) if dropped else idata
     values = check_idata(fw, idata_in)
     numeric = _numeric_columns(fw, idata_in)
     now, before, time = _split_period(idata_in, time)

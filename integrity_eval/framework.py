@@ -457,6 +457,8 @@ class Framework:
         excluding every element raise one :class:`ValidationError`.
         """
         codes = list(dict.fromkeys(str(c) for c in codes))
+        if not codes:  # nothing left out (every aggregate has children: validated)
+            return self, self._no_exclusions.copy()
         problems = ProblemList()
         for c in codes:
             if c not in self:
@@ -494,15 +496,7 @@ class Framework:
                 value=", ".join(codes),
             )
             problems.raise_if_any("invalid exclude")
-        order = [n.code for n in self.nodes if n.code in gone]
-        table = pd.DataFrame(
-            {
-                "level": pd.Series([self[c].level for c in order], dtype=int),
-                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
-                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
-                "reason": pd.Series([gone[c] for c in order], dtype=object),
-            }
-        ).set_axis(pd.Index(order, name="iCode"))
+        table = self._exclusion_table(gone)
         if not gone:
             return self, table
         nodes = tuple(n for n in self.nodes if n.code not in gone)
@@ -513,6 +507,24 @@ class Framework:
         }
         kept = replace(self, nodes=nodes, responsible_en=names_en or None)
         return kept, table
+
+    def _exclusion_table(self, gone: Mapping[str, str]) -> pd.DataFrame:
+        """The table of :meth:`excluding`: the codes ``gone`` in framework order, their
+        level, names and the reason (``gone[code]``)."""
+        order = [n.code for n in self.nodes if n.code in gone]
+        return pd.DataFrame(
+            {
+                "level": pd.Series([self[c].level for c in order], dtype=int),
+                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
+                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
+                "reason": pd.Series([gone[c] for c in order], dtype=object),
+            }
+        ).set_axis(pd.Index(order, name="iCode"))
+
+    @cached_property
+    def _no_exclusions(self) -> pd.DataFrame:
+        """The (empty) table of :meth:`excluding` when nothing is excluded, built once."""
+        return self._exclusion_table({})
 
     # ------------------------------------------------------------- hashing
     def to_dict(self) -> dict[str, Any]:
