@@ -523,8 +523,6 @@ class MeanAggregator:
             self._levels.append((indices, indptr, take, shape, ones, thresh, sizes))
             self.codes += parents
         self.codes_index = pd.Index(self.codes)
-        #: the Aggregated dataset's columns (indicators, then :attr:`codes`)
-        self.columns = pd.Index(fw.indicators).append(self.codes_index)
         missing = np.isnan(x)
         self._x0 = np.where(missing, 0.0, x).T.copy()  # children × units, one row each
         self._avail = (~missing).T.astype(float) if missing.any() else None

@@ -51,10 +51,9 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     w = nominal_weights(fw, spec["weights"], problems)
     problems.raise_if_any("invalid weights")
     normalised = ev.dsets["Normalised"]
-    columns = None
     if MeanAggregator.fits(fw, spec["aggregate"], len(normalised)):
         op = _mean_aggregator(ev)
-        agg_cols, agg_codes, columns = op(w), op.codes_index, op.columns
+        agg_cols, agg_codes = op(w), op.codes_index
     else:
         x = normalised.to_numpy(dtype=float)
         agg_cols, agg_codes = aggregate(
@@ -63,8 +62,6 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     # the normalised columns are shared (copy on write), not copied
     aggregates = pd.DataFrame(agg_cols, index=normalised.index, columns=agg_codes, copy=False)
     frame = pd.concat([normalised, aggregates], axis=1)
-    if columns is not None:  # the operator's column index: its hash table is built once
-        frame = frame.set_axis(columns, axis=1)
     details = {k: v for k, v in ev.details.items() if k != "weight_models"}
     return dataclasses.replace(
         ev,
