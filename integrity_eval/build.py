@@ -352,10 +352,10 @@ def _split_period(idata: pd.DataFrame, time: Any) -> tuple[np.ndarray, np.ndarra
             ],
             title="没有该评价期 / unknown period",
         )
-    column = idata["Time"].to_numpy()
-    earlier = np.flatnonzero(column < time)
+    column = idata["Time"]
+    earlier = np.flatnonzero((column < time).to_numpy())
     return (
-        np.flatnonzero(column == time),
+        np.flatnonzero((column == time).to_numpy()),
         (earlier if len(earlier) else None),
         time.item() if hasattr(time, "item") else time,
     )
