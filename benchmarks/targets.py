@@ -117,7 +117,7 @@ def asem():
 
 def build_rows(coinr: dict[str, float], source: str) -> list[Row]:
     fw, idata, spec = asem()
-    t, cpu = best(lambda: ie.build(fw, idata, spec), 30)
+    t, cpu = best(lambda: ie.build(fw, idata, spec), 100)
     rows = [
         Row(
             "build-asem",
@@ -160,7 +160,7 @@ def mc_rows(coinr: dict[str, float], source: str) -> list[Row]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # mixed scales: ranks are what count
-        per, per_cpu = (t / n for t in best(work, 3))
+        per, per_cpu = (t / n for t in best(work, 5))
         fw, idata = synthetic(3000, 100)
         big = ie.build(fw, idata, SYNTH_SPEC)
         t_big, cpu_big = best(lambda: work(big, SYNTH_INPUTS), 1, warm=False)
@@ -196,7 +196,7 @@ def reweight_rows() -> list[Row]:
     fw, idata = synthetic(3000, 100)
     ev = ie.build(fw, idata, SPEC)
     w = {"S0": 2.0, "P03": 3.0}
-    t, cpu = best(lambda: ie.weights.reweight(ev, w).scores, 200)
+    t, cpu = best(lambda: ie.weights.reweight(ev, w).scores, 500)
     rebuild, rebuild_cpu = best(lambda: ev.with_params(weights={"values": w}), 5)
     return [
         Row(
