@@ -11,8 +11,6 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pandas as pd
-
 from ..errors import Problem, ValidationError
 
 __all__ = [
@@ -174,6 +172,8 @@ def jsonable(value: Any) -> Any:
 
 def code_str(v: Any) -> str:
     """A unit code cell as text (``3.0`` → ``"3"``, missing → ``""``)."""
+    import pandas as pd  # the commands' imports stay light (--help)
+
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return "" if pd.isna(v) else str(v)

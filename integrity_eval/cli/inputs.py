@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ValidationError
 from .common import UsageError, jsonable, note
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_DATASET",

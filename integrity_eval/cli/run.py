@@ -8,9 +8,7 @@ import io as _io
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     PROG,
@@ -25,6 +23,9 @@ from .common import (
 )
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, cover_of
 from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["add_parser", "cmd_run", "run_id"]
 
@@ -257,6 +258,8 @@ def _write_outputs(
 
 
 def _print_top(csv_path: Path, n: int = 5) -> None:
+    import pandas as pd
+
     table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype={"uCode": str})
     head = table.head(n)[["rank", "uCode", "uName", "score"]]
     buf = _io.StringIO()

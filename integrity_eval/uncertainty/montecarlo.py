@@ -313,7 +313,7 @@ class UncertaintyResult:
         and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
         s = self.score_draws[:, self._scored]
-        q_r, q_s = _quantiles(r), _quantiles(s)
+        q_r, q_s = _quantiles(r, ranks=True), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
@@ -347,12 +347,12 @@ class UncertaintyResult:
         and the largest change of any unit's median, 5th and 95th percentile rank against
         the full run. Returns a :class:`~.convergence.Convergence` (``.table``, ``.plot()``)."""
         r = self._rank_draws
-        full = _quantiles(r)
+        full = _quantiles(r, ranks=True)
         nominal = self.nominal_ranks.to_numpy()[None, :]
         rows = {}
         for size in sample_sizes(self.n, sizes):
             part = r[:size]
-            q = _quantiles(part)
+            q = _quantiles(part, ranks=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 rows[size] = {
@@ -420,12 +420,31 @@ class UncertaintyResult:
         )
 
 
-def _quantiles(x: np.ndarray) -> np.ndarray:
-    """5th, 50th, 95th percentiles per column (NaN = unscored in that replication)."""
-    if not np.isnan(x).any():
-        return np.quantile(x, [0.05, 0.5, 0.95], axis=0)
-    with np.errstate(all="ignore"):
-        return np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
+def _quantiles(x: np.ndarray, *, ranks: bool = False) -> np.ndarray:
+    """5th, 50th, 95th percentiles per column (NaN = unscored in that replication).
+
+    ``ranks``: ``x`` holds whole numbers below 2³¹; with no NaN, NumPy partitions them as
+    int32, faster, and interpolates between the same order statistics to the same floats.
+    The columns go :data:`QUANTILE_COLUMNS` at a time (each column's figures are its own;
+    small blocks keep the partition's copies in cache).
+    """
+    q = [0.05, 0.5, 0.95]
+    out = np.empty((len(q), x.shape[1]))
+    complete = not np.isnan(x).any()
+    for start in range(0, x.shape[1], QUANTILE_COLUMNS):
+        block = x[:, start : start + QUANTILE_COLUMNS]
+        if complete:
+            out[:, start : start + QUANTILE_COLUMNS] = np.quantile(
+                block.astype(np.int32) if ranks else block, q, axis=0
+            )
+        else:
+            with np.errstate(all="ignore"):
+                out[:, start : start + QUANTILE_COLUMNS] = np.nanquantile(block, q, axis=0)
+    return out
+
+
+#: Columns per block in :func:`_quantiles`.
+QUANTILE_COLUMNS = 64
 
 
 class UncertaintySummary:
