@@ -111,13 +111,18 @@ def _build(
     fw_in = load_framework(framework)
     spec_r, origin = _resolve_spec(spec, fw_in)
     fw, excluded = fw_in.excluding(spec_r.get("exclude", ()))
-    idata_in = idata.drop(columns=[c for c in excluded.index if c in idata.columns])
+    dropped = [c for c in excluded.index if c in idata.columns]
+    idata_in = idata.drop(columns=dropped) if dropped else idata
     values = check_idata(fw, idata_in)
-    data = _coerce(fw, idata_in, values)
-    current, history, time = _split_period(data, time)
+    numeric = _numeric_columns(fw, idata_in)
+    now, before, time = _split_period(idata_in, time)
+    denominators = [c for c in numeric if c not in set(fw.indicators)]
+    current = _period_frame(idata_in, values, numeric, now, denominators)
+    history = None if before is None else _period_frame(idata_in, values, numeric, before)
     units = _unit_table(fw, current)
     codes = fw.indicators
-    x = current[codes].to_numpy(dtype=float)
+    # the indicators of the period's units, one column after the other (as a frame's block)
+    x = np.asfortranarray(values[np.ix_(now, [numeric.index(c) for c in codes])])
     dsets: dict[str, np.ndarray] = {"Raw": x}
     unit_index = list(units.index)
     info: dict[str, Any] = {"spec_origin": origin}
@@ -158,7 +163,7 @@ def _build(
         keep = table["Included"].to_numpy(dtype=bool)
         x = x[keep]
     kept_units = [u for u, k in zip(unit_index, keep, strict=True) if k]
-    info["blanks"] = pipeline.blank_cells(fw, current, dsets["Raw"], blanks, kept_units, policy)
+    info["blanks"] = pipeline.blank_cells(fw, current, dsets["Raw"], blanks, keep, policy)
     if policy == "worst":
         x = pipeline.fill_worst(fw, x)
     dsets["Screened"] = x
@@ -201,7 +206,9 @@ def _build(
     if check_only:
         return None
     info["excluded"] = excluded
-    info["excluded_raw"] = _reported_values(idata, [c for c in excluded.index if c in fw_in], time)
+    info["excluded_raw"] = _reported_values(
+        idata, [c for c in excluded.index if c in fw_in], now, units.index
+    )
 
     all_idx = pd.Index(unit_index, name="uCode")
     kept_idx = all_idx[keep] if not keep.all() else all_idx
@@ -217,7 +224,9 @@ def _build(
         )
         for name, arr in dsets.items()
     }
-    treated_points = pd.DataFrame(points, index=kept_idx, columns=columns)
+    # the labels as Python strings (object columns): converting every cell to pandas'
+    # string dtype would cost more than the treatment itself
+    treated_points = pd.DataFrame(points, index=kept_idx, columns=columns, dtype=object)
     manifest = evaluation_manifest(fw_in, spec_r, idata_in, values, seed, time, len(unit_index))
     return Evaluation(
         framework=fw,
@@ -284,31 +293,50 @@ def _resolve_spec(
         ) from None
 
 
-def _reported_values(idata: pd.DataFrame, codes: list[str], time: Any) -> pd.DataFrame:
-    """The reported values (of period ``time``) of indicators the spec excluded: veto rules
-    still read them; a cell that is not a number is missing here and listed by the
-    rating's own check."""
-    rows = idata if time is None or "Time" not in idata.columns else idata[idata["Time"] == time]
-    present = [c for c in codes if c in rows.columns]
-    frame = rows[present].apply(pd.to_numeric, errors="coerce")
-    return frame.set_axis(pd.Index(rows["uCode"].astype(str).str.strip(), name="uCode"))
+def _reported_values(
+    idata: pd.DataFrame, codes: list[str], rows: np.ndarray, units: pd.Index
+) -> pd.DataFrame:
+    """The reported values of the indicators ``codes`` the spec excluded, in the evaluated
+    period's ``rows`` of iData (the units ``units``): veto rules still read them; a cell
+    that is not a number is missing here and listed by the rating's own check."""
+    frame = idata[[c for c in codes if c in idata.columns]].take(rows)
+    if len(frame.columns):
+        frame = frame.apply(pd.to_numeric, errors="coerce")
+    return frame.set_axis(units)
 
 
 # ------------------------------------------------------------------ inputs
-def _coerce(fw: Framework, idata: pd.DataFrame, block: np.ndarray) -> pd.DataFrame:
-    """iData with the numeric block (from validation) in place of the raw columns."""
+def _numeric_columns(fw: Framework, idata: pd.DataFrame) -> list[str]:
+    """The columns of the validated numeric block (:func:`~.schemas.check_idata`), in
+    iData order: the indicators and the denominators they need."""
     needed = set(fw.indicators) | {fw[c].denominator for c in fw.indicators}
-    numeric = [c for c in idata.columns if c in needed]
-    values = pd.DataFrame(block, columns=numeric, index=idata.index)
-    rest = idata[[c for c in idata.columns if c not in set(numeric)]].copy()
-    rest["uCode"] = rest["uCode"].astype(str).str.strip()
-    return pd.concat([rest, values], axis=1)
+    return [c for c in idata.columns if c in needed]
 
 
-def _split_period(data: pd.DataFrame, time: Any):
-    if "Time" not in data.columns:
-        return data.reset_index(drop=True), None, None
-    times = sorted(data["Time"].dropna().unique())
+def _period_frame(
+    idata: pd.DataFrame,
+    block: np.ndarray,
+    numeric: list[str],
+    rows: np.ndarray,
+    keep: list[str] | None = None,
+) -> pd.DataFrame:
+    """The rows ``rows`` of iData (numbered from 0): its text columns as given (``uCode``
+    stripped), then the numeric columns ``keep`` (default: all) from the validated
+    ``block`` (columns ``numeric``) in place of the raw ones."""
+    keep = numeric if keep is None else keep
+    text = [c for c in idata.columns if c not in set(numeric)]
+    frame = idata[text].take(rows).reset_index(drop=True)
+    frame["uCode"] = frame["uCode"].astype(str).str.strip()
+    values = block[np.ix_(rows, [numeric.index(c) for c in keep])]
+    return pd.concat([frame, pd.DataFrame(values, columns=keep)], axis=1)
+
+
+def _split_period(idata: pd.DataFrame, time: Any) -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """The rows (numbered from 0) of the period ``time`` (default: the latest), those of
+    earlier periods (None without any), and the period (None without a ``Time`` column)."""
+    if "Time" not in idata.columns:
+        return np.arange(len(idata)), None, None
+    times = sorted(idata["Time"].dropna().unique())
     if time is None:
         time = times[-1]
     if time not in times:
@@ -324,11 +352,11 @@ def _split_period(data: pd.DataFrame, time: Any):
             ],
             title="没有该评价期 / unknown period",
         )
-    current = data[data["Time"] == time].reset_index(drop=True)
-    history = data[data["Time"] < time]
+    column = idata["Time"]
+    earlier = np.flatnonzero((column < time).to_numpy())
     return (
-        current,
-        (history if len(history) else None),
+        np.flatnonzero((column == time).to_numpy()),
+        (earlier if len(earlier) else None),
         time.item() if hasattr(time, "item") else time,
     )
 

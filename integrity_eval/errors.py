@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Problems an error's text (what the command line prints) lists one by one; the rest are
 #: counted. ``error.problems`` and ``error.to_frame()`` keep every one.
@@ -92,6 +94,8 @@ class ValidationError(ValueError):
     def to_frame(self) -> pd.DataFrame:
         """The problems as a DataFrame with columns source, row, column, value, rule
         (the rule in Chinese and English)."""
+        import pandas as pd  # errors are raised from light modules (the CLI's --help)
+
         cols = ["source", "row", "column", "value", "rule"]
         rows = [{**asdict(p), "rule": p.message} for p in self.problems]
         return pd.DataFrame(rows, columns=cols)

@@ -131,7 +131,8 @@ class Evaluation:
     @property
     def scores(self) -> pd.Series:
         """Top-level index score of every scored unit (see :attr:`unscored` for the rest)."""
-        return self._all_scores.dropna()
+        s = self._all_scores
+        return s.dropna() if s.hasnans else s.copy(deep=False)
 
     @property
     def higher_is_better(self) -> bool:

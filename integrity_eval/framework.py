@@ -324,17 +324,31 @@ class Framework:
     @property
     def directions(self) -> pd.Series:
         return pd.Series(
-            {c: self[c].direction for c in self.indicators}, name="Direction", dtype=float
+            [self[c].direction for c in self.indicators],
+            index=self._indicator_index,
+            name="Direction",
+            dtype=float,
         )
+
+    @cached_property
+    def _indicator_index(self) -> pd.Index:
+        """The indicator codes as an index (of :attr:`directions`), built once."""
+        return pd.Index(self.indicators)
 
     @property
     def weights(self) -> pd.Series:
         """Nominal weight of every node but the root, by code."""
         return pd.Series(
-            {n.code: n.weight for n in self.nodes if n.parent is not None},
+            [n.weight for n in self.nodes if n.parent is not None],
+            index=self._weighted_codes,
             name="Weight",
             dtype=float,
         )
+
+    @cached_property
+    def _weighted_codes(self) -> pd.Index:
+        """The codes of every node but the root (the index of :attr:`weights`), built once."""
+        return pd.Index([n.code for n in self.nodes if n.parent is not None])
 
     @property
     def targets(self) -> pd.Series:
@@ -443,6 +457,8 @@ class Framework:
         excluding every element raise one :class:`ValidationError`.
         """
         codes = list(dict.fromkeys(str(c) for c in codes))
+        if not codes:  # nothing left out (every aggregate has children: validated)
+            return self, self._no_exclusions.copy()
         problems = ProblemList()
         for c in codes:
             if c not in self:
@@ -480,15 +496,7 @@ class Framework:
                 value=", ".join(codes),
             )
             problems.raise_if_any("invalid exclude")
-        order = [n.code for n in self.nodes if n.code in gone]
-        table = pd.DataFrame(
-            {
-                "level": pd.Series([self[c].level for c in order], dtype=int),
-                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
-                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
-                "reason": pd.Series([gone[c] for c in order], dtype=object),
-            }
-        ).set_axis(pd.Index(order, name="iCode"))
+        table = self._exclusion_table(gone)
         if not gone:
             return self, table
         nodes = tuple(n for n in self.nodes if n.code not in gone)
@@ -499,6 +507,24 @@ class Framework:
         }
         kept = replace(self, nodes=nodes, responsible_en=names_en or None)
         return kept, table
+
+    def _exclusion_table(self, gone: Mapping[str, str]) -> pd.DataFrame:
+        """The table of :meth:`excluding`: the codes ``gone`` in framework order, their
+        level, names and the reason (``gone[code]``)."""
+        order = [n.code for n in self.nodes if n.code in gone]
+        return pd.DataFrame(
+            {
+                "level": pd.Series([self[c].level for c in order], dtype=int),
+                "name_zh": pd.Series([self[c].name("zh") for c in order], dtype=object),
+                "name_en": pd.Series([self[c].name("en") for c in order], dtype=object),
+                "reason": pd.Series([gone[c] for c in order], dtype=object),
+            }
+        ).set_axis(pd.Index(order, name="iCode"))
+
+    @cached_property
+    def _no_exclusions(self) -> pd.DataFrame:
+        """The (empty) table of :meth:`excluding` when nothing is excluded, built once."""
+        return self._exclusion_table({})
 
     # ------------------------------------------------------------- hashing
     def to_dict(self) -> dict[str, Any]:

@@ -46,8 +46,9 @@ def evaluation_manifest(
     digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
     digest.update(np.ascontiguousarray(block).tobytes())
     text = [c for c, t in idata.dtypes.items() if t.kind not in "fiub" or c in ("uCode", "Time")]
-    cells = idata[text].to_numpy().ravel().tolist()
-    digest.update("\x1f".join(map(str, cells)).encode("utf-8"))
+    # row by row, as the text block's cells (each column converted once)
+    cells = zip(*(idata[c].tolist() for c in text), strict=True)
+    digest.update("\x1f".join(str(v) for row in cells for v in row).encode("utf-8"))
     manifest = {
         "package": "integrity-eval",
         "version": __version__,

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.stats import kendalltau
 
 from .dea import bod_scores, bounds_arrays
+from .display import Summary
 from .errors import Problem, ProblemList, ValidationError
 from .ranking import min_rank
 from .weights.result import as_directions, check_matrix
@@ -444,21 +445,22 @@ class VikorResult:
     def __repr__(self) -> str:
         return f"<VikorResult v={self.v:g}: compromise {', '.join(map(str, self.compromise))}>"
 
-    def summary(self) -> str:
-        lines = [
+    def summary(self) -> Summary:
+        """Text when printed, HTML in Jupyter: v, the two conditions, the compromise set
+        and S, R, Q by unit, best Q first."""
+        return Summary(
             "VIKOR (Opricovic & Tzeng 2004) — 越小越好 / lower Q is better",
-            f"v = {self.v:g}",
-            f"可接受优势 / acceptable advantage (C1): {self.acceptable_advantage}",
-            f"可接受稳定性 / acceptable stability (C2): {self.acceptable_stability}",
-            f"折中解 / compromise set: {', '.join(map(str, self.compromise))}",
-            "",
-            self.table.sort_values("Q").to_string(float_format=lambda v: f"{v:.4f}"),
-        ]
-        return "\n".join(lines)
+            [
+                ("v", f"{self.v:g}"),
+                ("可接受优势 / acceptable advantage (C1)", self.acceptable_advantage),
+                ("可接受稳定性 / acceptable stability (C2)", self.acceptable_stability),
+                ("折中解 / compromise set", ", ".join(map(str, self.compromise))),
+            ],
+            [("S, R, Q", self.table.sort_values("Q"))],
+        )
 
     def _repr_html_(self) -> str:
-        head, _, _ = self.summary().partition("\n\n")
-        return "<pre>" + html.escape(head) + "</pre>" + self.table.sort_values("Q").to_html()
+        return self.summary()._repr_html_()
 
 
 def vikor_result(

@@ -16,6 +16,7 @@ by any of them equals the build of that variant.
 from __future__ import annotations
 
 import inspect
+import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -54,6 +55,7 @@ __all__ = [
     "mcda_root",
     "normalise",
     "per_level",
+    "score_method",
     "screen",
     "top_method",
     "treat",
@@ -227,14 +229,15 @@ def blank_cells(
     current: pd.DataFrame,
     raw: np.ndarray,
     blanks: np.ndarray,
-    kept: list[str],
+    keep: np.ndarray,
     policy: str,
 ) -> pd.DataFrame:
-    """The blank cells of the units that stay after screening: ``uCode``, ``iCode``,
-    ``cause`` (``"not_reported"``, or ``"denominator_blank"`` when the value was reported
-    but its denominator was not) and the ``policy`` that scored them."""
+    """The blank cells of the units that stay after screening (``keep``: one flag per row of
+    ``current``): ``uCode``, ``iCode``, ``cause`` (``"not_reported"``, or
+    ``"denominator_blank"`` when the value was reported but its denominator was not) and
+    the ``policy`` that scored them."""
     units = current["uCode"].astype(str).to_numpy()
-    rows, cols = np.nonzero(blanks & pd.Index(units).isin(kept)[:, None])
+    rows, cols = np.nonzero(blanks & keep[:, None])
     cause = np.where(np.isnan(raw[rows, cols]), "not_reported", "denominator_blank")
     return pd.DataFrame(
         {
@@ -421,6 +424,13 @@ def top_method(cfg: Mapping[str, Any], n_levels: int) -> str:
     return per_level(cfg["method"], n_levels)
 
 
+def score_method(spec: Mapping[str, Any] | None, n_levels: int) -> str | None:
+    """The method that computes the index score: the aggregate stage's method for the
+    root of a resolved spec (``None`` when it names none)."""
+    cfg = (spec or {}).get("aggregate")
+    return top_method(cfg, n_levels) if cfg and "method" in cfg else None
+
+
 def higher_is_better(cfg: Mapping[str, Any] | None, n_levels: int) -> bool:
     """Whether a higher index score is better: yes, except under an MCDA method whose score
     is better when lower (VIKOR's Q, :data:`~integrity_eval.mcda.MCDA_METHODS`)."""
@@ -517,12 +527,13 @@ class MeanAggregator:
     the other, exactly as the build's column-wise sums do, so the result equals
     :func:`aggregate`'s bit for bit (tested). ``dat_thresh`` counts every child, as there.
     :meth:`fits` says whether a spec and matrix can use it (otherwise use :func:`aggregate`).
+    Each level's matrix is built once; a call writes the weights into it, under a lock, so
+    threads may share the operator.
     """
 
     def __init__(self, fw: Framework, cfg: Mapping[str, Any], x: np.ndarray):
         from scipy import sparse  # only reweighting needs it; keep it out of the build's imports
 
-        self._sparse = sparse
         self.codes: list[str] = []
         self._weight_index = fw.weights.index
         position = {c: i for i, c in enumerate(self._weight_index)}
@@ -538,10 +549,13 @@ class MeanAggregator:
             ones = sparse.csr_array((np.ones(len(indices)), indices, indptr), shape=shape)
             thresh = per_level(cfg.get("dat_thresh"), level)
             sizes = np.diff(indptr).astype(float)[:, None]
-            self._levels.append((indices, indptr, take, shape, ones, thresh, sizes))
+            # the weights are written into the matrix's data per call (under the lock)
+            a = sparse.csr_array((np.zeros(len(indices)), indices, indptr), shape=shape)
+            self._levels.append((a, take, shape, ones, thresh, sizes))
             self.codes += parents
         self.codes_index = pd.Index(self.codes)
         missing = np.isnan(x)
+        self._lock = threading.Lock()
         self._x0 = np.where(missing, 0.0, x).T.copy()  # children × units, one row each
         self._avail = (~missing).T.astype(float) if missing.any() else None
 
@@ -561,19 +575,20 @@ class MeanAggregator:
         w = weights.to_numpy(dtype=float)
         x0, avail = self._x0, self._avail
         out = []
-        for indices, indptr, take, shape, ones, thresh, sizes in self._levels:
-            a = self._sparse.csr_array((w[take], indices, indptr), shape=shape)
-            den = (a @ np.ones(shape[1]))[:, None] if avail is None else a @ avail
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = (a @ x0) / np.where(den > 0, den, np.nan)
-            if thresh is not None:
-                count = sizes if avail is None else ones @ avail
-                y[(count / sizes) < thresh] = np.nan
-            out.append(y)
-            x0, avail = y, None
-            missing = np.isnan(y)
-            if missing.any():
-                x0, avail = np.where(missing, 0.0, y), (~missing).astype(float)
+        with self._lock:
+            for a, take, shape, ones, thresh, sizes in self._levels:
+                a.data[:] = w[take]
+                den = (a @ np.ones(shape[1]))[:, None] if avail is None else a @ avail
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = (a @ x0) / np.where(den > 0, den, np.nan)
+                if thresh is not None:
+                    count = sizes if avail is None else ones @ avail
+                    y[(count / sizes) < thresh] = np.nan
+                out.append(y)
+                x0, avail = y, None
+                missing = np.isnan(y)
+                if missing.any():
+                    x0, avail = np.where(missing, 0.0, y), (~missing).astype(float)
         return np.concatenate(out).T
 
 

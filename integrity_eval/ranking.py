@@ -19,18 +19,18 @@ def min_rank(x: np.ndarray, *, descending: bool = False, axis: int = -2) -> np.n
     ``(..., units, indicators)`` array.
     """
     a = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
-    key = -a if descending else a
     nan = np.isnan(a)
-    key = np.where(nan, np.inf, key)
-    order = np.argsort(key, axis=-1, kind="stable")
-    sorted_key = np.take_along_axis(key, order, axis=-1)
-    n = a.shape[-1]
-    # position of the first element of each run of equal values
-    new_run = np.ones(sorted_key.shape, dtype=bool)
-    new_run[..., 1:] = sorted_key[..., 1:] != sorted_key[..., :-1]
-    idx = np.broadcast_to(np.arange(n), sorted_key.shape)
-    first = np.maximum.accumulate(np.where(new_run, idx, 0), axis=-1) + 1.0
-    ranks = np.empty_like(first)
+    key = np.where(nan, np.inf, -a if descending else a)
+    # equal values may come in any order: each takes the first position of its run
+    order = np.argsort(key, axis=-1)
+    key.sort(axis=-1)
+    first = np.broadcast_to(np.arange(1.0, a.shape[-1] + 1.0), key.shape)
+    tie = key[..., 1:] == key[..., :-1]
+    if tie.any():
+        starts = np.ones(key.shape, dtype=bool)
+        starts[..., 1:] = ~tie
+        first = np.maximum.accumulate(np.where(starts, first, 0.0), axis=-1)
+    ranks = np.empty(key.shape)
     np.put_along_axis(ranks, order, first, axis=-1)
     ranks[nan] = np.nan
     return np.moveaxis(ranks, -1, axis)

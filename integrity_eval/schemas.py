@@ -61,16 +61,19 @@ def inspect_idata(
     if "uCode" not in cols:
         return list(problems), None
     # go on checking rows and cells on the first copy of each known column
-    idata = idata.loc[:, ~idata.columns.duplicated()]
-    cols = list(idata.columns)
+    if idata.columns.has_duplicates:
+        idata = idata.loc[:, ~idata.columns.duplicated()]
+        cols = list(idata.columns)
     codes = idata["uCode"]
-    blank = codes.isna() | (codes.astype(str).str.strip() == "")
+    text = codes.astype(str)
+    blank = codes.isna() | (text.str.strip() == "")
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("uCode is empty", source=source, row=_row(i), column="uCode")
-    key = codes.astype(str)
-    if "Time" in cols:
-        key = key + " / " + idata["Time"].astype(str)
-    dups = key.duplicated(keep=False).to_numpy() & ~blank.to_numpy()
+    if text.is_unique:  # no code twice: no unit twice, in any period
+        dups = np.zeros(len(text), dtype=bool)
+    else:
+        key = text if "Time" not in cols else text + " / " + idata["Time"].astype(str)
+        dups = key.duplicated(keep=False).to_numpy() & ~blank.to_numpy()
     if dups.any():
         for value in sorted(set(key[dups])):
             rows = ", ".join(_row(i) for i in np.flatnonzero((key == value).to_numpy()))
@@ -81,9 +84,10 @@ def inspect_idata(
                 column="uCode",
                 value=value,
             )
-    _check_unit_codes(framework, codes.astype(str), ~blank.to_numpy(), source, problems)
-    numeric_cols = [c for c in cols if c in set(framework.indicators) | needed]
-    dtypes = idata.dtypes
+    _check_unit_codes(framework, text, ~blank.to_numpy(), source, problems)
+    wanted = set(framework.indicators) | needed
+    numeric_cols = [c for c in cols if c in wanted]
+    dtypes = dict(zip(cols, idata.dtypes, strict=True))
     for c in numeric_cols:
         if pd.api.types.is_numeric_dtype(dtypes[c]):
             continue
@@ -128,8 +132,26 @@ def _check_unit_codes(
     from .unitcodes import code_key
 
     codes = codes.reset_index(drop=True)[valid]
-    keys = codes.map(code_key)
-    # only the keys written more than one way (most data have none)
+    key_of = {code: code_key(code) for code in dict.fromkeys(codes.tolist())}
+    if len(set(key_of.values())) < len(key_of):  # some key written more than one way
+        _check_spellings(codes, codes.map(key_of), source, problems)
+    expected = {u.code for u in framework.expected_units}
+    if expected:
+        for code in key_of:
+            if code not in expected:
+                problems.add(
+                    "单位代码不在框架的被评价单位名单中 / unit code is not one of the "
+                    "framework's expected units",
+                    source=source,
+                    row=", ".join(_row(i) for i in codes.index[codes == code]),
+                    column="uCode",
+                    value=code,
+                )
+
+
+def _check_spellings(codes: pd.Series, keys: pd.Series, source: str, problems: ProblemList) -> None:
+    """One problem per unit whose code (``codes``, by row) is spelt several ways: the same
+    comparison key (``keys``) under different codes."""
     spelt = pd.DataFrame({"key": keys, "code": codes}).drop_duplicates()["key"]
     several = keys.isin(spelt[spelt.duplicated()])
     for _key, grp in codes[several].groupby(keys[several], sort=False):
@@ -145,18 +167,6 @@ def _check_unit_codes(
                 column="uCode",
                 value=", ".join(spellings),
             )
-    expected = {u.code for u in framework.expected_units}
-    if expected:
-        for code in dict.fromkeys(codes):
-            if code not in expected:
-                problems.add(
-                    "单位代码不在框架的被评价单位名单中 / unit code is not one of the "
-                    "framework's expected units",
-                    source=source,
-                    row=", ".join(_row(i) for i in codes.index[codes == code]),
-                    column="uCode",
-                    value=code,
-                )
 
 
 def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iData") -> np.ndarray:

@@ -122,8 +122,7 @@ def _extreme_step(rows: np.ndarray, high: np.ndarray) -> np.ndarray:
         nxt = np.fmax.reduce(s, axis=1)
         # there is a next value, and a lower one remains after the step (it still varies)
         moved &= (np.fmin.reduce(s, axis=1) < nxt)[:, None]
-    r, c = np.nonzero(moved)
-    rows[r, c] = nxt[r] * sign[r, 0]
+    np.copyto(rows, (nxt * sign[:, 0])[:, None], where=moved)
     return moved
 
 

@@ -245,3 +245,15 @@ def assert_pdf_embeds_cjk(reader) -> None:
             else font["/FontDescriptor"]
         ).get_object()
         assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+
+
+def pytest_collection_modifyitems(config, items):
+    """Start the modules that share one long fixture first (``xdist_group``: the docs
+    build, the installed wheel, the rendered reports).
+
+    ``make test`` spreads the tests over the cores with pytest-xdist (``--dist
+    loadgroup``, set in pyproject.toml): a group runs on one worker, so its fixture is
+    built once, and starting the longest groups first lets the short tests fill the
+    other cores instead of waiting for them at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)

@@ -12,10 +12,12 @@ import pytest
 HEAVY = ["scipy", "sklearn", "statsmodels", "matplotlib", "weasyprint", "duckdb"]
 
 
-def loaded_after(code: str) -> list[str]:
-    """The heavy libraries a fresh interpreter has imported after running ``code``."""
+def loaded_after(code: str, libraries: list[str] = HEAVY) -> list[str]:
+    """The ``libraries`` (default: the heavy ones) a fresh interpreter has imported after
+    running ``code``."""
     probe = (
-        f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+        f"{code}\nimport json, sys\n"
+        f"print(json.dumps([m for m in {libraries!r} if m in sys.modules]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
@@ -34,6 +36,13 @@ def loaded_after(code: str) -> list[str]:
 )
 def test_start_up_imports_no_heavy_library(code):
     assert loaded_after(code) == []
+
+
+def test_help_loads_neither_pandas_nor_numpy():
+    # issue 23: --help within 1.5 × `import pandas`; without pandas it takes a fraction of it
+    help_text = "from integrity_eval.cli.main import build_parser; build_parser().format_help()"
+    assert loaded_after(help_text, ["pandas", "numpy"]) == []
+    assert loaded_after("import integrity_eval.cli.run", ["pandas"]) == []
 
 
 def test_a_heavy_library_loads_on_first_use():

@@ -138,7 +138,7 @@ def test_vikor_opricovic_tzeng_2004_example():
     assert AGG.vikor(X, {"f1": 0.5, "f2": 0.5}, {"f1": -1}).tolist() == pytest.approx([1, 0, 1])
     assert res.acceptable_advantage and res.acceptable_stability
     assert res.compromise == ["A2"]
-    assert "A2" in res.summary() and "A2" in res._repr_html_()
+    assert "A2" in str(res.summary()) and "A2" in res._repr_html_()
 
 
 OT2007 = [

@@ -50,6 +50,11 @@ def _draw_without_glyph_warnings(ax) -> None:
         ax.figure.canvas.draw()
 
 
+def _replaced(ax) -> bool:
+    """Whether a text of ``ax``'s figure holds a character drawn as □ (no font covers it)."""
+    return any(fonts.REPLACEMENT in t.get_text() for t in ax.figure.findobj(Text))
+
+
 def _families(ax) -> set[str]:
     fig = ax.figure
     texts = [t for t in fig.findobj(Text) if t.get_text().strip()]
@@ -58,7 +63,8 @@ def _families(ax) -> set[str]:
 
 @pytest.fixture(scope="module")
 def ua_sa(asem_ev):
-    ua = ie.uncertainty.run(asem_ev, COINR_INPUTS, n=40, seed=1, quiet=True)
+    # noisy weights and treatment on or off: one score scale, so plot_scores may draw boxes
+    ua = ie.uncertainty.run(asem_ev, COINR_INPUTS[:2], n=40, seed=1, quiet=True)
     sa = ie.uncertainty.sobol(asem_ev, COINR_INPUTS[:2], n=16, seed=0, quiet=True)
     return ua, sa
 
@@ -80,6 +86,7 @@ def test_every_plot_labels_chinese_first_in_the_cjk_font(report_ev, ua_sa, tmp_p
     for name, ax in axes.items():
         _draw_without_glyph_warnings(ax)
         assert _families(ax) == {cjk}, name
+        assert not _replaced(ax), name
     root = report_ev.framework[report_ev.framework.root]
     assert axes["bar"].get_title() == f"{root.name('zh')} / {root.name('en')}"
     assert axes["corr"].figure.axes[1].get_ylabel() == "相关系数 / Correlation"
@@ -112,13 +119,20 @@ def test_english_plots_carry_no_chinese(report_ev, ua_sa):
 
 
 def test_a_font_without_chinese_glyphs_would_fail_the_check():
-    """The glyph check above can fail: the same labels in DejaVu Sans warn."""
+    """The glyph check above can fail: the same labels in DejaVu Sans (without the fallback
+    fonts) are drawn as □, named in a warning; matplotlib itself never meets the glyph."""
     from matplotlib import font_manager
 
     dejavu = font_manager.findfont("DejaVu Sans")
-    ax = ie.plots.lines(pd.DataFrame({2023: [1.0]}, index=["黄浦区"]), font=dejavu)
-    with pytest.raises(UserWarning, match=r"(?i)glyph"):
-        _draw_without_glyph_warnings(ax)
+    saved = fonts.FALLBACK_FILES
+    fonts.FALLBACK_FILES = ()
+    try:
+        with pytest.warns(UserWarning, match="黄 U\\+9EC4"):
+            ax = ie.plots.lines(pd.DataFrame({2023: [1.0]}, index=["黄浦区"]), font=dejavu)
+    finally:
+        fonts.FALLBACK_FILES = saved
+    assert _replaced(ax)
+    _draw_without_glyph_warnings(ax)
     plt.close("all")
 
 

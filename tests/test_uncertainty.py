@@ -10,7 +10,7 @@ from conftest import ASEM_SPEC, COINR_INPUTS, ROOT
 import integrity_eval as ie
 from integrity_eval.errors import ValidationError
 from integrity_eval.uncertainty import engine
-from integrity_eval.uncertainty.montecarlo import FIRST_COLUMNS
+from integrity_eval.uncertainty.montecarlo import FIRST_COLUMNS, SCORE_COLUMNS
 from integrity_eval.uncertainty.problem import validate_inputs
 from integrity_eval.uncertainty.sobol import _design, _indices, _to_values
 
@@ -188,7 +188,10 @@ def test_method_invalid_for_the_data_is_refused_before_running(asem_ev):
 # ------------------------------------------------------------- results
 def test_result_frame_and_statistics(ua):
     frame = ua.to_frame()
-    assert list(frame.columns[: len(FIRST_COLUMNS)]) == FIRST_COLUMNS
+    # COINr's inputs mix scales (min-max 1–100, z-scores around 10): no score quantiles
+    assert ua.mixed_scales
+    first = [c for c in FIRST_COLUMNS if c not in SCORE_COLUMNS]
+    assert list(frame.columns[: len(first)]) == first
     ranks = ua.ranks
     assert ranks.shape == (300, 51) and ua.scores.shape == (300, 51)
     assert (frame["rank_q05"] <= frame["median_rank"]).all()
@@ -219,7 +222,9 @@ def test_plots(ua, asem_ev):
 
     matplotlib.use("Agg")
     assert ua.plot_ranks() is not None
-    assert ua.plot_scores(units=list(ua.scores.columns[:5])) is not None
+    same = unc.run(asem_ev, COINR_INPUTS[:1], n=50, seed=0, quiet=True)  # one scale
+    assert same.plot_scores(units=list(same.scores.columns[:5])) is not None
+    assert list(same.to_frame().columns[: len(FIRST_COLUMNS)]) == FIRST_COLUMNS
     sa = unc.sobol(asem_ev, COINR_INPUTS[:1] + COINR_INPUTS[1:2], n=32, seed=0, quiet=True)
     assert sa.plot() is not None
 

@@ -283,6 +283,12 @@ def test_compare_schemes(fw):
     )
     assert list(cmp.evaluations) == ["nominal", "entropy", "d2"]
     assert "strictly positive" in cmp.failed["merec"]  # min-max on [0, 100] has zeros
+    # the same as a readable table: where (the nodes named), each distinct rule once
+    failures = cmp.failures
+    assert list(failures.index) == ["merec"] and list(failures.columns) == ["where", "reason"]
+    assert "strictly positive" in failures.at["merec", "reason"]
+    assert "规则/rule" not in failures.at["merec", "reason"]
+    assert failures.at["merec", "where"]
     w = cmp.weights(["a", "b", "D1", "D2"])
     assert w.loc["D2", "d2"] == pytest.approx(0.75) and w.loc["a", "nominal"] == 0.5
     assert cmp.ranks["d2"].equals(ie.weights.reweight(ev, {"D2": 3}).ranks.rename("d2"))

@@ -272,8 +272,16 @@ def test_hierarchy_synthesis_by_hand():
         }
     )
     local = {"IDX": pd.Series({"D1": 0.75, "D2": 0.25}), "D1": pd.Series({"a": 0.6, "b": 0.4})}
-    g = W.synthesise(fw, local).weights
+    res = W.synthesise(fw, local)
+    g = res.weights
     assert g[["a", "b", "c"]].to_numpy() == pytest.approx([0.45, 0.30, 0.25])
+    # the readable table: top level first, local shares, global weights, where from
+    table = res.tables["hierarchy"]
+    assert list(table.index) == ["D1", "D2", "a", "b", "c"]
+    assert table["local"].to_numpy() == pytest.approx([0.75, 0.25, 0.6, 0.4, 1.0])
+    assert table["global"].to_numpy() == pytest.approx([0.75, 0.25, 0.45, 0.30, 0.25])
+    assert list(table["from"]) == ["ahp", "ahp", "ahp", "ahp", "framework"]
+    assert "hierarchy" in str(res.summary())
 
 
 # ------------------------------------------------------------ objective weights

@@ -203,5 +203,35 @@ def test_inconsistent_questionnaires_warn_in_a_build_and_the_summary_shows_cr():
     assert re.search(r"AHP SAFE +CR = 0\.177 \(n = 5, RI saaty\) — 不一致 \(> 0\.1\)", text)
     assert re.search(r"AHP MECH +CR = 0\.086 \(n = 4, RI saaty\); 2 位专家", text)
     assert "<th>AHP SAFE</th>" in ev._repr_html_()
-    # an Evaluation without AHP weights has no CR line
-    assert W.ahp_consistency(ie.build(ds.framework, ds.idata, spec)).empty
+    # the report's method section: one CR per matrix, the inconsistent one flagged
+    from integrity_eval.report.method import method_section
+
+    zh = str(method_section(ev, lang="zh")["items"])
+    assert "保障措施 CR = 0.177，超过 0.1，判断不一致，2 位专家" in zh
+    assert "工作机制 CR = 0.086，2 位专家" in zh
+    en = str(method_section(ev, lang="en")["items"])
+    assert "CR = 0.177, above 0.1: inconsistent, 2 experts" in en
+    # an Evaluation without AHP weights has no CR line, in the summary or the report
+    plain = ie.build(ds.framework, ds.idata, spec)
+    assert W.ahp_consistency(plain).empty
+    assert "CR =" not in str(method_section(plain, lang="zh")["items"])
+
+
+def test_read_ahp_and_group_weights_warn_in_both_languages():
+    """Issue 21: the CR > 0.1 warning (a UserWarning, Chinese first) from a read
+    questionnaire's weights and from group_weights, each naming the matrix."""
+    folder = ROOT / "datasets" / synthetic.FOLDER
+    bad = W.read_ahp(folder / f"ahp_{synthetic.INCONSISTENT}_synthetic.xlsx")
+    with pytest.warns(W.ConsistencyWarning) as rec:
+        crs = {p: r.cr for p, r in bad.weights().items()}
+    assert issubclass(W.ConsistencyWarning, UserWarning)
+    # one per matrix, named with the expert
+    assert sorted(str(w.message).split("：")[0] for w in rec) == [
+        f"{p} ({synthetic.INCONSISTENT})" for p in sorted(crs)
+    ]
+    assert all(" / " in str(w.message) and "inconsistent" in str(w.message) for w in rec)
+    good = W.read_ahp(folder / "ahp_E1_synthetic.xlsx")
+    with pytest.warns(W.ConsistencyWarning, match=r"^SAFE：判断矩阵不一致 .* / SAFE: ") as rec:
+        group = W.group_weights([good, bad])
+    assert len(rec) == 1 and synthetic.INCONSISTENT in str(rec[0].message)
+    assert group["SAFE"].inconsistent_experts == [synthetic.INCONSISTENT]

@@ -11,19 +11,21 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pandas as pd
-
 from ..errors import Problem, ValidationError
 
 __all__ = [
+    "MIN_DRAWS",
     "PROG",
     "SYNTHETIC_NOTE",
     "Parser",
     "UsageError",
+    "add_draws_option",
+    "add_rating_option",
     "add_report_options",
     "agency_name",
     "as_validation",
     "code_str",
+    "draws",
     "jsonable",
     "non_negative",
     "note",
@@ -66,6 +68,25 @@ def non_negative(text: str) -> int:
     return n
 
 
+# The 90 % rank interval is the 5th–95th percentile of the draws: below 20 draws not one
+# draw lies beyond either end (0.05 × n < 1), and the "interval" is only their range.
+MIN_DRAWS = 20
+
+
+def draws(text: str) -> int:
+    """``--draws`` (argparse ``type=``): 0 (no analysis) or at least :data:`MIN_DRAWS`."""
+    n = non_negative(text)
+    if 0 < n < MIN_DRAWS:
+        raise argparse.ArgumentTypeError(
+            f"抽样次数至少为 {MIN_DRAWS}（或 0 表示不做）：90% 排名区间取各次抽样的第 5–95 "
+            f"百分位，少于 {MIN_DRAWS} 次时两端之外没有一次抽样，区间无意义；得到 {n} / at "
+            f"least {MIN_DRAWS} draws (or 0 for none): the 90 % rank interval is the 5th–95th "
+            f"percentile of the draws, and with fewer than {MIN_DRAWS} no draw lies beyond "
+            f"its ends; got {n}"
+        )
+    return n
+
+
 def positive(text: str) -> int:
     """An option's whole number ≥ 1 (argparse ``type=``)."""
     n = non_negative(text)
@@ -86,6 +107,37 @@ def add_report_options(parser: argparse.ArgumentParser, agency_zh: str, agency_e
         default=None,
         help=f"{agency_zh}（默认取环境变量 INTEGRITY_EVAL_AGENCY）/ {agency_en} "
         "(default: $INTEGRITY_EVAL_AGENCY)",
+    )
+
+
+DRAWS_NOTE = (
+    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
+    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
+    "list, else COINr's defaults (weights ±25 %%, "
+    "normalisation and aggregation alternatives). 不做时为 0，否则至少 20 / 0 or at least 20"
+)
+
+
+def add_draws_option(parser: argparse.ArgumentParser) -> None:
+    """``--draws N`` of ``run`` and ``validate`` (:func:`draws`: 0 or at least 20)."""
+    parser.add_argument(
+        "--draws",
+        type=draws,
+        default=0,
+        metavar="N",
+        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
+    )
+
+
+def add_rating_option(parser: argparse.ArgumentParser) -> None:
+    """``--rating R`` of ``run`` and ``validate``."""
+    parser.add_argument(
+        "--rating",
+        metavar="R",
+        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
+        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
+        "stars-5) or a YAML file "
+        "(default: the framework's rating block, if any)",
     )
 
 
@@ -121,6 +173,8 @@ def jsonable(value: Any) -> Any:
 
 def code_str(v: Any) -> str:
     """A unit code cell as text (``3.0`` → ``"3"``, missing → ``""``)."""
+    import pandas as pd  # the commands' imports stay light (--help)
+
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return "" if pd.isna(v) else str(v)

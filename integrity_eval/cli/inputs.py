@@ -7,14 +7,22 @@ from __future__ import annotations
 import argparse
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ValidationError
 from .common import UsageError, jsonable, note
 
-__all__ = ["DEFAULT_DATASET", "Inputs", "default_dataset", "load_inputs", "unit_code_notes"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DEFAULT_DATASET",
+    "Inputs",
+    "default_dataset",
+    "glyph_notes",
+    "load_inputs",
+    "unit_code_notes",
+]
 
 DEFAULT_DATASET = "shanghai-districts"
 
@@ -31,6 +39,7 @@ class Inputs:
         self.synthetic_origin: str | None = None  # --data is (a copy of) bundled synthetic data
         self.files: list[dict[str, Any]] = []
         self.corrections: pd.DataFrame | None = None  # the checked ledger (--corrections)
+        self.font: Any = None  # the fonts of charts and PDFs (INTEGRITY_EVAL_FONT or default)
 
     @property
     def synthetic(self) -> bool:
@@ -43,6 +52,7 @@ class Inputs:
 def load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> Inputs:
     """Framework, data, spec and period, every problem of data and spec reported at once."""
     from .. import datasets
+    from ..fonts import resolve_font
     from ..framework import available_frameworks, load_framework
     from ..idata import read_idata
     from ..io import file_sha256
@@ -92,6 +102,10 @@ def load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> Inputs:
             )
 
     problems: list[Problem] = []
+    try:  # a font run cannot use is refused before any work, by validate too
+        inp.font = resolve_font()
+    except ValidationError as exc:
+        problems.extend(exc.problems)
     if data is not None:
         try:
             inp.idata = read_idata(data, fw, sheet=args.sheet)
@@ -131,6 +145,19 @@ def load_inputs(args: argparse.Namespace, *, for_run: bool = True) -> Inputs:
     if getattr(args, "corrections", None):
         _correct(inp, args.corrections)
     return inp
+
+
+def glyph_notes(inp: Inputs) -> list[str]:
+    """The warnings of :func:`integrity_eval.fonts.glyph_warnings` for the units and the
+    framework of ``inp``: names holding characters no font covers (``run`` draws them as
+    □ and warns the same through :func:`integrity_eval.report.write`)."""
+    from ..fonts import glyph_warnings, names_to_check
+
+    idata = inp.idata
+    units: Any = {}
+    if idata is not None and "uName" in idata.columns:
+        units = idata.drop_duplicates("uCode").set_index("uCode")["uName"]
+    return glyph_warnings(names_to_check(units, inp.framework), inp.font)
 
 
 def _time_wanted(args: argparse.Namespace, idata: pd.DataFrame | None, for_run: bool) -> Any:

@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from ..io import read_table
 from .common import add_report_options, agency_name, as_validation
 from .records import add_record_options, closing_store, load_records, rejected_table, run_params
 
@@ -46,8 +43,11 @@ def add_parser(sub: Any) -> None:
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     """Count the month's breach records, warn, write the monitoring report."""
+    import pandas as pd
+
     from .. import monitor
     from ..datasets import synthetic_origin
+    from ..io import read_table
     from ..records import breach_counts
     from ..report.monitor import write_monitoring
 

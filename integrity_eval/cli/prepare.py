@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from .common import SYNTHETIC_NOTE, UsageError, read_units, require_scores, spec_origin_lines
+from .common import (
+    SYNTHETIC_NOTE,
+    UsageError,
+    add_draws_option,
+    add_rating_option,
+    read_units,
+    require_scores,
+    spec_origin_lines,
+)
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, require
-from .inputs import Inputs, load_inputs
+from .inputs import Inputs, glyph_notes, load_inputs
 
 __all__ = ["add_parsers", "cmd_frameworks", "cmd_template", "cmd_validate"]
 
@@ -33,6 +42,8 @@ def add_parsers(sub: Any) -> None:
         "would refuse under this build spec (default: the framework's default spec)",
     )
     val.add_argument("--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet")
+    add_rating_option(val)
+    add_draws_option(val)  # checked as run checks it (at least 20), nothing drawn
     add_cover_options(val, cover=False)
     val.set_defaults(func=cmd_validate)
 
@@ -99,6 +110,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{n_missing} 个 / {n_units} units, {n_ind} indicators, {n_missing} missing values"
     )
     print(spec_note)
+    for message in glyph_notes(inputs):  # shown as run shows them (warnings_as_notes)
+        warnings.warn(message, UserWarning, stacklevel=1)
     if inputs.corrections is not None:
         print(
             f"复核更正 {len(inputs.corrections)} 处，已应用 / {len(inputs.corrections)} "
@@ -109,18 +122,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _check_build(inputs: Inputs, args: argparse.Namespace) -> str:
     """Run every check of ``run``'s build (``ie.check``: iData against the framework, then
-    every stage up to aggregation) and of the framework's rating block; raise what it finds
-    naming the files, else a note."""
+    every stage up to aggregation) and of the rating (``--rating`` or the framework's
+    block: its veto indicators, and a score it cannot grade); raise what it finds naming
+    the files, else a note."""
     from dataclasses import replace
 
     from ..build import build, check
-    from ..rating import resolve
 
     problems = check(inputs.framework, inputs.idata, inputs.spec)
-    try:  # the framework's rating block, as run reads it
-        resolve(None, inputs.framework)
-    except ValidationError as exc:
-        problems.extend(exc.problems)
+    problems.extend(_rating_problems(inputs, args.rating))
     if problems:
         files = {"spec": str(args.spec) if args.spec else "spec", "iData": str(args.data)}
         raise ValidationError(
@@ -135,6 +145,30 @@ def _check_build(inputs: Inputs, args: argparse.Namespace) -> str:
         lines.append(f"不予评级的单位 {len(unscored)} 个 / units not rated: {len(unscored)}")
         lines += [f"  {u}: {label}" for u, label in unscored["label"].items()]
     return "\n".join(lines)
+
+
+def _rating_problems(inputs: Inputs, rating: str | None) -> list[Problem]:
+    """What ``run`` would refuse in the rating: the scheme (``--rating`` or the framework's
+    block, as run resolves it), and a score that is better when lower (VIKOR's Q), which
+    no scheme can grade (:func:`integrity_eval.rating.lower_is_better_problem`)."""
+    from ..pipeline import score_method
+    from ..rating import lower_is_better_problem, resolve
+    from ..spec import resolve as resolve_spec
+    from ..spec import with_defaults
+
+    fw = inputs.framework
+    try:
+        scheme = resolve(rating, fw)
+    except ValidationError as exc:
+        return list(exc.problems)
+    if scheme is None:
+        return []
+    try:
+        spec = resolve_spec(with_defaults(fw, inputs.spec)[0], fw.n_levels)
+    except ValidationError:  # already reported by the build's check
+        return []
+    refusal = lower_is_better_problem(score_method(spec, fw.n_levels), source="spec")
+    return [] if refusal is None else [refusal]
 
 
 def _passed_note(args: argparse.Namespace, inputs: Inputs) -> str:

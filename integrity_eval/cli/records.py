@@ -19,14 +19,14 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ValidationError
-from ..io import atomic_write_path, csv_safe, read_table
 from ..records.schema import KINDS
 from .common import Parser, UsageError, as_validation, positive, read_units
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "add_parser",
@@ -159,6 +159,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from ..io import atomic_write_path, csv_safe, read_table
     from ..records import indicators
 
     out = Path(args.out)
@@ -265,6 +266,8 @@ def kind_of(name: str) -> str | None:
 
 
 def load_records(args: argparse.Namespace, kinds: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+    import pandas as pd
+
     from ..framework import load_framework
     from ..records.read import read
 
@@ -378,6 +381,8 @@ def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_rejected(rejected: pd.DataFrame, path: Path) -> None:
+    from ..io import atomic_write_path, csv_safe
+
     table = rejected_table(rejected)
     with atomic_write_path(path) as tmp:
         table.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")

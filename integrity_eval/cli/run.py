@@ -8,17 +8,16 @@ import io as _io
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     PROG,
     SYNTHETIC_NOTE,
+    add_draws_option,
+    add_rating_option,
     add_report_options,
     agency_name,
     jsonable,
-    non_negative,
     note,
     require_scores,
     spec_origin_lines,
@@ -26,14 +25,10 @@ from .common import (
 from .engagement import add_cover_options, add_engagement_option, apply_engagement, cover_of
 from .inputs import DEFAULT_DATASET, Inputs, load_inputs, unit_code_notes
 
-__all__ = ["add_parser", "cmd_run", "run_id"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-DRAWS_NOTE = (
-    "0 = 不做；输入取计算参数的 uncertainty: 列表，否则为 COINr 默认"
-    "（权重 ±25%%、标准化与聚合方法的替代）/ 0 = none; inputs from the spec's uncertainty: "
-    "list, else COINr's defaults (weights ±25 %%, "
-    "normalisation and aggregation alternatives)"
-)
+__all__ = ["add_parser", "cmd_run", "run_id"]
 
 
 def add_parser(sub: Any) -> None:
@@ -81,24 +76,11 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="只写 HTML 报告，不生成 PDF（更快）/ HTML reports only, no PDFs (faster)",
     )
-    run.add_argument(
-        "--rating",
-        metavar="R",
-        help="评级方案：内置名称（tax-credit、four-grade、stars-5）或 YAML 文件；"
-        "默认用框架的 rating 设置 / rating scheme: shipped name (tax-credit, four-grade, "
-        "stars-5) or a YAML file "
-        "(default: the framework's rating block, if any)",
-    )
+    add_rating_option(run)
     run.add_argument(
         "--seed", type=int, default=0, metavar="N", help="随机种子 / random seed (default 0)"
     )
-    run.add_argument(
-        "--draws",
-        type=non_negative,
-        default=0,
-        metavar="N",
-        help=f"蒙特卡洛抽样次数 / Monte Carlo draws: {DRAWS_NOTE}",
-    )
+    add_draws_option(run)
     run.add_argument(
         "--time",
         metavar="T",
@@ -246,7 +228,14 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
             return out
         ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
         out["ua"] = ua
-        if scheme is not None:
+        if scheme is not None and ua.mixed_scales:
+            note(
+                args,
+                "uncertainty 设置中的备选方法使得分处于不同量纲，不计算等级概率（报告的方法部分"
+                "说明原因）/ the uncertainty block's alternatives put the scores on different "
+                "scales: no grade probabilities (the report's method section says why)",
+            )
+        elif scheme is not None:
             # veto rules read the raw values and cap every draw's grade
             out["grade_probs"] = rating.grade_probabilities(ua.scores, scheme, raw=ev.raw_values)
     return out
@@ -271,6 +260,8 @@ def _write_outputs(
 
 
 def _print_top(csv_path: Path, n: int = 5) -> None:
+    import pandas as pd
+
     table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype={"uCode": str})
     head = table.head(n)[["rank", "uCode", "uName", "score"]]
     buf = _io.StringIO()

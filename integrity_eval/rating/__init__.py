@@ -18,7 +18,7 @@ from .calibrate import (
     calibrate_expert,
     calibrate_shares,
 )
-from .grade import Rated, rate
+from .grade import Rated, lower_is_better_problem, rate
 from .probability import grade_probabilities
 from .scheme import OPS, Scheme, Veto, available_schemes, load_scheme, resolve, scheme_from_rating
 from .what_it_takes import WhatItTakes, grade_costs, what_it_takes, what_it_takes_all
@@ -39,6 +39,7 @@ __all__ = [
     "grade_costs",
     "grade_probabilities",
     "load_scheme",
+    "lower_is_better_problem",
     "rate",
     "resolve",
     "scheme_from_rating",

@@ -19,10 +19,12 @@ import pandas as pd
 
 from ..errors import Problem, ProblemList, ValidationError
 from ..evaluation import Evaluation
+from ..mcda import MCDA_METHODS
+from ..pipeline import score_method
 from ..schemas import numeric_frame
 from .scheme import Scheme, check_indicators, load_scheme, resolve
 
-__all__ = ["Rated", "rate"]
+__all__ = ["Rated", "lower_is_better_problem", "rate"]
 
 NOT_RATED = "未评级 / not rated"
 
@@ -58,6 +60,9 @@ def rate(
                 "没有评级方案 / no rating scheme",
             )
         scheme = resolved
+        refusal = lower_is_better_problem(score_method(ev.spec, ev.framework.n_levels))
+        if refusal is not None:
+            raise ValidationError([refusal], CANNOT_GRADE)
         raw = ev.raw_values if raw is None else raw
         units = ev.get_dset("Raw").index
         scores = ev.scores.reindex(units)
@@ -86,6 +91,35 @@ def rate(
     if scheme.vetoes:
         raw = check_raw(raw, scheme, units)
     return Rated(scheme, scores, raw, reasons, lang=lang)
+
+
+CANNOT_GRADE = "无法评级 / cannot rate"
+
+
+def lower_is_better_problem(method: str | None, source: str = "spec") -> Problem | None:
+    """The refusal to grade a score that is better when lower, else ``None``.
+
+    A rating scheme's bands give the better grade to the higher score (a score at or above
+    an edge gets the grade, ``docs/rating.md``), so a score whose convention is lower =
+    better — VIKOR's Q (Opricovic & Tzeng 2004), the one method of
+    :data:`~integrity_eval.mcda.MCDA_METHODS` with ``higher_is_better=False`` — would give
+    the best unit the worst grade. Converting it (1 − Q, say) would put it on a scale the
+    edges were never set for, so the kit refuses and says what to do instead."""
+    entry = MCDA_METHODS.get(method or "")
+    if entry is None or entry.higher_is_better:
+        return None
+    return Problem(
+        f"综合得分由 {method} 计算，越小越好；评级方案的等级线按越大越好划分，"
+        "不能用它评级。请用越大越好的顶层聚合方法（如加权平均 amean）计算要评级的"
+        f"得分，{method} 的名次可另作比较 / the index score is computed by {method}, where "
+        f"lower is better ({entry.score}); a rating scheme's bands give the better grade to "
+        "the higher score, so this score cannot be graded. Grade a score whose top-level "
+        f"aggregation is higher = better (e.g. the weighted mean, amean) and "
+        f"compare {method}'s ranks separately",
+        source=source,
+        column="aggregate.method",
+        value=method,
+    )
 
 
 class Rated:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ValidationError
-from .grade import apply_caps, check_raw, veto_matrix
+from .grade import CANNOT_GRADE, apply_caps, check_raw, lower_is_better_problem, veto_matrix
 from .scheme import Scheme, load_scheme
 
 __all__ = ["grade_probabilities"]
@@ -40,8 +40,15 @@ def grade_probabilities(
     rules, ``raw`` (the raw indicator values by uCode, e.g. ``ev.get_dset("Raw")``) is
     required: every draw's grade is capped as in :func:`rate`, and ``borderline`` compares
     the capped grades at the two ends of the interval.
+
+    Scores an uncertainty analysis marks (``score_draws.attrs["integrity_eval"]``, set by
+    ``UncertaintyResult.scores``) are refused when the alternatives put them on different
+    scales (one set of edges cannot grade min-max and z-scores alike:
+    ``ua.nominal_scale_scores`` holds the replications on the nominal evaluation's scale)
+    or when they are better when lower (VIKOR's Q, as :func:`rate` refuses).
     """
     scheme = load_scheme(scheme)
+    _check_gradable(score_draws)
     if not isinstance(score_draws, pd.DataFrame) or score_draws.empty:
         raise ValidationError(
             [
@@ -81,3 +88,25 @@ def grade_probabilities(
     )
     out["borderline"] = borderline
     return out
+
+
+def _check_gradable(score_draws: Any) -> None:
+    """Refuse draws an uncertainty analysis marked as mixing scales or lower = better."""
+    meta = getattr(score_draws, "attrs", {}).get("integrity_eval", {})
+    if meta.get("mixed_scales"):
+        raise ValidationError(
+            [
+                Problem(
+                    "这些模拟得分来自处于不同量纲的备选方案（例如最小-最大与 z 分数标准化），同一组"
+                    "等级线无法评级；请改用 ua.nominal_scale_scores（与名义评价同一量纲的模拟）/ "
+                    "these score draws come from alternatives on different scales (e.g. min-max "
+                    "and z-score normalisation), which one set of grade edges cannot grade; use "
+                    "ua.nominal_scale_scores (the replications on the nominal evaluation's scale)",
+                    source="score_draws",
+                )
+            ],
+            "无法计算等级概率 / cannot compute grade probabilities",
+        )
+    refusal = lower_is_better_problem(meta.get("method"), source="score_draws")
+    if refusal is not None:
+        raise ValidationError([refusal], CANNOT_GRADE)

@@ -8,7 +8,8 @@ grade probabilities and breach records are optional inputs read by duck typing:
   ``rated.scheme.bands`` = ``[(label, lower edge or None), …]`` best first,
   ``rated.scheme.name``; a :class:`~integrity_eval.rating.Rated` also gives the band
   names (``scheme.grade_name``), the veto rules and the rules that fired (``fired``);
-- ``ua.to_frame()``: by uCode, ``nominal_rank, rank_q05, rank_q95, score_q05, score_q95, …``;
+- ``ua.to_frame()``: by uCode, ``nominal_rank, rank_q05, rank_q95, score_q05, score_q95, …``
+  (no ``score_*`` columns when the alternatives mix scales, ``ua.mixed_scales``);
   ``ua.n``, ``ua.inputs`` (list of dicts), ``ua.rank_shift``;
 - ``grade_probs``: units × grade labels, plus a bool ``borderline`` column;
 - ``records``: uCode → DataFrame of the breach records that counted for the unit;
@@ -447,7 +448,8 @@ def unit_content(
     if scored and frame is not None and code in frame.index:
         r = frame.loc[code]
         result["rank_interval"] = rank_interval(r["rank_q05"], r["rank_q95"])
-        result["score_interval"] = (_num(r["score_q05"], 1), _num(r["score_q95"], 1))
+        if "score_q05" in r.index:  # left out when the alternatives mix scales
+            result["score_interval"] = (_num(r["score_q05"], 1), _num(r["score_q95"], 1))
     if scored and grade_probs is not None and code in grade_probs.index:
         gp = grade_probs.loc[code]
         labels = [c for c in grade_probs.columns if c != "borderline"]
@@ -546,7 +548,7 @@ def unit_content(
     out["annex"] = (
         methodology
         if methodology is not None
-        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover)
+        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, grade_probs=grade_probs)
     )
     out["full_tree"] = False
     out["tree_note"] = tr("tree_note_unit", lang)
@@ -724,7 +726,15 @@ def overall_content(
     out["annex"] = (
         methodology
         if methodology is not None
-        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+        else method_section(
+            ev,
+            lang=lang,
+            rated=rated,
+            ua=ua,
+            cover=cover,
+            corrections=corrections,
+            grade_probs=grade_probs,
+        )
     )
     out["full_tree"] = True
     out["tree_note"] = ""

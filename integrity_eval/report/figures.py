@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .fonts import ResolvedFont, matplotlib_rc
+from .fonts import ResolvedFont, chart_texts, matplotlib_rc
 
 __all__ = [
     "count_chart",
@@ -41,6 +41,7 @@ CM = 1 / 2.54  # inches per centimetre
 
 @contextmanager
 def _style(font: ResolvedFont):
+    """matplotlib settings of the report charts: ``font`` and its fallbacks, no mathtext."""
     import matplotlib
 
     rc = {
@@ -63,7 +64,9 @@ def _figure(width_cm: float, height_cm: float) -> Any:
 DPI = 200
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Any, font: ResolvedFont) -> bytes:
+    """The figure as PNG, its texts first made safe (:func:`~integrity_eval.fonts.chart_texts`)."""
+    chart_texts(fig, font)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
@@ -160,7 +163,7 @@ def profile_chart(
             frameon=False,
             fontsize=7,
         )
-        return _png(fig)
+        return _png(fig, font)
 
 
 def trend_chart(
@@ -194,7 +197,7 @@ def trend_chart(
             ncol=2,
             frameon=False,
         )
-        return _png(fig)
+        return _png(fig, font)
 
 
 def ranking_chart(
@@ -207,7 +210,8 @@ def ranking_chart(
     xlabel: str,
     font: ResolvedFont,
 ) -> bytes:
-    """Units best first: rank with 90 % interval whiskers when given, else score bars."""
+    """Units best first: rank (a point) and its 90 % interval (a line) when given, else
+    score bars."""
     n = len(names)
     with _style(font):
         fig = _figure(17, 1.5 + 0.45 * n)
@@ -216,16 +220,10 @@ def ranking_chart(
         if rank_lo is not None and rank_hi is not None and ranks is not None:
             r = np.asarray(ranks, float)
             lo, hi = np.asarray(rank_lo, float), np.asarray(rank_hi, float)
-            ax.errorbar(
-                r,
-                y,
-                xerr=[r - lo, hi - r],
-                fmt="o",
-                color=BLUE,
-                ecolor=GREY,
-                elinewidth=2,
-                capsize=3,
-            )
+            # the nominal rank may lie outside its 5–95 % interval (e.g. when no
+            # alternative repeats the nominal settings): a line and a point, not error bars
+            ax.hlines(y, lo, hi, color=GREY, lw=2)
+            ax.plot(r, y, "o", color=BLUE)
             ax.set_xlim(0.5, max(float(np.nanmax(hi)), n) + 0.5)
             ax.invert_xaxis()
             ax.xaxis.get_major_locator().set_params(integer=True)
@@ -249,7 +247,7 @@ def ranking_chart(
             ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(y, [_wrap(s, 12 if _is_cjk(s) else 24) for s in names], fontsize=7)
         ax.set_xlabel(xlabel)
-        return _png(fig)
+        return _png(fig, font)
 
 
 def grade_chart(counts: pd.Series, *, ylabel: str, font: ResolvedFont) -> bytes:
@@ -264,7 +262,7 @@ def grade_chart(counts: pd.Series, *, ylabel: str, font: ResolvedFont) -> bytes:
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, max(1, counts.max()) * 1.2)
         ax.yaxis.get_major_locator().set_params(integer=True)
-        return _png(fig)
+        return _png(fig, font)
 
 
 def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
@@ -314,7 +312,7 @@ def heatmap(table: pd.DataFrame, *, font: ResolvedFont) -> bytes:
             )
         ax.spines[:].set_visible(False)
         fig.colorbar(img, ax=ax, shrink=0.5, location="bottom", pad=0.01, aspect=40)
-        return _png(fig)
+        return _png(fig, font)
 
 
 def count_chart(
@@ -356,7 +354,7 @@ def count_chart(
         ax.set_ylabel(_word("records", lang))
         ax.set_title(title)
         ax.yaxis.get_major_locator().set_params(integer=True)
-        return _png(fig)
+        return _png(fig, font)
 
 
 def month_chart(
@@ -403,4 +401,4 @@ def month_chart(
             fontsize=7,
             frameon=False,
         )
-        return _png(fig)
+        return _png(fig, font)

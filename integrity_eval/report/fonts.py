@@ -1,6 +1,32 @@
-"""The CJK font of the reports: :mod:`integrity_eval.fonts`, the one resolver of every
+"""The fonts of the reports: :mod:`integrity_eval.fonts`, the one resolver of every
 chart and PDF, under its report name."""
 
-from ..fonts import FONT_ENV, ResolvedFont, apply_font, matplotlib_rc, resolve_font
+from ..fonts import (
+    FONT_ENV,
+    REPLACEMENT,
+    ResolvedFont,
+    apply_font,
+    chart_texts,
+    displayable,
+    face_index,
+    faces_for,
+    glyph_warnings,
+    matplotlib_rc,
+    names_to_check,
+    resolve_font,
+)
 
-__all__ = ["FONT_ENV", "ResolvedFont", "apply_font", "matplotlib_rc", "resolve_font"]
+__all__ = [
+    "FONT_ENV",
+    "REPLACEMENT",
+    "ResolvedFont",
+    "apply_font",
+    "chart_texts",
+    "displayable",
+    "face_index",
+    "faces_for",
+    "glyph_warnings",
+    "matplotlib_rc",
+    "names_to_check",
+    "resolve_font",
+]

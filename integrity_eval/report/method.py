@@ -199,8 +199,35 @@ def _edge_rule(scheme: Any, lang: str) -> str:
     return tr("edge_rule", lang, grade=grade_label(scheme, code, lang), edge=number(edge))
 
 
+# ------------------------------------------------------------------ AHP
+def _ahp_words(ev: Any, lang: str) -> str | None:
+    """One clause per AHP matrix behind the weights: its CR, flagged above 0.1 (the
+    report's form of the CR lines of ``ev.summary()``); None without AHP weights."""
+    from ..weights.ahp import ahp_consistency
+
+    table = ahp_consistency(ev)
+    if table.empty:
+        return None
+    fw = ev.framework
+    parts = []
+    for parent, r in table.iterrows():
+        name = fw[parent].name(lang) if parent in fw else str(parent)
+        if math.isfinite(r["CR"]):
+            text = tr("m_ahp_matrix", lang, name=name, cr=f"{r['CR']:.3f}")
+        else:
+            text = tr("m_ahp_priorities", lang, name=name)
+        if not r["consistent"]:
+            text += tr("m_ahp_inconsistent", lang)
+        if r["experts"] > 1:
+            text += tr("m_ahp_experts", lang, n=int(r["experts"]))
+        if r["dropped"]:
+            text += tr("m_ahp_dropped", lang, names=r["dropped"])
+        parts.append(text)
+    return tr("m_ahp", lang, matrices=("；" if lang == "zh" else "; ").join(parts))
+
+
 # ------------------------------------------------------------------ uncertainty
-def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
+def _ua_words(ua: Any, ev: Any, lang: str, no_grade_probs: bool = False) -> str | None:
     if ua is None:
         return None
     parts = []
@@ -231,7 +258,7 @@ def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
             parts.append(tr("ua_other", lang))
     frame = ua.to_frame()
     width = float((frame["rank_q95"] - frame["rank_q05"]).mean())
-    return tr(
+    words = tr(
         "ua_words",
         lang,
         n=ua.n,
@@ -239,6 +266,11 @@ def _ua_words(ua: Any, ev: Any, lang: str) -> str | None:
         width=f"{width:.1f}",
         shift=f"{float(getattr(ua, 'rank_shift', 0.0)):.2f}",
     )
+    if getattr(ua, "mixed_scales", False):
+        words += ("" if lang == "zh" else " ") + tr("ua_mixed", lang)
+        if no_grade_probs:
+            words += ("" if lang == "zh" else " ") + tr("ua_mixed_grades", lang)
+    return words
 
 
 def _method(v: Any) -> Any:
@@ -262,13 +294,16 @@ def method_section(
     ua: Any = None,
     cover: Mapping[str, Any] | None = None,
     corrections: pd.DataFrame | None = None,
+    grade_probs: Any = None,
 ) -> dict[str, Any]:
     """The method section as data: ``items`` (``heading``, ``text``, ``list``, ``tail``,
     in the order the build applied them), ``bands`` and ``vetoes`` (rows), ``edges_source``,
     ``goalposts`` (one row per indicator with its worst and best values and their
     source), ``goalpost_notes`` (each distinct reason once) and ``tree`` (the framework
     with weights, effective weights, directions and clauses). Computed once per run and
-    shared by every report."""
+    shared by every report. Under uncertainty alternatives that mix score scales the
+    section says why there are no score intervals and, for a rated run without
+    ``grade_probs``, no grade probabilities."""
     fw = ev.framework
     spec = ev.spec
     cite = citer(ev.source_framework or fw, cover)
@@ -334,6 +369,9 @@ def method_section(
         names = list(dict.fromkeys(pick(METHOD_NAMES.get(a, (a, a)), lang) for a in aggs))
         scoring.append(tr("m_aggregate", lang, method=_join(names, lang)))
         scoring.append(tr("m_weights", lang))
+        ahp = _ahp_words(ev, lang)
+        if ahp:
+            scoring.append(ahp)
     items.append(_item(tr("m_h_scoring", lang), scoring))
 
     # excluded and constant indicators
@@ -371,7 +409,7 @@ def method_section(
         }
 
     # uncertainty
-    ua_text = _ua_words(ua, ev, lang)
+    ua_text = _ua_words(ua, ev, lang, rated is not None and grade_probs is None)
     if ua is None and points:
         ua_text = tr("ua_points", lang)
 

@@ -172,10 +172,10 @@ def _title(framework: Any, lang: str) -> str:
 def _report(folder: Path, ctx: dict[str, Any], font: ResolvedFont, *, pdf: bool) -> None:
     """``report.html`` (+ ``report.pdf``) in ``folder``, with the font subset in ``fonts/``
     as the evaluation reports have it (:mod:`.write`)."""
-    from .render import render_html, render_pdf
-    from .write import FONT_FILE, write_font_folder
+    from .render import render_pdf
+    from .write import FONT_FILE, render_pages, write_font_folder
 
-    html = render_html("monitor.html.j2", ctx, font_url="fonts/" + FONT_FILE)
+    html = render_pages({"report": ("monitor.html.j2", ctx, "fonts/" + FONT_FILE)}, font)["report"]
     fonts = write_font_folder(folder, font, html)
     (folder / "report.html").write_text(html, encoding="utf-8")
     if pdf:

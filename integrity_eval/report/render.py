@@ -10,7 +10,7 @@ else — no network access, no file outside the deliverable.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -47,11 +47,22 @@ def page_label(lang: str) -> str:
     return '"第 " counter(page) " 页 / 共 " counter(pages) " 页"'
 
 
-def render_html(template: str, context: Mapping[str, Any], *, font_url: str) -> str:
-    """Render ``template`` (``unit.html.j2`` or ``overall.html.j2``) with ``context``."""
+def render_html(
+    template: str, context: Mapping[str, Any], *, font_url: str, faces: Sequence[str] = ()
+) -> str:
+    """Render ``template`` (``unit.html.j2`` or ``overall.html.j2``) with ``context``;
+    the main font is at ``font_url``, the subsets of the fallback fonts ``faces`` (CSS
+    family names, :data:`integrity_eval.fonts.FALLBACK_FILES`) beside it as
+    ``<face>-subset.ttf``, tried in that order after the main font."""
     tpl = _env().get_template(template)
+    folder = font_url.rpartition("/")[0]
+    fallbacks = [(face, f"{folder}/{face}-subset.ttf" if folder else face) for face in faces]
     return tpl.render(
-        **context, css=_css(), font_url=font_url, page_label=page_label(context["lang"])
+        **context,
+        css=_css(),
+        font_url=font_url,
+        fallbacks=fallbacks,
+        page_label=page_label(context["lang"]),
     )
 
 

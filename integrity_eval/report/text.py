@@ -230,6 +230,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "附表中的“有效权重”是每项指标在综合得分中所占的比重。",
         "The annex's effective weight is each indicator's share in the overall score.",
     ),
+    "m_ahp": (
+        "权重由专家的层次分析法（AHP）判断矩阵确定；各判断矩阵的一致性比率 CR（Saaty 1980，"
+        "CR ≤ 0.1 为可接受）：{matrices}。",
+        "The weights come from the experts' AHP pairwise comparison matrices; the consistency "
+        "ratio CR of each (Saaty 1980; CR ≤ 0.1 is acceptable): {matrices}.",
+    ),
+    "m_ahp_matrix": ("{name} CR = {cr}", "{name} CR = {cr}"),
+    "m_ahp_priorities": (
+        "{name}（各专家优先级的几何平均，无群组矩阵）",
+        "{name} (geometric mean of the experts' priorities: no group matrix)",
+    ),
+    "m_ahp_inconsistent": ("，超过 0.1，判断不一致", ", above 0.1: inconsistent"),
+    "m_ahp_experts": ("，{n} 位专家", ", {n} experts"),
+    "m_ahp_dropped": ("，剔除了 {names}", ", {names} left out"),
     "m_points": (
         "总积分 = 基础分 {base} 分 + 各加分项 − 各减分项。",
         "Total points = base {base} + bonus items − deduction items.",
@@ -294,6 +308,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "ua_treat": ("随机决定是否处理异常值", "outlier treatment on or off at random"),
     "ua_impute": ("缺失值插补方法随机选择", "the imputation method drawn at random"),
     "ua_other": ("其他计算设置随机变动", "other settings varied at random"),
+    "ua_mixed": (
+        "这些备选方法使得分处于不同量纲，各次模拟的得分不可相互比较，因此只报告名次区间，"
+        "不报告得分区间。",
+        "These alternatives put the scores on different scales, so the scores of different "
+        "recalculations are not comparable: rank intervals are reported, score intervals "
+        "are not.",
+    ),
+    "ua_mixed_grades": (
+        "等级线只适用于名义评价的得分量纲，因此不计算各等级概率。如需等级概率，请在 uncertainty "
+        "设置中只用保持得分量纲的输入（权重扰动、逐一剔除指标）。",
+        "The grade edges apply to the nominal evaluation's score scale only, so no grade "
+        "probabilities are computed; for grade probabilities, vary only inputs that keep the "
+        "score's scale in the uncertainty block (weights noise, leaving out one indicator at "
+        "a time).",
+    ),
     "ua_points": (
         "积分制总分按规定逐项相加，没有可变的方法选择，不做不确定性分析。",
         "A points total adds the items as prescribed: there is no method choice to vary, so "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,21 @@ from ..progress import progress
 from ..rating import Rated
 from . import excel, figures
 from .content import failed_periods, history_of, overall_content, unit_content
-from .fonts import resolve_font
+from .fonts import (
+    REPLACEMENT,
+    displayable,
+    face_index,
+    faces_for,
+    glyph_warnings,
+    names_to_check,
+    resolve_font,
+)
 from .method import method_section
 from .render import render_html, render_pdf
 from .tables import league_csv, what_it_takes_csv
 from .text import tr
 
-__all__ = ["safe_filename", "write", "write_font_folder", "write_into"]
+__all__ = ["render_pages", "safe_filename", "write", "write_font_folder", "write_into"]
 
 FONT_FILE = "ReportCJK-subset.otf"
 _RESERVED = {
@@ -156,8 +165,19 @@ def write_into(
     manifest = strip_paths(dict(ev.manifest if manifest is None else manifest))
     synthetic = bool(manifest.get("synthetic"))
     resolved = resolve_font(font)
+    named = names_to_check(ev.units.get("uName", {}), ev.framework)
+    for message in glyph_warnings(named, resolved):  # drawn as □ below, never lost
+        warnings.warn(message, UserWarning, stacklevel=3)
     hist = history_of(ev, history)
-    annex = method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, corrections=corrections)
+    annex = method_section(
+        ev,
+        lang=lang,
+        rated=rated,
+        ua=ua,
+        cover=cover,
+        corrections=corrections,
+        grade_probs=grade_probs,
+    )
     common = {
         "lang": lang,
         "rated": rated,
@@ -207,7 +227,7 @@ def write_into(
         )
         bar.update()
 
-        pages: dict[str, str] = {}
+        pages: dict[str, tuple[str, Mapping[str, Any], str]] = {}
         overall = overall_content(ev, failed=failed_periods(history), **common)
         _overall_charts(overall, resolved, lang)
         pages["report"] = ("overall.html.j2", overall, "fonts/" + FONT_FILE)
@@ -215,8 +235,7 @@ def write_into(
             ctx = unit_content(ev, code, records=records, **common)
             _unit_charts(ctx, resolved, lang)
             pages[f"units/{names[code]}"] = ("unit.html.j2", ctx, "../fonts/" + FONT_FILE)
-        html = {key: render_html(tpl, ctx, font_url=url) for key, (tpl, ctx, url) in pages.items()}
-
+        html = render_pages(pages, resolved)
         fonts = write_font_folder(folder, resolved, "".join(html.values()))
         (folder / "units").mkdir()
         for key, text in html.items():
@@ -240,6 +259,16 @@ def write_into(
     manifest["units_files"] = {c: f"units/{names[c]}" for c in codes if names[c] != c}
     text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
     (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _licence_note(fb: Any) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(fb.path), lazy=True) as f:
+        names = f["name"]
+        licence = names.getDebugName(13) or ""
+        url = names.getDebugName(14) or ""
+    return f"{fb.face}-subset.ttf: {fb.family} ({fb.path.name})\n{licence}\n{url}\n\n"
 
 
 # ------------------------------------------------------------------ helpers
@@ -335,45 +364,71 @@ def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
         )
 
 
+def render_pages(
+    pages: Mapping[str, tuple[str, Mapping[str, Any], str]], font: Any
+) -> dict[str, str]:
+    """The HTML of each page (key → (template, context, URL of ``FONT_FILE``)), with an
+    ``@font-face`` for each fallback font the pages' text needs
+    (:func:`~integrity_eval.fonts.faces_for`) and every character that no font covers
+    drawn as :data:`~integrity_eval.fonts.REPLACEMENT` (:func:`~integrity_eval.fonts.displayable`),
+    so WeasyPrint never meets a glyph it cannot draw."""
+    html = {key: render_html(tpl, ctx, font_url=url) for key, (tpl, ctx, url) in pages.items()}
+    faces = [f.face for f in faces_for("".join(html.values()), font)]
+    if faces:
+        html = {
+            key: render_html(tpl, ctx, font_url=url, faces=faces)
+            for key, (tpl, ctx, url) in pages.items()
+        }
+    return {key: displayable(text, font) for key, text in html.items()}
+
+
 def write_font_folder(folder: Path, font: Any, text: str) -> Path:
-    """``folder/fonts``: the subset of ``font`` the pages' ``text`` needs (``FONT_FILE``)
-    and its licence; returns that folder (the PDFs' only allowed font root)."""
+    """``folder/fonts``: the subset of ``font`` the pages' ``text`` needs (``FONT_FILE``),
+    a subset of each fallback font it needs (``<face>-subset.ttf``), and their licences;
+    returns that folder (the PDFs' only allowed font root)."""
     fonts = folder / "fonts"
     fonts.mkdir()
-    _subset_font(font.path, fonts / FONT_FILE, text)
-    _write_licence(fonts, font)
+    _subset_font(font.path, fonts / FONT_FILE, text, face_index(font.path))
+    used = faces_for(text, font)
+    for fb in used:
+        _subset_font(fb.path, fonts / f"{fb.face}-subset.ttf", text, 0)
+    _write_licence(fonts, font, used)
     return fonts
 
 
-def _subset_font(source: Path, target: Path, text: str) -> None:
-    """The Simplified Chinese face of ``source`` cut down to the characters of ``text``
-    (plus ASCII), as an OpenType file; keeps every layout feature."""
+def _subset_font(source: Path, target: Path, text: str, index: int) -> None:
+    """Face ``index`` of the font file ``source`` cut down to the characters of ``text``
+    (plus ASCII and the report's punctuation) that it covers; keeps every layout feature
+    (the shaping of Tibetan and Mongolian needs them)."""
     from fontTools import subset
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTFont
 
-    if source.suffix.lower() in (".ttc", ".otc"):
-        coll = TTCollection(str(source), lazy=True)
-        index = next(
-            (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(" SC")), 0
-        )
-        font = TTFont(str(source), fontNumber=index, lazy=True)
-    else:
-        font = TTFont(str(source), lazy=True)
+    font = TTFont(str(source), fontNumber=index, lazy=True)
+    cmap = font.getBestCmap() or {}
+    ascii_ = "".join(chr(i) for i in range(32, 127))
+    wanted = {ord(ch) for ch in text + ascii_ + "—–…·★“”「」（）：；，。、％" + REPLACEMENT}
     opts = subset.Options()
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
+    opts.drop_tables += ["FFTM"]  # FontForge's timestamp (DejaVu Sans): nothing to subset
     sub = subset.Subsetter(opts)
-    ascii_ = "".join(chr(i) for i in range(32, 127))
-    sub.populate(text=text + ascii_ + "—–…·★“”「」（）：；，。、％")
+    sub.populate(unicodes=sorted(wanted & set(cmap)))
     sub.subset(font)
     font.save(str(target))
 
 
-def _write_licence(fonts: Path, font: Any) -> None:
-    """The licence of the font subset shipped with the HTML reports: the SIL Open Font
-    License of Noto Sans CJK, or a note that the user supplied the font."""
+def _write_licence(fonts: Path, font: Any, fallbacks: Sequence[Any] = ()) -> None:
+    """The licences of the font subsets shipped with the HTML reports: the SIL Open Font
+    License of Noto Sans CJK, or a note that the user supplied the font; and, when
+    fallback fonts were subset, ``FALLBACK-FONTS.txt`` with each one's family, file and
+    the licence and URL its own name table states (name IDs 13, 14)."""
     from importlib import metadata
+
+    if fallbacks:
+        (fonts / "FALLBACK-FONTS.txt").write_text(
+            "".join(_licence_note(fb) for fb in fallbacks), encoding="utf-8"
+        )
 
     if font.origin == "user":
         (fonts / "FONT.txt").write_text(

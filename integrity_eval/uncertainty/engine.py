@@ -248,6 +248,14 @@ class Model:
                 out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = -1.0
         return out
 
+    def on_nominal_scale(self, choices: np.ndarray) -> np.ndarray:
+        """Per replication: whether its score is on the nominal replication's scale."""
+        out = np.zeros(len(choices), dtype=bool)
+        for key, variant in self.variants.items():
+            if variant.scale == self.nominal.scale:
+                out[(choices == np.array(key, dtype=np.intp)).all(axis=1)] = True
+        return out
+
     @property
     def mixed_scales(self) -> bool:
         """Whether the alternatives put the scores on different scales (e.g. min-max and
@@ -775,10 +783,25 @@ def evaluate_design(
 
 def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
     """Ranks within each replication (1 = best, ties "min"), as :func:`ranking.min_rank`;
-    ``signs`` (one per replication): −1 where a lower score is better (VIKOR's Q)."""
-    if signs is not None:
-        scores = scores * np.asarray(signs, dtype=float)[:, None]
-    return min_rank(scores, descending=True, axis=-1)
+    ``signs`` (one per replication): −1 where a lower score is better (VIKOR's Q).
+
+    Replications are ranked a block of about :data:`RANK_CELLS` scores at a time (each
+    replication's ranks are its own; small blocks keep the sort's work arrays in cache).
+    """
+    scores = np.asarray(scores, dtype=float)
+    signs = None if signs is None else np.asarray(signs, dtype=float)
+    out = np.empty(scores.shape)
+    rows = max(1, RANK_CELLS // max(1, scores.shape[-1]))
+    for start in range(0, len(scores), rows):
+        block = scores[start : start + rows]
+        if signs is not None:
+            block = block * signs[start : start + rows, None]
+        out[start : start + rows] = min_rank(block, descending=True, axis=-1)
+    return out
+
+
+#: Scores per block in :func:`ranks_of` (8 MiB of float64).
+RANK_CELLS = 2**20
 
 
 def _relabel(problems: ProblemList, label: str, found: Any) -> None:

@@ -20,13 +20,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemList
+from ..errors import ProblemList, problem_error
+from ..pipeline import score_method
 from . import engine
 from .convergence import Convergence, sample_sizes
 from .problem import validate_inputs
 
 __all__ = ["UncertaintyResult", "run"]
 
+MIXED_SCALES = (
+    "备选方案使得分处于不同量纲（例如最小-最大与 z 分数标准化，或加权平均与 VIKOR 的 Q），各次模拟"
+    "的得分不可相互比较：to_frame() 不给出 score_* 列，plot_scores() 与等级概率拒绝计算；"
+    "与名义评价同一量纲的模拟见 ua.nominal_scale_scores；名次不受影响 / the alternatives put "
+    "the scores on different scales (e.g. min-max and z-scores, or a weighted mean and "
+    "VIKOR's Q), so scores of different replications are not comparable: to_frame() leaves "
+    "out the score_* columns, plot_scores() and grade probabilities refuse; "
+    "ua.nominal_scale_scores holds the replications on the nominal evaluation's scale; "
+    "ranks are unaffected"
+)
+#: the columns of to_frame() that summarise scores over the replications (left out when
+#: the alternatives mix scales)
+SCORE_COLUMNS = ["score_q05", "score_median", "score_q95"]
 FIRST_COLUMNS = [
     "nominal_score",
     "nominal_rank",
@@ -59,9 +73,10 @@ def run(
 
     When parallel helps: each chunk is one task, and every worker first receives the
     whole prepared model (all variants' data). With the default chunk size a problem
-    the size of ASEM (51 units, 49 indicators) or the integrity frameworks fits a few
-    thousand replications in one chunk, so ``n_jobs > 1`` only adds process start-up
-    and data transfer (measured in ``benchmarks/``: slower than serial). Use workers
+    the size of ASEM (51 units, 49 indicators) or the integrity frameworks fits tens of
+    thousands of replications in one chunk, so ``n_jobs > 1`` only adds process start-up
+    and data transfer (``benchmarks/uncertainty.py workers``: 20,000 ASEM replications in
+    0.7 s serial, 9.5 s with two workers, on a shared 2-core machine). Use workers
     when there are many chunks — hundreds of thousands of replications, thousands of
     units, or a smaller ``chunk_size`` — or a Dask cluster; otherwise keep the
     default (serial). The inputs
@@ -77,17 +92,7 @@ def run(
     )
     nominal = model.nominal_scores()
     if model.mixed_scales:
-        warnings.warn(
-            "备选方案使得分处于不同量纲（例如最小-最大与 z 分数标准化，或加权平均与 VIKOR 的 Q），"
-            "各次模拟的得分不可直接比较：to_frame() 的 score_* 列与 plot_scores() 混合了不同量纲，"
-            "请按备选方案分别查看得分（ua.scores[ua.choices[输入] == k]）；名次不受影响 / the "
-            "alternatives put the scores on different scales (e.g. min-max and z-scores, or a "
-            "weighted mean and VIKOR's Q), so scores of different replications are not "
-            "comparable: the score_* columns of to_frame() and plot_scores() mix scales; look "
-            "at scores per alternative (ua.scores[ua.choices[input] == k]); ranks are unaffected",
-            UserWarning,
-            stacklevel=2,
-        )
+        warnings.warn(MIXED_SCALES, UserWarning, stacklevel=2)
     return UncertaintyResult(
         inputs=list(inputs),
         n=int(n),
@@ -101,6 +106,8 @@ def run(
         sign_draws=model.signs(choices),
         nominal_sign=model.nominal.sign,
         mixed_scales=model.mixed_scales,
+        nominal_scale_draws=model.on_nominal_scale(choices),
+        method=score_method(ev.spec, ev.framework.n_levels),
         problem=problem,
         spec=dict(ev.spec),
         bases=model.bases,
@@ -140,6 +147,10 @@ class UncertaintyResult:
     nominal_sign: float = field(default=1.0, repr=False)
     #: whether the alternatives put the scores on different scales (see :func:`run`)
     mixed_scales: bool = field(default=False, repr=False)
+    #: per replication: whether its score is on the nominal replication's scale
+    nominal_scale_draws: np.ndarray | None = field(default=None, repr=False)
+    #: the method that computes the nominal index score (the root's aggregation)
+    method: str | None = field(default=None, repr=False)
     #: the validated inputs and the analysed spec (what :attr:`samples` decodes)
     problem: Any = field(default=None, repr=False)
     spec: Mapping[str, Any] | None = field(default=None, repr=False)
@@ -158,12 +169,29 @@ class UncertaintyResult:
 
     @property
     def scores(self) -> pd.DataFrame:
-        """Index scores: one row per replication, one column per nominally scored unit."""
-        return pd.DataFrame(
-            self.score_draws[:, self._scored],
-            index=pd.RangeIndex(self.n, name="draw"),
+        """Index scores: one row per replication, one column per nominally scored unit.
+
+        ``attrs["integrity_eval"]`` says whether the alternatives mix scales and which
+        method computed the nominal score, so that
+        :func:`~integrity_eval.rating.grade_probabilities` refuses what it cannot grade."""
+        return self._score_frame(np.arange(self.n), self.mixed_scales)
+
+    @property
+    def nominal_scale_scores(self) -> pd.DataFrame:
+        """The scores of the replications on the nominal evaluation's scale (all of them
+        unless the alternatives mix scales): what a rating scheme's edges can grade and
+        score intervals can summarise. Rows keep their replication number (``draw``)."""
+        on = np.ones(self.n, bool) if self.nominal_scale_draws is None else self.nominal_scale_draws
+        return self._score_frame(np.flatnonzero(on), False)
+
+    def _score_frame(self, draws: np.ndarray, mixed: bool) -> pd.DataFrame:
+        out = pd.DataFrame(
+            self.score_draws[np.ix_(draws, self._scored)],
+            index=pd.Index(draws, name="draw"),
             columns=self.units[self._scored],
         )
+        out.attrs["integrity_eval"] = {"mixed_scales": bool(mixed), "method": self.method}
+        return out
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
@@ -278,10 +306,14 @@ class UncertaintyResult:
         5th–95th percentile rank and score intervals, then the interval width, the rank's
         standard deviation (``rank_sd``, ddof 1), the mean absolute rank shift and the
         share of replications in which the unit was scored — COINr's ``RankStats``
-        (Nominal, Mean, Median, Q5, Q95) and more."""
+        (Nominal, Mean, Median, Q5, Q95) and more.
+
+        When the alternatives put the scores on different scales (:attr:`mixed_scales`),
+        the score quantiles (``score_q05``, ``score_median``, ``score_q95``) would mix them
+        and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
         s = self.score_draws[:, self._scored]
-        q_r, q_s = _quantiles(r), _quantiles(s)
+        q_r, q_s = _quantiles(r, ranks=True), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
@@ -306,7 +338,8 @@ class UncertaintyResult:
             },
             index=self.units[self._scored],
         )
-        return out[[*FIRST_COLUMNS, "uName", *out.columns[len(FIRST_COLUMNS) + 1 :]]]
+        out = out[[*FIRST_COLUMNS, "uName", *out.columns[len(FIRST_COLUMNS) + 1 :]]]
+        return out.drop(columns=SCORE_COLUMNS) if self.mixed_scales else out
 
     def convergence(self, sizes: Sequence[int] | None = None) -> Convergence:
         """The rank statistics on the first ``n'`` replications of this run (default n/2^k
@@ -314,12 +347,12 @@ class UncertaintyResult:
         and the largest change of any unit's median, 5th and 95th percentile rank against
         the full run. Returns a :class:`~.convergence.Convergence` (``.table``, ``.plot()``)."""
         r = self._rank_draws
-        full = _quantiles(r)
+        full = _quantiles(r, ranks=True)
         nominal = self.nominal_ranks.to_numpy()[None, :]
         rows = {}
         for size in sample_sizes(self.n, sizes):
             part = r[:size]
-            q = _quantiles(part)
+            q = _quantiles(part, ranks=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 rows[size] = {
@@ -367,20 +400,51 @@ class UncertaintyResult:
         font: Any = None,
     ) -> Any:
         """Score distributions per unit (box plots), nominal marked; options as
-        :meth:`plot_ranks`."""
+        :meth:`plot_ranks`. Refused when the alternatives mix scales (a box would mix
+        them); plot ``nominal_scale_scores`` instead."""
         from .plots import score_distributions
+
+        if self.mixed_scales:
+            raise problem_error(
+                "备选方案使得分处于不同量纲，得分分布图会混合量纲；请改看名次（plot_ranks()）"
+                "或与名义评价同一量纲的模拟（ua.nominal_scale_scores）/ the alternatives put "
+                "the scores on different scales, so score distributions would mix them; plot "
+                "the ranks (plot_ranks()) or the replications on the nominal scale "
+                "(ua.nominal_scale_scores)",
+                "无法绘制得分分布 / cannot plot score distributions",
+                source="plot_scores",
+            )
 
         return score_distributions(
             self, units=units, names=names, title=title, ax=ax, lang=lang, font=font
         )
 
 
-def _quantiles(x: np.ndarray) -> np.ndarray:
-    """5th, 50th, 95th percentiles per column (NaN = unscored in that replication)."""
-    if not np.isnan(x).any():
-        return np.quantile(x, [0.05, 0.5, 0.95], axis=0)
-    with np.errstate(all="ignore"):
-        return np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
+def _quantiles(x: np.ndarray, *, ranks: bool = False) -> np.ndarray:
+    """5th, 50th, 95th percentiles per column (NaN = unscored in that replication).
+
+    ``ranks``: ``x`` holds whole numbers below 2³¹; with no NaN, NumPy partitions them as
+    int32, faster, and interpolates between the same order statistics to the same floats.
+    The columns go :data:`QUANTILE_COLUMNS` at a time (each column's figures are its own;
+    small blocks keep the partition's copies in cache).
+    """
+    q = [0.05, 0.5, 0.95]
+    out = np.empty((len(q), x.shape[1]))
+    complete = not np.isnan(x).any()
+    for start in range(0, x.shape[1], QUANTILE_COLUMNS):
+        block = x[:, start : start + QUANTILE_COLUMNS]
+        if complete:
+            out[:, start : start + QUANTILE_COLUMNS] = np.quantile(
+                block.astype(np.int32) if ranks else block, q, axis=0
+            )
+        else:
+            with np.errstate(all="ignore"):
+                out[:, start : start + QUANTILE_COLUMNS] = np.nanquantile(block, q, axis=0)
+    return out
+
+
+#: Columns per block in :func:`_quantiles`.
+QUANTILE_COLUMNS = 64
 
 
 class UncertaintySummary:
@@ -398,6 +462,17 @@ class UncertaintySummary:
             ("seed / 随机种子", str(ua.seed)),
             ("inputs / 不确定输入", paths),
             ("units / 单位", str(int(ua._scored.sum()))),
+            *(
+                [
+                    (
+                        "得分量纲 / score scales",
+                        "不同（不给出得分分位数，只比较名次）/ mixed (no score quantiles: "
+                        "compare the ranks)",
+                    )
+                ]
+                if ua.mixed_scales
+                else []
+            ),
             ("R̄_S (mean |rank shift| / 平均名次偏移)", f"{ua.rank_shift:.2f}"),
             (
                 "名义名次距中位名次±3以内的单位比例 / units within ±3 of median rank",

@@ -575,7 +575,12 @@ def synthesise(framework: Framework, local: Mapping[str, WeightResult | pd.Serie
     result or a Series). A node's global weight is the product of the local
     weights on its path to the root (hierarchic composition); aggregates not
     in ``local`` keep the framework's weights. Returns global weights of every
-    node (indicators sum to 1) and ``local`` as the ``local`` diagnostic.
+    node (indicators sum to 1), the local weights as the ``local_weights``
+    diagnostic and, as ``tables["hierarchy"]`` (shown by ``summary()``), one row per
+    node below the root, top level first: its level, parent, name, local weight (its
+    share among its siblings) and global weight,
+    where the local weight came from (``ahp`` or ``framework``) and the consistency
+    ratio of the parent's matrix (when ``local`` gave a result with ``cr``).
     """
     problems = ProblemList()
     w = framework.weights.astype(float).copy()
@@ -601,5 +606,28 @@ def synthesise(framework: Framework, local: Mapping[str, WeightResult | pd.Serie
         method="ahp hierarchy synthesis",
         source="Saaty (1980) The Analytic Hierarchy Process: hierarchic composition",
         conventions="global weight = product of local priorities from the root down",
+        tables={"hierarchy": _hierarchy_table(framework, local, w, eff)},
         local_weights=w,
+    )
+
+
+def _hierarchy_table(
+    fw: Framework, local: Mapping[str, Any], w: pd.Series, eff: pd.Series
+) -> pd.DataFrame:
+    """The synthesis as a table: one row per node below the root, top level first."""
+    codes = [c for level in range(fw.n_levels - 1, 0, -1) for c in fw.codes_at(level)]
+    parents = [fw[c].parent for c in codes]
+    share = [w[c] / w[fw.children[p]].sum() for c, p in zip(codes, parents, strict=True)]
+    cr = {p: getattr(r, "cr", np.nan) for p, r in local.items()}
+    return pd.DataFrame(
+        {
+            "level": [fw[c].level for c in codes],
+            "parent": parents,
+            "name": [fw[c].name("zh") for c in codes],
+            "local": np.asarray(share, dtype=float),
+            "global": eff[codes].to_numpy(dtype=float),
+            "from": ["ahp" if p in local else "framework" for p in parents],
+            "parent_cr": [float(cr.get(p, np.nan)) for p in parents],
+        },
+        index=pd.Index(codes, name="code"),
     )

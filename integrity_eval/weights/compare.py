@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import Problem, ValidationError
 from .reweighting import reweight
 
 if TYPE_CHECKING:
@@ -29,11 +29,32 @@ __all__ = ["SchemeComparison", "compare_schemes"]
 
 class SchemeComparison:
     """Evaluations under several weighting schemes. ``evaluations`` (name → Evaluation),
-    ``failed`` (name → why a model could not run), and tables built from them."""
+    ``failed`` (name → why a model could not run), ``failures`` (the same as a table), and
+    tables built from them."""
 
-    def __init__(self, evaluations: Mapping[str, Evaluation], failed: Mapping[str, str]):
+    def __init__(
+        self,
+        evaluations: Mapping[str, Evaluation],
+        failed: Mapping[str, str],
+        problems: Mapping[str, Sequence[Problem]] | None = None,
+    ):
         self.evaluations = dict(evaluations)
         self.failed = dict(failed)
+        self._problems = {k: list(v) for k, v in (problems or {}).items()}
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """One row per scheme that could not run: ``where`` (the nodes its problems
+        name) and ``reason`` (each distinct rule once, "中文 / English")."""
+        rows = {
+            name: {
+                "where": ", ".join(dict.fromkeys(_where(p) for p in probs if _where(p))),
+                "reason": "; ".join(dict.fromkeys(p.rule for p in probs)),
+            }
+            for name, probs in self._problems.items()
+        }
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=["where", "reason"])
+        return out.rename_axis("scheme")
 
     def weights(self, codes: Sequence[str] | None = None) -> pd.DataFrame:
         """Each scheme's weights, normalised within each parent (rows: codes)."""
@@ -86,6 +107,11 @@ class SchemeComparison:
         return out
 
 
+def _where(p: Problem) -> str:
+    """The node or input a problem names: its source without the stage word."""
+    return str(p.source).removeprefix("weights").strip()
+
+
 def compare_schemes(
     ev: Evaluation,
     methods: Sequence[str] = (
@@ -121,13 +147,13 @@ def compare_schemes(
     the comparison.
     """
     evaluations: dict[str, Evaluation] = {"nominal": ev}
-    failed: dict[str, str] = {}
+    problems: dict[str, list[Problem]] = {}
     for m in methods:
         cfg = {"method": m, "dset": dset, "level": level, **dict((options or {}).get(m, {}))}
         try:
             evaluations[m] = ev.with_params(weights=cfg)
         except ValidationError as exc:
-            failed[m] = "; ".join(str(p) for p in exc.problems[:3])
+            problems[m] = list(exc.problems)
     for name, w in (explicit or {}).items():
         evaluations[name] = reweight(ev, w)
     for m in aggregations:
@@ -135,5 +161,6 @@ def compare_schemes(
         try:
             evaluations[f"aggregate:{m}"] = ev.with_params(aggregate=cfg)
         except ValidationError as exc:
-            failed[f"aggregate:{m}"] = "; ".join(str(p) for p in exc.problems[:3])
-    return SchemeComparison(evaluations, failed)
+            problems[f"aggregate:{m}"] = list(exc.problems)
+    failed = {k: "; ".join(str(p) for p in v[:3]) for k, v in problems.items()}
+    return SchemeComparison(evaluations, failed, problems)

@@ -37,7 +37,11 @@ def nominal_weights(
     if cfg is None:
         return w
     # a plain dict while settings apply (a reweight does this on every slider move)
-    values = dict.fromkeys(w.index, 1.0) if cfg["method"] == "equal" else w.to_dict()
+    codes = w.index.tolist()
+    if cfg["method"] == "equal":
+        values = dict.fromkeys(codes, 1.0)
+    else:
+        values = dict(zip(codes, w.tolist(), strict=True))
     for code, value in cfg.get("values", {}).items():
         if code in excluded:
             continue

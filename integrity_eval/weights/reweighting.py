@@ -45,7 +45,7 @@ def reweight(ev: Evaluation, weights: Mapping[str, float] | pd.Series) -> Evalua
     children all weigh 0 are errors listing every problem.
     """
     fw = ev.framework
-    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
+    ev._aggregated()  # a clear error when the spec has no aggregate stage
     spec = resolve(set_params(ev.spec, weights={"values": dict(weights)}), fw.n_levels)
     problems = ProblemList()
     w = nominal_weights(fw, spec["weights"], problems)
@@ -126,7 +126,7 @@ def optimise(
     models) stay as they are while the level's move. The result also holds
     ``evaluation``: ``ev`` reweighted with the optimised weights.
     """
-    ev.scores  # noqa: B018 -- a clear error when the spec has no aggregate stage
+    ev._aggregated()  # a clear error when the spec has no aggregate stage
     res = optimise_weights(
         ev.get_dset("Normalised"),
         ev.framework,

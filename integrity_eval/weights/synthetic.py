@@ -3,8 +3,11 @@
 Five experts fill the AHP questionnaire (:func:`~integrity_eval.weights.ahp_template`)
 for the top dimensions (INDEX: MECH, DOM, SAFE) and the sub-dimensions of MECH
 (M1–M4) and SAFE (S1–S5); six experts split 100 points over the top dimensions.
-DOM (16 children) is left out of the AHP questionnaire: the random-index tables stop
-at 10 elements.
+DOM (16 children) is left out of the AHP questionnaire and keeps equal weights: a
+16-element matrix asks 120 judgements of each expert, well past the 7 ± 2 elements per
+matrix Saaty & Ozdemir (2003, Mathematical and Computer Modelling 38: 233–244) advise
+for consistent answers (the kit could still check it: the Alonso–Lamata random index
+reaches n = 30).
 
 The model (seeded through ``numpy.random.SeedSequence``): a reference priority
 vector per aggregate (:data:`REFERENCE`); each expert's own priorities are a
