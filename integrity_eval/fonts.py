@@ -181,10 +181,11 @@ def _check_font_file(path: Path, given: Any) -> None:
         if fh.read(4) not in _SFNT_MAGIC:
             raise _font_error(given, rule)
     try:
-        if not _cmap(str(path.resolve()), face_index(path)):
-            raise ValueError("empty cmap")
+        usable = bool(_cmap(str(path.resolve()), face_index(path)))
     except Exception:  # fontTools raises many kinds on a damaged file
-        raise _font_error(given, rule) from None
+        usable = False
+    if not usable:
+        raise _font_error(given, rule)
 
 
 @lru_cache(maxsize=1)
