@@ -240,7 +240,6 @@ class Either:
 
 Rule = Number | Flag | Text | Choice | Interval | Bounds | Codes | Paths | Several | Either
 UNIT_SHARE = Number(0.0, 1.0)
-SHARE = Number(0.0, 1.0)
 BOD = {"share_bounds": Bounds(), "weight_bounds": Bounds()}
 DIRECTIONS = {"directions": Codes(Choice((-1, 1)), nullable=True)}
 THRESHOLD = Codes(Number(0.0), scalar=True, nullable=True)
@@ -296,15 +295,15 @@ SCHEMAS: dict[str, dict[str, dict[str, Rule]]] = {
         "bod": BOD,
         # whole-matrix MCDA methods at the top (integrity_eval.mcda)
         "topsis": {"normalisation": Choice(("vector", "minmax"))},
-        "vikor": {"v": SHARE},
+        "vikor": {"v": UNIT_SHARE},
         "promethee_ii": {
             "preference": Codes(Text(), scalar=True),
             "q": THRESHOLD,
             "p": THRESHOLD,
             "s": THRESHOLD,
         },
-        "waspas": {"lam": SHARE},
-        "cocoso": {"lam": SHARE},
+        "waspas": {"lam": UNIT_SHARE},
+        "cocoso": {"lam": UNIT_SHARE},
     },
     "weights": {
         **{m: DIRECTIONS for m in ("entropy", "critic", "std", "merec", "cilos", "idocriw")},
