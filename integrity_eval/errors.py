@@ -155,11 +155,15 @@ def report_unknown(
     prefix: str = "",
     **where: object,
 ) -> None:
-    """Record every key not in ``allowed``, with the allowed names and a suggestion."""
+    """Record every key not in ``allowed``, with the allowed names and a suggestion.
+
+    ``what`` names the kind of key in English ("column", "parameter for normalise"); the
+    Chinese of the kinds in :data:`_KEY_KINDS_ZH` is written beside it."""
     allowed = sorted(map(str, allowed))
     for key in keys:
         if str(key) not in allowed:
             problems.add(
+                f"未知的{_key_kind_zh(what)}；应为以下之一：{allowed} / "
                 f"unknown {what}; expected one of {allowed}",
                 column=f"{prefix}{key}",
                 value=suggest(key, allowed),
@@ -167,10 +171,33 @@ def report_unknown(
             )
 
 
+#: The kinds of key :func:`report_unknown` reports, in Chinese.
+_KEY_KINDS_ZH = {
+    "key": "键",
+    "column": "列",
+    "indicator": "指标",
+    "input key": "输入项的键",
+    "node key": "节点的键",
+}
+
+
+def _key_kind_zh(what: str) -> str:
+    if what.startswith("parameter for "):
+        return f" {what.removeprefix('parameter for ')} 参数"
+    return _KEY_KINDS_ZH.get(what, f" {what} ")
+
+
 # ====================================================================== language
+#: Suffixes that make a problem's source a file ("data.csv"), not a dotted name
+#: ("aggregate.bod").
+_FILE_SUFFIXES = frozenset(
+    ".csv .tsv .txt .xlsx .xlsm .xls .yaml .yml .json .parquet .duckdb .db .ipynb .html .pdf".split()
+)
+
+
 def _looks_like_path(source: str) -> bool:
     head = source.split(" [", 1)[0]
-    return "/" in head or "\\" in head or bool(Path(head).suffix)
+    return "/" in head or "\\" in head or Path(head).suffix.lower() in _FILE_SUFFIXES
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")

@@ -77,7 +77,8 @@ def denominate(
 
     A missing denominator makes the value missing, as in COINr; a zero denominator under
     a reported value is a problem (the quotient is ``inf``, which the build sets missing
-    after reporting it). So is a quotient beyond :data:`~integrity_eval.params.MAX_MAGNITUDE`
+    after reporting it), and so is a negative one (the quotient's sign would reverse the
+    indicator's direction). So is a quotient beyond :data:`~integrity_eval.params.MAX_MAGNITUDE`
     (a denominator such as 1e-300, which overflows ``x / d`` or leaves a value no later
     stage can use): it names the unit, the indicator and the denominator, and is returned
     missing.
@@ -94,6 +95,18 @@ def denominate(
         for i in np.flatnonzero(bad.any(axis=1)):
             problems.add(
                 "denominator is zero",
+                source="iData",
+                row=frame["uCode"].iloc[i],
+                column=name,
+                value=col[i],
+            )
+        for i in np.flatnonzero(col < 0):
+            problems.add(
+                f"分母 {name} 为负数：除以它会把指标的好坏方向颠倒；人口、面积、预算等分母"
+                f"须为正数，请改正该单位的 {name} / the denominator {name} is negative: "
+                "dividing by it would turn the indicators' better direction upside down; "
+                "population, area, budget and other denominators must be positive, correct "
+                f"the unit's {name}",
                 source="iData",
                 row=frame["uCode"].iloc[i],
                 column=name,

@@ -678,6 +678,24 @@ def test_tiny_denominators_beyond_the_documented_magnitude_are_refused(tmp_path,
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_negative_denominators_are_refused_naming_the_unit(tmp_path, capsys, cmd):
+    """A population of −120 silently flipped court-per-resident's direction: refused."""
+    text = FW_TEXT.replace(
+        "    definition: 年度行政诉讼败诉案件数\n",
+        "    definition: 年度行政诉讼败诉案件数\n    denominator: population\n",
+    )
+    rows = [*_good_lines(), "JA,静安区,2,5,10,0.7,85"]
+    pops = ["population", "-120", "95", "120", "80"]
+    lines = [f"{line},{pop}" for line, pop in zip(rows, pops, strict=True)]
+    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    assert "列/column population | 值/value '-120.0' |" in err
+    assert "the denominator population is negative" in err and "分母 population 为负数" in err
+    assert err.count("population is negative") == 1
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 @pytest.mark.parametrize("normalise", ["minmax", "zscore"])
 def test_values_at_the_magnitude_limit_score_finitely(tmp_path, capsys, normalise):
     lines = _good_lines()

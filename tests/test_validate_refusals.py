@@ -91,6 +91,13 @@ REFUSALS: dict[str, dict] = {
         header=[*HEADER, "population"],
         rows=[[*r, p] for r, p in zip(ROWS, [10, 1e-310, 12, 13, 14], strict=True)],
     ),
+    # pipeline.denominate: a negative denominator would reverse the indicator's direction
+    "denominator_negative": _case(
+        "the denominator population is negative",
+        fw=_with_denominator,
+        header=[*HEADER, "population"],
+        rows=[[*r, p] for r, p in zip(ROWS, [10, -11, 12, 13, 14], strict=True)],
+    ),
     # Evaluation.scores: a spec without an aggregate stage has no scores to rank (found by
     # tests/test_fuzz.py: validate passed it, run refused it)
     "no_aggregate_stage": _case(
@@ -215,8 +222,9 @@ REFUSALS: dict[str, dict] = {
 
 # Refusal sites in the source: (file, pattern) → how many; each is covered by REFUSALS.
 SITES = {
-    # denominator (zero, tiny), impute, force, missing (two), iref, domain, by_node, MCDA root
-    ("integrity_eval/pipeline.py", r"problems\.add\("): 10,
+    # denominator (zero, negative, tiny), impute, force, missing (two), iref, domain, by_node,
+    # MCDA root
+    ("integrity_eval/pipeline.py", r"problems\.add\("): 11,
     # unknown --time (checked by the CLI for both commands); the framework's default spec
     ("integrity_eval/build.py", r"raise ValidationError\("): 2,
     ("integrity_eval/normalise.py", r"rules\.append\("): 5,
