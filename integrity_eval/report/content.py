@@ -26,6 +26,7 @@ value that most units do not share; never both a strength and a weakness.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -187,12 +188,40 @@ def _provenance(ev: Any, manifest: Mapping[str, Any] | None, lang: str) -> list[
         (tr("hash_data", lang), str((m.get("inputs") or {}).get("idata_hash", ""))),
         (tr("hash_run", lang), str(m.get("run_hash", ""))),
     ]
-    for f in m.get("input_files") or []:
-        if f.get("sha256"):
-            rows.append(
-                (tr("input_files", lang), f"{f.get('name') or f.get('path')}  {f['sha256']}")
-            )
+    rows += _inputs_by_role(m.get("input_files") or [], lang)
     return [(k, v) for k, v in rows if v and v not in ("None", "—")]
+
+
+# Roles of a run's input files (manifest ``input_files``) → report label keys.
+INPUT_ROLES = {
+    "data": "in_data",
+    "dataset file": "in_dataset",
+    "framework": "in_framework",
+    "spec": "in_spec",
+    "rating": "in_rating",
+    "corrections": "in_corrections",
+    "engagement": "in_engagement",
+}
+
+
+def _inputs_by_role(files: list[Mapping[str, Any]], lang: str) -> list[tuple[str, str]]:
+    """Each input file described by its role, with its fingerprint (the first 16 hex
+    digits of its SHA-256); the files' names stay in manifest.json. A bundled data set's
+    files make one row, fingerprinted by the SHA-256 of their hashes in name order."""
+    rows: dict[str, list[str]] = {}
+    for f in files:
+        role = INPUT_ROLES.get(str(f.get("role")))
+        if role and f.get("sha256"):
+            rows.setdefault(role, []).append(str(f["sha256"]))
+    out = []
+    for role, hashes in rows.items():
+        digest = hashes[0] if len(hashes) == 1 else _combined_sha256(hashes)
+        out.append((tr(role, lang), f"SHA-256 {digest[:16]}"))
+    return out
+
+
+def _combined_sha256(hashes: list[str]) -> str:
+    return hashlib.sha256("\n".join(hashes).encode("ascii")).hexdigest()
 
 
 def _common(

@@ -18,7 +18,14 @@ from typing import Any
 
 import pandas as pd
 
-from .text import METHOD_NAMES, format_value, name_of_unit, split_unit, tr
+from .text import (
+    METHOD_NAMES,
+    english_names_missing,
+    format_value,
+    name_of_unit,
+    split_unit,
+    tr,
+)
 
 __all__ = [
     "citer",
@@ -289,6 +296,8 @@ def method_section(
     n_corr = 0 if corrections is None else len(corrections)
     if n_corr:
         data.append(tr("m_corrections", lang, n=n_corr))
+    if lang == "en" and (no_english := english_names_missing(ev)):
+        data.append(tr("m_names_as_reported", lang, n=len(no_english), m=len(ev.units)))
     items.append(_item(tr("m_h_data", lang), data))
 
     # screening

@@ -9,6 +9,7 @@ import pandas as pd
 from ..io import csv_safe
 from .content import rank_interval
 from .method import grade_label
+from .text import unit_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
@@ -71,7 +72,8 @@ def league_table(
     Dimension columns are named by their codes and hold the aggregated scores. Every
     unit of the evaluated period appears; units without a score (screened out, no
     data) come last with empty score and rank. Sorted by rank, ties by ``uCode``.
-    ``lang="en"`` uses the units' ``uName_en`` column when there is one.
+    ``uName`` holds the name in the report's language: with ``lang="en"`` each unit's
+    ``uName_en`` where the data give one, else its name as reported.
 
     With ``rated`` (a rating result: ``rated.table`` by uCode) the columns ``grade``,
     ``veto`` (and ``stars`` when the scheme has them) follow (grades by the scheme's
@@ -82,11 +84,7 @@ def league_table(
     """
     units = ev.units
     codes = [str(c) for c in units.index]
-    name_col = "uName_en" if lang == "en" and "uName_en" in units.columns else "uName"
-    if name_col in units.columns:
-        names = units[name_col].astype(object).where(units[name_col].notna(), None).tolist()
-    else:
-        names = codes
+    names = [unit_names(ev, lang)[c] for c in codes]
     score = ev.scores.reindex(units.index).astype(float).to_numpy()
     rank = ev.ranks.reindex(units.index).astype("Int64").to_numpy()
     out = pd.DataFrame({"uCode": codes, "uName": names, "score": score, "rank": rank})
