@@ -238,6 +238,9 @@ def _common(
     title = pick(cover.get("title"), lang) or fw_title or tr("overall_report", lang)
     period = cover.get("period") or (None if ev.time is None else str(ev.time))
     status = cover.get("status")
+    client = pick(cover.get("client"), lang) or None
+    facts = (("head_period", period), ("head_client", client), ("head_agency", agency))
+    head = " · ".join(tr(key, lang, x=value) for key, value in facts if value)
     return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
@@ -246,7 +249,8 @@ def _common(
         "framework_title": fw_title or "—",
         "framework_hash": fw.hash[:12],
         "period": period,
-        "client": pick(cover.get("client"), lang) or None,
+        "client": client,
+        "running_head": f"{title}\n{head}" if head else title,
         "draft": pick(STATUSES["draft"], lang) if status == "draft" else None,
         "agency": agency or tr("agency_unset", lang),
         "date": _dt.date.today().isoformat(),

@@ -121,8 +121,8 @@ def profile_chart(
     """Horizontal bars of the unit's score per dimension, with the median (diamond) and
     the best unit (tick) of every dimension; missing scores leave an empty row."""
     n = len(names)
-    wrapped = [_wrap(s, 16 if _is_cjk(s) else 34) for s in names]
-    row = 0.5 if any("\n" in s for s in wrapped) else 0.42
+    wrapped = [_wrap(s, 16 if _is_cjk(s) else 40) for s in names]
+    row = 0.62 if any("\n" in s for s in wrapped) else 0.42  # two 7-pt lines need 0.6 cm
     with _style(font):
         fig = _figure(17, 1.2 + row * n)
         ax = fig.add_subplot()
