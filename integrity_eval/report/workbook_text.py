@@ -18,6 +18,7 @@ __all__ = [
     "COLUMNS",
     "MANIFEST_KEYS",
     "RECORD_KEYS",
+    "RECORD_KEYS_IN",
     "SHEETS",
     "STAGE_NAMES",
     "VALUES",
@@ -364,12 +365,28 @@ RECORD_KEYS: dict[str, tuple[str, str]] = {
     "evidence": ("依据", "evidence"),
     "by": ("更正人", "corrected by"),
     "date": ("日期", "date"),
+    "missing_units": ("没有数据的单位", "units without data"),
+    "row": ("行", "row"),
+    "found": ("填写的代码", "code as typed"),
+    "uName": ("单位名称", "unit name"),
+    "uName_en": ("单位英文名称", "English name of the unit"),
+    "time": ("评价期", "period"),
+    "seed": ("随机种子", "random seed"),
+    "file": ("文件", "file"),
+    "bytes": ("字节数", "bytes"),
+}
+# keys whose meaning depends on the manifest entry they sit in: (top-level key, key)
+RECORD_KEYS_IN: dict[tuple[str, str], tuple[str, str]] = {
+    ("uncertainty", "path"): ("变动的设置", "setting varied"),
+    ("unit_codes", "source"): ("文件", "file"),
+    ("unit_codes", "reason"): ("统一的理由", "why"),
 }
 
 
 def record_label(path: Sequence[str | int], lang: str = "zh") -> str:
     """The plain label of one entry of the run record: the manifest's top-level key and
-    each key below it in words (:data:`MANIFEST_KEYS`, :data:`RECORD_KEYS`), list items
+    each key below it in words (:data:`MANIFEST_KEYS`, :data:`RECORD_KEYS_IN`, then
+    :data:`RECORD_KEYS`), list items
     numbered from 1; a key without words (a library's name) as it is."""
     top, *rest = path
     parts = [_lang(MANIFEST_KEYS[top], lang) if top in MANIFEST_KEYS else str(top)]
@@ -377,7 +394,8 @@ def record_label(path: Sequence[str | int], lang: str = "zh") -> str:
         if isinstance(key, int):
             parts.append(f"第 {key + 1} 项" if lang != "en" else f"no. {key + 1}")
         else:
-            parts.append(_lang(RECORD_KEYS[key], lang) if key in RECORD_KEYS else key)
+            words = RECORD_KEYS_IN.get((str(top), key)) or RECORD_KEYS.get(key)
+            parts.append(_lang(words, lang) if words else key)
     return " · ".join(parts)
 
 
