@@ -255,6 +255,11 @@ def test_english_names_of_units_everywhere(runs):
     assert list(en.columns[:3]) == list(zh.columns[:3]) == ["uName", "score", "rank"]
     assert en.loc["HK", "uName"] == "Hongkou District" and en.loc["CM", "uName"] == "崇明区"
     assert zh.loc["HK", "uName"] == "虹口区"
+    assert en["status"].str.match(r"(rated|not rated)\b").all()  # English in English
+    assert (
+        zh["status"].str.match("已评分|不予评级").all()
+        and not zh["status"].str.contains("rated").any()
+    )
     wb = openpyxl.load_workbook(runs / "en" / "results.xlsx", read_only=True)
     cells = {c for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for c in r}
     assert {"Hongkou District", "Pudong New Area", "崇明区"} <= cells and "虹口区" not in cells

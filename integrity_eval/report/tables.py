@@ -10,6 +10,7 @@ from ..io import csv_safe
 from .content import rank_interval
 from .method import grade_label
 from .text import unit_names
+from .workbook_text import pick
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
@@ -80,7 +81,7 @@ def league_table(
     English band names with ``lang="en"``); with ``ua`` (an
     uncertainty result: ``ua.to_frame()`` by uCode) ``rank_q05``, ``rank_q95`` (the
     90 % rank interval, widened to whole ranks: :func:`~.content.rank_interval`)
-    follow. ``status`` comes last: rated, or why not.
+    follow. ``status`` comes last, in ``lang``: rated, or why not.
     """
     units = ev.units
     codes = [str(c) for c in units.index]
@@ -108,7 +109,7 @@ def league_table(
         bounds = [rank_interval(lo, hi) for lo, hi in pairs]
         out["rank_q05"] = pd.array([b[0] for b in bounds], dtype="Int64")
         out["rank_q95"] = pd.array([b[1] for b in bounds], dtype="Int64")
-    out["status"] = status_labels(ev).reindex(codes).to_numpy()
+    out["status"] = [pick(x, lang) for x in status_labels(ev).reindex(codes)]
     out = out.sort_values(["rank", "uCode"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
 
@@ -125,11 +126,11 @@ def league_csv(
 
     Columns: ``uCode, uName, score, rank`` (these four names are fixed), one column per
     dimension headed "code name" (e.g. ``MECH 工作机制``), then grade/stars/veto and the
-    rank interval when present, ``status``, and ``data`` = "合成数据 / synthetic" on
-    every row when the data are synthetic. Scores are rounded to ``CSV_DECIMALS``
-    decimals (full precision stays in ``results.xlsx``); units that are not rated have
-    an empty score and rank and say why in ``status``. Text that a spreadsheet would
-    evaluate gets a leading apostrophe.
+    rank interval when present, ``status`` (in ``lang``), and ``data`` = "合成数据 /
+    synthetic" ("synthetic" in English) on every row when the data are synthetic. Scores are
+    rounded to ``CSV_DECIMALS`` decimals (full precision stays in ``results.xlsx``); units
+    that are not rated have an empty score and rank and say why in ``status``. Text that a
+    spreadsheet would evaluate gets a leading apostrophe.
     """
     table = league_table(ev, lang=lang, rated=rated, ua=ua)
     fw = ev.framework
@@ -137,7 +138,7 @@ def league_csv(
     table[["score", *dims]] = table[["score", *dims]].round(CSV_DECIMALS)
     table = table.rename(columns={c: f"{c} {fw[c].name(lang)}" for c in dims})
     if synthetic:
-        table["data"] = "合成数据 / synthetic"
+        table["data"] = "synthetic" if lang == "en" else "合成数据 / synthetic"  # as the PDFs
     for col in table.columns:
         if not pd.api.types.is_numeric_dtype(table[col]):
             table[col] = table[col].map(csv_safe).astype(object)
