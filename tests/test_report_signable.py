@@ -38,6 +38,20 @@ CORRECTIONS = pd.DataFrame(
         "date": ["2025-01-10"],
     }
 )
+# the input files a CLI run records: the reports describe them by role, never by name
+INPUT_FILES = [
+    {"role": role, "path": path, "sha256": f"{i:x}" * 64}
+    for i, (role, path) in enumerate(
+        [
+            ("framework", "shanghai-2018.yaml"),
+            ("data", "collected_2024.xlsx"),
+            ("spec", "spec.yaml"),
+            ("corrections", "corrections.csv"),
+            ("engagement", "engagement.yaml"),
+        ],
+        start=10,
+    )
+]
 # English names for every district but Chongming (CM), which keeps its name as reported
 NAMES_EN = {
     "BS": "Baoshan District",
@@ -116,6 +130,7 @@ def runs(tmp_path_factory):
             quiet=True,
             cover=COVER,
             corrections=CORRECTIONS,
+            manifest={**ev.manifest, "input_files": INPUT_FILES},
         )
     jy = ie.datasets.load("jiangyin-townships")
     ev_points = ie.build(jy.framework, jy.idata)
@@ -208,7 +223,8 @@ def test_draft_cover_and_corrections(runs):
     assert "某市区级政务诚信评价（2024年度）" in pages[0] and "某市发展改革委" in pages[0]
     text = "\n".join(pages)
     assert "复核更正" in text and "报送时小数点错位" in text and "50.0%" in text
-    assert "复核更正" not in _pdf_text(runs / "zh" / "units" / "PD.pdf").split("附录")[-1]
+    annex = _pdf_text(runs / "zh" / "units" / "PD.pdf").split("附录")[-1]
+    assert "复核更正" not in annex.split("数据来源与可复现性")[0]  # none for this unit
     en = _pages(runs / "en" / "report.pdf")
     assert all("Draft for comment" in p for p in en)
 
@@ -276,3 +292,18 @@ def test_running_header_names_engagement_period_client_and_agency(runs):
                 flat = page.replace("\n", " ")
                 for word in [*words, agency]:
                     assert word in flat, (pdf.name, i, word)
+
+
+def test_inputs_are_described_by_role_and_fingerprint(runs):
+    """INPUT_FILES in order, each under its role with the first 16 hex digits of its hash
+    (the file names are checked absent by the token test)."""
+    for lang, labels in (
+        ("zh", ["指标体系", "报送数据", "评价方案", "复核更正", "评价委托书"]),
+        ("en", ["Framework", "Data reported", "Evaluation spec", "Corrections", "Engagement"]),
+    ):
+        for pdf in (runs / lang / "report.pdf", runs / lang / "units" / "HK.pdf"):
+            last = _pages(pdf)[-1]
+            for i, label in enumerate(labels, start=10):
+                tag = "（文件指纹）" if lang == "zh" else " (file fingerprint)"
+                line = next(x for x in last.splitlines() if x.startswith(label + tag))
+                assert f"SHA-256 {f'{i:x}' * 16}" in line, (pdf.name, line)
