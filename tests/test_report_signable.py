@@ -233,7 +233,10 @@ def test_english_report_is_in_english(runs):
     for f in ("report.html", "units/SJ.html", "units/HK.html"):
         html = (runs / "en" / f).read_text("utf-8")
         body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
-        body = re.sub(r"《[^》]*》（[^）]*）[^;<\n]*", " ", body)  # cited documents keep titles
+        body = re.sub(r"《[^》]*》（[^）]*）", " ", body)  # cited documents keep titles
+        body = re.sub(
+            r"§[0-9A-Za-z.()（）–一二三四五六七八九十是]+", " ", body
+        )  # and clause numbers
         ledger = CORRECTIONS[["reason", "evidence", "by"]].to_numpy().ravel().tolist()
         for name in ["崇明区", *ledger]:  # the unit without an English name; the ledger's text
             body = body.replace(name, "")
@@ -241,6 +244,7 @@ def test_english_report_is_in_english(runs):
         assert not cjk, (f, cjk[:10])
     text = _pdf_text(runs / "en" / "units" / "SJ.pdf")
     assert re.search(r"\. Responsible: ", text.replace("\n", " "))
+    assert "(category 3)" in _pdf_text(runs / "en" / "report.pdf")  # a clause's note
     league = pd.read_csv(runs / "en" / "league_table.csv", encoding="utf-8-sig")
     assert set(league["grade"].dropna()) <= {"excellent", "good", "fair", "poor"}
 

@@ -281,7 +281,7 @@ def findings(ev: Any, code: str, *, rated: Any = None, lang: str = "zh", cite: A
     quarter, worst first) and ``strengths``; each with value, median of the rated units,
     rank among them, responsible units and clause."""
     fw = ev.framework
-    cite = cite or citer(ev.source_framework or fw, None)
+    cite = cite or citer(ev.source_framework or fw, None, lang)
     signed, ranks, units = _indicator_ranks(ev)
     n = len(units)
     quarter = max(1, math.ceil(n / 4))
@@ -450,7 +450,7 @@ def unit_content(
     ``history``: a Panel or a mapping period → Evaluation (:func:`history_of`; None: this
     period only). ``methodology``: the annex, when the caller computed it once for all units."""
     fw = ev.framework
-    cite = citer(ev.source_framework or fw, cover)
+    cite = citer(ev.source_framework or fw, cover, lang)
     points = is_points(ev)
     hist = history_of(ev, history)
     prev_time, prev = _previous(hist)

@@ -38,6 +38,7 @@ from .._version import __version__
 from ..io import atomic_write_path, excel_cell
 from ..ranking import min_rank
 from .content import rank_interval
+from .method import citer
 from .tables import CSV_DECIMALS, dimension_codes, league_table, status_labels
 from .text import unit_names
 from .workbook_text import (
@@ -247,11 +248,9 @@ def _yes_no(x: Any, lang: str) -> str | None:
 
 
 def _cite(ev: Evaluation, text: str, citations: Mapping[str, str], lang: str) -> str:
-    """A source clause with each document's file name replaced by its title and number
-    (the engagement's ``citations`` first, then the framework's)."""
-    for name, title in citations.items():
-        text = text.replace(f"{name} ", title).replace(name, title)
-    text = ev.framework.cite(text)
+    """A source clause as the reports cite it (:func:`.method.citer`), "；" between
+    clauses in Chinese."""
+    text = citer(ev.framework, {"citations": citations}, lang)(text)
     return text.replace("; ", "；") if lang == "zh" else text
 
 
