@@ -102,6 +102,8 @@ def test_trial_engagement_end_to_end(
     first = table.set_index("uCode")
     assert first.loc["CD01", "uName"] == "锦江区"  # uName_en is kept for English reports
     _inputs_described_by_role(run)
+    vetoes = pd.read_excel(run / "results.xlsx", sheet_name="直接判级规则")
+    assert "D16_fiscal_falsification" not in vetoes.to_string()  # excluded, named all the same
     assert pd.isna(first.loc["CD12", "rank"])  # not rated, no rank
     assert first["score"].drop("CD12").notna().all()
     grade_col = next(c for c in table.columns if c in ("grade", "等级"))

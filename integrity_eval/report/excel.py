@@ -345,7 +345,7 @@ def _vetoes_sheet(ev: Evaluation, lang: str, rated: Any, cover: Mapping[str, Any
     vetoes = getattr(scheme, "vetoes", None) or ()
     if not vetoes:
         return None
-    fw = ev.framework
+    fw = ev.source_framework or ev.framework  # a veto may read an excluded indicator
     names = unit_names(ev, lang)
     grades = _grade_names(rated, lang)
     fired = getattr(rated, "fired", None)
