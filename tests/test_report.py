@@ -437,3 +437,19 @@ def test_rank_interval_whole_ranks_contain_the_percentiles():
     assert rank_interval(4.6, 4.6) == (4, 5)
     assert rank_interval(3.0, 3.0) == (3, 3)
     assert rank_interval(float("nan"), None) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text", ['某市 "诚信" 评价', "a\\b </style><script>", "第一行\n评价期 2024 · 委托方 A&B"]
+)
+def test_running_header_text_is_one_css_string(text):
+    """The page header's text (engagement title, client …) reaches the margin box as it
+    is: one CSS string token, nothing that closes the <style> element."""
+    import tinycss2
+
+    from integrity_eval.report.render import css_string
+
+    css = str(css_string(text))
+    assert "<" not in css and "\n" not in css
+    (token,) = tinycss2.parse_component_value_list(css)
+    assert token.type == "string" and token.value == text
