@@ -247,6 +247,11 @@ def test_english_report_is_in_english(runs):
     assert "(category 3)" in _pdf_text(runs / "en" / "report.pdf")  # a clause's note
     league = pd.read_csv(runs / "en" / "league_table.csv", encoding="utf-8-sig")
     assert set(league["grade"].dropna()) <= {"excellent", "good", "fair", "poor"}
+    plans = pd.read_csv(runs / "en" / "what_it_takes.csv", encoding="utf-8-sig")
+    grades = plans[["grade_before", "target", "grade_after"]].stack().dropna()
+    assert set(grades) <= {"excellent", "good", "fair", "poor"}
+    words = plans[["name", "unit", "blocking", "responsible"]].stack().dropna().astype(str)
+    assert not words.str.contains(r"[\u3400-\u9fff]").any(), words[:5]
 
 
 def test_points_report_speaks_points(runs):

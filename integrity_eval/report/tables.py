@@ -8,8 +8,8 @@ import pandas as pd
 
 from ..io import csv_safe
 from .content import rank_interval
-from .method import grade_label
-from .text import unit_names
+from .method import citer, grade_label
+from .text import split_unit, unit_names
 from .workbook_text import pick
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,15 +146,37 @@ def league_csv(
     return text.encode("utf-8-sig")
 
 
-def what_it_takes_csv(ev: Evaluation, rated: Any) -> bytes:
+def what_it_takes_csv(ev: Evaluation, rated: Any, lang: Literal["zh", "en"] = "zh") -> bytes:
     """``what_it_takes.csv`` (晋级路径): every rated unit's verified plan to the next better
     grade, in long format (:func:`integrity_eval.rating.what_it_takes_all`: one row per
     unit and changed indicator; a unit at the top grade or blocked by a veto has one row
-    without changes). UTF-8 with BOM, CRLF; formula-like text gets a leading apostrophe."""
+    without changes). With ``lang="en"`` grades by the scheme's English names, indicator
+    names, units, blocking rules, responsible units and clauses in English. UTF-8 with
+    BOM, CRLF; formula-like text gets a leading apostrophe."""
     from ..rating import what_it_takes_all
 
     table = what_it_takes_all(ev, rated)
+    if lang == "en":
+        table = _in_english(table, ev, rated)
     for col in table.columns:
         if not pd.api.types.is_numeric_dtype(table[col]):
             table[col] = table[col].map(csv_safe).astype(object)
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _in_english(table: pd.DataFrame, ev: Evaluation, rated: Any) -> pd.DataFrame:
+    """The text columns of a what-it-takes table in English (codes and numbers unchanged)."""
+    fw = ev.source_framework or ev.framework
+    cite = citer(fw, None, "en")
+    out = table.copy()
+    for col in ("grade_before", "target", "grade_after"):
+        out[col] = [None if pd.isna(g) else grade_label(rated.scheme, g, "en") for g in out[col]]
+    for col in ("name", "blocking"):
+        out[col] = [g if pd.isna(g) else pick(g, "en") for g in out[col]]
+    out["unit"] = [u if pd.isna(u) else split_unit(u, "en") for u in out["unit"]]
+    out["responsible"] = [
+        r if pd.isna(c) else "; ".join(fw.responsible_of(c, "en"))
+        for c, r in zip(out["iCode"], out["responsible"], strict=True)
+    ]
+    out["clause"] = [c if pd.isna(c) else cite(c) for c in out["clause"]]
+    return out
