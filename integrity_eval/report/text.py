@@ -643,12 +643,7 @@ def unit_names(ev: Any, lang: str) -> dict[str, str]:
 
 
 def english_names_missing(ev: Any) -> list[str]:
-    """Codes of the units without an English name (``uName_en``): an English report
-    shows their names as reported."""
-    units = ev.units
-    given = units["uName_en"].tolist() if "uName_en" in units else [None] * len(units)
-    return [
-        str(c)
-        for c, v in zip(units.index, given, strict=True)
-        if not (isinstance(v, str) and v.strip())
-    ]
+    """Codes of the units an English report names in Chinese: no English name
+    (``uName_en``) and a name as reported in Chinese characters."""
+    names = unit_names(ev, "en")
+    return [c for c, name in names.items() if any("\u3400" <= ch <= "\u9fff" for ch in name)]
