@@ -21,6 +21,7 @@ from integrity_eval.engagement import (
     load_engagement,
 )
 from integrity_eval.errors import ValidationError
+from integrity_eval.idata import UNITS_SHEET
 
 NAMES = ["锦江区", "青羊区", "金牛区", "武侯区", "成华区", "龙泉驿区"]
 NAMES += ["青白江区", "新都区", "温江区", "双流区", "郫都区", "新津区"]
@@ -220,12 +221,17 @@ def test_init_writes_a_folder_and_refuses_an_existing_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     units = tmp_path / "units.csv"
-    units.write_text("uCode,uName\nCD01,锦江区\nCD02,青羊区\n", encoding="utf-8")
+    units.write_text(
+        "uCode,uName,uName_en\nCD01,锦江区,Jinjiang District\nCD02,青羊区,\n", encoding="utf-8"
+    )
     folder = tmp_path / "eng"
     code, _, err = _run(
         ["init", str(folder), "--framework", "changning-2020", "--units", str(units)], capsys
     )
     assert code == 0, err
+    listed = pd.read_excel(folder / "collected.xlsx", sheet_name=UNITS_SHEET, header=1)
+    assert listed.columns.tolist() == ["uCode", "uName", "uName_en"]  # for English reports
+    assert listed["uName_en"].tolist()[0] == "Jinjiang District"
     assert sorted(p.name for p in folder.iterdir()) == [
         "README.md",
         "collected.xlsx",
