@@ -38,6 +38,7 @@ from .display import Displayable, Summary
 from .errors import Problem, ValidationError
 from .errors import problem_error as _fail
 from .framework import Framework
+from .schemas import ID_COLUMNS
 
 __all__ = [
     "DataAvailability",
@@ -56,9 +57,6 @@ __all__ = [
     "strengths_weaknesses",
     "unit_summary",
 ]
-
-#: Columns of an iData table that are never analysed as indicators.
-ID_COLUMNS = ("uCode", "uName", "Time")
 
 CorrMethod = Literal["pearson", "spearman", "kendall"]
 

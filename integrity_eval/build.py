@@ -362,7 +362,7 @@ def _split_period(idata: pd.DataFrame, time: Any) -> tuple[np.ndarray, np.ndarra
 
 
 def _unit_table(fw: Framework, current: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in ("uName", "Time") if c in current.columns]
+    cols = [c for c in ("uName", "uName_en", "Time") if c in current.columns]
     cols += [g.code for g in fw.groups if g.code in current.columns]
     cols += [d.code for d in fw.denominators if d.code in current.columns]
     units = current[cols].set_axis(pd.Index(current["uCode"], name="uCode"))

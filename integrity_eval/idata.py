@@ -53,6 +53,7 @@ from .io import (
     check_xlsx,
     unsafe_text,
 )
+from .schemas import ID_COLUMNS
 from .unitcodes import UnitCodeNotes, entries_table, expected_table, reconcile_codes
 
 __all__ = [
@@ -68,7 +69,6 @@ __all__ = [
     "read_idata",
 ]
 
-ID_COLUMNS = ("uCode", "uName", "Time")
 # Name of the template's instructions sheet: never read as data.
 INSTRUCTIONS_SHEET = "填表说明 Instructions"
 # Name of the template's sheet of expected units (uCode, uName): read as the list of units.
@@ -141,7 +141,8 @@ def read_idata(
     be reconciled (outside the expected units, one unit name under two codes, a name
     that belongs to another unit).
 
-    Returns a DataFrame in iData layout: ``uCode`` (str), ``uName``, ``Time`` when
+    Returns a DataFrame in iData layout: ``uCode`` (str), ``uName``, ``uName_en`` (the
+    English name, from the data or a template's units sheet) when given, ``Time`` when
     present, group columns, denominators, then the indicators in framework order
     (float).
     """
@@ -149,10 +150,12 @@ def read_idata(
     suffix = _check_file(path)
     source = str(path)
     problems = ProblemList()
-    listed = None
+    listed, english = None, {}
     if suffix == ".xlsx" or suffix == ".xlsm":
         sheets = _workbook_grids(path, sheet)
-        listed = next((_units_sheet(g) for g in sheets if g.name == UNITS_SHEET), None)
+        listed, english = next(
+            (_units_sheet(g) for g in sheets if g.name == UNITS_SHEET), (None, {})
+        )
         sheets = [g for g in sheets if g.name != UNITS_SHEET]
     elif suffix == ".csv":
         sheets = [_csv_grid(path)]
@@ -184,8 +187,21 @@ def read_idata(
     reconciled, missing = _reconcile_units(parts, expected, problems)
     df = _combine(parts, schema, source, problems)
     problems.raise_if_any("指标数据有误 / invalid indicator data")
+    df = _with_english_names(df, english)
     df.attrs["unit_codes"] = UnitCodeNotes(reconciled, missing)
     return df
+
+
+def _with_english_names(df: pd.DataFrame, english: dict[str, str]) -> pd.DataFrame:
+    """``uName_en`` filled from the units sheet where the data sheets leave it blank,
+    placed after ``uName`` (or ``uCode``)."""
+    if not english:
+        return df
+    given = df["uName_en"] if "uName_en" in df.columns else pd.Series(None, index=df.index)
+    names = given.where(given.map(_filled), df["uCode"].map(english))
+    out = df.drop(columns="uName_en", errors="ignore")
+    out.insert(out.columns.get_loc("uName" if "uName" in out else "uCode") + 1, "uName_en", names)
+    return out
 
 
 def _expected_units(
@@ -200,20 +216,23 @@ def _expected_units(
     return expected_table([(u.code, u.name_zh or u.name_en) for u in framework.expected_units])
 
 
-def _units_sheet(grid: _Grid) -> pd.DataFrame | None:
-    """The expected units a template lists on its units sheet (``uCode``, ``uName``)."""
+def _units_sheet(grid: _Grid) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The expected units a template lists on its units sheet (``uCode``, ``uName``) and
+    their English names (``uName_en``, code → name, when the sheet has the column)."""
     rows = grid.rows
     for h, row in enumerate(rows[:10]):
         header = [_canonical(_header_text(v)) for v in row]
         if "uCode" in header:
-            c, n = header.index("uCode"), header.index("uName") if "uName" in header else None
-            pairs = [
-                (_code_text(r[c]), "" if n is None or n >= len(r) else _code_text(r[n]))
-                for r in rows[h + 1 :]
-                if c < len(r) and _code_text(r[c])
-            ]
-            return expected_table(pairs)
-    return None
+            c = header.index("uCode")
+            n, e = (header.index(k) if k in header else None for k in ("uName", "uName_en"))
+
+            def cell(r: list[Any], j: int | None) -> str:
+                return "" if j is None or j >= len(r) else _code_text(r[j])
+
+            listed = [r for r in rows[h + 1 :] if c < len(r) and _code_text(r[c])]
+            english = {_code_text(r[c]): cell(r, e) for r in listed if cell(r, e)}
+            return expected_table([(_code_text(r[c]), cell(r, n)) for r in listed]), english
+    return None, {}
 
 
 @dataclass
@@ -871,7 +890,7 @@ def _combine(
                     continue
                 old = target.get(col)
                 if _filled(old) and old != value:
-                    if col == "uName":
+                    if col in ("uName", "uName_en"):
                         continue  # the first name given wins
                     first_where, first_row = origin[(key, col)]
                     problems.add(

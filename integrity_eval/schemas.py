@@ -1,8 +1,9 @@
 """Declarative checks of iData against a framework (lazy, like pandera: every failure listed).
 
 iData is COINr's layout: one row per unit (and period), columns ``uCode``,
-optional ``uName`` and ``Time``, the framework's group and denominator
-columns, then one column per indicator.
+optional ``uName``, ``uName_en`` (the unit's English name, used by English reports)
+and ``Time``, the framework's group and denominator columns, then one column per
+indicator.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from .errors import Problem, ProblemList, ValidationError
 from .framework import Framework
 from .params import MAX_MAGNITUDE
 
-ID_COLUMNS = ("uCode", "uName", "Time")
+# The columns that identify a unit, not indicators: its code, Chinese (or only) name,
+# English name and period.
+ID_COLUMNS = ("uCode", "uName", "uName_en", "Time")
 
 
 def validate_idata(

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -139,11 +139,12 @@ def write_template(
     An existing file at ``path`` is never replaced unless ``overwrite=True``
     (:class:`FileExistsError`).
 
-    ``units`` (columns ``uCode`` and optionally ``uName``; by default the framework's
-    ``expected_units``) pre-fills the unit rows of every data sheet and is written to
-    the units sheet (:data:`~integrity_eval.idata.UNITS_SHEET`), so that
-    :func:`~integrity_eval.idata.read_idata` knows the expected units of a filled template:
-    codes outside the list are problems, listed units without data are reported.
+    ``units`` (columns ``uCode`` and optionally ``uName`` and ``uName_en``, the English
+    name; by default the framework's ``expected_units``) pre-fills the unit rows of every
+    data sheet and is written to the units sheet (:data:`~integrity_eval.idata.UNITS_SHEET`),
+    so that :func:`~integrity_eval.idata.read_idata` knows the expected units of a filled
+    template: codes outside the list are problems, listed units without data are reported,
+    and the English names come back as the ``uName_en`` column (English reports use them).
     ``lang`` picks which language leads in titles and the order of the two name rows;
     instructions are always Chinese first, then English.
     Returns the path written.
@@ -161,7 +162,10 @@ def write_template(
     path = Path(path)
     unit_rows = _unit_rows(units)
     if not unit_rows and framework.expected_units:
-        unit_rows = [(u.code, u.name_zh or u.name_en) for u in framework.expected_units]
+        unit_rows = [
+            _UnitRow(u.code, u.name_zh or u.name_en, u.name_en if u.name_zh else "")
+            for u in framework.expected_units
+        ]
     layout = template_layout(framework, by=by)
     wb = Workbook()
     ws0 = wb.active
@@ -178,7 +182,15 @@ def write_template(
 
 
 # ------------------------------------------------------------------ helpers
-def _unit_rows(units: pd.DataFrame | None) -> list[tuple[str, str]]:
+class _UnitRow(NamedTuple):
+    """One expected unit of a template: its code, name and English name (may be "")."""
+
+    code: str
+    name: str
+    name_en: str
+
+
+def _unit_rows(units: pd.DataFrame | None) -> list[_UnitRow]:
     if units is None:
         return []
     df = units
@@ -195,30 +207,42 @@ def _unit_rows(units: pd.DataFrame | None) -> list[tuple[str, str]]:
             ],
             title="单位表有误 / invalid units table",
         )
-    names = df["uName"] if "uName" in df.columns else pd.Series([""] * len(df), index=df.index)
+    blank = pd.Series([""] * len(df), index=df.index)
+    names = df["uName"] if "uName" in df.columns else blank
+    names_en = df["uName_en"] if "uName_en" in df.columns else blank
     out = []
-    for code, name in zip(df["uCode"], names, strict=True):
+    for code, name, name_en in zip(df["uCode"], names, names_en, strict=True):
         code_text = "" if pd.isna(code) else str(code)
         if isinstance(code, float) and code.is_integer():
             code_text = str(int(code))
-        out.append((code_text, "" if pd.isna(name) else str(name)))
+        out.append(_UnitRow(code_text, _cell_text(name), _cell_text(name_en)))
     return out
 
 
-def _write_units_sheet(ws: Worksheet, unit_rows: list[tuple[str, str]]) -> None:
-    """The expected units (uCode, uName) under a title row; read back by read_idata."""
+def _cell_text(value: Any) -> str:
+    return "" if pd.isna(value) else str(value).strip()
+
+
+def _write_units_sheet(ws: Worksheet, unit_rows: list[_UnitRow]) -> None:
+    """The expected units (uCode, uName, and uName_en when any unit has an English name)
+    under a title row; read back by read_idata."""
     from openpyxl.styles import Font
 
     write_cell(ws, 1, 1, "被评价单位名单（请勿修改）/ Units evaluated (do not edit)").font = Font(
         bold=True, size=13
     )
-    for j, text in enumerate(("uCode", "uName"), start=1):
+    english = any(r.name_en for r in unit_rows)
+    header = ("uCode", "uName", "uName_en") if english else ("uCode", "uName")
+    for j, text in enumerate(header, start=1):
         write_cell(ws, 2, j, text).font = Font(bold=True)
-    for i, (code, name) in enumerate(unit_rows, start=3):
-        write_cell(ws, i, 1, code).number_format = "@"
-        write_cell(ws, i, 2, name)
+    for i, row in enumerate(unit_rows, start=3):
+        write_cell(ws, i, 1, row.code).number_format = "@"
+        write_cell(ws, i, 2, row.name)
+        if english:
+            write_cell(ws, i, 3, row.name_en)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 36
 
 
 def _title(framework: Framework, lang: str) -> str:
@@ -336,7 +360,7 @@ def _write_data_sheet(
     ws: Worksheet,
     framework: Framework,
     spec: TemplateSheet,
-    unit_rows: list[tuple[str, str]],
+    unit_rows: list[_UnitRow],
     lang: str,
     period: str | None = None,
 ) -> None:
@@ -373,7 +397,7 @@ def _write_data_sheet(
     # pre-filled units; uCode column as text so codes keep leading zeros
     n_rows = max(len(unit_rows), EMPTY_ROWS)
     last = FIRST_DATA_ROW + n_rows - 1
-    for i, (code, name) in enumerate(unit_rows):
+    for i, (code, name, _name_en) in enumerate(unit_rows):
         write_cell(ws, FIRST_DATA_ROW + i, 1, code).number_format = "@"
         write_cell(ws, FIRST_DATA_ROW + i, 2, name)
         if period:

@@ -4,6 +4,7 @@ engagement file, the corrections ledger and the cover options each on their own.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,12 @@ from integrity_eval.engagement import (
     load_engagement,
 )
 from integrity_eval.errors import ValidationError
+from integrity_eval.idata import UNITS_SHEET
 
 NAMES = ["锦江区", "青羊区", "金牛区", "武侯区", "成华区", "龙泉驿区"]
 NAMES += ["青白江区", "新都区", "温江区", "双流区", "郫都区", "新津区"]
+NAMES_EN = ["Jinjiang", "Qingyang", "Jinniu", "Wuhou", "Chenghua", "Longquanyi"]
+NAMES_EN = [*NAMES_EN, "Qingbaijiang", "Xindu", "Wenjiang", "Shuangliu", "Pidu", "Xinjin"]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,7 @@ def trial(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = ds.idata.iloc[:12].copy()
     data["uCode"] = [f"CD{i:02d}" for i in range(1, 13)]
     data["uName"] = NAMES
+    data.insert(2, "uName_en", [f"{n[:-1]} District" for n in NAMES_EN])  # English reports
     data = data.drop(columns=["Time"])
     data["D16_fiscal_falsification"] = 0
     data["D05_debt_arrears"] = 0
@@ -96,6 +101,10 @@ def test_trial_engagement_end_to_end(
     assert {"engagement", "data", "spec", "framework"} <= roles
     table = pd.read_csv(run / "league_table.csv", encoding="utf-8-sig", dtype={"uCode": str})
     first = table.set_index("uCode")
+    assert first.loc["CD01", "uName"] == "锦江区"  # uName_en is kept for English reports
+    _inputs_described_by_role(run)
+    vetoes = pd.read_excel(run / "results.xlsx", sheet_name="直接判级规则")
+    assert "D16_fiscal_falsification" not in vetoes.to_string()  # excluded, named all the same
     assert pd.isna(first.loc["CD12", "rank"])  # not rated, no rank
     assert first["score"].drop("CD12").notna().all()
     grade_col = next(c for c in table.columns if c in ("grade", "等级"))
@@ -150,6 +159,27 @@ def test_trial_engagement_end_to_end(
     assert pd.read_csv(trial / "collected.csv").loc[0, "D05_debt_arrears"] == 1
 
 
+def _inputs_described_by_role(run: Path) -> None:
+    """The reports describe each input by its role and fingerprint, never by file name;
+    the run record of analysis.xlsx shows plain labels, never the manifest's keys."""
+    import openpyxl
+
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    files = {f["role"]: f for f in manifest["input_files"]}
+    html = (run / "report.html").read_text(encoding="utf-8")
+    for role, label in (("data", "报送数据"), ("spec", "评价方案"), ("engagement", "评价委托书")):
+        assert f"{label}（文件指纹）" in html and files[role]["sha256"][:16] in html
+    unit_html = (run / "units" / "CD01.html").read_text(encoding="utf-8")
+    for name in ("collected.csv", "spec.yaml", "engagement.yaml", "shanghai-2018.yaml"):
+        assert name not in html and name not in unit_html, name
+    assert "collected.csv" in json.dumps(manifest)  # the names stay in the manifest
+    wb = openpyxl.load_workbook(run / "analysis.xlsx", read_only=True)
+    labels = [r[0] for r in wb["运行记录"].iter_rows(min_row=2, values_only=True)]
+    assert "计算设置（已补全默认值） · 筛选 · 报送率门槛" in labels
+    assert "输入文件及其哈希 · 第 1 项 · 用途" in labels
+    assert not [x for x in labels if re.search(r"[A-Za-z]+_[A-Za-z]|\[\d\]|\.\w", x)]
+
+
 def test_command_line_overrides_the_engagement(
     trial: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -191,12 +221,17 @@ def test_init_writes_a_folder_and_refuses_an_existing_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     units = tmp_path / "units.csv"
-    units.write_text("uCode,uName\nCD01,锦江区\nCD02,青羊区\n", encoding="utf-8")
+    units.write_text(
+        "uCode,uName,uName_en\nCD01,锦江区,Jinjiang District\nCD02,青羊区,\n", encoding="utf-8"
+    )
     folder = tmp_path / "eng"
     code, _, err = _run(
         ["init", str(folder), "--framework", "changning-2020", "--units", str(units)], capsys
     )
     assert code == 0, err
+    listed = pd.read_excel(folder / "collected.xlsx", sheet_name=UNITS_SHEET, header=1)
+    assert listed.columns.tolist() == ["uCode", "uName", "uName_en"]  # for English reports
+    assert listed["uName_en"].tolist()[0] == "Jinjiang District"
     assert sorted(p.name for p in folder.iterdir()) == [
         "README.md",
         "collected.xlsx",

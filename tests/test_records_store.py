@@ -77,6 +77,17 @@ def test_stored_sample_gives_the_same_counts_and_indicators(tmp_path, units):
         assert "4,800" in store.summary()
 
 
+def test_indicators_carry_english_unit_names(units):
+    """A units table's uName_en (the English name) goes into the iData after uName, a unit
+    attribute the build keeps for English reports."""
+    breach = ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units)
+    named = units.assign(uName_en=[f"District {c}" for c in units["uCode"]])
+    idata = ie.records.indicators(FW, {"breach": breach}, period="year", units=named)
+    assert list(idata.columns[:4]) == ["uCode", "uName", "uName_en", "Time"]
+    plain = ie.records.indicators(FW, {"breach": breach}, period="year", units=units)
+    pd.testing.assert_frame_equal(idata.drop(columns="uName_en"), plain)
+
+
 def test_stored_records_feed_the_monitor(tmp_path, units):
     rec = ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units)
     exposure = units.set_index("uCode")["size"].astype(float)

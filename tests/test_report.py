@@ -437,3 +437,39 @@ def test_rank_interval_whole_ranks_contain_the_percentiles():
     assert rank_interval(4.6, 4.6) == (4, 5)
     assert rank_interval(3.0, 3.0) == (3, 3)
     assert rank_interval(float("nan"), None) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text", ['某市 "诚信" 评价', "a\\b </style><script>", "第一行\n评价期 2024 · 委托方 A&B"]
+)
+def test_running_header_text_is_one_css_string(text):
+    """The page header's text (engagement title, client …) reaches the margin box as it
+    is: one CSS string token, nothing that closes the <style> element."""
+    import tinycss2
+
+    from integrity_eval.report.render import css_string
+
+    css = str(css_string(text))
+    assert "<" not in css and "\n" not in css
+    (token,) = tinycss2.parse_component_value_list(css)
+    assert token.type == "string" and token.value == text
+
+
+def test_english_method_notes_units_named_in_chinese(report_ev):
+    """An English report says how many units keep a Chinese name (no uName_en), and says
+    nothing when every name it prints is English."""
+    from integrity_eval.report.method import method_section
+
+    def data_text(ev):
+        return " ".join(method_section(ev, lang="en")["items"][0]["text"])
+
+    n = len(report_ev.units)
+    assert f"{n} of {n} units appear under their names as reported" in data_text(report_ev)
+    idata = report_ev.idata.copy()
+    idata.insert(2, "uName_en", "District " + idata["uCode"])
+    idata.loc[idata["uCode"] == report_ev.units.index[0], "uName_en"] = None
+    ev = ie.build(report_ev.framework, idata, None, seed=0, time=2024)
+    assert f"1 of {n} units appear" in data_text(ev)
+    english = report_ev.idata.assign(uName="District " + report_ev.idata["uCode"])
+    ev = ie.build(report_ev.framework, english, None, seed=0, time=2024)
+    assert "names as reported" not in data_text(ev)

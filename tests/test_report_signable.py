@@ -38,24 +38,38 @@ CORRECTIONS = pd.DataFrame(
         "date": ["2025-01-10"],
     }
 )
-NAMES_ZH = [
-    "松江区",
-    "杨浦区",
-    "浦东新区",
-    "虹口区",
-    "黄浦区",
-    "徐汇区",
-    "长宁区",
-    "静安区",
-    "普陀区",
-    "闵行区",
-    "宝山区",
-    "嘉定区",
-    "金山区",
-    "青浦区",
-    "奉贤区",
-    "崇明区",
+# the input files a CLI run records: the reports describe them by role, never by name
+INPUT_FILES = [
+    {"role": role, "path": path, "sha256": f"{i:x}" * 64}
+    for i, (role, path) in enumerate(
+        [
+            ("framework", "shanghai-2018.yaml"),
+            ("data", "collected_2024.xlsx"),
+            ("spec", "spec.yaml"),
+            ("corrections", "corrections.csv"),
+            ("engagement", "engagement.yaml"),
+        ],
+        start=10,
+    )
 ]
+# English names for every district but Chongming (CM), which keeps its name as reported
+NAMES_EN = {
+    "BS": "Baoshan District",
+    "CN": "Changning District",
+    "FX": "Fengxian District",
+    "HK": "Hongkou District",
+    "HP": "Huangpu District",
+    "JA": "Jing'an District",
+    "JD": "Jiading District",
+    "JS": "Jinshan District",
+    "MH": "Minhang District",
+    "PD": "Pudong New Area",
+    "PT": "Putuo District",
+    "QP": "Qingpu District",
+    "SJ": "Songjiang District",
+    "XH": "Xuhui District",
+    "YP": "Yangpu District",
+}
 # what must never reach a reader: parameter names, method and scheme ids, seed file names,
 # missing values and reprs, p-values in scientific notation, codes with underscores
 INTERNAL = [
@@ -69,6 +83,7 @@ INTERNAL = [
     r"four-grade|tax-credit|stars-5|shanghai-2018|jiangyin-township-2018",
     r"<[A-Z]\w+[ >]|dtype|Series\(|DataFrame\(|\{'|\[\]",
     r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b",
+    r"\b[\w.-]+\.(?:csv|xlsx|xlsm|parquet|ya?ml|json|txt|md)\b",  # file names
 ]
 
 
@@ -96,6 +111,7 @@ def runs(tmp_path_factory):
     ds = ie.datasets.load("shanghai-districts", panel=True)
     fw = ds.framework
     idata = ds.idata.copy()
+    idata.insert(2, "uName_en", idata["uCode"].map(NAMES_EN))
     last = idata["Time"].max()
     idata.loc[(idata["uCode"] == "YP") & (idata["Time"] == last), fw.indicators[6:]] = np.nan
     ev = ie.build(fw, idata, {"exclude": ["D06_river_chief_score"]}, seed=0, time=last)
@@ -118,6 +134,7 @@ def runs(tmp_path_factory):
             quiet=True,
             cover=COVER,
             corrections=CORRECTIONS,
+            manifest={**ev.manifest, "input_files": INPUT_FILES},
         )
     jy = ie.datasets.load("jiangyin-townships")
     ev_points = ie.build(jy.framework, jy.idata)
@@ -210,7 +227,8 @@ def test_draft_cover_and_corrections(runs):
     assert "某市区级政务诚信评价（2024年度）" in pages[0] and "某市发展改革委" in pages[0]
     text = "\n".join(pages)
     assert "复核更正" in text and "报送时小数点错位" in text and "50.0%" in text
-    assert "复核更正" not in _pdf_text(runs / "zh" / "units" / "PD.pdf").split("附录")[-1]
+    annex = _pdf_text(runs / "zh" / "units" / "PD.pdf").split("附录")[-1]
+    assert "复核更正" not in annex.split("数据来源与可复现性")[0]  # none for this unit
     en = _pages(runs / "en" / "report.pdf")
     assert all("Draft for comment" in p for p in en)
 
@@ -219,16 +237,25 @@ def test_english_report_is_in_english(runs):
     for f in ("report.html", "units/SJ.html", "units/HK.html"):
         html = (runs / "en" / f).read_text("utf-8")
         body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
-        body = re.sub(r"《[^》]*》（[^）]*）[^;<\n]*", " ", body)  # cited documents keep titles
+        body = re.sub(r"《[^》]*》（[^）]*）", " ", body)  # cited documents keep titles
+        body = re.sub(
+            r"§[0-9A-Za-z.()（）–一二三四五六七八九十是]+", " ", body
+        )  # and clause numbers
         ledger = CORRECTIONS[["reason", "evidence", "by"]].to_numpy().ravel().tolist()
-        for name in NAMES_ZH + ledger:  # no English unit names in the data; the ledger's text
+        for name in ["崇明区", *ledger]:  # the unit without an English name; the ledger's text
             body = body.replace(name, "")
         cjk = re.findall(r"[\u3400-\u9fff]+", body)
         assert not cjk, (f, cjk[:10])
     text = _pdf_text(runs / "en" / "units" / "SJ.pdf")
     assert re.search(r"\. Responsible: ", text.replace("\n", " "))
+    assert "(category 3)" in _pdf_text(runs / "en" / "report.pdf")  # a clause's note
     league = pd.read_csv(runs / "en" / "league_table.csv", encoding="utf-8-sig")
     assert set(league["grade"].dropna()) <= {"excellent", "good", "fair", "poor"}
+    plans = pd.read_csv(runs / "en" / "what_it_takes.csv", encoding="utf-8-sig")
+    grades = plans[["grade_before", "target", "grade_after"]].stack().dropna()
+    assert set(grades) <= {"excellent", "good", "fair", "poor"}
+    words = plans[["name", "unit", "blocking", "responsible"]].stack().dropna().astype(str)
+    assert not words.str.contains(r"[\u3400-\u9fff]").any(), words[:5]
 
 
 def test_points_report_speaks_points(runs):
@@ -237,3 +264,59 @@ def test_points_report_speaks_points(runs):
     for word in ("标准化", "有效权重", "综合得分", "加权"):
         assert word not in text, word
     assert "沪发改信" not in text
+
+
+def test_english_names_of_units_everywhere(runs):
+    """uName_en names the units of the English deliverable — cover, overall report, league
+    table, results workbook — unit by unit; a unit without one keeps its name as reported,
+    and the method says so. The Chinese deliverable keeps uName."""
+    import openpyxl
+
+    assert "Hongkou District" in _pages(runs / "en" / "units" / "HK.pdf")[0]
+    overall = _pdf_text(runs / "en" / "report.pdf").replace("\n", " ")
+    assert "Songjiang District" in overall and "Yangpu District" in overall
+    assert "1 of 16 units appear under their names as reported" in overall
+    assert "松江区" not in overall and "names as reported" not in _pdf_text(
+        runs / "zh" / "report.pdf"
+    )
+    en = pd.read_csv(runs / "en" / "league_table.csv", encoding="utf-8-sig").set_index("uCode")
+    zh = pd.read_csv(runs / "zh" / "league_table.csv", encoding="utf-8-sig").set_index("uCode")
+    assert list(en.columns[:3]) == list(zh.columns[:3]) == ["uName", "score", "rank"]
+    assert en.loc["HK", "uName"] == "Hongkou District" and en.loc["CM", "uName"] == "崇明区"
+    assert zh.loc["HK", "uName"] == "虹口区"
+    assert en["status"].str.match(r"(rated|not rated)\b").all()  # English in English
+    assert (
+        zh["status"].str.match("已评分|不予评级").all()
+        and not zh["status"].str.contains("rated").any()
+    )
+    wb = openpyxl.load_workbook(runs / "en" / "results.xlsx", read_only=True)
+    cells = {c for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for c in r}
+    assert {"Hongkou District", "Pudong New Area", "崇明区"} <= cells and "虹口区" not in cells
+
+
+def test_running_header_names_engagement_period_client_and_agency(runs):
+    for lang, words in (
+        ("zh", ["某市区级政务诚信评价（2024年度）", "评价期 2024", "委托方 某市发展改革委"]),
+        ("en", ["District integrity evaluation (2024)", "Period 2024", "Client: Municipal"]),
+    ):
+        agency = "评价机构 某信用服务有限公司" if lang == "zh" else "Agency: A credit agency Ltd"
+        for pdf in (runs / lang / "report.pdf", runs / lang / "units" / "YP.pdf"):
+            for i, page in enumerate(_pages(pdf)[1:], start=2):
+                flat = page.replace("\n", " ")
+                for word in [*words, agency]:
+                    assert word in flat, (pdf.name, i, word)
+
+
+def test_inputs_are_described_by_role_and_fingerprint(runs):
+    """INPUT_FILES in order, each under its role with the first 16 hex digits of its hash
+    (the file names are checked absent by the token test)."""
+    for lang, labels in (
+        ("zh", ["指标体系", "报送数据", "评价方案", "复核更正", "评价委托书"]),
+        ("en", ["Framework", "Data reported", "Evaluation spec", "Corrections", "Engagement"]),
+    ):
+        for pdf in (runs / lang / "report.pdf", runs / lang / "units" / "HK.pdf"):
+            last = _pages(pdf)[-1]
+            for i, label in enumerate(labels, start=10):
+                tag = "（文件指纹）" if lang == "zh" else " (file fingerprint)"
+                line = next(x for x in last.splitlines() if x.startswith(label + tag))
+                assert f"SHA-256 {f'{i:x}' * 16}" in line, (pdf.name, line)

@@ -24,6 +24,8 @@ from integrity_eval.template import (
 
 DATA = Path(__file__).parent / "data"
 UNITS = pd.DataFrame({"uCode": ["0101", "0104", "0105"], "uName": ["黄浦区", "徐汇区", "长宁区"]})
+# English names for English reports; one unit without (its reports fall back to uName)
+UNITS_EN = UNITS.assign(uName_en=["Huangpu District", "Xuhui District", None])
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +126,12 @@ def test_data_validation_ranges(tmp_path, fw):
             assert len(dv.promptTitle) <= 32 and len(dv.errorTitle) <= 32
 
 
-def test_fill_and_read_back(tmp_path, fw):
-    path = write_template(fw, tmp_path / "t.xlsx", units=UNITS)
+@pytest.mark.parametrize("units", [UNITS, UNITS_EN], ids=["names", "english-names"])
+def test_fill_and_read_back(tmp_path, fw, units):
+    path = write_template(fw, tmp_path / "t.xlsx", units=units)
     wb = openpyxl.load_workbook(path)
+    listed = [[c.value for c in r] for r in wb[UNITS_SHEET].iter_rows(min_row=2)]
+    assert listed[0] == list(units.columns)  # uName_en only when given
     values = {
         "0101": {"court": 3, "penalty": 10, "audit": 12.5, "kept": 0.9, "hotline": 88},
         "0104": {"court": 0, "penalty": 4, "audit": 0, "kept": 0.75, "hotline": 91.5},
@@ -149,6 +154,14 @@ def test_fill_and_read_back(tmp_path, fw):
     df = read_idata(filled, fw).set_index("uCode")
     assert list(df.index) == ["0101", "0104", "0105"]
     assert df["uName"].tolist() == UNITS["uName"].tolist()
+    if "uName_en" in units:  # read back from the units sheet, after uName
+        assert list(df.columns[:2]) == ["uName", "uName_en"]
+        assert df["uName_en"].tolist()[:2] == ["Huangpu District", "Xuhui District"]
+        assert pd.isna(df["uName_en"].iloc[2])
+        ev = ie.build(fw, df.reset_index())  # a unit attribute, not an indicator
+        assert ev.units["uName_en"].iloc[0] == "Huangpu District"
+    else:
+        assert "uName_en" not in df
     assert df["size_group"].tolist() == ["大", "中", "小"]
     assert df["population"].tolist() == [66.0, 111.2, 69.3]
     for code, row in values.items():

@@ -57,7 +57,8 @@ def add_parser(sub: Any) -> None:
     init.add_argument(
         "--units",
         metavar="FILE",
-        help="预填的被评价单位表（uCode、uName 列）/ units to pre-fill (uCode, uName columns)",
+        help="预填的被评价单位表（uCode、uName 列，可加英文名称 uName_en）/ "
+        "units to pre-fill (uCode, uName columns; uName_en for English names)",
     )
     init.set_defaults(func=cmd_init)
 

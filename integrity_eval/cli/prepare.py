@@ -66,7 +66,8 @@ def add_parsers(sub: Any) -> None:
     tpl.add_argument(
         "--units",
         metavar="FILE",
-        help="预填的被评价单位表（uCode、uName 列）/ units to pre-fill (uCode, uName columns)",
+        help="预填的被评价单位表（uCode、uName 列，可加英文名称 uName_en）/ "
+        "units to pre-fill (uCode, uName columns; uName_en for English names)",
     )
     tpl.add_argument("--lang", choices=("zh", "en"), default="zh", help="标题语言 / title language")
     tpl.add_argument(

@@ -161,8 +161,9 @@ def _attach(
     reported: pd.DataFrame | None,
     computed: list[str],
 ) -> pd.DataFrame:
-    """Add uName, groups and denominators from ``units``, other indicators from ``reported``."""
-    aux = ["uName", *(g.code for g in fw.groups), *(d.code for d in fw.denominators)]
+    """Add uName (and uName_en), groups and denominators from ``units``, other indicators
+    from ``reported``."""
+    aux = ["uName", "uName_en", *(g.code for g in fw.groups), *(d.code for d in fw.denominators)]
     if units is not None:
         keep = ["uCode", *(c for c in aux if c in units.columns)]
         u = units[keep].assign(uCode=units["uCode"].astype(str))
@@ -180,8 +181,8 @@ def _attach(
             rep["Time"] = rep["Time"].astype(str)
             on.append("Time")
         out = out.merge(rep[on + take], on=on, how="left")
-    ids = ["uCode", "uName", "Time"]
+    ids = ["uCode", "uName", "uName_en", "Time"]
     first = [c for c in ids if c in out.columns]
-    extra = [c for c in aux if c in out.columns and c != "uName"]
+    extra = [c for c in aux if c in out.columns and c not in ids]
     inds = [c for c in fw.indicators if c in out.columns]
     return out[first + extra + inds]

@@ -27,6 +27,7 @@ value that most units do not share; never both a strength and a weakness.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -188,12 +189,40 @@ def _provenance(ev: Any, manifest: Mapping[str, Any] | None, lang: str) -> list[
         (tr("hash_data", lang), str((m.get("inputs") or {}).get("idata_hash", ""))),
         (tr("hash_run", lang), str(m.get("run_hash", ""))),
     ]
-    for f in m.get("input_files") or []:
-        if f.get("sha256"):
-            rows.append(
-                (tr("input_files", lang), f"{f.get('name') or f.get('path')}  {f['sha256']}")
-            )
+    rows += _inputs_by_role(m.get("input_files") or [], lang)
     return [(k, v) for k, v in rows if v and v not in ("None", "—")]
+
+
+# Roles of a run's input files (manifest ``input_files``) → report label keys.
+INPUT_ROLES = {
+    "data": "in_data",
+    "dataset file": "in_dataset",
+    "framework": "in_framework",
+    "spec": "in_spec",
+    "rating": "in_rating",
+    "corrections": "in_corrections",
+    "engagement": "in_engagement",
+}
+
+
+def _inputs_by_role(files: list[Mapping[str, Any]], lang: str) -> list[tuple[str, str]]:
+    """Each input file described by its role, with its fingerprint (the first 16 hex
+    digits of its SHA-256); the files' names stay in manifest.json. A bundled data set's
+    files make one row, fingerprinted by the SHA-256 of their hashes in name order."""
+    rows: dict[str, list[str]] = {}
+    for f in files:
+        role = INPUT_ROLES.get(str(f.get("role")))
+        if role and f.get("sha256"):
+            rows.setdefault(role, []).append(str(f["sha256"]))
+    out = []
+    for role, hashes in rows.items():
+        digest = hashes[0] if len(hashes) == 1 else _combined_sha256(hashes)
+        out.append((tr(role, lang), f"SHA-256 {digest[:16]}"))
+    return out
+
+
+def _combined_sha256(hashes: list[str]) -> str:
+    return hashlib.sha256("\n".join(hashes).encode("ascii")).hexdigest()
 
 
 def _common(
@@ -210,6 +239,9 @@ def _common(
     title = pick(cover.get("title"), lang) or fw_title or tr("overall_report", lang)
     period = cover.get("period") or (None if ev.time is None else str(ev.time))
     status = cover.get("status")
+    client = pick(cover.get("client"), lang) or None
+    facts = (("head_period", period), ("head_client", client), ("head_agency", agency))
+    head = " · ".join(tr(key, lang, x=value) for key, value in facts if value)
     return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
@@ -218,7 +250,8 @@ def _common(
         "framework_title": fw_title or "—",
         "framework_hash": fw.hash[:12],
         "period": period,
-        "client": pick(cover.get("client"), lang) or None,
+        "client": client,
+        "running_head": f"{title}\n{head}" if head else title,
         "draft": pick(STATUSES["draft"], lang) if status == "draft" else None,
         "agency": agency or tr("agency_unset", lang),
         "date": _dt.date.today().isoformat(),
@@ -249,7 +282,7 @@ def findings(ev: Any, code: str, *, rated: Any = None, lang: str = "zh", cite: A
     quarter, worst first) and ``strengths``; each with value, median of the rated units,
     rank among them, responsible units and clause."""
     fw = ev.framework
-    cite = cite or citer(ev.source_framework or fw, None)
+    cite = cite or citer(ev.source_framework or fw, None, lang)
     signed, ranks, units = _indicator_ranks(ev)
     n = len(units)
     quarter = max(1, math.ceil(n / 4))
@@ -418,7 +451,7 @@ def unit_content(
     ``history``: a Panel or a mapping period → Evaluation (:func:`history_of`; None: this
     period only). ``methodology``: the annex, when the caller computed it once for all units."""
     fw = ev.framework
-    cite = citer(ev.source_framework or fw, cover)
+    cite = citer(ev.source_framework or fw, cover, lang)
     points = is_points(ev)
     hist = history_of(ev, history)
     prev_time, prev = _previous(hist)

@@ -38,14 +38,16 @@ from .._version import __version__
 from ..io import atomic_write_path, excel_cell
 from ..ranking import min_rank
 from .content import rank_interval
+from .method import citer
 from .tables import CSV_DECIMALS, dimension_codes, league_table, status_labels
+from .text import unit_names
 from .workbook_text import (
-    MANIFEST_KEYS,
     STAGE_NAMES,
     display_width,
     is_rate,
     label,
     pick,
+    record_label,
     sheet_about,
     sheet_title,
     unit_text,
@@ -211,14 +213,6 @@ def _provenance(
     return manifest, bool(manifest.get("synthetic")) if synthetic is None else synthetic
 
 
-def _names(ev: Evaluation, lang: str) -> dict[str, Any]:
-    units = ev.units
-    col = "uName_en" if lang == "en" and "uName_en" in units.columns else "uName"
-    if col not in units.columns:
-        return {str(u): str(u) for u in units.index}
-    return {str(u): (str(u) if pd.isna(v) else v) for u, v in units[col].items()}
-
-
 def _is_points(ev: Evaluation) -> bool:
     method = (ev.spec.get("aggregate") or {}).get("method")
     methods = method if isinstance(method, list | tuple) else [method]
@@ -254,11 +248,9 @@ def _yes_no(x: Any, lang: str) -> str | None:
 
 
 def _cite(ev: Evaluation, text: str, citations: Mapping[str, str], lang: str) -> str:
-    """A source clause with each document's file name replaced by its title and number
-    (the engagement's ``citations`` first, then the framework's)."""
-    for name, title in citations.items():
-        text = text.replace(f"{name} ", title).replace(name, title)
-    text = ev.framework.cite(text)
+    """A source clause as the reports cite it (:func:`.method.citer`), "；" between
+    clauses in Chinese."""
+    text = citer(ev.framework, {"citations": citations}, lang)(text)
     return text.replace("; ", "；") if lang == "zh" else text
 
 
@@ -315,7 +307,7 @@ def _veto_text(rated: Any, lang: str) -> dict[str, str]:
 
 def _grades_sheet(ev: Evaluation, lang: str, rated: Any) -> Sheet:
     t = rated.table
-    names = _names(ev, lang)
+    names = unit_names(ev, lang)
     grades = _grade_names(rated, lang)
     veto = _veto_text(rated, lang)
     has_stars = "stars" in t.columns
@@ -353,8 +345,8 @@ def _vetoes_sheet(ev: Evaluation, lang: str, rated: Any, cover: Mapping[str, Any
     vetoes = getattr(scheme, "vetoes", None) or ()
     if not vetoes:
         return None
-    fw = ev.framework
-    names = _names(ev, lang)
+    fw = ev.source_framework or ev.framework  # a veto may read an excluded indicator
+    names = unit_names(ev, lang)
     grades = _grade_names(rated, lang)
     fired = getattr(rated, "fired", None)
     citations = dict(cover.get("citations") or {})
@@ -399,7 +391,7 @@ def _plain(x: Any) -> str:
 
 def _indicators_sheet(ev: Evaluation, lang: str) -> Sheet:
     fw = ev.framework
-    names = _names(ev, lang)
+    names = unit_names(ev, lang)
     raw = ev.get_dset("Raw")
     agg = ev.get_dset("Aggregated")
     inds = [c for c in fw.indicators if c in agg.columns]
@@ -562,7 +554,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 def _stage_sheets(ev: Evaluation, lang: str) -> tuple[list[Sheet], list[tuple[str, str]]]:
     """Stage sheets that differ from the previous stage; (stage, same-as stage) for the rest."""
     fw = ev.framework
-    names = _names(ev, lang)
+    names = unit_names(ev, lang)
     sheets: list[Sheet] = []
     skipped: list[tuple[str, str]] = []
     previous: tuple[str, pd.DataFrame] | None = None
@@ -661,7 +653,7 @@ def _screen_sheet(ev: Evaluation, lang: str) -> Sheet | None:
         "Non_Zero": PERCENT_FORMAT,
     }
     bools = ("LowData", "LowNonZero", "LowDatOrZeroFlag", "Included")
-    return _table_sheet("ScreenDetail", df, lang, _names(ev, lang), fmts, heads, bools)
+    return _table_sheet("ScreenDetail", df, lang, unit_names(ev, lang), fmts, heads, bools)
 
 
 def _treat_detail_sheet(ev: Evaluation, lang: str) -> Sheet | None:
@@ -683,7 +675,7 @@ def _treated_points_sheet(ev: Evaluation, lang: str) -> Sheet | None:
     if "treat" not in ev.spec or tp is None:
         return None
     fw = ev.framework
-    names = _names(ev, lang)
+    names = unit_names(ev, lang)
     before = _dset_before(ev, "Treated")
     after = ev.get_dset("Treated")
     headers = [label(c, lang) for c in ("uCode", "uName", "iCode", "indicator", "treatment")]
@@ -777,7 +769,7 @@ def _uncertainty_sheet(ev: Evaluation, lang: str, ua: Any) -> Sheet:
         "mean_abs_rank_shift": "0.00",
         "share_scored": PERCENT_FORMAT,
     }
-    return _table_sheet("Uncertainty", frame, lang, _names(ev, lang), fmts)
+    return _table_sheet("Uncertainty", frame, lang, unit_names(ev, lang), fmts)
 
 
 def _grade_probs_sheet(ev: Evaluation, lang: str, gp: pd.DataFrame, rated: Any) -> Sheet:
@@ -788,12 +780,12 @@ def _grade_probs_sheet(ev: Evaluation, lang: str, gp: pd.DataFrame, rated: Any) 
         if c != "borderline"
     }
     fmts = dict.fromkeys(heads, PERCENT_FORMAT)
-    return _table_sheet("GradeProbs", gp, lang, _names(ev, lang), fmts, heads, ("borderline",))
+    return _table_sheet("GradeProbs", gp, lang, unit_names(ev, lang), fmts, heads, ("borderline",))
 
 
 def _unscored_sheet(ev: Evaluation, lang: str) -> Sheet:
     uns = ev.unscored
-    names = _names(ev, lang)
+    names = unit_names(ev, lang)
     status = status_labels(ev)
     headers = [label(c, lang) for c in ("uCode", "uName", "reason", "status")]
     headers += [label("n_reported", lang), label("n_indicators", lang)]
@@ -816,28 +808,26 @@ def _unscored_sheet(ev: Evaluation, lang: str) -> Sheet:
 
 
 def _manifest_sheet(manifest: Mapping[str, Any], lang: str) -> Sheet:
-    headers = [label("key", lang), label("about", lang), label("item_value", lang)]
-    rows = []
-    for key, value in _flatten(manifest):
-        top = key.split(".", 1)[0].split("[", 1)[0]
-        about = MANIFEST_KEYS.get(top)
-        rows.append([key, _t(*about, lang) if about else None, value])
-    return Sheet("Manifest", headers, [None, None, None], rows, frozen=1)
+    """The run record: each entry of the manifest under its plain label
+    (:func:`.workbook_text.record_label`); the machine keys stay in manifest.json."""
+    headers = [label("key", lang), label("item_value", lang)]
+    rows = [[record_label(path, lang), value] for path, value in _flatten(manifest)]
+    return Sheet("Manifest", headers, [None, None], rows, frozen=1)
 
 
-def _flatten(data: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
+def _flatten(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterable[tuple[tuple, Any]]:
     if isinstance(data, Mapping):
         if not data and prefix:
             yield prefix, "{}"
         for k, v in data.items():
-            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+            yield from _flatten(v, (*prefix, str(k)))
         return
     if isinstance(data, list | tuple):
         if all(not isinstance(v, Mapping | list | tuple) for v in data):
             yield prefix, json.dumps(list(data), ensure_ascii=False, default=str)
         else:
             for i, v in enumerate(data):
-                yield from _flatten(v, f"{prefix}[{i}]")
+                yield from _flatten(v, (*prefix, i))
         return
     if data is None or isinstance(data, str | int | float | bool):
         yield prefix, data

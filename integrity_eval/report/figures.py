@@ -124,8 +124,8 @@ def profile_chart(
     """Horizontal bars of the unit's score per dimension, with the median (diamond) and
     the best unit (tick) of every dimension; missing scores leave an empty row."""
     n = len(names)
-    wrapped = [_wrap(s, 16 if _is_cjk(s) else 34) for s in names]
-    row = 0.5 if any("\n" in s for s in wrapped) else 0.42
+    wrapped = [_wrap(s, 16 if _is_cjk(s) else 40) for s in names]
+    row = 0.56 if any("\n" in s for s in wrapped) else 0.42  # two 7-pt lines, set close
     with _style(font):
         fig = _figure(17, 1.2 + row * n)
         ax = fig.add_subplot()
@@ -147,7 +147,7 @@ def profile_chart(
                 ha="left",
                 fontsize=6.5,
             )
-        ax.set_yticks(y, wrapped, fontsize=7)
+        ax.set_yticks(y, wrapped, fontsize=7, linespacing=0.95)
         top = np.nanmax(np.r_[u, np.asarray(best, float), 1.0])
         ax.set_xlim(
             min(0.0, float(np.nanmin(np.r_[u, np.asarray(median, float), 0.0]))), top * 1.03

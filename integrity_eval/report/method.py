@@ -13,12 +13,20 @@ method id or scheme id reaches the reader.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from .text import METHOD_NAMES, format_value, name_of_unit, split_unit, tr
+from .text import (
+    METHOD_NAMES,
+    english_names_missing,
+    format_value,
+    name_of_unit,
+    split_unit,
+    tr,
+)
 
 __all__ = [
     "citer",
@@ -69,18 +77,32 @@ def split_text(text: str, lang: str) -> str:
     return text
 
 
-def citer(fw: Any, cover: Mapping[str, Any] | None) -> Callable[[str], str]:
+def citer(fw: Any, cover: Mapping[str, Any] | None, lang: str = "zh") -> Callable[[str], str]:
     """``cite(text)``: a source clause with each document's file name replaced by its
-    title and number — the engagement's ``citations`` first, then the framework's."""
+    title and number — the engagement's ``citations`` first, then the framework's. In
+    English, a clause's Chinese note is rendered (``(第三类)`` → "(category 3)", the
+    category of government breach in the seed documents) or, being a Chinese gloss of
+    the clause cited, left out; clause numbers stay as the documents print them."""
     extra = dict((cover or {}).get("citations") or {})
 
     def cite(text: str) -> str:
         text = str(text or "")
         for name, title in extra.items():
             text = text.replace(f"{name} ", title).replace(name, title)
-        return fw.cite(text) if hasattr(fw, "cite") else text
+        text = fw.cite(text) if hasattr(fw, "cite") else text
+        return _english_notes(text) if lang == "en" else text
 
     return cite
+
+
+_CATEGORY = re.compile(r"\(第([一二三四五六七八九十])类\)")
+_CJK_NOTE = re.compile(r"\s+\([^()]*[\u3400-\u9fff][^()]*\)")
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _english_notes(text: str) -> str:
+    text = _CATEGORY.sub(lambda m: f"(category {_NUMERALS.index(m.group(1)) + 1})", text)
+    return _CJK_NOTE.sub("", text)
 
 
 def is_points(ev: Any) -> bool:
@@ -306,7 +328,7 @@ def method_section(
     ``grade_probs``, no grade probabilities."""
     fw = ev.framework
     spec = ev.spec
-    cite = citer(ev.source_framework or fw, cover)
+    cite = citer(ev.source_framework or fw, cover, lang)
     points = is_points(ev)
     items: list[dict[str, Any]] = []
     n_units = len(ev.get_dset("Raw"))
@@ -324,6 +346,8 @@ def method_section(
     n_corr = 0 if corrections is None else len(corrections)
     if n_corr:
         data.append(tr("m_corrections", lang, n=n_corr))
+    if lang == "en" and (no_english := english_names_missing(ev)):
+        data.append(tr("m_names_as_reported", lang, n=len(no_english), m=len(ev.units)))
     items.append(_item(tr("m_h_data", lang), data))
 
     # screening

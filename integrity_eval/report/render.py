@@ -18,19 +18,32 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-__all__ = ["page_label", "render_html", "render_pdf"]
+__all__ = ["css_string", "page_label", "render_html", "render_pdf"]
 
 
 @lru_cache(maxsize=1)
 def _env() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("integrity_eval.report", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(text: Any) -> Any:
+    """``text`` as a CSS string literal for a page's margin boxes, safe inside ``<style>``:
+    quotes, backslashes, ``<`` and line breaks as hex escapes (CSS Syntax Level 3 §4.3.7)."""
+    from markupsafe import Markup
+
+    lines = ("" if text is None else str(text)).splitlines()
+    s = "\n".join(" ".join(line.split()) for line in lines)
+    s = s.replace("\\", "\\5C ").replace('"', "\\22 ").replace("<", "\\3C ")
+    return Markup('"' + s.replace("\n", "\\A ") + '"')
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,9 @@ import pandas as pd
 
 from ..io import csv_safe
 from .content import rank_interval
-from .method import grade_label
+from .method import citer, grade_label
+from .text import split_unit, unit_names
+from .workbook_text import pick
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..evaluation import Evaluation
@@ -71,22 +73,19 @@ def league_table(
     Dimension columns are named by their codes and hold the aggregated scores. Every
     unit of the evaluated period appears; units without a score (screened out, no
     data) come last with empty score and rank. Sorted by rank, ties by ``uCode``.
-    ``lang="en"`` uses the units' ``uName_en`` column when there is one.
+    ``uName`` holds the name in the report's language: with ``lang="en"`` each unit's
+    ``uName_en`` where the data give one, else its name as reported.
 
     With ``rated`` (a rating result: ``rated.table`` by uCode) the columns ``grade``,
     ``veto`` (and ``stars`` when the scheme has them) follow (grades by the scheme's
     English band names with ``lang="en"``); with ``ua`` (an
     uncertainty result: ``ua.to_frame()`` by uCode) ``rank_q05``, ``rank_q95`` (the
     90 % rank interval, widened to whole ranks: :func:`~.content.rank_interval`)
-    follow. ``status`` comes last: rated, or why not.
+    follow. ``status`` comes last, in ``lang``: rated, or why not.
     """
     units = ev.units
     codes = [str(c) for c in units.index]
-    name_col = "uName_en" if lang == "en" and "uName_en" in units.columns else "uName"
-    if name_col in units.columns:
-        names = units[name_col].astype(object).where(units[name_col].notna(), None).tolist()
-    else:
-        names = codes
+    names = [unit_names(ev, lang)[c] for c in codes]
     score = ev.scores.reindex(units.index).astype(float).to_numpy()
     rank = ev.ranks.reindex(units.index).astype("Int64").to_numpy()
     out = pd.DataFrame({"uCode": codes, "uName": names, "score": score, "rank": rank})
@@ -110,7 +109,7 @@ def league_table(
         bounds = [rank_interval(lo, hi) for lo, hi in pairs]
         out["rank_q05"] = pd.array([b[0] for b in bounds], dtype="Int64")
         out["rank_q95"] = pd.array([b[1] for b in bounds], dtype="Int64")
-    out["status"] = status_labels(ev).reindex(codes).to_numpy()
+    out["status"] = [pick(x, lang) for x in status_labels(ev).reindex(codes)]
     out = out.sort_values(["rank", "uCode"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
 
@@ -127,11 +126,11 @@ def league_csv(
 
     Columns: ``uCode, uName, score, rank`` (these four names are fixed), one column per
     dimension headed "code name" (e.g. ``MECH 工作机制``), then grade/stars/veto and the
-    rank interval when present, ``status``, and ``data`` = "合成数据 / synthetic" on
-    every row when the data are synthetic. Scores are rounded to ``CSV_DECIMALS``
-    decimals (full precision stays in ``results.xlsx``); units that are not rated have
-    an empty score and rank and say why in ``status``. Text that a spreadsheet would
-    evaluate gets a leading apostrophe.
+    rank interval when present, ``status`` (in ``lang``), and ``data`` = "合成数据 /
+    synthetic" ("synthetic" in English) on every row when the data are synthetic. Scores are
+    rounded to ``CSV_DECIMALS`` decimals (full precision stays in ``results.xlsx``); units
+    that are not rated have an empty score and rank and say why in ``status``. Text that a
+    spreadsheet would evaluate gets a leading apostrophe.
     """
     table = league_table(ev, lang=lang, rated=rated, ua=ua)
     fw = ev.framework
@@ -139,7 +138,7 @@ def league_csv(
     table[["score", *dims]] = table[["score", *dims]].round(CSV_DECIMALS)
     table = table.rename(columns={c: f"{c} {fw[c].name(lang)}" for c in dims})
     if synthetic:
-        table["data"] = "合成数据 / synthetic"
+        table["data"] = "synthetic" if lang == "en" else "合成数据 / synthetic"  # as the PDFs
     for col in table.columns:
         if not pd.api.types.is_numeric_dtype(table[col]):
             table[col] = table[col].map(csv_safe).astype(object)
@@ -147,15 +146,37 @@ def league_csv(
     return text.encode("utf-8-sig")
 
 
-def what_it_takes_csv(ev: Evaluation, rated: Any) -> bytes:
+def what_it_takes_csv(ev: Evaluation, rated: Any, lang: Literal["zh", "en"] = "zh") -> bytes:
     """``what_it_takes.csv`` (晋级路径): every rated unit's verified plan to the next better
     grade, in long format (:func:`integrity_eval.rating.what_it_takes_all`: one row per
     unit and changed indicator; a unit at the top grade or blocked by a veto has one row
-    without changes). UTF-8 with BOM, CRLF; formula-like text gets a leading apostrophe."""
+    without changes). With ``lang="en"`` grades by the scheme's English names, indicator
+    names, units, blocking rules, responsible units and clauses in English. UTF-8 with
+    BOM, CRLF; formula-like text gets a leading apostrophe."""
     from ..rating import what_it_takes_all
 
     table = what_it_takes_all(ev, rated)
+    if lang == "en":
+        table = _in_english(table, ev, rated)
     for col in table.columns:
         if not pd.api.types.is_numeric_dtype(table[col]):
             table[col] = table[col].map(csv_safe).astype(object)
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _in_english(table: pd.DataFrame, ev: Evaluation, rated: Any) -> pd.DataFrame:
+    """The text columns of a what-it-takes table in English (codes and numbers unchanged)."""
+    fw = ev.source_framework or ev.framework
+    cite = citer(fw, None, "en")
+    out = table.copy()
+    for col in ("grade_before", "target", "grade_after"):
+        out[col] = [None if pd.isna(g) else grade_label(rated.scheme, g, "en") for g in out[col]]
+    for col in ("name", "blocking"):
+        out[col] = [g if pd.isna(g) else pick(g, "en") for g in out[col]]
+    out["unit"] = [u if pd.isna(u) else split_unit(u, "en") for u in out["unit"]]
+    out["responsible"] = [
+        r if pd.isna(c) else "; ".join(fw.responsible_of(c, "en"))
+        for c, r in zip(out["iCode"], out["responsible"], strict=True)
+    ]
+    out["clause"] = [c if pd.isna(c) else cite(c) for c in out["clause"]]
+    return out

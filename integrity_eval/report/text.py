@@ -15,10 +15,12 @@ __all__ = [
     "METHOD_NAMES",
     "RECORD_COLUMNS",
     "RECORD_VALUES",
+    "english_names_missing",
     "format_value",
     "name_of_unit",
     "split_unit",
     "tr",
+    "unit_names",
 ]
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -38,6 +40,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "framework_version": ("体系版本（哈希）", "Framework version (hash)"),
     "agency": ("评价机构", "Evaluating agency"),
     "agency_unset": ("（未指定）", "(not given)"),
+    "head_period": ("评价期 {x}", "Period {x}"),
+    "head_client": ("委托方 {x}", "Client: {x}"),
+    "head_agency": ("评价机构 {x}", "Agency: {x}"),
     "date": ("报告日期", "Date"),
     "result": ("评价结果", "Result"),
     "score": ("综合得分", "Score"),
@@ -126,7 +131,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "hash_spec": ("参数哈希", "Spec hash"),
     "hash_data": ("输入数据哈希", "Input data hash"),
     "hash_run": ("运行哈希", "Run hash"),
-    "input_files": ("输入文件", "Input files"),
+    "in_data": ("报送数据（文件指纹）", "Data reported (file fingerprint)"),
+    "in_dataset": ("内置数据集（文件指纹）", "Bundled data set (file fingerprint)"),
+    "in_framework": ("指标体系（文件指纹）", "Framework (file fingerprint)"),
+    "in_spec": ("评价方案（文件指纹）", "Evaluation spec (file fingerprint)"),
+    "in_rating": ("评级方案（文件指纹）", "Rating scheme (file fingerprint)"),
+    "in_corrections": ("复核更正（文件指纹）", "Corrections (file fingerprint)"),
+    "in_engagement": ("评价委托书（文件指纹）", "Engagement (file fingerprint)"),
     "page": ("第 {n} 页 / 共 {m} 页", "Page {n} of {m}"),
     "ranking": ("排名", "Ranking"),
     "ranking_chart": ("名次与 90% 名次区间", "Ranks and 90% rank intervals"),
@@ -186,6 +197,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "m_corrections": (
         "复核阶段共对 {n} 项数据作了更正，各单位报告附录列出本单位的更正。",
         "Values corrected on review: {n}; each unit's annex lists its own corrections.",
+    ),
+    "m_names_as_reported": (
+        "{n} 个单位（共 {m} 个）没有英文名称，按报送的名称列出。",
+        "Names of units are given in English where the data supply them; {n} of {m} units "
+        "appear under their names as reported (in Chinese).",
     ),
     "m_h_screen": ("不予评级的规则", "Units not rated"),
     "m_screen": (
@@ -639,11 +655,24 @@ def format_value(value: Any, unit: str = "", lang: str = "zh") -> str:
 def name_of_unit(ev: Any, code: str, lang: str) -> str:
     """A unit's name in ``lang`` (``uName_en`` for English when given, else ``uName``,
     else the code)."""
+    return unit_names(ev, lang).get(str(code), str(code))
+
+
+def unit_names(ev: Any, lang: str) -> dict[str, str]:
+    """Every unit's name in ``lang``, by code: for English the unit's ``uName_en`` where
+    given, else its ``uName`` (the name as reported), else its code."""
     units = ev.units
-    cols = ["uName_en", "uName"] if lang == "en" else ["uName"]
-    for col in cols:
-        if col in units.columns and code in units.index:
-            v = units.at[code, col]
-            if isinstance(v, str) and v.strip():
-                return v
-    return str(code)
+    cols = [c for c in (["uName_en", "uName"] if lang == "en" else ["uName"]) if c in units]
+    out = {}
+    for code in units.index:
+        given = (units.at[code, c] for c in cols)
+        name = next((v.strip() for v in given if isinstance(v, str) and v.strip()), "")
+        out[str(code)] = name or str(code)
+    return out
+
+
+def english_names_missing(ev: Any) -> list[str]:
+    """Codes of the units an English report names in Chinese: no English name
+    (``uName_en``) and a name as reported in Chinese characters."""
+    names = unit_names(ev, "en")
+    return [c for c, name in names.items() if any("\u3400" <= ch <= "\u9fff" for ch in name)]

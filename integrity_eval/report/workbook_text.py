@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 __all__ = [
     "COLUMNS",
     "MANIFEST_KEYS",
+    "RECORD_KEYS",
+    "RECORD_KEYS_IN",
     "SHEETS",
     "STAGE_NAMES",
     "VALUES",
@@ -23,6 +26,7 @@ __all__ = [
     "is_rate",
     "label",
     "pick",
+    "record_label",
     "sheet_about",
     "sheet_title",
     "unit_text",
@@ -193,7 +197,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "n_reported": ("报送指标数", "Indicators reported"),
     "n_indicators": ("指标总数", "Indicators in total"),
     "key": ("项目", "Item"),
-    "about": ("说明", "Meaning"),
     "item_value": ("值", "Value"),
     "borderline": ("临界（90% 得分区间跨越等级）", "Borderline (90% score interval spans grades)"),
     # uncertainty (ua.to_frame())
@@ -285,6 +288,115 @@ MANIFEST_KEYS: dict[str, tuple[str, str]] = {
     "corrections": ("复核更正", "review corrections"),
     "engagement": ("评价项目", "engagement"),
 }
+
+
+# keys inside the run manifest's entries (spec stages and parameters, rating, inputs,
+# uncertainty, engagement, corrections) → (zh, en); library names under ``versions``
+# are proper names and stay as they are
+RECORD_KEYS: dict[str, tuple[str, str]] = {
+    # spec: keys, stages and parameters (params.SCHEMAS)
+    "defaults": ("是否补全默认设置", "defaults filled in"),
+    "missing": ("未报送指标的处理", "blank indicators"),
+    "exclude": ("排除的指标", "indicators excluded"),
+    **STAGE_NAMES,
+    "weights": ("权重", "weights"),
+    "method": ("方法", "method"),
+    "dat_thresh": ("报送率门槛", "share of data required"),
+    "unit_screen": ("筛选依据", "screening rule"),
+    "nonzero_thresh": ("非零值比例门槛", "share of non-zero values required"),
+    "force": ("强制保留或剔除的单位", "units forced in or out"),
+    "scale": ("满分", "top of the scale"),
+    "trunc2posts": ("超出目标区间时截断", "truncated at the goalposts"),
+    "l_u": ("标准化区间", "normalised range"),
+    "winmax": ("最多缩尾个数", "most points winsorised"),
+    "skew_thresh": ("偏度门槛", "skewness threshold"),
+    "kurt_thresh": ("峰度门槛", "kurtosis threshold"),
+    "force_win": ("强制缩尾", "winsorisation forced"),
+    "base": ("基础分", "base points"),
+    "bonus_cap": ("加分上限", "cap on bonus points"),
+    "cap_max": ("上限", "cap"),
+    "group": ("分组", "group"),
+    "iref": ("参照单位", "reference unit"),
+    "m_sd": ("均值与标准差", "mean and standard deviation"),
+    "max_iter": ("最大迭代次数", "most iterations"),
+    "max_time": ("最长计算时间", "longest computing time"),
+    "n_neighbors": ("近邻数", "neighbours"),
+    "p": ("幂次", "power"),
+    "penalty": ("惩罚系数", "penalty"),
+    "span": ("平滑跨度", "smoothing span"),
+    # manifest entries
+    "name": ("名称", "name"),
+    "hash": ("哈希", "hash"),
+    "idata_hash": ("数据哈希", "data hash"),
+    "n_rows": ("行数", "rows"),
+    "n_units": ("单位数", "units"),
+    "role": ("用途", "role"),
+    "path": ("文件名", "file name"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "title": ("标题", "title"),
+    "zh": ("中文", "Chinese"),
+    "en": ("英文", "English"),
+    "source": ("依据", "source"),
+    "note": ("说明", "note"),
+    "edge_rule": ("分界规则", "edge rule"),
+    "bands": ("等级", "grades"),
+    "grade": ("等级", "grade"),
+    "min": ("下限", "lower edge"),
+    "vetoes": ("直接判级规则", "veto rules"),
+    "indicator": ("指标", "indicator"),
+    "op": ("比较", "comparison"),
+    "value": ("值", "value"),
+    "cap": ("最高等级", "highest grade"),
+    "draws": ("模拟次数", "draws"),
+    "inputs": ("不确定的输入", "uncertain inputs"),
+    "noise": ("扰动幅度", "noise"),
+    "values": ("取值", "values"),
+    "period": ("评价期", "period"),
+    "client": ("委托方", "client"),
+    "status": ("状态", "status"),
+    "edges_source": ("分界值依据", "source of the grade edges"),
+    "citations": ("引用文件", "documents cited"),
+    "reconciled": ("统一的代码", "codes reconciled"),
+    "uCode": ("单位代码", "unit code"),
+    "iCode": ("指标代码", "indicator code"),
+    "old": ("原值", "old value"),
+    "new": ("更正值", "new value"),
+    "reason": ("原因", "reason"),
+    "evidence": ("依据", "evidence"),
+    "by": ("更正人", "corrected by"),
+    "date": ("日期", "date"),
+    "missing_units": ("没有数据的单位", "units without data"),
+    "row": ("行", "row"),
+    "found": ("填写的代码", "code as typed"),
+    "uName": ("单位名称", "unit name"),
+    "uName_en": ("单位英文名称", "English name of the unit"),
+    "time": ("评价期", "period"),
+    "seed": ("随机种子", "random seed"),
+    "file": ("文件", "file"),
+    "bytes": ("字节数", "bytes"),
+}
+# keys whose meaning depends on the manifest entry they sit in: (top-level key, key)
+RECORD_KEYS_IN: dict[tuple[str, str], tuple[str, str]] = {
+    ("uncertainty", "path"): ("变动的设置", "setting varied"),
+    ("unit_codes", "source"): ("文件", "file"),
+    ("unit_codes", "reason"): ("统一的理由", "why"),
+}
+
+
+def record_label(path: Sequence[str | int], lang: str = "zh") -> str:
+    """The plain label of one entry of the run record: the manifest's top-level key and
+    each key below it in words (:data:`MANIFEST_KEYS`, :data:`RECORD_KEYS_IN`, then
+    :data:`RECORD_KEYS`), list items
+    numbered from 1; a key without words (a library's name) as it is."""
+    top, *rest = path
+    parts = [_lang(MANIFEST_KEYS[top], lang) if top in MANIFEST_KEYS else str(top)]
+    for key in rest:
+        if isinstance(key, int):
+            parts.append(f"第 {key + 1} 项" if lang != "en" else f"no. {key + 1}")
+        else:
+            words = RECORD_KEYS_IN.get((str(top), key)) or RECORD_KEYS.get(key)
+            parts.append(_lang(words, lang) if words else key)
+    return " · ".join(parts)
 
 
 def _lang(pair: tuple[str, ...], lang: str) -> str:

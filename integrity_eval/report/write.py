@@ -211,7 +211,7 @@ def write_into(
             league_csv(ev, lang=lang, rated=rated, ua=ua, synthetic=synthetic)
         )
         if isinstance(rated, Rated):  # a rating result of ie.rating.rate
-            (folder / "what_it_takes.csv").write_bytes(what_it_takes_csv(ev, rated))
+            (folder / "what_it_takes.csv").write_bytes(what_it_takes_csv(ev, rated, lang))
         bar.update()
         excel.write_workbooks(
             ev,
