@@ -191,7 +191,23 @@ def _key_kind_zh(what: str) -> str:
 #: Suffixes that make a problem's source a file ("data.csv"), not a dotted name
 #: ("aggregate.bod").
 _FILE_SUFFIXES = frozenset(
-    ".csv .tsv .txt .xlsx .xlsm .xls .yaml .yml .json .parquet .duckdb .db .ipynb .html .pdf".split()
+    {
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".parquet",
+        ".duckdb",
+        ".db",
+        ".ipynb",
+        ".html",
+        ".pdf",
+    }
 )
 
 
