@@ -231,8 +231,8 @@ def generate_panel(
 ) -> SyntheticPanel:
     """Draw a synthetic panel for ``framework``'s indicators (model: module docstring).
 
-    ``units`` has columns ``uCode``, ``uName``, ``size`` (> 0), optionally one column
-    per framework group (copied to iData) and per denominator (used as the base
+    ``units`` has columns ``uCode``, ``uName``, ``size`` (> 0), optionally ``uName_en``
+    (copied to iData), one column per framework group (copied to iData) and per denominator (used as the base
     value instead of one derived from ``size``). ``not_applicable`` maps an
     indicator code to the uCodes it does not apply to (e.g. a street-only item for
     departments): those cells are left empty, apart from the random missing values.
@@ -480,8 +480,10 @@ def generate_panel(
     head = {
         "uCode": units["uCode"].to_numpy()[u_idx],
         "uName": units["uName"].to_numpy()[u_idx],
-        "Time": years_arr[t_idx],
     }
+    if "uName_en" in units.columns:
+        head["uName_en"] = units["uName_en"].to_numpy()[u_idx]
+    head["Time"] = years_arr[t_idx]
     for g in groups:
         head[g] = units[g].to_numpy()[u_idx]
     for d, arr in denoms.items():
@@ -757,6 +759,8 @@ class DatasetSpec:
     # indicator code → the unit types (group values) it applies to; others get no value
     applies_to: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
+    # uCode → the unit's English name (the data's uName_en column, used by English reports)
+    english_names: Mapping[str, str] = field(default_factory=dict)
 
 
 _SH_DISTRICTS = (
@@ -777,6 +781,26 @@ _SH_DISTRICTS = (
     ("FX", "奉贤区", "郊区"),
     ("CM", "崇明区", "郊区"),
 )
+
+# The districts' official English names (Shanghai Municipal People's Government).
+_SH_DISTRICTS_EN = {
+    "HP": "Huangpu District",
+    "XH": "Xuhui District",
+    "CN": "Changning District",
+    "JA": "Jing'an District",
+    "PT": "Putuo District",
+    "HK": "Hongkou District",
+    "YP": "Yangpu District",
+    "MH": "Minhang District",
+    "BS": "Baoshan District",
+    "JD": "Jiading District",
+    "PD": "Pudong New Area",
+    "JS": "Jinshan District",
+    "SJ": "Songjiang District",
+    "QP": "Qingpu District",
+    "FX": "Fengxian District",
+    "CM": "Chongming District",
+}
 
 _CN_DEPTS = (
     ("FGW", "区发改委"),
@@ -880,6 +904,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 "checking method choices against the truth. No real district data are involved.",
             ),
             units=tuple((c, n, g, False) for c, n, g in _SH_DISTRICTS),
+            english_names=_SH_DISTRICTS_EN,
             size_model={"中心城区": (120.0, 0.55, "万人"), "郊区": (120.0, 0.55, "万人")},
             # population = size (万人); civil servants ≈ 0.32% of residents (百人);
             # streets and towns ≈ 1.1·size^0.55 (黄浦 ≈ 10, 浦东 ≈ 36)
@@ -1035,6 +1060,8 @@ def dataset_units(name: str, seed: int | np.random.SeedSequence | None = None) -
             "size": size,
         }
     )
+    if spec.english_names:
+        out.insert(2, "uName_en", [spec.english_names[c] for c in codes])
     for code, (scale, elasticity, log_sd) in spec.denominators.items():
         noise = rng.standard_normal(len(codes))
         out[code] = np.round(scale * size**elasticity * np.exp(log_sd * noise), 2)
