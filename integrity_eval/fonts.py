@@ -61,6 +61,7 @@ __all__ = [
     "missing_glyphs",
     "names_to_check",
     "resolve_font",
+    "warn_missing_glyphs",
 ]
 
 FONT_ENV = "INTEGRITY_EVAL_FONT"
@@ -333,6 +334,13 @@ def glyph_warnings(names: Iterable[tuple[str, str, str]], font: ResolvedFont) ->
                 f"fonts-symbola (make system-deps) or name a font covering them in {FONT_ENV}"
             )
     return out
+
+
+def warn_missing_glyphs(names: Iterable[tuple[str, str, str]], font: ResolvedFont) -> None:
+    """Each message of :func:`glyph_warnings` as a ``UserWarning``: what ``run`` and
+    ``monitor`` say before drawing the characters as :data:`REPLACEMENT`."""
+    for message in glyph_warnings(names, font):
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def names_to_check(units: Any, framework: Any = None) -> list[tuple[str, str, str]]:

@@ -232,8 +232,8 @@ def generate_panel(
     """Draw a synthetic panel for ``framework``'s indicators (model: module docstring).
 
     ``units`` has columns ``uCode``, ``uName``, ``size`` (> 0), optionally ``uName_en``
-    (copied to iData), one column per framework group (copied to iData) and per denominator (used as the base
-    value instead of one derived from ``size``). ``not_applicable`` maps an
+    and one column per framework group (both copied to iData) and per denominator (used
+    as the base value instead of one derived from ``size``). ``not_applicable`` maps an
     indicator code to the uCodes it does not apply to (e.g. a street-only item for
     departments): those cells are left empty, apart from the random missing values.
     Same ``seed`` → identical frames.

@@ -279,3 +279,24 @@ def test_rank_interval_chart_with_the_nominal_rank_outside_the_interval():
         font=font,
     )
     assert png.startswith(b"\x89PNG")
+
+
+def test_monitor_warns_naming_a_unit_whose_name_no_font_covers(tmp_path, capsys, no_fallbacks):
+    """monitor draws a name's uncovered characters as □ in its charts and report, and says
+    so naming the unit, as run does."""
+    import pandas as pd
+    from conftest import ROOT
+
+    sample = ROOT / "datasets" / "shanghai-records-sample"
+    units = pd.read_csv(sample / "units_synthetic.csv", dtype=str)
+    units.loc[units["uCode"] == "YP", "uName"] = f"杨浦区 {TIBETAN}"
+    (tmp_path / "units.csv").write_text(units.to_csv(index=False), "utf-8")
+    out = tmp_path / "monitoring"
+    argv = ["monitor", "--framework", "shanghai-2018", "--records", str(sample), "--units",
+            str(tmp_path / "units.csv"), "--month", "2024-06", "--out", str(out)]  # fmt: skip
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert f"单位 YP（杨浦区 {TIBETAN}）的名称有字体未覆盖的字符" in err
+    assert "ཁ U+0F41" in err and "Traceback" not in err
+    assert fonts.REPLACEMENT in (out / "report.html").read_text("utf-8")

@@ -81,10 +81,11 @@ def test_indicators_carry_english_unit_names(units):
     """A units table's uName_en (the English name) goes into the iData after uName, a unit
     attribute the build keeps for English reports."""
     breach = ie.records.read(SAMPLE / "breach_synthetic.csv", kind="breach", units=units)
-    named = units.assign(uName_en=[f"District {c}" for c in units["uCode"]])
-    idata = ie.records.indicators(FW, {"breach": breach}, period="year", units=named)
+    idata = ie.records.indicators(FW, {"breach": breach}, period="year", units=units)
     assert list(idata.columns[:4]) == ["uCode", "uName", "uName_en", "Time"]
-    plain = ie.records.indicators(FW, {"breach": breach}, period="year", units=units)
+    assert idata.set_index("uCode").at["PD", "uName_en"] == "Pudong New Area"
+    chinese = units.drop(columns="uName_en")
+    plain = ie.records.indicators(FW, {"breach": breach}, period="year", units=chinese)
     pd.testing.assert_frame_equal(idata.drop(columns="uName_en"), plain)
 
 

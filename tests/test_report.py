@@ -464,12 +464,15 @@ def test_english_method_notes_units_named_in_chinese(report_ev):
         return " ".join(method_section(ev, lang="en")["items"][0]["text"])
 
     n = len(report_ev.units)
-    assert f"{n} of {n} units appear under their names as reported" in data_text(report_ev)
-    idata = report_ev.idata.copy()
+    chinese = report_ev.idata.drop(columns="uName_en")  # the bundled data's English names
+    ev = ie.build(report_ev.framework, chinese, None, seed=0, time=2024)
+    assert f"{n} of {n} units appear under their names as reported" in data_text(ev)
+    idata = chinese.copy()
     idata.insert(2, "uName_en", "District " + idata["uCode"])
     idata.loc[idata["uCode"] == report_ev.units.index[0], "uName_en"] = None
     ev = ie.build(report_ev.framework, idata, None, seed=0, time=2024)
     assert f"1 of {n} units appear" in data_text(ev)
-    english = report_ev.idata.assign(uName="District " + report_ev.idata["uCode"])
+    assert "names as reported" not in data_text(report_ev)  # every district named in English
+    english = chinese.assign(uName="District " + chinese["uCode"])
     ev = ie.build(report_ev.framework, english, None, seed=0, time=2024)
     assert "names as reported" not in data_text(ev)

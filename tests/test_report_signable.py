@@ -111,7 +111,7 @@ def runs(tmp_path_factory):
     ds = ie.datasets.load("shanghai-districts", panel=True)
     fw = ds.framework
     idata = ds.idata.copy()
-    idata.insert(2, "uName_en", idata["uCode"].map(NAMES_EN))
+    idata["uName_en"] = idata["uCode"].map(NAMES_EN)  # CM without one: its Chinese name
     last = idata["Time"].max()
     idata.loc[(idata["uCode"] == "YP") & (idata["Time"] == last), fw.indicators[6:]] = np.nan
     ev = ie.build(fw, idata, {"exclude": ["D06_river_chief_score"]}, seed=0, time=last)

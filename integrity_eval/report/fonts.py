@@ -14,6 +14,7 @@ from ..fonts import (
     matplotlib_rc,
     names_to_check,
     resolve_font,
+    warn_missing_glyphs,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "matplotlib_rc",
     "names_to_check",
     "resolve_font",
+    "warn_missing_glyphs",
 ]

@@ -38,7 +38,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..io import atomic_output_dir, csv_safe, write_cell
-from .fonts import ResolvedFont, resolve_font
+from .fonts import ResolvedFont, names_to_check, resolve_font, warn_missing_glyphs
 from .text import RECORD_COLUMNS, RECORD_VALUES, tr
 from .write import _file_names
 
@@ -105,6 +105,7 @@ def write_monitoring(
     warn.insert(1, "uName", [zh_names.get(str(c), "") for c in warn["uCode"]])
     flat = warn.assign(evidence=warn["evidence"].map(lambda ids: "; ".join(map(str, ids))))
     resolved = resolve_font(font)
+    warn_missing_glyphs(names_to_check(names, framework), resolved)  # drawn as □, never lost
     charts = _charts(warn, counts, month, months_shown, names, resolved, lang)
     table = None
     if assessment is not None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,14 +36,14 @@ from .fonts import (
     displayable,
     face_index,
     faces_for,
-    glyph_warnings,
     names_to_check,
     resolve_font,
+    warn_missing_glyphs,
 )
 from .method import method_section
 from .render import render_html, render_pdf
 from .tables import league_csv, what_it_takes_csv
-from .text import tr
+from .text import tr, unit_names
 
 __all__ = ["render_pages", "safe_filename", "write", "write_font_folder", "write_into"]
 
@@ -165,9 +164,8 @@ def write_into(
     manifest = strip_paths(dict(ev.manifest if manifest is None else manifest))
     synthetic = bool(manifest.get("synthetic"))
     resolved = resolve_font(font)
-    named = names_to_check(ev.units.get("uName", {}), ev.framework)
-    for message in glyph_warnings(named, resolved):  # drawn as □ below, never lost
-        warnings.warn(message, UserWarning, stacklevel=3)
+    # the names as printed (English names in English), drawn as □ below, never lost
+    warn_missing_glyphs(names_to_check(unit_names(ev, lang), ev.framework), resolved)
     hist = history_of(ev, history)
     annex = method_section(
         ev,
