@@ -40,7 +40,7 @@ def trial(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = ds.idata.iloc[:12].copy()
     data["uCode"] = [f"CD{i:02d}" for i in range(1, 13)]
     data["uName"] = NAMES
-    data.insert(2, "uName_en", [f"{n[:-1]} District" for n in NAMES_EN])  # English reports
+    data["uName_en"] = [f"{n[:-1]} District" for n in NAMES_EN]  # English reports
     data = data.drop(columns=["Time"])
     data["D16_fiscal_falsification"] = 0
     data["D05_debt_arrears"] = 0
