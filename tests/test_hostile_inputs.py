@@ -658,19 +658,25 @@ def test_values_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cm
         ie.build(ie_io_framework(_fw(tmp_path)), frame)
 
 
-@pytest.mark.parametrize("cmd", ["validate", "run"])
-def test_tiny_denominators_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cmd):
-    """court per resident with a population of 1e-310 overflowed x / d to inf (a blank in the
-    table) and 1e-12 gave 3e12-sized values: quotients beyond ±10¹⁵ are refused by name."""
+def _per_resident(tmp_path, populations: list[str]) -> tuple[Path, Path]:
+    """The mini framework with court counted per resident, and data of HP, PD, CN, JA with
+    these populations."""
     text = FW_TEXT.replace(
         "    definition: 年度行政诉讼败诉案件数\n",
         "    definition: 年度行政诉讼败诉案件数\n    denominator: population\n",
     )
     rows = [*_good_lines(), "JA,静安区,2,5,10,0.7,85"]
-    pops = ["population", "1e-310", "1e-17", "120", "80"]
+    pops = ["population", *populations]
     lines = [f"{line},{pop}" for line, pop in zip(rows, pops, strict=True)]
-    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
-    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    return _fw(tmp_path, text), _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_tiny_denominators_beyond_the_documented_magnitude_are_refused(tmp_path, capsys, cmd):
+    """court per resident with a population of 1e-310 overflowed x / d to inf (a blank in the
+    table) and 1e-12 gave 3e12-sized values: quotients beyond ±10¹⁵ are refused by name."""
+    fw, data = _per_resident(tmp_path, ["1e-310", "1e-17", "120", "80"])
+    err = _refused(capsys, *_command(cmd, fw, data, tmp_path))
     assert "行/row HP | 列/column court | 值/value '3.0' |" in err
     assert "divided by its denominator population (1e-310) the value is inf, beyond ±1e+15" in err
     assert "行/row PD | 列/column court | 值/value '1.0' |" in err and "(1e-17)" in err
@@ -681,15 +687,8 @@ def test_tiny_denominators_beyond_the_documented_magnitude_are_refused(tmp_path,
 @pytest.mark.parametrize("cmd", ["validate", "run"])
 def test_negative_denominators_are_refused_naming_the_unit(tmp_path, capsys, cmd):
     """A population of −120 silently flipped court-per-resident's direction: refused."""
-    text = FW_TEXT.replace(
-        "    definition: 年度行政诉讼败诉案件数\n",
-        "    definition: 年度行政诉讼败诉案件数\n    denominator: population\n",
-    )
-    rows = [*_good_lines(), "JA,静安区,2,5,10,0.7,85"]
-    pops = ["population", "-120", "95", "120", "80"]
-    lines = [f"{line},{pop}" for line, pop in zip(rows, pops, strict=True)]
-    data = _csv_text(tmp_path / "d.csv", "\n".join(lines) + "\n")
-    err = _refused(capsys, *_command(cmd, _fw(tmp_path, text), data, tmp_path))
+    fw, data = _per_resident(tmp_path, ["-120", "95", "120", "80"])
+    err = _refused(capsys, *_command(cmd, fw, data, tmp_path))
     assert "列/column population | 值/value '-120.0' |" in err
     assert "the denominator population is negative" in err and "分母 population 为负数" in err
     assert err.count("population is negative") == 1
