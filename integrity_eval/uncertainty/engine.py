@@ -794,7 +794,7 @@ def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
     rows = max(1, RANK_CELLS // max(1, scores.shape[-1]))
     for start in range(0, len(scores), rows):
         block = scores[start : start + rows]
-        if signs is not None:
+        if signs is not None and (signs[start : start + rows] != 1.0).any():
             block = block * signs[start : start + rows, None]
         out[start : start + rows] = min_rank(block, descending=True, axis=-1)
     return out

@@ -195,7 +195,12 @@ class UncertaintyResult:
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
-        return engine.ranks_of(self.score_draws[:, self._scored], self.sign_draws)
+        return engine.ranks_of(self._scored_draws, self.sign_draws)
+
+    @property
+    def _scored_draws(self) -> np.ndarray:
+        """The score draws of the nominally scored units (no copy when all are)."""
+        return self.score_draws if self._scored.all() else self.score_draws[:, self._scored]
 
     @property
     def ranks(self) -> pd.DataFrame:
@@ -312,13 +317,17 @@ class UncertaintyResult:
         the score quantiles (``score_q05``, ``score_median``, ``score_q95``) would mix them
         and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
-        s = self.score_draws[:, self._scored]
+        s = self._scored_draws
         q_r, q_s = _quantiles(r, ranks=True), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
+        # every unit scored in every replication: NumPy's plain mean and standard deviation,
+        # the same sums and divisions as the NaN-aware ones without their copies
+        complete = not np.isnan(r).any()
+        mean_of, std_of = (np.mean, np.std) if complete else (np.nanmean, np.nanstd)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
-            mean, sd = np.nanmean(r, axis=0), np.nanstd(r, axis=0, ddof=1)
-            shift = np.nanmean(np.abs(r - nominal_rank[None, :]), axis=0)
+            mean, sd = mean_of(r, axis=0), std_of(r, axis=0, ddof=1)
+            shift = mean_of(np.abs(r - nominal_rank[None, :]), axis=0)
         out = pd.DataFrame(
             {
                 "uName": self.names[self._scored].to_numpy(),
