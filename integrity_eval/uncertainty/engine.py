@@ -316,16 +316,30 @@ class Model:
             level = np.empty((len(parents), len(weights), n_units))
             for p, (kids, wcols) in enumerate(parents):
                 cache = variant.cache[p] if depth == 0 else None
-                k = _Children([values[j] for j in kids], weights[:, wcols], cache)
+                w = weights[:, wcols]
+                if depth == 0:  # the same indicators in every replication
+                    w = _distinct_rows(w)
+                k = _Children([values[j] for j in kids], w, cache)
                 total = k.total()
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     total = np.where(total > 0, total, np.nan)
                     y = fn(k, total, **params)
                 if thresh is not None:
                     y = np.where(k.count() < thresh, np.nan, y)
-                level[p] = y
+                level[p] = y  # one row stands for all when the weights are the same
             values = level
         return values[0]
+
+
+def _distinct_rows(w: np.ndarray) -> np.ndarray:
+    """``w[:1]`` when every row of ``w`` equals the first bit for bit, else ``w``.
+
+    Weights no input varies (e.g. the indicators' when only levels 2–3 are noisy) are
+    the same in every replication; over the indicators, which are too, the aggregate is
+    then one row computed once — the very numbers each replication would compute.
+    """
+    bits = w.view(np.uint64)
+    return w[:1] if (bits == bits[:1]).all() else w
 
 
 def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
