@@ -89,8 +89,9 @@ class _Children:
                 self.cache["values"], self.cache["avail"] = values, None
         self.values, self.avail = self.cache["values"], self.cache["avail"]
 
-    def wsum(self, values: list[np.ndarray]) -> np.ndarray:
-        """``Σ_c values[c] · w[:, c]`` → (R, U), added child by child, left to right.
+    def wsum(self, values: list[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+        """``Σ_c values[c] · w[:, c]`` → (R, U) (into ``out`` if given), added child by
+        child, left to right.
 
         This is the order in which the build's aggregation sums over children (NumPy
         reduces the column block ``x[:, children]``, which is Fortran-ordered, one
@@ -98,7 +99,7 @@ class _Children:
         for bit, and does not depend on how many replications a chunk holds.
         """
         w = self.w
-        res = values[0] * w[:, 0, None]
+        res = np.multiply(values[0], w[:, 0, None], out=out)
         term = np.empty_like(res)
         for c in range(1, self.n):
             res += np.multiply(values[c], w[:, c, None], out=term)
@@ -137,27 +138,36 @@ class _Children:
 # Batched counterparts of aggregate.METHODS: the same formulas and NaN handling
 # (missing children skipped, weights renormalised over the available ones, COINr
 # a_amean / a_gmean / a_hmean / a_genmean), with one weight vector per replication.
-def _amean(k: _Children, total: np.ndarray) -> np.ndarray:
-    return k.wsum(k.values) / total
+# Each computes in place in its weighted sum, written into ``out`` when given (the
+# level's own row for the parent: no copy).
+def _amean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.values, out)
+    return np.divide(s, total, out=s)
 
 
-def _gmean(k: _Children, total: np.ndarray) -> np.ndarray:
+def _gmean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.transformed("log", np.log), out)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.exp(k.wsum(k.transformed("log", np.log)) / total)
+        return np.exp(np.divide(s, total, out=s), out=s)
 
 
-def _hmean(k: _Children, total: np.ndarray) -> np.ndarray:
+def _hmean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.transformed("reciprocal", np.reciprocal), out)
     with np.errstate(divide="ignore"):
-        return total / k.wsum(k.transformed("reciprocal", np.reciprocal))
+        return np.divide(total, s, out=s)
 
 
-def _genmean(k: _Children, total: np.ndarray, p: float = 2.0) -> np.ndarray:
-    powered = k.transformed(f"power{p!r}", lambda v: np.power(v, p))
-    return np.power(k.wsum(powered) / total, 1.0 / p)
+def _genmean(
+    k: _Children, total: np.ndarray, out: np.ndarray | None = None, p: float = 2.0
+) -> np.ndarray:
+    s = k.wsum(k.transformed(f"power{p!r}", lambda v: np.power(v, p)), out)
+    return np.power(np.divide(s, total, out=s), 1.0 / p, out=s)
 
 
-def _sum(k: _Children, total: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(total), np.nan, k.wsum(k.values))
+def _sum(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.values, out)
+    np.copyto(s, np.nan, where=np.isnan(total))
+    return s
 
 
 BATCHED: dict[str, Callable[..., np.ndarray]] = {
@@ -321,12 +331,15 @@ class Model:
                     w = _distinct_rows(w)
                 k = _Children([values[j] for j in kids], w, cache)
                 total = k.total()
+                # a row per replication: computed in the level's row (one row: broadcast)
+                dest = level[p] if len(w) == len(weights) else None
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     total = np.where(total > 0, total, np.nan)
-                    y = fn(k, total, **params)
+                    y = fn(k, total, dest, **params)
                 if thresh is not None:
-                    y = np.where(k.count() < thresh, np.nan, y)
-                level[p] = y  # one row stands for all when the weights are the same
+                    np.copyto(y, np.nan, where=k.count() < thresh)
+                if y is not dest:
+                    level[p] = y
             values = level
         return values[0]
 
