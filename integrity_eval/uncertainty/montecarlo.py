@@ -301,7 +301,8 @@ class UncertaintyResult:
     @property
     def rank_shifts(self) -> pd.Series:
         """R̄_S of each replication: mean ``|rank − nominal rank|`` over its scored units."""
-        shift = np.abs(self._rank_draws - self.nominal_ranks.to_numpy()[None, :])
+        shift = np.subtract(self._rank_draws, self.nominal_ranks.to_numpy()[None, :])
+        np.abs(shift, out=shift)
         mean_of = np.mean if self._complete else np.nanmean
         with np.errstate(all="ignore"):
             per_draw = mean_of(shift, axis=1)
@@ -332,7 +333,9 @@ class UncertaintyResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
             mean, sd = mean_of(r, axis=0), std_of(r, axis=0, ddof=1)
-            shift = mean_of(np.abs(r - nominal_rank[None, :]), axis=0)
+            gap = np.subtract(r, nominal_rank[None, :])
+            shift = mean_of(np.abs(gap, out=gap), axis=0)
+            scored = np.ones(r.shape[1]) if self._complete else np.mean(~np.isnan(s), axis=0)
         out = pd.DataFrame(
             {
                 "uName": self.names[self._scored].to_numpy(),
@@ -348,7 +351,7 @@ class UncertaintyResult:
                 "rank_interval_width": q_r[2] - q_r[0],
                 "rank_sd": sd,
                 "mean_abs_rank_shift": shift,
-                "share_scored": np.mean(~np.isnan(s), axis=0),
+                "share_scored": scored,
             },
             index=self.units[self._scored],
         )
