@@ -163,7 +163,7 @@ def mc_rows(coinr: dict[str, float], source: str) -> list[Row]:
         per, per_cpu = (t / n for t in best(work, 5))
         fw, idata = synthetic(3000, 100)
         big = ie.build(fw, idata, SYNTH_SPEC)
-        t_big, cpu_big = best(lambda: work(big, SYNTH_INPUTS), 1, warm=False)
+        t_big, cpu_big = best(lambda: work(big, SYNTH_INPUTS), 3, warm=False)
     limit = coinr["replication"] / 10_000
     return [
         Row(

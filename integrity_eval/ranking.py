@@ -23,7 +23,7 @@ def min_rank(x: np.ndarray, *, descending: bool = False, axis: int = -2) -> np.n
     key = np.where(nan, np.inf, -a if descending else a)
     # equal values may come in any order: each takes the first position of its run
     order = np.argsort(key, axis=-1)
-    key.sort(axis=-1)
+    key = np.take_along_axis(key, order, axis=-1)  # sorted: a gather, not a second sort
     first = np.broadcast_to(np.arange(1.0, a.shape[-1] + 1.0), key.shape)
     tie = key[..., 1:] == key[..., :-1]
     if tie.any():

@@ -89,8 +89,9 @@ class _Children:
                 self.cache["values"], self.cache["avail"] = values, None
         self.values, self.avail = self.cache["values"], self.cache["avail"]
 
-    def wsum(self, values: list[np.ndarray]) -> np.ndarray:
-        """``Σ_c values[c] · w[:, c]`` → (R, U), added child by child, left to right.
+    def wsum(self, values: list[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+        """``Σ_c values[c] · w[:, c]`` → (R, U) (into ``out`` if given), added child by
+        child, left to right.
 
         This is the order in which the build's aggregation sums over children (NumPy
         reduces the column block ``x[:, children]``, which is Fortran-ordered, one
@@ -98,7 +99,7 @@ class _Children:
         for bit, and does not depend on how many replications a chunk holds.
         """
         w = self.w
-        res = values[0] * w[:, 0, None]
+        res = np.multiply(values[0], w[:, 0, None], out=out)
         term = np.empty_like(res)
         for c in range(1, self.n):
             res += np.multiply(values[c], w[:, c, None], out=term)
@@ -137,27 +138,36 @@ class _Children:
 # Batched counterparts of aggregate.METHODS: the same formulas and NaN handling
 # (missing children skipped, weights renormalised over the available ones, COINr
 # a_amean / a_gmean / a_hmean / a_genmean), with one weight vector per replication.
-def _amean(k: _Children, total: np.ndarray) -> np.ndarray:
-    return k.wsum(k.values) / total
+# Each computes in place in its weighted sum, written into ``out`` when given (the
+# level's own row for the parent: no copy).
+def _amean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.values, out)
+    return np.divide(s, total, out=s)
 
 
-def _gmean(k: _Children, total: np.ndarray) -> np.ndarray:
+def _gmean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.transformed("log", np.log), out)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.exp(k.wsum(k.transformed("log", np.log)) / total)
+        return np.exp(np.divide(s, total, out=s), out=s)
 
 
-def _hmean(k: _Children, total: np.ndarray) -> np.ndarray:
+def _hmean(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.transformed("reciprocal", np.reciprocal), out)
     with np.errstate(divide="ignore"):
-        return total / k.wsum(k.transformed("reciprocal", np.reciprocal))
+        return np.divide(total, s, out=s)
 
 
-def _genmean(k: _Children, total: np.ndarray, p: float = 2.0) -> np.ndarray:
-    powered = k.transformed(f"power{p!r}", lambda v: np.power(v, p))
-    return np.power(k.wsum(powered) / total, 1.0 / p)
+def _genmean(
+    k: _Children, total: np.ndarray, out: np.ndarray | None = None, p: float = 2.0
+) -> np.ndarray:
+    s = k.wsum(k.transformed(f"power{p!r}", lambda v: np.power(v, p)), out)
+    return np.power(np.divide(s, total, out=s), 1.0 / p, out=s)
 
 
-def _sum(k: _Children, total: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(total), np.nan, k.wsum(k.values))
+def _sum(k: _Children, total: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    s = k.wsum(k.values, out)
+    np.copyto(s, np.nan, where=np.isnan(total))
+    return s
 
 
 BATCHED: dict[str, Callable[..., np.ndarray]] = {
@@ -203,9 +213,7 @@ class Bases:
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         """The base weights (R, codes) of each replication's drawn alternatives ``idx``."""
-        sub = idx[:, list(self.keys)]
-        keys, inverse = np.unique(sub, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
+        keys, inverse = _distinct_choices(idx[:, list(self.keys)])
         rows = np.stack([self.table[tuple(int(v) for v in key)] for key in keys])
         return rows[inverse]
 
@@ -232,8 +240,7 @@ class Model:
     def scores(self, choices: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Index scores (R, all units) for spec choices (R, c) and weights (R, codes)."""
         out = np.full((len(weights), len(self.units)), np.nan)
-        keys, inverse = np.unique(choices, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
+        keys, inverse = _distinct_choices(choices)
         for k, key in enumerate(keys):
             sel = np.flatnonzero(inverse == k)
             variant = self.variants[tuple(int(v) for v in key)]
@@ -316,16 +323,45 @@ class Model:
             level = np.empty((len(parents), len(weights), n_units))
             for p, (kids, wcols) in enumerate(parents):
                 cache = variant.cache[p] if depth == 0 else None
-                k = _Children([values[j] for j in kids], weights[:, wcols], cache)
+                w = weights[:, wcols]
+                if depth == 0:  # the same indicators in every replication
+                    w = _distinct_rows(w)
+                k = _Children([values[j] for j in kids], w, cache)
                 total = k.total()
+                # a row per replication: computed in the level's row (one row: broadcast)
+                dest = level[p] if len(w) == len(weights) else None
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     total = np.where(total > 0, total, np.nan)
-                    y = fn(k, total, **params)
+                    y = fn(k, total, dest, **params)
                 if thresh is not None:
-                    y = np.where(k.count() < thresh, np.nan, y)
-                level[p] = y
+                    np.copyto(y, np.nan, where=k.count() < thresh)
+                if y is not dest:
+                    level[p] = y
             values = level
         return values[0]
+
+
+def _distinct_choices(choices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``choices`` (R, c) (ascending) and each row's position among
+    them, as ``np.unique(choices, axis=0, return_inverse=True)`` — through one whole
+    number per row, much faster than sorting the rows."""
+    if choices.size == 0:  # no rows, or no discrete choice: at most one distinct row
+        keys = np.zeros((min(1, len(choices)), choices.shape[1]), dtype=np.intp)
+        return keys, np.zeros(len(choices), dtype=np.intp)
+    dims = tuple(int(d) for d in choices.max(axis=0) + 1)
+    codes, inverse = np.unique(np.ravel_multi_index(tuple(choices.T), dims), return_inverse=True)
+    return np.stack(np.unravel_index(codes, dims), axis=1), np.asarray(inverse).reshape(-1)
+
+
+def _distinct_rows(w: np.ndarray) -> np.ndarray:
+    """``w[:1]`` when every row of ``w`` equals the first bit for bit, else ``w``.
+
+    Weights no input varies (e.g. the indicators' when only levels 2–3 are noisy) are
+    the same in every replication; over the indicators, which are too, the aggregate is
+    then one row computed once — the very numbers each replication would compute.
+    """
+    bits = w.view(np.uint64)
+    return w[:1] if (bits == bits[:1]).all() else w
 
 
 def _refuse_unbatched(spec: Mapping[str, Any]) -> None:
@@ -794,7 +830,7 @@ def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:
     rows = max(1, RANK_CELLS // max(1, scores.shape[-1]))
     for start in range(0, len(scores), rows):
         block = scores[start : start + rows]
-        if signs is not None:
+        if signs is not None and (signs[start : start + rows] != 1.0).any():
             block = block * signs[start : start + rows, None]
         out[start : start + rows] = min_rank(block, descending=True, axis=-1)
     return out

@@ -195,7 +195,19 @@ class UncertaintyResult:
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
-        return engine.ranks_of(self.score_draws[:, self._scored], self.sign_draws)
+        return engine.ranks_of(self._scored_draws, self.sign_draws)
+
+    @property
+    def _scored_draws(self) -> np.ndarray:
+        """The score draws of the nominally scored units (no copy when all are)."""
+        return self.score_draws if self._scored.all() else self.score_draws[:, self._scored]
+
+    @cached_property
+    def _complete(self) -> bool:
+        """Whether every nominally scored unit is ranked in every replication: then
+        NumPy's plain mean and standard deviation apply (the same sums and divisions as
+        the NaN-aware ones, without their copies of the draws)."""
+        return not np.isnan(self._rank_draws).any()
 
     @property
     def ranks(self) -> pd.DataFrame:
@@ -289,9 +301,11 @@ class UncertaintyResult:
     @property
     def rank_shifts(self) -> pd.Series:
         """R̄_S of each replication: mean ``|rank − nominal rank|`` over its scored units."""
-        shift = np.abs(self._rank_draws - self.nominal_ranks.to_numpy()[None, :])
+        shift = np.subtract(self._rank_draws, self.nominal_ranks.to_numpy()[None, :])
+        np.abs(shift, out=shift)
+        mean_of = np.mean if self._complete else np.nanmean
         with np.errstate(all="ignore"):
-            per_draw = np.nanmean(shift, axis=1)
+            per_draw = mean_of(shift, axis=1)
         return pd.Series(per_draw, index=pd.RangeIndex(self.n, name="draw"), name="rank_shift")
 
     def share_within(self, k: int = 3) -> float:
@@ -312,13 +326,16 @@ class UncertaintyResult:
         the score quantiles (``score_q05``, ``score_median``, ``score_q95``) would mix them
         and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
-        s = self.score_draws[:, self._scored]
+        s = self._scored_draws
         q_r, q_s = _quantiles(r, ranks=True), _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
+        mean_of, std_of = (np.mean, np.std) if self._complete else (np.nanmean, np.nanstd)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
-            mean, sd = np.nanmean(r, axis=0), np.nanstd(r, axis=0, ddof=1)
-            shift = np.nanmean(np.abs(r - nominal_rank[None, :]), axis=0)
+            mean, sd = mean_of(r, axis=0), std_of(r, axis=0, ddof=1)
+            gap = np.subtract(r, nominal_rank[None, :])
+            shift = mean_of(np.abs(gap, out=gap), axis=0)
+            scored = np.ones(r.shape[1]) if self._complete else np.mean(~np.isnan(s), axis=0)
         out = pd.DataFrame(
             {
                 "uName": self.names[self._scored].to_numpy(),
@@ -334,7 +351,7 @@ class UncertaintyResult:
                 "rank_interval_width": q_r[2] - q_r[0],
                 "rank_sd": sd,
                 "mean_abs_rank_shift": shift,
-                "share_scored": np.mean(~np.isnan(s), axis=0),
+                "share_scored": scored,
             },
             index=self.units[self._scored],
         )
@@ -423,26 +440,57 @@ class UncertaintyResult:
 def _quantiles(x: np.ndarray, *, ranks: bool = False) -> np.ndarray:
     """5th, 50th, 95th percentiles per column (NaN = unscored in that replication).
 
-    ``ranks``: ``x`` holds whole numbers below 2³¹; with no NaN, NumPy partitions them as
-    int32, faster, and interpolates between the same order statistics to the same floats.
+    ``ranks``: ``x`` holds ranks (whole numbers from 1 to its number of columns); with no
+    NaN they are counted, not partitioned (:func:`_rank_quantiles`, the same floats).
     The columns go :data:`QUANTILE_COLUMNS` at a time (each column's figures are its own;
     small blocks keep the partition's copies in cache).
     """
-    q = [0.05, 0.5, 0.95]
-    out = np.empty((len(q), x.shape[1]))
+    out = np.empty((len(QUANTILES), x.shape[1]))
     complete = not np.isnan(x).any()
     for start in range(0, x.shape[1], QUANTILE_COLUMNS):
         block = x[:, start : start + QUANTILE_COLUMNS]
-        if complete:
-            out[:, start : start + QUANTILE_COLUMNS] = np.quantile(
-                block.astype(np.int32) if ranks else block, q, axis=0
-            )
+        part = out[:, start : start + QUANTILE_COLUMNS]
+        if complete and ranks:
+            part[:] = _rank_quantiles(block, x.shape[1])
+        elif complete:
+            part[:] = np.quantile(block, QUANTILES, axis=0)
         else:
             with np.errstate(all="ignore"):
-                out[:, start : start + QUANTILE_COLUMNS] = np.nanquantile(block, q, axis=0)
+                part[:] = np.nanquantile(block, QUANTILES, axis=0)
     return out
 
 
+def _rank_quantiles(ranks: np.ndarray, top: int) -> np.ndarray:
+    """:data:`QUANTILES` of each column of ``ranks`` (whole numbers 1 … ``top``, no NaN)
+    as ``np.quantile(ranks, QUANTILES, axis=0)`` computes them, bit for bit.
+
+    NumPy's default method is Hyndman & Fan's type 7 (R's default; Hyndman, R. J. and
+    Fan, Y., "Sample quantiles in statistical packages", *The American Statistician*
+    50(4), 1996): with n values sorted, ``g = (n − 1)·q``, the order statistics
+    ``a = x[⌊g⌋]`` and ``b = x[⌊g⌋ + 1]`` (both ``x[n − 1]`` when ``g ≥ n − 1``) and
+    ``t = g − ⌊g⌋``, the quantile is ``a + (b − a)·t``, or ``b − (b − a)·(1 − t)`` when
+    ``t ≥ 0.5`` (``numpy.lib._function_base_impl._lerp``). The order statistics of
+    ranks come from counting each rank's occurrences per column (one pass over the
+    data) instead of partitioning it.
+    """
+    n, cols = ranks.shape
+    g = (n - 1) * np.asarray(QUANTILES)
+    lo = np.floor(g)
+    t = g - lo
+    last = g >= n - 1
+    lo_i = np.where(last, n - 1, lo).astype(np.intp)
+    hi_i = np.where(last, n - 1, lo + 1).astype(np.intp)
+    codes = ranks.astype(np.intp) - 1 + np.arange(cols) * top
+    below = np.bincount(codes.ravel(), minlength=cols * top).reshape(cols, top).cumsum(axis=1)
+    # the k-th smallest (0-based) is the least rank with more than k values at or below it
+    a = np.stack([(below > k).argmax(axis=1) + 1.0 for k in lo_i])
+    b = np.stack([(below > k).argmax(axis=1) + 1.0 for k in hi_i])
+    diff = b - a
+    return np.where((t >= 0.5)[:, None], b - diff * (1 - t)[:, None], a + diff * t[:, None])
+
+
+#: The quantiles :func:`_quantiles` computes (5th percentile, median, 95th percentile).
+QUANTILES = (0.05, 0.5, 0.95)
 #: Columns per block in :func:`_quantiles`.
 QUANTILE_COLUMNS = 64
 

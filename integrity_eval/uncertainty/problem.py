@@ -216,10 +216,11 @@ class UncertaintyProblem:
 def _group_sum(w: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Row sums of ``w`` per group (columns added one by one: the same bits for every row,
     whatever the number of rows)."""
-    out = np.zeros((len(w), int(groups.max()) + 1 if len(groups) else 0))
+    out = np.zeros((int(groups.max()) + 1 if len(groups) else 0, len(w)))
+    columns = np.ascontiguousarray(w.T)  # one contiguous row per column of w
     for j, g in enumerate(groups):
-        out[:, g] += w[:, j]
-    return out
+        out[g] += columns[j]
+    return out.T
 
 
 def validate_inputs(ev: Any, inputs: Sequence[Mapping[str, Any]]) -> UncertaintyProblem:
