@@ -61,8 +61,8 @@ docs: $(STAMP) system-deps
 
 # pytest runs the docs build once (tests/test_site.py: every notebook executed, warnings
 # are errors), checks the site's links and opens it in chromium; --doctest-modules runs
-# the docstrings' examples; -n auto (pytest-xdist) runs the tests on every core, so the
-# site build and the full `run` tests overlap with the rest.
+# the docstrings' examples; -n auto (pytest-xdist, one module per worker at a time) runs
+# the tests on every core, so the site build and the full `run` tests overlap with the rest.
 test: $(STAMP) system-deps test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

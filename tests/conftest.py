@@ -247,13 +247,17 @@ def assert_pdf_embeds_cjk(reader) -> None:
         assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
 
 
+#: Modules whose one module fixture takes longest: the docs build (every notebook run), the
+#: installed wheel, the rendered reports.
+LONGEST_MODULES = ("test_site.py", "test_install.py", "test_report_signable.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Start the modules that share one long fixture first (``xdist_group``: the docs
-    build, the installed wheel, the rendered reports).
+    """Start the modules of :data:`LONGEST_MODULES` first.
 
     ``make test`` spreads the tests over the cores with pytest-xdist (``--dist
-    loadgroup``, set in pyproject.toml): a group runs on one worker, so its fixture is
-    built once, and starting the longest groups first lets the short tests fill the
-    other cores instead of waiting for them at the end.
+    loadfile``, set in pyproject.toml): a module runs on one worker, so its module
+    fixtures are built once, and starting the longest modules first lets the short ones
+    fill the other cores instead of waiting for them at the end.
     """
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+    items.sort(key=lambda item: item.path.name not in LONGEST_MODULES)

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-# one worker builds the wheel and its venv once (see conftest.pytest_collection_modifyitems)
-pytestmark = [pytest.mark.install, pytest.mark.xdist_group("install")]
+pytestmark = pytest.mark.install
 
 _SKIP = shutil.ignore_patterns(
     ".venv", ".git", "build", "dist", "reports", "__pycache__", "*.egg-info", ".*_cache"

@@ -99,10 +99,6 @@ def _pages(path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
-# one worker renders the runs once (see conftest.pytest_collection_modifyitems)
-pytestmark = pytest.mark.xdist_group("signable")
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The Shanghai districts with one unit not rated, one indicator excluded, a

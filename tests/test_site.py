@@ -28,8 +28,6 @@ from conftest import CHROMIUM_FLAGS, ROOT
 DOCS = ROOT / "docs"
 SITE = DOCS / "_build" / "html"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-# one worker builds the site once, into docs/_build (see conftest.pytest_collection_modifyitems)
-pytestmark = pytest.mark.xdist_group("site")
 
 sys.path.insert(0, str(DOCS / "_ext"))
 from apipages import public_api  # noqa: E402
