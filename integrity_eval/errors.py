@@ -212,7 +212,7 @@ _FILE_SUFFIXES = frozenset(
 
 
 def _looks_like_path(source: str) -> bool:
-    head = source.split(" [", 1)[0]
+    head = re.split(r" ?\[", source, maxsplit=1)[0]  # "experts.xlsx[E1]", "data.csv [Sheet]"
     return "/" in head or "\\" in head or Path(head).suffix.lower() in _FILE_SUFFIXES
 
 

@@ -400,3 +400,16 @@ def test_every_problem_rule_and_title_shows_chinese():
                 if not CJK.search(bilingual(t.replace("{}", "X1"))):
                     missing.append(f"{path.relative_to(root)}:{node.lineno}: {t}")
     assert missing == []
+
+
+def test_a_source_is_called_a_file_only_when_it_names_one():
+    """A dotted spec name (``aggregate.bod``) is a source, not a file; a workbook with a
+    sheet or an expert in brackets is a file."""
+    from integrity_eval.errors import Problem
+
+    def label(source):
+        return str(Problem(rule="x", source=source)).split(" ", 1)[0]
+
+    assert label("aggregate.bod") == label("spec") == "来源/source"
+    assert label("experts.xlsx[E1]") == label("data.csv [Sheet1]") == "文件/file"
+    assert label("fw.yaml") == label("reports/a") == "文件/file"
