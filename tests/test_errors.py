@@ -405,7 +405,6 @@ def test_every_problem_rule_and_title_shows_chinese():
 def test_a_source_is_called_a_file_only_when_it_names_one():
     """A dotted spec name (``aggregate.bod``) is a source, not a file; a workbook with a
     sheet or an expert in brackets is a file."""
-    from integrity_eval.errors import Problem
 
     def label(source):
         return str(Problem(rule="x", source=source)).split(" ", 1)[0]
