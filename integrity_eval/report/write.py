@@ -401,8 +401,6 @@ def _subset_font(source: Path, target: Path, text: str, index: int) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(source), fontNumber=index, lazy=True)
-    cmap = font.getBestCmap() or {}
     ascii_ = "".join(chr(i) for i in range(32, 127))
     wanted = {ord(ch) for ch in text + ascii_ + "—–…·★“”「」（）：；，。、％" + REPLACEMENT}
     opts = subset.Options()
@@ -410,10 +408,12 @@ def _subset_font(source: Path, target: Path, text: str, index: int) -> None:
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
     opts.drop_tables += ["FFTM"]  # FontForge's timestamp (DejaVu Sans): nothing to subset
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted(wanted & set(cmap)))
-    sub.subset(font)
-    font.save(str(target))
+    with TTFont(str(source), fontNumber=index, lazy=True) as font:  # the file closed after
+        cmap = font.getBestCmap() or {}
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=sorted(wanted & set(cmap)))
+        sub.subset(font)
+        font.save(str(target))
 
 
 def _write_licence(fonts: Path, font: Any, fallbacks: Sequence[Any] = ()) -> None:
