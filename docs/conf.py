@@ -166,7 +166,7 @@ numpydoc_validation_exclude_files = {
 # docstring: the comment is their documentation.
 numpydoc_validation_exclude = {
     r"^integrity_eval\.Evaluation\.(builder|source_framework)$",
-    r"^integrity_eval\.uncertainty\.UncertaintyResult\.(bases|problem|sign_draws|nominal_scale_draws|method)$",
+    r"^integrity_eval\.uncertainty\.UncertaintyResult\.(bases|problem|sign_draws|rank_draws|nominal_scale_draws|method)$",
 }
 
 # analysis.indicator_stats writes the absolute value as |Skew|, which reST reads as a

@@ -79,15 +79,17 @@ class _Children:
         self.n = len(values)
         self.cache = {} if cache is None else cache
         if "values" not in self.cache:
-            missing = [np.isnan(v) for v in values]
+            # a sum that is not NaN (one pass, no mask) means no NaN: else find them
+            missing = (
+                [np.isnan(v) for v in values] if any(np.isnan(np.sum(v)) for v in values) else []
+            )
             if any(m.any() for m in missing):
-                self.cache["values"] = [
-                    np.where(m, 0.0, v) for v, m in zip(values, missing, strict=True)
-                ]
-                self.cache["avail"] = [~m for m in missing]
+                filled = [np.where(m, 0.0, v) for v, m in zip(values, missing, strict=True)]
+                # one entry, written once: threads sharing the cache see all of it or none
+                self.cache["values"] = (filled, [~m for m in missing])
             else:
-                self.cache["values"], self.cache["avail"] = values, None
-        self.values, self.avail = self.cache["values"], self.cache["avail"]
+                self.cache["values"] = (values, None)
+        self.values, self.avail = self.cache["values"]
 
     def wsum(self, values: list[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
         """``Σ_c values[c] · w[:, c]`` → (R, U) (into ``out`` if given), added child by
@@ -737,9 +739,23 @@ def random_design(problem: UncertaintyProblem, n: int, seed: int) -> np.ndarray:
     return _random_rows(seeds, 0, 0, n, problem.n_factors)
 
 
-def _random_chunk(model: Model, seeds: list, first_block: int, start: int, stop: int):
+def _random_chunk(
+    model: Model,
+    seeds: list,
+    first_block: int,
+    start: int,
+    stop: int,
+    ranked: np.ndarray | None,
+) -> tuple[np.ndarray, ...]:
+    """Choices and scores of replications ``start:stop``, and the ranks of the units
+    ``ranked`` (a boolean mask; None: no ranks)."""
     u = _random_rows(seeds, first_block, start, stop, model.problem.n_factors)
-    return _score_chunk(model, u)
+    choices, weights = model.weights(u)
+    scores = model.scores(choices, weights)
+    if ranked is None:
+        return choices, scores
+    kept = scores if ranked.all() else scores[:, ranked]
+    return choices, scores, ranks_of(kept, model.signs(choices))
 
 
 def _score_chunk(
@@ -753,27 +769,27 @@ def _score_chunk(
     return choices, ranks_of(scores, model.signs(choices)) if ranks else scores
 
 
-def _run(
-    model: Model,
-    tasks: list,
-    total: int,
-    n_jobs: int | None,
-    quiet: bool,
-    desc: str,
-    width: int | None = None,
-):
-    """Run the chunk tasks with joblib; fill one (total, units) array as chunks arrive."""
+def _run(tasks: list, total: int, n_jobs: int | None, quiet: bool, desc: str):
+    """Run the chunk tasks with joblib; fill one array per output, (total, …) each, as the
+    chunks arrive (in order).
+
+    Threads are preferred (the work is NumPy's, which releases the GIL, and threads
+    share the model and the outputs instead of copying them); a backend set with
+    ``joblib.parallel_config`` (processes, Dask) takes precedence.
+    """
     from joblib import Parallel, delayed
 
-    choices = np.empty((total, len(model.problem.choice_inputs)), dtype=np.intp)
-    scores = np.empty((total, len(model.units) if width is None else width))
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
     results = parallel(delayed(fn)(*args) for _, fn, args in tasks)
+    outputs: list[np.ndarray] = []
     with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
-        for ((start, stop), _, _), (c, s) in zip(tasks, results, strict=True):
-            choices[start:stop], scores[start:stop] = c, s
+        for ((start, stop), _, _), parts in zip(tasks, results, strict=True):
+            if not outputs:
+                outputs = [np.empty((total, *a.shape[1:]), dtype=a.dtype) for a in parts]
+            for out, part in zip(outputs, parts, strict=True):
+                out[start:stop] = part
             bar.update(stop - start)
-    return choices, scores
+    return tuple(outputs)
 
 
 def evaluate_random(
@@ -784,16 +800,20 @@ def evaluate_random(
     chunk_size: int | None,
     n_jobs: int | None,
     quiet: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` Monte Carlo replications: spec-choice indices (n, c) and scores (n, units)."""
+    ranked: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
+    """``n`` Monte Carlo replications: spec-choice indices (n, c) and scores (n, units),
+    then, with ``ranked`` (a boolean mask of the units to rank), their ranks within each
+    replication (n, ranked units), computed chunk by chunk beside the scores."""
     size = chunk_size or default_chunk_size(model)
     n_blocks = -(-n // BLOCK)
     seeds = np.random.SeedSequence(seed).spawn(n_blocks)
     tasks = []
     for start, stop in _chunks(n, size):
         b0, b1 = start // BLOCK, -(-stop // BLOCK)
-        tasks.append(((start, stop), _random_chunk, (model, seeds[b0:b1], b0, start, stop)))
-    return _run(model, tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
+        args = (model, seeds[b0:b1], b0, start, stop, ranked)
+        tasks.append(((start, stop), _random_chunk, args))
+    return _run(tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
 
 
 def evaluate_design(
@@ -814,7 +834,7 @@ def evaluate_design(
     tasks = [
         ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
     ]
-    return _run(model, tasks, len(u), n_jobs, quiet, desc, width=len(columns))
+    return _run(tasks, len(u), n_jobs, quiet, desc)
 
 
 def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:

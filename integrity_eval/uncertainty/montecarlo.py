@@ -87,10 +87,16 @@ def run(
     _check_sizes(n=n, chunk_size=chunk_size)
     problem = validate_inputs(ev, inputs)
     model = engine.prepare(ev, problem)
-    choices, scores = engine.evaluate_random(
-        model, int(n), seed, chunk_size=chunk_size, n_jobs=n_jobs, quiet=quiet
-    )
     nominal = model.nominal_scores()
+    choices, scores, ranks = engine.evaluate_random(
+        model,
+        int(n),
+        seed,
+        chunk_size=chunk_size,
+        n_jobs=n_jobs,
+        quiet=quiet,
+        ranked=~np.isnan(nominal),
+    )
     if model.mixed_scales:
         warnings.warn(MIXED_SCALES, UserWarning, stacklevel=2)
     return UncertaintyResult(
@@ -100,6 +106,7 @@ def run(
         units=model.units,
         nominal=nominal,
         score_draws=scores,
+        rank_draws=ranks,
         choice_draws=choices,
         choice_names=[problem.inputs[i].name for i in problem.choice_inputs],
         names=ev.units["uName"].reindex(model.units),
@@ -156,6 +163,9 @@ class UncertaintyResult:
     spec: Mapping[str, Any] | None = field(default=None, repr=False)
     #: the weights of a data-driven weighting model per combination (engine.Bases)
     bases: Any = field(default=None, repr=False)
+    #: ranks within each replication of the nominally scored units (computed from
+    #: ``score_draws`` when not given)
+    rank_draws: np.ndarray | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -195,6 +205,8 @@ class UncertaintyResult:
 
     @cached_property
     def _rank_draws(self) -> np.ndarray:
+        if self.rank_draws is not None:
+            return self.rank_draws
         return engine.ranks_of(self._scored_draws, self.sign_draws)
 
     @property
@@ -300,12 +312,17 @@ class UncertaintyResult:
 
     @property
     def rank_shifts(self) -> pd.Series:
-        """R̄_S of each replication: mean ``|rank − nominal rank|`` over its scored units."""
-        shift = np.subtract(self._rank_draws, self.nominal_ranks.to_numpy()[None, :])
-        np.abs(shift, out=shift)
+        """R̄_S of each replication: mean ``|rank − nominal rank|`` over its scored units
+        (replications a block at a time: each one's mean is its own)."""
+        r, nominal = self._rank_draws, self.nominal_ranks.to_numpy()
         mean_of = np.mean if self._complete else np.nanmean
-        with np.errstate(all="ignore"):
-            per_draw = mean_of(shift, axis=1)
+        per_draw = np.empty(len(r))
+        rows = max(1, engine.RANK_CELLS // max(1, r.shape[1]))
+        for start in range(0, len(r), rows):
+            shift = np.abs(r[start : start + rows] - nominal)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a replication with no rank
+                per_draw[start : start + rows] = mean_of(shift, axis=1)
         return pd.Series(per_draw, index=pd.RangeIndex(self.n, name="draw"), name="rank_shift")
 
     def share_within(self, k: int = 3) -> float:
@@ -327,15 +344,19 @@ class UncertaintyResult:
         and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
         s = self._scored_draws
-        q_r, q_s = _quantiles(r, ranks=True), _quantiles(s)
+        q_s = _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
-        mean_of, std_of = (np.mean, np.std) if self._complete else (np.nanmean, np.nanstd)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
-            mean, sd = mean_of(r, axis=0), std_of(r, axis=0, ddof=1)
-            gap = np.subtract(r, nominal_rank[None, :])
-            shift = mean_of(np.abs(gap, out=gap), axis=0)
-            scored = np.ones(r.shape[1]) if self._complete else np.mean(~np.isnan(s), axis=0)
+        if self._complete:  # counted: one pass over the ranks
+            stats = rank_statistics(r, nominal_rank)
+            q_r, mean, sd, shift = stats.quantiles, stats.mean, stats.sd, stats.shift
+            scored = np.ones(r.shape[1])
+        else:
+            q_r = _quantiles(r, ranks=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a unit never scored: NaN
+                mean, sd = np.nanmean(r, axis=0), np.nanstd(r, axis=0, ddof=1)
+                shift = np.nanmean(np.abs(r - nominal_rank[None, :]), axis=0)
+                scored = np.mean(~np.isnan(s), axis=0)
         out = pd.DataFrame(
             {
                 "uName": self.names[self._scored].to_numpy(),
@@ -441,18 +462,18 @@ def _quantiles(x: np.ndarray, *, ranks: bool = False) -> np.ndarray:
     """5th, 50th, 95th percentiles per column (NaN = unscored in that replication).
 
     ``ranks``: ``x`` holds ranks (whole numbers from 1 to its number of columns); with no
-    NaN they are counted, not partitioned (:func:`_rank_quantiles`, the same floats).
+    NaN they are counted, not partitioned (:func:`rank_statistics`, the same floats).
     The columns go :data:`QUANTILE_COLUMNS` at a time (each column's figures are its own;
     small blocks keep the partition's copies in cache).
     """
-    out = np.empty((len(QUANTILES), x.shape[1]))
     complete = not np.isnan(x).any()
+    if complete and ranks:
+        return rank_statistics(x).quantiles
+    out = np.empty((len(QUANTILES), x.shape[1]))
     for start in range(0, x.shape[1], QUANTILE_COLUMNS):
         block = x[:, start : start + QUANTILE_COLUMNS]
         part = out[:, start : start + QUANTILE_COLUMNS]
-        if complete and ranks:
-            part[:] = _rank_quantiles(block, x.shape[1])
-        elif complete:
+        if complete:
             part[:] = np.quantile(block, QUANTILES, axis=0)
         else:
             with np.errstate(all="ignore"):
@@ -460,33 +481,59 @@ def _quantiles(x: np.ndarray, *, ranks: bool = False) -> np.ndarray:
     return out
 
 
-def _rank_quantiles(ranks: np.ndarray, top: int) -> np.ndarray:
-    """:data:`QUANTILES` of each column of ``ranks`` (whole numbers 1 … ``top``, no NaN)
-    as ``np.quantile(ranks, QUANTILES, axis=0)`` computes them, bit for bit.
+@dataclass(frozen=True)
+class RankStatistics:
+    """Per unit (column): :data:`QUANTILES` of the ranks (3, units), their mean, standard
+    deviation (ddof 1) and mean absolute shift from the nominal rank."""
 
-    NumPy's default method is Hyndman & Fan's type 7 (R's default; Hyndman, R. J. and
-    Fan, Y., "Sample quantiles in statistical packages", *The American Statistician*
-    50(4), 1996): with n values sorted, ``g = (n − 1)·q``, the order statistics
-    ``a = x[⌊g⌋]`` and ``b = x[⌊g⌋ + 1]`` (both ``x[n − 1]`` when ``g ≥ n − 1``) and
-    ``t = g − ⌊g⌋``, the quantile is ``a + (b − a)·t``, or ``b − (b − a)·(1 − t)`` when
-    ``t ≥ 0.5`` (``numpy.lib._function_base_impl._lerp``). The order statistics of
-    ranks come from counting each rank's occurrences per column (one pass over the
-    data) instead of partitioning it.
+    quantiles: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    shift: np.ndarray | None
+
+
+def rank_statistics(ranks: np.ndarray, nominal: np.ndarray | None = None) -> RankStatistics:
+    """:class:`RankStatistics` of ``ranks`` (replications × units, whole numbers 1 … units,
+    no NaN) from the count of each rank per unit (one pass over the draws, no sort).
+
+    The quantiles are ``np.quantile(ranks, QUANTILES, axis=0)`` bit for bit: NumPy's
+    default method is Hyndman & Fan's type 7 (R's default; Hyndman, R. J. and Fan, Y.,
+    "Sample quantiles in statistical packages", *The American Statistician* 50(4),
+    1996): with n values sorted, ``g = (n − 1)·q``, the order statistics ``a = x[⌊g⌋]``
+    and ``b = x[⌊g⌋ + 1]`` (both ``x[n − 1]`` when ``g ≥ n − 1``) and ``t = g − ⌊g⌋``,
+    the quantile is ``a + (b − a)·t``, or ``b − (b − a)·(1 − t)`` when ``t ≥ 0.5``
+    (``numpy.lib._function_base_impl._lerp``). The mean and the mean absolute shift from
+    ``nominal`` are sums of whole numbers, exact in any order, so they equal
+    ``np.mean`` of the draws bit for bit; the standard deviation is
+    ``√(Σ_k c_k (k − mean)² / (n − 1))`` over the counts ``c_k`` of rank ``k``.
     """
     n, cols = ranks.shape
+    k = np.arange(1.0, cols + 1.0)
     g = (n - 1) * np.asarray(QUANTILES)
     lo = np.floor(g)
-    t = g - lo
+    t = (g - lo)[:, None]
     last = g >= n - 1
-    lo_i = np.where(last, n - 1, lo).astype(np.intp)
-    hi_i = np.where(last, n - 1, lo + 1).astype(np.intp)
-    codes = ranks.astype(np.intp) - 1 + np.arange(cols) * top
-    below = np.bincount(codes.ravel(), minlength=cols * top).reshape(cols, top).cumsum(axis=1)
-    # the k-th smallest (0-based) is the least rank with more than k values at or below it
-    a = np.stack([(below > k).argmax(axis=1) + 1.0 for k in lo_i])
-    b = np.stack([(below > k).argmax(axis=1) + 1.0 for k in hi_i])
-    diff = b - a
-    return np.where((t >= 0.5)[:, None], b - diff * (1 - t)[:, None], a + diff * t[:, None])
+    order = np.stack([np.where(last, n - 1, lo), np.where(last, n - 1, lo + 1)]).astype(np.intp)
+    q, mean, sd = np.empty((len(QUANTILES), cols)), np.empty(cols), np.empty(cols)
+    shift = None if nominal is None else np.empty(cols)
+    for start in range(0, cols, QUANTILE_COLUMNS):
+        part = slice(start, start + QUANTILE_COLUMNS)
+        block = ranks[:, part]
+        width = block.shape[1]
+        codes = block.astype(np.intp) - 1 + np.arange(width) * cols
+        counts = np.bincount(codes.ravel(), minlength=width * cols).reshape(width, cols)
+        below = counts.cumsum(axis=1)
+        # the j-th smallest (0-based) is the least rank with more than j values at or below it
+        a, b = ((below[None, :, :] > j[:, None, None]).argmax(axis=2) + 1.0 for j in order)
+        diff = b - a
+        q[:, part] = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+        counts = counts.astype(float)
+        mean[part] = counts @ k / n
+        with np.errstate(divide="ignore", invalid="ignore"):  # one replication: sd NaN
+            sd[part] = np.sqrt((counts * (k - mean[part, None]) ** 2).sum(axis=1) / (n - 1))
+        if shift is not None:
+            shift[part] = (counts * np.abs(k - nominal[part, None])).sum(axis=1) / n
+    return RankStatistics(q, mean, sd, shift)
 
 
 #: The quantiles :func:`_quantiles` computes (5th percentile, median, 95th percentile).
