@@ -83,11 +83,15 @@ def test_same_seed_same_numbers_whatever_chunks_and_workers(asem_ev, ua):
 
     other = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, chunk_size=37, quiet=True)
     assert np.array_equal(ua.score_draws, other.score_draws, equal_nan=True)
-    with parallel_config(backend="threading"):
-        threaded = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, chunk_size=50, n_jobs=2)
-    assert np.array_equal(ua.score_draws, threaded.score_draws, equal_nan=True)
-    processes = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, chunk_size=150, n_jobs=2, quiet=True)
-    assert np.array_equal(ua.score_draws, processes.score_draws, equal_nan=True)
+    # threads by default: each worker writes its rows of the run's arrays
+    threaded = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, chunk_size=50, n_jobs=2, quiet=True)
+    # processes: each worker returns its arrays
+    with parallel_config(backend="loky"):
+        processes = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, chunk_size=150, n_jobs=2)
+    for other in (threaded, processes):
+        assert np.array_equal(ua.score_draws, other.score_draws, equal_nan=True)
+        assert np.array_equal(ua.rank_draws, other.rank_draws, equal_nan=True)
+        assert np.array_equal(ua.choice_draws, other.choice_draws)
     again = unc.run(asem_ev, COINR_INPUTS, n=300, seed=4, quiet=True)
     assert not np.array_equal(ua.score_draws, again.score_draws, equal_nan=True)
     # the first 100 draws do not depend on how many are asked for

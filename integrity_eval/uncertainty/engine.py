@@ -746,50 +746,83 @@ def _random_chunk(
     start: int,
     stop: int,
     ranked: np.ndarray | None,
-) -> tuple[np.ndarray, ...]:
+    out: tuple[np.ndarray, ...] | None = None,
+) -> tuple[np.ndarray, ...] | None:
     """Choices and scores of replications ``start:stop``, and the ranks of the units
-    ``ranked`` (a boolean mask; None: no ranks)."""
+    ``ranked`` (a boolean mask; None: no ranks); into ``out`` when given (:func:`_emit`)."""
     u = _random_rows(seeds, first_block, start, stop, model.problem.n_factors)
     choices, weights = model.weights(u)
     scores = model.scores(choices, weights)
     if ranked is None:
-        return choices, scores
+        return _emit((choices, scores), out)
     kept = scores if ranked.all() else scores[:, ranked]
-    return choices, scores, ranks_of(kept, model.signs(choices))
+    return _emit((choices, scores, ranks_of(kept, model.signs(choices))), out)
 
 
 def _score_chunk(
-    model: Model, u: np.ndarray, columns: np.ndarray | None = None, ranks: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``."""
+    model: Model,
+    u: np.ndarray,
+    columns: np.ndarray | None = None,
+    ranks: bool = False,
+    out: tuple[np.ndarray, ...] | None = None,
+) -> tuple[np.ndarray, ...] | None:
+    """Spec-choice indices and scores (or, with ``ranks``, ranks) of the units ``columns``;
+    into ``out`` when given (:func:`_emit`)."""
     choices, weights = model.weights(u)
     scores = model.scores(choices, weights)
     if columns is not None:
         scores = scores[:, columns]
-    return choices, ranks_of(scores, model.signs(choices)) if ranks else scores
+    return _emit((choices, ranks_of(scores, model.signs(choices)) if ranks else scores), out)
 
 
-def _run(tasks: list, total: int, n_jobs: int | None, quiet: bool, desc: str):
-    """Run the chunk tasks with joblib; fill one array per output, (total, …) each, as the
-    chunks arrive (in order).
+def _emit(
+    parts: tuple[np.ndarray, ...], out: tuple[np.ndarray, ...] | None
+) -> tuple[np.ndarray, ...] | None:
+    """A chunk's arrays, written into ``out`` (its rows of the run's arrays, when the
+    workers share memory: the copy and the first touch of those pages happen in the
+    workers, in parallel), or returned to be copied there."""
+    if out is None:
+        return parts
+    for dest, part in zip(out, parts, strict=True):
+        dest[...] = part
+    return None
 
-    Threads are preferred (the work is NumPy's, which releases the GIL, and threads
-    share the model and the outputs instead of copying them); a backend set with
-    ``joblib.parallel_config`` (processes, Dask) takes precedence.
+
+def _run(
+    tasks: list, outputs: tuple[np.ndarray, ...], n_jobs: int | None, quiet: bool, desc: str
+) -> tuple[np.ndarray, ...]:
+    """Run the chunk tasks with joblib, filling ``outputs`` (one array per output of a
+    task, (total, …) each) chunk by chunk.
+
+    Threads are preferred (the work is NumPy's, which releases the GIL; threads share
+    the model and write their rows of ``outputs`` themselves); a backend set with
+    ``joblib.parallel_config`` (processes, Dask) takes precedence, and its workers
+    return their arrays, copied here as they arrive.
     """
     from joblib import Parallel, delayed
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend(prefer="threads")
+    shared = bool(getattr(backend, "supports_sharedmem", False))
+
+    def rows(start: int, stop: int) -> tuple[np.ndarray, ...] | None:
+        return tuple(o[start:stop] for o in outputs) if shared else None
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
-    results = parallel(delayed(fn)(*args) for _, fn, args in tasks)
-    outputs: list[np.ndarray] = []
-    with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
+    results = parallel(delayed(fn)(*args, out=rows(*span)) for span, fn, args in tasks)
+    with progress(total=len(outputs[0]), desc=desc, unit="draw", quiet=quiet) as bar:
         for ((start, stop), _, _), parts in zip(tasks, results, strict=True):
-            if not outputs:
-                outputs = [np.empty((total, *a.shape[1:]), dtype=a.dtype) for a in parts]
-            for out, part in zip(outputs, parts, strict=True):
-                out[start:stop] = part
+            if parts is not None:
+                for dest, part in zip(outputs, parts, strict=True):
+                    dest[start:stop] = part
             bar.update(stop - start)
-    return tuple(outputs)
+    return outputs
+
+
+def _empty(n: int, model: Model, *widths: int) -> tuple[np.ndarray, ...]:
+    """The run's arrays: choices (n, spec choices), then one (n, width) float array each."""
+    choices = np.empty((n, len(model.problem.choice_inputs)), dtype=np.intp)
+    return (choices, *(np.empty((n, w)) for w in widths))
 
 
 def evaluate_random(
@@ -813,7 +846,8 @@ def evaluate_random(
         b0, b1 = start // BLOCK, -(-stop // BLOCK)
         args = (model, seeds[b0:b1], b0, start, stop, ranked)
         tasks.append(((start, stop), _random_chunk, args))
-    return _run(tasks, n, n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
+    widths = [len(model.units)] + ([] if ranked is None else [int(np.count_nonzero(ranked))])
+    return _run(tasks, _empty(n, model, *widths), n_jobs, quiet, "蒙特卡洛 / Monte Carlo")
 
 
 def evaluate_design(
@@ -834,7 +868,7 @@ def evaluate_design(
     tasks = [
         ((s, e), _score_chunk, (model, u[s:e], columns, ranks)) for s, e in _chunks(len(u), size)
     ]
-    return _run(tasks, len(u), n_jobs, quiet, desc)
+    return _run(tasks, _empty(len(u), model, len(columns)), n_jobs, quiet, desc)
 
 
 def ranks_of(scores: np.ndarray, signs: np.ndarray | None = None) -> np.ndarray:

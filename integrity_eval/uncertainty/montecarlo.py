@@ -71,15 +71,15 @@ def run(
     128 MiB of working arrays), ``n_jobs`` (joblib workers; ``None`` follows
     ``joblib.parallel_config``, e.g. the Dask backend) or the backend.
 
-    When parallel helps: each chunk is one task, and every worker first receives the
-    whole prepared model (all variants' data). With the default chunk size a problem
-    the size of ASEM (51 units, 49 indicators) or the integrity frameworks fits tens of
-    thousands of replications in one chunk, so ``n_jobs > 1`` only adds process start-up
-    and data transfer (``benchmarks/uncertainty.py workers``: 20,000 ASEM replications in
-    0.7 s serial, 9.5 s with two workers, on a shared 2-core machine). Use workers
-    when there are many chunks — hundreds of thousands of replications, thousands of
-    units, or a smaller ``chunk_size`` — or a Dask cluster; otherwise keep the
-    default (serial). The inputs
+    Workers: each chunk is one task, run on a thread by default (the work is NumPy's,
+    which releases the GIL; threads share the prepared model and write no copies), so
+    ``n_jobs=-1`` uses every core at no start-up cost (``benchmarks/targets.py``: 10,000
+    replications of 3,000 units × 100 indicators in about half the serial time on two
+    cores). A backend chosen with ``joblib.parallel_config`` (processes, Dask) sends each
+    worker the whole prepared model first: worth it only for many chunks or a cluster.
+    A problem the size of ASEM fits tens of thousands of replications in one chunk, so
+    more workers change nothing there. The ranks within each replication are computed
+    chunk by chunk beside the scores. The inputs
     are validated and every reachable combination of discrete choices is built
     once before any replication runs; one ``ValidationError`` lists every problem.
     A progress bar is drawn on a terminal only (``quiet=True`` hides it).
