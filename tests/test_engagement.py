@@ -372,3 +372,25 @@ def test_an_excluded_indicator_still_vetoes(trial: Path) -> None:
     rated = ie.rating.rate(ev)
     assert rated.table.loc["CD01", "grade"] in ("中", "差")
     assert "政府债务逾期违约" in str(rated.table.loc["CD01", "veto"])
+
+
+def test_unit_report_annex_lists_the_corrections_as_the_run_does(
+    small: tuple[ie.Framework, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A unit report built directly (``unit_content`` without the run's annex) states the
+    corrections in its method section, as the reports of ``run`` do."""
+    from integrity_eval.report.content import overall_content, unit_content
+    from integrity_eval.report.method import method_section
+
+    fw, idata = small
+    rate = next(c for c in fw.indicators if fw[c].kind == "rate")
+    path = tmp_path / "c.csv"
+    path.write_text(f"uCode,iCode,value,reason\nPD,{rate},85%,复核\n", encoding="utf-8")
+    ledger = read_corrections(path, fw, idata)
+    ev = ie.build(fw, apply_corrections(idata, ledger))
+    annex = method_section(ev, corrections=ledger)
+    said = "复核阶段共对 1 项数据作了更正"
+    assert any(said in str(item) for item in annex["items"])
+    assert unit_content(ev, "PD", corrections=ledger)["annex"] == annex
+    assert overall_content(ev, corrections=ledger)["annex"] == annex
+    assert unit_content(ev, "PD", corrections=ledger)["corrections"]

@@ -226,7 +226,8 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
                 "methodological choices to vary: no uncertainty analysis",
             )
             return out
-        ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet)
+        # every core, on threads: the same numbers as one worker
+        ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet, n_jobs=-1)
         out["ua"] = ua
         if scheme is not None and ua.mixed_scales:
             note(

@@ -578,11 +578,7 @@ def unit_content(
     # --- corrections applied to this unit
     out["corrections"] = _correction_rows(corrections, code, fw, lang)
 
-    out["annex"] = (
-        methodology
-        if methodology is not None
-        else method_section(ev, lang=lang, rated=rated, ua=ua, cover=cover, grade_probs=grade_probs)
-    )
+    out["annex"] = _annex(ev, methodology, lang, rated, ua, cover, corrections, grade_probs)
     out["full_tree"] = False
     out["tree_note"] = tr("tree_note_unit", lang)
     return out
@@ -673,6 +669,31 @@ def _record_rows(recs: pd.DataFrame, lang: str) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------- overall report
+def _annex(
+    ev: Any,
+    methodology: dict[str, Any] | None,
+    lang: str,
+    rated: Any,
+    ua: Any,
+    cover: Mapping[str, Any] | None,
+    corrections: pd.DataFrame | None,
+    grade_probs: pd.DataFrame | None,
+) -> dict[str, Any]:
+    """The method section: the one the caller computed for every report of a run
+    (:func:`~integrity_eval.report.write.write` does), else computed here."""
+    if methodology is not None:
+        return methodology
+    return method_section(
+        ev,
+        lang=lang,
+        rated=rated,
+        ua=ua,
+        cover=cover,
+        corrections=corrections,
+        grade_probs=grade_probs,
+    )
+
+
 def overall_content(
     ev: Any,
     *,
@@ -756,19 +777,7 @@ def overall_content(
     out["changes"] = _changes(ev, prev, rated, lang, points) if prev is not None else None
     out["previous"] = None if prev_time is None else str(prev_time)
     out["failed_periods"] = list(failed or [])
-    out["annex"] = (
-        methodology
-        if methodology is not None
-        else method_section(
-            ev,
-            lang=lang,
-            rated=rated,
-            ua=ua,
-            cover=cover,
-            corrections=corrections,
-            grade_probs=grade_probs,
-        )
-    )
+    out["annex"] = _annex(ev, methodology, lang, rated, ua, cover, corrections, grade_probs)
     out["full_tree"] = True
     out["tree_note"] = ""
     return out
