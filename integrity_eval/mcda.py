@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.stats import kendalltau
 
 from .dea import bod_scores, bounds_arrays
-from .display import Summary
+from .display import Displayable, Summary
 from .errors import Problem, ProblemList, ValidationError
 from .ranking import min_rank
 from .weights.result import as_directions, check_matrix
@@ -226,7 +226,7 @@ def bod(x, w=None, share_bounds=None, weight_bounds=None):
 
 
 # ------------------------------------------------------------------ Kemeny–Young
-class KemenyYoungResult:
+class KemenyYoungResult(Displayable):
     """Condorcet–Kemeny–Young ranking: ``score`` of the best ranking, every best ranking.
 
     ``rankings``: list of tuples of unit codes, best first (several when tied);
@@ -253,28 +253,39 @@ class KemenyYoungResult:
         winners = [u for u, row in zip(outranking.index, beats, strict=True) if row.all()]
         self.condorcet_winner = winners[0] if winners else None
 
-    def __repr__(self) -> str:
+    def _headline(self) -> str:
         more = f" (+{len(self.rankings) - 1} tied)" if len(self.rankings) > 1 else ""
-        return (
-            f"<KemenyYoungResult score={self.score:g}: {' > '.join(map(str, self.ranking))}{more}>"
-        )
+        return f"score={self.score:g}: {' > '.join(map(str, self.ranking))}{more}"
 
-    def summary(self) -> str:
-        lines = [
-            "Kemeny–Young ranking / 凯梅尼-杨排序 (OECD/JRC Handbook 2008 §6.12–6.13)",
-            f"score / 得分: {self.score:g}",
-            f"Condorcet winner / 孔多塞胜者: {self.condorcet_winner}",
+    def summary(self) -> Summary:
+        """The score, the Condorcet winner, every best ranking listed and the weighted
+        outranking matrix (printed as text, rendered as HTML in Jupyter)."""
+        facts = [
+            ("得分 / score", f"{self.score:g}"),
+            ("孔多塞胜者 / Condorcet winner", self.condorcet_winner),
+            ("最优排序数 / best rankings", len(self.rankings)),
         ]
         if not self.complete:
-            lines.append(
-                f"仅列出前 {len(self.rankings)} 个最优排序 / first {len(self.rankings)} "
-                "best rankings only (more tie)"
+            facts.append(
+                (
+                    "说明 / note",
+                    f"仅列出前 {len(self.rankings)} 个最优排序 / first {len(self.rankings)} "
+                    "best rankings only (more tie)",
+                )
             )
-        lines += [f"{k + 1}. {' > '.join(map(str, r))}" for k, r in enumerate(self.rankings)]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>" + self.outranking.to_html()
+        rankings = pd.Series(
+            [" > ".join(map(str, r)) for r in self.rankings],
+            index=pd.RangeIndex(1, len(self.rankings) + 1, name="#"),
+            name="排序 / ranking",
+        )
+        return Summary(
+            "凯梅尼-杨排序 / Kemeny–Young ranking (OECD/JRC Handbook 2008 §6.12–6.13)",
+            facts,
+            [
+                ("最优排序 / best rankings", rankings),
+                ("加权优序矩阵 / weighted outranking matrix e_jk", self.outranking),
+            ],
+        )
 
 
 def kemeny_young(

@@ -227,3 +227,12 @@ def test_kemeny_young_unsolvable_table_34():
     # Table 34 (p. 112): the Condorcet paradox; three rankings have the greatest support
     r = ie.aggregate.kemeny_young(_profile([(1, "abc"), (1, "bca"), (1, "cab")]))
     assert sorted(r.rankings) == [("a", "b", "c"), ("b", "c", "a"), ("c", "a", "b")]
+
+
+def test_kemeny_young_summary_lists_every_best_ranking():
+    r = ie.aggregate.kemeny_young(_profile([(1, "abc"), (1, "bca"), (1, "cab")]))
+    text, page = str(r.summary()), r._repr_html_()
+    assert "孔多塞胜者 / Condorcet winner" in text and "None" in text
+    for ranking in r.rankings:
+        assert " > ".join(ranking) in text and " &gt; ".join(ranking) in page
+    assert repr(r).startswith("<KemenyYoungResult score=") and "(+2 tied)" in repr(r)
