@@ -174,9 +174,16 @@ def _inputs_described_by_role(run: Path) -> None:
         assert name not in html and name not in unit_html, name
     assert "collected.csv" in json.dumps(manifest)  # the names stay in the manifest
     wb = openpyxl.load_workbook(run / "analysis.xlsx", read_only=True)
-    labels = [r[0] for r in wb["运行记录"].iter_rows(min_row=2, values_only=True)]
+    rows = wb["运行记录"].iter_rows(min_row=2, max_col=2, values_only=True)
+    record = {r[0]: r[-1] for r in rows}
+    labels = list(record)
     assert "计算设置（已补全默认值） · 筛选 · 报送率门槛" in labels
     assert "输入文件及其哈希 · 第 1 项 · 用途" in labels
+    # identifiers among the values in words, the identifier kept in brackets
+    assert record["计算设置（已补全默认值） · 标准化 · 方法"] == "目标区间法（goalposts）"
+    assert record["输入文件及其哈希 · 第 1 项 · 用途"].endswith(
+        f"（{manifest['input_files'][0]['role']}）"
+    )
     assert not [x for x in labels if re.search(r"[A-Za-z]+_[A-Za-z]|\[\d\]|\.\w", x)]
 
 

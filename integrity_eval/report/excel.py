@@ -48,6 +48,7 @@ from .workbook_text import (
     label,
     pick,
     record_label,
+    record_value,
     sheet_about,
     sheet_title,
     unit_text,
@@ -811,7 +812,10 @@ def _manifest_sheet(manifest: Mapping[str, Any], lang: str) -> Sheet:
     """The run record: each entry of the manifest under its plain label
     (:func:`.workbook_text.record_label`); the machine keys stay in manifest.json."""
     headers = [label("key", lang), label("item_value", lang)]
-    rows = [[record_label(path, lang), value] for path, value in _flatten(manifest)]
+    rows = [
+        [record_label(path, lang), record_value(path, value, lang)]
+        for path, value in _flatten(manifest)
+    ]
     return Sheet("Manifest", headers, [None, None], rows, frozen=1)
 
 

@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
+
+from .text import METHOD_NAMES
 
 __all__ = [
     "COLUMNS",
     "MANIFEST_KEYS",
     "RECORD_KEYS",
     "RECORD_KEYS_IN",
+    "RECORD_VALUES",
     "SHEETS",
     "STAGE_NAMES",
     "VALUES",
@@ -27,6 +31,7 @@ __all__ = [
     "label",
     "pick",
     "record_label",
+    "record_value",
     "sheet_about",
     "sheet_title",
     "unit_text",
@@ -381,6 +386,47 @@ RECORD_KEYS_IN: dict[tuple[str, str], tuple[str, str]] = {
     ("unit_codes", "source"): ("文件", "file"),
     ("unit_codes", "reason"): ("统一的理由", "why"),
 }
+
+
+# values of the run record that are identifiers (a method, a rule, a role) → (zh, en),
+# by the key they sit under; shown as "words (identifier)" so both can be matched
+RECORD_VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "method": METHOD_NAMES,
+    "unit_screen": {
+        "byNA": ("按报送指标比例", "by the share of indicators reported"),
+        "byzeros": ("按非零值比例", "by the share of non-zero values"),
+        "byNAandzeros": ("按报送比例与非零值比例", "by the shares reported and non-zero"),
+    },
+    "missing": {
+        "worst": ("按最差值计分", "scored as the worst value"),
+        "skip": ("不计入，权重在已报送指标间重新分配", "left out, weights shared among the rest"),
+        "impute": ("按插补值计分", "scored on imputed values"),
+    },
+    "role": {
+        "data": ("报送数据", "data reported"),
+        "dataset": ("内置数据集", "bundled data set"),
+        "dataset file": ("内置数据集文件", "file of the bundled data set"),
+        "framework": ("指标体系", "framework"),
+        "spec": ("评价方案", "evaluation spec"),
+        "rating": ("评级方案", "rating scheme"),
+        "corrections": ("复核更正", "corrections"),
+        "engagement": ("评价委托书", "engagement"),
+    },
+    "lang": {"zh": ("中文", "Chinese"), "en": ("英文", "English")},
+    "status": {"draft": ("征求意见稿", "draft"), "final": ("正式稿", "final")},
+}
+
+
+def record_value(path: Sequence[str | int], value: Any, lang: str = "zh") -> Any:
+    """A value of the run record as the workbook shows it: an identifier listed in
+    :data:`RECORD_VALUES` under its key as words with the identifier in brackets
+    (``目标区间法（goalposts）``), anything else as it is."""
+    if not path or not isinstance(value, str):
+        return value
+    words = RECORD_VALUES.get(str(path[-1]), {}).get(value)
+    if words is None:
+        return value
+    return f"{words[1]} ({value})" if lang == "en" else f"{words[0]}（{value}）"
 
 
 def record_label(path: Sequence[str | int], lang: str = "zh") -> str:

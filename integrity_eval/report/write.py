@@ -302,7 +302,7 @@ def _overall_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
     if ctx["has_ua"]:
         lo = [r["interval"][0] if r["interval"] else r["rank"] for r in rows]
         hi = [r["interval"][1] if r["interval"] else r["rank"] for r in rows]
-        svg = figures.ranking_chart(
+        png = figures.ranking_chart(
             names,
             [r["score_value"] for r in rows],
             lo,
@@ -312,13 +312,13 @@ def _overall_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
             font=font,
         )
     else:
-        svg = figures.ranking_chart(
+        png = figures.ranking_chart(
             names,
             [r["score_value"] for r in rows],
             xlabel=tr("total_points" if ctx["points"] else "score", lang),
             font=font,
         )
-    ctx["ranking_img"] = figures.data_uri(svg)
+    ctx["ranking_img"] = figures.data_uri(png)
     counts = ctx.get("grade_counts")
     ctx["grade_img"] = (
         figures.data_uri(figures.grade_chart(counts, ylabel=tr("count", lang), font=font))
