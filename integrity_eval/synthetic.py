@@ -884,6 +884,85 @@ _JY_UNITS = (
     ("JJYQ", "江阴-靖江工业园区", "园区", False),
 )
 
+# English names of the other panels' units: standard translations of the official names
+# (streets 街道 "Subdistrict", towns 镇 "Town", townships 乡 "Township", place names in
+# pinyin), as the district (区) names them in Chinese, without the district's own name.
+_CN_EN = {
+    "FGW": "District Development and Reform Commission",
+    "RSJ": "District Human Resources and Social Security Bureau",
+    "FY": "District People's Court",
+    "QFB": "District Government Office",
+    "FGJ": "District Housing Administration Bureau",
+    "JJW": "District Construction and Transportation Commission",
+    "AJJ": "District Work Safety Supervision Bureau",
+    "CGZF": "District Urban Management and Law Enforcement Bureau",
+    "HBJ": "District Environmental Protection Bureau",
+    "LDZX": "District Linkage Centre",
+    "SWW": "District Commerce Commission",
+    "CZJ": "District Finance Bureau",
+    "JRB": "District Financial Services Office",
+    "SCJG": "District Market Supervision Administration",
+    "SGB": "District Administrative Approval Reform Office",
+    "SJJ": "District Audit Bureau",
+    "HYL": "Huayang Road Subdistrict",
+    "JSL": "Jiangsu Road Subdistrict",
+    "XHL": "Xinhua Road Subdistrict",
+    "ZJQ": "Zhoujiaqiao Subdistrict",
+    "TSL": "Tianshan Road Subdistrict",
+    "XXXC": "Xianxia Xincun Subdistrict",
+    "HQ": "Hongqiao Subdistrict",
+    "CJQ": "Chengjiaqiao Subdistrict",
+    "BXJ": "Beixinjing Subdistrict",
+    "XJZ": "Xinjing Town",
+}
+_LY_EN = {
+    "FZB": "District Government Legal Affairs Office",
+    "BB": "District Public Sector Reform Office",
+    "RSJ": "District Human Resources and Social Security Bureau",
+    "ZZB": "Organisation Department of the District Party Committee",
+    "WJJ": "District Price Bureau",
+    "ZFB": "District Government Office",
+    "FGJ": "District Development and Reform Bureau",
+    "CZJ": "District Finance Bureau",
+    "SJJ": "District Market Supervision Administration",
+    "FY": "District People's Court",
+    "JCY": "District People's Procuratorate",
+    "ZSJ": "District Investment Promotion Bureau",
+    "MZJ": "District Civil Affairs Bureau",
+    "WMB": "District Civilisation Office",
+    "BZL": "Bozhou Road Subdistrict",
+    "SG": "Shuanggang Subdistrict",
+    "XL": "Xinglin Subdistrict",
+    "HT": "Haitang Subdistrict",
+    "LD": "Lindian Subdistrict",
+    "XHC": "Xinghuacun Subdistrict",
+    "XYJ": "Xiaoyaojin Subdistrict",
+    "SXK": "Sanxiaokou Subdistrict",
+    "YM": "Yimin Subdistrict",
+    "SLH": "Silihe Subdistrict",
+    "DY": "Dayang Town",
+    "SSG": "Sanshigang Township",
+    "JKQ": "Luyang Economic Development Zone",
+}
+_JY_EN = {
+    "CJ": "Chengjiang Subdistrict",
+    "NZ": "Nanzha Subdistrict",
+    "YT": "Yunting Subdistrict",
+    "HTZ": "Huangtu Town",
+    "YC": "Yuecheng Town",
+    "QY": "Qingyang Town",
+    "XXK": "Xuxiake Town",
+    "HS": "Huashi Town",
+    "ZZ": "Zhouzhuang Town",
+    "XQ": "Xinqiao Town",
+    "CJZ": "Changjing Town",
+    "GS": "Gushan Town",
+    "ZT": "Zhutang Town",
+    "GXQ": "Jiangyin Hi-tech Industrial Development Zone",
+    "LGQ": "Jiangyin Lingang Economic Development Zone",
+    "JJYQ": "Jiangyin–Jingjiang Industrial Park",
+}
+
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in (
@@ -941,6 +1020,7 @@ DATASETS: dict[str, DatasetSpec] = {
             ),
             units=tuple((c, n, "部门", True) for c, n in _CN_DEPTS)
             + tuple((c, n, "街镇", doc) for c, n, doc in _CN_STREETS),
+            english_names=_CN_EN,
             size_model={"部门": (80.0, 0.5, "人"), "街镇": (150.0, 0.3, "人")},
             denominators={"staff": (0.01, 1.0, 0.0)},  # size is staff in 人, staff in 百人
             # the framework's definition: "部门不适用，记缺失" (changning-2020.yaml)
@@ -972,6 +1052,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 "involved.",
             ),
             units=tuple((c, n, "部门", True) for c, n in _LY_DEPTS) + _LY_STREETS,
+            english_names=_LY_EN,
             size_model={
                 "部门": (60.0, 0.5, "人"),
                 "街道": (70.0, 0.3, "人"),
@@ -1011,6 +1092,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 "θ. No real data of any town, street or park are involved.",
             ),
             units=_JY_UNITS,
+            english_names=_JY_EN,
             size_model={
                 "街道": (10.0, 0.4, "万人"),
                 "镇": (10.0, 0.35, "万人"),

@@ -436,3 +436,12 @@ def test_build_on_latest_year(name):
     truth = pd.read_csv(ROOT / "datasets" / name / f"{spec.stem}_truth_synthetic.csv")
     t = truth[truth["Time"] == spec.years[-1]].set_index("uCode")["theta"]
     assert spearmanr(scores, t.reindex(scores.index), nan_policy="omit").statistic > 0.3
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_every_bundled_unit_has_an_english_name(name):
+    """English reports name every unit of a bundled panel in English (``uName_en``)."""
+    units = dataset_units(name)
+    assert units["uName_en"].notna().all()
+    assert not units["uName_en"].str.contains(r"[\u3400-\u9fff]").any()
+    assert units["uName_en"].is_unique
