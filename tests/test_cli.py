@@ -531,6 +531,7 @@ def test_formula_like_names_stay_text(files, capsys):
         ["run", "--lang", "fr"],
         ["run", "--draws", "-1"],
         ["run", "--seed", "x"],
+        ["run", "--jobs", "0"],
         ["validate", "--framework", "mini.yaml"],
         ["template", "--framework", "mini.yaml"],
         ["template", "--framework", "mini.yaml", "--out", "t.xlsx", "--by", "district"],

@@ -19,6 +19,7 @@ from .common import (
     agency_name,
     jsonable,
     note,
+    positive,
     require_scores,
     spec_origin_lines,
 )
@@ -90,6 +91,14 @@ def add_parser(sub: Any) -> None:
         "--sheet", metavar="S", help="只读此工作表 / read only this XLSX sheet (default: all)"
     )
     add_cover_options(run)
+    run.add_argument(
+        "--jobs",
+        type=positive,
+        metavar="N",
+        help="并行数：同时生成 PDF 的进程数与蒙特卡洛模拟的线程数，结果不因其而变（默认："
+        "全部核心）/ workers: processes rendering the PDFs and threads running the Monte "
+        "Carlo draws; the outputs do not depend on it (default: every core)",
+    )
     run.add_argument(
         "--quiet", action="store_true", help="不显示进度 / no progress output on stderr"
     )
@@ -256,6 +265,7 @@ def _write_outputs(
         manifest=manifest,
         pdf=not args.no_pdf,
         quiet=args.quiet,
+        n_jobs=args.jobs or -1,
         **extras,
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ def write(
     quiet: bool = False,
     cover: Mapping[str, Any] | None = None,
     corrections: pd.DataFrame | None = None,
+    n_jobs: int | None = None,
 ) -> Path:
     """Write every output of a run (docs/outputs.md) for ``ev`` into the new folder ``out_dir``.
 
@@ -114,7 +115,9 @@ def write(
     report and the workbooks' cover sheet, a draft is marked 征求意见稿 on every page;
     ``corrections``: the review corrections applied to the data (``uCode, iCode, old,
     new, reason, evidence, by, date``), listed in each unit's annex and counted in the
-    method section.
+    method section. ``n_jobs``: processes rendering the PDFs (joblib: None follows
+    ``joblib.parallel_config``, by default one; -1 every core); the files are the same
+    whatever the number.
     ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
@@ -136,6 +139,7 @@ def write(
             quiet=quiet,
             cover=cover,
             corrections=corrections,
+            n_jobs=n_jobs,
         )
     return out_dir
 
@@ -158,6 +162,7 @@ def write_into(
     quiet: bool = False,
     cover: Mapping[str, Any] | None = None,
     corrections: pd.DataFrame | None = None,
+    n_jobs: int | None = None,
 ) -> None:
     """:func:`write` into an existing, empty folder (no atomic rename: the caller's job)."""
     folder = Path(folder)
@@ -237,11 +242,12 @@ def write_into(
         fonts = write_font_folder(folder, resolved, "".join(html.values()))
         (folder / "units").mkdir()
         for key, text in html.items():
-            target = folder / f"{key}.html"
-            target.write_text(text, encoding="utf-8")
-            if pdf:
-                render_pdf(text, target.with_suffix(".pdf"), base=target.parent, roots=[fonts])
-            bar.update()
+            (folder / f"{key}.html").write_text(text, encoding="utf-8")
+            if not pdf:
+                bar.update()
+        if pdf:
+            for _ in _render_pdfs(folder, html, fonts, n_jobs):
+                bar.update()
     finally:
         bar.close()
 
@@ -257,6 +263,22 @@ def write_into(
     manifest["units_files"] = {c: f"units/{names[c]}" for c in codes if names[c] != c}
     text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
     (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _render_pdfs(
+    folder: Path, html: Mapping[str, str], fonts: Path, n_jobs: int | None
+) -> Iterator[Path]:
+    """Each page ``folder/<key>.html`` also as PDF, by ``n_jobs`` joblib workers (processes:
+    WeasyPrint's layout is Python, so threads would wait on each other); yields each PDF
+    as it is written, in page order."""
+    from joblib import Parallel, delayed
+
+    targets = [folder / f"{key}.pdf" for key in html]
+    jobs = Parallel(n_jobs=n_jobs if len(targets) > 1 else 1, return_as="generator")
+    yield from jobs(
+        delayed(render_pdf)(text, target, base=target.parent, roots=[fonts])
+        for text, target in zip(html.values(), targets, strict=True)
+    )
 
 
 def _licence_note(fb: Any) -> str:
