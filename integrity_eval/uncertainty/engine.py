@@ -63,6 +63,8 @@ __all__ = [
 BLOCK = 256
 # Memory budget of one chunk's working arrays (bytes).
 CHUNK_BYTES = 128 * 2**20
+# Most replications in one chunk (a small problem: 10,000 replications of ASEM in one).
+MAX_CHUNK = 16_384
 
 
 # ------------------------------------------------------------ batched aggregation
@@ -717,7 +719,7 @@ def default_chunk_size(model: Model) -> int:
     n_units = len(model.units)
     widest = max(len(parents) for parents in model.tree)
     per_rep = 8 * n_units * (widest + 8)
-    return int(max(16, min(4096, CHUNK_BYTES // per_rep)))
+    return int(max(16, min(MAX_CHUNK, CHUNK_BYTES // per_rep)))
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
@@ -791,26 +793,32 @@ def _emit(
 def _run(
     tasks: list, outputs: tuple[np.ndarray, ...], n_jobs: int | None, quiet: bool, desc: str
 ) -> tuple[np.ndarray, ...]:
-    """Run the chunk tasks with joblib, filling ``outputs`` (one array per output of a
-    task, (total, …) each) chunk by chunk.
+    """Run the chunk tasks, filling ``outputs`` (one array per output of a task,
+    (total, …) each) chunk by chunk; one chunk runs here, and its arrays are the run's.
 
-    Threads are preferred (the work is NumPy's, which releases the GIL; threads share
-    the model and write their rows of ``outputs`` themselves); a backend set with
-    ``joblib.parallel_config`` (processes, Dask) takes precedence, and its workers
-    return their arrays, copied here as they arrive.
+    Several chunks run with joblib. Threads are preferred (the work is NumPy's, which
+    releases the GIL; threads share the model and write their rows of ``outputs``
+    themselves); a backend set with ``joblib.parallel_config`` (processes, Dask) takes
+    precedence, and its workers return their arrays, copied here as they arrive.
     """
-    from joblib import Parallel, delayed
-    from joblib.parallel import get_active_backend
+    total = len(outputs[0])
+    with progress(total=total, desc=desc, unit="draw", quiet=quiet) as bar:
+        if len(tasks) == 1:
+            ((_, fn, args),) = tasks
+            parts = fn(*args)
+            bar.update(total)
+            return tuple(np.asarray(p, dtype=o.dtype) for p, o in zip(parts, outputs, strict=True))
+        from joblib import Parallel, delayed
+        from joblib.parallel import get_active_backend
 
-    backend, _ = get_active_backend(prefer="threads")
-    shared = bool(getattr(backend, "supports_sharedmem", False))
+        backend, _ = get_active_backend(prefer="threads")
+        shared = bool(getattr(backend, "supports_sharedmem", False))
 
-    def rows(start: int, stop: int) -> tuple[np.ndarray, ...] | None:
-        return tuple(o[start:stop] for o in outputs) if shared else None
+        def rows(start: int, stop: int) -> tuple[np.ndarray, ...] | None:
+            return tuple(o[start:stop] for o in outputs) if shared else None
 
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
-    results = parallel(delayed(fn)(*args, out=rows(*span)) for span, fn, args in tasks)
-    with progress(total=len(outputs[0]), desc=desc, unit="draw", quiet=quiet) as bar:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
+        results = parallel(delayed(fn)(*args, out=rows(*span)) for span, fn, args in tasks)
         for ((start, stop), _, _), parts in zip(tasks, results, strict=True):
             if parts is not None:
                 for dest, part in zip(outputs, parts, strict=True):
