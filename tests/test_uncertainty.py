@@ -413,7 +413,11 @@ def test_percentile_rank_reproduces_wgi_2019():
 def test_chunk_size_default_is_bounded(asem_ev):
     problem = validate_inputs(asem_ev, COINR_INPUTS[:1])
     model = engine.prepare(asem_ev, problem)
-    assert 16 <= engine.default_chunk_size(model) <= 4096
+    size = engine.default_chunk_size(model)
+    assert 16 <= size <= engine.MAX_CHUNK
+    # the working arrays of one chunk stay within the budget
+    per_rep = 8 * len(model.units) * (max(len(parents) for parents in model.tree) + 8)
+    assert size * per_rep <= engine.CHUNK_BYTES
 
 
 def test_default_inputs(asem_ev):
