@@ -344,7 +344,8 @@ class UncertaintyResult:
         and are left out; ``nominal_score`` stays (the Evaluation's own score)."""
         r = self._rank_draws
         s = self._scored_draws
-        q_s = _quantiles(s)
+        # mixed scales: no score quantiles (the columns are left out, below)
+        q_s = np.full((len(QUANTILES), s.shape[1]), np.nan) if self.mixed_scales else _quantiles(s)
         nominal_rank = self.nominal_ranks.to_numpy()
         if self._complete:  # counted: one pass over the ranks
             stats = rank_statistics(r, nominal_rank)

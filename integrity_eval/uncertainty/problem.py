@@ -153,9 +153,10 @@ class UncertaintyProblem:
         """
         u = np.asarray(u, dtype=float)
         n = len(u)
-        if base is None:
+        if base is None:  # one row for all (a view): copied below only if sets change it
             base = np.broadcast_to(self.nominal, (n, len(self.codes)))
-        base = base.copy()
+        if any(inp.kind == "weight_sets" for inp in self.inputs):
+            base = np.array(base)
         idx = self.indices(u)
         col = 0
         pos = {c: j for j, c in enumerate(self.codes)}
@@ -207,7 +208,8 @@ class UncertaintyProblem:
 
     def _rescale(self, w: np.ndarray, base: np.ndarray) -> np.ndarray:
         totals = _group_sum(w, self.parent_of)
-        target = _group_sum(base, self.parent_of)
+        # the same base in every row (a broadcast view): its group totals once
+        target = _group_sum(base[:1] if base.strides[0] == 0 else base, self.parent_of)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(totals > 0, target / totals, 0.0)
         return w * factor[:, self.parent_of]
