@@ -529,7 +529,7 @@ def rank_statistics(ranks: np.ndarray, nominal: np.ndarray | None = None) -> Ran
         diff = b - a
         q[:, part] = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
         counts = counts.astype(float)
-        mean[part] = counts @ k / n
+        mean[part] = (counts * k).sum(axis=1) / n  # no BLAS: its threads would spin
         with np.errstate(divide="ignore", invalid="ignore"):  # one replication: sd NaN
             sd[part] = np.sqrt((counts * (k - mean[part, None]) ** 2).sum(axis=1) / (n - 1))
         if shift is not None:
