@@ -203,6 +203,8 @@ class Variant:
     sign: float = 1.0
     #: what sets the scale of the scores (normalisation, top-level method family)
     scale: str = ""
+    #: whether every value of ``xt`` is positive (then no mean leaves its domain)
+    positive: bool = False
 
 
 @dataclass(frozen=True)
@@ -545,10 +547,14 @@ def _check_upper_levels(
         if len(local) > 5:
             problems.add(_more_such(label, len(local) - 5), source="inputs")
 
-    if variant.mcda is None and any(
+    if variant.mcda is not None or not any(
         m in ("gmean", "hmean", "genmean") for m, _, _ in variant.levels[1:]
     ):
-        model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
+        return
+    # every weighted mean (and sum) of positive values is positive: nothing to check
+    if variant.positive:
+        return
+    model._aggregate(variant, model.problem.nominal[None, :], inspect=check)
 
 
 class _Upstream:
@@ -647,6 +653,8 @@ def _variant(
         if local:
             return None
     family = top if mcda is not None else "sum" if top in ("sum", "points") else "mean"
+    # positive data are in every mean's domain (and so are their means, level by level)
+    positive = bool((x[~np.isnan(x)] > 0).all())
     for level in range(2, fw.n_levels + 1):
         method = per_level(cfg["method"], level)
         if mcda is not None:
@@ -662,7 +670,7 @@ def _variant(
             )
             return None
         params = level_params(cfg, method, level)
-        if level == 2 and method in ("gmean", "hmean", "genmean"):
+        if level == 2 and method in ("gmean", "hmean", "genmean") and not positive:
             local = ProblemList()
             col = {c: j for j, c in enumerate(fw.indicators)}
             for parent in fw.codes_at(2):
@@ -692,6 +700,7 @@ def _variant(
         mcda,
         1.0 if higher_is_better(cfg, fw.n_levels) else -1.0,
         repr((normalise_cfg, family)),
+        positive,
     )
 
 
