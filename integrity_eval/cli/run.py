@@ -95,9 +95,10 @@ def add_parser(sub: Any) -> None:
         "--jobs",
         type=positive,
         metavar="N",
-        help="并行数：同时生成 PDF 的进程数与蒙特卡洛模拟的线程数，结果不因其而变（默认："
-        "全部核心）/ workers: processes rendering the PDFs and threads running the Monte "
-        "Carlo draws; the outputs do not depend on it (default: every core)",
+        help="并行数：绘制图表、生成 PDF 的进程数与蒙特卡洛模拟的线程数，结果不因其而变"
+        "（默认：全部核心）/ workers: processes drawing the charts and rendering the PDFs, "
+        "threads running the Monte Carlo draws; the outputs do not depend on it (default: "
+        "every core)",
     )
     run.add_argument(
         "--quiet", action="store_true", help="不显示进度 / no progress output on stderr"

@@ -115,9 +115,9 @@ def write(
     report and the workbooks' cover sheet, a draft is marked 征求意见稿 on every page;
     ``corrections``: the review corrections applied to the data (``uCode, iCode, old,
     new, reason, evidence, by, date``), listed in each unit's annex and counted in the
-    method section. ``n_jobs``: processes rendering the PDFs (joblib: None follows
-    ``joblib.parallel_config``, by default one; -1 every core); the files are the same
-    whatever the number.
+    method section. ``n_jobs``: processes drawing the units' charts and rendering the
+    PDFs (joblib: None follows ``joblib.parallel_config``, by default one; -1 every
+    core); the reports are the same whatever the number.
     ``out_dir`` must not exist yet (or be empty). Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
@@ -234,10 +234,12 @@ def write_into(
         overall = overall_content(ev, failed=failed_periods(history), **common)
         _overall_charts(overall, resolved, lang)
         pages["report"] = ("overall.html.j2", overall, "fonts/" + FONT_FILE)
+        charts = []
         for code in codes:
             ctx = unit_content(ev, code, records=records, **common)
-            _unit_charts(ctx, resolved, lang)
+            charts += [(ctx, *job) for job in _unit_charts(ctx, resolved, lang)]
             pages[f"units/{names[code]}"] = ("unit.html.j2", ctx, "../fonts/" + FONT_FILE)
+        _draw_charts(charts, n_jobs)
         html = render_pages(pages, resolved)
         fonts = write_font_folder(folder, resolved, "".join(html.values()))
         (folder / "units").mkdir()
@@ -353,35 +355,50 @@ def _overall_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
     )
 
 
-def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> None:
+def _unit_charts(ctx: dict[str, Any], font: Any, lang: str) -> list[tuple[str, Any, dict]]:
+    """The charts of one unit's report as jobs: (the key of ``ctx`` that takes the chart,
+    the chart function, its keyword arguments); keys without a chart set to None."""
+    jobs: list[tuple[str, Any, dict]] = []
     prof = ctx.get("profile")
     ctx["profile_img"] = None
     if prof is not None:
-        ctx["profile_img"] = figures.data_uri(
-            figures.profile_chart(
-                prof["names"],
-                prof["unit"],
-                prof["median"],
-                prof["best"],
-                labels=(tr("this_unit", lang), tr("median", lang), tr("best", lang)),
-                font=font,
-            )
-        )
+        kwargs = {
+            "names": prof["names"],
+            "unit": prof["unit"],
+            "median": prof["median"],
+            "best": prof["best"],
+            "labels": (tr("this_unit", lang), tr("median", lang), tr("best", lang)),
+            "font": font,
+        }
+        jobs.append(("profile_img", figures.profile_chart, kwargs))
     trend = ctx["trend"]
     ctx["trend_img"] = None
     if len(trend) >= 2:
-        ctx["trend_img"] = figures.data_uri(
-            figures.trend_chart(
-                [t[0] for t in trend],
-                [t[1] for t in trend],
-                [t[2] for t in trend],
-                labels=(
-                    tr("total_points" if ctx["points"] else "trend_score", lang),
-                    tr("trend_rank", lang),
-                ),
-                font=font,
-            )
-        )
+        kwargs = {
+            "times": [t[0] for t in trend],
+            "scores": [t[1] for t in trend],
+            "ranks": [t[2] for t in trend],
+            "labels": (
+                tr("total_points" if ctx["points"] else "trend_score", lang),
+                tr("trend_rank", lang),
+            ),
+            "font": font,
+        }
+        jobs.append(("trend_img", figures.trend_chart, kwargs))
+    return jobs
+
+
+def _draw_charts(jobs: list[tuple[dict[str, Any], str, Any, dict]], n_jobs: int | None) -> None:
+    """Draw every chart job (the context it goes into, its key, the chart function, its
+    keyword arguments) by ``n_jobs`` joblib workers (processes: Matplotlib's drawing is
+    Python), each put into its context as a data URI."""
+    from joblib import Parallel, delayed
+
+    pngs = Parallel(n_jobs=n_jobs if len(jobs) > 1 else 1)(
+        delayed(fn)(**kwargs) for _, _, fn, kwargs in jobs
+    )
+    for (ctx, key, _, _), png in zip(jobs, pngs, strict=True):
+        ctx[key] = figures.data_uri(png)
 
 
 def render_pages(
