@@ -1,4 +1,5 @@
-"""The PDFs of a run rendered by several processes are the very files one process writes."""
+"""The charts and PDFs of a run drawn by several processes are the very files one process
+writes (the HTML holds the charts)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _digests(folder: Path) -> dict[str, str]:
     }
 
 
-def test_pdfs_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
+def test_reports_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
     # a fresh process, so that its workers see SOURCE_DATE_EPOCH: the font subsets
     # (fontTools) otherwise carry the time they were made
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
