@@ -15,6 +15,11 @@ import pytest
 import integrity_eval as ie
 from integrity_eval import datasets
 
+# The suite runs on every core through pytest-xdist; inside it, "every core" (the CLI's
+# default --jobs, n_jobs=-1) means one worker, as joblib reads LOKY_MAX_CPU_COUNT.
+# Explicit worker counts (tests/test_report_workers.py, the Monte Carlo tests) still apply.
+os.environ.setdefault("LOKY_MAX_CPU_COUNT", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 COINR_REF = ROOT / "tests" / "reference" / "coinr"
 # The five-indicator mini framework of the CLI and reader tests, and its iData header

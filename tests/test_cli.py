@@ -96,7 +96,8 @@ def _only_run_dir(out: Path) -> Path:
 
 # ------------------------------------------------------------------ success
 def test_run_writes_outputs(files, capsys):
-    code, out, err = _run(files, capsys, "--seed", "7", "--draws", "100", "--pdf")
+    # two workers: the charts and PDFs drawn by processes, the draws run on threads
+    code, out, err = _run(files, capsys, "--seed", "7", "--draws", "100", "--pdf", "--jobs", "2")
     assert code == 0, err
     assert err == ""  # --quiet: no progress
     run_dir = _only_run_dir(files["out"])

@@ -36,6 +36,7 @@ def test_reports_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
     # a fresh process, so that its workers see SOURCE_DATE_EPOCH: the font subsets
     # (fontTools) otherwise carry the time they were made
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    env.pop("LOKY_MAX_CPU_COUNT", None)  # two worker processes, as asked
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path)], env=env, capture_output=True, text=True
     )
