@@ -15,11 +15,6 @@ import pytest
 import integrity_eval as ie
 from integrity_eval import datasets
 
-# The suite runs on every core through pytest-xdist; inside it, "every core" (the CLI's
-# default --jobs, n_jobs=-1) means one worker, as joblib reads LOKY_MAX_CPU_COUNT.
-# Explicit worker counts (tests/test_report_workers.py, the Monte Carlo tests) still apply.
-os.environ.setdefault("LOKY_MAX_CPU_COUNT", "1")
-
 ROOT = Path(__file__).resolve().parents[1]
 COINR_REF = ROOT / "tests" / "reference" / "coinr"
 # The five-indicator mini framework of the CLI and reader tests, and its iData header
@@ -255,6 +250,15 @@ def assert_pdf_embeds_cjk(reader) -> None:
 #: Modules whose one module fixture takes longest: the docs build (every notebook run), the
 #: installed wheel, the rendered reports.
 LONGEST_MODULES = ("test_site.py", "test_install.py", "test_report_signable.py")
+
+
+def pytest_configure(config):
+    """The suite runs on every core through pytest-xdist; inside it, "every core" (the
+    CLI's default ``--jobs``, ``n_jobs=-1``) means one worker, as joblib reads
+    ``LOKY_MAX_CPU_COUNT``. Explicit worker counts (``tests/test_report_workers.py``,
+    ``run --jobs 2``, the Monte Carlo tests) still apply. (A hook, not an import-time
+    setting: the benchmarks import this module for its constants.)"""
+    os.environ.setdefault("LOKY_MAX_CPU_COUNT", "1")
 
 
 def pytest_collection_modifyitems(config, items):
