@@ -680,7 +680,8 @@ def _annex(
     grade_probs: pd.DataFrame | None,
 ) -> dict[str, Any]:
     """The method section: the one the caller computed for every report of a run
-    (:func:`~integrity_eval.report.write.write` does), else computed here."""
+    (:func:`~integrity_eval.report.write.write` passes the overall report's to every
+    unit's), else computed here."""
     if methodology is not None:
         return methodology
     return method_section(

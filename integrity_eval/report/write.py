@@ -40,7 +40,6 @@ from .fonts import (
     resolve_font,
     warn_missing_glyphs,
 )
-from .method import method_section
 from .render import render_html, render_pdf
 from .tables import league_csv, what_it_takes_csv
 from .text import tr, unit_names
@@ -172,15 +171,6 @@ def write_into(
     # the names as printed (English names in English), drawn as □ below, never lost
     warn_missing_glyphs(names_to_check(unit_names(ev, lang), ev.framework), resolved)
     hist = history_of(ev, history)
-    annex = method_section(
-        ev,
-        lang=lang,
-        rated=rated,
-        ua=ua,
-        cover=cover,
-        corrections=corrections,
-        grade_probs=grade_probs,
-    )
     common = {
         "lang": lang,
         "rated": rated,
@@ -190,7 +180,6 @@ def write_into(
         "manifest": manifest,
         "history": hist,
         "synthetic": synthetic,
-        "methodology": annex,
         "cover": cover,
         "corrections": corrections,
     }
@@ -232,6 +221,7 @@ def write_into(
 
         pages: dict[str, tuple[str, Mapping[str, Any], str]] = {}
         overall = overall_content(ev, failed=failed_periods(history), **common)
+        common["methodology"] = overall["annex"]  # the method section, computed once
         _overall_charts(overall, resolved, lang)
         pages["report"] = ("overall.html.j2", overall, "fonts/" + FONT_FILE)
         charts = []
