@@ -236,8 +236,11 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
                 "methodological choices to vary: no uncertainty analysis",
             )
             return out
-        # every core, on threads: the same numbers as one worker
-        ua = uncertainty.run(ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet, n_jobs=-1)
+        # threads (--jobs, default every core): the same numbers as one worker
+        jobs = args.jobs or -1
+        ua = uncertainty.run(
+            ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet, n_jobs=jobs
+        )
         out["ua"] = ua
         if scheme is not None and ua.mixed_scales:
             note(
