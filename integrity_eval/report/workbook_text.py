@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from .text import METHOD_NAMES
+from .text import LABELS, METHOD_NAMES
 
 __all__ = [
     "COLUMNS",
@@ -397,11 +397,7 @@ RECORD_VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "byzeros": ("按非零值比例", "by the share of non-zero values"),
         "byNAandzeros": ("按报送比例与非零值比例", "by the shares reported and non-zero"),
     },
-    "missing": {
-        "worst": ("按最差值计分", "scored as the worst value"),
-        "skip": ("不计入，权重在已报送指标间重新分配", "left out, weights shared among the rest"),
-        "impute": ("按插补值计分", "scored on imputed values"),
-    },
+    "missing": {m: LABELS[f"missing_policy_{m}"] for m in ("worst", "skip", "impute")},
     "role": {
         "data": ("报送数据", "data reported"),
         "dataset": ("内置数据集", "bundled data set"),
