@@ -304,3 +304,17 @@ def test_report_write_passes_the_cover_to_the_workbooks(report_ev, tmp_path):
     cells = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert COVER["title"]["zh"] in cells and cells["委托方"] == COVER["client"]["zh"]
     assert cells["稿件状态"] == "正式稿"
+
+
+def test_run_record_values_in_words():
+    from integrity_eval.report.workbook_text import record_value
+
+    method = ("spec", "normalise", "method")
+    assert record_value(method, "goalposts") == "目标区间法（goalposts）"
+    assert record_value(method, "goalposts", "en") == "goalposts"  # the words are the id
+    assert record_value(("spec", "aggregate", "method"), "amean", "en") == (
+        "weighted arithmetic mean (amean)"
+    )
+    assert record_value(("spec", "missing"), "worst") == "按最差值计分（worst）"
+    assert record_value(("seed",), 3) == 3
+    assert record_value(("input_files", 0, "path"), "data.csv") == "data.csv"  # a name

@@ -416,13 +416,17 @@ RECORD_VALUES: dict[str, dict[str, tuple[str, str]]] = {
 def record_value(path: Sequence[str | int], value: Any, lang: str = "zh") -> Any:
     """A value of the run record as the workbook shows it: an identifier listed in
     :data:`RECORD_VALUES` under its key as words with the identifier in brackets
-    (``目标区间法（goalposts）``), anything else as it is."""
+    (``目标区间法（goalposts）``; once when the words are the identifier), anything else
+    as it is."""
     if not path or not isinstance(value, str):
         return value
     words = RECORD_VALUES.get(str(path[-1]), {}).get(value)
     if words is None:
         return value
-    return f"{words[1]} ({value})" if lang == "en" else f"{words[0]}（{value}）"
+    text = _lang(words, lang)
+    if text == value:
+        return text
+    return f"{text} ({value})" if lang == "en" else f"{text}（{value}）"
 
 
 def record_label(path: Sequence[str | int], lang: str = "zh") -> str:
