@@ -14,7 +14,7 @@ from conftest import ROOT
 
 import integrity_eval as ie
 from integrity_eval.report import excel
-from integrity_eval.report.workbook_text import display_width, is_rate, pick
+from integrity_eval.report.workbook_text import display_width, is_rate, pick, record_value
 
 COVER = {
     "title": {
@@ -307,8 +307,6 @@ def test_report_write_passes_the_cover_to_the_workbooks(report_ev, tmp_path):
 
 
 def test_run_record_values_in_words():
-    from integrity_eval.report.workbook_text import record_value
-
     method = ("spec", "normalise", "method")
     assert record_value(method, "goalposts") == "目标区间法（goalposts）"
     assert record_value(method, "goalposts", "en") == "goalposts"  # the words are the id
