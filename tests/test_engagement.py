@@ -175,7 +175,7 @@ def _inputs_described_by_role(run: Path) -> None:
     assert "collected.csv" in json.dumps(manifest)  # the names stay in the manifest
     wb = openpyxl.load_workbook(run / "analysis.xlsx", read_only=True)
     rows = wb["运行记录"].iter_rows(min_row=2, max_col=2, values_only=True)
-    record = {r[0]: r[-1] for r in rows}
+    record = {r[0]: r[1] for r in rows}
     labels = list(record)
     assert "计算设置（已补全默认值） · 筛选 · 报送率门槛" in labels
     assert "输入文件及其哈希 · 第 1 项 · 用途" in labels
