@@ -74,7 +74,7 @@ def run(
     Workers: each chunk is one task, run on a thread by default (the work is NumPy's,
     which releases the GIL; threads share the prepared model and write no copies), so
     ``n_jobs=-1`` uses every core at no start-up cost (``benchmarks/targets.py``: 10,000
-    replications of 3,000 units × 100 indicators in about half the serial time on two
+    replications of 3,000 units × 100 indicators in about two thirds of one worker's time on two
     cores). A backend chosen with ``joblib.parallel_config`` (processes, Dask) sends each
     worker the whole prepared model first: worth it only for many chunks or a cluster.
     A problem the size of ASEM fits tens of thousands of replications in one chunk, so
