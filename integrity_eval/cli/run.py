@@ -94,6 +94,7 @@ def add_parser(sub: Any) -> None:
     run.add_argument(
         "--jobs",
         type=positive,
+        default=-1,  # joblib's "every core"
         metavar="N",
         help="并行数：绘制图表、生成 PDF 的进程数与蒙特卡洛模拟的线程数，结果不因其而变"
         "（默认：全部核心）/ workers: processes drawing the charts and rendering the PDFs, "
@@ -237,9 +238,8 @@ def _rate_and_draw(ev: Any, args: argparse.Namespace) -> dict[str, Any]:
             )
             return out
         # threads (--jobs, default every core): the same numbers as one worker
-        jobs = args.jobs or -1
         ua = uncertainty.run(
-            ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet, n_jobs=jobs
+            ev, inputs, n=args.draws, seed=args.seed, quiet=args.quiet, n_jobs=args.jobs
         )
         out["ua"] = ua
         if scheme is not None and ua.mixed_scales:
@@ -269,7 +269,7 @@ def _write_outputs(
         manifest=manifest,
         pdf=not args.no_pdf,
         quiet=args.quiet,
-        n_jobs=args.jobs or -1,
+        n_jobs=args.jobs,
         **extras,
     )
 
