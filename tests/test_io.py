@@ -488,3 +488,23 @@ def test_read_table_keep_na_text_keeps_codes_as_written(tmp_path):
     assert kept["iCode"].tolist() == ["None", "null", "x"]
     assert kept["uName"].isna().tolist() == [False, True, True]
     assert kept["x"].isna().tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("depth, refused", [(64, False), (65, True)])
+def test_load_yaml_nesting_limit_is_exact_in_both_styles(depth: int, refused: bool) -> None:
+    """YAML_MAX_DEPTH counts a node's enclosing collections plus one, on libyaml's fast path
+    as on PyYAML's (a flow list nested 65 deep is within libyaml's own limit of 1,000)."""
+    from integrity_eval.io import YAML_MAX_DEPTH, load_yaml
+
+    assert YAML_MAX_DEPTH == 64
+    flow = "[" * (depth - 1) + "1" + "]" * (depth - 1)
+    block = "".join(" " * i + "- \n" for i in range(depth - 2)) + " " * (depth - 2) + "- 1\n"
+    for text in (flow, block):
+        if refused:
+            with pytest.raises(ValidationError, match="YAML_MAX_DEPTH"):
+                load_yaml(text)
+        else:
+            value = load_yaml(text)
+            for _ in range(depth - 1):
+                (value,) = value
+            assert value == 1

@@ -253,6 +253,27 @@ def test_implausible_dates_are_refused_with_their_rows(materialize, tmp_path):
         read(df, dates=("2030-01-01", "1990-01-01"))
 
 
+def test_parquet_columns_already_in_codes_are_read_as_they_are(tmp_path):
+    """Parquet text and category columns whose every value is already a code (no label, no
+    surrounding space) are read as they are: the typed view holds the input column, not the
+    parsing expression; a column with a label or a space is parsed, with the same values."""
+    clean = pd.DataFrame([_b("a", "U1", "2023-01-31"), _b("b", "U2", "2023-02-01", "serious")])
+    clean["domain"] = "ppp"
+    labelled = clean.assign(source=["法院", "court"], uCode=[" U1", "U2"])
+    values = {}
+    for name, df in (("clean", clean), ("labelled", labelled)):
+        df.to_parquet(tmp_path / f"{name}.parquet")
+        rec = read(tmp_path / f"{name}.parquet")
+        view = rec.con.sql(
+            f"SELECT sql FROM duckdb_views() WHERE view_name = '_typed_{rec.view.split('_')[-1]}'"
+        ).fetchall()[0][0]
+        values[name] = rec.to_frame()
+        as_is = {c for c in ("uCode", '"source"', "severity", '"domain"') if f"{c} AS {c}" in view}
+        parsed = {"uCode", '"source"'} if name == "labelled" else set()
+        assert as_is == {"uCode", '"source"', "severity", '"domain"'} - parsed
+    pd.testing.assert_frame_equal(values["clean"], values["labelled"])
+
+
 def test_missing_required_columns_named():
     with pytest.raises(ValidationError) as err:
         read(pd.DataFrame({"record_id": ["a"], "uCode": ["U"]}))

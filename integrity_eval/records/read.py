@@ -192,13 +192,14 @@ def read(
         con.executemany(f"INSERT INTO _units_{n} VALUES (?)", [[u] for u in unit_list])
     checks, where = _checks(spec, types, f"_units_{n}" if unit_list else None, _date_window(dates))
     raws = [c for c in spec.names if c in types]
+    if materialize is None:
+        materialize = _materialize_default(paths_or_frames)
+    parsed = _parsed(spec, types, set() if materialize else _verbatim(con, spec, union, types))
     both = ", ".join(
-        [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
+        [f"{sql} AS {_q(name)}" for name, sql in parsed.items()]
         + [f"{_q(c)} AS {_q('r_' + c)}" for c in types if not c.startswith("_")]
     )
     extras = [c for c in types if c not in spec.names and not c.startswith("_")]
-    if materialize is None:
-        materialize = _materialize_default(paths_or_frames)
     if materialize:
         # one pass: parse and flag the rows that may break a rule (file names as an ENUM,
         # not a text per row); the raw values of flagged rows are joined back from the
@@ -231,7 +232,7 @@ def read(
         src_where = "TRUE"
     else:
         typed = f"_typed_{n}"
-        con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, union, types)}")
+        con.execute(f"CREATE TEMP VIEW {typed} AS {_typed_sql(spec, parsed, union, types)}")
         src, src_where = f"(SELECT {both}, _source, _row FROM {union})", where
         scan, flag = src, f"COALESCE({where}, FALSE)"
     suspect, repeated, present = _screen(con, scan, flag)
@@ -464,8 +465,42 @@ def _projection(
 
 
 # ----------------------------------------------------------------- parsing
-def _typed_sql(spec: Kind, union: str, types: dict[str, Any]) -> str:
-    cols = [f"{_parse(c, types.get(c.name))} AS {_q(c.name)}" for c in spec.columns]
+def _parsed(spec: Kind, types: dict[str, Any], verbatim: set[str]) -> dict[str, str]:
+    """Each column of the kind: the SQL of its typed value (the input column itself for
+    the ``verbatim`` ones)."""
+    return {
+        c.name: _q(c.name) if c.name in verbatim else _parse(c, types.get(c.name))
+        for c in spec.columns
+    }
+
+
+def _verbatim(
+    con: duckdb.DuckDBPyConnection, spec: Kind, union: str, types: dict[str, Any]
+) -> set[str]:
+    """The text and category columns (``record_id`` aside) whose every distinct input value
+    is already its parsed value: a code, no surrounding space. Their typed value is the
+    input column itself, so no later query pays for parsing them again (one small query
+    over the distinct values of each; the usual clean file has only such columns)."""
+    cols = [
+        c
+        for c in spec.columns
+        if c.type in ("text", "category")
+        and c.name != "record_id"
+        and str(types.get(c.name, "")).upper() == "VARCHAR"
+    ]
+    if not cols:
+        return set()
+    each = ", ".join(
+        f"(SELECT bool_and(({_parse(c, 'VARCHAR')}) IS NOT DISTINCT FROM {_q(c.name)}) "
+        f"FROM (SELECT DISTINCT {_q(c.name)} FROM {union}))"
+        for c in cols
+    )
+    same = con.execute(f"SELECT {each}").fetchall()[0]
+    return {c.name for c, ok in zip(cols, same, strict=True) if ok is True}
+
+
+def _typed_sql(spec: Kind, parsed: dict[str, str], union: str, types: dict[str, Any]) -> str:
+    cols = [f"{sql} AS {_q(name)}" for name, sql in parsed.items()]
     extras = [
         f"CAST({_q(c)} AS VARCHAR) AS {_q(c)}"
         for c in types
