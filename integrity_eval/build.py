@@ -299,9 +299,10 @@ def _reported_values(
     """The reported values of the indicators ``codes`` the spec excluded, in the evaluated
     period's ``rows`` of iData (the units ``units``): veto rules still read them; a cell
     that is not a number is missing here and listed by the rating's own check."""
-    frame = idata[[c for c in codes if c in idata.columns]].take(rows)
-    if len(frame.columns):
-        frame = frame.apply(pd.to_numeric, errors="coerce")
+    present = [c for c in codes if c in idata.columns]
+    if not present:
+        return pd.DataFrame(index=units)
+    frame = idata[present].take(rows).apply(pd.to_numeric, errors="coerce")
     return frame.set_axis(units)
 
 
@@ -324,11 +325,18 @@ def _period_frame(
     stripped), then the numeric columns ``keep`` (default: all) from the validated
     ``block`` (columns ``numeric``) in place of the raw ones."""
     keep = numeric if keep is None else keep
-    text = [c for c in idata.columns if c not in set(numeric)]
-    frame = idata[text].take(rows).reset_index(drop=True)
-    frame["uCode"] = frame["uCode"].astype(str).str.strip()
-    values = block[np.ix_(rows, [numeric.index(c) for c in keep])]
-    return pd.concat([frame, pd.DataFrame(values, columns=keep)], axis=1)
+    numbers = set(numeric)
+    every = len(rows) == len(idata) and bool(np.all(rows == np.arange(len(idata))))
+    columns = {
+        c: (idata[c] if every else idata[c].take(rows)).array
+        for c in idata.columns.tolist()
+        if c not in numbers
+    }
+    columns["uCode"] = pd.Series(columns["uCode"]).astype(str).str.strip().array
+    where = {c: j for j, c in enumerate(numeric)}
+    values = block[np.ix_(rows, [where[c] for c in keep])]
+    columns.update(zip(keep, values.T, strict=True))
+    return pd.DataFrame(columns)
 
 
 def _split_period(idata: pd.DataFrame, time: Any) -> tuple[np.ndarray, np.ndarray | None, Any]:
@@ -365,7 +373,9 @@ def _unit_table(fw: Framework, current: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in ("uName", "uName_en", "Time") if c in current.columns]
     cols += [g.code for g in fw.groups if g.code in current.columns]
     cols += [d.code for d in fw.denominators if d.code in current.columns]
-    units = current[cols].set_axis(pd.Index(current["uCode"], name="uCode"))
+    units = pd.DataFrame(
+        {c: current[c].array for c in cols}, index=pd.Index(current["uCode"], name="uCode")
+    )
     if "uName" not in units.columns:
         units.insert(0, "uName", units.index.astype(str))
     return units

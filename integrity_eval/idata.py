@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ProblemList
-from .framework import Framework, Node
+from .framework import Framework, Node, load_framework
 from .io import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -106,13 +106,15 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def read_idata(
     path: str | Path,
-    framework: Framework,
+    framework: Framework | str | Path | pd.DataFrame,
     *,
     sheet: str | int | None = None,
     units: Any = None,
 ) -> pd.DataFrame:
     """Read and clean an indicator table (iData) or a filled data-collection template.
 
+    ``framework``: a :class:`~integrity_eval.framework.Framework`, a shipped framework's
+    name, a YAML or iMeta file, or an iMeta DataFrame (as for :func:`~integrity_eval.build`).
     Finds the header row (the row with ``uCode`` or the indicator codes; title rows
     above and the template's name/unit/definition rows below are skipped), fills
     merged cells, strips whitespace, turns full-width digits into ASCII, ``12%`` into
@@ -146,6 +148,7 @@ def read_idata(
     present, group columns, denominators, then the indicators in framework order
     (float).
     """
+    framework = load_framework(framework)
     path = Path(path)
     suffix = _check_file(path)
     source = str(path)

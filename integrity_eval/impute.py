@@ -33,8 +33,9 @@ def median(x: np.ndarray) -> np.ndarray:
 
 def _group_stat(x: np.ndarray, group: np.ndarray, stat: str) -> np.ndarray:
     frame = pd.DataFrame(x)
-    labels = pd.Series(group).where(pd.notna(group))
-    filled = frame.groupby(labels.to_numpy(), dropna=True).transform(stat)
+    labels = np.asarray(group, dtype=object)
+    labels = np.where(pd.isna(labels), None, labels)
+    filled = frame.groupby(labels, dropna=True).transform(stat)
     return _fill(x, filled.reindex(frame.index).to_numpy(dtype=float))
 
 

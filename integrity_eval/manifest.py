@@ -43,9 +43,14 @@ def evaluation_manifest(
     cell; ``run_hash`` combines package version, seed, framework hash, spec hash,
     data hash and period, so equal run hashes mean identical results.
     """
-    digest = hashlib.sha256("\x1f".join(map(str, idata.columns)).encode("utf-8"))
+    names = idata.columns.tolist()
+    digest = hashlib.sha256("\x1f".join(map(str, names)).encode("utf-8"))
     digest.update(np.ascontiguousarray(block).tobytes())
-    text = [c for c, t in idata.dtypes.items() if t.kind not in "fiub" or c in ("uCode", "Time")]
+    text = [
+        c
+        for c, t in zip(names, idata.dtypes.tolist(), strict=True)
+        if t.kind not in "fiub" or c in ("uCode", "Time")
+    ]
     # row by row, as the text block's cells (each column converted once)
     cells = zip(*(idata[c].tolist() for c in text), strict=True)
     digest.update("\x1f".join(str(v) for row in cells for v in row).encode("utf-8"))

@@ -393,6 +393,7 @@ def aggregate(
     values[:, :n_ind] = x
     filled = n_ind
     out_codes: list[str] = []
+    wmap = weights.to_dict()
     for level in range(2, fw.n_levels + 1):
         thresh = per_level(cfg.get("dat_thresh"), level)
         parents = fw.codes_at(level)
@@ -401,7 +402,7 @@ def aggregate(
             model(level - 1, parents, values, col, weights, failed)
             problems.extend(failed)
             failed.raise_if_any("cannot compute the weighting model")
-        wmap = weights.to_dict()
+            wmap = weights.to_dict()  # the model has set this level's weights
         level_cols = values[:, filled : filled + len(parents)]
         if level == fw.n_levels and top_method(cfg, level) in MCDA_METHODS:
             level_cols[:, 0] = mcda_root(fw, cfg, x, weights, units, problems)

@@ -39,7 +39,7 @@ def inspect_idata(
     columns (in ``idata`` order) as one float matrix, or None when columns are missing.
     """
     problems = ProblemList()
-    cols = list(idata.columns)
+    cols = idata.columns.tolist()
     known = set(ID_COLUMNS) | {g.code for g in framework.groups}
     known |= {d.code for d in framework.denominators} | set(framework.indicators)
     if "uCode" not in cols:
@@ -66,10 +66,10 @@ def inspect_idata(
     # go on checking rows and cells on the first copy of each known column
     if idata.columns.has_duplicates:
         idata = idata.loc[:, ~idata.columns.duplicated()]
-        cols = list(idata.columns)
+        cols = idata.columns.tolist()
     codes = idata["uCode"]
     text = codes.astype(str)
-    blank = codes.isna() | (text.str.strip() == "")
+    blank = pd.Series(_blank(codes), index=codes.index)
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("uCode is empty", source=source, row=_row(i), column="uCode")
     if text.is_unique:  # no code twice: no unit twice, in any period
@@ -90,7 +90,7 @@ def inspect_idata(
     _check_unit_codes(framework, text, ~blank.to_numpy(), source, problems)
     wanted = set(framework.indicators) | needed
     numeric_cols = [c for c in cols if c in wanted]
-    dtypes = dict(zip(cols, idata.dtypes, strict=True))
+    dtypes = dict(zip(cols, idata.dtypes.tolist(), strict=True))
     for c in numeric_cols:
         if pd.api.types.is_numeric_dtype(dtypes[c]):
             continue
@@ -101,7 +101,7 @@ def inspect_idata(
             problems.add(
                 "expected a number", source=source, row=_unit(idata, i), column=c, value=raw.iloc[i]
             )
-    values = to_numeric_block(idata, numeric_cols)
+    values = to_numeric_block(idata, numeric_cols, dtypes)
     for j in np.flatnonzero(np.all(np.isnan(values), axis=0)):
         if numeric_cols[j] in framework.indicators:
             problems.add("indicator has no data", source=source, column=numeric_cols[j])
@@ -185,10 +185,19 @@ def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iDa
     return values
 
 
-def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """The columns as one float matrix; non-numeric cells become NaN (validate them first)."""
-    block = idata[cols]
-    if all(t.kind in "fiub" for t in idata.dtypes[cols]):
+def to_numeric_block(
+    idata: pd.DataFrame, cols: list[str], dtypes: dict[str, np.dtype] | None = None
+) -> np.ndarray:
+    """The columns as one float matrix; non-numeric cells become NaN (validate them first).
+    ``cols`` are column names that occur once in ``idata``; ``dtypes``: their dtypes when
+    known (one lookup less). Columns are taken by position: selecting them by a list of
+    names costs pandas more than the conversion itself on a small table."""
+    names = idata.columns.tolist()
+    where = {c: i for i, c in enumerate(names)}
+    block = idata.take([where[c] for c in cols], axis=1)
+    if dtypes is None:
+        dtypes = dict(zip(names, idata.dtypes.tolist(), strict=True))
+    if all(dtypes[c].kind in "fiub" for c in cols):
         return block.to_numpy(dtype=float, na_value=np.nan)
     return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
@@ -204,6 +213,16 @@ def numeric_frame(
         for row in frame.index[bad]:
             problems.add(rule, source=source, row=row, column=col, value=frame.at[row, col])
     return numeric
+
+
+def _blank(codes: pd.Series) -> np.ndarray:
+    """Which cells of ``codes`` are missing or only white space (Python's
+    :meth:`str.strip`), one flag per row: NumPy's string functions, as pandas' string
+    methods cost more than the whole check on a table of a few dozen units."""
+    text = codes.to_numpy(dtype=object)
+    missing = pd.isna(text)
+    stripped = np.strings.strip(np.where(missing, "", text).astype(str))
+    return missing | (np.strings.str_len(stripped) == 0)
 
 
 def _row(i: int) -> str:

@@ -25,6 +25,8 @@ from integrity_eval.io import (
     write_cell,
 )
 
+DATASETS = Path(__file__).parents[1] / "datasets"
+
 DATA = Path(__file__).parent / "data"
 INDICATORS = ["court", "penalty", "audit", "kept", "hotline"]
 
@@ -193,6 +195,14 @@ def test_read_idata_plain_csv_keeps_ucode_text(tmp_path, fw):
     assert math.isnan(df.loc[1, "court"]) and math.isnan(df.loc[1, "penalty"])
     for code in INDICATORS:
         assert df[code].dtype == float
+
+
+def test_read_idata_takes_a_framework_as_build_does():
+    """A shipped framework's name (or a file) is accepted, as ie.build accepts it."""
+    path = DATASETS / "shanghai-districts" / "shanghai_districts_synthetic.csv"
+    by_name = read_idata(path, "shanghai-2018")
+    pd.testing.assert_frame_equal(by_name, read_idata(path, ie.load_framework("shanghai-2018")))
+    assert len(by_name) == 16 and ie.build("shanghai-2018", by_name).scores.notna().all()
 
 
 def test_read_idata_messy_workbook(tmp_path, fw):
