@@ -78,24 +78,6 @@ def test_expert_weight_sets_equal_builds_with_those_weights(asem_ev):
             assert np.array_equal(res.scores.loc[draw].to_numpy(), built.scores.to_numpy())
 
 
-def test_weighted_sums_do_not_depend_on_their_row_blocks(asem_ev, ua, monkeypatch):
-    """The batched means sum a block of replications at a time (engine.SUM_BYTES); blocks
-    of 7 rows, missing children and every mean give the same numbers bit for bit."""
-    monkeypatch.setattr(engine, "SUM_BYTES", 8 * len(asem_ev.units) * 7)
-    small = unc.run(asem_ev, COINR_INPUTS, n=300, seed=3, quiet=True)
-    assert np.array_equal(ua.score_draws, small.score_draws, equal_nan=True)
-    base = asem_ev.with_params(impute=None, screen=None, normalise__l_u=[1, 100])
-    inputs = [
-        {"path": "weights", "noise": 0.25},
-        {"path": "aggregate__method", "values": ["amean", "gmean", "hmean", "genmean"]},
-    ]
-    assert base.get_dset("Normalised").isna().any().any()
-    blocked = unc.run(base, inputs, n=60, seed=5, quiet=True)
-    monkeypatch.setattr(engine, "SUM_BYTES", 2**30)
-    whole = unc.run(base, inputs, n=60, seed=5, quiet=True)
-    assert np.array_equal(blocked.score_draws, whole.score_draws, equal_nan=True)
-
-
 def test_same_seed_same_numbers_whatever_chunks_and_workers(asem_ev, ua):
     from joblib import parallel_config
 

@@ -65,9 +65,6 @@ BLOCK = 256
 CHUNK_BYTES = 128 * 2**20
 # Most replications in one chunk (a small problem: 10,000 replications of ASEM in one).
 MAX_CHUNK = 16_384
-# Bytes of running weighted sums computed at once (a block of replications that stays
-# in a core's cache while every child is added to it).
-SUM_BYTES = 512 * 2**10
 
 
 # ------------------------------------------------------------ batched aggregation
@@ -104,24 +101,12 @@ class _Children:
         reduces the column block ``x[:, children]``, which is Fortran-ordered, one
         child after the other), so every replication's score equals the build's bit
         for bit, and does not depend on how many replications a chunk holds.
-
-        The replications are summed a block of rows at a time (:data:`SUM_BYTES` of
-        sums), so the running sum stays in the processor's cache while every child is
-        added to it; each element's sum is the same sequence of operations.
         """
         w = self.w
-        shape = np.broadcast_shapes(values[0].shape, (len(w), 1))
-        res = np.empty(shape) if out is None else out
-        step = max(1, SUM_BYTES // (8 * shape[1]))
-        term = np.empty((min(step, shape[0]), shape[1]))
-        for r0 in range(0, shape[0], step):
-            rows = slice(r0, r0 + step)
-            part, wb = res[rows], w[rows]
-            tb = term[: len(part)]
-            np.multiply(values[0] if values[0].ndim == 1 else values[0][rows], wb[:, :1], out=part)
-            for c in range(1, self.n):
-                v = values[c] if values[c].ndim == 1 else values[c][rows]
-                part += np.multiply(v, wb[:, c, None], out=tb)
+        res = np.multiply(values[0], w[:, 0, None], out=out)
+        term = np.empty_like(res)
+        for c in range(1, self.n):
+            res += np.multiply(values[c], w[:, c, None], out=term)
         return res
 
     def total(self) -> np.ndarray:
