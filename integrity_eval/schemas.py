@@ -101,7 +101,7 @@ def inspect_idata(
             problems.add(
                 "expected a number", source=source, row=_unit(idata, i), column=c, value=raw.iloc[i]
             )
-    values = to_numeric_block(idata, numeric_cols, dtypes)
+    values = to_numeric_block(idata, numeric_cols)
     for j in np.flatnonzero(np.all(np.isnan(values), axis=0)):
         if numeric_cols[j] in framework.indicators:
             problems.add("indicator has no data", source=source, column=numeric_cols[j])
@@ -185,18 +185,15 @@ def check_idata(framework: Framework, idata: pd.DataFrame, *, source: str = "iDa
     return values
 
 
-def to_numeric_block(
-    idata: pd.DataFrame, cols: list[str], dtypes: dict[str, np.dtype] | None = None
-) -> np.ndarray:
+def to_numeric_block(idata: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """The columns as one float matrix; non-numeric cells become NaN (validate them first).
-    ``cols`` are column names that occur once in ``idata``; ``dtypes``: their dtypes when
-    known (one lookup less). Columns are taken by position: selecting them by a list of
-    names costs pandas more than the conversion itself on a small table."""
+    ``cols`` are column names that occur once in ``idata``. Columns are taken by position:
+    selecting them by a list of names costs pandas more than the conversion itself on a
+    small table."""
     names = idata.columns.tolist()
     where = {c: i for i, c in enumerate(names)}
     block = idata.take([where[c] for c in cols], axis=1)
-    if dtypes is None:
-        dtypes = dict(zip(names, idata.dtypes.tolist(), strict=True))
+    dtypes = dict(zip(names, idata.dtypes.tolist(), strict=True))
     if all(dtypes[c].kind in "fiub" for c in cols):
         return block.to_numpy(dtype=float, na_value=np.nan)
     return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -221,8 +218,8 @@ def _blank(codes: pd.Series) -> np.ndarray:
     methods cost more than the whole check on a table of a few dozen units."""
     text = codes.to_numpy(dtype=object)
     missing = pd.isna(text)
-    stripped = np.strings.strip(np.where(missing, "", text).astype(str))
-    return missing | (np.strings.str_len(stripped) == 0)
+    stripped = np.char.strip(np.where(missing, "", text).astype(str))
+    return missing | (np.char.str_len(stripped) == 0)
 
 
 def _row(i: int) -> str:
