@@ -52,6 +52,7 @@ ENGAGEMENT_KEYS = (
     "corrections",
     "status",
     "citations",
+    "citations_en",
 )
 STATUSES = {"draft": ("征求意见稿", "Draft for comment"), "final": ("正式稿", "Final")}
 #: 评价期: a year, a half year, a quarter, a month, or a range of months.
@@ -85,6 +86,7 @@ class Engagement:
     corrections: Path | None = None
     status: str = "draft"
     citations: dict[str, str] = field(default_factory=dict)
+    citations_en: dict[str, str] = field(default_factory=dict)
 
     def cover(self) -> dict[str, Any]:
         """What every report's cover and header show: ``title``, ``period``, ``client``,
@@ -96,6 +98,7 @@ class Engagement:
             "status": self.status,
             "edges_source": self.edges_source,
             "citations": dict(self.citations),
+            "citations_en": dict(self.citations_en),
         }
 
 
@@ -219,16 +222,17 @@ def load_engagement(path: str | Path) -> Engagement:
     for key in ("framework", "rating"):
         if raw.get(key):
             values[key] = _name_or_path(str(raw[key]), p.parent)
-    citations = raw.get("citations") or {}
-    if not isinstance(citations, Mapping):
-        problems.add(
-            "citations 应为“文件 → 文件标题与文号”的映射 / citations must map a document to "
-            "its title and number",
-            source=source,
-            column="citations",
-        )
-        citations = {}
-    values["citations"] = {str(k): str(v) for k, v in citations.items()}
+    for key in ("citations", "citations_en"):
+        titles = raw.get(key) or {}
+        if not isinstance(titles, Mapping):
+            problems.add(
+                f"{key} 应为“文件 → 文件标题与文号”的映射 / {key} must map a document to "
+                "its title and number",
+                source=source,
+                column=key,
+            )
+            titles = {}
+        values[key] = {str(k): str(v) for k, v in titles.items()}
     problems.raise_if_any("评价项目文件有误 / invalid engagement file")
     return Engagement(**values)
 
@@ -285,7 +289,6 @@ def init_engagement(
 
 
 def _engagement_text(fw: Any, fw_ref: str) -> str:
-    citations = getattr(fw, "citations", None) or {}
     lines = [
         "# 评价项目 / engagement — integrity-eval run --engagement .",
         "# 标有“待填写”的字段须填写后才能运行 / fields marked 待填写 must be filled in "
@@ -305,9 +308,11 @@ def _engagement_text(fw: Any, fw_ref: str) -> str:
         "# corrections: corrections.csv # 可选：复核更正 uCode,iCode,value,reason / optional",
         "status: draft                  # draft 征求意见稿 | final 正式稿",
     ]
-    if citations:
-        lines.append("citations:")
-        lines += [f"  {k}: {_yaml_scalar(v)}" for k, v in citations.items()]
+    for key in ("citations", "citations_en"):
+        titles = getattr(fw, key, None) or {}
+        if titles:
+            lines.append(f"{key}:")
+            lines += [f"  {k}: {_yaml_scalar(v)}" for k, v in titles.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ YAML layout (all keys listed in ``FRAMEWORK_KEYS`` and ``NODE_KEYS``)::
     spec: {screen: {dat_thresh: 0.667}, normalise: {method: minmax}, aggregate: {method: amean}}
     missing: worst
     citations: {004_eb7a51c6d53126fb.txt: 《本市政务诚信建设……安排表》（沪发改信〔2018〕5号）}
+    citations_en: {004_eb7a51c6d53126fb.txt: Division of Key Tasks … (Hu Fa Gai Xin [2018] No. 5)}
     responsible_en: {市发展改革委: Shanghai Development and Reform Commission}
 
 ``spec`` is the framework's default build spec (``docs/spec.md``): ``build(fw, idata)``
@@ -30,7 +31,8 @@ own unit (for a direction −1 indicator the worst is the higher value), with th
 provenance in ``goalposts_source``; :attr:`Node.goalposts` holds them as ``(lower, upper)``,
 as COINr's ``goalpost_lower``/``goalpost_upper`` columns do. ``missing`` is the policy for
 blank indicator cells (``MISSING_POLICIES``), ``citations`` the title and number of each
-source document as a report prints it, ``responsible_en`` the English name of each
+source document as a report prints it (``citations_en``: as an English report prints it),
+``responsible_en`` the English name of each
 responsible unit named under the nodes' ``responsible``. A node's ``weight`` may be 0:
 the element stays in every table but does not enter its parent's aggregate (COINr accepts
 zero weights); an aggregate whose children all weigh 0 is an error.
@@ -64,7 +66,7 @@ from .errors import (
 from .io import load_yaml, read_table, unsafe_text
 from .params import finite_number, weight_rule
 
-__all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
+__all__ = ["Framework", "Node", "available_frameworks", "cite_documents", "load_framework"]
 
 FRAMEWORK_KEYS = {
     "name",
@@ -83,6 +85,7 @@ FRAMEWORK_KEYS = {
     "records",
     "missing",
     "citations",
+    "citations_en",
     "responsible_en",
 }
 # Policies for blank indicator cells (docs/framework.md, `missing`): the worst goalpost
@@ -237,6 +240,8 @@ class Framework:
     missing: str | None = None
     # source document (file name) → its title and number as a report prints it
     citations: Mapping[str, str] | None = field(default=None, hash=False)
+    # the same in English (the title translated, the number transliterated)
+    citations_en: Mapping[str, str] | None = field(default=None, hash=False)
     # responsible unit as named under the nodes' `responsible` → its English name
     responsible_en: Mapping[str, str] | None = field(default=None, hash=False)
     _origin: str = field(default="framework", compare=False, repr=False)
@@ -244,7 +249,11 @@ class Framework:
     def __post_init__(self) -> None:
         problems = _tree_problems(self.nodes, self.denominators, self._origin)
         problems += _field_problems(
-            self.nodes, self.missing, self.citations, self.responsible_en, self._origin
+            self.nodes,
+            self.missing,
+            {"citations": self.citations, "citations_en": self.citations_en},
+            self.responsible_en,
+            self._origin,
         )
         problems.raise_if_any("invalid framework")
 
@@ -405,16 +414,22 @@ class Framework:
             return names
         return tuple(self.responsible_en.get(r, r) for r in names)
 
-    def cite(self, text: str) -> str:
+    def cite(self, text: str, lang: str = "zh") -> str:
         """``text`` (a ``source`` or ``goalposts_source``) with every source document's file
-        name replaced by its title and number from ``citations``, as a report prints it.
+        name replaced by its title and number from ``citations``, as a report prints it; in
+        English (``lang="en"``) from ``citations_en``, a document without an English title
+        keeping its Chinese one.
 
         >>> fw.cite("004_eb7a51c6d53126fb.txt §二.5")       # doctest: +SKIP
         '《本市政务诚信建设重点任务分工及进度安排表》（沪发改信〔2018〕5号）§二.5'
         """
-        for name, title in (self.citations or {}).items():
-            text = text.replace(f"{name} ", title).replace(name, title)
-        return text
+        return cite_documents(text, self.citation_titles(lang), lang)
+
+    def citation_titles(self, lang: str = "zh") -> list[Mapping[str, str]]:
+        """The mappings :meth:`cite` reads in ``lang``, the first that names a document
+        first: ``citations``, after ``citations_en`` in English."""
+        titles = [self.citations or {}]
+        return [self.citations_en or {}, *titles] if lang == "en" else titles
 
     def descendants(self, code: str, level: int = 1) -> list[str]:
         """All nodes at ``level`` below ``code`` (the indicators by default)."""
@@ -548,7 +563,7 @@ class Framework:
             out["spec"] = dict(self.spec)
         if self.missing is not None:
             out["missing"] = self.missing
-        for key in ("citations", "responsible_en"):
+        for key in ("citations", "citations_en", "responsible_en"):
             if getattr(self, key):
                 out[key] = dict(getattr(self, key))
         if self.expected_units:
@@ -612,9 +627,9 @@ class Framework:
             problems.add(
                 "'records' must be a mapping", source=origin, column="records", value=records
             )
-        citations, responsible_en = (
+        citations, citations_en, responsible_en = (
             _text_mapping(data.get(key), key, origin, problems)
-            for key in ("citations", "responsible_en")
+            for key in ("citations", "citations_en", "responsible_en")
         )
         missing = data.get("missing")
         if problems:  # report the tree's faults too, on the nodes that parsed
@@ -627,7 +642,8 @@ class Framework:
                     p.row in bad_rows and ("orphan" in p.rule or p.column == "goalposts_source")
                 )
             ]
-            problems += _field_problems(kept, missing, citations, responsible_en, origin)
+            titles = {"citations": citations, "citations_en": citations_en}
+            problems += _field_problems(kept, missing, titles, responsible_en, origin)
             problems.raise_if_any("invalid framework")
         return cls(
             nodes=tuple(n for n in nodes if n is not None),
@@ -646,6 +662,7 @@ class Framework:
             records=dict(records) if records else None,
             missing=missing,
             citations=citations,
+            citations_en=citations_en,
             responsible_en=responsible_en,
             _origin=origin,
         )
@@ -978,11 +995,12 @@ def _tree_problems(
 def _field_problems(
     nodes: Iterable[Node],
     missing: Any,
-    citations: Mapping[str, str] | None,
+    titles: Mapping[str, Mapping[str, str] | None],
     responsible_en: Mapping[str, str] | None,
     origin: str,
 ) -> ProblemList:
-    """Problems of the framework-level ``missing``, ``citations`` and ``responsible_en``."""
+    """Problems of the framework-level ``missing``, ``citations`` and ``citations_en``
+    (``titles``, by key) and ``responsible_en``."""
     problems = ProblemList()
     if missing is not None and missing not in MISSING_POLICIES:
         hint_zh, hint_en = did_you_mean(missing, MISSING_POLICIES)
@@ -995,7 +1013,7 @@ def _field_problems(
             column="missing",
             value=missing,
         )
-    for key, mapping in (("citations", citations), ("responsible_en", responsible_en)):
+    for key, mapping in (*titles.items(), ("responsible_en", responsible_en)):
         for name, text in (mapping or {}).items():
             if not str(name).strip() or not isinstance(text, str) or not text.strip():
                 problems.add(
@@ -1005,6 +1023,18 @@ def _field_problems(
                     column=key,
                     value=f"{name}: {text}",
                 )
+    chinese = titles.get("citations")
+    for name in sorted(set(titles.get("citations_en") or {}) - set(chinese or {})):
+        if chinese is None:  # no (valid) citations: nothing to match
+            break
+        problems.add(
+            "citations_en 中的文件不在 citations 中；请先在 citations 中给出其中文标题与文号 / "
+            "a document under citations_en is not under citations; give its Chinese title and "
+            "number under citations first",
+            source=origin,
+            column="citations_en",
+            value=name,
+        )
     if responsible_en is not None:
         named = {r: n.code for n in nodes for r in n.responsible}
         for unit, code in named.items():
@@ -1166,8 +1196,20 @@ def _goalposts(
     return (min(worst, best), max(worst, best))
 
 
+def cite_documents(text: str, titles: Iterable[Mapping[str, str]], lang: str = "zh") -> str:
+    """``text`` with each source document's file name replaced by its title from the first
+    mapping of ``titles`` that names it (a document's file name is its key). A space after
+    the file name goes in Chinese (``《…》（…）§二.5``) and stays in English."""
+    gap = " " if lang == "en" else ""
+    for table in titles:
+        for name, title in table.items():
+            text = text.replace(f"{name} ", title + gap).replace(name, title)
+    return text
+
+
 def _text_mapping(raw: Any, key: str, origin: str, problems: ProblemList) -> dict | None:
-    """A framework-level ``{name: text}`` mapping (``citations``, ``responsible_en``)."""
+    """A framework-level ``{name: text}`` mapping (``citations``, ``citations_en``,
+    ``responsible_en``)."""
     if raw is None:
         return None
     if not isinstance(raw, Mapping):

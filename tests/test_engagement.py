@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import integrity_eval as ie
 from integrity_eval.cli.main import main
@@ -246,6 +248,10 @@ def test_init_writes_a_folder_and_refuses_an_existing_one(
     ]
     text = (folder / "engagement.yaml").read_text(encoding="utf-8")
     assert "framework: changning-2020" in text and "待填写" in text
+    # the framework's document titles, Chinese and English, for the agency to adjust
+    written = yaml.safe_load(text)
+    fw = ie.load_framework("changning-2020")
+    assert (written["citations"], written["citations_en"]) == (fw.citations, fw.citations_en)
     with pytest.raises(ValidationError) as info:  # the fields to fill are refused by name
         load_engagement(folder)
     assert {p.column for p in info.value.problems} >= {"title", "period", "client", "agency"}
@@ -276,6 +282,36 @@ def test_load_engagement_lists_every_problem(tmp_path: Path) -> None:
     columns = {p.column for p in info.value.problems}
     assert columns == {"period", "status", "missing", "data", "colour"}
     assert all("/ " in p.rule for p in info.value.problems)  # bilingual
+
+
+def test_engagement_citations_come_first_in_their_language(trial: Path, tmp_path: Path) -> None:
+    """An engagement's citations and citations_en are printed before the framework's; in
+    English a document without an English title of the engagement gets the framework's."""
+    from integrity_eval.report.method import citer
+
+    trial = Path(shutil.copytree(trial, tmp_path / "trial"))
+    text = (trial / "engagement.yaml").read_text(encoding="utf-8")
+    ours = {"004_eb7a51c6d53126fb.txt": "Our title (No. 5)"}
+    (trial / "engagement.yaml").write_text(
+        text + "citations_en:\n  004_eb7a51c6d53126fb.txt: Our title (No. 5)\n", encoding="utf-8"
+    )
+    eng = load_engagement(trial)
+    assert eng.citations_en == ours and eng.cover()["citations_en"] == ours
+    fw = ie.load_framework("shanghai-2018")
+    clause = "004_eb7a51c6d53126fb.txt §二.5; 003_01131af63e5da6d9.txt §一.一是"
+    english = citer(fw, eng.cover(), "en")(clause)
+    assert english == (
+        "Our title (No. 5) §2.5; " + fw.citations_en["003_01131af63e5da6d9.txt"] + " §1, point 1"
+    )
+    chinese = citer(fw, eng.cover(), "zh")(clause)
+    assert chinese == (
+        fw.citations["004_eb7a51c6d53126fb.txt"] + "§二.5; "
+        + fw.citations["003_01131af63e5da6d9.txt"] + "§一.一是"
+    )  # fmt: skip
+    (trial / "engagement.yaml").write_text(text + "citations_en: [a, b]\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_engagement(trial)
+    assert [p.column for p in info.value.problems] == ["citations_en"]
 
 
 def test_load_engagement_resolves_paths_and_texts(trial: Path) -> None:

@@ -157,6 +157,7 @@ FIELDS = {
     **TREE,
     "missing": "worst",
     "citations": {"004_eb7a51c6d53126fb.txt": "《某表》（沪发改信〔2018〕5号）"},
+    "citations_en": {"004_eb7a51c6d53126fb.txt": "A Table (Hu Fa Gai Xin [2018] No. 5)"},
     "responsible_en": {"区法院": "District People's Court"},
     "nodes": [
         *TREE["nodes"][:3],
@@ -220,17 +221,19 @@ def test_bad_missing_citations_and_english_names_are_listed_at_once():
         **FIELDS,
         "missing": "wrost",
         "citations": {"004_eb7a51c6d53126fb.txt": ""},
+        "citations_en": {"005_unknown.txt": "Not cited"},
         "responsible_en": {"区法庭": "District court"},
     }
     problems = _problems(bad)
     by_column = {p.column: p for p in problems}
-    assert set(by_column) == {"missing", "citations", "responsible_en"}
+    assert set(by_column) == {"missing", "citations", "citations_en", "responsible_en"}
+    assert by_column["citations_en"].value == "005_unknown.txt"
     assert "did you mean 'worst'" in by_column["missing"].rule
     assert CJK.search(by_column["missing"].rule)
     english = [p for p in problems if p.column == "responsible_en"]
     assert {p.value for p in english} == {"区法院", "区法庭"}  # one without a name, one stray
     assert any("did you mean '区法院'" in p.rule for p in english)
-    for key in ("citations", "responsible_en"):
+    for key in ("citations", "citations_en", "responsible_en"):
         problems = _problems({**FIELDS, key: ["not", "a", "mapping"]})
         assert [p.column for p in problems] == [key]
     with pytest.raises(ie.ValidationError, match="missing"):  # checked however it is built
@@ -244,7 +247,9 @@ def test_new_fields_round_trip_through_yaml_and_imeta(tmp_path):
     path.write_text(fw.to_yaml(), encoding="utf-8")
     again = ie.load_framework(path)
     assert again == fw and again.hash == fw.hash
-    assert (again.citations, again.responsible_en) == (fw.citations, fw.responsible_en)
+    fields = ("citations", "citations_en", "responsible_en")
+    assert [getattr(again, k) for k in fields] == [getattr(fw, k) for k in fields]
+    assert again.citations_en == FIELDS["citations_en"]
     table = fw.to_imeta()
     row = table.set_index("iCode").loc["a"]
     assert (row["goalpost_lower"], row["goalpost_upper"]) == (0, 5)  # COINr's order
@@ -263,3 +268,11 @@ def test_english_names_and_citations_for_reports():
     assert fw.responsible_of("b", "en") == ()
     assert fw.cite("004_eb7a51c6d53126fb.txt §一.1") == "《某表》（沪发改信〔2018〕5号）§一.1"
     assert fw.cite("003_01131af63e5da6d9.txt §一") == "003_01131af63e5da6d9.txt §一"  # no citation
+    # in English: the English title, the space before the clause kept
+    assert fw.cite("004_eb7a51c6d53126fb.txt §一.1", "en") == (
+        "A Table (Hu Fa Gai Xin [2018] No. 5) §一.1"
+    )
+    no_english = Framework.from_dict({**FIELDS, "citations_en": None})
+    assert no_english.cite("004_eb7a51c6d53126fb.txt §一.1", "en") == (
+        "《某表》（沪发改信〔2018〕5号） §一.1"
+    )

@@ -411,7 +411,8 @@ def test_missing_policy_is_worst(fw):
 
 
 def test_every_cited_document_has_its_title_and_number(fw, raw):
-    text = yaml.safe_dump({k: v for k, v in raw.items() if k != "citations"}, allow_unicode=True)
+    titles = ("citations", "citations_en")
+    text = yaml.safe_dump({k: v for k, v in raw.items() if k not in titles}, allow_unicode=True)
     cited = set(re.findall(r"00[0-4]_[0-9a-f]{16}\.txt", text))
     assert cited == set(fw.citations)
     for file, title in fw.citations.items():
@@ -419,6 +420,20 @@ def test_every_cited_document_has_its_title_and_number(fw, raw):
         numbered = re.search(r"〔\d{4}〕\d+号", title)
         assert numbered or "无文号" in title or "征求意见稿" in title, (file, title)
     assert fw.cite(fw.source + " §一") == fw.citations[fw.source] + "§一"
+
+
+def test_every_cited_document_has_an_english_title(fw):
+    """English reports cite by citations_en: a translated title, the same number."""
+    assert set(fw.citations_en) == set(fw.citations)
+    for file, title in fw.citations_en.items():
+        chinese = fw.citations[file]
+        assert LATIN.search(title) and not CJK.search(title), (file, title)
+        number = re.search(r"〔(\d{4})〕(\d+)号", chinese)
+        if number:
+            assert f"[{number[1]}] No. {number[2]})" in title, (file, title)
+        assert ("无文号" in chinese) == ("no document number" in title), (file, title)
+        assert ("征求意见稿" in chinese) == ("draft for comments" in title), (file, title)
+    assert fw.cite(fw.source + " §一", "en") == fw.citations_en[fw.source] + " §一"
 
 
 def test_every_responsible_unit_has_an_english_name(fw):

@@ -130,6 +130,31 @@ def test_english_report(report_ev, tmp_path):
     assert openpyxl.load_workbook(out / "analysis.xlsx").sheetnames[0] == "README"
 
 
+def test_english_report_has_no_chinese_and_cites_documents_in_english(report_ev, tmp_path):
+    """Every visible word of an English report and workbook is English: the documents are
+    cited by their English titles (the framework's citations_en) and clause numbers in
+    figures (§二.5 → §2.5; §一.一是 → §1, point 1)."""
+    out = tmp_path / "en"
+    ie.report.write(report_ev, out, lang="en", pdf=False, quiet=True)
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    for page in (out / "report.html", out / "units" / "BS.html"):
+        html = re.sub(r"<(style|script)\b.*?</\1>", "", page.read_text("utf-8"), flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", html)
+        assert "Hu Fa Gai Xin [2018] No. 5) §2.5" in text, page.name
+        assert not cjk.findall(text), (page.name, cjk.findall(text)[:10])
+    cells = [
+        v
+        for book in ("results.xlsx", "analysis.xlsx")
+        for ws in openpyxl.load_workbook(out / book, read_only=True).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str)
+    ]
+    assert not [v for v in cells if cjk.search(v)]
+    assert any("Prevention, published 28 August 2013, no document number) §1, point 1" in v
+               for v in cells)  # fmt: skip
+
+
 def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):
     fw = report_ev.framework
     element = fw.codes_at(2)[0]

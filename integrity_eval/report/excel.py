@@ -248,10 +248,11 @@ def _yes_no(x: Any, lang: str) -> str | None:
     return value_text("yes" if bool(x) else "no", lang)
 
 
-def _cite(ev: Evaluation, text: str, citations: Mapping[str, str], lang: str) -> str:
-    """A source clause as the reports cite it (:func:`.method.citer`), "；" between
-    clauses in Chinese."""
-    text = citer(ev.framework, {"citations": citations}, lang)(text)
+def _cite(ev: Evaluation, text: str, cover: Mapping[str, Any], lang: str) -> str:
+    """A source clause as the reports cite it (:func:`.method.citer`: the ``cover``'s
+    ``citations`` and ``citations_en``, then the framework's), "；" between clauses in
+    Chinese."""
+    text = citer(ev.framework, cover, lang)(text)
     return text.replace("; ", "；") if lang == "zh" else text
 
 
@@ -350,7 +351,6 @@ def _vetoes_sheet(ev: Evaluation, lang: str, rated: Any, cover: Mapping[str, Any
     names = unit_names(ev, lang)
     grades = _grade_names(rated, lang)
     fired = getattr(rated, "fired", None)
-    citations = dict(cover.get("citations") or {})
     sep = "；" if lang == "zh" else "; "
     headers = [label(c, lang) for c in ("rule", "indicator", "condition", "cap", "basis")]
     headers += [label("n_fired", lang), label("fired", lang)]
@@ -376,7 +376,7 @@ def _vetoes_sheet(ev: Evaluation, lang: str, rated: Any, cover: Mapping[str, Any
                 node.name(lang) if node is not None else v.indicator,
                 f"{v.op} {value}",
                 grades.get(str(v.cap), v.cap),
-                _cite(ev, v.source, citations, lang) or None,
+                _cite(ev, v.source, cover, lang) or None,
                 len(shown),
                 sep.join(shown) or None,
             ]
@@ -704,7 +704,7 @@ def _dset_before(ev: Evaluation, key: str) -> pd.DataFrame:
     return ev.get_dset(names[max(names.index(key) - 1, 0)])
 
 
-def _framework_sheet(ev: Evaluation, lang: str, citations: Mapping[str, str]) -> Sheet:
+def _framework_sheet(ev: Evaluation, lang: str, cover: Mapping[str, Any]) -> Sheet:
     fw = ev.framework
     eff, nominal = ev.effective_weights, ev.weights
     den = {a.code: _t(a.name_zh or a.code, a.name_en or a.code, lang) for a in fw.denominators}
@@ -740,7 +740,7 @@ def _framework_sheet(ev: Evaluation, lang: str, citations: Mapping[str, str]) ->
                 unit_text(node.unit, lang) or None,
                 den.get(node.denominator or "", node.denominator),
                 None if wb is None else f"{wb[0]:g} — {wb[1]:g}",
-                _cite(ev, node.source, citations, lang) or None,
+                _cite(ev, node.source, cover, lang) or None,
                 sep.join(fw.responsible_of(node.code, lang)) or None,
             ]
         )

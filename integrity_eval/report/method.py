@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..framework import cite_documents
 from .text import (
     METHOD_NAMES,
     english_names_missing,
@@ -79,18 +80,20 @@ def split_text(text: str, lang: str) -> str:
 
 def citer(fw: Any, cover: Mapping[str, Any] | None, lang: str = "zh") -> Callable[[str], str]:
     """``cite(text)``: a source clause with each document's file name replaced by its
-    title and number — the engagement's ``citations`` first, then the framework's. In
-    English, a clause's Chinese note is rendered (``(第三类)`` → "(category 3)", the
-    category of government breach in the seed documents) or, being a Chinese gloss of
-    the clause cited, left out; clause numbers stay as the documents print them."""
-    extra = dict((cover or {}).get("citations") or {})
+    title and number — the engagement's ``citations`` first, then the framework's; in
+    English their ``citations_en`` before both (a document without an English title keeps
+    its Chinese one). In English, a clause's Chinese note is rendered (``(第三类)`` →
+    "(category 3)", the category of government breach in the seed documents) or, being a
+    Chinese gloss of the clause cited, left out, and the clause's Chinese numbering is
+    given in figures."""
+    cover = cover or {}
+    titles = [cover.get("citations") or {}, getattr(fw, "citations", None) or {}]
+    if lang == "en":
+        titles = [cover.get("citations_en") or {}, getattr(fw, "citations_en", None) or {}, *titles]
 
     def cite(text: str) -> str:
-        text = str(text or "")
-        for name, title in extra.items():
-            text = text.replace(f"{name} ", title).replace(name, title)
-        text = fw.cite(text) if hasattr(fw, "cite") else text
-        return _english_notes(text) if lang == "en" else text
+        text = cite_documents(str(text or ""), titles, lang)
+        return _english_clause(_english_notes(text)) if lang == "en" else text
 
     return cite
 
@@ -98,11 +101,44 @@ def citer(fw: Any, cover: Mapping[str, Any] | None, lang: str = "zh") -> Callabl
 _CATEGORY = re.compile(r"\(第([一二三四五六七八九十])类\)")
 _CJK_NOTE = re.compile(r"\s+\([^()]*[\u3400-\u9fff][^()]*\)")
 _NUMERALS = "一二三四五六七八九十"
+_CLAUSE = re.compile(r"§([一二三四五六七八九十0-9().–-]+(?:是)?)")
+_CHINESE_NUMBER = re.compile(r"[一二三四五六七八九十]+")
 
 
 def _english_notes(text: str) -> str:
     text = _CATEGORY.sub(lambda m: f"(category {_NUMERALS.index(m.group(1)) + 1})", text)
     return _CJK_NOTE.sub("", text)
+
+
+def _english_clause(text: str) -> str:
+    """The clause numbers of ``text`` (``§二.(三).3``, ``§一.一是``, ``§一–三``) in figures, as
+    an English citation of a Chinese document gives them: ``§2.(3).3``, ``§1, point 1``
+    (``一是``: the document's "first, …"), ``§1–3``.
+
+    >>> _english_clause("《…》（沪发改信〔2018〕5号） §二.(三).3; … §一.一是 (category 3)")
+    '《…》（沪发改信〔2018〕5号） §2.(3).3; … §1, point 1 (category 3)'
+    """
+
+    def clause(m: re.Match[str]) -> str:
+        body = _CHINESE_NUMBER.sub(lambda n: str(_chinese_number(n.group(0))), m.group(1))
+        body = re.sub(r"\.(\d+)是$", r", point \1", body)
+        return "§" + body
+
+    return _CLAUSE.sub(clause, text)
+
+
+def _chinese_number(text: str) -> int:
+    """A Chinese numeral from 一 to 九十九 as a number (``十二`` → 12, ``二十`` → 20).
+
+    >>> [_chinese_number(t) for t in ("一", "十", "十五", "二十", "三十七")]
+    [1, 10, 15, 20, 37]
+    """
+    if "十" not in text:
+        return _NUMERALS.index(text) + 1
+    tens, _, ones = text.partition("十")
+    return (_NUMERALS.index(tens) + 1 if tens else 1) * 10 + (
+        _NUMERALS.index(ones) + 1 if ones else 0
+    )
 
 
 def is_points(ev: Any) -> bool:

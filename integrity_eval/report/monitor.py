@@ -39,6 +39,7 @@ import pandas as pd
 from .._version import __version__
 from ..io import atomic_output_dir, csv_safe, write_cell
 from .fonts import ResolvedFont, names_to_check, resolve_font, warn_missing_glyphs
+from .method import citer
 from .text import RECORD_COLUMNS, RECORD_VALUES, tr
 from .write import _file_names
 
@@ -415,7 +416,7 @@ def _basis(framework: Any, lang: str) -> str:
     source = monitoring.get("source") or framework.source
     if not source:
         return tr("mon_basis_none", lang)
-    return tr("mon_basis_doc", lang, source=framework.cite(source))
+    return tr("mon_basis_doc", lang, source=citer(framework, None, lang)(source))
 
 
 def _provenance(attrs: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:

@@ -178,5 +178,9 @@ def _in_english(table: pd.DataFrame, ev: Evaluation, rated: Any) -> pd.DataFrame
         r if pd.isna(c) else "; ".join(fw.responsible_of(c, "en"))
         for c, r in zip(out["iCode"], out["responsible"], strict=True)
     ]
-    out["clause"] = [c if pd.isna(c) else cite(c) for c in out["clause"]]
+    # the node's own source, cited in English (the table's clause is already the Chinese title)
+    out["clause"] = [
+        c if pd.isna(c) or pd.isna(code) else cite(fw[code].source or "")
+        for code, c in zip(out["iCode"], out["clause"], strict=True)
+    ]
     return out

@@ -361,6 +361,7 @@ RECORD_KEYS: dict[str, tuple[str, str]] = {
     "status": ("状态", "status"),
     "edges_source": ("分界值依据", "source of the grade edges"),
     "citations": ("引用文件", "documents cited"),
+    "citations_en": ("引用文件（英文标题）", "documents cited (English titles)"),
     "reconciled": ("统一的代码", "codes reconciled"),
     "uCode": ("单位代码", "unit code"),
     "iCode": ("指标代码", "indicator code"),
