@@ -27,7 +27,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from .errors import Problem, ProblemList, ValidationError
 
@@ -143,6 +142,8 @@ def _solve(
     """Unit ``i``'s programme by constraint generation, exact: start from the units best on
     some indicator and the 50 most similar to ``i``, add the 50 most violated constraints
     per round; after ``rounds`` rounds solve the full programme."""
+    from scipy.optimize import linprog  # imported when a programme is solved, not by build
+
     n = len(y)
     rows = np.zeros(n, dtype=bool)
     rows[seeds] = True

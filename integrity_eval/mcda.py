@@ -30,7 +30,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from .dea import bod_scores, bounds_arrays
 from .display import Displayable, Summary
@@ -913,6 +912,8 @@ class McdaComparison:
 
     def kendall(self) -> pd.DataFrame:
         """Kendall's τ-b between the methods' rankings (Kendall 1945; SciPy ``kendalltau``)."""
+        from scipy.stats import kendalltau  # half a second to import: only when asked for
+
         names = list(self.ranks.columns)
         tau = pd.DataFrame(1.0, index=names, columns=names)
         for i, a in enumerate(names):

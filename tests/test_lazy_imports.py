@@ -32,10 +32,23 @@ def loaded_after(code: str, libraries: list[str] = HEAVY) -> list[str]:
         "import integrity_eval as ie; ie.__version__; dir(ie)",
         "from integrity_eval.cli.main import build_parser; build_parser().format_help()",
         "import integrity_eval.records, integrity_eval.weights",
+        # a build, a scheme: SciPy (0.5 s) and scikit-learn only when a method needs them
+        "import integrity_eval.build, integrity_eval.rating; integrity_eval.rating.load_scheme",
     ],
 )
 def test_start_up_imports_no_heavy_library(code):
     assert loaded_after(code) == []
+
+
+def test_a_build_and_its_checks_import_no_scipy():
+    """`validate` and a notebook's first build (issue 23's start-up): the optimisers, the
+    MILP solver, Kendall's τ and the calibration load with the methods that use them."""
+    code = (
+        "import integrity_eval as ie\n"
+        "ev = ie.build('shanghai-2018', ie.datasets.load('shanghai-districts').idata)\n"
+        "ie.rating.load_scheme('four-grade')"
+    )
+    assert loaded_after(code, ["scipy", "sklearn", "statsmodels"]) == []
 
 
 def test_help_loads_neither_pandas_nor_numpy():
@@ -47,7 +60,7 @@ def test_help_loads_neither_pandas_nor_numpy():
 
 def test_a_heavy_library_loads_on_first_use():
     # the probe sees the import: the test above could not pass by not looking
-    assert "scipy" in loaded_after("import integrity_eval as ie; ie.weights.bod")
+    assert "scipy" in loaded_after("import integrity_eval as ie; ie.analysis")
 
 
 def test_names_load_on_first_use_and_keep_their_meaning():

@@ -8,41 +8,36 @@ to reach a better grade (``docs/rating.md``).
 The points model of a points framework (Jiangyin, 002) is part of the build: its
 default spec clips each item (``normalise: clip``) and totals the points
 (``aggregate: points``); see :func:`integrity_eval.spec.framework_default`.
+
+Every name is loaded on first use (:mod:`integrity_eval.lazy`): scikit-learn (calibration)
+and SciPy's MILP solver (what it takes) are imported when first used, not when a scheme is
+read.
 """
 
-from .calibrate import (
-    Agreement,
-    ExpertFit,
-    agreement,
-    calibrate_anchors,
-    calibrate_expert,
-    calibrate_shares,
-)
-from .grade import Rated, lower_is_better_problem, rate
-from .probability import grade_probabilities
-from .scheme import OPS, Scheme, Veto, available_schemes, load_scheme, resolve, scheme_from_rating
-from .what_it_takes import WhatItTakes, grade_costs, what_it_takes, what_it_takes_all
+from .. import lazy
 
-__all__ = [
-    "OPS",
-    "Agreement",
-    "ExpertFit",
-    "Rated",
-    "Scheme",
-    "Veto",
-    "WhatItTakes",
-    "agreement",
-    "available_schemes",
-    "calibrate_anchors",
-    "calibrate_expert",
-    "calibrate_shares",
-    "grade_costs",
-    "grade_probabilities",
-    "load_scheme",
-    "lower_is_better_problem",
-    "rate",
-    "resolve",
-    "scheme_from_rating",
-    "what_it_takes",
-    "what_it_takes_all",
-]
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "calibrate": [
+            "Agreement",
+            "ExpertFit",
+            "agreement",
+            "calibrate_anchors",
+            "calibrate_expert",
+            "calibrate_shares",
+        ],
+        "grade": ["Rated", "lower_is_better_problem", "rate"],
+        "probability": ["grade_probabilities"],
+        "scheme": [
+            "OPS",
+            "Scheme",
+            "Veto",
+            "available_schemes",
+            "load_scheme",
+            "resolve",
+            "scheme_from_rating",
+        ],
+        "what_it_takes": ["WhatItTakes", "grade_costs", "what_it_takes", "what_it_takes_all"],
+    },
+)

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from ..errors import ProblemList
 from ..framework import Framework
@@ -166,6 +165,8 @@ def optimise_weights(
         crs_n = crs / crs.sum()
         state["obtained"] = crs_n
         return float(np.log(((target - crs_n) ** 2).sum() / len(crs_n)))
+
+    from scipy.optimize import minimize  # imported when weights are optimised, not by build
 
     f0 = objective(target)
     step = 0.1 * np.max(np.abs(target))

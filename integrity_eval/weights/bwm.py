@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from ..errors import ProblemList, ValidationError
 from ..framework import Framework, load_framework
@@ -202,6 +201,8 @@ def bwm(
             r = np.zeros(n + 1)
             r[j], r[w] = 1.0, -a_w.iloc[j]
             rows.append(r)
+    from scipy.optimize import linprog  # imported when a BWM is solved, not by build
+
     lhs = np.array(rows)
     a_ub = np.vstack([lhs, -lhs])
     a_ub[:, n] = -1.0

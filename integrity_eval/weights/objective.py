@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
 from ..errors import Problem, ProblemList, ValidationError
 from .result import WeightResult, as_directions, check_domain, check_matrix, reflect_costs
@@ -242,6 +241,8 @@ def _cilos_q(x: np.ndarray, d: np.ndarray, X: pd.DataFrame, model: str) -> np.nd
     top = np.diag(a)
     p = (top - a) / top  # p_kj: relative loss on j when the best unit on k is chosen
     f = p - np.diag(p.sum(axis=0))
+    from scipy.linalg import null_space  # imported when these weights are computed
+
     q = null_space(f)
     if q.shape[1] != 1:
         raise ValidationError(
