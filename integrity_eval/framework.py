@@ -66,7 +66,7 @@ from .errors import (
 from .io import load_yaml, read_table, unsafe_text
 from .params import finite_number, weight_rule
 
-__all__ = ["Framework", "Node", "available_frameworks", "cite_documents", "load_framework"]
+__all__ = ["Framework", "Node", "available_frameworks", "load_framework"]
 
 FRAMEWORK_KEYS = {
     "name",
@@ -414,22 +414,31 @@ class Framework:
             return names
         return tuple(self.responsible_en.get(r, r) for r in names)
 
-    def cite(self, text: str, lang: str = "zh") -> str:
+    def cite(
+        self,
+        text: str,
+        lang: str = "zh",
+        *,
+        citations: Mapping[str, str] | None = None,
+        citations_en: Mapping[str, str] | None = None,
+    ) -> str:
         """``text`` (a ``source`` or ``goalposts_source``) with every source document's file
         name replaced by its title and number from ``citations``, as a report prints it; in
         English (``lang="en"``) from ``citations_en``, a document without an English title
-        keeping its Chinese one.
+        keeping its Chinese one. ``citations`` and ``citations_en`` given here (an
+        engagement's) come before the framework's own, each language's before the other's.
 
         >>> fw.cite("004_eb7a51c6d53126fb.txt §二.5")       # doctest: +SKIP
         '《本市政务诚信建设重点任务分工及进度安排表》（沪发改信〔2018〕5号）§二.5'
         """
-        return cite_documents(text, self.citation_titles(lang), lang)
-
-    def citation_titles(self, lang: str = "zh") -> list[Mapping[str, str]]:
-        """The mappings :meth:`cite` reads in ``lang``, the first that names a document
-        first: ``citations``, after ``citations_en`` in English."""
-        titles = [self.citations or {}]
-        return [self.citations_en or {}, *titles] if lang == "en" else titles
+        titles = [citations or {}, self.citations or {}]
+        if lang == "en":
+            titles = [citations_en or {}, self.citations_en or {}, *titles]
+        gap = " " if lang == "en" else ""  # Chinese: 《…》（…）§二.5; English: "… No. 5) §2.5"
+        for table in titles:
+            for name, title in table.items():
+                text = text.replace(f"{name} ", title + gap).replace(name, title)
+        return text
 
     def descendants(self, code: str, level: int = 1) -> list[str]:
         """All nodes at ``level`` below ``code`` (the indicators by default)."""
@@ -1194,17 +1203,6 @@ def _goalposts(
         )
         return None
     return (min(worst, best), max(worst, best))
-
-
-def cite_documents(text: str, titles: Iterable[Mapping[str, str]], lang: str = "zh") -> str:
-    """``text`` with each source document's file name replaced by its title from the first
-    mapping of ``titles`` that names it (a document's file name is its key). A space after
-    the file name goes in Chinese (``《…》（…）§二.5``) and stays in English."""
-    gap = " " if lang == "en" else ""
-    for table in titles:
-        for name, title in table.items():
-            text = text.replace(f"{name} ", title + gap).replace(name, title)
-    return text
 
 
 def _text_mapping(raw: Any, key: str, origin: str, problems: ProblemList) -> dict | None:

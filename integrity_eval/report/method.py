@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..framework import cite_documents
 from .text import (
     METHOD_NAMES,
     english_names_missing,
@@ -87,12 +86,10 @@ def citer(fw: Any, cover: Mapping[str, Any] | None, lang: str = "zh") -> Callabl
     Chinese gloss of the clause cited, left out, and the clause's Chinese numbering is
     given in figures."""
     cover = cover or {}
-    titles = [cover.get("citations") or {}, getattr(fw, "citations", None) or {}]
-    if lang == "en":
-        titles = [cover.get("citations_en") or {}, getattr(fw, "citations_en", None) or {}, *titles]
+    ours = {"citations": cover.get("citations"), "citations_en": cover.get("citations_en")}
 
     def cite(text: str) -> str:
-        text = cite_documents(str(text or ""), titles, lang)
+        text = fw.cite(str(text or ""), lang, **ours)
         return _english_clause(_english_notes(text)) if lang == "en" else text
 
     return cite
