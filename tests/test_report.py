@@ -151,7 +151,7 @@ def test_english_report_has_no_chinese_and_cites_documents_in_english(report_ev,
         if isinstance(v, str)
     ]
     assert not [v for v in cells if cjk.search(v)]
-    assert any("Prevention, published 28 August 2013, no document number) §1, point 1" in v
+    assert any("Plan for 2013 (published 28 August 2013, no document number) §1, point 1" in v
                for v in cells)  # fmt: skip
 
 
