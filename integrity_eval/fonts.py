@@ -240,14 +240,18 @@ def fallback_fonts() -> tuple[Fallback, ...]:
     return tuple(out)
 
 
-def face_index(path: str | Path) -> int:
+def face_index(path: str | Path, lang: str = "zh") -> int:
     """The face of ``path`` to use: of a collection (``.ttc``/``.otc``, e.g. Noto Sans
-    CJK's JP, KR, SC, TC and HK faces) the Simplified Chinese one, else the first."""
-    return _face_index(str(path))
+    CJK's JP, KR, SC, TC and HK faces) the Simplified Chinese one, else the first. For
+    English text (``lang="en"``) the Japanese face of a CJK collection: the Chinese
+    faces set the quotation marks and the apostrophe (“ ” ‘ ’) full-width, as Chinese
+    text wants them, the Japanese face proportional, as English text wants them; both
+    have every Chinese character."""
+    return _face_index(str(path), " JP" if lang == "en" else " SC")
 
 
 @lru_cache(maxsize=16)
-def _face_index(path: str) -> int:
+def _face_index(path: str, suffix: str = " SC") -> int:
     from fontTools.ttLib import TTCollection
 
     with open(path, "rb") as fh:
@@ -256,7 +260,7 @@ def _face_index(path: str) -> int:
     coll = TTCollection(path, lazy=True)
     try:
         return next(
-            (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(" SC")), 0
+            (i for i, f in enumerate(coll.fonts) if f["name"].getDebugName(1).endswith(suffix)), 0
         )
     finally:
         coll.close()

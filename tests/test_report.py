@@ -116,6 +116,13 @@ def test_chinese_report_has_no_english_labels(report_written):
     english = [en for zh, en in LABELS.values() if zh != en and "{" not in en and len(en) > 6]
     left = [en for en in english if f">{en}<" in html]
     assert not left
+    from fontTools.ttLib import TTFont
+
+    from integrity_eval.fonts import resolve_font
+    from integrity_eval.report.write import FONT_FILE
+
+    if resolve_font(None).path.suffix.lower() in (".ttc", ".otc"):  # the SC face: 「」“”全角
+        assert TTFont(out / "fonts" / FONT_FILE)["name"].getDebugName(1).endswith(" SC")
 
 
 def test_english_report(report_ev, tmp_path):
@@ -153,6 +160,16 @@ def test_english_report_has_no_chinese_and_cites_documents_in_english(report_ev,
     assert not [v for v in cells if cjk.search(v)]
     assert any("Plan for 2013 (published 28 August 2013, no document number) §1, point 1" in v
                for v in cells)  # fmt: skip
+    # quotation marks and apostrophes set proportionally (the CJK collection's JP face);
+    # a Chinese report keeps the SC face, whose full-width marks Chinese text wants
+    from fontTools.ttLib import TTFont
+
+    from integrity_eval.fonts import resolve_font
+    from integrity_eval.report.write import FONT_FILE
+
+    if resolve_font(None).path.suffix.lower() in (".ttc", ".otc"):
+        family = TTFont(out / "fonts" / FONT_FILE)["name"].getDebugName(1)
+        assert family.endswith(" JP"), family
 
 
 def test_unit_with_missing_dimension_says_so(report_ev, tmp_path):

@@ -231,7 +231,7 @@ def write_into(
             pages[f"units/{names[code]}"] = ("unit.html.j2", ctx, "../fonts/" + FONT_FILE)
         _draw_charts(charts, n_jobs)
         html = render_pages(pages, resolved)
-        fonts = write_font_folder(folder, resolved, "".join(html.values()))
+        fonts = write_font_folder(folder, resolved, "".join(html.values()), lang)
         (folder / "units").mkdir()
         for key, text in html.items():
             (folder / f"{key}.html").write_text(text, encoding="utf-8")
@@ -409,13 +409,14 @@ def render_pages(
     return {key: displayable(text, font) for key, text in html.items()}
 
 
-def write_font_folder(folder: Path, font: Any, text: str) -> Path:
-    """``folder/fonts``: the subset of ``font`` the pages' ``text`` needs (``FONT_FILE``),
+def write_font_folder(folder: Path, font: Any, text: str, lang: str = "zh") -> Path:
+    """``folder/fonts``: the subset of ``font`` the pages' ``text`` needs (``FONT_FILE``;
+    of a font collection the face for pages in ``lang``, :func:`~integrity_eval.fonts.face_index`),
     a subset of each fallback font it needs (``<face>-subset.ttf``), and their licences;
     returns that folder (the PDFs' only allowed font root)."""
     fonts = folder / "fonts"
     fonts.mkdir()
-    _subset_font(font.path, fonts / FONT_FILE, text, face_index(font.path))
+    _subset_font(font.path, fonts / FONT_FILE, text, face_index(font.path, lang))
     used = faces_for(text, font)
     for fb in used:
         _subset_font(fb.path, fonts / f"{fb.face}-subset.ttf", text, 0)
