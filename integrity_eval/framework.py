@@ -1033,9 +1033,8 @@ def _field_problems(
                     value=f"{name}: {text}",
                 )
     chinese = titles.get("citations")
-    for name in sorted(set(titles.get("citations_en") or {}) - set(chinese or {})):
-        if chinese is None:  # no (valid) citations: nothing to match
-            break
+    stray = set(titles.get("citations_en") or {}) - set(chinese or {})
+    for name in sorted(stray) if chinese is not None else ():  # no valid citations: no match
         problems.add(
             "citations_en 中的文件不在 citations 中；请先在 citations 中给出其中文标题与文号 / "
             "a document under citations_en is not under citations; give its Chinese title and "
