@@ -518,3 +518,22 @@ def test_english_method_notes_units_named_in_chinese(report_ev):
     english = chinese.assign(uName="District " + chinese["uCode"])
     ev = ie.build(report_ev.framework, english, None, seed=0, time=2024)
     assert "names as reported" not in data_text(ev)
+
+
+def test_goalposts_annex_cites_in_the_report_language():
+    """A goalpost source written "中文 / English" (Luyang) is printed in the report's
+    language only, its documents cited by title, in English by the English title."""
+    from integrity_eval.report.method import method_section
+
+    ds = ie.datasets.load("luyang-units")
+    ev = ie.build(ds.framework, ds.idata, None, seed=0)
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    for lang in ("zh", "en"):
+        rows = method_section(ev, lang=lang)["goalposts"]
+        sources = [r["source"] for r in rows]
+        assert sources and not [s for s in sources if " / " in s or ".txt" in s], sources
+        if lang == "en":
+            assert not [s for s in sources if cjk.search(s)], sources
+            assert any("Luyang District Implementation Plan" in s for s in sources)
+        else:
+            assert any("《庐阳区加强政务诚信建设实施方案》" in s for s in sources)

@@ -246,6 +246,12 @@ def test_points_framework_workbooks(tmp_path, lang):
     top = [c.value for c in league[2]]
     assert top[head.index("星级" if lang == "zh" else "Stars")] == 5
     assert top[4] == ("五星" if lang == "zh" else "five stars")
+    # the cover's grade edges cite the scheme's document by title, never by file name
+    cover = {r[0]: r[1] for r in openpyxl.load_workbook(results).worksheets[0].iter_rows(
+        values_only=True) if r and r[0]}  # fmt: skip
+    edges = cover["分数线来源" if lang == "zh" else "Grade edges from"]
+    title = ev.framework.citations_en if lang == "en" else ev.framework.citations
+    assert title["002_93c988d6af699336.txt"] in edges and ".txt" not in edges, edges
 
 
 def test_pick_splits_bilingual_text():

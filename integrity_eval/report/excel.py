@@ -25,7 +25,7 @@ import datetime as _dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -38,7 +38,7 @@ from .._version import __version__
 from ..io import atomic_write_path, excel_cell
 from ..ranking import min_rank
 from .content import rank_interval
-from .method import citer
+from .method import citer, edges_source
 from .tables import CSV_DECIMALS, dimension_codes, league_table, status_labels
 from .text import unit_names
 from .workbook_text import (
@@ -491,7 +491,7 @@ def _cover_rows(
         ),
     ]
     if rated is not None:
-        facts += _rating_facts(rated, lang, cover)
+        facts += _rating_facts(rated, lang, cover, citer(ev.source_framework or fw, cover, lang))
     facts.append(
         (
             _t("数据", "Data", lang),
@@ -513,7 +513,9 @@ def _cover_rows(
     return rows
 
 
-def _rating_facts(rated: Any, lang: str, cover: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _rating_facts(
+    rated: Any, lang: str, cover: Mapping[str, Any], cite: Callable[[str], str]
+) -> list[tuple[str, Any]]:
     scheme = getattr(rated, "scheme", None)
     bands = getattr(scheme, "bands", None) or []
     names = _grade_names(rated, lang)
@@ -534,14 +536,10 @@ def _rating_facts(rated: Any, lang: str, cover: Mapping[str, Any]) -> list[tuple
         "; ".join(parts) + " (a score equal to an edge gets the better grade)",
         lang,
     )
-    source = (cover.get("edges_source") or {}).get(lang)
-    shipped = str(getattr(scheme, "source", "") or "")
-    if not source:  # the engagement's, else the scheme's own source, else the kit's default
-        default = not shipped or shipped.startswith("本工具默认")
-        source = _t("本工具默认", "kit default", lang) if default else pick(shipped, lang)
     return [
         (_t("等级划分", "Grades", lang), edges),
-        (_t("分数线来源", "Grade edges from", lang), source),
+        # the engagement's, a calibration, the scheme's own source (cited), or the kit's default
+        (_t("分数线来源", "Grade edges from", lang), edges_source(scheme, cover, lang, cite)),
     ]
 
 

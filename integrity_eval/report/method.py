@@ -482,8 +482,8 @@ def method_section(
             if reason.startswith(_KIT_DEFAULT):
                 key = notes.setdefault(reason, len(notes) + 1)
                 source = tr("gp_kit", lang, k=key)
-            else:
-                source = cite(node.goalposts_source)
+            else:  # the report's language of a "中文 / English" text, its documents cited
+                source = cite(reason)
             goalposts.append(
                 {
                     "name": node.name(lang),
