@@ -178,7 +178,7 @@ def _report(folder: Path, ctx: dict[str, Any], font: ResolvedFont, *, pdf: bool)
     from .write import FONT_FILE, render_pages, write_font_folder
 
     html = render_pages({"report": ("monitor.html.j2", ctx, "fonts/" + FONT_FILE)}, font)["report"]
-    fonts = write_font_folder(folder, font, html, "en" if ctx.get("html_lang") == "en" else "zh")
+    fonts = write_font_folder(folder, font, html, ctx["lang"])
     (folder / "report.html").write_text(html, encoding="utf-8")
     if pdf:
         render_pdf(html, folder / "report.pdf", base=folder, roots=[fonts])
